@@ -1,0 +1,141 @@
+import { compareAccelerators, paretoCurve } from '../../engine/index.js';
+import { PLANS, type Plan } from '../../engine/types.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { UsageError } from '../../io/errors.js';
+import {
+  acceleratorFor,
+  type FieldSet,
+  loadWorkload,
+  readWorkloadYaml,
+  unknownAccelerator,
+} from '../../io/workload.js';
+import { FORMAT_NAMES, type FormatName, RENDERERS } from '../../render/index.js';
+import { resultDoc, workloadResult } from '../../render/result.js';
+import { LOWER_IS_BETTER, type MetricKey, type ResultDoc, type WorkloadResult } from '../../schema/result.js';
+import { WORKLOAD_DEFAULTS } from '../../schema/workload.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+import {
+  checkExpectation,
+  type ExpectationOutcome,
+  outcomeLine,
+  parseExpectation,
+  resolveMetric,
+} from '../expect.js';
+import { useColor } from '../io.js';
+import { parseFieldSet } from '../sets.js';
+import { VERSION } from '../version.js';
+
+export interface CompareOptions {
+  readonly format?: string;
+  readonly output?: string;
+  readonly baseline?: string;
+  readonly accelerators?: string;
+  readonly plan?: string;
+  readonly set: string[];
+  readonly sort?: string;
+  readonly expect: string[];
+  readonly pareto: boolean;
+}
+
+export function parseFormat(format: string | undefined, fallback: FormatName): FormatName {
+  const f = format ?? fallback;
+  if (!(FORMAT_NAMES as string[]).includes(f)) {
+    throw new UsageError(`--format ${f}: expected one of ${FORMAT_NAMES.join(', ')}`);
+  }
+  return f as FormatName;
+}
+
+export function parsePlan(plan: string | undefined): Plan | undefined {
+  if (plan === undefined) return undefined;
+  if (!(PLANS as readonly string[]).includes(plan))
+    throw new UsageError(`--plan ${plan}: expected one of ${PLANS.join(', ')}`);
+  return plan as Plan;
+}
+
+export function parseSortMetric(sort: string | undefined): MetricKey {
+  if (sort === undefined) return 'output_tokens_per_usd';
+  const m = resolveMetric(sort);
+  if (!m)
+    throw new UsageError(
+      `--sort ${sort}: unknown metric (use a JSON metric key such as usd_per_mtok_output)`,
+    );
+  return m;
+}
+
+/** Rows that ran first, best first by the metric; rows without it keep their order after. */
+export function sortRows(r: WorkloadResult, metric: MetricKey): WorkloadResult {
+  const sign = LOWER_IS_BETTER.has(metric) ? 1 : -1;
+  const keyed = r.accelerators.map((a, i) => ({ a, i, v: a.status === 'ok' ? a.metrics[metric] : null }));
+  keyed.sort((x, y) => {
+    if (x.v === null || y.v === null) return x.v === null ? (y.v === null ? x.i - y.i : 1) : -1;
+    return sign * (x.v - y.v) || x.i - y.i;
+  });
+  return { ...r, accelerators: keyed.map((k) => k.a) };
+}
+
+export interface CompareRun {
+  readonly doc: ResultDoc;
+  readonly outcomes: readonly ExpectationOutcome[];
+}
+
+/** Loads, computes and checks; no printing. */
+export function runCompare(ctx: Context, workloadPaths: readonly string[], opts: CompareOptions): CompareRun {
+  const catalog = ctx.catalog();
+  const ids = [...catalog.accelerators.keys()];
+  const sets: FieldSet[] = opts.set.map((s) => parseFieldSet(s, ids));
+  const plan = parsePlan(opts.plan);
+  const sortMetric = parseSortMetric(opts.sort);
+  const flagIds = opts.accelerators
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const id of [...(flagIds ?? []), ...(opts.baseline ? [opts.baseline] : [])]) {
+    if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
+  }
+  if (workloadPaths.filter((p) => p === '-').length > 1)
+    throw new UsageError('stdin (-) can be read only once');
+
+  const results: WorkloadResult[] = [];
+  const outcomes: ExpectationOutcome[] = [];
+  for (const path of workloadPaths) {
+    const loaded = loadWorkload(readWorkloadYaml(path, ctx.io.readStdin), catalog, sets, ctx.io.today);
+    const workload = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
+    const baseline = opts.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
+    if (!catalog.accelerators.has(baseline))
+      throw new UsageError(`${loaded.file}: baseline: ${unknownAccelerator(catalog, baseline)}`);
+    const wanted = flagIds ?? loaded.raw.accelerators ?? [...ids].sort();
+    for (const id of wanted)
+      if (!catalog.accelerators.has(id))
+        throw new UsageError(`${loaded.file}: accelerators: ${unknownAccelerator(catalog, id)}`);
+    const chosen = wanted.includes(baseline) ? wanted : [...wanted, baseline];
+    const accelerators = chosen.map((id) => acceleratorFor(catalog, id, sets, ctx.io.today));
+    const comparison = compareAccelerators(workload, accelerators, baseline);
+    const byId = new Map(accelerators.map((a) => [a.id, a]));
+    const result = workloadResult(
+      { workload, file: loaded.file, modelId: loaded.modelId, overrides: opts.set },
+      comparison,
+      (id) => {
+        const a = byId.get(id);
+        return opts.pareto && a ? paretoCurve(a, workload) : [];
+      },
+    );
+    const sorted = sortRows(result, sortMetric);
+    results.push(sorted);
+    const expectations = [...opts.expect, ...(loaded.raw.expect ?? [])].map((t) => parseExpectation(t, ids));
+    for (const e of expectations) outcomes.push(checkExpectation(e, sorted));
+  }
+  return { doc: resultDoc(results, VERSION), outcomes };
+}
+
+export function compareCommand(ctx: Context, workloadPaths: string[], opts: CompareOptions): number {
+  const format = parseFormat(opts.format, 'table');
+  const run = runCompare(ctx, workloadPaths, opts);
+  const toFile = opts.output !== undefined;
+  const color = format === 'table' && !toFile && useColor(ctx.io, ctx.globals.color, ctx.io.stdoutIsTty);
+  const text = RENDERERS[format](run.doc, { color });
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  else ctx.io.stdout(text);
+  for (const o of run.outcomes) ctx.io.stderr(`${outcomeLine(o)}\n`);
+  return run.outcomes.some((o) => o.status === 'FAIL') ? EXIT.checkFailed : EXIT.ok;
+}

@@ -1,0 +1,46 @@
+import Table from 'cli-table3';
+import { UsageError } from '../../io/errors.js';
+import type { PrecisionSpec } from '../../schema/common.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+
+function precisionText(p: PrecisionSpec): string {
+  return typeof p === 'string' ? p : `${p.format}@${p.bits}b`;
+}
+
+export function modelsCommand(ctx: Context, opts: { format?: string }): number {
+  const entries = [...ctx.catalog().models.values()].sort((a, b) => a.value.id.localeCompare(b.value.id));
+  if (opts.format === 'json') {
+    ctx.io.stdout(
+      `${JSON.stringify(
+        entries.map((e) => ({ ...e.value, file: e.file, origin: e.origin })),
+        null,
+        2,
+      )}\n`,
+    );
+    return EXIT.ok;
+  }
+  if (opts.format !== undefined && opts.format !== 'table')
+    throw new UsageError(`--format ${opts.format}: expected table or json`);
+  const table = new Table({
+    head: ['id', 'name', 'params B (active)', 'layers', 'attention', 'MoE', 'weights', 'file'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const e of entries) {
+    const m = e.value;
+    table.push([
+      m.id,
+      m.name,
+      m.params.active_b === m.params.total_b
+        ? String(m.params.total_b)
+        : `${m.params.total_b} (${m.params.active_b})`,
+      String(m.layers),
+      m.mla ? `MLA (rank ${m.mla.kv_lora_rank})` : `GQA ${m.kv_heads}/${m.heads} heads`,
+      m.moe ? `${m.moe.experts_per_token} of ${m.moe.experts}` : '-',
+      precisionText(m.precision.weights),
+      `${e.file}${e.origin === 'user' ? ' (user)' : ''}`,
+    ]);
+  }
+  ctx.io.stdout(`${table.toString()}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,142 @@
+import Table from 'cli-table3';
+import { UsageError } from '../../io/errors.js';
+import { unknownAccelerator } from '../../io/workload.js';
+import { fixed, sig } from '../../render/format.js';
+import type { AcceleratorFile } from '../../schema/accelerator.js';
+import { sourcedFieldPaths } from '../../schema/rules.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+
+/**
+ * How many of a profile's hardware, power and price numbers are estimates (efficiency factors
+ * are counted apart, as calibrated or assumed).
+ */
+export function estimateCount(p: AcceleratorFile): number {
+  const fields = sourcedFieldPaths(p).filter(
+    (f) => !f.startsWith('efficiency.') && p.sources[f]?.kind === 'estimate',
+  ).length;
+  const prices = (p.prices ?? []).filter((q) => q.kind === 'estimate').length;
+  return fields + prices + (p.power.system_w_per_chip === undefined ? 1 : 0);
+}
+
+function efficiencyStatus(p: AcceleratorFile): string {
+  const statuses = new Set(Object.values(p.efficiency).map((f) => f.status));
+  return statuses.size > 1 ? 'mixed' : ([...statuses][0] ?? '-');
+}
+
+function firstPrice(p: AcceleratorFile): string {
+  const q = p.prices?.find((x) => x.plan === 'on_demand') ?? p.prices?.[0];
+  return q ? `${fixed(q.usd_per_chip_hour, 2)}${q.kind === 'estimate' ? '*' : ''}` : '-';
+}
+
+export function profilesCommand(ctx: Context, opts: { format?: string }): number {
+  const catalog = ctx.catalog();
+  const entries = [...catalog.accelerators.values()].sort((a, b) => a.value.id.localeCompare(b.value.id));
+  if (opts.format === 'json') {
+    ctx.io.stdout(
+      `${JSON.stringify(
+        entries.map((e) => ({
+          ...e.value,
+          file: e.file,
+          origin: e.origin,
+          overrides: e.overrides ?? null,
+          estimates: estimateCount(e.value),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+    return EXIT.ok;
+  }
+  if (opts.format !== undefined && opts.format !== 'table')
+    throw new UsageError(`--format ${opts.format}: expected table or json`);
+  const table = new Table({
+    head: [
+      'id',
+      'name',
+      'vendor',
+      'HBM GB',
+      'TB/s',
+      'FP8 TFLOPS',
+      'TDP W',
+      '$/chip-h',
+      'estimates',
+      'efficiency',
+      'file',
+    ],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+  });
+  for (const e of entries) {
+    const p = e.value;
+    table.push([
+      p.id,
+      p.name,
+      p.vendor,
+      sig(p.memory.capacity_gb),
+      sig(p.memory.bandwidth_tbps),
+      p.compute_tflops.fp8 === undefined ? '-' : sig(p.compute_tflops.fp8),
+      `${sig(p.power.tdp_w)}${p.sources['power.tdp_w']?.kind === 'estimate' ? '*' : ''}`,
+      firstPrice(p),
+      String(estimateCount(p)),
+      efficiencyStatus(p),
+      `${e.file}${e.origin === 'user' ? (e.overrides ? ' (user, replaces bundled)' : ' (user)') : ''}`,
+    ]);
+  }
+  ctx.io.stdout(
+    `${table.toString()}\n* estimate (see 'infercost profiles show <id>' for how it was derived)\n`,
+  );
+  return EXIT.ok;
+}
+
+function valueText(v: unknown): string {
+  if (v !== null && typeof v === 'object' && 'value' in v) {
+    const f = v as { value: number; status: string; low?: number; high?: number };
+    return `${f.value} (${f.status}${f.low !== undefined ? `, range ${f.low}-${f.high ?? f.value}` : ''})`;
+  }
+  return String(v);
+}
+
+export function profilesShowCommand(ctx: Context, id: string): number {
+  const catalog = ctx.catalog();
+  const entry = catalog.accelerators.get(id);
+  if (!entry) throw new UsageError(unknownAccelerator(catalog, id));
+  const p = entry.value;
+  const out: string[] = [
+    `${p.id}: ${p.name} (${p.vendor}, ${p.kind}, released ${p.release_date})`,
+    `file: ${entry.file} (${entry.origin}${entry.overrides ? `, replaces ${entry.overrides}` : ''})`,
+    '',
+  ];
+  for (const path of sourcedFieldPaths(p)) {
+    const [section, key] = path.split('.') as [keyof AcceleratorFile, string];
+    const value = (p[section] as Record<string, unknown>)[key];
+    const s = p.sources[path];
+    out.push(`${path} = ${valueText(value)}  [${s?.kind ?? 'no source'}]`);
+    if (s) out.push(`    source: ${s.source}`);
+    if (s?.note) out.push(`    note: ${s.note}`);
+  }
+  if (p.power.system_w_per_chip === undefined) {
+    out.push(
+      `power.system_w_per_chip = ${Math.round(p.power.tdp_w * 1.7)} (derived)  [estimate]`,
+      '    note: not in the profile; docs/model.md section 1 takes 1.7 x tdp_w.',
+    );
+  }
+  out.push('', 'prices:');
+  if (!p.prices || p.prices.length === 0) out.push('    none');
+  for (const q of p.prices ?? []) {
+    out.push(
+      `  ${q.plan} $${q.usd_per_chip_hour}/chip-h, ${q.provider} ${q.region}, as of ${q.as_of}  [${q.kind}]`,
+    );
+    out.push(`    source: ${q.source}`);
+    if (q.note) out.push(`    note: ${q.note}`);
+  }
+  if (p.calibration) {
+    out.push('', `calibration: ${p.calibration.method}; rows ${p.calibration.rows.join(', ')}`);
+  }
+  out.push(
+    '',
+    'Calibrated efficiency factors mean what a mature serving stack achieves on this chip; assumed ones are defaults with a range.',
+  );
+  ctx.io.stdout(`${out.join('\n')}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { UsageError } from '../../io/errors.js';
+import { acceleratorSchema } from '../../schema/accelerator.js';
+import { modelSchema } from '../../schema/model.js';
+import { resultSchema } from '../../schema/result.js';
+import { workloadSchema } from '../../schema/workload.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+
+export const SCHEMAS = {
+  accelerator: acceleratorSchema,
+  model: modelSchema,
+  workload: workloadSchema,
+  result: resultSchema,
+} as const;
+
+export function jsonSchemaFor(kind: keyof typeof SCHEMAS): string {
+  const schema = z.toJSONSchema(SCHEMAS[kind], { target: 'draft-2020-12' });
+  return `${JSON.stringify({ title: `infercost ${kind}`, ...schema }, null, 2)}\n`;
+}
+
+export function schemaCommand(ctx: Context, kind: string): number {
+  if (!(kind in SCHEMAS))
+    throw new UsageError(`schema ${kind}: expected one of ${Object.keys(SCHEMAS).join(', ')}`);
+  ctx.io.stdout(jsonSchemaFor(kind as keyof typeof SCHEMAS));
+  return EXIT.ok;
+}

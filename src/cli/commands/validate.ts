@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { displayPath, kindOf, parseAccelerator, parseModel } from '../../io/catalog.js';
+import { InputError } from '../../io/errors.js';
+import { loadWorkload } from '../../io/workload.js';
+import { readYamlFile } from '../../io/yaml.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+
+/** Validates each file; one line per file, errors on stderr; exit 2 if any is bad. */
+export function validateCommand(ctx: Context, files: string[]): number {
+  let bad = 0;
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const shown = displayPath(resolve(file));
+    try {
+      const y = readYamlFile(file, shown);
+      const kind = kindOf(file, y.data);
+      let label: string;
+      if (kind === 'accelerator' || kind === 'model') {
+        const id = (kind === 'accelerator' ? parseAccelerator(y) : parseModel(y)).id;
+        const key = `${kind}:${id}`;
+        const other = seen.get(key);
+        if (other) {
+          const { line, col } = y.locate(['id']);
+          throw new InputError(shown, line, col, 'id', `duplicate ${kind} id "${id}" (also in ${other})`);
+        }
+        seen.set(key, shown);
+        label = `${kind} ${id}`;
+      } else if (kind === 'workload') {
+        const w = loadWorkload(y, ctx.catalog(), [], ctx.io.today);
+        label = `workload ${w.workload.name} (model ${w.modelId})`;
+      } else {
+        throw new InputError(
+          shown,
+          1,
+          1,
+          '',
+          'cannot tell what kind of file this is (an accelerator profile has memory:, a model has layers:, a workload has input_tokens:)',
+        );
+      }
+      ctx.io.stdout(`ok ${shown}: ${label}\n`);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      bad += 1;
+      ctx.io.stderr(`${e.message}\n`);
+    }
+  }
+  return bad > 0 ? EXIT.badInput : EXIT.ok;
+}

@@ -1,0 +1,136 @@
+// The expectation language of --expect and `expect:` lists: parsing and checking, pure.
+import { UsageError } from '../io/errors.js';
+import { didYouMean } from '../schema/issues.js';
+import {
+  LOWER_IS_BETTER,
+  METRIC_ALIASES,
+  METRIC_KEYS,
+  type MetricKey,
+  type WorkloadResult,
+} from '../schema/result.js';
+
+export type Comparator = '>=' | '<=' | '>' | '<';
+
+export interface Expectation {
+  readonly text: string;
+  readonly subject: string;
+  /** Present for a ratio claim `a/b metric op x`. */
+  readonly versus?: string;
+  readonly metric: MetricKey;
+  readonly op: Comparator;
+  readonly threshold: number;
+}
+
+export interface ExpectationOutcome {
+  readonly expectation: Expectation;
+  readonly workload: string;
+  readonly status: 'PASS' | 'FAIL';
+  /** The measured ratio or value; null when it could not be measured. */
+  readonly measured: number | null;
+  readonly detail: string;
+}
+
+const PATTERN =
+  /^\s*([a-z0-9][a-z0-9._-]*)(?:\s*\/\s*([a-z0-9][a-z0-9._-]*))?\s+([a-z0-9_]+)\s*(>=|<=|>|<)\s*(\S+)\s*$/;
+
+export function resolveMetric(name: string): MetricKey | undefined {
+  if ((METRIC_KEYS as readonly string[]).includes(name)) return name as MetricKey;
+  return METRIC_ALIASES[name];
+}
+
+export function metricNames(): string[] {
+  return [...METRIC_KEYS, ...Object.keys(METRIC_ALIASES)];
+}
+
+/** Parses `"maia-200/h200-sxm tokens_per_dollar >= 1.30"` or `"h200-sxm usd_per_mtok_output <= 2.5"`. */
+export function parseExpectation(text: string, knownIds: readonly string[]): Expectation {
+  const m = PATTERN.exec(text);
+  if (!m) {
+    throw new UsageError(
+      `--expect "${text}": expected "A/B metric >= x" or "A metric <= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"`,
+    );
+  }
+  const [, subject, versus, metricName, op, value] = m as unknown as [
+    string,
+    string,
+    string | undefined,
+    string,
+    Comparator,
+    string,
+  ];
+  const metric = resolveMetric(metricName);
+  if (!metric)
+    throw new UsageError(
+      `--expect "${text}": unknown metric "${metricName}"${didYouMean(metricName, metricNames())}`,
+    );
+  for (const id of [subject, versus]) {
+    if (id !== undefined && !knownIds.includes(id)) {
+      throw new UsageError(`--expect "${text}": unknown accelerator "${id}"${didYouMean(id, knownIds)}`);
+    }
+  }
+  const threshold = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(threshold))
+    throw new UsageError(`--expect "${text}": threshold "${value}" is not a number`);
+  const base = { text: text.trim(), subject, metric, op, threshold };
+  return versus === undefined ? base : { ...base, versus };
+}
+
+function holds(v: number, op: Comparator, t: number): boolean {
+  switch (op) {
+    case '>=':
+      return v >= t;
+    case '<=':
+      return v <= t;
+    case '>':
+      return v > t;
+    case '<':
+      return v < t;
+  }
+}
+
+function measuredValue(
+  r: WorkloadResult,
+  id: string,
+  metric: MetricKey,
+): { value: number | null; why: string } {
+  const a = r.accelerators.find((x) => x.id === id);
+  if (!a) return { value: null, why: `${id} was not compared` };
+  const v = a.metrics[metric];
+  if (v === null) return { value: null, why: `${id} has no ${metric}${a.reason ? ` (${a.reason})` : ''}` };
+  return { value: v, why: '' };
+}
+
+function fmt(n: number): string {
+  return Math.abs(n) >= 1000 ? n.toFixed(0) : Number(n.toPrecision(4)).toString();
+}
+
+/** Checks one expectation against one workload's results. */
+export function checkExpectation(e: Expectation, r: WorkloadResult): ExpectationOutcome {
+  const a = measuredValue(r, e.subject, e.metric);
+  const b = e.versus === undefined ? undefined : measuredValue(r, e.versus, e.metric);
+  const base = { expectation: e, workload: r.workload.name };
+  if (a.value === null || (b !== undefined && (b.value === null || b.value === 0))) {
+    return {
+      ...base,
+      status: 'FAIL',
+      measured: null,
+      detail: `not measurable: ${a.value === null ? a.why : b?.why}`,
+    };
+  }
+  const measured = b === undefined ? a.value : a.value / (b.value as number);
+  const ok = holds(measured, e.op, e.threshold);
+  const what = b === undefined ? e.metric : `${e.metric} ratio`;
+  const lower = LOWER_IS_BETTER.has(e.metric) && b !== undefined ? ' (lower is better for this metric)' : '';
+  const margin =
+    e.threshold !== 0 ? ` (${((measured / e.threshold - 1) * 100).toFixed(1)}% vs threshold)` : '';
+  return {
+    ...base,
+    status: ok ? 'PASS' : 'FAIL',
+    measured,
+    detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${margin}${lower}`,
+  };
+}
+
+export function outcomeLine(o: ExpectationOutcome): string {
+  return `${o.status} ${o.workload}: ${o.expectation.text}: ${o.detail}`;
+}

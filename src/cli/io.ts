@@ -1,0 +1,20 @@
+/** Everything a command may touch of the outside world, so tests can run main() in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdoutIsTty: boolean;
+  readonly stderrIsTty: boolean;
+  readonly readStdin: () => string;
+  /** YYYY-MM-DD, for quotes created by --set. */
+  readonly today: string;
+}
+
+/** Colour only on a TTY, never with NO_COLOR, TERM=dumb or --no-color; FORCE_COLOR forces it on. */
+export function useColor(io: CliIo, flag: boolean, isTty: boolean): boolean {
+  if (!flag) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  if (io.env.TERM === 'dumb') return false;
+  return isTty;
+}

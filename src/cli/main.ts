@@ -1,0 +1,157 @@
+import { Command, CommanderError, Option } from 'commander';
+import { removePendingFiles } from '../io/atomic.js';
+import { InputError, UsageError } from '../io/errors.js';
+import { readStdin as readStdinSync } from '../io/workload.js';
+import { FORMAT_NAMES } from '../render/index.js';
+import { compareCommand } from './commands/compare.js';
+import { modelsCommand } from './commands/models.js';
+import { profilesCommand, profilesShowCommand } from './commands/profiles.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { Context } from './context.js';
+import { EXIT } from './exit.js';
+import type { CliIo } from './io.js';
+import { VERSION } from './version.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('infercost')
+    .description(
+      'What it costs to serve an LLM on each accelerator, per token and per watt, with the source of every number.',
+    )
+    .version(VERSION)
+    .option(
+      '--profiles <dir>',
+      'add a directory of accelerator/model profiles (repeatable; also INFERCOST_PROFILES)',
+      collect,
+      [],
+    )
+    .option('--no-color', 'never colour output')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: (s, write) => write(s),
+    })
+    .showSuggestionAfterError(true);
+
+  const ctx = () => {
+    const g = program.opts<{ profiles: string[]; color: boolean }>();
+    return new Context(io, { profiles: g.profiles, color: g.color });
+  };
+
+  program
+    .command('compare')
+    .description('compare every accelerator on one or more workloads ("-" reads stdin)')
+    .argument('<workload...>', 'workload YAML files')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMAT_NAMES))
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .option('--baseline <id>', 'accelerator the ratios are against (default: the workload, else h100-sxm)')
+    .option('--accelerators <ids>', 'comma-separated accelerator ids (default: the workload list, else all)')
+    .option('--plan <plan>', 'price plan: on_demand, reserved_1y, reserved_3y, spot, tco')
+    .option(
+      '--set <path=value>',
+      'override a workload or profile field for this run (repeatable)',
+      collect,
+      [],
+    )
+    .option('--sort <metric>', 'sort by a metric (default output_tokens_per_usd)')
+    .option(
+      '--expect <claim>',
+      'check a claim, e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30" (repeatable)',
+      collect,
+      [],
+    )
+    .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve in JSON output', false)
+    .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
+
+  const profiles = program
+    .command('profiles')
+    .description('list accelerator profiles, or show one with every source')
+    .option('--format <format>', 'table or json')
+    .action((opts) => setCode(profilesCommand(ctx(), opts)));
+  profiles
+    .command('show')
+    .description('every number of a profile with its source and kind')
+    .argument('<id>', 'accelerator id')
+    .action((id: string) => setCode(profilesShowCommand(ctx(), id)));
+
+  program
+    .command('models')
+    .description('list models')
+    .option('--format <format>', 'table or json')
+    .action((opts) => setCode(modelsCommand(ctx(), opts)));
+
+  program
+    .command('validate')
+    .description('check accelerator, model and workload files')
+    .argument('<file...>', 'YAML files')
+    .action((files: string[]) => setCode(validateCommand(ctx(), files)));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of a file format or of the result JSON')
+    .argument('<kind>', 'accelerator, model, workload or result')
+    .action((kind: string) => setCode(schemaCommand(ctx(), kind)));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; only this function catches. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
+        return EXIT.ok;
+      return EXIT.badInput;
+    }
+    if (e instanceof InputError || e instanceof UsageError) {
+      io.stderr(`infercost: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    io.stderr(
+      `infercost: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug; please report it with the command you ran.\n`,
+    );
+    return EXIT.internal;
+  }
+}
+
+/** The process wiring: real streams, EPIPE handled, no partial files on Ctrl-C. */
+export function run(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.ok);
+    throw e;
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      removePendingFiles();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+  const io: CliIo = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    env: process.env,
+    stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
+    readStdin: () => readStdinSync(),
+    today: new Date().toISOString().slice(0, 10),
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`infercost: internal error: ${String(e)}\n`);
+      process.exitCode = EXIT.internal;
+    },
+  );
+}

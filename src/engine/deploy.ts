@@ -1,0 +1,227 @@
+import { weightBytes } from './bytes.js';
+import { type ComputeChoice, precisionOf, selectComputePrecision } from './precision.js';
+import { buildReplica, type Replica, type ReplicaPoint, replicaPoint } from './replica.js';
+import type { Accelerator, Efficiency, Precision, Workload } from './types.js';
+
+/** Everything about running this workload on this chip that does not depend on N or B. */
+export interface Setup {
+  readonly compute: ComputeChoice;
+  readonly weights: Precision;
+  readonly activations: Precision;
+  readonly kvCache: Precision;
+  readonly efficiency: Efficiency;
+  /** True when the model had to be quantised to the narrower compute format. */
+  readonly weightsQuantised: boolean;
+}
+
+export type Failure =
+  | { readonly code: 'NO_MATRIX_UNIT'; readonly requested: string }
+  | {
+      readonly code: 'DOES_NOT_FIT';
+      readonly minChips: number;
+      readonly weightBytes: number;
+      readonly largestReplicaChips: number;
+      readonly usableBytesPerChip: number;
+    }
+  | {
+      readonly code: 'SLO_UNMET';
+      readonly metric: 'ttft' | 'tpot';
+      readonly achievedS: number;
+      readonly limitS: number;
+      readonly chips: number;
+      readonly batch: number;
+    };
+
+export type Deployment =
+  | {
+      readonly ok: true;
+      readonly setup: Setup;
+      readonly replica: Replica;
+      readonly point: ReplicaPoint;
+      /** Set when a fixed batch was asked for but memory holds fewer sequences. */
+      readonly batchCappedFrom?: number;
+    }
+  | { readonly ok: false; readonly setup?: Setup; readonly failure: Failure };
+
+/**
+ * Precision selection and effective efficiency (docs/model.md sections 1 and 2). When the
+ * chip only has a narrower matrix format, weights wider than it are quantised to it.
+ */
+export function setupFor(accelerator: Accelerator, workload: Workload): Setup | undefined {
+  const precision = workload.model.precision;
+  const compute = selectComputePrecision(accelerator, precision.activations.format);
+  if (!compute) return undefined;
+  const narrower = compute.fallback?.direction === 'narrower';
+  const activations = compute.fallback ? precisionOf(compute.format) : precision.activations;
+  const weightsQuantised = narrower && precision.weights.bits > activations.bits;
+  return {
+    compute,
+    weights: weightsQuantised ? activations : precision.weights,
+    activations,
+    kvCache: precision.kvCache,
+    efficiency: { ...accelerator.efficiency, ...workload.efficiencyOverrides },
+    weightsQuantised,
+  };
+}
+
+/** Replica sizes to try (section 4): the workload's list, else 1, 2, 4, ... up to the domain. */
+export function replicaSizes(domainChips: number, allowed?: readonly number[]): number[] {
+  if (allowed) return allowed.filter((n) => n <= domainChips);
+  const sizes: number[] = [];
+  for (let n = 1; n <= domainChips; n *= 2) sizes.push(n);
+  return sizes;
+}
+
+export function replicaFor(
+  accelerator: Accelerator,
+  workload: Workload,
+  setup: Setup,
+  chips: number,
+): Replica {
+  return buildReplica({
+    accelerator,
+    model: workload.model,
+    weights: setup.weights,
+    activations: setup.activations,
+    kvCache: setup.kvCache,
+    flopsPerS: setup.compute.flopsPerS,
+    efficiency: setup.efficiency,
+    chips,
+    inputTokens: workload.inputTokens,
+    outputTokens: workload.outputTokens,
+    cachedInputFraction: workload.cachedInputFraction,
+    memoryUsableFraction: workload.memoryUsableFraction,
+  });
+}
+
+function meetsSlo(p: ReplicaPoint, ttftS: number, tpotS: number): boolean {
+  return p.ttftS <= ttftS && p.tpotS <= tpotS;
+}
+
+/**
+ * Largest batch in [1, hi] that meets the SLO, by bisection (section 4): both latencies grow
+ * with B, so the feasible batches form a prefix. Returns 0 when even B = 1 misses.
+ */
+export function largestFeasibleBatch(r: Replica, hi: number, ttftS: number, tpotS: number): number {
+  if (hi < 1 || !meetsSlo(replicaPoint(r, 1), ttftS, tpotS)) return 0;
+  if (meetsSlo(replicaPoint(r, hi), ttftS, tpotS)) return hi;
+  let lo = 1; // feasible
+  let bad = hi; // infeasible
+  while (bad - lo > 1) {
+    const mid = Math.floor((lo + bad) / 2);
+    if (meetsSlo(replicaPoint(r, mid), ttftS, tpotS)) lo = mid;
+    else bad = mid;
+  }
+  return lo;
+}
+
+/**
+ * Deployment choice (section 4): over replica sizes N and batches B, the highest output
+ * tokens/s per chip that meets the SLO. X(B) never falls as B grows (t_step(B)/B does not
+ * grow), so for each N the best batch is the end of the feasible prefix. Ties go to fewer chips.
+ */
+export function chooseDeployment(accelerator: Accelerator, workload: Workload): Deployment {
+  const setup = setupFor(accelerator, workload);
+  if (!setup) {
+    return {
+      ok: false,
+      failure: { code: 'NO_MATRIX_UNIT', requested: workload.model.precision.activations.format },
+    };
+  }
+  const ttftS = workload.slo.ttftS ?? Number.POSITIVE_INFINITY;
+  const tpotS = workload.slo.tpotS ?? Number.POSITIVE_INFINITY;
+  const sizes = replicaSizes(accelerator.domainChips, workload.replicaChips);
+
+  let best: { replica: Replica; point: ReplicaPoint; cappedFrom?: number } | undefined;
+  let closest:
+    | { point: ReplicaPoint; metric: 'ttft' | 'tpot'; achievedS: number; limitS: number }
+    | undefined;
+  let anyFits = false;
+
+  for (const chips of sizes) {
+    const replica = replicaFor(accelerator, workload, setup, chips);
+    if (replica.maxBatch < 1) continue;
+    anyFits = true;
+    let cap =
+      workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
+    let cappedFrom: number | undefined;
+    if (workload.fixedBatch !== undefined) {
+      if (workload.fixedBatch > cap) cappedFrom = workload.fixedBatch;
+      cap = Math.min(cap, workload.fixedBatch);
+    }
+    const batch =
+      workload.fixedBatch !== undefined
+        ? meetsSlo(replicaPoint(replica, cap), ttftS, tpotS)
+          ? cap
+          : 0
+        : largestFeasibleBatch(replica, cap, ttftS, tpotS);
+    if (batch === 0) {
+      const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
+      const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
+      const achievedS = metric === 'tpot' ? p.tpotS : p.ttftS;
+      const limitS = metric === 'tpot' ? tpotS : ttftS;
+      if (!closest || achievedS / limitS < closest.achievedS / closest.limitS) {
+        closest = { point: p, metric, achievedS, limitS };
+      }
+      continue;
+    }
+    const point = replicaPoint(replica, batch);
+    if (!best || point.outputTokensPerS / chips > best.point.outputTokensPerS / best.point.chips) {
+      best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
+    }
+  }
+
+  if (best) {
+    return best.cappedFrom === undefined
+      ? { ok: true, setup, replica: best.replica, point: best.point }
+      : { ok: true, setup, replica: best.replica, point: best.point, batchCappedFrom: best.cappedFrom };
+  }
+  if (!anyFits) {
+    const weights = weightBytes(workload.model, setup.weights).total;
+    const usableBytesPerChip = accelerator.memCapacityBytes * workload.memoryUsableFraction;
+    return {
+      ok: false,
+      setup,
+      failure: {
+        code: 'DOES_NOT_FIT',
+        minChips: minChipsToFit(accelerator, workload, setup),
+        weightBytes: weights,
+        largestReplicaChips: sizes.length > 0 ? Math.max(...sizes) : 0,
+        usableBytesPerChip,
+      },
+    };
+  }
+  const c = closest as NonNullable<typeof closest>;
+  return {
+    ok: false,
+    setup,
+    failure: {
+      code: 'SLO_UNMET',
+      metric: c.metric,
+      achievedS: c.achievedS,
+      limitS: c.limitS,
+      chips: c.point.chips,
+      batch: c.point.batch,
+    },
+  };
+}
+
+/**
+ * Fewest chips (any count, not only the allowed sizes) that hold the weights and one sequence;
+ * 0 when no count up to 4096 does (an MLA latent replicated per chip can outgrow every chip).
+ */
+export function minChipsToFit(accelerator: Accelerator, workload: Workload, setup: Setup): number {
+  const limit = 4096;
+  let n = Math.max(
+    1,
+    Math.ceil(
+      weightBytes(workload.model, setup.weights).total /
+        (accelerator.memCapacityBytes * workload.memoryUsableFraction),
+    ),
+  );
+  while (n <= limit) {
+    if (replicaFor(accelerator, workload, setup, n).maxBatch >= 1) return n;
+    n += 1;
+  }
+  return 0;
+}

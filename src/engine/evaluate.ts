@@ -1,0 +1,277 @@
+import { chooseDeployment, type Failure, replicaSizes, type Setup } from './deploy.js';
+import { type EnergyMetrics, energyMetrics, type Fleet, fleetFor } from './energy.js';
+import { breakEvenUsdPerChipHour, type ChipCost, type CostMetrics, chipCost, costMetrics } from './money.js';
+import { type DecodeStep, decodeStep } from './replica.js';
+import {
+  type Accelerator,
+  type ComputeFormat,
+  EFFICIENCY_FACTORS,
+  type Efficiency,
+  type EfficiencyFactor,
+  type NumberFormat,
+  type Plan,
+  type Precision,
+  type Workload,
+} from './types.js';
+
+/** Things a reader must know to trust a number; data here, words in src/render/. */
+export type Warning =
+  | {
+      readonly code: 'PRECISION_FALLBACK';
+      readonly requested: NumberFormat;
+      readonly used: ComputeFormat;
+      readonly direction: 'wider' | 'narrower';
+      readonly weightsQuantised: boolean;
+    }
+  | { readonly code: 'NO_PRICE'; readonly plan: Plan }
+  | { readonly code: 'PRICE_ESTIMATE'; readonly plan: Plan }
+  | { readonly code: 'POWER_ESTIMATE'; readonly field: 'tdp' | 'system' }
+  | { readonly code: 'EFFICIENCY_ASSUMED'; readonly factors: readonly EfficiencyFactor[] }
+  | { readonly code: 'BATCH_CAPPED'; readonly requested: number; readonly batch: number }
+  | {
+      readonly code: 'REPLICA_SIZES_DROPPED';
+      readonly sizes: readonly number[];
+      readonly domainChips: number;
+    };
+
+export interface Performance {
+  readonly ttftS: number;
+  readonly tpotS: number;
+  /** `1 / TPOT`: output tokens/s one user sees. */
+  readonly interactivity: number;
+  readonly outputTokensPerSPerChip: number;
+  readonly outputTokensPerSPerReplica: number;
+  readonly requestsPerSPerChip: number;
+}
+
+export interface DeploymentInfo {
+  readonly chips: number;
+  readonly batch: number;
+  readonly maxBatch: number;
+  readonly computeFormat: ComputeFormat;
+  readonly weights: Precision;
+  readonly activations: Precision;
+  readonly kvCache: Precision;
+  readonly weightBytes: number;
+  readonly kvBytesPerTokenReplica: number;
+  readonly prefillS: number;
+  readonly step: DecodeStep;
+  readonly bound: 'memory' | 'compute';
+}
+
+export interface Evaluation {
+  readonly acceleratorId: string;
+  readonly acceleratorName: string;
+  readonly failure?: Failure;
+  readonly deployment?: DeploymentInfo;
+  readonly performance?: Performance;
+  readonly cost?: ChipCost & CostMetrics;
+  readonly energy?: EnergyMetrics;
+  readonly fleet?: Fleet;
+  readonly efficiency: Efficiency;
+  readonly calibrated: Readonly<Record<EfficiencyFactor, boolean>>;
+  readonly warnings: readonly Warning[];
+}
+
+function setupWarnings(setup: Setup | undefined): Warning[] {
+  const fallback = setup?.compute.fallback;
+  if (!setup || !fallback) return [];
+  return [
+    {
+      code: 'PRECISION_FALLBACK',
+      requested: fallback.requested,
+      used: setup.compute.format,
+      direction: fallback.direction,
+      weightsQuantised: setup.weightsQuantised,
+    },
+  ];
+}
+
+function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[] {
+  const warnings: Warning[] = [];
+  if (accelerator.powerIsEstimate.tdp) warnings.push({ code: 'POWER_ESTIMATE', field: 'tdp' });
+  if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
+  const assumed = EFFICIENCY_FACTORS.filter(
+    (f) => !accelerator.calibrated[f] && workload.efficiencyOverrides[f] === undefined,
+  );
+  if (assumed.length > 0) warnings.push({ code: 'EFFICIENCY_ASSUMED', factors: assumed });
+  if (workload.replicaChips) {
+    const dropped = workload.replicaChips.filter((n) => !replicaSizes(accelerator.domainChips).includes(n));
+    const over = dropped.filter((n) => n > accelerator.domainChips);
+    if (over.length > 0)
+      warnings.push({ code: 'REPLICA_SIZES_DROPPED', sizes: over, domainChips: accelerator.domainChips });
+  }
+  return warnings;
+}
+
+/**
+ * One accelerator against one workload: deployment choice (section 4), money (5), energy (6)
+ * and fleet (8), with the inputs and warnings that let any number be traced.
+ */
+export function evaluate(accelerator: Accelerator, workload: Workload): Evaluation {
+  const d = chooseDeployment(accelerator, workload);
+  const efficiency = { ...accelerator.efficiency, ...workload.efficiencyOverrides };
+  const base = {
+    acceleratorId: accelerator.id,
+    acceleratorName: accelerator.name,
+    efficiency,
+    calibrated: accelerator.calibrated,
+  };
+  const warnings = [...setupWarnings(d.setup), ...profileWarnings(accelerator, workload)];
+  if (!d.ok) return { ...base, failure: d.failure, warnings };
+
+  const { point, replica, setup } = d;
+  if (d.batchCappedFrom !== undefined) {
+    warnings.push({ code: 'BATCH_CAPPED', requested: d.batchCappedFrom, batch: point.batch });
+  }
+  const step = decodeStep(replica, point.batch);
+  const x = point.outputTokensPerS / point.chips;
+  const requestsPerSPerChip = point.requestsPerS / point.chips;
+  const performance: Performance = {
+    ttftS: point.ttftS,
+    tpotS: point.tpotS,
+    interactivity: 1 / point.tpotS,
+    outputTokensPerSPerChip: x,
+    outputTokensPerSPerReplica: point.outputTokensPerS,
+    requestsPerSPerChip,
+  };
+  const deployment: DeploymentInfo = {
+    chips: point.chips,
+    batch: point.batch,
+    maxBatch: replica.maxBatch,
+    computeFormat: setup.compute.format,
+    weights: setup.weights,
+    activations: setup.activations,
+    kvCache: setup.kvCache,
+    weightBytes: replica.weights.total,
+    kvBytesPerTokenReplica: replica.kvBytesPerTokenReplica,
+    prefillS: replica.prefillS,
+    step,
+    bound: step.memoryS >= step.computeS ? 'memory' : 'compute',
+  };
+  const energy = energyMetrics(x, accelerator.systemWPerChip, workload.site.pue, accelerator.tdpW);
+  const price = chipCost(accelerator, workload.plan, workload.site, workload.provider);
+  if (!price) warnings.push({ code: 'NO_PRICE', plan: workload.plan });
+  else if (price.isEstimate) warnings.push({ code: 'PRICE_ESTIMATE', plan: workload.plan });
+  const cost = price && {
+    ...price,
+    ...costMetrics(
+      x,
+      requestsPerSPerChip,
+      price.usdPerChipHour,
+      workload.utilization,
+      workload.inputTokens,
+      workload.outputTokens,
+    ),
+  };
+  const result: Evaluation = { ...base, deployment, performance, energy, warnings };
+  const withCost = cost ? { ...result, cost } : result;
+  if (workload.outputTokensPerDay === undefined) return withCost;
+  return {
+    ...withCost,
+    fleet: fleetFor(
+      workload.outputTokensPerDay,
+      x,
+      workload.utilization,
+      point.chips,
+      energy.facilityWPerChip,
+      price?.usdPerChipHour,
+    ),
+  };
+}
+
+/** Metrics a comparison reports against the baseline (section 7), and which way is better. */
+export const COMPARED_METRICS = {
+  outputTokensPerUsd: 'higher',
+  usdPerMtokOutput: 'lower',
+  outputTokensPerJoule: 'higher',
+  joulesPerOutputToken: 'lower',
+  outputTokensPerSPerChip: 'higher',
+  tpotS: 'lower',
+  ttftS: 'lower',
+} as const;
+export type ComparedMetric = keyof typeof COMPARED_METRICS;
+
+/** The value of a compared metric, or undefined when the evaluation lacks it. */
+export function metricOf(e: Evaluation, metric: ComparedMetric): number | undefined {
+  switch (metric) {
+    case 'outputTokensPerUsd':
+      return e.cost?.outputTokensPerUsd;
+    case 'usdPerMtokOutput':
+      return e.cost?.usdPerMtokOutput;
+    case 'outputTokensPerJoule':
+      return e.energy?.outputTokensPerJoule;
+    case 'joulesPerOutputToken':
+      return e.energy?.joulesPerOutputToken;
+    case 'outputTokensPerSPerChip':
+      return e.performance?.outputTokensPerSPerChip;
+    case 'tpotS':
+      return e.performance?.tpotS;
+    case 'ttftS':
+      return e.performance?.ttftS;
+  }
+}
+
+export interface Relative {
+  /** `m_a / m_b` */
+  readonly ratio: number;
+  /** `(m_a / m_b - 1) * 100` */
+  readonly percent: number;
+  /** True when `a` is better than the baseline on this metric (lower for costs and times). */
+  readonly better: boolean;
+}
+
+export function relative(a: number, b: number, direction: 'higher' | 'lower'): Relative {
+  const ratio = a / b;
+  return { ratio, percent: (ratio - 1) * 100, better: direction === 'higher' ? ratio > 1 : ratio < 1 };
+}
+
+export interface VsBaseline {
+  readonly baselineId: string;
+  readonly metrics: Readonly<Partial<Record<ComparedMetric, Relative>>>;
+  /** Chip-hour price at which this accelerator matches the baseline's tokens per dollar. */
+  readonly breakEvenUsdPerChipHour?: number;
+}
+
+/** Ratios and percent differences against a baseline evaluation (section 7). */
+export function versus(a: Evaluation, baseline: Evaluation, utilization: number): VsBaseline {
+  const metrics: Partial<Record<ComparedMetric, Relative>> = {};
+  for (const [metric, direction] of Object.entries(COMPARED_METRICS) as [
+    ComparedMetric,
+    'higher' | 'lower',
+  ][]) {
+    const ma = metricOf(a, metric);
+    const mb = metricOf(baseline, metric);
+    if (ma !== undefined && mb !== undefined && mb > 0) metrics[metric] = relative(ma, mb, direction);
+  }
+  const x = a.performance?.outputTokensPerSPerChip;
+  const tpdB = baseline.cost?.outputTokensPerUsd;
+  const result = { baselineId: baseline.acceleratorId, metrics };
+  if (x === undefined || tpdB === undefined) return result;
+  return { ...result, breakEvenUsdPerChipHour: breakEvenUsdPerChipHour(x, utilization, 1, tpdB) };
+}
+
+export interface ComparedEvaluation extends Evaluation {
+  readonly vsBaseline?: VsBaseline;
+}
+
+export interface Comparison {
+  readonly baselineId: string;
+  readonly evaluations: readonly ComparedEvaluation[];
+}
+
+/** Every accelerator against one workload, each with its ratios to the baseline (section 7). */
+export function compareAccelerators(
+  workload: Workload,
+  accelerators: readonly Accelerator[],
+  baselineId: string,
+): Comparison {
+  const evaluations = accelerators.map((a) => evaluate(a, workload));
+  const baseline = evaluations.find((e) => e.acceleratorId === baselineId);
+  return {
+    baselineId,
+    evaluations: evaluations.map((e) =>
+      baseline?.performance ? { ...e, vsBaseline: versus(e, baseline, workload.utilization) } : e,
+    ),
+  };
+}

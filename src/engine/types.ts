@@ -1,0 +1,123 @@
+// Validated, SI-unit inputs of the engine (docs/model.md section 1). Loaders build these;
+// nothing in src/engine/ ever sees GB, TB/s, TFLOPS, ms or $/kWh-per-hour mixtures.
+
+/** Formats a matrix unit can run (docs/model.md section 2). */
+export const COMPUTE_FORMATS = ['fp4', 'fp6', 'fp8', 'int8', 'bf16', 'fp16', 'fp32'] as const;
+export type ComputeFormat = (typeof COMPUTE_FORMATS)[number];
+
+/** Storage formats: every compute format plus int4 (weight-only quantisation). */
+export const NUMBER_FORMATS = [...COMPUTE_FORMATS, 'int4'] as const;
+export type NumberFormat = (typeof NUMBER_FORMATS)[number];
+
+/** A number format and its storage width; block-scaled formats carry their real width (NVFP4 4.5). */
+export interface Precision {
+  readonly format: NumberFormat;
+  readonly bits: number;
+}
+
+export interface ModelPrecision {
+  readonly weights: Precision;
+  readonly activations: Precision;
+  readonly kvCache: Precision;
+}
+
+export interface Model {
+  readonly id: string;
+  readonly name: string;
+  readonly paramsTotal: number;
+  readonly paramsActive: number;
+  readonly layers: number;
+  readonly hidden: number;
+  readonly heads: number;
+  /** Query/value head width; for MLA models the width used for the query (attention FLOPs). */
+  readonly headDim: number;
+  /** GQA/MHA only; MLA models have none. */
+  readonly kvHeads?: number;
+  readonly mla?: { readonly kvLoraRank: number; readonly ropeHeadDim: number };
+  readonly moe?: {
+    readonly experts: number;
+    readonly expertsPerToken: number;
+    readonly expertParams: number;
+  };
+  readonly precision: ModelPrecision;
+}
+
+export const PLANS = ['on_demand', 'reserved_1y', 'reserved_3y', 'spot', 'tco'] as const;
+export type Plan = (typeof PLANS)[number];
+export type CloudPlan = Exclude<Plan, 'tco'>;
+
+export interface PriceQuote {
+  readonly plan: CloudPlan;
+  readonly usdPerChipHour: number;
+  readonly asOf: string;
+  readonly provider: string;
+  readonly region: string;
+  readonly isEstimate: boolean;
+}
+
+export interface TcoInputs {
+  readonly capexUsdPerChip: number;
+  readonly amortizationYears: number;
+  readonly opexFractionPerYear: number;
+  readonly isEstimate: boolean;
+}
+
+export const EFFICIENCY_FACTORS = ['etaMem', 'etaPrefill', 'etaDecode', 'etaLink', 'tStep0S'] as const;
+export type EfficiencyFactor = (typeof EFFICIENCY_FACTORS)[number];
+
+export type Efficiency = Readonly<Record<EfficiencyFactor, number>>;
+
+export interface Accelerator {
+  readonly id: string;
+  readonly name: string;
+  readonly vendor: string;
+  readonly memCapacityBytes: number;
+  readonly memBandwidthBytesPerS: number;
+  readonly flopsPerS: Readonly<Partial<Record<ComputeFormat, number>>>;
+  readonly domainChips: number;
+  readonly linkBytesPerSPerDirection: number;
+  readonly collectiveLatencyS: number;
+  readonly tdpW: number;
+  readonly systemWPerChip: number;
+  readonly prices: readonly PriceQuote[];
+  readonly tco?: TcoInputs;
+  readonly efficiency: Efficiency;
+  /** Which efficiency factors were fitted to measurements (the rest are assumed). */
+  readonly calibrated: Readonly<Record<EfficiencyFactor, boolean>>;
+  /** Low/high bounds for assumed factors (docs/model.md, "Ranges"); absent when calibrated. */
+  readonly efficiencyRange?: Readonly<Partial<Record<EfficiencyFactor, readonly [number, number]>>>;
+  /** Power figures that are estimates, not published specs. */
+  readonly powerIsEstimate: { readonly tdp: boolean; readonly system: boolean };
+}
+
+export interface Slo {
+  readonly ttftS?: number;
+  readonly tpotS?: number;
+}
+
+export interface Site {
+  readonly pue: number;
+  readonly usdPerKwh: number;
+}
+
+export interface Workload {
+  readonly name: string;
+  readonly model: Model;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cachedInputFraction: number;
+  readonly slo: Slo;
+  readonly utilization: number;
+  readonly plan: Plan;
+  /** Prefer this provider's quote for the plan, when a profile has several. */
+  readonly provider?: string;
+  readonly site: Site;
+  readonly outputTokensPerDay?: number;
+  /** Allowed replica sizes; default powers of two up to the scale-up domain. */
+  readonly replicaChips?: readonly number[];
+  /** Fixed batch (concurrency), as in a closed-loop benchmark; default: chosen by the search. */
+  readonly fixedBatch?: number;
+  readonly maxBatch?: number;
+  readonly memoryUsableFraction: number;
+  readonly efficiencyOverrides: Readonly<Partial<Efficiency>>;
+}

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import type { Accelerator, Workload } from '../engine/types.js';
+import type { AcceleratorFile } from '../schema/accelerator.js';
+import { toAccelerator, toModel, toWorkload } from '../schema/convert.js';
+import { didYouMean } from '../schema/issues.js';
+import { setAt } from '../schema/paths.js';
+import { workloadRules } from '../schema/rules.js';
+import { type WorkloadFile, workloadSchema } from '../schema/workload.js';
+import { type Catalog, displayPath, fileStem, parseAccelerator } from './catalog.js';
+import { checkAgainst } from './check.js';
+import { InputError } from './errors.js';
+import { type LocatedYaml, MAX_FILE_BYTES, parseYaml, readYamlFile } from './yaml.js';
+
+/** One `--set` or `--vary` assignment, resolved against the formats. */
+export interface FieldSet {
+  /** As the user wrote it, for messages: `maia-200.price.on_demand=9.5`. */
+  readonly text: string;
+  /** Undefined for a workload field; else the accelerator it changes. */
+  readonly acceleratorId?: string;
+  readonly path: readonly string[];
+  readonly value: unknown;
+}
+
+export interface LoadedWorkload {
+  readonly file: string;
+  readonly raw: WorkloadFile;
+  readonly workload: Workload;
+  readonly modelId: string;
+}
+
+export function readWorkloadYaml(path: string, stdin: () => string): LocatedYaml {
+  if (path !== '-') return readYamlFile(path, displayPath(path));
+  const text = stdin();
+  if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
+    throw new InputError('<stdin>', 1, 1, '', 'input is over 1 MB; input files are limited to 1 MB');
+  }
+  return parseYaml(text, '<stdin>');
+}
+
+export function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A located YAML whose data had `--set` values applied; errors in set fields name the flag. */
+function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): LocatedYaml {
+  if (sets.length === 0) return y;
+  let data = y.data;
+  for (const s of sets) {
+    data = setAt(data, s.path, s.value, () => ({
+      usd_per_chip_hour: s.value,
+      as_of: today,
+      provider: 'command line',
+      region: 'any',
+      kind: 'estimate',
+      source: `--set ${s.text}`,
+      note: 'price given on the command line',
+    }));
+  }
+  return { file: y.file, data, locate: (path, atKey) => y.locate(path, atKey) };
+}
+
+function checkWithSets<T>(y: LocatedYaml, sets: readonly FieldSet[], check: (y: LocatedYaml) => T): T {
+  try {
+    return check(y);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const errorPath = e.fieldPath.replace(/\[\d+\]/g, '');
+    const culprit = sets.find((s) => {
+      const setPath = s.path.filter((p) => !p.startsWith('@')).join('.');
+      return errorPath === setPath || errorPath.startsWith(`${setPath}.`);
+    });
+    if (!culprit) throw e;
+    throw new InputError(`--set ${culprit.text}`, undefined, undefined, e.fieldPath, e.detail);
+  }
+}
+
+/** Builds the engine's accelerator for one profile, with any `--set` changes applied. */
+export function acceleratorFor(
+  catalog: Catalog,
+  id: string,
+  sets: readonly FieldSet[],
+  today: string,
+): Accelerator {
+  const entry = catalog.accelerators.get(id);
+  if (!entry)
+    throw new InputError('--accelerators', undefined, undefined, '', unknownAccelerator(catalog, id));
+  const mine = sets.filter((s) => s.acceleratorId === id);
+  if (mine.length === 0) return toAccelerator(entry.value);
+  const y = withSets(entry.yaml, mine, today);
+  const profile: AcceleratorFile = checkWithSets(y, mine, parseAccelerator);
+  return toAccelerator(profile);
+}
+
+export function unknownAccelerator(catalog: Catalog, id: string): string {
+  return `unknown accelerator "${id}"${didYouMean(id, [...catalog.accelerators.keys()])} (see 'infercost profiles')`;
+}
+
+/** Reads, validates and resolves a workload (its model from the catalog or inline). */
+export function loadWorkload(
+  y: LocatedYaml,
+  catalog: Catalog,
+  sets: readonly FieldSet[],
+  today: string,
+): LoadedWorkload {
+  const mine = sets.filter((s) => s.acceleratorId === undefined);
+  const ys = withSets(y, mine, today);
+  const raw = checkWithSets(ys, mine, (v) => checkAgainst(v, workloadSchema, workloadRules));
+  const name = y.file === '<stdin>' ? 'stdin' : fileStem(y.file);
+  let modelId: string;
+  let model: ReturnType<typeof toModel>;
+  if (typeof raw.model === 'string') {
+    const entry = catalog.models.get(raw.model);
+    if (!entry) {
+      const { line, col } = y.locate(['model']);
+      throw new InputError(
+        y.file,
+        line,
+        col,
+        'model',
+        `unknown model "${raw.model}"${didYouMean(raw.model, [...catalog.models.keys()])} (see 'infercost models')`,
+      );
+    }
+    modelId = raw.model;
+    model = toModel(entry.value, raw.model);
+  } else {
+    modelId = raw.model.id ?? `${name}-model`;
+    model = toModel(raw.model, modelId);
+  }
+  return { file: y.file, raw, workload: toWorkload(raw, model, name), modelId };
+}

@@ -1,0 +1,158 @@
+import { readFileSync, statSync } from 'node:fs';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
+import { InputError } from './errors.js';
+
+export const MAX_FILE_BYTES = 1_000_000;
+const MAX_ALIASES = 100;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A parsed YAML file that can say where any path in it is. */
+export interface LocatedYaml {
+  readonly file: string;
+  readonly data: unknown;
+  /** 1-based line and column of the value (or key) at `path`, or of its nearest existing parent. */
+  locate(path: readonly (string | number)[], atKey?: boolean): { line: number; col: number };
+}
+
+function nodeRange(node: unknown): [number, number, number] | undefined {
+  const r = (node as { range?: [number, number, number] } | null)?.range;
+  return r ?? undefined;
+}
+
+/** Finds the node (or key node) at `path`, or the deepest existing ancestor. */
+function findNode(doc: Document, path: readonly (string | number)[], atKey: boolean): unknown {
+  let node: unknown = doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key),
+      );
+      if (!pair) return node;
+      if (last && atKey) return pair.key;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key];
+      if (item === undefined) return node;
+      node = item;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}
+
+function firstForbiddenKey(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && FORBIDDEN_KEYS.has(String(pair.key.value))) {
+        found = pair.key;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Parses YAML text; every problem is an InputError naming file, line and column. */
+export function parseYaml(text: string, file: string): LocatedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, version: '1.2' });
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const { line, col } = at(firstError.pos[0]);
+    const message =
+      firstError.code === 'DUPLICATE_KEY'
+        ? 'duplicate key (each key may appear once in a mapping)'
+        : `YAML syntax error: ${firstError.message.split('\n')[0]}`;
+    const key = firstError.code === 'DUPLICATE_KEY' ? duplicateKeyName(text, firstError.pos[0]) : '';
+    throw new InputError(file, line, col, key, message);
+  }
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    throw new InputError(file, 1, 1, '', 'file is empty');
+  }
+  const forbidden = firstForbiddenKey(doc);
+  if (forbidden) {
+    const { line, col } = at(nodeRange(forbidden)?.[0] ?? 0);
+    throw new InputError(
+      file,
+      line,
+      col,
+      '',
+      `key "${String((forbidden as { value?: unknown }).value)}" is not allowed`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch {
+    throw new InputError(
+      file,
+      1,
+      1,
+      '',
+      `too many YAML alias expansions (more than ${MAX_ALIASES}): refusing a possible alias bomb`,
+    );
+  }
+  return {
+    file,
+    data,
+    locate(path, atKey = false) {
+      const node = findNode(doc, path, atKey);
+      return at(nodeRange(node)?.[0] ?? 0);
+    },
+  };
+}
+
+function duplicateKeyName(text: string, offset: number): string {
+  const rest = text.slice(offset);
+  const m = /^\s*([^:\n]+?)\s*:/.exec(rest);
+  return m?.[1]?.replace(/^["']|["']$/g, '') ?? '';
+}
+
+/** Reads and parses a YAML file, refusing files over 1 MB before reading them. */
+export function readYamlFile(path: string, displayName = path): LocatedYaml {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory())
+      throw new InputError(displayName, undefined, undefined, '', 'is a directory, not a YAML file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(
+      displayName,
+      undefined,
+      undefined,
+      '',
+      'cannot read file: no such file or not readable',
+    );
+  }
+  if (size > MAX_FILE_BYTES) {
+    throw new InputError(
+      displayName,
+      1,
+      1,
+      '',
+      `file is ${(size / 1e6).toFixed(1)} MB; input files are limited to 1 MB`,
+    );
+  }
+  return parseYaml(readFileSync(path, 'utf8'), displayName);
+}

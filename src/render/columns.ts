@@ -1,0 +1,99 @@
+// The columns of the human-facing comparison (table and Markdown), defined once.
+import type { AcceleratorResult } from '../schema/result.js';
+import { fixed, millis, ratio, sig } from './format.js';
+
+export interface Column {
+  readonly header: string;
+  readonly value: (a: AcceleratorResult) => number | null;
+  readonly text: (a: AcceleratorResult) => string;
+  /** Which way the best value points, for highlighting; undefined: not ranked. */
+  readonly best?: 'max' | 'min';
+}
+
+const m = (a: AcceleratorResult) => a.metrics;
+
+export const COLUMNS: readonly Column[] = [
+  {
+    header: 'Replica',
+    value: () => null,
+    text: (a) => (a.deployment ? `${a.deployment.chips} x B${a.deployment.batch}` : '-'),
+  },
+  { header: 'TTFT ms', value: (a) => m(a).ttft_s, text: (a) => millis(m(a).ttft_s), best: 'min' },
+  { header: 'TPOT ms', value: (a) => m(a).tpot_s, text: (a) => millis(m(a).tpot_s), best: 'min' },
+  {
+    header: 'Out tok/s/chip',
+    value: (a) => m(a).output_tokens_per_s_per_chip,
+    text: (a) => sig(m(a).output_tokens_per_s_per_chip),
+    best: 'max',
+  },
+  {
+    header: '$/1M out',
+    value: (a) => m(a).usd_per_mtok_output,
+    text: (a) => fixed(m(a).usd_per_mtok_output, 2),
+    best: 'min',
+  },
+  {
+    header: 'Out tok/$',
+    value: (a) => m(a).output_tokens_per_usd,
+    text: (a) => sig(m(a).output_tokens_per_usd),
+    best: 'max',
+  },
+  {
+    header: 'J/tok',
+    value: (a) => m(a).joules_per_output_token,
+    text: (a) => sig(m(a).joules_per_output_token),
+    best: 'min',
+  },
+  {
+    header: 'Tok/s/MW',
+    value: (a) => m(a).output_tokens_per_s_per_mw,
+    text: (a) => sig(m(a).output_tokens_per_s_per_mw),
+    best: 'max',
+  },
+  {
+    header: 'Tok/$ vs base',
+    value: (a) => a.vs_baseline?.metrics.output_tokens_per_usd?.ratio ?? null,
+    text: (a) => ratio(a.vs_baseline?.metrics.output_tokens_per_usd?.ratio),
+    best: 'max',
+  },
+  {
+    header: 'Tok/W vs base',
+    value: (a) => a.vs_baseline?.metrics.tokens_per_joule_output?.ratio ?? null,
+    text: (a) => ratio(a.vs_baseline?.metrics.tokens_per_joule_output?.ratio),
+    best: 'max',
+  },
+];
+
+/** Index of the best row for each ranked column (ties: first), over the rows that ran. */
+export function bestRows(rows: readonly AcceleratorResult[]): (number | undefined)[] {
+  return COLUMNS.map((c) => {
+    if (!c.best) return undefined;
+    let best: number | undefined;
+    let bestValue = 0;
+    rows.forEach((r, i) => {
+      const v = c.value(r);
+      if (v === null) return;
+      if (best === undefined || (c.best === 'max' ? v > bestValue : v < bestValue)) {
+        best = i;
+        bestValue = v;
+      }
+    });
+    return best;
+  });
+}
+
+/** Footnotes: each distinct warning text gets a number; rows list the numbers they carry. */
+export function footnotes(rows: readonly AcceleratorResult[]): { notes: string[]; marks: string[][] } {
+  const notes: string[] = [];
+  const marks = rows.map((r) =>
+    r.warnings.map((w) => {
+      let i = notes.indexOf(w.message);
+      if (i < 0) {
+        notes.push(w.message);
+        i = notes.length - 1;
+      }
+      return String(i + 1);
+    }),
+  );
+  return { notes, marks };
+}

@@ -1,0 +1,35 @@
+import type { ResultDoc } from '../schema/result.js';
+import { bestRows, COLUMNS, footnotes } from './columns.js';
+import { workloadHeading } from './summary.js';
+import type { Renderer } from './types.js';
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|');
+}
+
+export const renderMarkdown: Renderer = (doc: ResultDoc) => {
+  const out: string[] = [];
+  for (const r of doc.results) {
+    const ran = r.accelerators.filter((a) => a.status === 'ok');
+    const didNot = r.accelerators.filter((a) => a.status !== 'ok');
+    const best = bestRows(ran);
+    const { notes, marks } = footnotes([...ran, ...didNot]);
+    out.push(`### ${cell(workloadHeading(r))}`, '');
+    out.push(`| Accelerator | ${COLUMNS.map((c) => c.header).join(' | ')} |`);
+    out.push(`|---|${COLUMNS.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+    ran.forEach((a, i) => {
+      const mark = marks[i]?.length ? ` [${marks[i]?.join(',')}]` : '';
+      const name = `${a.id}${a.id === r.baseline ? ' (base)' : ''}${mark}`;
+      out.push(
+        `| ${cell(name)} | ${COLUMNS.map((c, j) => (best[j] === i ? `**${c.text(a)}**` : c.text(a))).join(' | ')} |`,
+      );
+    });
+    if (didNot.length > 0) {
+      out.push('', 'Cannot run this workload:', '');
+      for (const a of didNot) out.push(`- ${a.id}: ${cell(a.reason ?? '')}`);
+    }
+    if (notes.length > 0) out.push('', ...notes.map((n, i) => `${i + 1}. ${cell(n)}`));
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+};

@@ -1,0 +1,185 @@
+// The versioned JSON result: the data model every format renders.
+import type { ComparedEvaluation, Comparison } from '../engine/evaluate.js';
+import type { ParetoPoint } from '../engine/pareto.js';
+import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
+import { fileFactorName } from '../schema/convert.js';
+import {
+  type AcceleratorResult,
+  type MetricKey,
+  RESULT_SCHEMA_VERSION,
+  type ResultDoc,
+  type WorkloadResult,
+} from '../schema/result.js';
+import { failureText, precisionName, warningText } from './words.js';
+
+const VS_KEYS: Readonly<Record<string, MetricKey>> = {
+  outputTokensPerUsd: 'output_tokens_per_usd',
+  usdPerMtokOutput: 'usd_per_mtok_output',
+  outputTokensPerJoule: 'tokens_per_joule_output',
+  joulesPerOutputToken: 'joules_per_output_token',
+  outputTokensPerSPerChip: 'output_tokens_per_s_per_chip',
+  tpotS: 'tpot_s',
+  ttftS: 'ttft_s',
+};
+
+function status(e: ComparedEvaluation): AcceleratorResult['status'] {
+  switch (e.failure?.code) {
+    case undefined:
+      return 'ok';
+    case 'DOES_NOT_FIT':
+      return 'does_not_fit';
+    case 'SLO_UNMET':
+      return 'cannot_meet_slo';
+    case 'NO_MATRIX_UNIT':
+      return 'no_matrix_unit';
+  }
+}
+
+function metricsOf(e: ComparedEvaluation): Record<MetricKey, number | null> {
+  const p = e.performance;
+  const c = e.cost;
+  const en = e.energy;
+  return {
+    ttft_s: p?.ttftS ?? null,
+    tpot_s: p?.tpotS ?? null,
+    interactivity_tokens_per_s: p?.interactivity ?? null,
+    output_tokens_per_s_per_chip: p?.outputTokensPerSPerChip ?? null,
+    output_tokens_per_s_per_replica: p?.outputTokensPerSPerReplica ?? null,
+    requests_per_s_per_chip: p?.requestsPerSPerChip ?? null,
+    usd_per_chip_hour: c?.usdPerChipHour ?? null,
+    output_tokens_per_usd: c?.outputTokensPerUsd ?? null,
+    usd_per_mtok_output: c?.usdPerMtokOutput ?? null,
+    usd_per_request: c?.usdPerRequest ?? null,
+    total_tokens_per_usd: c?.totalTokensPerUsd ?? null,
+    tokens_per_joule_output: en?.outputTokensPerJoule ?? null,
+    joules_per_output_token: en?.joulesPerOutputToken ?? null,
+    output_tokens_per_kwh: en?.outputTokensPerKwh ?? null,
+    output_tokens_per_s_per_mw: en?.outputTokensPerSPerMw ?? null,
+    tokens_per_joule_output_chip_only: en?.outputTokensPerJouleChip ?? null,
+    facility_w_per_chip: en?.facilityWPerChip ?? null,
+  };
+}
+
+export function acceleratorResult(e: ComparedEvaluation, pareto: readonly ParetoPoint[]): AcceleratorResult {
+  const d = e.deployment;
+  const efficiency: AcceleratorResult['efficiency'] = {};
+  for (const f of EFFICIENCY_FACTORS) {
+    efficiency[fileFactorName(f)] = {
+      value: f === 'tStep0S' ? e.efficiency[f] * 1000 : e.efficiency[f],
+      calibrated: e.calibrated[f],
+    };
+  }
+  const vs = e.vsBaseline;
+  return {
+    id: e.acceleratorId,
+    name: e.acceleratorName,
+    status: status(e),
+    reason: e.failure ? failureText(e.failure) : null,
+    deployment: d
+      ? {
+          chips: d.chips,
+          batch: d.batch,
+          max_batch: d.maxBatch,
+          compute_precision: d.computeFormat,
+          weights_precision: precisionName(d.weights),
+          weights_bits: d.weights.bits,
+          kv_cache_precision: precisionName(d.kvCache),
+          weight_bytes: d.weightBytes,
+          kv_bytes_per_token_replica: d.kvBytesPerTokenReplica,
+          bound: d.bound,
+          prefill_s: d.prefillS,
+          decode_step_s: d.step.totalS,
+          decode_memory_s: d.step.memoryS,
+          decode_compute_s: d.step.computeS,
+          decode_comm_s: d.step.commS,
+          decode_overhead_s: d.step.overheadS,
+        }
+      : null,
+    metrics: metricsOf(e),
+    price: e.cost
+      ? {
+          plan: e.cost.plan,
+          usd_per_chip_hour: e.cost.usdPerChipHour,
+          as_of: e.cost.asOf ?? null,
+          provider: e.cost.provider ?? null,
+          region: e.cost.region ?? null,
+          is_estimate: e.cost.isEstimate,
+        }
+      : null,
+    vs_baseline: vs
+      ? {
+          baseline: vs.baselineId,
+          metrics: Object.fromEntries(
+            Object.entries(vs.metrics).map(([k, r]) => [
+              VS_KEYS[k] ?? k,
+              { ratio: r.ratio, percent: r.percent, better: r.better },
+            ]),
+          ),
+          break_even_usd_per_chip_hour: vs.breakEvenUsdPerChipHour ?? null,
+        }
+      : null,
+    efficiency,
+    fleet: e.fleet
+      ? {
+          chips: e.fleet.chips,
+          replicas: e.fleet.replicas,
+          facility_w: e.fleet.facilityW,
+          usd_per_year: e.fleet.usdPerYear ?? null,
+        }
+      : null,
+    warnings: e.warnings.map((w) => ({ ...w, message: warningText(w) })),
+    pareto: pareto.map((p) => ({
+      chips: p.chips,
+      batch: p.batch,
+      interactivity_tokens_per_s: p.interactivity,
+      output_tokens_per_s_per_chip: p.outputTokensPerSPerChip,
+    })),
+  };
+}
+
+export interface WorkloadContext {
+  readonly workload: Workload;
+  readonly file: string;
+  readonly modelId: string;
+  readonly overrides: readonly string[];
+}
+
+export function workloadResult(
+  ctx: WorkloadContext,
+  comparison: Comparison,
+  paretoOf: (id: string) => readonly ParetoPoint[],
+): WorkloadResult {
+  const w = ctx.workload;
+  return {
+    workload: {
+      name: w.name,
+      file: ctx.file,
+      model_id: ctx.modelId,
+      model_name: w.model.name,
+      input_tokens: w.inputTokens,
+      output_tokens: w.outputTokens,
+      cached_input_fraction: w.cachedInputFraction,
+      ttft_limit_s: w.slo.ttftS ?? null,
+      tpot_limit_s: w.slo.tpotS ?? null,
+      utilization: w.utilization,
+      plan: w.plan,
+      provider: w.provider ?? null,
+      pue: w.site.pue,
+      usd_per_kwh: w.site.usdPerKwh,
+      weights_precision: precisionName(w.model.precision.weights),
+      activations_precision: precisionName(w.model.precision.activations),
+      kv_cache_precision: precisionName(w.model.precision.kvCache),
+      overrides: [...ctx.overrides],
+    },
+    baseline: comparison.baselineId,
+    accelerators: comparison.evaluations.map((e) => acceleratorResult(e, paretoOf(e.acceleratorId))),
+  };
+}
+
+export function resultDoc(results: readonly WorkloadResult[], version: string): ResultDoc {
+  return {
+    schema_version: RESULT_SCHEMA_VERSION,
+    tool: { name: 'infercost', version },
+    results: [...results],
+  };
+}

@@ -1,0 +1,48 @@
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import type { ResultDoc } from '../schema/result.js';
+import { bestRows, COLUMNS, footnotes } from './columns.js';
+import { workloadHeading } from './summary.js';
+import type { Renderer } from './types.js';
+
+export const renderTable: Renderer = (doc: ResultDoc, options) => {
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const out: string[] = [];
+  for (const r of doc.results) {
+    const ran = r.accelerators.filter((a) => a.status === 'ok');
+    const didNot = r.accelerators.filter((a) => a.status !== 'ok');
+    const best = bestRows(ran);
+    const { notes, marks } = footnotes([...ran, ...didNot]);
+    const table = new Table({
+      head: ['Accelerator', ...COLUMNS.map((col) => col.header)].map((h) => c.bold(h)),
+      style: { head: [], border: [], compact: true },
+      colAligns: ['left', 'left', ...COLUMNS.slice(1).map(() => 'right' as const)],
+    });
+    ran.forEach((a, i) => {
+      const mark = marks[i]?.length ? ` [${marks[i]?.join(',')}]` : '';
+      const base = a.id === r.baseline ? ' (base)' : '';
+      table.push([
+        `${a.id}${base}${mark}`,
+        ...COLUMNS.map((col, j) => (best[j] === i ? c.green.bold(col.text(a)) : col.text(a))),
+      ]);
+    });
+    out.push(c.bold(workloadHeading(r)), table.toString());
+    if (didNot.length > 0) {
+      out.push('', 'Cannot run this workload:');
+      didNot.forEach((a, i) => {
+        const mark = marks[ran.length + i]?.length ? ` [${marks[ran.length + i]?.join(',')}]` : '';
+        out.push(`  ${c.yellow(a.id)}${mark}: ${a.reason ?? ''}`);
+      });
+    }
+    if (notes.length > 0) {
+      out.push('', ...notes.map((n, i) => c.dim(`[${i + 1}] ${n}`)));
+    }
+    out.push(
+      c.dim(
+        'Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok. Efficiency factors calibrated or assumed: see infercost profiles show <id>.',
+      ),
+      '',
+    );
+  }
+  return `${out.join('\n')}\n`.replace(/\n\n$/, '\n');
+};

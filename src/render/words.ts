@@ -1,0 +1,59 @@
+// The one place engine data (failures, warnings) becomes English.
+import type { Failure } from '../engine/deploy.js';
+import type { Warning } from '../engine/evaluate.js';
+import type { EfficiencyFactor, Precision } from '../engine/types.js';
+
+const FACTOR_NAMES: Readonly<Record<EfficiencyFactor, string>> = {
+  etaMem: 'eta_mem',
+  etaPrefill: 'eta_prefill',
+  etaDecode: 'eta_decode',
+  etaLink: 'eta_link',
+  tStep0S: 't_step0_ms',
+};
+
+export function gb(bytes: number): string {
+  return `${(bytes / 1e9).toFixed(bytes >= 1e11 ? 0 : 1)} GB`;
+}
+
+export function ms(seconds: number): string {
+  const v = seconds * 1000;
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
+}
+
+export function precisionName(p: Precision): string {
+  const standard = { fp4: 4, int4: 4, fp6: 6, fp8: 8, int8: 8, bf16: 16, fp16: 16, fp32: 32 }[p.format];
+  return p.bits === standard ? p.format : `${p.format}@${p.bits}b`;
+}
+
+export function failureText(f: Failure): string {
+  switch (f.code) {
+    case 'NO_MATRIX_UNIT':
+      return `no matrix unit for ${f.requested} or any fallback precision`;
+    case 'DOES_NOT_FIT':
+      if (f.minChips === 0) return `does not fit: one sequence's KV cache outgrows any replica`;
+      return `does not fit: needs at least ${f.minChips} chips for ${gb(f.weightBytes)} of weights plus one sequence's KV cache (${gb(f.usableBytesPerChip)} usable per chip); largest replica allowed is ${f.largestReplicaChips}`;
+    case 'SLO_UNMET':
+      return `cannot meet SLO: ${f.metric.toUpperCase()} ${ms(f.achievedS)} at batch ${f.batch} on ${f.chips} chip${f.chips === 1 ? '' : 's'} > ${ms(f.limitS)}`;
+  }
+}
+
+export function warningText(w: Warning): string {
+  switch (w.code) {
+    case 'PRECISION_FALLBACK':
+      return w.direction === 'narrower'
+        ? `ran at ${w.used}: no ${w.requested} matrix unit${w.weightsQuantised ? `; weights quantised to ${w.used}` : ''}`
+        : `ran at ${w.used}: no ${w.requested} matrix unit`;
+    case 'NO_PRICE':
+      return `no ${w.plan} price in the profile: cost columns left empty`;
+    case 'PRICE_ESTIMATE':
+      return `${w.plan} price is an estimate (see 'infercost profiles show')`;
+    case 'POWER_ESTIMATE':
+      return w.field === 'tdp' ? 'chip power (TDP) is an estimate' : 'system power per chip is an estimate';
+    case 'EFFICIENCY_ASSUMED':
+      return `efficiency factors assumed, not calibrated: ${w.factors.map((f) => FACTOR_NAMES[f]).join(', ')}`;
+    case 'BATCH_CAPPED':
+      return `batch ${w.requested} does not fit in memory; ran at ${w.batch}`;
+    case 'REPLICA_SIZES_DROPPED':
+      return `replica sizes ${w.sizes.join(', ')} exceed the ${w.domainChips}-chip scale-up domain and were skipped`;
+  }
+}

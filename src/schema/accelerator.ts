@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { PLANS } from '../engine/types.js';
+import { date, id, nonNegative, positive, positiveInt, source, sourceKind } from './common.js';
+
+const efficiencyStatus = z.enum(['calibrated', 'assumed']);
+
+/** An efficiency factor in (0, 1], whether it was fitted, and the range used when it was not. */
+const eta = z.strictObject({
+  value: z.number().positive().max(1),
+  status: efficiencyStatus,
+  low: z.number().positive().max(1).optional(),
+  high: z.number().positive().max(1).optional(),
+});
+
+const stepOverhead = z.strictObject({
+  value: nonNegative(1000),
+  status: efficiencyStatus,
+  low: nonNegative(1000).optional(),
+  high: nonNegative(1000).optional(),
+});
+
+const cloudPlan = z.enum(
+  PLANS.filter((p) => p !== 'tco') as ['on_demand', 'reserved_1y', 'reserved_3y', 'spot'],
+);
+
+export const priceQuote = z.strictObject({
+  plan: cloudPlan,
+  usd_per_chip_hour: positive(10_000),
+  as_of: date,
+  provider: z.string().min(1),
+  region: z.string().min(1),
+  kind: sourceKind,
+  source: z.string().min(1),
+  note: z.string().min(1).optional(),
+});
+
+export const acceleratorSchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  vendor: z.string().min(1),
+  kind: z.enum(['gpu', 'tpu', 'asic']),
+  release_date: date,
+  memory: z.strictObject({
+    capacity_gb: positive(100_000),
+    bandwidth_tbps: positive(1_000),
+    sram_mb: positive(1_000_000).optional(),
+  }),
+  compute_tflops: z.strictObject({
+    fp4: positive(1_000_000).optional(),
+    fp6: positive(1_000_000).optional(),
+    fp8: positive(1_000_000).optional(),
+    int8: positive(1_000_000).optional(),
+    bf16: positive(1_000_000).optional(),
+    fp16: positive(1_000_000).optional(),
+    fp32: positive(1_000_000).optional(),
+  }),
+  interconnect: z.strictObject({
+    domain_chips: positiveInt(1_000_000),
+    /** Gigabytes (not gigabits) per second, one direction, per chip. */
+    link_gbps_per_direction: positive(1_000_000),
+    latency_us: positive(1_000_000),
+  }),
+  power: z.strictObject({
+    tdp_w: positive(100_000),
+    system_w_per_chip: positive(1_000_000).optional(),
+  }),
+  prices: z.array(priceQuote).optional(),
+  tco: z
+    .strictObject({
+      capex_usd_per_chip: positive(100_000_000),
+      amortization_years: positive(50),
+      opex_fraction_per_year: nonNegative(10),
+    })
+    .optional(),
+  efficiency: z.strictObject({
+    eta_mem: eta,
+    eta_prefill: eta,
+    eta_decode: eta,
+    eta_link: eta,
+    t_step0_ms: stepOverhead,
+  }),
+  calibration: z
+    .strictObject({
+      rows: z.array(z.string().min(1)).min(1),
+      method: z.string().min(1),
+      median_abs_error_pct: nonNegative(1000).optional(),
+      max_abs_error_pct: nonNegative(1000).optional(),
+    })
+    .optional(),
+  sources: z.record(z.string(), source),
+  notes: z.string().optional(),
+});
+
+export type AcceleratorFile = z.infer<typeof acceleratorSchema>;
+
+/** The numeric sections whose every field needs an entry in `sources` (prices carry their own). */
+export const SOURCED_SECTIONS = [
+  'memory',
+  'compute_tflops',
+  'interconnect',
+  'power',
+  'tco',
+  'efficiency',
+] as const;

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { NUMBER_FORMATS } from '../engine/types.js';
+
+/** A positive, finite number no larger than `max` (a sanity bound that catches unit slips). */
+export const positive = (max: number) => z.number().positive().max(max);
+export const nonNegative = (max: number) => z.number().min(0).max(max);
+export const positiveInt = (max: number) => z.number().int().positive().max(max);
+
+export const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only');
+
+/** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+export const date = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'a date as YYYY, YYYY-MM or YYYY-MM-DD');
+
+export const SOURCE_KINDS = ['vendor-spec', 'vendor-claim', 'analysis', 'estimate'] as const;
+export const sourceKind = z.enum(SOURCE_KINDS);
+export type SourceKind = z.infer<typeof sourceKind>;
+
+/** Where a number comes from. Estimates must say how they were derived (a rule checks `note`). */
+export const source = z.strictObject({
+  kind: sourceKind,
+  source: z.string().min(1),
+  note: z.string().min(1).optional(),
+});
+export type Source = z.infer<typeof source>;
+
+export const numberFormat = z.enum(NUMBER_FORMATS);
+
+/** A format name (`fp8`) or a format with its real storage width (`{ format: fp4, bits: 4.5 }`). */
+export const precision = z.union([
+  numberFormat,
+  z.strictObject({ format: numberFormat, bits: z.number().positive().max(64) }),
+]);
+export type PrecisionSpec = z.infer<typeof precision>;
+
+export const modelPrecision = z.strictObject({
+  weights: precision,
+  activations: precision,
+  kv_cache: precision,
+});

@@ -1,0 +1,184 @@
+// The one place file units (GB, TB/s, TFLOPS, ms, billions of parameters) become SI.
+import { precisionOf } from '../engine/precision.js';
+import {
+  type Accelerator,
+  COMPUTE_FORMATS,
+  type ComputeFormat,
+  EFFICIENCY_FACTORS,
+  type Efficiency,
+  type EfficiencyFactor,
+  type Model,
+  type Precision,
+  type Workload,
+} from '../engine/types.js';
+import type { AcceleratorFile } from './accelerator.js';
+import type { PrecisionSpec } from './common.js';
+import type { InlineModel } from './model.js';
+import { WORKLOAD_DEFAULTS, type WorkloadFile } from './workload.js';
+
+const GB = 1e9;
+const TB = 1e12;
+const TFLOPS = 1e12;
+const BILLION = 1e9;
+const MS = 1e-3;
+const US = 1e-6;
+
+/** docs/model.md section 1: absent system power is `1.7 * tdp_w`, flagged as an estimate. */
+export const SYSTEM_POWER_DEFAULT_FACTOR = 1.7;
+
+const FILE_FACTOR: Readonly<Record<EfficiencyFactor, string>> = {
+  etaMem: 'eta_mem',
+  etaPrefill: 'eta_prefill',
+  etaDecode: 'eta_decode',
+  etaLink: 'eta_link',
+  tStep0S: 't_step0_ms',
+};
+
+export function fileFactorName(f: EfficiencyFactor): string {
+  return FILE_FACTOR[f];
+}
+
+function factorScale(f: EfficiencyFactor): number {
+  return f === 'tStep0S' ? MS : 1;
+}
+
+export function toAccelerator(p: AcceleratorFile): Accelerator {
+  const flopsPerS: Partial<Record<ComputeFormat, number>> = {};
+  for (const format of COMPUTE_FORMATS) {
+    const tflops = p.compute_tflops[format];
+    if (tflops !== undefined) flopsPerS[format] = tflops * TFLOPS;
+  }
+  const efficiency = {} as Record<EfficiencyFactor, number>;
+  const calibrated = {} as Record<EfficiencyFactor, boolean>;
+  const efficiencyRange: Partial<Record<EfficiencyFactor, readonly [number, number]>> = {};
+  for (const f of EFFICIENCY_FACTORS) {
+    const entry = p.efficiency[FILE_FACTOR[f] as keyof AcceleratorFile['efficiency']];
+    const scale = factorScale(f);
+    efficiency[f] = entry.value * scale;
+    calibrated[f] = entry.status === 'calibrated';
+    if (entry.status === 'assumed' && (entry.low !== undefined || entry.high !== undefined)) {
+      efficiencyRange[f] = [(entry.low ?? entry.value) * scale, (entry.high ?? entry.value) * scale];
+    }
+  }
+  const isEstimate = (path: string) => p.sources[path]?.kind === 'estimate';
+  const systemW = p.power.system_w_per_chip;
+  const tco = p.tco;
+  const accelerator: Accelerator = {
+    id: p.id,
+    name: p.name,
+    vendor: p.vendor,
+    memCapacityBytes: p.memory.capacity_gb * GB,
+    memBandwidthBytesPerS: p.memory.bandwidth_tbps * TB,
+    flopsPerS,
+    domainChips: p.interconnect.domain_chips,
+    linkBytesPerSPerDirection: p.interconnect.link_gbps_per_direction * GB,
+    collectiveLatencyS: p.interconnect.latency_us * US,
+    tdpW: p.power.tdp_w,
+    systemWPerChip: systemW ?? SYSTEM_POWER_DEFAULT_FACTOR * p.power.tdp_w,
+    prices: (p.prices ?? []).map((q) => ({
+      plan: q.plan,
+      usdPerChipHour: q.usd_per_chip_hour,
+      asOf: q.as_of,
+      provider: q.provider,
+      region: q.region,
+      isEstimate: q.kind === 'estimate',
+    })),
+    efficiency,
+    calibrated,
+    powerIsEstimate: {
+      tdp: isEstimate('power.tdp_w'),
+      system: systemW === undefined || isEstimate('power.system_w_per_chip') || isEstimate('power.tdp_w'),
+    },
+  };
+  const withRange =
+    Object.keys(efficiencyRange).length > 0 ? { ...accelerator, efficiencyRange } : accelerator;
+  if (!tco) return withRange;
+  return {
+    ...withRange,
+    tco: {
+      capexUsdPerChip: tco.capex_usd_per_chip,
+      amortizationYears: tco.amortization_years,
+      opexFractionPerYear: tco.opex_fraction_per_year,
+      isEstimate: ['capex_usd_per_chip', 'amortization_years', 'opex_fraction_per_year'].some((k) =>
+        isEstimate(`tco.${k}`),
+      ),
+    },
+  };
+}
+
+export function toPrecision(spec: PrecisionSpec): Precision {
+  return typeof spec === 'string' ? precisionOf(spec) : precisionOf(spec.format, spec.bits);
+}
+
+export function toModel(m: InlineModel, fallbackId: string): Model {
+  const model: Model = {
+    id: m.id ?? fallbackId,
+    name: m.name,
+    paramsTotal: m.params.total_b * BILLION,
+    paramsActive: m.params.active_b * BILLION,
+    layers: m.layers,
+    hidden: m.hidden_size,
+    heads: m.heads,
+    headDim: m.head_dim,
+    precision: {
+      weights: toPrecision(m.precision.weights),
+      activations: toPrecision(m.precision.activations),
+      kvCache: toPrecision(m.precision.kv_cache),
+    },
+  };
+  return {
+    ...model,
+    ...(m.kv_heads === undefined ? {} : { kvHeads: m.kv_heads }),
+    ...(m.mla ? { mla: { kvLoraRank: m.mla.kv_lora_rank, ropeHeadDim: m.mla.rope_head_dim } } : {}),
+    ...(m.moe
+      ? {
+          moe: {
+            experts: m.moe.experts,
+            expertsPerToken: m.moe.experts_per_token,
+            expertParams: m.moe.expert_params_b * BILLION,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Builds the engine's workload; `model` is the resolved model (bundled or inline). */
+export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string): Workload {
+  const p = w.precision;
+  const precision = {
+    weights: p?.weights ? toPrecision(p.weights) : model.precision.weights,
+    activations: p?.activations ? toPrecision(p.activations) : model.precision.activations,
+    kvCache: p?.kv_cache ? toPrecision(p.kv_cache) : model.precision.kvCache,
+  };
+  const overrides: Partial<Record<EfficiencyFactor, number>> = {};
+  for (const f of EFFICIENCY_FACTORS) {
+    const v = w.efficiency?.[FILE_FACTOR[f] as keyof NonNullable<WorkloadFile['efficiency']>];
+    if (v !== undefined) overrides[f] = v * factorScale(f);
+  }
+  const slo = {
+    ...(w.slo?.ttft_ms === undefined ? {} : { ttftS: w.slo.ttft_ms * MS }),
+    ...(w.slo?.tpot_ms === undefined ? {} : { tpotS: w.slo.tpot_ms * MS }),
+  };
+  const d = w.deployment;
+  return {
+    name: w.name ?? fallbackName,
+    model: { ...model, precision },
+    inputTokens: w.input_tokens,
+    outputTokens: w.output_tokens,
+    cachedInputFraction: w.cached_input_fraction ?? 0,
+    slo,
+    utilization: w.utilization ?? WORKLOAD_DEFAULTS.utilization,
+    plan: w.pricing?.plan ?? WORKLOAD_DEFAULTS.plan,
+    site: {
+      pue: w.site?.pue ?? WORKLOAD_DEFAULTS.pue,
+      usdPerKwh: w.site?.usd_per_kwh ?? WORKLOAD_DEFAULTS.usdPerKwh,
+    },
+    memoryUsableFraction: d?.memory_usable_fraction ?? WORKLOAD_DEFAULTS.memoryUsableFraction,
+    efficiencyOverrides: overrides as Partial<Efficiency>,
+    ...(w.pricing?.provider === undefined ? {} : { provider: w.pricing.provider }),
+    ...(w.demand ? { outputTokensPerDay: w.demand.output_tokens_per_day } : {}),
+    ...(d?.replica_chips ? { replicaChips: d.replica_chips } : {}),
+    ...(d?.batch === undefined ? {} : { fixedBatch: d.batch }),
+    ...(d?.max_batch === undefined ? {} : { maxBatch: d.max_batch }),
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { id, modelPrecision, positive, positiveInt } from './common.js';
+
+export const modelFields = {
+  name: z.string().min(1),
+  params: z.strictObject({
+    total_b: positive(100_000),
+    active_b: positive(100_000),
+  }),
+  layers: positiveInt(10_000),
+  hidden_size: positiveInt(1_000_000),
+  heads: positiveInt(10_000),
+  kv_heads: positiveInt(10_000).optional(),
+  head_dim: positiveInt(100_000),
+  mla: z
+    .strictObject({
+      kv_lora_rank: positiveInt(1_000_000),
+      rope_head_dim: positiveInt(100_000),
+    })
+    .optional(),
+  moe: z
+    .strictObject({
+      experts: positiveInt(100_000),
+      experts_per_token: positiveInt(100_000),
+      expert_params_b: positive(100_000),
+    })
+    .optional(),
+  precision: modelPrecision,
+  source: z.string().min(1),
+  notes: z.string().optional(),
+};
+
+export const modelSchema = z.strictObject({ id, ...modelFields });
+export type ModelFile = z.infer<typeof modelSchema>;
+
+/** A model written inside a workload: the id is optional there. */
+export const inlineModelSchema = z.strictObject({ id: id.optional(), ...modelFields });
+export type InlineModel = z.infer<typeof inlineModelSchema>;

@@ -1,0 +1,94 @@
+// Field paths of the file formats, for `--set` and `--vary`: full paths (`slo.tpot_ms`) or an
+// unambiguous tail (`tpot_ms`).
+import type { z } from 'zod';
+import { acceleratorSchema } from './accelerator.js';
+import { nearest } from './issues.js';
+import { workloadSchema } from './workload.js';
+
+interface Def {
+  type: string;
+  shape?: Record<string, { _zod: { def: Def } }>;
+  innerType?: { _zod: { def: Def } };
+}
+
+function leaves(def: Def, prefix: string[]): string[][] {
+  if ((def.type === 'optional' || def.type === 'default') && def.innerType)
+    return leaves(def.innerType._zod.def, prefix);
+  if (def.type === 'object' && def.shape) {
+    return Object.entries(def.shape).flatMap(([k, child]) => leaves(child._zod.def, [...prefix, k]));
+  }
+  return [prefix];
+}
+
+function leafPaths(schema: z.ZodType): string[] {
+  return leaves((schema as unknown as { _zod: { def: Def } })._zod.def, []).map((p) => p.join('.'));
+}
+
+export const WORKLOAD_FIELDS = leafPaths(workloadSchema);
+/** `price.<plan>` is a shorthand for that plan's `usd_per_chip_hour`; efficiency factors take `.value`. */
+export const ACCELERATOR_FIELDS = leafPaths(acceleratorSchema).filter((p) => !p.startsWith('sources'));
+
+export type Resolution = { ok: true; path: string[] } | { ok: false; message: string };
+
+/** A full path, or the one field path ending in the given segments. */
+export function resolveFieldPath(given: string, fields: readonly string[]): Resolution {
+  if (fields.includes(given)) return { ok: true, path: given.split('.') };
+  const matches = fields.filter((f) => f.endsWith(`.${given}`));
+  if (matches.length === 1) return { ok: true, path: (matches[0] as string).split('.') };
+  if (matches.length > 1) return { ok: false, message: `"${given}" is ambiguous: ${matches.join(', ')}` };
+  const hint =
+    nearest(given, fields) ??
+    nearest(
+      given,
+      fields.map((f) => f.split('.').pop() as string),
+    );
+  return { ok: false, message: `unknown field "${given}"${hint ? `; did you mean "${hint}"?` : ''}` };
+}
+
+/** Resolves an accelerator field, with the `price.<plan>` and efficiency shorthands. */
+export function resolveAcceleratorPath(given: string): Resolution {
+  const price = /^prices?\.(on_demand|reserved_1y|reserved_3y|spot)$/.exec(given);
+  if (price) return { ok: true, path: ['prices', `@${price[1]}`, 'usd_per_chip_hour'] };
+  const r = resolveFieldPath(given, ACCELERATOR_FIELDS);
+  if (r.ok) return r;
+  const withValue = resolveFieldPath(`${given}.value`, ACCELERATOR_FIELDS);
+  return withValue.ok ? withValue : r;
+}
+
+/**
+ * A deep copy of `data` with `value` at `path`. A `@plan` segment in `prices` selects that
+ * plan's quote (the first one), creating it when the profile has none.
+ */
+export function setAt(
+  data: unknown,
+  path: readonly string[],
+  value: unknown,
+  createQuote: () => object,
+): unknown {
+  const root = structuredClone(data) as Record<string, unknown>;
+  let cur: Record<string, unknown> = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i] as string;
+    if (key.startsWith('@') && Array.isArray(cur)) {
+      const plan = key.slice(1);
+      const list = cur as unknown as Record<string, unknown>[];
+      let quote = list.find((q) => q.plan === plan);
+      if (!quote) {
+        quote = { ...createQuote(), plan };
+        list.unshift(quote);
+      }
+      cur = quote;
+      continue;
+    }
+    const next = cur[key];
+    if (next === undefined || next === null || typeof next !== 'object') {
+      const created = path[i + 1]?.startsWith('@') ? [] : {};
+      cur[key] = created;
+      cur = created as Record<string, unknown>;
+    } else {
+      cur = next as Record<string, unknown>;
+    }
+  }
+  cur[path[path.length - 1] as string] = value;
+  return root;
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/** Bumped on any change a consumer of the JSON would notice. */
+export const RESULT_SCHEMA_VERSION = 1;
+
+const num = z.number();
+const nullableNum = z.number().nullable();
+
+export const METRIC_KEYS = [
+  'ttft_s',
+  'tpot_s',
+  'interactivity_tokens_per_s',
+  'output_tokens_per_s_per_chip',
+  'output_tokens_per_s_per_replica',
+  'requests_per_s_per_chip',
+  'usd_per_chip_hour',
+  'output_tokens_per_usd',
+  'usd_per_mtok_output',
+  'usd_per_request',
+  'total_tokens_per_usd',
+  'tokens_per_joule_output',
+  'joules_per_output_token',
+  'output_tokens_per_kwh',
+  'output_tokens_per_s_per_mw',
+  'tokens_per_joule_output_chip_only',
+  'facility_w_per_chip',
+] as const;
+export type MetricKey = (typeof METRIC_KEYS)[number];
+
+/** Metrics where a smaller number is better (costs, times, energy per token). */
+export const LOWER_IS_BETTER: ReadonlySet<MetricKey> = new Set([
+  'ttft_s',
+  'tpot_s',
+  'usd_per_chip_hour',
+  'usd_per_mtok_output',
+  'usd_per_request',
+  'joules_per_output_token',
+  'facility_w_per_chip',
+]);
+
+/** Short names accepted wherever a metric is named (`--expect`, `--sort`). */
+export const METRIC_ALIASES: Readonly<Record<string, MetricKey>> = {
+  tokens_per_dollar: 'output_tokens_per_usd',
+  tokens_per_usd: 'output_tokens_per_usd',
+  tokens_per_watt: 'tokens_per_joule_output',
+  tokens_per_joule: 'tokens_per_joule_output',
+  throughput: 'output_tokens_per_s_per_chip',
+  cost: 'usd_per_mtok_output',
+};
+
+const metrics = z.strictObject(
+  Object.fromEntries(METRIC_KEYS.map((k) => [k, nullableNum])) as Record<MetricKey, typeof nullableNum>,
+);
+
+const relative = z.strictObject({ ratio: num, percent: num, better: z.boolean() });
+
+const warning = z.object({ code: z.string(), message: z.string() }).catchall(z.unknown());
+
+export const acceleratorResultSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['ok', 'does_not_fit', 'cannot_meet_slo', 'no_matrix_unit']),
+  reason: z.string().nullable(),
+  deployment: z
+    .strictObject({
+      chips: num,
+      batch: num,
+      max_batch: num,
+      compute_precision: z.string(),
+      weights_precision: z.string(),
+      weights_bits: num,
+      kv_cache_precision: z.string(),
+      weight_bytes: num,
+      kv_bytes_per_token_replica: num,
+      bound: z.enum(['memory', 'compute']),
+      prefill_s: num,
+      decode_step_s: num,
+      decode_memory_s: num,
+      decode_compute_s: num,
+      decode_comm_s: num,
+      decode_overhead_s: num,
+    })
+    .nullable(),
+  metrics,
+  price: z
+    .strictObject({
+      plan: z.string(),
+      usd_per_chip_hour: num,
+      as_of: z.string().nullable(),
+      provider: z.string().nullable(),
+      region: z.string().nullable(),
+      is_estimate: z.boolean(),
+    })
+    .nullable(),
+  vs_baseline: z
+    .strictObject({
+      baseline: z.string(),
+      metrics: z.record(z.string(), relative),
+      break_even_usd_per_chip_hour: nullableNum,
+    })
+    .nullable(),
+  efficiency: z.record(z.string(), z.strictObject({ value: num, calibrated: z.boolean() })),
+  fleet: z.strictObject({ chips: num, replicas: num, facility_w: num, usd_per_year: nullableNum }).nullable(),
+  warnings: z.array(warning),
+  pareto: z.array(
+    z.strictObject({
+      chips: num,
+      batch: num,
+      interactivity_tokens_per_s: num,
+      output_tokens_per_s_per_chip: num,
+    }),
+  ),
+});
+export type AcceleratorResult = z.infer<typeof acceleratorResultSchema>;
+
+export const workloadResultSchema = z.strictObject({
+  workload: z.strictObject({
+    name: z.string(),
+    file: z.string(),
+    model_id: z.string(),
+    model_name: z.string(),
+    input_tokens: num,
+    output_tokens: num,
+    cached_input_fraction: num,
+    ttft_limit_s: nullableNum,
+    tpot_limit_s: nullableNum,
+    utilization: num,
+    plan: z.string(),
+    provider: z.string().nullable(),
+    pue: num,
+    usd_per_kwh: num,
+    weights_precision: z.string(),
+    activations_precision: z.string(),
+    kv_cache_precision: z.string(),
+    overrides: z.array(z.string()),
+  }),
+  baseline: z.string(),
+  accelerators: z.array(acceleratorResultSchema),
+});
+export type WorkloadResult = z.infer<typeof workloadResultSchema>;
+
+export const resultSchema = z.strictObject({
+  schema_version: z.literal(RESULT_SCHEMA_VERSION),
+  tool: z.strictObject({ name: z.literal('infercost'), version: z.string() }),
+  results: z.array(workloadResultSchema),
+});
+export type ResultDoc = z.infer<typeof resultSchema>;

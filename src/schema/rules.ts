@@ -1,0 +1,123 @@
+import type { AcceleratorFile } from './accelerator.js';
+import { SOURCED_SECTIONS } from './accelerator.js';
+import type { InlineModel } from './model.js';
+import type { WorkloadFile } from './workload.js';
+
+/** A semantic problem found after the shape checked out; `path` points into the file. */
+export interface RuleIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Dotted paths of the numbers in the sourced sections that the profile sets. */
+export function sourcedFieldPaths(profile: AcceleratorFile): string[] {
+  const paths: string[] = [];
+  for (const section of SOURCED_SECTIONS) {
+    const fields = profile[section];
+    if (!fields) continue;
+    for (const [key, value] of Object.entries(fields))
+      if (value !== undefined) paths.push(`${section}.${key}`);
+  }
+  return paths;
+}
+
+function sourceRules(profile: AcceleratorFile): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const fields = sourcedFieldPaths(profile);
+  for (const field of fields) {
+    if (!profile.sources[field]) {
+      issues.push({ path: field.split('.'), message: `has no entry in sources (add sources."${field}")` });
+    }
+  }
+  for (const [key, entry] of Object.entries(profile.sources)) {
+    if (!fields.includes(key)) {
+      issues.push({ path: ['sources', key], message: `names no field set in this profile` });
+    } else if (entry.kind === 'estimate' && !entry.note) {
+      issues.push({
+        path: ['sources', key, 'kind'],
+        message: 'an estimate needs a note saying how it was derived',
+      });
+    }
+  }
+  (profile.prices ?? []).forEach((q, i) => {
+    if (q.kind === 'estimate' && !q.note) {
+      issues.push({
+        path: ['prices', i, 'kind'],
+        message: 'an estimate needs a note saying how it was derived',
+      });
+    }
+  });
+  return issues;
+}
+
+export function acceleratorRules(profile: AcceleratorFile): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  if (Object.values(profile.compute_tflops).every((v) => v === undefined)) {
+    issues.push({ path: ['compute_tflops'], message: 'needs the dense rate of at least one precision' });
+  }
+  const sys = profile.power.system_w_per_chip;
+  if (sys !== undefined && sys < profile.power.tdp_w) {
+    issues.push({
+      path: ['power', 'system_w_per_chip'],
+      message: `is all-in server power per chip and cannot be below tdp_w (${profile.power.tdp_w}), got ${sys}`,
+    });
+  }
+  for (const [name, factor] of Object.entries(profile.efficiency)) {
+    if (factor.low !== undefined && factor.low > factor.value) {
+      issues.push({ path: ['efficiency', name, 'low'], message: `must not exceed value (${factor.value})` });
+    }
+    if (factor.high !== undefined && factor.high < factor.value) {
+      issues.push({
+        path: ['efficiency', name, 'high'],
+        message: `must not be below value (${factor.value})`,
+      });
+    }
+  }
+  return [...issues, ...sourceRules(profile)];
+}
+
+export function modelRules(model: InlineModel): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  if (model.params.active_b > model.params.total_b) {
+    issues.push({
+      path: ['params', 'active_b'],
+      message: `cannot exceed total_b (${model.params.total_b}), got ${model.params.active_b}`,
+    });
+  }
+  if (!model.mla && model.kv_heads === undefined) {
+    issues.push({ path: ['kv_heads'], message: 'is required unless the model uses MLA (give mla: instead)' });
+  }
+  if (model.kv_heads !== undefined && model.heads % model.kv_heads !== 0) {
+    issues.push({ path: ['kv_heads'], message: `must divide heads (${model.heads}), got ${model.kv_heads}` });
+  }
+  if (model.moe) {
+    if (model.moe.experts_per_token > model.moe.experts) {
+      issues.push({
+        path: ['moe', 'experts_per_token'],
+        message: `cannot exceed experts (${model.moe.experts}), got ${model.moe.experts_per_token}`,
+      });
+    }
+    if (model.moe.expert_params_b >= model.params.total_b) {
+      issues.push({
+        path: ['moe', 'expert_params_b'],
+        message: `must be below params.total_b (${model.params.total_b}), got ${model.moe.expert_params_b}`,
+      });
+    }
+  }
+  return issues;
+}
+
+export function workloadRules(workload: WorkloadFile): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  if (typeof workload.model === 'object') {
+    for (const issue of modelRules(workload.model)) issues.push({ ...issue, path: ['model', ...issue.path] });
+  }
+  const d = workload.deployment;
+  if (d?.batch !== undefined && d.max_batch !== undefined && d.batch > d.max_batch) {
+    issues.push({
+      path: ['deployment', 'batch'],
+      message: `cannot exceed max_batch (${d.max_batch}), got ${d.batch}`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { PLANS } from '../engine/types.js';
+import { id, nonNegative, positive, positiveInt, precision } from './common.js';
+import { inlineModelSchema } from './model.js';
+
+export const workloadSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  model: z.union([id, inlineModelSchema]),
+  precision: z
+    .strictObject({
+      weights: precision.optional(),
+      activations: precision.optional(),
+      kv_cache: precision.optional(),
+    })
+    .optional(),
+  input_tokens: positiveInt(10_000_000),
+  output_tokens: positiveInt(10_000_000),
+  cached_input_fraction: z.number().min(0).lt(1).optional(),
+  slo: z
+    .strictObject({
+      ttft_ms: positive(1e9).optional(),
+      tpot_ms: positive(1e9).optional(),
+    })
+    .optional(),
+  utilization: z.number().positive().max(1).optional(),
+  pricing: z
+    .strictObject({
+      plan: z.enum(PLANS).optional(),
+      provider: z.string().min(1).optional(),
+    })
+    .optional(),
+  site: z
+    .strictObject({
+      pue: z.number().min(1).max(5).optional(),
+      usd_per_kwh: nonNegative(10).optional(),
+    })
+    .optional(),
+  demand: z.strictObject({ output_tokens_per_day: positive(1e18) }).optional(),
+  deployment: z
+    .strictObject({
+      replica_chips: z.array(positiveInt(1_000_000)).min(1).optional(),
+      batch: positiveInt(10_000_000).optional(),
+      max_batch: positiveInt(10_000_000).optional(),
+      memory_usable_fraction: z.number().positive().max(1).optional(),
+    })
+    .optional(),
+  efficiency: z
+    .strictObject({
+      eta_mem: z.number().positive().max(1).optional(),
+      eta_prefill: z.number().positive().max(1).optional(),
+      eta_decode: z.number().positive().max(1).optional(),
+      eta_link: z.number().positive().max(1).optional(),
+      t_step0_ms: nonNegative(1000).optional(),
+    })
+    .optional(),
+  accelerators: z.array(id).min(1).optional(),
+  baseline: id.optional(),
+  expect: z.array(z.string().min(1)).optional(),
+});
+
+export type WorkloadFile = z.infer<typeof workloadSchema>;
+
+/** Defaults of docs/model.md section 1. */
+export const WORKLOAD_DEFAULTS = {
+  utilization: 0.7,
+  pue: 1.2,
+  usdPerKwh: 0.08,
+  memoryUsableFraction: 0.9,
+  plan: 'on_demand',
+  baseline: 'h100-sxm',
+} as const;
