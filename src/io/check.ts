@@ -10,7 +10,10 @@ function located(y: LocatedYaml, p: Problem): { line: number; col: number; probl
 
 function raise(y: LocatedYaml, problems: readonly Problem[]): never {
   // Report the problem that comes first in the file: one clear line, the one a reader meets first.
-  const sorted = problems.map((p) => located(y, p)).sort((a, b) => a.line - b.line || a.col - b.col);
+  // An unknown key usually explains a "missing" field beside it (a typo), so it goes first.
+  const sorted = problems
+    .map((p) => located(y, p))
+    .sort((a, b) => Number(!a.problem.atKey) - Number(!b.problem.atKey) || a.line - b.line || a.col - b.col);
   const first = sorted[0];
   if (!first) throw new InputError(y.file, 1, 1, '', 'invalid input');
   throw new InputError(y.file, first.line, first.col, dottedPath(first.problem.path), first.problem.message);

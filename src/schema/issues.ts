@@ -28,6 +28,9 @@ function distance(a: string, b: string): number {
 
 /** The closest candidate, if it is close enough to be a plausible typo. */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  // A word that begins a candidate ("h100" of "h100-sxm") is a shorthand, not a typo.
+  const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(word.toLowerCase()));
+  if (word.length >= 2 && prefixed.length > 0) return prefixed.sort((a, b) => a.length - b.length)[0];
   let best: string | undefined;
   let bestD = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
@@ -129,7 +132,13 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown, schema: z.
         const key = path[path.length - 1];
         return [{ path, message: `missing required field "${String(key)}"` }];
       }
-      const expected = issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`;
+      const names: Record<string, string> = {
+        int: 'a whole number',
+        object: 'a mapping',
+        array: 'a list',
+        string: 'text',
+      };
+      const expected = names[issue.expected] ?? `a ${issue.expected}`;
       if (issue.expected === 'number' && typeof actual === 'number') {
         return [{ path, message: `expected a finite number, got ${describeValue(actual)}` }];
       }

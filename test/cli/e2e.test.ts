@@ -1,0 +1,180 @@
+// The built binary as a user runs it: stdout, stderr and exit code together.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
+
+const CHAT = 'profiles/workloads/chat.yaml';
+
+describe('infercost compare (built binary)', () => {
+  it('prints a table of all twelve accelerators with footnotes, exit 0, nothing on stderr', () => {
+    const r = spawnCli(['compare', CHAT]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('chat: Llama 3.3 70B Instruct (fp8 weights), 800 in / 300 out');
+    for (const id of [
+      'maia-200',
+      'tpu-v7-ironwood',
+      'tpu-v6e-trillium',
+      'tpu-v5e',
+      'trainium2',
+      'trainium3',
+      'h100-sxm',
+      'h200-sxm',
+      'b200',
+      'gb200',
+      'mi300x',
+      'mi355x',
+    ]) {
+      expect(r.stdout).toContain(id);
+    }
+    expect(r.stdout).toContain('h100-sxm (base)');
+    expect(r.stdout).toContain('ran at bf16: no fp8 matrix unit'); // TPU v5e
+    expect(r.stdout).toContain('on_demand price is an estimate');
+    expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR: no escape codes
+    expect(r.stdout).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('--format json validates against the JSON Schema that `infercost schema result` prints', () => {
+    const r = spawnCli(['compare', CHAT, '--format', 'json', '--pareto']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(spawnCli(['schema', 'result']).stdout);
+    const ajv = new Ajv2020.default({ strict: false });
+    const validate = ajv.compile(schema);
+    const doc = JSON.parse(r.stdout);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.schema_version).toBe(1);
+    const h100 = doc.results[0].accelerators.find((a: { id: string }) => a.id === 'h100-sxm');
+    expect(h100.vs_baseline.metrics.output_tokens_per_usd.ratio).toBe(1);
+    expect(h100.metrics.usd_per_mtok_output).toBeCloseTo(1e6 / h100.metrics.output_tokens_per_usd, 9);
+    expect(h100.pareto.length).toBeGreaterThan(2);
+  });
+
+  it('--format csv: one header, one row per accelerator, numbers unquoted, RFC 4180 quoting', () => {
+    const r = spawnCli(['compare', CHAT, '--format', 'csv']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\r\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(13);
+    expect(lines[0]?.startsWith('workload,accelerator,name,status,chips,batch,')).toBe(true);
+    const h100 = lines.find((l) => l.startsWith('chat,h100-sxm,'));
+    expect(h100).toMatch(/^chat,h100-sxm,NVIDIA H100 SXM,ok,\d+,\d+,fp8,fp8,[0-9.e-]+,/);
+    // a warnings field with commas is quoted
+    expect(r.stdout).toMatch(/"efficiency factors assumed, not calibrated: eta_mem, eta_prefill/);
+  });
+
+  it('--format ndjson and markdown', () => {
+    const nd = spawnCli(['compare', CHAT, '--format', 'ndjson']);
+    const rows = nd.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(12);
+    expect(rows[0].workload).toBe('chat');
+    const md = spawnCli(['compare', CHAT, '--format', 'markdown']);
+    expect(md.stdout).toContain('| Accelerator | Replica | TTFT ms |');
+    expect(md.stdout).toContain('|---|---|---:|');
+  });
+
+  it('--expect: PASS exits 0, FAIL exits 1, each with the measured ratio', () => {
+    const pass = spawnCli(['compare', CHAT, '--expect', 'b200/h100-sxm tokens_per_watt >= 1.5']);
+    expect(pass.code).toBe(0);
+    expect(pass.stderr).toMatch(
+      /^PASS chat: b200\/h100-sxm tokens_per_watt >= 1.5: tokens_per_joule_output ratio 2\.\d+ >= 1\.5/,
+    );
+    const fail = spawnCli(['compare', CHAT, '--expect', 'h200-sxm/h100-sxm tokens_per_dollar >= 1.30']);
+    expect(fail.code).toBe(1);
+    expect(fail.stderr).toMatch(
+      /^FAIL chat: h200-sxm\/h100-sxm tokens_per_dollar >= 1.30: output_tokens_per_usd ratio 0\.\d+ not >= 1\.3/,
+    );
+    const absolute = spawnCli(['compare', CHAT, '--expect', 'h200-sxm usd_per_mtok_output <= 2.5']);
+    expect(absolute.code).toBe(0);
+    expect(absolute.stderr).toMatch(/^PASS chat: h200-sxm usd_per_mtok_output <= 2.5/);
+  });
+
+  it('--set changes a profile price for this run, and tokens/$ moves in inverse proportion', () => {
+    const base = JSON.parse(
+      spawnCli(['compare', CHAT, '--format', 'json', '--accelerators', 'maia-200']).stdout,
+    );
+    const set = JSON.parse(
+      spawnCli([
+        'compare',
+        CHAT,
+        '--format',
+        'json',
+        '--accelerators',
+        'maia-200',
+        '--set',
+        'maia-200.price.on_demand=19.18',
+      ]).stdout,
+    );
+    const tpd = (d: {
+      results: { accelerators: { id: string; metrics: { output_tokens_per_usd: number } }[] }[];
+    }) => d.results[0]?.accelerators.find((a) => a.id === 'maia-200')?.metrics.output_tokens_per_usd ?? 0;
+    expect(tpd(set)).toBeCloseTo(tpd(base) / 2, 6); // 19.18 = 2 x 9.59
+    expect(set.results[0].workload.overrides).toEqual(['maia-200.price.on_demand=19.18']);
+  });
+
+  it('--set on a workload field by its leaf name', () => {
+    const r = JSON.parse(
+      spawnCli(['compare', CHAT, '--format', 'json', '--set', 'tpot_ms=100', '--accelerators', 'h100-sxm'])
+        .stdout,
+    );
+    expect(r.results[0].workload.tpot_limit_s).toBe(0.1);
+  });
+
+  it('reads the workload from stdin with -', () => {
+    const r = spawnCli(['compare', '-', '--format', 'csv', '--accelerators', 'b200'], {
+      stdin: readFileSync(CHAT, 'utf8'),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\r\n')[1]).toMatch(/^chat,b200,/); // the name inside the file
+  });
+
+  it('bad input: one line naming file, line and field, exit 2, no stack trace', () => {
+    const r = spawnCli(['compare', 'test/fixtures/bad/workloads/33-unknown-model.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `infercost: test/fixtures/bad/workloads/33-unknown-model.yaml:2:8 model: unknown model "llama-3.1-8bb"; did you mean "llama-3.1-8b"? (see 'infercost models')\n`,
+    );
+  });
+
+  it('an unknown accelerator or flag is a usage error, exit 2', () => {
+    const r = spawnCli(['compare', CHAT, '--accelerators', 'h100']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown accelerator "h100"; did you mean "h100-sxm"\?/);
+    const f = spawnCli(['compare', CHAT, '--formt', 'json']);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toMatch(/unknown option '--formt'/);
+  });
+
+  it('--output writes the file atomically and prints nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'result.json');
+    const r = spawnCli(['compare', CHAT, '--format', 'json', '--output', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(existsSync(out)).toBe(true);
+    expect(JSON.parse(readFileSync(out, 'utf8')).schema_version).toBe(1);
+    expect(readdirSync(dir)).toEqual(['result.json']);
+  });
+
+  it('colour appears only when forced, never with NO_COLOR or a data format', () => {
+    const forced = spawnCli(['compare', CHAT], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    expect(forced.stdout).toMatch(/\u001b\[/);
+    const json = spawnCli(['compare', CHAT, '--format', 'json'], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    expect(json.stdout).not.toMatch(/\u001b\[/);
+    const noColor = spawnCli(['--no-color', 'compare', CHAT], { env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    expect(noColor.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('every bundled workload runs', () => {
+    for (const w of readdirSync('profiles/workloads')) {
+      const r = spawnCli(['compare', `profiles/workloads/${w}`, '--format', 'json']);
+      expect(r.code, w).toBe(0);
+      expect(r.stdout).not.toMatch(/NaN|Infinity/);
+    }
+  });
+});

@@ -1,0 +1,290 @@
+// Hand-computed cases for docs/model.md sections 2 to 8. Each expectation is written as the
+// arithmetic a reader can check with a calculator.
+import { describe, expect, it } from 'vitest';
+import {
+  buildReplica,
+  chipCost,
+  chooseDeployment,
+  decodeStep,
+  evaluate,
+  kvBytesPerToken,
+  kvBytesPerTokenReplica,
+  largestFeasibleBatch,
+  replicaPoint,
+  selectComputePrecision,
+  setupFor,
+  touchedWeightBytes,
+  weightBytes,
+} from '../../src/engine/index.js';
+import { precisionOf } from '../../src/engine/precision.js';
+import { accelerator, PINNED_EFFICIENCY, workload } from '../helpers/data.js';
+
+describe('section 2: bytes', () => {
+  it('weights and KV per token, GQA (Llama 3.3 70B, FP8)', () => {
+    const w = workload({
+      model: 'llama-3.3-70b',
+      input_tokens: 1000,
+      output_tokens: 1000,
+      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+    });
+    expect(weightBytes(w.model, w.model.precision.weights).total).toBe(70.6e9 * 1);
+    // kv = 2 * layers * kv_heads * head_dim * b = 2 * 80 * 8 * 128 * 1
+    expect(kvBytesPerToken(w.model, w.model.precision.kvCache)).toBe(163_840);
+  });
+
+  it('MLA latent (DeepSeek-V3, BF16 KV) is replicated on every chip', () => {
+    const w = workload({ model: 'deepseek-v3', input_tokens: 1000, output_tokens: 100 });
+    // kv = layers * (kv_lora_rank + rope_head_dim) * b = 61 * (512 + 64) * 2
+    expect(kvBytesPerToken(w.model, w.model.precision.kvCache)).toBe(70_272);
+    // kvN = kv * N at N = 8
+    expect(kvBytesPerTokenReplica(w.model, w.model.precision.kvCache, 8)).toBe(70_272 * 8);
+  });
+
+  it('a KV head is replicated once chips outnumber KV heads', () => {
+    const w = workload({ model: 'llama-3.1-8b', input_tokens: 1000, output_tokens: 100 });
+    const kv = 2 * 32 * 8 * 128 * 2; // bf16
+    expect(kvBytesPerTokenReplica(w.model, w.model.precision.kvCache, 4)).toBe(kv); // max(1, 4/8) = 1
+    expect(kvBytesPerTokenReplica(w.model, w.model.precision.kvCache, 16)).toBe(kv * 2); // 16/8 = 2
+  });
+
+  it('block-scaled formats carry their real width: MXFP4 at 4.25 bits', () => {
+    const w = workload({ model: 'gpt-oss-120b', input_tokens: 100, output_tokens: 100 });
+    // W = 116.8e9 * 4.25 / 8
+    expect(weightBytes(w.model, w.model.precision.weights).total).toBeCloseTo((116.8e9 * 4.25) / 8, 0);
+  });
+
+  it('MoE: touched weights at batch B = Wd + We * (1 - (1 - k/E)^B) (Mixtral, 2 of 8)', () => {
+    const w = workload({ model: 'mixtral-8x7b', input_tokens: 500, output_tokens: 500 });
+    const a = accelerator('h100-sxm');
+    const setup = setupFor(a, w);
+    if (!setup) throw new Error('no setup');
+    const r = buildReplica({
+      accelerator: a,
+      model: w.model,
+      weights: setup.weights,
+      activations: setup.activations,
+      kvCache: setup.kvCache,
+      flopsPerS: setup.compute.flopsPerS,
+      efficiency: setup.efficiency,
+      chips: 1,
+      inputTokens: 500,
+      outputTokens: 500,
+      cachedInputFraction: 0,
+      memoryUsableFraction: 0.9,
+    });
+    const we = 45.1e9 * 2; // bf16
+    const wd = 46.7e9 * 2 - we;
+    expect(touchedWeightBytes(r, 1)).toBeCloseTo(wd + we * (1 - 0.75 ** 1), 0); // a quarter of the experts
+    expect(touchedWeightBytes(r, 4)).toBeCloseTo(wd + we * (1 - 0.75 ** 4), 0); // 68.4%
+    expect(touchedWeightBytes(r, 64)).toBeCloseTo(wd + we * (1 - 0.75 ** 64), 0); // all but 1e-8
+  });
+});
+
+describe('section 2: compute precision fallback', () => {
+  it('a chip without the format runs the narrowest wider one (TPU v5e has no FP8: bf16)', () => {
+    expect(selectComputePrecision(accelerator('tpu-v5e'), 'fp8')).toEqual({
+      format: 'bf16',
+      flopsPerS: 197e12,
+      fallback: { requested: 'fp8', direction: 'wider' },
+    });
+  });
+  it('with no wider one it runs the widest narrower one (Maia 200 has no BF16 matrix unit: fp8)', () => {
+    expect(selectComputePrecision(accelerator('maia-200'), 'bf16')).toEqual({
+      format: 'fp8',
+      flopsPerS: 5000e12,
+      fallback: { requested: 'bf16', direction: 'narrower' },
+    });
+  });
+  it('the narrower fallback quantises the weights and says so', () => {
+    const e = evaluate(
+      accelerator('maia-200'),
+      workload({ model: 'llama-3.1-8b', input_tokens: 1000, output_tokens: 100 }),
+    );
+    expect(e.deployment?.weights).toEqual(precisionOf('fp8'));
+    expect(e.warnings).toContainEqual({
+      code: 'PRECISION_FALLBACK',
+      requested: 'bf16',
+      used: 'fp8',
+      direction: 'narrower',
+      weightsQuantised: true,
+    });
+  });
+});
+
+describe('sections 3 and 4: Llama-3.3-70B FP8 on one H200, 1000 in / 1000 out, no SLO', () => {
+  const w = workload({
+    model: 'llama-3.3-70b',
+    precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+    input_tokens: 1000,
+    output_tokens: 1000,
+    deployment: { replica_chips: [1] },
+    efficiency: PINNED_EFFICIENCY,
+  });
+  const d = chooseDeployment(accelerator('h200-sxm'), w);
+
+  it('Bmax: floor((N*C*m - W) / ((I+O) * kvN))', () => {
+    // (1 * 141e9 * 0.9 - 70.6e9) / (2000 * 163840) = 56.3e9 / 327.68e6 = 171.81 -> 171
+    expect(d.ok && d.replica.maxBatch).toBe(171);
+  });
+
+  it('chooses the largest batch (X(B) never falls with B) and its tokens/s follow the model', () => {
+    if (!d.ok) throw new Error('expected a deployment');
+    expect(d.point.batch).toBe(171);
+    const lbar = 1000 + 1000 / 2; // 1500
+    const tMem = (70.6e9 + 171 * lbar * 163_840) / (4.8e12 * 0.8); // 0.029329 s
+    const tCmp = (171 * (2 * 70.6e9 + 4 * 80 * (64 * 128) * lbar)) / (1979e12 * 0.35); // 0.035830 s
+    const tStep = Math.max(tMem, tCmp) + 0 + 0.002; // one chip: no communication
+    const tPf = (2 * 70.6e9 * 1000 + 2 * 80 * 8192 * 1000 ** 2) / (1979e12 * 0.6); // 0.120019 s
+    const T = 171 * tPf + 1000 * tStep; // 58.353 s
+    expect(tCmp).toBeGreaterThan(tMem); // compute-bound at this batch
+    expect(d.point.stepS).toBeCloseTo(tStep, 12);
+    expect(d.point.prefillS).toBeCloseTo(tPf, 12);
+    expect(d.point.outputTokensPerS).toBeCloseTo((171 * 1000) / T, 9);
+    expect(Math.round(d.point.outputTokensPerS)).toBe(2930); // measured (TensorRT-LLM): 2,909
+    expect(d.point.tpotS).toBeCloseTo(T / 1000, 12);
+    expect(d.point.ttftS).toBeCloseTo(tPf + tStep, 12);
+  });
+});
+
+describe('section 3: multi-chip communication', () => {
+  it('t_comm = 2 * layers * [2(N-1)/N * B * hidden * b / (LB * eta_link) + alpha]', () => {
+    const w = workload({
+      model: 'llama-3.3-70b',
+      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+      input_tokens: 1000,
+      output_tokens: 1000,
+      efficiency: PINNED_EFFICIENCY,
+    });
+    const a = accelerator('h100-sxm');
+    const setup = setupFor(a, w);
+    if (!setup) throw new Error('no setup');
+    const r = buildReplica({
+      accelerator: a,
+      model: w.model,
+      weights: setup.weights,
+      activations: setup.activations,
+      kvCache: setup.kvCache,
+      flopsPerS: setup.compute.flopsPerS,
+      efficiency: setup.efficiency,
+      chips: 2,
+      inputTokens: 1000,
+      outputTokens: 1000,
+      cachedInputFraction: 0,
+      memoryUsableFraction: 0.9,
+    });
+    // N = 2, B = 10: 2 * 80 * [1 * 10 * 8192 * 1 / (450e9 * 0.7) + 5e-6]
+    expect(decodeStep(r, 10).commS).toBeCloseTo(2 * 80 * ((1 * 10 * 8192) / (450e9 * 0.7) + 5e-6), 15);
+  });
+});
+
+describe('section 4: SLO and fit failures are data, never exceptions', () => {
+  it('a model that does not fit says how many chips it needs', () => {
+    const w = workload({ model: 'llama-3.1-405b', input_tokens: 1000, output_tokens: 200 });
+    const d = chooseDeployment(accelerator('h100-sxm'), w);
+    // W = 405.9e9 * 2 = 811.8 GB; 72 GB usable per chip -> at least ceil(811.8 / 72) = 12 chips > 8
+    expect(d.ok).toBe(false);
+    expect(!d.ok && d.failure).toEqual({
+      code: 'DOES_NOT_FIT',
+      minChips: 12,
+      weightBytes: 811.8e9,
+      largestReplicaChips: 8,
+      usableBytesPerChip: 72e9,
+    });
+  });
+
+  it('an SLO nobody meets reports the closest latency at batch 1', () => {
+    const w = workload({
+      model: 'llama-3.1-8b',
+      input_tokens: 1000,
+      output_tokens: 200,
+      slo: { tpot_ms: 1 },
+      efficiency: PINNED_EFFICIENCY,
+    });
+    const d = chooseDeployment(accelerator('h100-sxm'), w);
+    expect(d.ok).toBe(false);
+    if (d.ok || d.failure.code !== 'SLO_UNMET') throw new Error('expected SLO_UNMET');
+    expect(d.failure.metric).toBe('tpot');
+    expect(d.failure.batch).toBe(1);
+    expect(d.failure.limitS).toBe(0.001);
+    expect(d.failure.achievedS).toBeGreaterThan(0.002); // at least t_step0
+  });
+
+  it('bisection finds the same SLO-feasible batch as a scan', () => {
+    const w = workload({
+      model: 'llama-3.3-70b',
+      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+      input_tokens: 2000,
+      output_tokens: 300,
+      slo: { ttft_ms: 800, tpot_ms: 35 },
+      efficiency: PINNED_EFFICIENCY,
+    });
+    const a = accelerator('h200-sxm');
+    const setup = setupFor(a, w);
+    if (!setup) throw new Error('no setup');
+    const r = buildReplica({
+      accelerator: a,
+      model: w.model,
+      weights: setup.weights,
+      activations: setup.activations,
+      kvCache: setup.kvCache,
+      flopsPerS: setup.compute.flopsPerS,
+      efficiency: setup.efficiency,
+      chips: 1,
+      inputTokens: 2000,
+      outputTokens: 300,
+      cachedInputFraction: 0,
+      memoryUsableFraction: 0.9,
+    });
+    let scan = 0;
+    for (let b = 1; b <= r.maxBatch; b++) {
+      const p = replicaPoint(r, b);
+      if (p.ttftS <= 0.8 && p.tpotS <= 0.035) scan = b;
+    }
+    expect(scan).toBeGreaterThan(1);
+    expect(largestFeasibleBatch(r, r.maxBatch, 0.8, 0.035)).toBe(scan);
+  });
+});
+
+describe('section 5: money', () => {
+  it('TCO = capex/(years*8760) + capex*opex/8760 + system_w*pue/1000*usd_per_kwh (H100)', () => {
+    const c = chipCost(accelerator('h100-sxm'), 'tco', { pue: 1.2, usdPerKwh: 0.08 });
+    const expected = 33_750 / (5 * 8760) + (33_750 * 0.09) / 8760 + ((1275 * 1.2) / 1000) * 0.08; // 0.7705 + 0.3467 + 0.1224
+    expect(c?.usdPerChipHour).toBeCloseTo(expected, 12);
+    expect(c?.usdPerChipHour).toBeCloseTo(1.2397, 4);
+  });
+
+  it('tokens per dollar, $ per 1M, per request and total tokens per dollar', () => {
+    const w = workload({
+      model: 'llama-3.3-70b',
+      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+      input_tokens: 1000,
+      output_tokens: 1000,
+      deployment: { replica_chips: [1] },
+      efficiency: PINNED_EFFICIENCY,
+      utilization: 0.7,
+    });
+    const e = evaluate(accelerator('h200-sxm'), w);
+    const x = e.performance?.outputTokensPerSPerChip ?? 0;
+    const tpd = (x * 3600 * 0.7) / 7.91; // AWS p5en on-demand per GPU
+    expect(e.cost?.outputTokensPerUsd).toBeCloseTo(tpd, 6);
+    expect(e.cost?.usdPerMtokOutput).toBeCloseTo(1e6 / tpd, 9);
+    expect(e.cost?.totalTokensPerUsd).toBeCloseTo((tpd * 2000) / 1000, 6);
+    expect(e.cost?.usdPerRequest).toBeCloseTo(
+      7.91 / (3600 * 0.7 * (e.performance?.requestsPerSPerChip ?? 0)),
+      12,
+    );
+  });
+});
+
+describe('section 6: energy', () => {
+  it('tokens per joule = x / (system_w * pue), with 1.7 x TDP when system power is absent (H200)', () => {
+    const w = workload({ model: 'llama-3.1-8b', input_tokens: 1000, output_tokens: 200 });
+    const e = evaluate(accelerator('h200-sxm'), w);
+    const x = e.performance?.outputTokensPerSPerChip ?? 0;
+    const pw = 700 * 1.7 * 1.2; // 1428 W at the facility
+    expect(e.energy?.outputTokensPerJoule).toBeCloseTo(x / pw, 12);
+    expect(e.energy?.outputTokensPerKwh).toBeCloseTo((x / pw) * 3.6e6, 6);
+    expect(e.energy?.outputTokensPerSPerMw).toBeCloseTo((x / pw) * 1e6, 6);
+    expect(e.warnings).toContainEqual({ code: 'POWER_ESTIMATE', field: 'system' });
+  });
+});

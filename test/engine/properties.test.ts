@@ -1,0 +1,199 @@
+// Invariants of the engine over random valid inputs (fast-check).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chooseDeployment, costMetrics, evaluate } from '../../src/engine/index.js';
+import { precisionOf } from '../../src/engine/precision.js';
+import type { Accelerator, Model, Workload } from '../../src/engine/types.js';
+
+const acceleratorArb = fc.record({
+  capGb: fc.double({ min: 16, max: 300, noNaN: true }),
+  bwTbps: fc.double({ min: 0.5, max: 10, noNaN: true }),
+  fp8Tflops: fc.double({ min: 100, max: 10_000, noNaN: true }),
+  domain: fc.constantFrom(1, 4, 8, 16),
+  linkGbps: fc.double({ min: 50, max: 2000, noNaN: true }),
+  price: fc.double({ min: 0.5, max: 20, noNaN: true }),
+  tdp: fc.double({ min: 100, max: 1500, noNaN: true }),
+  etaMem: fc.double({ min: 0.3, max: 1, noNaN: true }),
+  etaDecode: fc.double({ min: 0.1, max: 1, noNaN: true }),
+});
+
+function makeAccelerator(p: fc.RecordValue<typeof acceleratorArb>): Accelerator {
+  return {
+    id: 'x',
+    name: 'X',
+    vendor: 'test',
+    memCapacityBytes: p.capGb * 1e9,
+    memBandwidthBytesPerS: p.bwTbps * 1e12,
+    flopsPerS: { fp8: p.fp8Tflops * 1e12, bf16: (p.fp8Tflops / 2) * 1e12 },
+    domainChips: p.domain,
+    linkBytesPerSPerDirection: p.linkGbps * 1e9,
+    collectiveLatencyS: 5e-6,
+    tdpW: p.tdp,
+    systemWPerChip: p.tdp * 1.7,
+    prices: [
+      {
+        plan: 'on_demand',
+        usdPerChipHour: p.price,
+        asOf: '2025',
+        provider: 't',
+        region: 'r',
+        isEstimate: false,
+      },
+    ],
+    efficiency: { etaMem: p.etaMem, etaPrefill: 0.6, etaDecode: p.etaDecode, etaLink: 0.7, tStep0S: 0.002 },
+    calibrated: { etaMem: false, etaPrefill: false, etaDecode: false, etaLink: false, tStep0S: false },
+    powerIsEstimate: { tdp: false, system: true },
+  };
+}
+
+const workloadArb = fc.record({
+  paramsB: fc.double({ min: 1, max: 200, noNaN: true }),
+  layers: fc.integer({ min: 8, max: 100 }),
+  kvHeads: fc.constantFrom(1, 2, 4, 8),
+  moe: fc.boolean(),
+  input: fc.integer({ min: 1, max: 20_000 }),
+  output: fc.integer({ min: 1, max: 4000 }),
+  cached: fc.double({ min: 0, max: 0.95, noNaN: true }),
+  tpotMs: fc.option(fc.double({ min: 5, max: 500, noNaN: true }), { nil: undefined }),
+  ttftMs: fc.option(fc.double({ min: 50, max: 10_000, noNaN: true }), { nil: undefined }),
+});
+
+function makeWorkload(p: fc.RecordValue<typeof workloadArb>): Workload {
+  const model: Model = {
+    id: 'm',
+    name: 'M',
+    paramsTotal: p.paramsB * 1e9,
+    paramsActive: p.moe ? p.paramsB * 0.2e9 : p.paramsB * 1e9,
+    layers: p.layers,
+    hidden: 4096,
+    heads: 32,
+    headDim: 128,
+    kvHeads: p.kvHeads,
+    ...(p.moe ? { moe: { experts: 64, expertsPerToken: 4, expertParams: p.paramsB * 0.85e9 } } : {}),
+    precision: { weights: precisionOf('fp8'), activations: precisionOf('fp8'), kvCache: precisionOf('fp8') },
+  };
+  return {
+    name: 'w',
+    model,
+    inputTokens: p.input,
+    outputTokens: p.output,
+    cachedInputFraction: p.cached,
+    slo: {
+      ...(p.tpotMs === undefined ? {} : { tpotS: p.tpotMs / 1000 }),
+      ...(p.ttftMs === undefined ? {} : { ttftS: p.ttftMs / 1000 }),
+    },
+    utilization: 0.7,
+    plan: 'on_demand',
+    site: { pue: 1.2, usdPerKwh: 0.08 },
+    memoryUsableFraction: 0.9,
+    efficiencyOverrides: {},
+  };
+}
+
+function throughput(a: Accelerator, w: Workload): number {
+  const d = chooseDeployment(a, w);
+  return d.ok ? d.point.outputTokensPerS / d.point.chips : 0;
+}
+
+const RUNS = { numRuns: 300 };
+
+describe('engine invariants', () => {
+  it('more bandwidth never lowers throughput', () => {
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, fc.double({ min: 1, max: 4, noNaN: true }), (ap, wp, k) => {
+        const a = makeAccelerator(ap);
+        const w = makeWorkload(wp);
+        const faster = { ...a, memBandwidthBytesPerS: a.memBandwidthBytesPerS * k };
+        expect(throughput(faster, w)).toBeGreaterThanOrEqual(throughput(a, w) * (1 - 1e-12));
+      }),
+      RUNS,
+    );
+  });
+
+  it('more FLOPs never lowers throughput', () => {
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, fc.double({ min: 1, max: 4, noNaN: true }), (ap, wp, k) => {
+        const a = makeAccelerator(ap);
+        const w = makeWorkload(wp);
+        const faster = {
+          ...a,
+          flopsPerS: { fp8: (a.flopsPerS.fp8 ?? 0) * k, bf16: (a.flopsPerS.bf16 ?? 0) * k },
+        };
+        expect(throughput(faster, w)).toBeGreaterThanOrEqual(throughput(a, w) * (1 - 1e-12));
+      }),
+      RUNS,
+    );
+  });
+
+  it('a looser TPOT limit never lowers throughput', () => {
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, fc.double({ min: 1, max: 5, noNaN: true }), (ap, wp, k) => {
+        const a = makeAccelerator(ap);
+        const w = makeWorkload(wp);
+        if (w.slo.tpotS === undefined) return;
+        const looser = { ...w, slo: { ...w.slo, tpotS: w.slo.tpotS * k } };
+        expect(throughput(a, looser)).toBeGreaterThanOrEqual(throughput(a, w) * (1 - 1e-12));
+      }),
+      RUNS,
+    );
+  });
+
+  it('a higher price lowers tokens per dollar in exact inverse proportion', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1, max: 1e5, noNaN: true }),
+        fc.double({ min: 0.1, max: 50, noNaN: true }),
+        fc.double({ min: 1.01, max: 10, noNaN: true }),
+        (x, price, k) => {
+          const base = costMetrics(x, x / 100, price, 0.7, 1000, 100).outputTokensPerUsd;
+          const dearer = costMetrics(x, x / 100, price * k, 0.7, 1000, 100).outputTokensPerUsd;
+          expect(dearer * k).toBeCloseTo(base, 6);
+          expect(dearer).toBeLessThan(base);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('the tokens-per-dollar ratio of A to B is unchanged when both prices scale together', () => {
+    fc.assert(
+      fc.property(
+        acceleratorArb,
+        acceleratorArb,
+        workloadArb,
+        fc.double({ min: 0.2, max: 5, noNaN: true }),
+        (pa, pb, wp, k) => {
+          const a = makeAccelerator(pa);
+          const b = makeAccelerator(pb);
+          const w = makeWorkload(wp);
+          const scale = (x: Accelerator): Accelerator => ({
+            ...x,
+            prices: x.prices.map((q) => ({ ...q, usdPerChipHour: q.usdPerChipHour * k })),
+          });
+          const ta = evaluate(a, w).cost?.outputTokensPerUsd;
+          const tb = evaluate(b, w).cost?.outputTokensPerUsd;
+          const ta2 = evaluate(scale(a), w).cost?.outputTokensPerUsd;
+          const tb2 = evaluate(scale(b), w).cost?.outputTokensPerUsd;
+          if (ta === undefined || tb === undefined || ta2 === undefined || tb2 === undefined) return;
+          expect(ta2 / tb2).toBeCloseTo(ta / tb, 9);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('no NaN or Infinity anywhere in an evaluation, whatever the valid input', () => {
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, (ap, wp) => {
+        const e = evaluate(makeAccelerator(ap), makeWorkload(wp));
+        const numbers: number[] = [];
+        JSON.stringify(e, (_, v) => {
+          if (typeof v === 'number') numbers.push(v);
+          return v;
+        });
+        for (const n of numbers) expect(Number.isFinite(n)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+});

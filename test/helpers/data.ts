@@ -1,0 +1,32 @@
+import type { Accelerator, Workload } from '../../src/engine/types.js';
+import { type Catalog, loadCatalog } from '../../src/io/catalog.js';
+import { toAccelerator, toModel, toWorkload } from '../../src/schema/convert.js';
+import type { WorkloadFile } from '../../src/schema/workload.js';
+
+let catalog: Catalog | undefined;
+export function bundled(): Catalog {
+  catalog ??= loadCatalog([]);
+  return catalog;
+}
+
+export function accelerator(id: string): Accelerator {
+  const e = bundled().accelerators.get(id);
+  if (!e) throw new Error(`no profile ${id}`);
+  return toAccelerator(e.value);
+}
+
+/** A workload from file-format fields, its model from the bundled catalog. */
+export function workload(fields: Omit<WorkloadFile, 'model'> & { model: string }): Workload {
+  const m = bundled().models.get(fields.model);
+  if (!m) throw new Error(`no model ${fields.model}`);
+  return toWorkload(fields, toModel(m.value, fields.model), 'test');
+}
+
+/** The efficiency factors the hand-computed cases use, pinned so calibration cannot move them. */
+export const PINNED_EFFICIENCY = {
+  eta_mem: 0.8,
+  eta_prefill: 0.6,
+  eta_decode: 0.35,
+  eta_link: 0.7,
+  t_step0_ms: 2,
+};
