@@ -17,7 +17,9 @@ const acceleratorArb = fc.record({
   etaDecode: fc.double({ min: 0.1, max: 1, noNaN: true }),
 });
 
-function makeAccelerator(p: fc.RecordValue<typeof acceleratorArb>): Accelerator {
+type AcceleratorParams = typeof acceleratorArb extends fc.Arbitrary<infer T> ? T : never;
+
+function makeAccelerator(p: AcceleratorParams): Accelerator {
   return {
     id: 'x',
     name: 'X',
@@ -58,7 +60,9 @@ const workloadArb = fc.record({
   ttftMs: fc.option(fc.double({ min: 50, max: 10_000, noNaN: true }), { nil: undefined }),
 });
 
-function makeWorkload(p: fc.RecordValue<typeof workloadArb>): Workload {
+type WorkloadParams = typeof workloadArb extends fc.Arbitrary<infer T> ? T : never;
+
+function makeWorkload(p: WorkloadParams): Workload {
   const model: Model = {
     id: 'm',
     name: 'M',
