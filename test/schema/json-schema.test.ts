@@ -15,6 +15,8 @@ describe('JSON Schemas', () => {
   it('an unknown kind is a usage error', async () => {
     const r = await runCli(['schema', 'accelerators']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('infercost: schema accelerators: expected one of accelerator, model, workload, result\n');
+    expect(r.stderr).toBe(
+      'infercost: schema accelerators: expected one of accelerator, model, workload, result\n',
+    );
   });
 });
