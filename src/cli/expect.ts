@@ -2,10 +2,13 @@
 import { UsageError } from '../io/errors.js';
 import { didYouMean } from '../schema/issues.js';
 import {
+  type AcceleratorResult,
   LOWER_IS_BETTER,
   METRIC_ALIASES,
   METRIC_KEYS,
   type MetricKey,
+  RANGED_METRICS,
+  type RangedMetric,
   type WorkloadResult,
 } from '../schema/result.js';
 
@@ -24,9 +27,12 @@ export interface Expectation {
 export interface ExpectationOutcome {
   readonly expectation: Expectation;
   readonly workload: string;
-  readonly status: 'PASS' | 'FAIL';
+  /** UNCERTAIN: the efficiency ranges of the accelerators involved straddle the threshold. */
+  readonly status: 'PASS' | 'FAIL' | 'UNCERTAIN';
   /** The measured ratio or value; null when it could not be measured. */
   readonly measured: number | null;
+  /** Low and high of the measured quantity over the efficiency ranges, when any applies. */
+  readonly bounds?: readonly [number, number];
   readonly detail: string;
 }
 
@@ -100,6 +106,16 @@ function measuredValue(
   return { value: v, why: '' };
 }
 
+/** [low, high] of a metric for one accelerator: its efficiency range, or the point value. */
+function boundsOf(r: WorkloadResult, id: string, metric: MetricKey, value: number): [number, number] {
+  const a = r.accelerators.find((x) => x.id === id) as AcceleratorResult;
+  const band = (RANGED_METRICS as readonly string[]).includes(metric)
+    ? a.ranges?.[metric as RangedMetric]
+    : undefined;
+  if (!band || band.low === null || band.high === null) return [value, value];
+  return [band.low, band.high];
+}
+
 function fmt(n: number): string {
   return Math.abs(n) >= 1000 ? n.toFixed(0) : Number(n.toPrecision(4)).toString();
 }
@@ -118,7 +134,21 @@ export function checkExpectation(e: Expectation, r: WorkloadResult): Expectation
     };
   }
   const measured = b === undefined ? a.value : a.value / (b.value as number);
+  const [aLo, aHi] = boundsOf(r, e.subject, e.metric, a.value);
+  const [bLo, bHi] = e.versus === undefined ? [1, 1] : boundsOf(r, e.versus, e.metric, b?.value as number);
+  const bounds: [number, number] = [aLo / bHi, aHi / bLo];
+  const ranged = bounds[0] !== bounds[1];
   const ok = holds(measured, e.op, e.threshold);
+  if (ranged && holds(bounds[0], e.op, e.threshold) !== holds(bounds[1], e.op, e.threshold)) {
+    const what = b === undefined ? e.metric : `${e.metric} ratio`;
+    return {
+      ...base,
+      status: 'UNCERTAIN',
+      measured,
+      bounds,
+      detail: `${what} ${fmt(measured)} (range ${fmt(bounds[0])}..${fmt(bounds[1])} over assumed efficiency factors) straddles ${e.op} ${fmt(e.threshold)}`,
+    };
+  }
   const what = b === undefined ? e.metric : `${e.metric} ratio`;
   const lower = LOWER_IS_BETTER.has(e.metric) && b !== undefined ? ' (lower is better for this metric)' : '';
   const margin =
@@ -127,6 +157,7 @@ export function checkExpectation(e: Expectation, r: WorkloadResult): Expectation
     ...base,
     status: ok ? 'PASS' : 'FAIL',
     measured,
+    ...(ranged ? { bounds } : {}),
     detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${margin}${lower}`,
   };
 }

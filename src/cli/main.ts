@@ -3,6 +3,8 @@ import { removePendingFiles } from '../io/atomic.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { readStdin as readStdinSync } from '../io/workload.js';
 import { FORMAT_NAMES } from '../render/index.js';
+import { backtestCommand } from './commands/backtest.js';
+import { calibrateCommand } from './commands/calibrate.js';
 import { compareCommand } from './commands/compare.js';
 import { modelsCommand } from './commands/models.js';
 import { profilesCommand, profilesShowCommand } from './commands/profiles.js';
@@ -63,8 +65,35 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       collect,
       [],
     )
+    .option('--strict', 'an UNCERTAIN expectation fails too (exit 1)', false)
+    .option('--no-ranges', 'hide the efficiency-range column of the table (JSON always has ranges)')
     .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve in JSON output', false)
     .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
+
+  program
+    .command('backtest')
+    .description('run the engine on published measured results and report its error')
+    .argument('[files...]', 'measured-result CSV files or folders (default: the bundled data/measured)')
+    .option('--format <format>', 'table, json or csv')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .action((files: string[], opts) => setCode(backtestCommand(ctx(), files, opts)));
+
+  program
+    .command('calibrate')
+    .description("fit a profile's efficiency factors to measured results and print the calibrated profile")
+    .argument('[files...]', 'measured-result CSV files or folders (default: the bundled data/measured)')
+    .requiredOption('--accelerator <id>', 'the profile to calibrate')
+    .option(
+      '--factors <names>',
+      'comma-separated factors to fit (default: eta_mem, eta_prefill, eta_decode, t_step0_ms, and eta_link with multi-chip rows)',
+    )
+    .option(
+      '--rows <ids>',
+      'comma-separated row ids to fit on (default: every row for the accelerator with a known input length)',
+    )
+    .option('--include-assumed-input', 'also fit on rows whose input length was assumed', false)
+    .option('-o, --output <file>', 'write the calibrated profile to a file (atomically) instead of stdout')
+    .action((files: string[], opts) => setCode(calibrateCommand(ctx(), files, opts)));
 
   const profiles = program
     .command('profiles')

@@ -253,6 +253,7 @@ export function versus(a: Evaluation, baseline: Evaluation, utilization: number)
 
 export interface ComparedEvaluation extends Evaluation {
   readonly vsBaseline?: VsBaseline;
+  readonly range?: EfficiencyRange;
 }
 
 export interface Comparison {
@@ -266,7 +267,11 @@ export function compareAccelerators(
   accelerators: readonly Accelerator[],
   baselineId: string,
 ): Comparison {
-  const evaluations = accelerators.map((a) => evaluate(a, workload));
+  const evaluations = accelerators.map((a): ComparedEvaluation => {
+    const e = evaluate(a, workload);
+    const range = e.performance ? efficiencyRange(a, workload) : undefined;
+    return range ? { ...e, range } : e;
+  });
   const baseline = evaluations.find((e) => e.acceleratorId === baselineId);
   return {
     baselineId,
@@ -274,4 +279,49 @@ export function compareAccelerators(
       baseline?.performance ? { ...e, vsBaseline: versus(e, baseline, workload.utilization) } : e,
     ),
   };
+}
+
+export interface RangeEnd {
+  readonly outputTokensPerSPerChip: number | null;
+  readonly outputTokensPerUsd: number | null;
+  readonly usdPerMtokOutput: number | null;
+  readonly outputTokensPerJoule: number | null;
+}
+
+/** Low and high ends of the metrics when assumed efficiency factors span their ranges. */
+export interface EfficiencyRange {
+  readonly low: RangeEnd;
+  readonly high: RangeEnd;
+}
+
+function rangeEnd(e: Evaluation): RangeEnd {
+  return {
+    outputTokensPerSPerChip: e.performance?.outputTokensPerSPerChip ?? null,
+    outputTokensPerUsd: e.cost?.outputTokensPerUsd ?? null,
+    usdPerMtokOutput: e.cost?.usdPerMtokOutput ?? null,
+    outputTokensPerJoule: e.energy?.outputTokensPerJoule ?? null,
+  };
+}
+
+/**
+ * The range of an uncalibrated accelerator (docs/model.md, "Ranges"): every assumed factor at
+ * its pessimistic end (low etas, high t_step0), then at its optimistic end. Throughput never
+ * falls as an eta grows or t_step0 shrinks, so these bound every mix of the factors. Factors
+ * the workload overrides stay fixed. Undefined for a profile with no ranged factor.
+ */
+export function efficiencyRange(accelerator: Accelerator, workload: Workload): EfficiencyRange | undefined {
+  const ranged = Object.entries(accelerator.efficiencyRange ?? {}).filter(
+    ([f]) => workload.efficiencyOverrides[f as EfficiencyFactor] === undefined,
+  ) as [EfficiencyFactor, readonly [number, number]][];
+  if (ranged.length === 0) return undefined;
+  const at = (end: 'low' | 'high') => {
+    const efficiency: Record<EfficiencyFactor, number> = { ...accelerator.efficiency };
+    for (const [f, [lo, hi]] of ranged) {
+      const pessimistic = f === 'tStep0S' ? hi : lo;
+      const optimistic = f === 'tStep0S' ? lo : hi;
+      efficiency[f] = end === 'low' ? pessimistic : optimistic;
+    }
+    return rangeEnd(evaluate({ ...accelerator, efficiency }, workload));
+  };
+  return { low: at('low'), high: at('high') };
 }

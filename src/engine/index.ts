@@ -1,5 +1,6 @@
 // The pure model of docs/model.md: validated SI data in, numbers out.
 export * from './bytes.js';
+export * from './calibrate.js';
 export * from './deploy.js';
 export * from './energy.js';
 export * from './evaluate.js';

@@ -12,6 +12,27 @@ export interface Column {
 
 const m = (a: AcceleratorResult) => a.metrics;
 
+function rangeText(a: AcceleratorResult): string {
+  const r = a.ranges?.output_tokens_per_s_per_chip;
+  if (!r || r.expected === null || r.expected === 0) return 'calibrated';
+  const pct = (v: number | null) =>
+    v === null ? '?' : `${Math.round((v / (r.expected as number) - 1) * 100)}%`;
+  const lo = pct(r.low);
+  const hi = pct(r.high);
+  return `${lo}..${hi.startsWith('-') ? hi : `+${hi}`}`;
+}
+
+/** Spread of tok/s, tok/$ and tok/W (all scale with throughput) when assumed factors span their range. */
+export const RANGE_COLUMN: Column = {
+  header: 'Range',
+  value: () => null,
+  text: rangeText,
+};
+
+export function columnsFor(options: { readonly ranges: boolean }): readonly Column[] {
+  return options.ranges ? [...COLUMNS.slice(0, 4), RANGE_COLUMN, ...COLUMNS.slice(4)] : COLUMNS;
+}
+
 export const COLUMNS: readonly Column[] = [
   {
     header: 'Replica',
@@ -65,8 +86,11 @@ export const COLUMNS: readonly Column[] = [
 ];
 
 /** Index of the best row for each ranked column (ties: first), over the rows that ran. */
-export function bestRows(rows: readonly AcceleratorResult[]): (number | undefined)[] {
-  return COLUMNS.map((c) => {
+export function bestRows(
+  rows: readonly AcceleratorResult[],
+  columns: readonly Column[],
+): (number | undefined)[] {
+  return columns.map((c) => {
     if (!c.best) return undefined;
     let best: number | undefined;
     let bestValue = 0;

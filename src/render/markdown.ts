@@ -1,5 +1,5 @@
 import type { ResultDoc } from '../schema/result.js';
-import { bestRows, COLUMNS, footnotes } from './columns.js';
+import { bestRows, columnsFor, footnotes } from './columns.js';
 import { workloadHeading } from './summary.js';
 import type { Renderer } from './types.js';
 
@@ -7,12 +7,13 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
 }
 
-export const renderMarkdown: Renderer = (doc: ResultDoc) => {
+export const renderMarkdown: Renderer = (doc: ResultDoc, options) => {
   const out: string[] = [];
   for (const r of doc.results) {
     const ran = r.accelerators.filter((a) => a.status === 'ok');
     const didNot = r.accelerators.filter((a) => a.status !== 'ok');
-    const best = bestRows(ran);
+    const COLUMNS = columnsFor(options);
+    const best = bestRows(ran, COLUMNS);
     const { notes, marks } = footnotes([...ran, ...didNot]);
     out.push(`### ${cell(workloadHeading(r))}`, '');
     out.push(`| Accelerator | ${COLUMNS.map((c) => c.header).join(' | ')} |`);

@@ -12,6 +12,34 @@ import {
 } from '../schema/result.js';
 import { failureText, precisionName, warningText } from './words.js';
 
+function bandOf(lowEnd: number | null, expected: number | null, highEnd: number | null) {
+  if (lowEnd === null || highEnd === null) return { low: lowEnd, expected, high: highEnd };
+  return { low: Math.min(lowEnd, highEnd), expected, high: Math.max(lowEnd, highEnd) };
+}
+
+function rangesOf(e: ComparedEvaluation, m: Record<MetricKey, number | null>): AcceleratorResult['ranges'] {
+  const r = e.range;
+  if (!r) return null;
+  return {
+    output_tokens_per_s_per_chip: bandOf(
+      r.low.outputTokensPerSPerChip,
+      m.output_tokens_per_s_per_chip,
+      r.high.outputTokensPerSPerChip,
+    ),
+    output_tokens_per_usd: bandOf(
+      r.low.outputTokensPerUsd,
+      m.output_tokens_per_usd,
+      r.high.outputTokensPerUsd,
+    ),
+    usd_per_mtok_output: bandOf(r.low.usdPerMtokOutput, m.usd_per_mtok_output, r.high.usdPerMtokOutput),
+    tokens_per_joule_output: bandOf(
+      r.low.outputTokensPerJoule,
+      m.tokens_per_joule_output,
+      r.high.outputTokensPerJoule,
+    ),
+  };
+}
+
 const VS_KEYS: Readonly<Record<string, MetricKey>> = {
   outputTokensPerUsd: 'output_tokens_per_usd',
   usdPerMtokOutput: 'usd_per_mtok_output',
@@ -70,6 +98,7 @@ export function acceleratorResult(e: ComparedEvaluation, pareto: readonly Pareto
     };
   }
   const vs = e.vsBaseline;
+  const metrics = metricsOf(e);
   return {
     id: e.acceleratorId,
     name: e.acceleratorName,
@@ -95,7 +124,7 @@ export function acceleratorResult(e: ComparedEvaluation, pareto: readonly Pareto
           decode_overhead_s: d.step.overheadS,
         }
       : null,
-    metrics: metricsOf(e),
+    metrics,
     price: e.cost
       ? {
           plan: e.cost.plan,
@@ -118,6 +147,7 @@ export function acceleratorResult(e: ComparedEvaluation, pareto: readonly Pareto
           break_even_usd_per_chip_hour: vs.breakEvenUsdPerChipHour ?? null,
         }
       : null,
+    ranges: rangesOf(e, metrics),
     efficiency,
     fleet: e.fleet
       ? {

@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { ResultDoc } from '../schema/result.js';
-import { bestRows, COLUMNS, footnotes } from './columns.js';
+import { bestRows, columnsFor, footnotes } from './columns.js';
 import { workloadHeading } from './summary.js';
 import type { Renderer } from './types.js';
 
@@ -11,7 +11,8 @@ export const renderTable: Renderer = (doc: ResultDoc, options) => {
   for (const r of doc.results) {
     const ran = r.accelerators.filter((a) => a.status === 'ok');
     const didNot = r.accelerators.filter((a) => a.status !== 'ok');
-    const best = bestRows(ran);
+    const COLUMNS = columnsFor(options);
+    const best = bestRows(ran, COLUMNS);
     const { notes, marks } = footnotes([...ran, ...didNot]);
     const table = new Table({
       head: ['Accelerator', ...COLUMNS.map((col) => col.header)].map((h) => c.bold(h)),
@@ -39,7 +40,7 @@ export const renderTable: Renderer = (doc: ResultDoc, options) => {
     }
     out.push(
       c.dim(
-        'Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok. Efficiency factors calibrated or assumed: see infercost profiles show <id>.',
+        `Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok.${options.ranges ? ' Range: low..high of tok/s, tok/$ and tok/W when assumed efficiency factors span their range (calibrated: fitted to measured results).' : ''}`,
       ),
       '',
     );

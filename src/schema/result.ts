@@ -54,6 +54,18 @@ const metrics = z.strictObject(
 
 const relative = z.strictObject({ ratio: num, percent: num, better: z.boolean() });
 
+/** Metrics that get a low/expected/high range when a profile's efficiency factors are assumed. */
+export const RANGED_METRICS = [
+  'output_tokens_per_s_per_chip',
+  'output_tokens_per_usd',
+  'usd_per_mtok_output',
+  'tokens_per_joule_output',
+] as const;
+export type RangedMetric = (typeof RANGED_METRICS)[number];
+
+/** Numeric bounds: low <= expected <= high (for a cost, low comes from the optimistic factors). */
+const band = z.strictObject({ low: nullableNum, expected: nullableNum, high: nullableNum });
+
 const warning = z.object({ code: z.string(), message: z.string() }).catchall(z.unknown());
 
 export const acceleratorResultSchema = z.strictObject({
@@ -98,6 +110,11 @@ export const acceleratorResultSchema = z.strictObject({
       metrics: z.record(z.string(), relative),
       break_even_usd_per_chip_hour: nullableNum,
     })
+    .nullable(),
+  ranges: z
+    .strictObject(
+      Object.fromEntries(RANGED_METRICS.map((k) => [k, band])) as Record<RangedMetric, typeof band>,
+    )
     .nullable(),
   efficiency: z.record(z.string(), z.strictObject({ value: num, calibrated: z.boolean() })),
   fleet: z.strictObject({ chips: num, replicas: num, facility_w: num, usd_per_year: nullableNum }).nullable(),

@@ -36,6 +36,8 @@ export interface CompareOptions {
   readonly sort?: string;
   readonly expect: string[];
   readonly pareto: boolean;
+  readonly ranges: boolean;
+  readonly strict: boolean;
 }
 
 export function parseFormat(format: string | undefined, fallback: FormatName): FormatName {
@@ -133,9 +135,10 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
   const run = runCompare(ctx, workloadPaths, opts);
   const toFile = opts.output !== undefined;
   const color = format === 'table' && !toFile && useColor(ctx.io, ctx.globals.color, ctx.io.stdoutIsTty);
-  const text = RENDERERS[format](run.doc, { color });
+  const text = RENDERERS[format](run.doc, { color, ranges: opts.ranges });
   if (opts.output !== undefined) writeFileAtomic(opts.output, text);
   else ctx.io.stdout(text);
   for (const o of run.outcomes) ctx.io.stderr(`${outcomeLine(o)}\n`);
-  return run.outcomes.some((o) => o.status === 'FAIL') ? EXIT.checkFailed : EXIT.ok;
+  const failed = run.outcomes.some((o) => o.status === 'FAIL' || (opts.strict && o.status === 'UNCERTAIN'));
+  return failed ? EXIT.checkFailed : EXIT.ok;
 }

@@ -1,0 +1,194 @@
+import { chooseDeployment } from './deploy.js';
+import type { Accelerator, Efficiency, EfficiencyFactor, Workload } from './types.js';
+
+/** One measured result the engine can reproduce: a setup and what was measured on it. */
+export interface CalibrationCase {
+  readonly id: string;
+  readonly accelerator: Accelerator;
+  readonly workload: Workload;
+  readonly measuredTokensPerSPerChip: number;
+  readonly measuredTpotS?: number;
+}
+
+export interface Prediction {
+  readonly tokensPerSPerChip: number;
+  readonly tpotS: number;
+  readonly ttftS: number;
+  readonly chips: number;
+  readonly batch: number;
+  readonly batchCappedFrom?: number;
+}
+
+/** The engine's prediction for a case under the given efficiency factors, or undefined if it cannot run. */
+export function predictCase(c: CalibrationCase, efficiency: Efficiency): Prediction | undefined {
+  const d = chooseDeployment({ ...c.accelerator, efficiency }, { ...c.workload, efficiencyOverrides: {} });
+  if (!d.ok) return undefined;
+  const p = {
+    tokensPerSPerChip: d.point.outputTokensPerS / d.point.chips,
+    tpotS: d.point.tpotS,
+    ttftS: d.point.ttftS,
+    chips: d.point.chips,
+    batch: d.point.batch,
+  };
+  return d.batchCappedFrom === undefined ? p : { ...p, batchCappedFrom: d.batchCappedFrom };
+}
+
+/**
+ * Pull towards the starting values, per squared unit of search coordinate. Small against real
+ * misfits (a 3% log error costs as much as moving a factor by one unit), it picks, among the
+ * many factor sets that fit a few rows equally well, the one closest to where the profile
+ * started instead of a corner of the bounds.
+ */
+const PRIOR_WEIGHT = 1e-3;
+
+/** A log error this large stands for "the setup could not run": far worse than any real miss. */
+const FAILURE_LOG_ERROR = 5;
+
+/** `log(predicted / measured)` for every measured quantity (throughput, and TPOT where given). */
+export function logErrors(cases: readonly CalibrationCase[], efficiency: Efficiency): number[] {
+  const out: number[] = [];
+  for (const c of cases) {
+    const p = predictCase(c, efficiency);
+    out.push(p ? Math.log(p.tokensPerSPerChip / c.measuredTokensPerSPerChip) : FAILURE_LOG_ERROR);
+    if (c.measuredTpotS !== undefined) out.push(p ? Math.log(p.tpotS / c.measuredTpotS) : FAILURE_LOG_ERROR);
+  }
+  return out;
+}
+
+// Each factor is searched in an unbounded coordinate mapped into its physical bounds:
+// 0 < eta < 1 through a logistic, 0 < t_step0 < 50 ms through a scaled logistic.
+const UPPER: Readonly<Record<EfficiencyFactor, number>> = {
+  etaMem: 1,
+  etaPrefill: 1,
+  etaDecode: 1,
+  etaLink: 1,
+  tStep0S: 0.05,
+};
+
+function toCoord(f: EfficiencyFactor, v: number): number {
+  const x = Math.min(Math.max(v / UPPER[f], 1e-6), 1 - 1e-6);
+  return Math.log(x / (1 - x));
+}
+
+function fromCoord(f: EfficiencyFactor, u: number): number {
+  return UPPER[f] / (1 + Math.exp(-u));
+}
+
+/** Nelder-Mead minimisation of `f` from `x0`; deterministic. */
+export function nelderMead(
+  f: (x: number[]) => number,
+  x0: readonly number[],
+  maxIterations = 4000,
+): number[] {
+  const n = x0.length;
+  let simplex = [x0.slice(), ...x0.map((_, i) => x0.map((v, j) => (i === j ? v + 0.5 : v)))];
+  let values = simplex.map(f);
+  for (let iter = 0; iter < maxIterations; iter++) {
+    const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+    simplex = order.map(([, i]) => simplex[i] as number[]);
+    values = order.map(([v]) => v);
+    const best = values[0] as number;
+    const worst = values[n] as number;
+    if (Math.abs(worst - best) < 1e-14 * (1 + Math.abs(best))) break;
+    const centroid = Array.from(
+      { length: n },
+      (_, j) => simplex.slice(0, n).reduce((s, p) => s + (p[j] as number), 0) / n,
+    );
+    const at = (t: number) => centroid.map((c, j) => c + t * (((simplex[n] as number[])[j] as number) - c));
+    const reflected = at(-1);
+    const fr = f(reflected);
+    if (fr < best) {
+      const expanded = at(-2);
+      const fe = f(expanded);
+      simplex[n] = fe < fr ? expanded : reflected;
+      values[n] = Math.min(fe, fr);
+    } else if (fr < (values[n - 1] as number)) {
+      simplex[n] = reflected;
+      values[n] = fr;
+    } else {
+      const contracted = fr < worst ? at(-0.5) : at(0.5);
+      const fc = f(contracted);
+      if (fc < Math.min(fr, worst)) {
+        simplex[n] = contracted;
+        values[n] = fc;
+      } else {
+        const first = simplex[0] as number[];
+        simplex = simplex.map((p, i) =>
+          i === 0 ? p : p.map((v, j) => (first[j] as number) + 0.5 * (v - (first[j] as number))),
+        );
+        values = simplex.map(f);
+      }
+    }
+  }
+  const i = values.indexOf(Math.min(...values));
+  return simplex[i] as number[];
+}
+
+export interface Fit {
+  readonly efficiency: Efficiency;
+  readonly fitted: readonly EfficiencyFactor[];
+  /** Root mean square of the log errors after the fit. */
+  readonly rmsLogError: number;
+}
+
+/**
+ * Least squares on log error over the chosen factors, within physical bounds (0 < eta < 1,
+ * 0 < t_step0 < 50 ms). A light pull towards the starting values (PRIOR_WEIGHT) keeps factors
+ * the data cannot see where they were; when there are at least as many measurements as
+ * factors, a second pass without it lets the data alone settle the fit.
+ */
+export function fitEfficiency(
+  cases: readonly CalibrationCase[],
+  factors: readonly EfficiencyFactor[],
+  start: Efficiency,
+): Fit {
+  const u0 = factors.map((f) => toCoord(f, start[f]));
+  const efficiencyAt = (u: readonly number[]): Efficiency => {
+    const e: Record<EfficiencyFactor, number> = { ...start };
+    factors.forEach((f, i) => {
+      e[f] = fromCoord(f, u[i] as number);
+    });
+    return e;
+  };
+  const objective = (priorWeight: number) => (u: number[]) =>
+    logErrors(cases, efficiencyAt(u)).reduce((s, e) => s + e * e, 0) +
+    priorWeight * u.reduce((s, v, i) => s + (v - (u0[i] as number)) ** 2, 0);
+  // With the prior: a stable start that cannot run off to a corner of the bounds.
+  let u = nelderMead(objective(PRIOR_WEIGHT), u0);
+  u = nelderMead(objective(PRIOR_WEIGHT), u); // a restart escapes a collapsed simplex
+  const observations = cases.reduce((n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1), 0);
+  if (observations >= factors.length) {
+    // Enough measurements to pin every factor: let the data decide the last digits. A trace of
+    // the prior stays so that a direction the data cannot see does not drift.
+    u = nelderMead(objective(PRIOR_WEIGHT * 1e-6), u);
+    u = nelderMead(objective(PRIOR_WEIGHT * 1e-6), u);
+  }
+  const efficiency = efficiencyAt(u);
+  const errors = logErrors(cases, efficiency);
+  return {
+    efficiency,
+    fitted: factors,
+    rmsLogError: Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / Math.max(1, errors.length)),
+  };
+}
+
+/**
+ * How strongly a case's predicted throughput responds to each factor:
+ * d log(prediction) / d log(factor), by a central difference.
+ */
+export function sensitivities(
+  c: CalibrationCase,
+  efficiency: Efficiency,
+  factors: readonly EfficiencyFactor[],
+): Partial<Record<EfficiencyFactor, number>> {
+  const out: Partial<Record<EfficiencyFactor, number>> = {};
+  const h = 0.01;
+  for (const f of factors) {
+    const up = predictCase(c, { ...efficiency, [f]: Math.min(efficiency[f] * (1 + h), UPPER[f]) });
+    const down = predictCase(c, { ...efficiency, [f]: efficiency[f] * (1 - h) });
+    if (!up || !down) continue;
+    const dx = Math.log(Math.min(efficiency[f] * (1 + h), UPPER[f]) / (efficiency[f] * (1 - h)));
+    out[f] = Math.log(up.tokensPerSPerChip / down.tokensPerSPerChip) / dx;
+  }
+  return out;
+}

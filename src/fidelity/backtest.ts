@@ -1,0 +1,126 @@
+// Backtest: the engine against measured results. Pure: rows and resolved profiles in, data out.
+import { type CalibrationCase, type Prediction, predictCase } from '../engine/calibrate.js';
+import { precisionOf } from '../engine/precision.js';
+import type { Accelerator, Efficiency, Model, NumberFormat, Precision, Workload } from '../engine/types.js';
+import type { MeasuredRow } from '../schema/measured.js';
+
+export function parsePrecisionCell(cell: string): Precision {
+  const [format, bits] = cell.split('@') as [NumberFormat, string | undefined];
+  return precisionOf(format, bits === undefined ? undefined : Number(bits));
+}
+
+export interface MeasuredCase extends CalibrationCase {
+  readonly row: MeasuredRow;
+}
+
+/** The engine setup a measured row describes (same chips, batch or SLO, precisions). */
+export function caseFor(row: MeasuredRow, accelerator: Accelerator, model: Model): MeasuredCase {
+  const workload: Workload = {
+    name: row.id,
+    model: {
+      ...model,
+      precision: {
+        weights: parsePrecisionCell(row.weights),
+        activations: parsePrecisionCell(row.activations),
+        kvCache: parsePrecisionCell(row.kv_cache),
+      },
+    },
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cachedInputFraction: 0,
+    slo:
+      row.scenario === 'latency_bounded'
+        ? {
+            ...(row.ttft_limit_ms === undefined ? {} : { ttftS: row.ttft_limit_ms / 1000 }),
+            ...(row.tpot_limit_ms === undefined ? {} : { tpotS: row.tpot_limit_ms / 1000 }),
+          }
+        : {},
+    utilization: 1,
+    plan: 'on_demand',
+    site: { pue: 1.2, usdPerKwh: 0.08 },
+    replicaChips: [row.chips_per_replica],
+    ...(row.scenario === 'fixed_concurrency' && row.concurrency !== undefined
+      ? { fixedBatch: row.concurrency }
+      : {}),
+    memoryUsableFraction: 0.9,
+    efficiencyOverrides: {},
+  };
+  const base = {
+    id: row.id,
+    row,
+    accelerator,
+    workload,
+    measuredTokensPerSPerChip: row.output_tokens_per_s_per_chip,
+  };
+  return row.tpot_ms === undefined ? base : { ...base, measuredTpotS: row.tpot_ms / 1000 };
+}
+
+export interface BacktestRow {
+  readonly row: MeasuredRow;
+  readonly prediction?: Prediction;
+  /** Why the engine could not reproduce the setup. */
+  readonly reason?: string;
+  /** `(predicted / measured - 1) * 100` for output tokens/s per chip. */
+  readonly errorPct?: number;
+  readonly tpotErrorPct?: number;
+}
+
+export function backtestCase(
+  c: MeasuredCase,
+  efficiency: Efficiency = c.accelerator.efficiency,
+): BacktestRow {
+  const p = predictCase(c, efficiency);
+  if (!p) {
+    return {
+      row: c.row,
+      reason: 'the engine finds no deployment for this setup (does not fit, or misses the SLO)',
+    };
+  }
+  const errorPct = (p.tokensPerSPerChip / c.measuredTokensPerSPerChip - 1) * 100;
+  const base = { row: c.row, prediction: p, errorPct };
+  return c.measuredTpotS === undefined
+    ? base
+    : { ...base, tpotErrorPct: (p.tpotS / c.measuredTpotS - 1) * 100 };
+}
+
+export interface ErrorSummary {
+  readonly group: string;
+  readonly rows: number;
+  readonly medianAbsErrorPct: number | null;
+  readonly maxAbsErrorPct: number | null;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export function summarize(group: string, rows: readonly BacktestRow[]): ErrorSummary {
+  const errors = rows.flatMap((r) => (r.errorPct === undefined ? [] : [Math.abs(r.errorPct)]));
+  return {
+    group,
+    rows: errors.length,
+    medianAbsErrorPct: median(errors),
+    maxAbsErrorPct: errors.length === 0 ? null : Math.max(...errors),
+  };
+}
+
+/** Per accelerator, overall, and overall on rows whose input length was published. */
+export function summaries(rows: readonly BacktestRow[]): ErrorSummary[] {
+  const ids = [...new Set(rows.map((r) => r.row.accelerator))].sort();
+  return [
+    ...ids.map((id) =>
+      summarize(
+        id,
+        rows.filter((r) => r.row.accelerator === id),
+      ),
+    ),
+    summarize('all', rows),
+    summarize(
+      'all, known input length',
+      rows.filter((r) => !r.row.input_assumed),
+    ),
+  ];
+}

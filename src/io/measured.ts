@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeIssue } from '../schema/issues.js';
+import {
+  cellsToRow,
+  MEASURED_COLUMNS,
+  type MeasuredRow,
+  measuredRowSchema,
+  measuredRules,
+} from '../schema/measured.js';
+import { displayPath } from './catalog.js';
+import { parseCsv } from './csv.js';
+import { InputError } from './errors.js';
+import { MAX_FILE_BYTES } from './yaml.js';
+
+export interface LocatedRow {
+  readonly row: MeasuredRow;
+  readonly file: string;
+  readonly line: number;
+}
+
+export function bundledMeasuredDir(): string {
+  return fileURLToPath(new URL('../../data/measured/', import.meta.url));
+}
+
+/** Reads measured-result CSV files (or every .csv in a directory); errors name file:line:column. */
+export function loadMeasured(paths: readonly string[]): LocatedRow[] {
+  const files = paths.flatMap((p) => {
+    try {
+      return statSync(p).isDirectory()
+        ? readdirSync(p)
+            .filter((f) => f.endsWith('.csv'))
+            .sort()
+            .map((f) => join(p, f))
+        : [p];
+    } catch {
+      throw new InputError(p, undefined, undefined, '', 'cannot read file: no such file or not readable');
+    }
+  });
+  const rows: LocatedRow[] = [];
+  const seen = new Map<string, string>();
+  for (const path of files) {
+    const file = displayPath(path);
+    if (statSync(path).size > MAX_FILE_BYTES) {
+      throw new InputError(file, 1, 1, '', 'file is over 1 MB; input files are limited to 1 MB');
+    }
+    const records = parseCsv(readFileSync(path, 'utf8'));
+    const header = records[0]?.fields.map((h) => h.trim()) ?? [];
+    if (records.length === 0) throw new InputError(file, 1, 1, '', 'file is empty');
+    for (const [i, name] of header.entries()) {
+      if (!(MEASURED_COLUMNS as string[]).includes(name)) {
+        throw new InputError(
+          file,
+          1,
+          records[0]?.columns[i] ?? 1,
+          name,
+          `unknown column (known: ${MEASURED_COLUMNS.join(', ')})`,
+        );
+      }
+    }
+    for (const rec of records.slice(1)) {
+      const raw = cellsToRow(header, rec.fields);
+      const r = measuredRowSchema.safeParse(raw);
+      const problem = r.success
+        ? measuredRules(r.data)[0]
+        : r.error.issues.flatMap((issue) => describeIssue(issue, raw, measuredRowSchema))[0];
+      if (problem) {
+        const column = String(problem.path[0] ?? '');
+        const col = rec.columns[header.indexOf(column)] ?? 1;
+        throw new InputError(file, rec.line, col, column, problem.message);
+      }
+      if (!r.success) continue;
+      const other = seen.get(r.data.id);
+      if (other)
+        throw new InputError(file, rec.line, 1, 'id', `duplicate row id "${r.data.id}" (also in ${other})`);
+      seen.set(r.data.id, `${file}:${rec.line}`);
+      rows.push({ row: r.data, file, line: rec.line });
+    }
+  }
+  return rows;
+}

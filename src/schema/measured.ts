@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { id, numberFormat } from './common.js';
+
+export const SCENARIOS = ['max_throughput', 'fixed_concurrency', 'latency_bounded'] as const;
+
+/** `fp8`, or a format with its storage width: `fp4@4.5` (NVFP4), `fp4@4.25` (MXFP4). */
+export const precisionCell = z
+  .string()
+  .regex(/^[a-z0-9]+(@\d+(\.\d+)?)?$/, 'a precision such as fp8 or fp4@4.5')
+  .refine(
+    (s) => numberFormat.safeParse(s.split('@')[0]).success,
+    'a precision: fp4, fp6, fp8, int8, int4, bf16, fp16, fp32',
+  );
+
+const pos = z.number().positive().max(1e9);
+
+/** One measured result (a row of data/measured/*.csv). Columns are documented in data/measured/README.md. */
+export const measuredRowSchema = z.strictObject({
+  id: z.string().min(1),
+  accelerator: id,
+  chips_per_replica: z.number().int().positive().max(100_000),
+  model: id,
+  weights: precisionCell,
+  activations: precisionCell,
+  kv_cache: precisionCell,
+  input_tokens: pos,
+  input_assumed: z.boolean(),
+  output_tokens: pos,
+  scenario: z.enum(SCENARIOS),
+  concurrency: z.number().int().positive().max(1e7).optional(),
+  ttft_limit_ms: pos.optional(),
+  tpot_limit_ms: pos.optional(),
+  output_tokens_per_s_per_chip: pos,
+  ttft_ms: pos.optional(),
+  tpot_ms: pos.optional(),
+  source: z.string().min(1),
+  notes: z.string().optional(),
+});
+export type MeasuredRow = z.infer<typeof measuredRowSchema>;
+
+export const MEASURED_COLUMNS = Object.keys(measuredRowSchema.shape) as (keyof MeasuredRow)[];
+
+const NUMERIC = new Set<string>([
+  'chips_per_replica',
+  'input_tokens',
+  'output_tokens',
+  'concurrency',
+  'ttft_limit_ms',
+  'tpot_limit_ms',
+  'output_tokens_per_s_per_chip',
+  'ttft_ms',
+  'tpot_ms',
+]);
+
+/** CSV cells to typed values: empty is absent, numeric columns become numbers, booleans true/false. */
+export function cellsToRow(header: readonly string[], cells: readonly string[]): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  header.forEach((name, i) => {
+    const cell = (cells[i] ?? '').trim();
+    if (cell === '') return;
+    if (NUMERIC.has(name)) raw[name] = Number(cell);
+    else if (name === 'input_assumed') raw[name] = cell === 'true' ? true : cell === 'false' ? false : cell;
+    else raw[name] = cell;
+  });
+  return raw;
+}
+
+export function measuredRules(row: MeasuredRow): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  if (row.scenario === 'fixed_concurrency' && row.concurrency === undefined) {
+    issues.push({ path: ['concurrency'], message: 'is required for a fixed_concurrency row' });
+  }
+  if (
+    row.scenario === 'latency_bounded' &&
+    row.ttft_limit_ms === undefined &&
+    row.tpot_limit_ms === undefined
+  ) {
+    issues.push({
+      path: ['tpot_limit_ms'],
+      message: 'a latency_bounded row needs ttft_limit_ms or tpot_limit_ms',
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,262 @@
+// Fidelity: the engine against published measured results (data/measured), calibration, ranges.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { resolveRows } from '../../src/cli/commands/backtest.js';
+import { type CalibrationCase, fitEfficiency, predictCase } from '../../src/engine/calibrate.js';
+import type { Efficiency } from '../../src/engine/types.js';
+import { backtestCase, summaries } from '../../src/fidelity/backtest.js';
+import { parseCsv } from '../../src/io/csv.js';
+import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
+import { toAccelerator } from '../../src/schema/convert.js';
+import { runCli } from '../helpers/cli.js';
+import { bundled, workload } from '../helpers/data.js';
+
+const rows = loadMeasured([bundledMeasuredDir()]);
+const { cases, unrepresentable } = resolveRows(bundled(), rows);
+
+describe('backtest on the bundled measured results', () => {
+  it('represents every bundled row', () => {
+    expect(rows).toHaveLength(20);
+    expect(unrepresentable).toEqual([]);
+  });
+
+  it('rows with a known input length: median |error| <= 15%, every row <= 35%', () => {
+    const known = cases.filter((c) => !c.row.input_assumed).map((c) => backtestCase(c));
+    expect(known.length).toBeGreaterThanOrEqual(10);
+    const s = summaries(known).find((x) => x.group === 'all');
+    expect(s?.medianAbsErrorPct).toBeLessThanOrEqual(15);
+    for (const r of known) expect(Math.abs(r.errorPct ?? 100), r.row.id).toBeLessThanOrEqual(35);
+  });
+
+  it('prints the table and the summary, and lists what it cannot represent', async () => {
+    const r = await runCli(['backtest']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nim-h100-70b-c100');
+    expect(r.stdout).toMatch(/all, known input length +│ +10 │/);
+    const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
+    expect(json.rows).toHaveLength(20);
+    expect(json.summary.map((s: { group: string }) => s.group)).toEqual([
+      'b200',
+      'h100-sxm',
+      'h200-sxm',
+      'all',
+      'all, known input length',
+    ]);
+  });
+});
+
+describe('calibrating H100 on the TensorRT-LLM rows alone, then the NIM concurrency sweep', () => {
+  const h100 = cases.filter((c) => c.accelerator.id === 'h100-sxm');
+  const trt = h100.filter((c) => c.id.startsWith('trtllm-'));
+  const nim = h100.filter((c) => c.id.startsWith('nim-'));
+  const assumedStart: Efficiency = {
+    etaMem: 0.57,
+    etaPrefill: 0.655,
+    etaDecode: 0.3,
+    etaLink: 0.69,
+    tStep0S: 0.00344,
+  };
+  const fit = fitEfficiency(trt, ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S', 'etaLink'], assumedStart);
+
+  it('fits the two TensorRT-LLM rows', () => {
+    expect(trt.map((c) => c.id)).toEqual(['trtllm-h100-8b', 'trtllm-h100-70b-tp2']);
+    for (const c of trt) expect(Math.abs(backtestCase(c, fit.efficiency).errorPct ?? 100)).toBeLessThan(2);
+  });
+
+  it('stays within 25% at every concurrency (5000 in / 500 out, 1 to 100 in flight)', () => {
+    expect(nim.map((c) => c.row.concurrency)).toEqual([1, 5, 25, 50, 100]);
+    for (const c of nim)
+      expect(Math.abs(backtestCase(c, fit.efficiency).errorPct ?? 100), c.id).toBeLessThanOrEqual(25);
+  });
+
+  it('predicts the flattening near the KV-memory limit', () => {
+    const [c50, c100] = [nim[3], nim[4]].map((c) => predictCase(c as CalibrationCase, fit.efficiency));
+    // 100 requests do not fit: (2 * 80e9 * 0.9 - 70.6e9) / (5500 * 163840) = 81.5 -> 81 sequences
+    expect(c100?.batch).toBe(81);
+    expect(c100?.batchCappedFrom).toBe(100);
+    // doubling the concurrency from 50 to 100 buys far less than double: measured 458.6 / 407.2 = 1.13
+    const gain = (c100?.tokensPerSPerChip ?? 0) / (c50?.tokensPerSPerChip ?? 1);
+    expect(gain).toBeGreaterThan(1);
+    expect(gain).toBeLessThan(1.25);
+  });
+});
+
+describe('calibration recovers known factors', () => {
+  // Synthetic measurements from the engine itself over setups that exercise every factor:
+  // memory-bound small batches, compute-bound large batches of short sequences, long prompts.
+  const h100 = toAccelerator(bundled().accelerators.get('h100-sxm')?.value as never);
+  const setups = [
+    { model: 'llama-3.1-8b', input: 128, output: 64, batches: [1, 64, 1024] },
+    { model: 'llama-3.3-70b', input: 4000, output: 200, batches: [1, 16] },
+    { model: 'llama-3.1-8b', input: 2000, output: 500, batches: [8, 128] },
+  ];
+  const template: CalibrationCase[] = setups.flatMap((s) =>
+    s.batches.map((b) => ({
+      id: `${s.model}-${s.input}-${b}`,
+      accelerator: h100,
+      workload: workload({
+        model: s.model,
+        precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+        input_tokens: s.input,
+        output_tokens: s.output,
+        deployment: { replica_chips: [1], batch: b },
+      }),
+      measuredTokensPerSPerChip: 1,
+    })),
+  );
+
+  it('from rows the engine itself produced, to within 1%', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          etaMem: fc.double({ min: 0.5, max: 0.95, noNaN: true }),
+          etaPrefill: fc.double({ min: 0.3, max: 0.9, noNaN: true }),
+          etaDecode: fc.double({ min: 0.2, max: 0.6, noNaN: true }),
+          tStep0S: fc.double({ min: 0.001, max: 0.008, noNaN: true }),
+        }),
+        (truth) => {
+          const known: Efficiency = { ...truth, etaLink: 0.7 };
+          const synthetic = template.flatMap((c) => {
+            const p = predictCase(c, known);
+            return p
+              ? [{ ...c, measuredTokensPerSPerChip: p.tokensPerSPerChip, measuredTpotS: p.tpotS }]
+              : [];
+          });
+          expect(synthetic).toHaveLength(template.length);
+          const start: Efficiency = {
+            etaMem: 0.57,
+            etaPrefill: 0.655,
+            etaDecode: 0.3,
+            etaLink: 0.7,
+            tStep0S: 0.0034,
+          };
+          const fit = fitEfficiency(synthetic, ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S'], start);
+          for (const f of ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S'] as const) {
+            expect(Math.abs(fit.efficiency[f] / known[f] - 1), f).toBeLessThan(0.01);
+          }
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+});
+
+describe('infercost calibrate', () => {
+  it('writes a profile with fitted factors marked calibrated, the rows and the error', async () => {
+    const r = await runCli(['calibrate', '--accelerator', 'h200-sxm']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('calibrated h200-sxm on 2 row(s): trtllm-h200-8b, trtllm-h200-70b');
+    expect(r.stdout).toMatch(/eta_mem: \{ value: [0-9.]+, status: calibrated \}/);
+    expect(r.stdout).toContain('calibration:\n  rows:\n    - trtllm-h200-8b\n    - trtllm-h200-70b');
+    expect(r.stdout.startsWith('# yaml-language-server: $schema=')).toBe(true);
+  });
+
+  it('with one measured row fits only the factor that row constrains, and says so', async () => {
+    const r = await runCli(['calibrate', '--accelerator', 'b200']);
+    expect(r.stderr).toContain('one measured row constrains one factor: fitted eta_mem only');
+    expect(r.stdout).toMatch(/eta_mem: \{ value: 0\.\d+, status: calibrated \}/);
+    expect(r.stdout).toMatch(/eta_decode: \{ value: [0-9.]+, status: assumed, low/);
+  });
+
+  it('the bundled H100, H200 and B200 profiles are calibrated and name their rows', () => {
+    for (const id of ['h100-sxm', 'h200-sxm', 'b200']) {
+      const p = bundled().accelerators.get(id)?.value;
+      expect(p?.calibration?.rows.length, id).toBeGreaterThan(0);
+      expect(p?.efficiency.eta_mem.status).toBe('calibrated');
+    }
+  });
+
+  it('assumed factors carry the spread of the calibrated profiles (docs/model.md section 11)', () => {
+    const calibrated = ['h100-sxm', 'h200-sxm', 'b200'].map((id) => bundled().accelerators.get(id)?.value);
+    const defaults = {
+      eta_mem: [0.6, 0.9],
+      eta_prefill: [0.4, 0.75],
+      eta_decode: [0.2, 0.5],
+      eta_link: [0.5, 0.85],
+      t_step0_ms: [1, 4],
+    };
+    for (const k of ['eta_mem', 'eta_prefill', 'eta_decode', 'eta_link', 't_step0_ms'] as const) {
+      const v = calibrated.flatMap((p) =>
+        p?.efficiency[k].status === 'calibrated' ? [p.efficiency[k].value] : [],
+      );
+      expect(v.length, k).toBeGreaterThanOrEqual(1);
+      // two or more fits: their span widened by 10% each side; one fit: the default range
+      const [low, high] =
+        v.length >= 2
+          ? [Math.min(...v) * 0.9, Math.min(k === 't_step0_ms' ? 1e9 : 1, Math.max(...v) * 1.1)]
+          : defaults[k];
+      for (const [id, e] of bundled().accelerators) {
+        const f = e.value.efficiency[k];
+        if (f.status !== 'assumed') continue;
+        expect(f.low, `${id} ${k} low`).toBeCloseTo(low as number, 2);
+        expect(f.high, `${id} ${k} high`).toBeCloseTo(high as number, 2);
+      }
+    }
+  });
+});
+
+describe('ranges in compare', () => {
+  it('maia-200, trainium3 and tpu-v7-ironwood carry low/expected/high for each ranged metric', async () => {
+    const r = await runCli(['compare', 'profiles/workloads/chat.yaml', '--format', 'json']);
+    const accs = JSON.parse(r.stdout).results[0].accelerators as {
+      id: string;
+      ranges: Record<string, { low: number; expected: number; high: number }> | null;
+    }[];
+    for (const id of ['maia-200', 'trainium3', 'tpu-v7-ironwood']) {
+      const ranges = accs.find((a) => a.id === id)?.ranges;
+      expect(ranges, id).not.toBeNull();
+      for (const k of [
+        'output_tokens_per_s_per_chip',
+        'output_tokens_per_usd',
+        'usd_per_mtok_output',
+        'tokens_per_joule_output',
+      ]) {
+        const b = ranges?.[k];
+        expect(b?.low, `${id} ${k}`).toBeLessThan(b?.expected ?? 0);
+        expect(b?.expected, `${id} ${k}`).toBeLessThan(b?.high ?? 0);
+      }
+    }
+    expect(accs.find((a) => a.id === 'h100-sxm')?.ranges).toBeNull();
+    const table = await runCli(['compare', 'profiles/workloads/chat.yaml']);
+    expect(table.stdout).toMatch(/maia-200 .*│ +-\d+%\.\.\+\d+% │/);
+    expect(table.stdout).toMatch(/h100-sxm \(base\) .*│ calibrated │/);
+    const hidden = await runCli(['compare', 'profiles/workloads/chat.yaml', '--no-ranges']);
+    expect(hidden.stdout).not.toContain('Range');
+  });
+});
+
+describe('measured-result files', () => {
+  it('parse RFC 4180 CSV with quoted commas, quotes and line breaks, keeping line numbers', () => {
+    const recs = parseCsv('a,b\r\n"x, y","say ""hi"""\n"multi\nline",z\n');
+    expect(recs.map((r) => r.fields)).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['multi\nline', 'z'],
+    ]);
+    expect(recs.map((r) => r.line)).toEqual([1, 2, 3]);
+    expect(recs[1]?.columns).toEqual([1, 8]);
+  });
+
+  it('a bad cell is one located line, exit 2', async () => {
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const lines = readFileSync('data/measured/published.csv', 'utf8').split('\n');
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(
+      bad,
+      [lines[0], (lines[12] as string).replace(',1,llama-3.1-8b,', ',0,llama-3.1-8b,')].join('\n'),
+    );
+    const r = await runCli(['backtest', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`infercost: ${bad}:2:25 chips_per_replica: expected a positive number, got 0\n`);
+  });
+});
+
+it('toAccelerator keeps ranges only for assumed factors', () => {
+  const maia = toAccelerator(bundled().accelerators.get('maia-200')?.value as never);
+  expect(maia.efficiencyRange?.etaMem).toEqual([0.357, 0.882]);
+  const h100 = toAccelerator(bundled().accelerators.get('h100-sxm')?.value as never);
+  expect(h100.efficiencyRange).toBeUndefined();
+});
