@@ -41,6 +41,18 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
  */
 const PRIOR_WEIGHT = 1e-3;
 
+/**
+ * Where the light pull of a calibration points: the generic factors every profile started from
+ * (docs/model.md section 12). Fixed, so calibrating twice gives the same answer.
+ */
+export const CALIBRATION_PRIOR: Efficiency = {
+  etaMem: 0.8,
+  etaPrefill: 0.6,
+  etaDecode: 0.35,
+  etaLink: 0.7,
+  tStep0S: 0.002,
+};
+
 /** A log error this large stands for "the setup could not run": far worse than any real miss. */
 const FAILURE_LOG_ERROR = 5;
 
@@ -141,8 +153,10 @@ export function fitEfficiency(
   cases: readonly CalibrationCase[],
   factors: readonly EfficiencyFactor[],
   start: Efficiency,
+  prior: Efficiency = start,
 ): Fit {
-  const u0 = factors.map((f) => toCoord(f, start[f]));
+  const u0 = factors.map((f) => toCoord(f, prior[f]));
+  const uStart = factors.map((f) => toCoord(f, start[f]));
   const efficiencyAt = (u: readonly number[]): Efficiency => {
     const e: Record<EfficiencyFactor, number> = { ...start };
     factors.forEach((f, i) => {
@@ -154,7 +168,7 @@ export function fitEfficiency(
     logErrors(cases, efficiencyAt(u)).reduce((s, e) => s + e * e, 0) +
     priorWeight * u.reduce((s, v, i) => s + (v - (u0[i] as number)) ** 2, 0);
   // With the prior: a stable start that cannot run off to a corner of the bounds.
-  let u = nelderMead(objective(PRIOR_WEIGHT), u0);
+  let u = nelderMead(objective(PRIOR_WEIGHT), uStart);
   u = nelderMead(objective(PRIOR_WEIGHT), u); // a restart escapes a collapsed simplex
   const observations = cases.reduce((n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1), 0);
   if (observations >= factors.length) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { type Fit, fitEfficiency, sensitivities } from '../../engine/calibrate.js';
+import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../../engine/calibrate.js';
 import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../../engine/types.js';
 import { backtestCase, type MeasuredCase, summarize } from '../../fidelity/backtest.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -97,22 +97,20 @@ export function calibrate(ctx: Context, files: readonly string[], opts: Calibrat
   }
   const start = toAccelerator(entry.value).efficiency;
   const { factors, note } = chooseFactors(cases, start, opts.factors);
-  const raw = fitEfficiency(cases, factors, start);
-  // A factor no measured throughput responds to was not calibrated, whatever the fit left it at.
+  // A factor no measured throughput responds to cannot be calibrated: it keeps its value.
   const response = new Map<EfficiencyFactor, number>();
   for (const c of cases) {
-    for (const [f, v] of Object.entries(sensitivities(c, raw.efficiency, factors)) as [
-      EfficiencyFactor,
-      number,
-    ][]) {
+    for (const [f, v] of Object.entries(sensitivities(c, start, factors)) as [EfficiencyFactor, number][]) {
       response.set(f, (response.get(f) ?? 0) + Math.abs(v));
     }
   }
   const unseen = factors.filter((f) => (response.get(f) ?? 0) < 0.02);
-  const fitted = factors.filter((f) => !unseen.includes(f));
-  const efficiency = { ...raw.efficiency };
-  for (const f of unseen) efficiency[f] = start[f];
-  const fit = { ...raw, efficiency, fitted };
+  const fit = fitEfficiency(
+    cases,
+    factors.filter((f) => !unseen.includes(f)),
+    start,
+    CALIBRATION_PRIOR,
+  );
   const unseenNote =
     unseen.length > 0
       ? `; ${unseen.map(fileFactorName).join(', ')} left as assumed: no measured throughput responds to it`
