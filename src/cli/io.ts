@@ -8,6 +8,10 @@ export interface CliIo {
   readonly readStdin: () => string;
   /** YYYY-MM-DD, for quotes created by --set. */
   readonly today: string;
+  /** Resolves when stdout can take more (streaming commands wait on it to keep memory flat). */
+  readonly drain?: () => Promise<void>;
+  /** Milliseconds since some fixed point, for progress and rates; absent in tests. */
+  readonly now?: () => number;
 }
 
 /** Colour only on a TTY, never with NO_COLOR, TERM=dumb or --no-color; FORCE_COLOR forces it on. */

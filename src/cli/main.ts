@@ -9,6 +9,7 @@ import { compareCommand } from './commands/compare.js';
 import { modelsCommand } from './commands/models.js';
 import { profilesCommand, profilesShowCommand } from './commands/profiles.js';
 import { schemaCommand } from './commands/schema.js';
+import { sweepCommand } from './commands/sweep.js';
 import { validateCommand } from './commands/validate.js';
 import { Context } from './context.js';
 import { EXIT } from './exit.js';
@@ -69,6 +70,25 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--no-ranges', 'hide the efficiency-range column of the table (JSON always has ranges)')
     .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve in JSON output', false)
     .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
+
+  program
+    .command('sweep')
+    .description(
+      'compare over a grid of workload or profile values, streaming one row per (point, accelerator)',
+    )
+    .argument('[workload]', 'base workload YAML ("-" reads stdin); or give --file')
+    .option('--file <sweep.yaml>', 'a sweep file: base workload, axes, accelerators')
+    .option('--vary <path=values>', 'an axis: a,b,c or a..b:step or a..b*factor (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a field at every point (repeatable)', collect, [])
+    .option('--accelerators <ids>', 'comma-separated accelerator ids (default: the workload list, else all)')
+    .option('--baseline <id>', 'accelerator the ratios are against')
+    .option('--plan <plan>', 'price plan: on_demand, reserved_1y, reserved_3y, spot, tco')
+    .option('--format <format>', 'ndjson (default when stdout is not a TTY) or csv')
+    .option('-o, --output <file>', 'write to a file, renamed into place only when complete')
+    .option('--shard <k/n>', 'compute only the k-th of n contiguous slices of the grid')
+    .option('--limit <points>', 'stop after this many points')
+    .option('--yes', `run a grid over ${(10_000_000).toLocaleString('en-US')} points`, false)
+    .action(async (workload: string | undefined, opts) => setCode(await sweepCommand(ctx(), workload, opts)));
 
   program
     .command('backtest')
@@ -173,6 +193,11 @@ export function run(): void {
     stderrIsTty: process.stderr.isTTY === true,
     readStdin: () => readStdinSync(),
     today: new Date().toISOString().slice(0, 10),
+    drain: () =>
+      process.stdout.writableNeedDrain
+        ? new Promise<void>((resolve) => process.stdout.once('drain', () => resolve()))
+        : Promise.resolve(),
+    now: () => performance.now(),
   };
   main(process.argv.slice(2), io).then(
     (code) => {

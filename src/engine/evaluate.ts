@@ -62,12 +62,14 @@ export interface DeploymentInfo {
 export interface Evaluation {
   readonly acceleratorId: string;
   readonly acceleratorName: string;
-  readonly failure?: Failure;
-  readonly deployment?: DeploymentInfo;
-  readonly performance?: Performance;
-  readonly cost?: ChipCost & CostMetrics;
-  readonly energy?: EnergyMetrics;
-  readonly fleet?: Fleet;
+  // Every key is always present (undefined when it does not apply): evaluations are built by
+  // literal, without object spread, because a sweep makes millions of them.
+  readonly failure: Failure | undefined;
+  readonly deployment: DeploymentInfo | undefined;
+  readonly performance: Performance | undefined;
+  readonly cost: (ChipCost & CostMetrics) | undefined;
+  readonly energy: EnergyMetrics | undefined;
+  readonly fleet: Fleet | undefined;
   readonly efficiency: Efficiency;
   readonly calibrated: Readonly<Record<EfficiencyFactor, boolean>>;
   readonly warnings: readonly Warning[];
@@ -110,15 +112,28 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
  */
 export function evaluate(accelerator: Accelerator, workload: Workload): Evaluation {
   const d = chooseDeployment(accelerator, workload);
-  const efficiency = { ...accelerator.efficiency, ...workload.efficiencyOverrides };
-  const base = {
-    acceleratorId: accelerator.id,
-    acceleratorName: accelerator.name,
-    efficiency,
-    calibrated: accelerator.calibrated,
-  };
-  const warnings = [...setupWarnings(d.setup), ...profileWarnings(accelerator, workload)];
-  if (!d.ok) return { ...base, failure: d.failure, warnings };
+  const overrides = workload.efficiencyOverrides;
+  const efficiency =
+    Object.keys(overrides).length === 0
+      ? accelerator.efficiency
+      : { ...accelerator.efficiency, ...overrides };
+  const warnings = setupWarnings(d.setup);
+  for (const w of profileWarnings(accelerator, workload)) warnings.push(w);
+  if (!d.ok) {
+    return {
+      acceleratorId: accelerator.id,
+      acceleratorName: accelerator.name,
+      failure: d.failure,
+      deployment: undefined,
+      performance: undefined,
+      cost: undefined,
+      energy: undefined,
+      fleet: undefined,
+      efficiency,
+      calibrated: accelerator.calibrated,
+      warnings,
+    };
+  }
 
   const { point, replica, setup } = d;
   if (d.batchCappedFrom !== undefined) {
@@ -127,56 +142,76 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
   const step = decodeStep(replica, point.batch);
   const x = point.outputTokensPerS / point.chips;
   const requestsPerSPerChip = point.requestsPerS / point.chips;
-  const performance: Performance = {
-    ttftS: point.ttftS,
-    tpotS: point.tpotS,
-    interactivity: 1 / point.tpotS,
-    outputTokensPerSPerChip: x,
-    outputTokensPerSPerReplica: point.outputTokensPerS,
-    requestsPerSPerChip,
-  };
-  const deployment: DeploymentInfo = {
-    chips: point.chips,
-    batch: point.batch,
-    maxBatch: replica.maxBatch,
-    computeFormat: setup.compute.format,
-    weights: setup.weights,
-    activations: setup.activations,
-    kvCache: setup.kvCache,
-    weightBytes: replica.weights.total,
-    kvBytesPerTokenReplica: replica.kvBytesPerTokenReplica,
-    prefillS: replica.prefillS,
-    step,
-    bound: step.memoryS >= step.computeS ? 'memory' : 'compute',
-  };
   const energy = energyMetrics(x, accelerator.systemWPerChip, workload.site.pue, accelerator.tdpW);
   const price = chipCost(accelerator, workload.plan, workload.site, workload.provider);
   if (!price) warnings.push({ code: 'NO_PRICE', plan: workload.plan });
   else if (price.isEstimate) warnings.push({ code: 'PRICE_ESTIMATE', plan: workload.plan });
-  const cost = price && {
-    ...price,
-    ...costMetrics(
+  let cost: (ChipCost & CostMetrics) | undefined;
+  if (price) {
+    const m = costMetrics(
       x,
       requestsPerSPerChip,
       price.usdPerChipHour,
       workload.utilization,
       workload.inputTokens,
       workload.outputTokens,
-    ),
-  };
-  const result: Evaluation = { ...base, deployment, performance, energy, warnings };
-  const withCost = cost ? { ...result, cost } : result;
-  if (workload.outputTokensPerDay === undefined) return withCost;
+    );
+    cost = {
+      plan: price.plan,
+      usdPerChipHour: price.usdPerChipHour,
+      asOf: price.asOf,
+      provider: price.provider,
+      region: price.region,
+      isEstimate: price.isEstimate,
+      tco: price.tco,
+      outputTokensPerUsd: m.outputTokensPerUsd,
+      usdPerMtokOutput: m.usdPerMtokOutput,
+      usdPerRequest: m.usdPerRequest,
+      totalTokensPerUsd: m.totalTokensPerUsd,
+    };
+  }
   return {
-    ...withCost,
-    fleet: fleetFor(
-      workload.outputTokensPerDay,
-      x,
-      workload.utilization,
-      point.chips,
-      energy.facilityWPerChip,
-      price?.usdPerChipHour,
-    ),
+    acceleratorId: accelerator.id,
+    acceleratorName: accelerator.name,
+    failure: undefined,
+    deployment: {
+      chips: point.chips,
+      batch: point.batch,
+      maxBatch: replica.maxBatch,
+      computeFormat: setup.compute.format,
+      weights: setup.weights,
+      activations: setup.activations,
+      kvCache: setup.kvCache,
+      weightBytes: replica.weights.total,
+      kvBytesPerTokenReplica: replica.kvBytesPerTokenReplica,
+      prefillS: replica.prefillS,
+      step,
+      bound: step.memoryS >= step.computeS ? 'memory' : 'compute',
+    },
+    performance: {
+      ttftS: point.ttftS,
+      tpotS: point.tpotS,
+      interactivity: 1 / point.tpotS,
+      outputTokensPerSPerChip: x,
+      outputTokensPerSPerReplica: point.outputTokensPerS,
+      requestsPerSPerChip,
+    },
+    cost,
+    energy,
+    fleet:
+      workload.outputTokensPerDay === undefined
+        ? undefined
+        : fleetFor(
+            workload.outputTokensPerDay,
+            x,
+            workload.utilization,
+            point.chips,
+            energy.facilityWPerChip,
+            price?.usdPerChipHour,
+          ),
+    efficiency,
+    calibrated: accelerator.calibrated,
+    warnings,
   };
 }
 
@@ -230,7 +265,7 @@ export interface VsBaseline {
   readonly baselineId: string;
   readonly metrics: Readonly<Partial<Record<ComparedMetric, Relative>>>;
   /** Chip-hour price at which this accelerator matches the baseline's tokens per dollar. */
-  readonly breakEvenUsdPerChipHour?: number;
+  readonly breakEvenUsdPerChipHour: number | undefined;
 }
 
 /** Ratios and percent differences against a baseline evaluation (section 7). */
@@ -246,14 +281,18 @@ export function versus(a: Evaluation, baseline: Evaluation, utilization: number)
   }
   const x = a.performance?.outputTokensPerSPerChip;
   const tpdB = baseline.cost?.outputTokensPerUsd;
-  const result = { baselineId: baseline.acceleratorId, metrics };
-  if (x === undefined || tpdB === undefined) return result;
-  return { ...result, breakEvenUsdPerChipHour: breakEvenUsdPerChipHour(x, utilization, 1, tpdB) };
+  return {
+    baselineId: baseline.acceleratorId,
+    metrics,
+    breakEvenUsdPerChipHour:
+      x === undefined || tpdB === undefined ? undefined : breakEvenUsdPerChipHour(x, utilization, 1, tpdB),
+  };
 }
 
-export interface ComparedEvaluation extends Evaluation {
-  readonly vsBaseline?: VsBaseline;
-  readonly range?: EfficiencyRange;
+export interface ComparedEvaluation {
+  readonly evaluation: Evaluation;
+  readonly vsBaseline: VsBaseline | undefined;
+  readonly range: EfficiencyRange | undefined;
 }
 
 export interface Comparison {
@@ -266,18 +305,20 @@ export function compareAccelerators(
   workload: Workload,
   accelerators: readonly Accelerator[],
   baselineId: string,
+  options: { readonly ranges: boolean } = { ranges: true },
 ): Comparison {
-  const evaluations = accelerators.map((a): ComparedEvaluation => {
-    const e = evaluate(a, workload);
-    const range = e.performance ? efficiencyRange(a, workload) : undefined;
-    return range ? { ...e, range } : e;
-  });
+  const evaluations = accelerators.map((a) => evaluate(a, workload));
   const baseline = evaluations.find((e) => e.acceleratorId === baselineId);
   return {
     baselineId,
-    evaluations: evaluations.map((e) =>
-      baseline?.performance ? { ...e, vsBaseline: versus(e, baseline, workload.utilization) } : e,
-    ),
+    evaluations: evaluations.map((e, i) => ({
+      evaluation: e,
+      vsBaseline: baseline?.performance ? versus(e, baseline, workload.utilization) : undefined,
+      range:
+        options.ranges && e.performance
+          ? efficiencyRange(accelerators[i] as Accelerator, workload)
+          : undefined,
+    })),
   };
 }
 

@@ -6,16 +6,18 @@ export interface ChipCost {
   readonly plan: Plan;
   /** `c`: cost of one chip for one hour. */
   readonly usdPerChipHour: number;
-  readonly asOf?: string;
-  readonly provider?: string;
-  readonly region?: string;
+  readonly asOf: string | undefined;
+  readonly provider: string | undefined;
+  readonly region: string | undefined;
   readonly isEstimate: boolean;
   /** TCO only: the three terms of the formula, each in USD per chip-hour. */
-  readonly tco?: {
-    readonly capexUsdPerHour: number;
-    readonly opexUsdPerHour: number;
-    readonly energyUsdPerHour: number;
-  };
+  readonly tco:
+    | {
+        readonly capexUsdPerHour: number;
+        readonly opexUsdPerHour: number;
+        readonly energyUsdPerHour: number;
+      }
+    | undefined;
 }
 
 /**
@@ -38,6 +40,9 @@ export function chipCost(
     return {
       plan,
       usdPerChipHour: capexUsdPerHour + opexUsdPerHour + energyUsdPerHour,
+      asOf: undefined,
+      provider: undefined,
+      region: undefined,
       isEstimate: t.isEstimate || accelerator.powerIsEstimate.system,
       tco: { capexUsdPerHour, opexUsdPerHour, energyUsdPerHour },
     };
@@ -55,6 +60,7 @@ export function chipCost(
     provider: quote.provider,
     region: quote.region,
     isEstimate: quote.isEstimate,
+    tco: undefined,
   };
 }
 

@@ -1,5 +1,5 @@
 // The versioned JSON result: the data model every format renders.
-import type { ComparedEvaluation, Comparison } from '../engine/evaluate.js';
+import type { ComparedEvaluation, Comparison, Evaluation } from '../engine/evaluate.js';
 import type { ParetoPoint } from '../engine/pareto.js';
 import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
 import { fileFactorName } from '../schema/convert.js';
@@ -17,8 +17,8 @@ function bandOf(lowEnd: number | null, expected: number | null, highEnd: number 
   return { low: Math.min(lowEnd, highEnd), expected, high: Math.max(lowEnd, highEnd) };
 }
 
-function rangesOf(e: ComparedEvaluation, m: Record<MetricKey, number | null>): AcceleratorResult['ranges'] {
-  const r = e.range;
+function rangesOf(c: ComparedEvaluation, m: Record<MetricKey, number | null>): AcceleratorResult['ranges'] {
+  const r = c.range;
   if (!r) return null;
   return {
     output_tokens_per_s_per_chip: bandOf(
@@ -50,7 +50,7 @@ const VS_KEYS: Readonly<Record<string, MetricKey>> = {
   ttftS: 'ttft_s',
 };
 
-function status(e: ComparedEvaluation): AcceleratorResult['status'] {
+function status(e: Evaluation): AcceleratorResult['status'] {
   switch (e.failure?.code) {
     case undefined:
       return 'ok';
@@ -63,7 +63,7 @@ function status(e: ComparedEvaluation): AcceleratorResult['status'] {
   }
 }
 
-function metricsOf(e: ComparedEvaluation): Record<MetricKey, number | null> {
+function metricsOf(e: Evaluation): Record<MetricKey, number | null> {
   const p = e.performance;
   const c = e.cost;
   const en = e.energy;
@@ -88,7 +88,8 @@ function metricsOf(e: ComparedEvaluation): Record<MetricKey, number | null> {
   };
 }
 
-export function acceleratorResult(e: ComparedEvaluation, pareto: readonly ParetoPoint[]): AcceleratorResult {
+export function acceleratorResult(c: ComparedEvaluation, pareto: readonly ParetoPoint[]): AcceleratorResult {
+  const e = c.evaluation;
   const d = e.deployment;
   const efficiency: AcceleratorResult['efficiency'] = {};
   for (const f of EFFICIENCY_FACTORS) {
@@ -97,7 +98,7 @@ export function acceleratorResult(e: ComparedEvaluation, pareto: readonly Pareto
       calibrated: e.calibrated[f],
     };
   }
-  const vs = e.vsBaseline;
+  const vs = c.vsBaseline;
   const metrics = metricsOf(e);
   return {
     id: e.acceleratorId,
@@ -147,7 +148,7 @@ export function acceleratorResult(e: ComparedEvaluation, pareto: readonly Pareto
           break_even_usd_per_chip_hour: vs.breakEvenUsdPerChipHour ?? null,
         }
       : null,
-    ranges: rangesOf(e, metrics),
+    ranges: rangesOf(c, metrics),
     efficiency,
     fleet: e.fleet
       ? {
@@ -202,7 +203,9 @@ export function workloadResult(
       overrides: [...ctx.overrides],
     },
     baseline: comparison.baselineId,
-    accelerators: comparison.evaluations.map((e) => acceleratorResult(e, paretoOf(e.acceleratorId))),
+    accelerators: comparison.evaluations.map((c) =>
+      acceleratorResult(c, paretoOf(c.evaluation.acceleratorId)),
+    ),
   };
 }
 

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { id } from './common.js';
+
+/** A sweep file: a base workload (a path or written inline), the axes, and the accelerators. */
+export const sweepSchema = z.strictObject({
+  workload: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+  axes: z.record(
+    z.string().min(1),
+    z.union([z.string().min(1), z.array(z.union([z.string(), z.number()])).min(1)]),
+  ),
+  accelerators: z.array(id).min(1).optional(),
+  baseline: id.optional(),
+});
+export type SweepFile = z.infer<typeof sweepSchema>;
+
+const NUM = '(-?\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?)';
+const ARITHMETIC = new RegExp(`^${NUM}\\.\\.${NUM}:${NUM}$`, 'i');
+const GEOMETRIC = new RegExp(`^${NUM}\\.\\.${NUM}\\*${NUM}$`, 'i');
+
+/** Keeps 12 significant digits, so 0.1 steps print as 0.3, not 0.30000000000000004. */
+function tidy(v: number): number {
+  return Number(v.toPrecision(12));
+}
+
+export type AxisValues = { ok: true; values: unknown[] } | { ok: false; message: string };
+
+/**
+ * Axis values: `a..b:step` (arithmetic, b included when reached), `a..b*x` (geometric),
+ * or a comma-separated list whose items read as YAML scalars (numbers stay numbers).
+ */
+export function parseAxisValues(
+  text: string,
+  parseScalar: (s: string) => unknown,
+  maxValues = 10_000_000,
+): AxisValues {
+  const a = ARITHMETIC.exec(text);
+  if (a) {
+    const [from, to, step] = [Number(a[1]), Number(a[2]), Number(a[3])];
+    if (!(step > 0) || to < from)
+      return { ok: false, message: `"${text}": a..b:step needs a <= b and step > 0` };
+    const n = Math.floor((to - from) / step + 1e-9) + 1;
+    if (n > maxValues) return { ok: false, message: `"${text}" has ${n} values; at most ${maxValues}` };
+    return { ok: true, values: Array.from({ length: n }, (_, i) => tidy(from + i * step)) };
+  }
+  const g = GEOMETRIC.exec(text);
+  if (g) {
+    const [from, to, factor] = [Number(g[1]), Number(g[2]), Number(g[3])];
+    if (!(from > 0) || !(factor > 1) || to < from) {
+      return { ok: false, message: `"${text}": a..b*x needs 0 < a <= b and x > 1` };
+    }
+    const values: number[] = [];
+    for (let v = from; v <= to * (1 + 1e-12); v *= factor) {
+      values.push(tidy(v));
+      if (values.length > maxValues)
+        return { ok: false, message: `"${text}" has more than ${maxValues} values` };
+    }
+    return { ok: true, values };
+  }
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) return { ok: false, message: `"${text}": an empty value in the list` };
+  return { ok: true, values: items.map(parseScalar) };
+}
+
+/** The shard `k/n` as a half-open range of point indices: contiguous, so shards concatenate. */
+export function shardRange(total: number, k: number, n: number): [number, number] {
+  return [Math.floor(((k - 1) * total) / n), Math.floor((k * total) / n)];
+}
