@@ -22,6 +22,8 @@ export interface Expectation {
   readonly metric: MetricKey;
   readonly op: Comparator;
   readonly threshold: number;
+  /** `+5%`/`-2%`: the threshold is a change in percent against the same quantity in a saved result. */
+  readonly relative: boolean;
 }
 
 export interface ExpectationOutcome {
@@ -74,10 +76,11 @@ export function parseExpectation(text: string, knownIds: readonly string[]): Exp
       throw new UsageError(`--expect "${text}": unknown accelerator "${id}"${didYouMean(id, knownIds)}`);
     }
   }
+  const relative = /^[+-].*%$/.test(value);
   const threshold = Number(value.replace(/%$/, ''));
   if (!Number.isFinite(threshold))
     throw new UsageError(`--expect "${text}": threshold "${value}" is not a number`);
-  const base = { text: text.trim(), subject, metric, op, threshold };
+  const base = { text: text.trim(), subject, metric, op, threshold, relative };
   return versus === undefined ? base : { ...base, versus };
 }
 
@@ -120,8 +123,60 @@ function fmt(n: number): string {
   return Math.abs(n) >= 1000 ? n.toFixed(0) : Number(n.toPrecision(4)).toString();
 }
 
-/** Checks one expectation against one workload's results. */
-export function checkExpectation(e: Expectation, r: WorkloadResult): ExpectationOutcome {
+/** The quantity an expectation measures (a value or a ratio) in one result, or why it cannot. */
+function quantity(e: Expectation, r: WorkloadResult): { value: number | null; why: string } {
+  const a = measuredValue(r, e.subject, e.metric);
+  if (a.value === null) return a;
+  if (e.versus === undefined) return a;
+  const b = measuredValue(r, e.versus, e.metric);
+  if (b.value === null || b.value === 0)
+    return { value: null, why: b.why || `${e.versus} has ${e.metric} 0` };
+  return { value: a.value / b.value, why: '' };
+}
+
+/** A relative expectation (`<= +5%`): the change against the saved result, in percent. */
+function checkRelative(
+  e: Expectation,
+  r: WorkloadResult,
+  saved: WorkloadResult | undefined,
+): ExpectationOutcome {
+  const base = { expectation: e, workload: r.workload.name };
+  if (!saved) {
+    return {
+      ...base,
+      status: 'FAIL',
+      measured: null,
+      detail: `not measurable: the saved result has no workload "${r.workload.name}"`,
+    };
+  }
+  const now = quantity(e, r);
+  const then = quantity(e, saved);
+  if (now.value === null || then.value === null || then.value === 0) {
+    return {
+      ...base,
+      status: 'FAIL',
+      measured: null,
+      detail: `not measurable: ${now.value === null ? now.why : then.why || 'saved value is 0'}`,
+    };
+  }
+  const changePct = (now.value / then.value - 1) * 100;
+  const ok = holds(changePct, e.op, e.threshold);
+  const what = e.versus === undefined ? e.metric : `${e.metric} ratio`;
+  return {
+    ...base,
+    status: ok ? 'PASS' : 'FAIL',
+    measured: changePct,
+    detail: `${what} ${fmt(then.value)} -> ${fmt(now.value)}, ${changePct >= 0 ? '+' : ''}${changePct.toFixed(2)}% ${ok ? '' : 'not '}${e.op} ${e.threshold >= 0 ? '+' : ''}${e.threshold}%`,
+  };
+}
+
+/** Checks one expectation against one workload's results (and a saved result for relative ones). */
+export function checkExpectation(
+  e: Expectation,
+  r: WorkloadResult,
+  saved?: WorkloadResult,
+): ExpectationOutcome {
+  if (e.relative) return checkRelative(e, r, saved);
   const a = measuredValue(r, e.subject, e.metric);
   const b = e.versus === undefined ? undefined : measuredValue(r, e.versus, e.metric);
   const base = { expectation: e, workload: r.workload.name };

@@ -5,7 +5,9 @@ import { readStdin as readStdinSync } from '../io/workload.js';
 import { FORMAT_NAMES } from '../render/index.js';
 import { backtestCommand } from './commands/backtest.js';
 import { calibrateCommand } from './commands/calibrate.js';
+import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
+import { diffCommand } from './commands/diff.js';
 import { modelsCommand } from './commands/models.js';
 import { profilesCommand, profilesShowCommand } from './commands/profiles.js';
 import { schemaCommand } from './commands/schema.js';
@@ -70,6 +72,43 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--no-ranges', 'hide the efficiency-range column of the table (JSON always has ranges)')
     .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve in JSON output', false)
     .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
+
+  program
+    .command('check')
+    .description('check expectations on workloads (a CI gate): one line each, exit 1 if any fails')
+    .argument('<workload...>', 'workload YAML files ("-" reads stdin)')
+    .option(
+      '--expect <claim>',
+      '"a/b metric >= x", "a metric <= x", or "a metric <= +5%" against --against (repeatable)',
+      collect,
+      [],
+    )
+    .option('--against <result.json>', 'a saved compare --format json result, for relative thresholds')
+    .option('--format <format>', 'text or json')
+    .option('--baseline <id>', 'accelerator the ratios are against')
+    .option('--accelerators <ids>', 'comma-separated accelerator ids')
+    .option('--plan <plan>', 'price plan: on_demand, reserved_1y, reserved_3y, spot, tco')
+    .option(
+      '--set <path=value>',
+      'override a workload or profile field for this run (repeatable)',
+      collect,
+      [],
+    )
+    .option('--strict', 'an UNCERTAIN expectation fails too', false)
+    .action((workloads: string[], opts) =>
+      setCode(checkCommand(ctx(), workloads, { ...opts, pareto: false, ranges: true })),
+    );
+
+  program
+    .command('diff')
+    .description('what changed between two saved results (compare --format json)')
+    .argument('<old>', 'the earlier result')
+    .argument('<new>', 'the later result')
+    .option('--format <format>', 'table, json or csv')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .option('--metrics <keys>', 'only these metrics (comma-separated)')
+    .option('--fail-above <percent>', 'exit 1 when any tokens per dollar moves more than this, e.g. 5%')
+    .action((oldPath: string, newPath: string, opts) => setCode(diffCommand(ctx(), oldPath, newPath, opts)));
 
   program
     .command('sweep')

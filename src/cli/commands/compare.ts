@@ -82,7 +82,12 @@ export interface CompareRun {
 }
 
 /** Loads, computes and checks; no printing. */
-export function runCompare(ctx: Context, workloadPaths: readonly string[], opts: CompareOptions): CompareRun {
+export function runCompare(
+  ctx: Context,
+  workloadPaths: readonly string[],
+  opts: CompareOptions,
+  saved?: ResultDoc,
+): CompareRun {
   const catalog = ctx.catalog();
   const ids = [...catalog.accelerators.keys()];
   const sets: FieldSet[] = opts.set.map((s) => parseFieldSet(s, ids));
@@ -125,7 +130,15 @@ export function runCompare(ctx: Context, workloadPaths: readonly string[], opts:
     const sorted = sortRows(result, sortMetric);
     results.push(sorted);
     const expectations = [...opts.expect, ...(loaded.raw.expect ?? [])].map((t) => parseExpectation(t, ids));
-    for (const e of expectations) outcomes.push(checkExpectation(e, sorted));
+    const savedResult = saved?.results.find((x) => x.workload.name === sorted.workload.name);
+    for (const e of expectations) {
+      if (e.relative && !saved) {
+        throw new UsageError(
+          `--expect "${e.text}": a relative threshold (${e.threshold >= 0 ? '+' : ''}${e.threshold}%) needs --against <saved result.json>`,
+        );
+      }
+      outcomes.push(checkExpectation(e, sorted, savedResult));
+    }
   }
   return { doc: resultDoc(results, VERSION), outcomes };
 }

@@ -1,0 +1,158 @@
+import Table from 'cli-table3';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { UsageError } from '../../io/errors.js';
+import { readResultFile } from '../../io/result.js';
+import { csvLine } from '../../render/csv.js';
+import { sig } from '../../render/format.js';
+import { METRIC_KEYS, type MetricKey, type ResultDoc } from '../../schema/result.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+import { resolveMetric } from '../expect.js';
+
+export interface Change {
+  readonly workload: string;
+  readonly accelerator: string;
+  /** A metric key, or `status` when the accelerator went from running to not (or back). */
+  readonly metric: MetricKey | 'status' | 'presence';
+  readonly old: number | string | null;
+  readonly new: number | string | null;
+  readonly delta: number | null;
+  readonly percent: number | null;
+}
+
+/** Every metric that moved between two saved results, per (workload, accelerator). Pure. */
+export function diffResults(
+  before: ResultDoc,
+  after: ResultDoc,
+  metrics: readonly MetricKey[] = METRIC_KEYS,
+): Change[] {
+  const changes: Change[] = [];
+  const names = [...new Set([...before.results, ...after.results].map((r) => r.workload.name))];
+  for (const name of names) {
+    const a = before.results.find((r) => r.workload.name === name);
+    const b = after.results.find((r) => r.workload.name === name);
+    const ids = [...new Set([...(a?.accelerators ?? []), ...(b?.accelerators ?? [])].map((x) => x.id))];
+    for (const id of ids) {
+      const x = a?.accelerators.find((v) => v.id === id);
+      const y = b?.accelerators.find((v) => v.id === id);
+      if (!x || !y) {
+        changes.push({
+          workload: name,
+          accelerator: id,
+          metric: 'presence',
+          old: x ? 'present' : 'absent',
+          new: y ? 'present' : 'absent',
+          delta: null,
+          percent: null,
+        });
+        continue;
+      }
+      if (x.status !== y.status) {
+        changes.push({
+          workload: name,
+          accelerator: id,
+          metric: 'status',
+          old: x.status,
+          new: y.status,
+          delta: null,
+          percent: null,
+        });
+      }
+      for (const m of metrics) {
+        const o = x.metrics[m];
+        const n = y.metrics[m];
+        if (o === n) continue;
+        if (o === null || n === null) {
+          changes.push({
+            workload: name,
+            accelerator: id,
+            metric: m,
+            old: o,
+            new: n,
+            delta: null,
+            percent: null,
+          });
+          continue;
+        }
+        const percent = o === 0 ? null : (n / o - 1) * 100;
+        if (percent !== null && Math.abs(percent) < 1e-9) continue;
+        changes.push({ workload: name, accelerator: id, metric: m, old: o, new: n, delta: n - o, percent });
+      }
+    }
+  }
+  return changes;
+}
+
+function parsePercent(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text.replace(/%$/, ''));
+  if (!Number.isFinite(v) || v < 0)
+    throw new UsageError(`--fail-above ${text}: expected a percentage such as 5%`);
+  return v;
+}
+
+function cell(v: number | string | null): string {
+  return typeof v === 'number' ? sig(v) : (v ?? '-');
+}
+
+export function diffCommand(
+  ctx: Context,
+  oldPath: string,
+  newPath: string,
+  opts: { format?: string; output?: string; failAbove?: string; metrics?: string },
+): number {
+  const format = opts.format ?? 'table';
+  if (!['table', 'json', 'csv'].includes(format))
+    throw new UsageError(`--format ${format}: expected table, json or csv`);
+  const limit = parsePercent(opts.failAbove);
+  const metrics = opts.metrics?.split(',').map((m) => {
+    const k = resolveMetric(m.trim());
+    if (!k) throw new UsageError(`--metrics ${m}: unknown metric`);
+    return k;
+  });
+  const changes = diffResults(readResultFile(oldPath), readResultFile(newPath), metrics);
+  const breaches =
+    limit === undefined
+      ? []
+      : changes.filter(
+          (c) => c.metric === 'output_tokens_per_usd' && (c.percent === null || Math.abs(c.percent) > limit),
+        );
+  let text: string;
+  if (format === 'json') {
+    text = `${JSON.stringify({ schema_version: 1, changes, fail_above_pct: limit ?? null, breaches: breaches.length }, null, 2)}\n`;
+  } else if (format === 'csv') {
+    text =
+      csvLine(['workload', 'accelerator', 'metric', 'old', 'new', 'delta', 'percent']) +
+      changes
+        .map((c) => csvLine([c.workload, c.accelerator, c.metric, c.old, c.new, c.delta, c.percent]))
+        .join('');
+  } else if (changes.length === 0) {
+    text = 'no changes\n';
+  } else {
+    const t = new Table({
+      head: ['workload', 'accelerator', 'metric', 'old', 'new', 'delta', 'change'],
+      style: { head: [], border: [], compact: true },
+      colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+    });
+    for (const c of changes) {
+      t.push([
+        c.workload,
+        c.accelerator,
+        c.metric,
+        cell(c.old),
+        cell(c.new),
+        c.delta === null ? '-' : `${c.delta >= 0 ? '+' : ''}${sig(c.delta)}`,
+        c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`,
+      ]);
+    }
+    text = `${t.toString()}\n`;
+  }
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  else ctx.io.stdout(text);
+  for (const b of breaches) {
+    ctx.io.stderr(
+      `FAIL ${b.workload}/${b.accelerator}: output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : `${b.percent >= 0 ? '+' : ''}${b.percent.toFixed(2)}%`} (limit ${limit}%)\n`,
+    );
+  }
+  return breaches.length > 0 ? EXIT.checkFailed : EXIT.ok;
+}

@@ -1,0 +1,330 @@
+// Sweeps, CI gates and diffs: the non-interactive uses (issue 5).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diffResults } from '../../src/cli/commands/diff.js';
+import { parseAxisValues, shardRange } from '../../src/schema/sweep.js';
+import { BIN, REPO, runCli, spawnCli } from '../helpers/cli.js';
+
+const CHAT = 'profiles/workloads/chat.yaml';
+const GRID = [
+  'sweep',
+  CHAT,
+  '--vary',
+  'input_tokens=1000,4000,16000',
+  '--vary',
+  'model=llama-3.3-70b,deepseek-v3',
+  '--vary',
+  'maia-200.price.on_demand=6..14:4',
+  '--accelerators',
+  'maia-200,h200-sxm,tpu-v7-ironwood',
+];
+
+describe('axis values', () => {
+  it('lists, arithmetic and geometric ranges', () => {
+    const scalar = (s: string) => (Number.isNaN(Number(s)) ? s : Number(s));
+    expect(parseAxisValues('1000,4000,16000', scalar)).toEqual({ ok: true, values: [1000, 4000, 16000] });
+    expect(parseAxisValues('6..14:1', scalar)).toEqual({
+      ok: true,
+      values: [6, 7, 8, 9, 10, 11, 12, 13, 14],
+    });
+    expect(parseAxisValues('0.1..0.5:0.1', scalar)).toEqual({ ok: true, values: [0.1, 0.2, 0.3, 0.4, 0.5] });
+    expect(parseAxisValues('1000..16000*2', scalar)).toEqual({
+      ok: true,
+      values: [1000, 2000, 4000, 8000, 16000],
+    });
+    expect(parseAxisValues('10..1:1', scalar)).toEqual({
+      ok: false,
+      message: '"10..1:1": a..b:step needs a <= b and step > 0',
+    });
+  });
+
+  it('shards are contiguous and cover the grid exactly once', () => {
+    for (const [total, n] of [
+      [10, 3],
+      [7, 7],
+      [5, 8],
+      [1_000_003, 16],
+    ] as const) {
+      let next = 0;
+      for (let k = 1; k <= n; k++) {
+        const [a, b] = shardRange(total, k, n);
+        expect(a).toBe(next);
+        next = b;
+      }
+      expect(next).toBe(total);
+    }
+  });
+});
+
+describe('infercost sweep', () => {
+  it('a 3-axis sweep streams CSV with one header row and numbers as numbers', () => {
+    const r = spawnCli([...GRID, '--format', 'csv']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\r\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1 + 3 * 2 * 3 * 3); // header + points x accelerators
+    expect(
+      lines[0]?.startsWith('input_tokens,model,maia-200.price.on_demand,workload,accelerator,name,status,'),
+    ).toBe(true);
+    expect(lines.filter((l) => l.startsWith('input_tokens,'))).toHaveLength(1);
+    expect(lines[1]).toMatch(
+      /^1000,llama-3.3-70b,6,chat,maia-200,Microsoft Maia 200,ok,\d+,\d+,fp8,fp8,[0-9.e-]+,/,
+    );
+    // the swept price reaches the row: usd_per_chip_hour column
+    const header = (lines[0] as string).split(',');
+    const priceCol = header.indexOf('usd_per_chip_hour');
+    const maiaRows = lines.slice(1).filter((l) => l.includes(',maia-200,'));
+    expect(maiaRows.map((l) => l.split(',')[priceCol])).toEqual(Array(6).fill(['6', '10', '14']).flat());
+  });
+
+  it('shards 1/3, 2/3 and 3/3 concatenated equal the unsharded output byte for byte', () => {
+    for (const format of ['csv', 'ndjson']) {
+      const whole = spawnCli([...GRID, '--format', format]).stdout;
+      const parts = [1, 2, 3].map((k) => spawnCli([...GRID, '--format', format, '--shard', `${k}/3`]).stdout);
+      expect(parts.every((p) => p.length > 0)).toBe(true);
+      expect(parts.join('')).toBe(whole);
+    }
+  });
+
+  it('NDJSON by default when stdout is not a TTY, one object per (point, accelerator)', () => {
+    const r = spawnCli(GRID);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(54);
+    expect(rows[0]).toMatchObject({
+      input_tokens: 1000,
+      model: 'llama-3.3-70b',
+      'maia-200.price.on_demand': 6,
+      accelerator: 'maia-200',
+    });
+  });
+
+  it('piped into head, prints three lines and exits 0 with nothing on stderr', () => {
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `{ node ${BIN} sweep ${CHAT} --vary input_tokens=100..200000:1; echo "exit $?" >&2; } | head -3`,
+      ],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      },
+    );
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+    expect(r.stderr).toBe('exit 0\n');
+  });
+
+  it('--limit caps the grid; over 10 million points needs --yes and says how many', async () => {
+    const limited = spawnCli([...GRID, '--limit', '2', '--format', 'csv']);
+    expect(limited.stdout.split('\r\n').filter((l) => l !== '')).toHaveLength(1 + 2 * 3);
+    const big = await runCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'input_tokens=1..5000:1',
+      '--vary',
+      'output_tokens=1..2001:1',
+    ]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toBe(
+      'infercost: the grid has 10,005,000 points (120,060,000 rows); pass --yes to run more than 10,000,000\n',
+    );
+  });
+
+  it('a sweep file gives the base workload and the axes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 'sweep.yaml');
+    writeFileSync(
+      file,
+      `workload: ${join(REPO, CHAT)}\naxes:\n  tpot_ms: [20, 50]\n  input_tokens: 1000..3000:1000\naccelerators: [h100-sxm]\n`,
+    );
+    const r = await runCli(['sweep', '--file', file, '--format', 'csv']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\r\n').filter((l) => l !== '');
+    expect(lines.map((l) => l.split(',').slice(0, 4).join(','))).toEqual([
+      'tpot_ms,input_tokens,workload,accelerator',
+      '20,1000,chat,h100-sxm',
+      '20,2000,chat,h100-sxm',
+      '20,3000,chat,h100-sxm',
+      '50,1000,chat,h100-sxm',
+      '50,2000,chat,h100-sxm',
+      '50,3000,chat,h100-sxm',
+    ]);
+  });
+
+  it('--output leaves no partial file when a point is invalid', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'sweep.csv');
+    const r = await runCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'input_tokens=1000,-5',
+      '--format',
+      'csv',
+      '--output',
+      out,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('input_tokens: expected a positive number, got -5');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('infercost check', () => {
+  it('a failing expectation exits 1 and says which and by how much', () => {
+    const r = spawnCli([
+      'check',
+      CHAT,
+      '--expect',
+      'h100-sxm usd_per_mtok_output <= 2.5',
+      '--expect',
+      'h200-sxm/h100-sxm tokens_per_dollar >= 1.30',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^PASS chat: h100-sxm usd_per_mtok_output <= 2.5: usd_per_mtok_output 2\.\d+ <= 2\.5/m,
+    );
+    expect(r.stdout).toMatch(
+      /^FAIL chat: h200-sxm\/h100-sxm tokens_per_dollar >= 1.30: output_tokens_per_usd ratio 1\.\d+ not >= 1\.3 \(-\d+\.\d% vs threshold\)$/m,
+    );
+    expect(r.stdout.trim().split('\n').pop()).toBe('1 passed, 1 failed');
+  });
+
+  it('reads expect: lists from the workload, and --format json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const w = join(dir, 'gated.yaml');
+    writeFileSync(w, `${readFileSync(CHAT, 'utf8')}expect:\n  - "h100-sxm usd_per_mtok_output <= 2.5"\n`);
+    const r = await runCli(['check', w, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary).toEqual({ passed: 1, failed: 0, uncertain: 0 });
+    expect(doc.outcomes[0]).toMatchObject({
+      workload: 'chat',
+      status: 'PASS',
+      threshold: 2.5,
+      relative: false,
+    });
+  });
+
+  it('relative thresholds against a saved result: a price rise beyond 5% fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const saved = join(dir, 'saved.json');
+    await runCli(['compare', CHAT, '--format', 'json', '--output', saved]);
+    const ok = await runCli([
+      'check',
+      CHAT,
+      '--against',
+      saved,
+      '--expect',
+      'maia-200 usd_per_mtok_output <= +5%',
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('+0.00% <= +5%');
+    const dearer = await runCli([
+      'check',
+      CHAT,
+      '--against',
+      saved,
+      '--expect',
+      'maia-200 usd_per_mtok_output <= +5%',
+      '--set',
+      'maia-200.price.on_demand=10.55',
+    ]);
+    expect(dearer.code).toBe(1);
+    expect(dearer.stdout).toMatch(
+      /FAIL chat: maia-200 usd_per_mtok_output <= \+5%: usd_per_mtok_output [0-9.]+ -> [0-9.]+, \+10\.01% not <= \+5%/,
+    );
+    const noSaved = await runCli(['check', CHAT, '--expect', 'maia-200 usd_per_mtok_output <= +5%']);
+    expect(noSaved.code).toBe(2);
+  });
+
+  it('nothing to check is a usage error', async () => {
+    const r = await runCli(['check', CHAT]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'infercost: nothing to check: give --expect "<claim>" or an expect: list in the workload\n',
+    );
+  });
+});
+
+describe('infercost diff', () => {
+  it('lists what moved, and --fail-above exits 1 when tokens per dollar moves more', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const [a, b] = [join(dir, 'a.json'), join(dir, 'b.json')];
+    await runCli(['compare', CHAT, '--format', 'json', '--output', a]);
+    await runCli([
+      'compare',
+      CHAT,
+      '--format',
+      'json',
+      '--output',
+      b,
+      '--set',
+      'maia-200.price.on_demand=19.18',
+    ]);
+    const same = await runCli(['diff', a, a]);
+    expect(same.stdout).toBe('no changes\n');
+    const r = await runCli(['diff', a, b, '--format', 'json', '--fail-above', '5%']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    const tpd = doc.changes.find(
+      (c: { accelerator: string; metric: string }) =>
+        c.accelerator === 'maia-200' && c.metric === 'output_tokens_per_usd',
+    );
+    expect(tpd.percent).toBeCloseTo(-50, 9); // price doubled: 19.18 = 2 x 9.59
+    expect(r.stderr).toBe('FAIL chat/maia-200: output_tokens_per_usd moved -50.00% (limit 5%)\n');
+    expect((await runCli(['diff', a, b, '--fail-above', '60%'])).code).toBe(0);
+  });
+
+  it('a file that is not a saved result is one line, exit 2', async () => {
+    const r = await runCli(['diff', 'package.json', 'package.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'infercost: package.json schema_version: expected 1 (a result saved with compare --format json), got undefined\n',
+    );
+  });
+
+  it('diffResults reports accelerators that appear or disappear', () => {
+    const doc = (ids: string[]) =>
+      ({
+        schema_version: 1,
+        tool: { name: 'infercost', version: '0' },
+        results: [
+          {
+            workload: { name: 'w' },
+            baseline: 'a',
+            accelerators: ids.map((id) => ({ id, status: 'ok', metrics: {} })),
+          },
+        ],
+      }) as never;
+    expect(diffResults(doc(['a', 'b']), doc(['a', 'c']), [])).toEqual([
+      {
+        workload: 'w',
+        accelerator: 'b',
+        metric: 'presence',
+        old: 'present',
+        new: 'absent',
+        delta: null,
+        percent: null,
+      },
+      {
+        workload: 'w',
+        accelerator: 'c',
+        metric: 'presence',
+        old: 'absent',
+        new: 'present',
+        delta: null,
+        percent: null,
+      },
+    ]);
+  });
+});
