@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { removePendingFiles } from '../io/atomic.js';
+import { removePendingFiles, writeFileAtomic } from '../io/atomic.js';
+import { buildSnapshot } from '../io/catalog.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { readStdin as readStdinSync } from '../io/workload.js';
 import { FORMAT_NAMES } from '../render/index.js';
@@ -176,6 +177,15 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .description('check accelerator, model and workload files')
     .argument('<file...>', 'YAML files')
     .action((files: string[]) => setCode(validateCommand(ctx(), files)));
+
+  program
+    .command('internal-snapshot', { hidden: true })
+    .description('write the validated bundled profiles for fast start-up (run by npm run build)')
+    .argument('<file>', 'output path')
+    .action((file: string) => {
+      writeFileAtomic(file, `${JSON.stringify(buildSnapshot())}\n`);
+      setCode(EXIT.ok);
+    });
 
   program
     .command('schema')

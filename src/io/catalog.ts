@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AcceleratorFile, acceleratorSchema } from '../schema/accelerator.js';
@@ -13,7 +13,8 @@ export interface Entry<T> {
   /** The file as shown to the user (relative to the working directory when inside it). */
   readonly file: string;
   readonly origin: 'bundled' | 'user';
-  readonly yaml: LocatedYaml;
+  /** The parsed file with positions; read on demand for snapshot entries (see bundledSnapshot). */
+  yaml(): LocatedYaml;
   /** The bundled file this user file replaces, if any. */
   readonly overrides?: string;
 }
@@ -68,21 +69,101 @@ export function parseModel(y: LocatedYaml): ModelFile {
   return checkAgainst(y, modelSchema, modelRules);
 }
 
-function add<T extends { id: string }>(
-  map: Map<string, Entry<T>>,
-  value: T,
-  yaml: LocatedYaml,
-  origin: 'bundled' | 'user',
-): void {
-  const existing = map.get(value.id);
-  if (existing && existing.origin === origin) {
-    const { line, col } = yaml.locate(['id']);
-    throw new InputError(yaml.file, line, col, 'id', `duplicate id "${value.id}" (also in ${existing.file})`);
+function add<T extends { id: string }>(map: Map<string, Entry<T>>, entry: Entry<T>): void {
+  const existing = map.get(entry.value.id);
+  if (existing && existing.origin === entry.origin) {
+    const y = entry.yaml();
+    const { line, col } = y.locate(['id']);
+    throw new InputError(
+      y.file,
+      line,
+      col,
+      'id',
+      `duplicate id "${entry.value.id}" (also in ${existing.file})`,
+    );
   }
-  const entry: Entry<T> = existing
-    ? { value, file: yaml.file, origin, yaml, overrides: existing.file }
-    : { value, file: yaml.file, origin, yaml };
-  map.set(value.id, entry);
+  map.set(entry.value.id, existing ? { ...entry, overrides: existing.file } : entry);
+}
+
+function parsedEntry<T>(value: T, y: LocatedYaml, origin: 'bundled' | 'user'): Entry<T> {
+  return { value, file: y.file, origin, yaml: () => y };
+}
+
+/** One validated bundled file as the build stored it, with what identified the file then. */
+interface SnapshotEntry {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly value: unknown;
+}
+
+export interface Snapshot {
+  readonly version: 1;
+  readonly accelerators: readonly SnapshotEntry[];
+  readonly models: readonly SnapshotEntry[];
+}
+
+const SNAPSHOT_URL = new URL('../bundled.json', import.meta.url);
+
+/**
+ * The bundled profiles, validated at build time (`npm run build` writes dist/bundled.json): a
+ * cold start need not parse and validate twenty YAML files. A file whose size or mtime no longer
+ * matches, or one added since, is read from its YAML as usual.
+ */
+function readSnapshot(): Snapshot | undefined {
+  try {
+    const s = JSON.parse(readFileSync(SNAPSHOT_URL, 'utf8')) as Snapshot;
+    return s.version === 1 ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function loadBundled<T extends { id: string }>(
+  kind: 'accelerators' | 'models',
+  parse: (y: LocatedYaml) => T,
+  snapshot: Snapshot | undefined,
+): Map<string, Entry<T>> {
+  const map = new Map<string, Entry<T>>();
+  const stored = new Map((snapshot?.[kind] ?? []).map((e) => [e.path, e]));
+  const dir = join(bundledProfilesDir(), kind);
+  for (const file of yamlFilesUnder(dir)) {
+    const shown = displayPath(file);
+    const key = relative(bundledProfilesDir(), file);
+    const hit = stored.get(key);
+    const st = hit ? statSync(file) : undefined;
+    if (hit && st && st.size === hit.size && st.mtimeMs === hit.mtimeMs) {
+      add(map, {
+        value: hit.value as T,
+        file: shown,
+        origin: 'bundled',
+        yaml: () => readYamlFile(file, shown),
+      });
+    } else {
+      const y = readYamlFile(file, shown);
+      add(map, parsedEntry(parse(y), y, 'bundled'));
+    }
+  }
+  return map;
+}
+
+/** What `npm run build` stores: every bundled file validated, with its size and mtime. */
+export function buildSnapshot(): Snapshot {
+  const entries = (kind: 'accelerators' | 'models', parse: (y: LocatedYaml) => unknown) =>
+    yamlFilesUnder(join(bundledProfilesDir(), kind)).map((file) => {
+      const st = statSync(file);
+      return {
+        path: relative(bundledProfilesDir(), file),
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        value: parse(readYamlFile(file, displayPath(file))),
+      };
+    });
+  return {
+    version: 1,
+    accelerators: entries('accelerators', parseAccelerator),
+    models: entries('models', parseModel),
+  };
 }
 
 /**
@@ -90,17 +171,9 @@ function add<T extends { id: string }>(
  * `INFERCOST_PROFILES`): a user file with a bundled id replaces the bundled one.
  */
 export function loadCatalog(userDirs: readonly string[]): Catalog {
-  const accelerators = new Map<string, Entry<AcceleratorFile>>();
-  const models = new Map<string, Entry<ModelFile>>();
-  const root = bundledProfilesDir();
-  for (const file of yamlFilesUnder(join(root, 'accelerators'))) {
-    const y = readYamlFile(file, displayPath(file));
-    add(accelerators, parseAccelerator(y), y, 'bundled');
-  }
-  for (const file of yamlFilesUnder(join(root, 'models'))) {
-    const y = readYamlFile(file, displayPath(file));
-    add(models, parseModel(y), y, 'bundled');
-  }
+  const snapshot = readSnapshot();
+  const accelerators = loadBundled('accelerators', parseAccelerator, snapshot);
+  const models = loadBundled('models', parseModel, snapshot);
   for (const dir of userDirs) {
     let files: string[];
     try {
@@ -111,8 +184,8 @@ export function loadCatalog(userDirs: readonly string[]): Catalog {
     for (const file of files) {
       const y = readYamlFile(file, displayPath(file));
       const kind = kindOf(file, y.data);
-      if (kind === 'accelerator') add(accelerators, parseAccelerator(y), y, 'user');
-      else if (kind === 'model') add(models, parseModel(y), y, 'user');
+      if (kind === 'accelerator') add(accelerators, parsedEntry(parseAccelerator(y), y, 'user'));
+      else if (kind === 'model') add(models, parsedEntry(parseModel(y), y, 'user'));
       else if (kind === undefined) {
         throw new InputError(
           y.file,

@@ -90,7 +90,7 @@ export function acceleratorFor(
     throw new InputError('--accelerators', undefined, undefined, '', unknownAccelerator(catalog, id));
   const mine = sets.filter((s) => s.acceleratorId === id);
   if (mine.length === 0) return toAccelerator(entry.value);
-  const y = withSets(entry.yaml, mine, today);
+  const y = withSets(entry.yaml(), mine, today);
   const profile: AcceleratorFile = checkWithSets(y, mine, parseAccelerator);
   return toAccelerator(profile);
 }
