@@ -1,0 +1,165 @@
+// npm run bench: infercost's speed goals, measured on this machine, side by side in one run.
+// Targets (issue 5): cold start <= 2.5x `node -e 0`; >= 1M fixed-(N, B) evaluations/s per core;
+// >= 20k deployment searches/s; a 1M-row NDJSON sweep < 30 s, peak RSS < 150 MB and no growth
+// from 100k to 1M rows.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { chooseDeployment, replicaFor, replicaPoint, setupFor } from '../dist/engine/index.js';
+import { loadCatalog } from '../dist/io/catalog.js';
+import { toAccelerator, toModel, toWorkload } from '../dist/schema/convert.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/infercost', import.meta.url));
+const CHAT = 'profiles/workloads/chat.yaml';
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function wallMs(args, runs) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+/**
+ * Runs a command with stdout to /dev/null, sampling its resident memory from /proc: the peak
+ * (VmHWM) and the current RSS over time, so growth along the run shows.
+ */
+function measured(args) {
+  return new Promise((resolve, reject) => {
+    const t = performance.now();
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    let peakKb = 0;
+    const samples = [];
+    const sample = () => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+        const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+        if (rss) samples.push([performance.now() - t, Number(rss[1])]);
+      } catch {
+        // exited between samples
+      }
+    };
+    const timer = setInterval(sample, 20);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code !== 0) reject(new Error(`${args.join(' ')} exited ${code}`));
+      else {
+        const total = performance.now() - t;
+        // rows arrive at a steady rate, so a tenth of the run's time is about a tenth of its rows
+        const at = (fraction) => {
+          const near = samples.filter(([ms]) => Math.abs(ms / total - fraction) < 0.05).map(([, kb]) => kb);
+          return near.length > 0 ? Math.max(...near) / 1024 : Number.NaN;
+        };
+        resolve({
+          seconds: total / 1000,
+          peakMb: peakKb / 1024,
+          rssAtTenthMb: at(0.1),
+          rssAtEndMb: at(0.95),
+        });
+      }
+    });
+  });
+}
+
+function perSecond(fn, ms = 1500) {
+  for (let i = 0; i < 10_000; i++) fn(i);
+  let n = 0;
+  const t = performance.now();
+  while (performance.now() - t < ms) {
+    for (let i = 0; i < 1000; i++) fn(n + i);
+    n += 1000;
+  }
+  return n / ((performance.now() - t) / 1000);
+}
+
+const rows = [];
+const row = (what, value, target, ok) => rows.push({ what, value, target, ok: ok ? 'yes' : 'NO' });
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+// Cold start
+const floor = wallMs(['-e', '0'], 15);
+const cold = wallMs([BIN, 'compare', CHAT, '--format', 'json'], 15);
+row('node -e 0 (the floor), median of 15', `${floor.toFixed(0)} ms`, '', true);
+row(
+  'compare chat.yaml --format json, median of 15',
+  `${cold.toFixed(0)} ms = ${(cold / floor).toFixed(2)}x floor`,
+  '<= 2.5x',
+  cold / floor <= 2.5,
+);
+
+// Engine
+const catalog = loadCatalog([]);
+const model = toModel(catalog.models.get('llama-3.3-70b').value, 'llama-3.3-70b');
+const workload = toWorkload(
+  {
+    model: 'llama-3.3-70b',
+    precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+    input_tokens: 800,
+    output_tokens: 300,
+    slo: { ttft_ms: 500, tpot_ms: 40 },
+  },
+  model,
+  'chat',
+);
+const h100 = toAccelerator(catalog.accelerators.get('h100-sxm').value);
+const replica = replicaFor(h100, workload, setupFor(h100, workload), 2);
+let sink = 0;
+const evals = perSecond((i) => {
+  sink += replicaPoint(replica, 1 + (i % replica.maxBatch)).outputTokensPerS;
+});
+row('fixed-(N, B) evaluations per second, one core', fmt(evals), '>= 1,000,000', evals >= 1e6);
+const accelerators = [...catalog.accelerators.values()].map((e) => toAccelerator(e.value));
+const searches = perSecond((i) => {
+  const d = chooseDeployment(accelerators[i % accelerators.length], workload);
+  sink += d.ok ? d.point.batch : 0;
+});
+row(
+  'deployment searches per second (all 12 accelerators, chat)',
+  fmt(searches),
+  '>= 20,000',
+  searches >= 20_000,
+);
+
+// Sweep: 83,334 points x 12 accelerators = 1,000,008 rows.
+const big = await measured([BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..83433:1']);
+row(
+  'sweep, 1M NDJSON rows to /dev/null',
+  `${big.seconds.toFixed(1)} s, peak RSS ${big.peakMb.toFixed(0)} MB`,
+  '< 30 s, < 150 MB',
+  big.seconds < 30 && big.peakMb < 150,
+);
+const growth = big.rssAtEndMb - big.rssAtTenthMb;
+row(
+  'RSS at ~100k rows -> at ~1M rows (same run)',
+  `${big.rssAtTenthMb.toFixed(0)} -> ${big.rssAtEndMb.toFixed(0)} MB`,
+  'no growth (within 5 MB)',
+  growth <= 5,
+);
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `infercost bench on ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
+);
+const w = [
+  Math.max(...rows.map((r) => r.what.length)),
+  Math.max(...rows.map((r) => r.value.length)),
+  Math.max(...rows.map((r) => r.target.length)),
+];
+for (const r of rows)
+  console.log(
+    `${r.what.padEnd(w[0])}  ${r.value.padStart(w[1])}  ${r.target.padEnd(w[2])}  ${r.target ? r.ok : ''}`,
+  );
+if (sink === -1) console.log(sink);
