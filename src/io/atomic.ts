@@ -1,5 +1,22 @@
 import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { InputError } from './errors.js';
+
+/** A write that failed for a reason the user can fix: one line, exit 2. */
+function cannotWrite(path: string, e: unknown): InputError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'its directory does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'ENOSPC'
+            ? 'no space left on the device'
+            : String(code ?? e);
+  return new InputError(path, undefined, undefined, '', `cannot write the output file: ${why}`);
+}
 
 /** Temp files written but not yet renamed; removed if the process is interrupted. */
 const pending = new Set<string>();
@@ -16,6 +33,8 @@ export function writeFileAtomic(path: string, text: string): void {
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, path);
+  } catch (e) {
+    throw cannotWrite(path, e);
   } finally {
     rmSync(tmp, { force: true });
     pending.delete(tmp);
@@ -31,18 +50,32 @@ export class AtomicFileStream {
   constructor(path: string) {
     this.#path = path;
     this.#tmp = join(dirname(path), `.${basename(path)}.infercost-tmp-${process.pid}`);
+    try {
+      this.#fd = openSync(this.#tmp, 'w');
+    } catch (e) {
+      throw cannotWrite(path, e);
+    }
     pending.add(this.#tmp);
-    this.#fd = openSync(this.#tmp, 'w');
   }
 
   write(text: string): void {
-    writeSync(this.#fd, text);
+    try {
+      writeSync(this.#fd, text);
+    } catch (e) {
+      this.abort();
+      throw cannotWrite(this.#path, e);
+    }
   }
 
   /** Renames the finished file into place. */
   commit(): void {
     closeSync(this.#fd);
-    renameSync(this.#tmp, this.#path);
+    try {
+      renameSync(this.#tmp, this.#path);
+    } catch (e) {
+      this.abort();
+      throw cannotWrite(this.#path, e);
+    }
     pending.delete(this.#tmp);
   }
 

@@ -159,6 +159,43 @@ describe('infercost sweep', () => {
     ]);
   });
 
+  it('Ctrl-C leaves no partial --output file', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'sweep.ndjson');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..500000:1', '--output', out],
+      {
+        cwd: REPO,
+        stdio: 'ignore',
+      },
+    );
+    // wait until the temp file exists, then interrupt
+    for (let i = 0; i < 200 && readdirSync(dir).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(readdirSync(dir)).toHaveLength(1);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
+    expect(code).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('an --output path in a missing directory is one line, exit 2', async () => {
+    const r = await runCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'input_tokens=100,200',
+      '--output',
+      '/nonexistent-dir/x.csv',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'infercost: /nonexistent-dir/x.csv cannot write the output file: its directory does not exist\n',
+    );
+  });
+
   it('--output leaves no partial file when a point is invalid', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const out = join(dir, 'sweep.csv');

@@ -296,6 +296,8 @@ export async function sweepCommand(
       if (buffer.length >= CHUNK_CHARS) {
         await out.write(buffer);
         buffer = '';
+        // Let the event loop run: Ctrl-C (remove the partial file) and EPIPE arrive as events.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (gc && rows >= nextGcAt) {
           gc();
           nextGcAt = rows + GC_EVERY_ROWS;
