@@ -1,5 +1,5 @@
 // The columns of the human-facing comparison (table and Markdown), defined once.
-import type { AcceleratorResult } from '../schema/result.js';
+import type { AcceleratorResult, WorkloadResult } from '../schema/result.js';
 import { fixed, millis, ratio, sig } from './format.js';
 
 export interface Column {
@@ -120,4 +120,12 @@ export function footnotes(rows: readonly AcceleratorResult[]): { notes: string[]
     }),
   );
   return { notes, marks };
+}
+
+/** What table and Markdown both lay out for one workload: who ran, the columns, best cells, notes. */
+export function layout(r: WorkloadResult, options: { readonly ranges: boolean }) {
+  const ran = r.accelerators.filter((a) => a.status === 'ok');
+  const didNot = r.accelerators.filter((a) => a.status !== 'ok');
+  const columns = columnsFor(options);
+  return { ran, didNot, columns, best: bestRows(ran, columns), ...footnotes([...ran, ...didNot]) };
 }

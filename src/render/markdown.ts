@@ -1,5 +1,5 @@
 import type { ResultDoc } from '../schema/result.js';
-import { bestRows, columnsFor, footnotes } from './columns.js';
+import { layout } from './columns.js';
 import { workloadHeading } from './summary.js';
 import type { Renderer } from './types.js';
 
@@ -10,11 +10,7 @@ function cell(s: string): string {
 export const renderMarkdown: Renderer = (doc: ResultDoc, options) => {
   const out: string[] = [];
   for (const r of doc.results) {
-    const ran = r.accelerators.filter((a) => a.status === 'ok');
-    const didNot = r.accelerators.filter((a) => a.status !== 'ok');
-    const COLUMNS = columnsFor(options);
-    const best = bestRows(ran, COLUMNS);
-    const { notes, marks } = footnotes([...ran, ...didNot]);
+    const { ran, didNot, columns: COLUMNS, best, notes, marks } = layout(r, options);
     out.push(`### ${cell(workloadHeading(r))}`, '');
     out.push(`| Accelerator | ${COLUMNS.map((c) => c.header).join(' | ')} |`);
     out.push(`|---|${COLUMNS.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);

@@ -1,7 +1,7 @@
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { ResultDoc } from '../schema/result.js';
-import { bestRows, columnsFor, footnotes } from './columns.js';
+import { layout } from './columns.js';
 import { workloadHeading } from './summary.js';
 import type { Renderer } from './types.js';
 
@@ -9,11 +9,7 @@ export const renderTable: Renderer = (doc: ResultDoc, options) => {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   for (const r of doc.results) {
-    const ran = r.accelerators.filter((a) => a.status === 'ok');
-    const didNot = r.accelerators.filter((a) => a.status !== 'ok');
-    const COLUMNS = columnsFor(options);
-    const best = bestRows(ran, COLUMNS);
-    const { notes, marks } = footnotes([...ran, ...didNot]);
+    const { ran, didNot, columns: COLUMNS, best, notes, marks } = layout(r, options);
     const table = new Table({
       head: ['Accelerator', ...COLUMNS.map((col) => col.header)].map((h) => c.bold(h)),
       style: { head: [], border: [], compact: true },

@@ -2,7 +2,6 @@
 // arithmetic a reader can check with a calculator.
 import { describe, expect, it } from 'vitest';
 import {
-  buildReplica,
   chipCost,
   chooseDeployment,
   decodeStep,
@@ -10,6 +9,7 @@ import {
   kvBytesPerToken,
   kvBytesPerTokenReplica,
   largestFeasibleBatch,
+  replicaFor,
   replicaPoint,
   selectComputePrecision,
   setupFor,
@@ -58,20 +58,7 @@ describe('section 2: bytes', () => {
     const a = accelerator('h100-sxm');
     const setup = setupFor(a, w);
     if (!setup) throw new Error('no setup');
-    const r = buildReplica({
-      accelerator: a,
-      model: w.model,
-      weights: setup.weights,
-      activations: setup.activations,
-      kvCache: setup.kvCache,
-      flopsPerS: setup.compute.flopsPerS,
-      efficiency: setup.efficiency,
-      chips: 1,
-      inputTokens: 500,
-      outputTokens: 500,
-      cachedInputFraction: 0,
-      memoryUsableFraction: 0.9,
-    });
+    const r = replicaFor(a, w, setup, 1);
     const we = 45.1e9 * 2; // bf16
     const wd = 46.7e9 * 2 - we;
     expect(touchedWeightBytes(r, 1)).toBeCloseTo(wd + we * (1 - 0.75 ** 1), 0); // a quarter of the experts
@@ -158,20 +145,7 @@ describe('section 3: multi-chip communication', () => {
     const a = accelerator('h100-sxm');
     const setup = setupFor(a, w);
     if (!setup) throw new Error('no setup');
-    const r = buildReplica({
-      accelerator: a,
-      model: w.model,
-      weights: setup.weights,
-      activations: setup.activations,
-      kvCache: setup.kvCache,
-      flopsPerS: setup.compute.flopsPerS,
-      efficiency: setup.efficiency,
-      chips: 2,
-      inputTokens: 1000,
-      outputTokens: 1000,
-      cachedInputFraction: 0,
-      memoryUsableFraction: 0.9,
-    });
+    const r = replicaFor(a, w, setup, 2);
     // N = 2, B = 10: 2 * 80 * [1 * 10 * 8192 * 1 / (450e9 * 0.7) + 5e-6]
     expect(decodeStep(r, 10).commS).toBeCloseTo(2 * 80 * ((1 * 10 * 8192) / (450e9 * 0.7) + 5e-6), 15);
   });
@@ -221,20 +195,7 @@ describe('section 4: SLO and fit failures are data, never exceptions', () => {
     const a = accelerator('h200-sxm');
     const setup = setupFor(a, w);
     if (!setup) throw new Error('no setup');
-    const r = buildReplica({
-      accelerator: a,
-      model: w.model,
-      weights: setup.weights,
-      activations: setup.activations,
-      kvCache: setup.kvCache,
-      flopsPerS: setup.compute.flopsPerS,
-      efficiency: setup.efficiency,
-      chips: 1,
-      inputTokens: 2000,
-      outputTokens: 300,
-      cachedInputFraction: 0,
-      memoryUsableFraction: 0.9,
-    });
+    const r = replicaFor(a, w, setup, 1);
     let scan = 0;
     for (let b = 1; b <= r.maxBatch; b++) {
       const p = replicaPoint(r, b);
