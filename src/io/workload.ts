@@ -23,6 +23,8 @@ export interface FieldSet {
 
 export interface LoadedWorkload {
   readonly file: string;
+  /** The file with positions, for errors found after loading (an unknown accelerator id). */
+  readonly yaml: LocatedYaml;
   readonly raw: WorkloadFile;
   readonly workload: Workload;
   readonly modelId: string;
@@ -130,5 +132,5 @@ export function loadWorkload(
     modelId = raw.model.id ?? `${name}-model`;
     model = toModel(raw.model, modelId);
   }
-  return { file: y.file, raw, workload: toWorkload(raw, model, name), modelId };
+  return { file: y.file, yaml: y, raw, workload: toWorkload(raw, model, name), modelId };
 }

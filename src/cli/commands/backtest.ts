@@ -1,5 +1,4 @@
 import Table from 'cli-table3';
-import type { Accelerator } from '../../engine/types.js';
 import {
   type BacktestRow,
   backtestCase,
@@ -23,22 +22,18 @@ export interface Resolved {
 }
 
 /** Rows to engine cases; rows naming an unknown chip or model, or too many chips, are kept with the reason. */
-export function resolveRows(
-  catalog: Catalog,
-  rows: readonly LocatedRow[],
-  acceleratorOf: (id: string) => Accelerator = (id) =>
-    toAccelerator((catalog.accelerators.get(id) as { value: Parameters<typeof toAccelerator>[0] }).value),
-): Resolved {
+export function resolveRows(catalog: Catalog, rows: readonly LocatedRow[]): Resolved {
   const cases: MeasuredCase[] = [];
   const unrepresentable: BacktestRow[] = [];
   for (const { row } of rows) {
     const m = catalog.models.get(row.model);
-    if (!catalog.accelerators.has(row.accelerator)) {
+    const profile = catalog.accelerators.get(row.accelerator);
+    if (!profile) {
       unrepresentable.push({ row, reason: `no accelerator profile "${row.accelerator}"` });
     } else if (!m) {
       unrepresentable.push({ row, reason: `no model "${row.model}"` });
     } else {
-      const acc = acceleratorOf(row.accelerator);
+      const acc = toAccelerator(profile.value);
       if (row.chips_per_replica > acc.domainChips) {
         unrepresentable.push({
           row,

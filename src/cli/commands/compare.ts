@@ -1,7 +1,7 @@
 import { compareAccelerators, paretoCurve } from '../../engine/index.js';
 import { PLANS, type Plan } from '../../engine/types.js';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { UsageError } from '../../io/errors.js';
+import { dottedPath, InputError, UsageError } from '../../io/errors.js';
 import {
   acceleratorFor,
   type FieldSet,
@@ -9,6 +9,7 @@ import {
   readWorkloadYaml,
   unknownAccelerator,
 } from '../../io/workload.js';
+import type { LocatedYaml } from '../../io/yaml.js';
 import { FORMAT_NAMES, type FormatName, RENDERERS } from '../../render/index.js';
 import { resultDoc, workloadResult } from '../../render/result.js';
 import { LOWER_IS_BETTER, type MetricKey, type ResultDoc, type WorkloadResult } from '../../schema/result.js';
@@ -76,6 +77,12 @@ export function sortRows(r: WorkloadResult, metric: MetricKey): WorkloadResult {
   return { ...r, accelerators: keyed.map((k) => k.a) };
 }
 
+/** An id in the workload file that names nothing: located like any input error. */
+function unknownIn(y: LocatedYaml, path: (string | number)[], message: string): InputError {
+  const { line, col } = y.locate(path);
+  return new InputError(y.file, line, col, dottedPath(path), message);
+}
+
 export interface CompareRun {
   readonly doc: ResultDoc;
   readonly outcomes: readonly ExpectationOutcome[];
@@ -110,11 +117,12 @@ export function runCompare(
     const workload = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
     const baseline = opts.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
     if (!catalog.accelerators.has(baseline))
-      throw new UsageError(`${loaded.file}: baseline: ${unknownAccelerator(catalog, baseline)}`);
+      throw unknownIn(loaded.yaml, ['baseline'], unknownAccelerator(catalog, baseline));
     const wanted = flagIds ?? loaded.raw.accelerators ?? [...ids].sort();
-    for (const id of wanted)
+    wanted.forEach((id, i) => {
       if (!catalog.accelerators.has(id))
-        throw new UsageError(`${loaded.file}: accelerators: ${unknownAccelerator(catalog, id)}`);
+        throw unknownIn(loaded.yaml, ['accelerators', i], unknownAccelerator(catalog, id));
+    });
     const chosen = wanted.includes(baseline) ? wanted : [...wanted, baseline];
     const accelerators = chosen.map((id) => acceleratorFor(catalog, id, sets, ctx.io.today));
     const comparison = compareAccelerators(workload, accelerators, baseline);
