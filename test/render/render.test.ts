@@ -1,0 +1,47 @@
+// Renderers on a fixed result: every format is derived from the same JSON document.
+import { describe, expect, it } from 'vitest';
+import { csvField, csvLine } from '../../src/render/csv.js';
+import { RENDERERS } from '../../src/render/index.js';
+import { renderMarkdown } from '../../src/render/markdown.js';
+import { runCli } from '../helpers/cli.js';
+
+describe('CSV fields (RFC 4180)', () => {
+  it('quotes commas, quotes and line breaks; leaves numbers bare; empties null', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a, b')).toBe('"a, b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(0.1 + 0.2)).toBe('0.30000000000000004');
+    expect(csvField(null)).toBe('');
+    expect(csvField(Number.NaN)).toBe('');
+    expect(csvLine(['a', 1, true, null])).toBe('a,1,true,\r\n');
+  });
+});
+
+describe('every format renders the same document', async () => {
+  const doc = JSON.parse(
+    (await runCli(['compare', 'profiles/workloads/rag.yaml', '--format', 'json'])).stdout,
+  );
+  const ids: string[] = doc.results[0].accelerators.map((a: { id: string }) => a.id);
+
+  it('each format names every accelerator, and none prints NaN or Infinity', () => {
+    for (const [name, render] of Object.entries(RENDERERS)) {
+      const text = render(doc, { color: false, ranges: true });
+      for (const id of ids) expect(text, `${name} ${id}`).toContain(id);
+      expect(text, name).not.toMatch(/NaN|Infinity/);
+    }
+  });
+
+  it('Markdown escapes pipes in cells and bolds the best value of each column', () => {
+    const withPipe = structuredClone(doc);
+    withPipe.results[0].accelerators[0].warnings = [{ code: 'X', message: 'a | b' }];
+    const md = renderMarkdown(withPipe, { color: false, ranges: false });
+    expect(md).toContain('a \\| b');
+    expect(md.match(/\*\*/g)?.length ?? 0).toBeGreaterThanOrEqual(2 * 8);
+  });
+
+  it('table colour is all or nothing', () => {
+    expect(RENDERERS.table(doc, { color: false, ranges: true })).not.toContain('\u001b[');
+    expect(RENDERERS.table(doc, { color: true, ranges: true })).toContain('\u001b[');
+  });
+});
