@@ -70,7 +70,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       [],
     )
     .option('--strict', 'an UNCERTAIN expectation fails too (exit 1)', false)
-    .option('--ranges', 'show the efficiency-range column in the table (the default)')
+    .option('--ranges', 'show the efficiency-range column in the table', true)
     .option('--no-ranges', 'hide the efficiency-range column of the table (JSON always has ranges)')
     .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve in JSON output', false)
     .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
