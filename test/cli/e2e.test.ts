@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
+import { REQUIRED_ACCELERATORS } from '../helpers/data.js';
 
 const CHAT = 'profiles/workloads/chat.yaml';
 const ESC = '\u001b[';
@@ -15,20 +16,7 @@ describe('infercost compare (built binary)', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('chat: Llama 3.3 70B Instruct (fp8 weights), 800 in / 300 out');
-    for (const id of [
-      'maia-200',
-      'tpu-v7-ironwood',
-      'tpu-v6e-trillium',
-      'tpu-v5e',
-      'trainium2',
-      'trainium3',
-      'h100-sxm',
-      'h200-sxm',
-      'b200',
-      'gb200',
-      'mi300x',
-      'mi355x',
-    ]) {
+    for (const id of REQUIRED_ACCELERATORS) {
       expect(r.stdout).toContain(id);
     }
     expect(r.stdout).toContain('h100-sxm (base)');

@@ -30,3 +30,19 @@ export const PINNED_EFFICIENCY = {
   eta_link: 0.7,
   t_step0_ms: 2,
 };
+
+/** The twelve accelerators the bundled profiles must cover (issue 2). */
+export const REQUIRED_ACCELERATORS = [
+  'maia-200',
+  'tpu-v7-ironwood',
+  'tpu-v6e-trillium',
+  'tpu-v5e',
+  'trainium2',
+  'trainium3',
+  'h100-sxm',
+  'h200-sxm',
+  'b200',
+  'gb200',
+  'mi300x',
+  'mi355x',
+] as const;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { REQUIRED_ACCELERATORS } from '../helpers/data.js';
 
 const expected = JSON.parse(
   readFileSync(new URL('../fixtures/bad/expected.json', import.meta.url), 'utf8'),
@@ -101,20 +102,7 @@ describe('bundled data', () => {
   it('lists the twelve required accelerators', async () => {
     const r = await runCli(['profiles', '--format', 'json']);
     const ids = (JSON.parse(r.stdout) as { id: string }[]).map((p) => p.id);
-    for (const id of [
-      'maia-200',
-      'tpu-v7-ironwood',
-      'tpu-v6e-trillium',
-      'tpu-v5e',
-      'trainium2',
-      'trainium3',
-      'h100-sxm',
-      'h200-sxm',
-      'b200',
-      'gb200',
-      'mi300x',
-      'mi355x',
-    ]) {
+    for (const id of REQUIRED_ACCELERATORS) {
       expect(ids).toContain(id);
     }
   });
