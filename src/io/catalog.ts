@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,9 +93,13 @@ function parsedEntry<T>(value: T, y: LocatedYaml, origin: 'bundled' | 'user'): E
 /** One validated bundled file as the build stored it, with what identified the file then. */
 interface SnapshotEntry {
   readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
+  /** SHA-1 of the file's bytes: survives packing and copying, which reset modification times. */
+  readonly sha1: string;
   readonly value: unknown;
+}
+
+function sha1Of(file: string): string {
+  return createHash('sha1').update(readFileSync(file)).digest('hex');
 }
 
 export interface Snapshot {
@@ -107,7 +112,7 @@ const SNAPSHOT_URL = new URL('../bundled.json', import.meta.url);
 
 /**
  * The bundled profiles, validated at build time (`npm run build` writes dist/bundled.json): a
- * cold start need not parse and validate twenty YAML files. A file whose size or mtime no longer
+ * cold start need not parse and validate twenty YAML files. A file whose content hash no longer
  * matches, or one added since, is read from its YAML as usual.
  */
 function readSnapshot(): Snapshot | undefined {
@@ -131,8 +136,7 @@ function loadBundled<T extends { id: string }>(
     const shown = displayPath(file);
     const key = relative(bundledProfilesDir(), file);
     const hit = stored.get(key);
-    const st = hit ? statSync(file) : undefined;
-    if (hit && st && st.size === hit.size && st.mtimeMs === hit.mtimeMs) {
+    if (hit && sha1Of(file) === hit.sha1) {
       add(map, {
         value: hit.value as T,
         file: shown,
@@ -147,18 +151,14 @@ function loadBundled<T extends { id: string }>(
   return map;
 }
 
-/** What `npm run build` stores: every bundled file validated, with its size and mtime. */
+/** What `npm run build` stores: every bundled file validated, with its content hash. */
 export function buildSnapshot(): Snapshot {
   const entries = (kind: 'accelerators' | 'models', parse: (y: LocatedYaml) => unknown) =>
-    yamlFilesUnder(join(bundledProfilesDir(), kind)).map((file) => {
-      const st = statSync(file);
-      return {
-        path: relative(bundledProfilesDir(), file),
-        size: st.size,
-        mtimeMs: st.mtimeMs,
-        value: parse(readYamlFile(file, displayPath(file))),
-      };
-    });
+    yamlFilesUnder(join(bundledProfilesDir(), kind)).map((file) => ({
+      path: relative(bundledProfilesDir(), file),
+      sha1: sha1Of(file),
+      value: parse(readYamlFile(file, displayPath(file))),
+    }));
   return {
     version: 1,
     accelerators: entries('accelerators', parseAccelerator),
