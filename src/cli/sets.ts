@@ -36,12 +36,12 @@ export function fieldSetFor(
   if (owner) {
     const r = resolveAcceleratorPath(given.slice(owner.length + 1));
     if (!r.ok) throw new UsageError(`${flag} ${text}: ${r.message}`);
-    return { text, acceleratorId: owner, path: r.path, value };
+    return { text, flag, acceleratorId: owner, path: r.path, value };
   }
   const r = resolveFieldPath(given, WORKLOAD_FIELDS);
   if (!r.ok)
     throw new UsageError(
       `${flag} ${text}: ${r.message} (an accelerator field starts with its id, e.g. h100-sxm.memory.bandwidth_tbps)`,
     );
-  return { text, path: r.path, value };
+  return { text, flag, path: r.path, value };
 }

@@ -15,6 +15,8 @@ import { type LocatedYaml, MAX_FILE_BYTES, parseYaml, readYamlFile } from './yam
 export interface FieldSet {
   /** As the user wrote it, for messages: `maia-200.price.on_demand=9.5`. */
   readonly text: string;
+  /** Where it came from, for messages: `--set`, `--vary`, or a sweep file's axes. */
+  readonly flag: string;
   /** Undefined for a workload field; else the accelerator it changes. */
   readonly acceleratorId?: string;
   readonly path: readonly string[];
@@ -58,7 +60,7 @@ function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): Loc
       provider: 'command line',
       region: 'any',
       kind: 'estimate',
-      source: `--set ${s.text}`,
+      source: `${s.flag} ${s.text}`,
       note: 'price given on the command line',
     }));
   }
@@ -76,7 +78,7 @@ function checkWithSets<T>(y: LocatedYaml, sets: readonly FieldSet[], check: (y: 
       return errorPath === setPath || errorPath.startsWith(`${setPath}.`);
     });
     if (!culprit) throw e;
-    throw new InputError(`--set ${culprit.text}`, undefined, undefined, e.fieldPath, e.detail);
+    throw new InputError(`${culprit.flag} ${culprit.text}`, undefined, undefined, e.fieldPath, e.detail);
   }
 }
 
