@@ -148,9 +148,7 @@ function planFor(
     ?.split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  const chosen = flagIds ?? fileIds;
-  const resolved = chosen ?? [];
-  const plan = { workloadYaml, axes, acceleratorIds: resolved };
+  const plan = { workloadYaml, axes, acceleratorIds: flagIds ?? fileIds ?? [] };
   const b = opts.baseline ?? baseline;
   return b === undefined ? plan : { ...plan, baseline: b };
 }
