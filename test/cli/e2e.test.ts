@@ -179,3 +179,25 @@ describe('infercost compare (built binary)', () => {
     }
   });
 });
+
+describe('the start-up snapshot never serves an edited profile', () => {
+  it('re-reads a bundled YAML whose content changed since the build', async () => {
+    const { cpSync, writeFileSync: write } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-pkg-'));
+    for (const part of ['bin', 'dist', 'profiles', 'data', 'package.json'])
+      cpSync(part, join(dir, part), { recursive: true });
+    const profile = join(dir, 'profiles/accelerators/h100-sxm.yaml');
+    write(
+      profile,
+      readFileSync(profile, 'utf8').replace('name: NVIDIA H100 SXM\n', 'name: NVIDIA H100 SXM (edited)\n'),
+    );
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, [join(dir, 'bin/infercost'), 'profiles', '--format', 'json'], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const h100 = (JSON.parse(r.stdout) as { id: string; name: string }[]).find((p) => p.id === 'h100-sxm');
+    expect(h100?.name).toBe('NVIDIA H100 SXM (edited)');
+  });
+});
