@@ -1,4 +1,4 @@
-import { chooseDeployment, type Failure, replicaSizes, type Setup } from './deploy.js';
+import { chooseDeployment, type Failure, type Setup } from './deploy.js';
 import { type EnergyMetrics, energyMetrics, type Fleet, fleetFor } from './energy.js';
 import { breakEvenUsdPerChipHour, type ChipCost, type CostMetrics, chipCost, costMetrics } from './money.js';
 import { type DecodeStep, decodeStep } from './replica.js';
@@ -98,8 +98,8 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
   );
   if (assumed.length > 0) warnings.push({ code: 'EFFICIENCY_ASSUMED', factors: assumed });
   if (workload.replicaChips) {
-    const dropped = workload.replicaChips.filter((n) => !replicaSizes(accelerator.domainChips).includes(n));
-    const over = dropped.filter((n) => n > accelerator.domainChips);
+    // replicaSizes keeps every listed size within the domain; only the larger ones are dropped.
+    const over = workload.replicaChips.filter((n) => n > accelerator.domainChips);
     if (over.length > 0)
       warnings.push({ code: 'REPLICA_SIZES_DROPPED', sizes: over, domainChips: accelerator.domainChips });
   }

@@ -19,13 +19,15 @@ import {
 import { precisionOf } from '../../src/engine/precision.js';
 import { accelerator, PINNED_EFFICIENCY, workload } from '../helpers/data.js';
 
+const FP8 = { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' } as const;
+
 describe('section 2: bytes', () => {
   it('weights and KV per token, GQA (Llama 3.3 70B, FP8)', () => {
     const w = workload({
       model: 'llama-3.3-70b',
       input_tokens: 1000,
       output_tokens: 1000,
-      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+      precision: FP8,
     });
     expect(weightBytes(w.model, w.model.precision.weights).total).toBe(70.6e9 * 1);
     // kv = 2 * layers * kv_heads * head_dim * b = 2 * 80 * 8 * 128 * 1
@@ -101,7 +103,7 @@ describe('section 2: compute precision fallback', () => {
 describe('sections 3 and 4: Llama-3.3-70B FP8 on one H200, 1000 in / 1000 out, no SLO', () => {
   const w = workload({
     model: 'llama-3.3-70b',
-    precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+    precision: FP8,
     input_tokens: 1000,
     output_tokens: 1000,
     deployment: { replica_chips: [1] },
@@ -137,7 +139,7 @@ describe('section 3: multi-chip communication', () => {
   it('t_comm = 2 * layers * [2(N-1)/N * B * hidden * b / (LB * eta_link) + alpha]', () => {
     const w = workload({
       model: 'llama-3.3-70b',
-      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+      precision: FP8,
       input_tokens: 1000,
       output_tokens: 1000,
       efficiency: PINNED_EFFICIENCY,
@@ -186,7 +188,7 @@ describe('section 4: SLO and fit failures are data, never exceptions', () => {
   it('bisection finds the same SLO-feasible batch as a scan', () => {
     const w = workload({
       model: 'llama-3.3-70b',
-      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+      precision: FP8,
       input_tokens: 2000,
       output_tokens: 300,
       slo: { ttft_ms: 800, tpot_ms: 35 },
@@ -217,7 +219,7 @@ describe('section 5: money', () => {
   it('tokens per dollar, $ per 1M, per request and total tokens per dollar', () => {
     const w = workload({
       model: 'llama-3.3-70b',
-      precision: { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' },
+      precision: FP8,
       input_tokens: 1000,
       output_tokens: 1000,
       deployment: { replica_chips: [1] },
