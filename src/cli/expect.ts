@@ -11,6 +11,7 @@ import {
   type RangedMetric,
   type WorkloadResult,
 } from '../schema/result.js';
+import { EXIT } from './exit.js';
 
 export type Comparator = '>=' | '<=' | '>' | '<';
 
@@ -29,8 +30,12 @@ export interface Expectation {
 export interface ExpectationOutcome {
   readonly expectation: Expectation;
   readonly workload: string;
-  /** UNCERTAIN: the efficiency ranges of the accelerators involved straddle the threshold. */
-  readonly status: 'PASS' | 'FAIL' | 'UNCERTAIN';
+  /**
+   * UNCERTAIN: the efficiency ranges of the accelerators involved straddle the threshold.
+   * ERROR: the quantity cannot be measured (a chip with no price on the plan, a workload missing
+   * from the saved result): the gate is misconfigured, which is exit 2, never a FAIL.
+   */
+  readonly status: 'PASS' | 'FAIL' | 'UNCERTAIN' | 'ERROR';
   /** The measured ratio or value; null when it could not be measured. */
   readonly measured: number | null;
   /** Low and high of the measured quantity over the efficiency ranges, when any applies. */
@@ -41,9 +46,10 @@ export interface ExpectationOutcome {
 const PATTERN =
   /^\s*([a-z0-9][a-z0-9._-]*)(?:\s*\/\s*([a-z0-9][a-z0-9._-]*))?\s+([a-z0-9_]+)\s*(>=|<=|>|<)\s*(\S+)\s*$/;
 
+/** A metric key or alias; own keys only, so `constructor` or `__proto__` name nothing. */
 export function resolveMetric(name: string): MetricKey | undefined {
   if ((METRIC_KEYS as readonly string[]).includes(name)) return name as MetricKey;
-  return METRIC_ALIASES[name];
+  return Object.hasOwn(METRIC_ALIASES, name) ? METRIC_ALIASES[name] : undefined;
 }
 
 export function metricNames(): string[] {
@@ -144,7 +150,7 @@ function checkRelative(
   if (!saved) {
     return {
       ...base,
-      status: 'FAIL',
+      status: 'ERROR',
       measured: null,
       detail: `not measurable: the saved result has no workload "${r.workload.name}"`,
     };
@@ -154,7 +160,7 @@ function checkRelative(
   if (now.value === null || then.value === null || then.value === 0) {
     return {
       ...base,
-      status: 'FAIL',
+      status: 'ERROR',
       measured: null,
       detail: `not measurable: ${now.value === null ? now.why : then.why || 'saved value is 0'}`,
     };
@@ -183,7 +189,7 @@ export function checkExpectation(
   if (a.value === null || (b !== undefined && (b.value === null || b.value === 0))) {
     return {
       ...base,
-      status: 'FAIL',
+      status: 'ERROR',
       measured: null,
       detail: `not measurable: ${a.value === null ? a.why : b?.why}`,
     };
@@ -215,6 +221,13 @@ export function checkExpectation(
     ...(ranged ? { bounds } : {}),
     detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${margin}${lower}`,
   };
+}
+
+/** A gate that cannot measure what it checks is misconfigured (2); else 1 on any failure. */
+export function gateCode(outcomes: readonly ExpectationOutcome[], strict: boolean): number {
+  if (outcomes.some((o) => o.status === 'ERROR')) return EXIT.badInput;
+  const failed = outcomes.some((o) => o.status === 'FAIL' || (strict && o.status === 'UNCERTAIN'));
+  return failed ? EXIT.checkFailed : EXIT.ok;
 }
 
 export function outcomeLine(o: ExpectationOutcome): string {

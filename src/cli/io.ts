@@ -14,11 +14,16 @@ export interface CliIo {
   readonly now?: () => number;
 }
 
-/** Colour only on a TTY, never with NO_COLOR, TERM=dumb or --no-color; FORCE_COLOR forces it on. */
+/**
+ * Colour only on a TTY, never with NO_COLOR, TERM=dumb or --no-color; FORCE_COLOR=1 (or any
+ * value but 0 and false) forces it on, FORCE_COLOR=0 forces it off.
+ */
 export function useColor(io: CliIo, flag: boolean, isTty: boolean): boolean {
   if (!flag) return false;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  const force = io.env.FORCE_COLOR;
+  if (force === '0' || force === 'false') return false;
+  if (force !== undefined) return true;
   if (io.env.TERM === 'dumb') return false;
   return isTty;
 }

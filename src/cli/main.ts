@@ -1,9 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
-import { removePendingFiles, writeFileAtomic } from '../io/atomic.js';
+import { errnoReason, removePendingFiles, writeFileAtomic } from '../io/atomic.js';
 import { buildSnapshot } from '../io/catalog.js';
-import { InputError, UsageError } from '../io/errors.js';
+import { InputError, IoError, UsageError } from '../io/errors.js';
 import { readStdin as readStdinSync } from '../io/workload.js';
 import { FORMAT_NAMES } from '../render/index.js';
+import { sanitizeLine, sanitizeStderr } from '../render/text.js';
 import { backtestCommand } from './commands/backtest.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { checkCommand } from './commands/check.js';
@@ -15,7 +16,7 @@ import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
 import { validateCommand } from './commands/validate.js';
 import { Context } from './context.js';
-import { EXIT } from './exit.js';
+import { EXIT, EXIT_HELP } from './exit.js';
 import type { CliIo } from './io.js';
 import { VERSION } from './version.js';
 
@@ -38,8 +39,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
-      outputError: (s, write) => write(s),
+      // One prefix for every error, commander's included.
+      outputError: (s, write) => write(sanitizeLine(s.replace(/^error: /, 'infercost: '))),
     })
+    .addHelpText('after', EXIT_HELP)
     .showSuggestionAfterError(true);
 
   const ctx = () => {
@@ -198,7 +201,9 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
 }
 
 /** Runs the CLI and returns the exit code; only this function catches. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Every message that reaches stderr quotes input at times: no raw control characters in it.
+  const io: CliIo = { ...rawIo, stderr: (s) => rawIo.stderr(sanitizeStderr(s)) };
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -213,22 +218,34 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT.badInput;
     }
     if (e instanceof InputError || e instanceof UsageError) {
-      io.stderr(`infercost: ${e.message}\n`);
+      io.stderr(`infercost: ${sanitizeLine(e.message)}\n`);
       return EXIT.badInput;
     }
+    if (e instanceof IoError) {
+      io.stderr(`infercost: ${sanitizeLine(e.message)}\n`);
+      return EXIT.ioError;
+    }
     io.stderr(
-      `infercost: internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug; please report it with the command you ran.\n`,
+      `infercost: internal error: ${sanitizeLine(e instanceof Error ? e.message : String(e))}\nThis is a bug; please report it with the command you ran.\n`,
     );
     return EXIT.internal;
   }
 }
 
-/** The process wiring: real streams, EPIPE handled, no partial files on Ctrl-C. */
+/** The process wiring: real streams, write errors as one line, no partial files on Ctrl-C. */
 export function run(): void {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  let stdoutFailed = false;
+  // A closed reader (EPIPE, e.g. `| head`) is a normal end; any other write error (a full disk,
+  // a device that refuses) is one line and exit 74, never a stack trace.
+  const stdoutError = (e: NodeJS.ErrnoException) => {
+    if (stdoutFailed) return;
+    stdoutFailed = true;
+    removePendingFiles();
     if (e.code === 'EPIPE') process.exit(EXIT.ok);
-    throw e;
-  });
+    process.stderr.write(`infercost: cannot write to stdout: ${errnoReason(e)}\n`);
+    process.exit(EXIT.ioError);
+  };
+  process.stdout.on('error', stdoutError);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       removePendingFiles();
@@ -236,7 +253,14 @@ export function run(): void {
     });
   }
   const io: CliIo = {
-    stdout: (s) => process.stdout.write(s),
+    stdout: (s) => {
+      if (stdoutFailed) return;
+      try {
+        process.stdout.write(s);
+      } catch (e) {
+        stdoutError(e as NodeJS.ErrnoException);
+      }
+    },
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     stdoutIsTty: process.stdout.isTTY === true,
@@ -254,7 +278,7 @@ export function run(): void {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`infercost: internal error: ${String(e)}\n`);
+      process.stderr.write(`infercost: internal error: ${sanitizeLine(String(e))}\n`);
       process.exitCode = EXIT.internal;
     },
   );

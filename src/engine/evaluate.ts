@@ -23,7 +23,7 @@ export type Warning =
       readonly direction: 'wider' | 'narrower';
       readonly weightsQuantised: boolean;
     }
-  | { readonly code: 'NO_PRICE'; readonly plan: Plan }
+  | { readonly code: 'NO_PRICE'; readonly plan: Plan; readonly provider?: string }
   | { readonly code: 'PRICE_ESTIMATE'; readonly plan: Plan }
   | { readonly code: 'POWER_ESTIMATE'; readonly field: 'tdp' | 'system' }
   | { readonly code: 'EFFICIENCY_ASSUMED'; readonly factors: readonly EfficiencyFactor[] }
@@ -144,7 +144,12 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
   const requestsPerSPerChip = point.requestsPerS / point.chips;
   const energy = energyMetrics(x, accelerator.systemWPerChip, workload.site.pue, accelerator.tdpW);
   const price = chipCost(accelerator, workload.plan, workload.site, workload.provider);
-  if (!price) warnings.push({ code: 'NO_PRICE', plan: workload.plan });
+  if (!price)
+    warnings.push(
+      workload.provider === undefined
+        ? { code: 'NO_PRICE', plan: workload.plan }
+        : { code: 'NO_PRICE', plan: workload.plan, provider: workload.provider },
+    );
   else if (price.isEstimate) warnings.push({ code: 'PRICE_ESTIMATE', plan: workload.plan });
   let cost: (ChipCost & CostMetrics) | undefined;
   if (price) {

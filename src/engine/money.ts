@@ -22,7 +22,7 @@ export interface ChipCost {
 
 /**
  * Cost of one chip-hour by plan (docs/model.md section 5). Cloud plans take the profile's
- * quote (the named provider's when there are several, else the first); `tco` amortises capex,
+ * quote (the named provider's, and none when it has none; else the first); `tco` amortises capex,
  * adds opex and facility energy. Undefined when the profile has nothing for the plan.
  */
 export function chipCost(
@@ -48,10 +48,11 @@ export function chipCost(
     };
   }
   const quotes = accelerator.prices.filter((q) => q.plan === plan);
+  // A named provider is that provider's quote or none: never another provider's silently.
   const quote =
-    (provider === undefined
-      ? undefined
-      : quotes.find((q) => q.provider.toLowerCase() === provider.toLowerCase())) ?? quotes[0];
+    provider === undefined
+      ? quotes[0]
+      : quotes.find((q) => q.provider.toLowerCase() === provider.toLowerCase());
   if (!quote) return undefined;
   return {
     plan,

@@ -1,92 +1,328 @@
-import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { InputError } from './errors.js';
+// Output files. A regular file is replaced atomically: the text goes to a temp file beside it,
+// created exclusively under a random name with the destination's mode, synced, then renamed
+// over it, so readers never see half a file and a planted link at the temp name is never
+// followed. Anything that is not a regular file (a device such as /dev/null, a FIFO, a
+// terminal, /dev/stdout) is written through, never replaced: renaming over a device node as
+// root would break the machine. A symlink to a regular file replaces the file it points to and
+// keeps the link.
+//
+// Not write-file-atomic: it opens its temp with 'w' under a name derived from the pid and a
+// counter (predictable), renames over device nodes, and has no streaming form, which sweep needs.
+import { randomBytes } from 'node:crypto';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError, IoError, UsageError } from './errors.js';
 
-/** A write that failed for a reason the user can fix: one line, exit 2. */
-function cannotWrite(path: string, e: unknown): InputError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT'
-      ? 'its directory does not exist'
-      : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'ENOSPC'
-            ? 'no space left on the device'
-            : String(code ?? e);
-  return new InputError(path, undefined, undefined, '', `cannot write the output file: ${why}`);
-}
+/** Errors the environment causes (a full disk), as opposed to a path the user can correct. */
+const IO_CODES = new Set(['ENOSPC', 'EIO', 'EDQUOT', 'EFBIG', 'EROFS', 'EPIPE', 'ECONNRESET']);
 
-/** Temp files written but not yet renamed; removed if the process is interrupted. */
-const pending = new Set<string>();
-
-export function removePendingFiles(): void {
-  for (const f of pending) rmSync(f, { force: true });
-  pending.clear();
-}
-
-/** Writes `text` to a temp file beside `path`, then renames it: readers never see half a file. */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.infercost-tmp-${process.pid}`);
-  pending.add(tmp);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    throw cannotWrite(path, e);
-  } finally {
-    rmSync(tmp, { force: true });
-    pending.delete(tmp);
+export function errnoReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EDQUOT':
+      return 'disk quota exceeded';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'EIO':
+      return 'input/output error';
+    case 'EFBIG':
+      return 'file too large';
+    case 'ENAMETOOLONG':
+      return 'file name too long';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EPIPE':
+      return 'broken pipe';
+    default:
+      return code ?? (e instanceof Error ? e.message : String(e));
   }
 }
 
-/** A file written in pieces that appears under its name only when complete (temp file, rename). */
-export class AtomicFileStream {
-  readonly #path: string;
-  readonly #tmp: string;
-  readonly #fd: number;
+/** A write that failed: exit 2 when the path is at fault, 74 when the device is. */
+export function cannotWrite(path: string, e: unknown): InputError | IoError {
+  if (e instanceof InputError || e instanceof IoError) return e;
+  const code = (e as NodeJS.ErrnoException | null)?.code ?? '';
+  const message = `cannot write the output file: ${code === 'ENOENT' ? 'its directory does not exist' : errnoReason(e)}`;
+  return IO_CODES.has(code)
+    ? new IoError(`${path}: ${message}`)
+    : new InputError(path, undefined, undefined, '', message);
+}
+
+interface Pending {
+  readonly tmp: string;
+  fd: number | undefined;
+}
+
+/** Temp files written but not yet renamed; removed if the process is interrupted. */
+const pending = new Set<Pending>();
+let interrupted = false;
+
+/** Called on SIGINT/SIGTERM: drops every partial file; nothing is renamed into place after it. */
+export function removePendingFiles(): void {
+  interrupted = true;
+  for (const p of pending) dropTemp(p);
+  pending.clear();
+}
+
+function dropTemp(p: Pending): void {
+  if (p.fd !== undefined) {
+    try {
+      closeSync(p.fd);
+    } catch {
+      // already closed
+    }
+    p.fd = undefined;
+  }
+  rmSync(p.tmp, { force: true });
+}
+
+const TEMP_PATTERN = /^\.(.+)\.infercost-(\d+)-[0-9a-f]{12}\.tmp$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temps of this destination left by a run that was killed (its pid is gone). */
+function removeStaleTemps(dir: string, base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP_PATTERN.exec(name);
+    if (m && m[1] === base && Number(m[2]) !== process.pid && !isAlive(Number(m[2]))) {
+      rmSync(join(dir, name), { force: true });
+    }
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Every byte, through short writes and a non-blocking pipe's EAGAIN (waits 1 ms and retries). */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(sleeper, 0, 0, 1);
+    }
+  }
+}
+
+/** Where and how to write: through to a non-regular file, or replace a regular file. */
+type Target =
+  | { readonly kind: 'fd'; readonly fd: number }
+  | { readonly kind: 'through'; readonly path: string }
+  | { readonly kind: 'replace'; readonly path: string; readonly existing?: Stats };
+
+function statOrUndefined(path: string, follow: boolean): Stats | undefined {
+  try {
+    return follow ? statSync(path) : lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** `/dev/stdout`, `/dev/fd/3`, `/proc/self/fd/1`: this process's own descriptor, used as it is. */
+function ownDescriptor(abs: string): number | undefined {
+  if (abs === '/dev/stdout') return 1;
+  if (abs === '/dev/stderr') return 2;
+  const m = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(abs);
+  return m ? Number(m[1]) : undefined;
+}
+
+function targetFor(path: string): Target {
+  const abs = resolve(path);
+  const fd = ownDescriptor(abs);
+  // Reopening a descriptor through /proc fails for sockets (ENXIO) and would truncate a file
+  // the shell opened for appending: write to the descriptor itself.
+  if (fd !== undefined) return { kind: 'fd', fd };
+  const st = statOrUndefined(abs, true);
+  if (st === undefined) {
+    if (statOrUndefined(abs, false)?.isSymbolicLink())
+      throw new InputError(
+        path,
+        undefined,
+        undefined,
+        '',
+        'cannot write the output file: it is a symbolic link to a missing file',
+      );
+    return { kind: 'replace', path: abs };
+  }
+  if (st.isDirectory())
+    throw new InputError(path, undefined, undefined, '', 'cannot write the output file: it is a directory');
+  // /dev/stdout and /proc/self/fd/N name a stream even when it is a regular file: write through.
+  if (!st.isFile() || abs.startsWith('/dev/') || abs.startsWith('/proc/'))
+    return { kind: 'through', path: abs };
+  const real = realpathSync(abs);
+  try {
+    accessSync(real, constants.W_OK);
+  } catch {
+    throw new InputError(
+      path,
+      undefined,
+      undefined,
+      '',
+      'cannot write the output file: permission denied (the file is read-only)',
+    );
+  }
+  return { kind: 'replace', path: real, existing: st };
+}
+
+/** Refuses an output that is one of the inputs (same device and inode): it would be lost. */
+export function assertNotAnInput(output: string, inputs: readonly string[], flag = '--output'): void {
+  const out = statOrUndefined(resolve(output), true);
+  if (out === undefined || !out.isFile()) return;
+  for (const input of inputs) {
+    if (input === '-') continue;
+    const st = statOrUndefined(resolve(input), true);
+    if (st !== undefined && st.dev === out.dev && st.ino === out.ino)
+      throw new UsageError(`${flag} ${output}: is also an input (${input}); refusing to overwrite it`);
+  }
+}
+
+/** A file written in pieces that appears under its name only when complete. */
+export class OutputFile {
+  readonly #display: string;
+  readonly #target: Target;
+  readonly #pending: Pending | undefined;
+  #fd: number;
 
   constructor(path: string) {
-    this.#path = path;
-    this.#tmp = join(dirname(path), `.${basename(path)}.infercost-tmp-${process.pid}`);
+    this.#display = path;
     try {
-      this.#fd = openSync(this.#tmp, 'w');
+      this.#target = targetFor(path);
+      if (this.#target.kind === 'fd') {
+        this.#fd = this.#target.fd;
+        this.#pending = undefined;
+      } else if (this.#target.kind === 'through') {
+        this.#fd = openSync(this.#target.path, 'w');
+        this.#pending = undefined;
+      } else {
+        const dir = dirname(this.#target.path);
+        const base = basename(this.#target.path);
+        removeStaleTemps(dir, base);
+        const tmp = join(dir, `.${base}.infercost-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+        const existing = this.#target.existing;
+        // 'wx' is O_CREAT|O_EXCL: fails on anything already at the name, a planted link included.
+        this.#fd = openSync(tmp, 'wx', 0o600);
+        this.#pending = { tmp, fd: this.#fd };
+        pending.add(this.#pending);
+        const mode = existing ? existing.mode & 0o7777 : 0o666 & ~process.umask();
+        fchmodSync(this.#fd, mode);
+        if (existing && process.getuid?.() === 0) {
+          try {
+            fchownSync(this.#fd, existing.uid, existing.gid);
+          } catch {
+            // keep root's ownership where the file system refuses
+          }
+        }
+      }
     } catch (e) {
       throw cannotWrite(path, e);
     }
-    pending.add(this.#tmp);
   }
 
   write(text: string): void {
     try {
-      writeSync(this.#fd, text);
+      writeAll(this.#fd, text);
     } catch (e) {
       this.abort();
-      throw cannotWrite(this.#path, e);
+      throw cannotWrite(this.#display, e);
     }
   }
 
-  /** Renames the finished file into place. */
+  /** Syncs and renames the finished file into place (or closes the stream written through). */
   commit(): void {
-    closeSync(this.#fd);
     try {
-      renameSync(this.#tmp, this.#path);
+      if (this.#pending === undefined || this.#target.kind !== 'replace') {
+        if (this.#target.kind !== 'fd') closeSync(this.#fd);
+        return;
+      }
+      if (interrupted) throw new IoError(`${this.#display}: interrupted; the output file was not written`);
+      fsyncSync(this.#fd);
+      closeSync(this.#fd);
+      this.#pending.fd = undefined;
+      renameSync(this.#pending.tmp, this.#target.path);
+      pending.delete(this.#pending);
+      syncDirectory(dirname(this.#target.path));
     } catch (e) {
       this.abort();
-      throw cannotWrite(this.#path, e);
+      throw cannotWrite(this.#display, e);
     }
-    pending.delete(this.#tmp);
   }
 
   /** Drops the partial file. */
   abort(): void {
-    try {
-      closeSync(this.#fd);
-    } catch {
-      // already closed
+    if (this.#pending === undefined) {
+      if (this.#target.kind === 'fd') return;
+      try {
+        closeSync(this.#fd);
+      } catch {
+        // already closed
+      }
+      return;
     }
-    rmSync(this.#tmp, { force: true });
-    pending.delete(this.#tmp);
+    dropTemp(this.#pending);
+    pending.delete(this.#pending);
   }
+}
+
+/** The rename itself is durable only once the directory is synced; best effort (not every FS allows it). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // not supported here
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Writes `text` to `path` as one OutputFile: whole or not at all. */
+export function writeFileAtomic(path: string, text: string, inputs: readonly string[] = []): void {
+  assertNotAnInput(path, inputs);
+  const f = new OutputFile(path);
+  f.write(text);
+  f.commit();
 }

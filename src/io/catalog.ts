@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AcceleratorFile, acceleratorSchema } from '../schema/accelerator.js';
@@ -7,6 +7,7 @@ import { type ModelFile, modelSchema } from '../schema/model.js';
 import { acceleratorRules, modelRules } from '../schema/rules.js';
 import { checkAgainst } from './check.js';
 import { InputError } from './errors.js';
+import { isDirectory, listDirectory } from './files.js';
 import { type LocatedYaml, readYamlFile } from './yaml.js';
 
 export interface Entry<T> {
@@ -37,10 +38,9 @@ export function displayPath(path: string): string {
 
 function yamlFilesUnder(dir: string): string[] {
   const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
+  for (const name of listDirectory(dir, displayPath(dir))) {
     const full = join(dir, name);
-    const st = statSync(full);
-    if (st.isDirectory()) out.push(...yamlFilesUnder(full));
+    if (isDirectory(full, displayPath(full))) out.push(...yamlFilesUnder(full));
     else if (/\.ya?ml$/.test(name)) out.push(full);
   }
   return out;
@@ -175,12 +175,7 @@ export function loadCatalog(userDirs: readonly string[]): Catalog {
   const accelerators = loadBundled('accelerators', parseAccelerator, snapshot);
   const models = loadBundled('models', parseModel, snapshot);
   for (const dir of userDirs) {
-    let files: string[];
-    try {
-      files = statSync(dir).isDirectory() ? yamlFilesUnder(dir) : [dir];
-    } catch {
-      throw new InputError(dir, undefined, undefined, '', 'profile directory does not exist');
-    }
+    const files = isDirectory(dir, dir, 'the profile directory') ? yamlFilesUnder(dir) : [dir];
     for (const file of files) {
       const y = readYamlFile(file, displayPath(file));
       const kind = kindOf(file, y.data);

@@ -32,3 +32,8 @@ export class UsageError extends Error {
 export function dottedPath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
+
+/** The output could not be written (a full disk, a closed stream): exit code 74. */
+export class IoError extends Error {
+  override name = 'IoError';
+}

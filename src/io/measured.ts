@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeIssue } from '../schema/issues.js';
@@ -12,6 +11,7 @@ import {
 import { displayPath } from './catalog.js';
 import { parseCsv } from './csv.js';
 import { InputError } from './errors.js';
+import { isDirectory, listDirectory, readTextFile } from './files.js';
 import { MAX_FILE_BYTES } from './yaml.js';
 
 export interface LocatedRow {
@@ -27,25 +27,17 @@ export function bundledMeasuredDir(): string {
 /** Reads measured-result CSV files (or every .csv in a directory); errors name file:line:column. */
 export function loadMeasured(paths: readonly string[]): LocatedRow[] {
   const files = paths.flatMap((p) => {
-    try {
-      return statSync(p).isDirectory()
-        ? readdirSync(p)
-            .filter((f) => f.endsWith('.csv'))
-            .sort()
-            .map((f) => join(p, f))
-        : [p];
-    } catch {
-      throw new InputError(p, undefined, undefined, '', 'cannot read file: no such file or not readable');
-    }
+    return isDirectory(p, p)
+      ? listDirectory(p, p)
+          .filter((f) => f.endsWith('.csv'))
+          .map((f) => join(p, f))
+      : [p];
   });
   const rows: LocatedRow[] = [];
   const seen = new Map<string, string>();
   for (const path of files) {
     const file = displayPath(path);
-    if (statSync(path).size > MAX_FILE_BYTES) {
-      throw new InputError(file, 1, 1, '', 'file is over 1 MB; input files are limited to 1 MB');
-    }
-    const records = parseCsv(readFileSync(path, 'utf8'));
+    const records = parseCsv(readTextFile(path, file, MAX_FILE_BYTES));
     const header = records[0]?.fields.map((h) => h.trim()) ?? [];
     if (records.length === 0) throw new InputError(file, 1, 1, '', 'file is empty');
     for (const [i, name] of header.entries()) {

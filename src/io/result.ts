@@ -1,24 +1,15 @@
-import { readFileSync, statSync } from 'node:fs';
 import { describeIssue } from '../schema/issues.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, resultSchema } from '../schema/result.js';
 import { displayPath } from './catalog.js';
 import { dottedPath, InputError } from './errors.js';
+import { readTextFile } from './files.js';
 
 const MAX_RESULT_BYTES = 64_000_000;
 
 /** Reads a saved `--format json` result and checks it against the result schema. */
 export function readResultFile(path: string): ResultDoc {
   const file = displayPath(path);
-  let text: string;
-  try {
-    if (statSync(path).size > MAX_RESULT_BYTES) {
-      throw new InputError(file, 1, 1, '', `file is over ${MAX_RESULT_BYTES / 1e6} MB`);
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(file, undefined, undefined, '', 'cannot read file: no such file or not readable');
-  }
+  const text = readTextFile(path, file, MAX_RESULT_BYTES);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -9,6 +9,7 @@ import { type WorkloadFile, workloadSchema } from '../schema/workload.js';
 import { type Catalog, displayPath, fileStem, parseAccelerator } from './catalog.js';
 import { checkAgainst } from './check.js';
 import { InputError } from './errors.js';
+import { checkText } from './files.js';
 import { type LocatedYaml, MAX_FILE_BYTES, parseYaml, readYamlFile } from './yaml.js';
 
 /** One `--set` or `--vary` assignment, resolved against the formats. */
@@ -38,7 +39,7 @@ export function readWorkloadYaml(path: string, stdin: () => string): LocatedYaml
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
     throw new InputError('<stdin>', 1, 1, '', 'input is over 1 MB; input files are limited to 1 MB');
   }
-  return parseYaml(text, '<stdin>');
+  return parseYaml(checkText(text, '<stdin>'), '<stdin>');
 }
 
 export function readStdin(): string {
@@ -103,6 +104,15 @@ export function unknownAccelerator(catalog: Catalog, id: string): string {
   return `unknown accelerator "${id}"${didYouMean(id, [...catalog.accelerators.keys()])} (see 'infercost profiles')`;
 }
 
+/** An error at a workload field: blamed on the flag that set it, else located in the file. */
+function located(y: LocatedYaml, sets: readonly FieldSet[], path: string[], message: string): InputError {
+  const culprit = sets.find((s) => s.path[0] === path[0]);
+  if (culprit)
+    return new InputError(`${culprit.flag} ${culprit.text}`, undefined, undefined, path.join('.'), message);
+  const { line, col } = y.locate(path);
+  return new InputError(y.file, line, col, path.join('.'), message);
+}
+
 /** Reads, validates and resolves a workload (its model from the catalog or inline). */
 export function loadWorkload(
   y: LocatedYaml,
@@ -116,23 +126,34 @@ export function loadWorkload(
   const name = y.file === '<stdin>' ? 'stdin' : fileStem(y.file);
   let modelId: string;
   let model: ReturnType<typeof toModel>;
+  let maxContext: number | undefined;
   if (typeof raw.model === 'string') {
     const entry = catalog.models.get(raw.model);
     if (!entry) {
-      const { line, col } = y.locate(['model']);
-      throw new InputError(
-        y.file,
-        line,
-        col,
-        'model',
+      throw located(
+        y,
+        mine,
+        ['model'],
         `unknown model "${raw.model}"${didYouMean(raw.model, [...catalog.models.keys()])} (see 'infercost models')`,
       );
     }
     modelId = raw.model;
     model = toModel(entry.value, raw.model);
+    maxContext = entry.value.max_context_tokens;
   } else {
     modelId = raw.model.id ?? `${name}-model`;
     model = toModel(raw.model, modelId);
+    maxContext = raw.model.max_context_tokens;
+  }
+  const context = raw.input_tokens + raw.output_tokens;
+  if (maxContext !== undefined && context > maxContext) {
+    const blamed = mine.find((s) => s.path[0] === 'output_tokens') ? 'output_tokens' : 'input_tokens';
+    throw located(
+      y,
+      mine,
+      [blamed],
+      `input_tokens + output_tokens = ${context.toLocaleString('en-US')} is beyond ${modelId}'s context length of ${maxContext.toLocaleString('en-US')} tokens`,
+    );
   }
   return { file: y.file, yaml: y, raw, workload: toWorkload(raw, model, name), modelId };
 }

@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import {
   type Document,
   isMap,
@@ -11,6 +10,7 @@ import {
   visit,
 } from 'yaml';
 import { InputError } from './errors.js';
+import { readTextFile } from './files.js';
 
 export const MAX_FILE_BYTES = 1_000_000;
 const MAX_ALIASES = 100;
@@ -129,30 +129,5 @@ function duplicateKeyName(text: string, offset: number): string {
 
 /** Reads and parses a YAML file, refusing files over 1 MB before reading them. */
 export function readYamlFile(path: string, displayName = path): LocatedYaml {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory())
-      throw new InputError(displayName, undefined, undefined, '', 'is a directory, not a YAML file');
-    size = st.size;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError(
-      displayName,
-      undefined,
-      undefined,
-      '',
-      'cannot read file: no such file or not readable',
-    );
-  }
-  if (size > MAX_FILE_BYTES) {
-    throw new InputError(
-      displayName,
-      1,
-      1,
-      '',
-      `file is ${(size / 1e6).toFixed(1)} MB; input files are limited to 1 MB`,
-    );
-  }
-  return parseYaml(readFileSync(path, 'utf8'), displayName);
+  return parseYaml(readTextFile(path, displayName, MAX_FILE_BYTES), displayName);
 }

@@ -1,11 +1,20 @@
 import { type AcceleratorResult, METRIC_KEYS, type ResultDoc } from '../schema/result.js';
+import { escapeControl } from './text.js';
 import type { Renderer } from './types.js';
+
+const NEEDS_CARE = /[",\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_IN_CSV = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** RFC 4180: quote a field holding a comma, quote or line break; double inner quotes. */
 export function csvField(v: string | number | boolean | null): string {
   if (v === null) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const s = String(v);
+  if (!NEEDS_CARE.test(s)) return s;
+  // Quoted line breaks are faithful CSV; other controls (an escape sequence in a name) are shown
+  // as visible escapes so that `cat file.csv` cannot drive the terminal.
+  const safe = s.replace(/\r\n|[\r\n]/g, '\n').replace(UNSAFE_IN_CSV, (c) => escapeControl(c));
+  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function csvLine(fields: readonly (string | number | boolean | null)[]): string {

@@ -1,13 +1,15 @@
 import type { ResultDoc } from '../schema/result.js';
 import { layout } from './columns.js';
-import { workloadHeading } from './summary.js';
+import { paretoLines, workloadHeading } from './summary.js';
+import { escapeStrings } from './text.js';
 import type { Renderer } from './types.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
 }
 
-export const renderMarkdown: Renderer = (doc: ResultDoc, options) => {
+export const renderMarkdown: Renderer = (raw: ResultDoc, options) => {
+  const doc = escapeStrings(raw);
   const out: string[] = [];
   for (const r of doc.results) {
     const { ran, didNot, columns: COLUMNS, best, notes, marks } = layout(r, options);
@@ -26,6 +28,9 @@ export const renderMarkdown: Renderer = (doc: ResultDoc, options) => {
       for (const a of didNot) out.push(`- ${a.id}: ${cell(a.reason ?? '')}`);
     }
     if (notes.length > 0) out.push('', ...notes.map((n, i) => `${i + 1}. ${cell(n)}`));
+    const pareto = paretoLines(r);
+    if (pareto.length > 0)
+      out.push('', `${pareto[0]}`, '', ...pareto.slice(1).map((l) => `- ${cell(l.trim())}`));
     out.push('');
   }
   return `${out.join('\n')}`;

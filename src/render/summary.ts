@@ -1,5 +1,5 @@
 import type { WorkloadResult } from '../schema/result.js';
-import { millis } from './format.js';
+import { millis, sig } from './format.js';
 
 /** The line above each table: what was compared, under which limits, against what. */
 export function workloadHeading(r: WorkloadResult): string {
@@ -13,4 +13,25 @@ export function workloadHeading(r: WorkloadResult): string {
     (w.cached_input_fraction > 0 ? ` (${Math.round(w.cached_input_fraction * 100)}% cached)` : '') +
     `, ${slo.length > 0 ? slo.join(', ') : 'no latency limit'}, ${w.plan} prices, utilization ${w.utilization}, baseline ${r.baseline}`
   );
+}
+
+/**
+ * The Pareto curve (`--pareto`) as text: per accelerator, its operating points from most
+ * interactive to highest throughput, `tok/s per user -> tok/s per chip (batch, chips)`.
+ */
+export function paretoLines(r: WorkloadResult): string[] {
+  const withCurve = r.accelerators.filter((a) => a.pareto.length > 0);
+  if (withCurve.length === 0) return [];
+  return [
+    'Pareto curve (tok/s per user -> tok/s per chip, at batch B on N chips):',
+    ...withCurve.map(
+      (a) =>
+        `  ${a.id}: ${a.pareto
+          .map(
+            (p) =>
+              `${sig(p.interactivity_tokens_per_s)} -> ${sig(p.output_tokens_per_s_per_chip)} (B${p.batch}, N${p.chips})`,
+          )
+          .join('; ')}`,
+    ),
+  ];
 }

@@ -2,10 +2,12 @@ import { Chalk } from 'chalk';
 import Table from 'cli-table3';
 import type { ResultDoc } from '../schema/result.js';
 import { layout } from './columns.js';
-import { workloadHeading } from './summary.js';
+import { paretoLines, workloadHeading } from './summary.js';
+import { escapeStrings } from './text.js';
 import type { Renderer } from './types.js';
 
-export const renderTable: Renderer = (doc: ResultDoc, options) => {
+export const renderTable: Renderer = (raw: ResultDoc, options) => {
+  const doc = escapeStrings(raw);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   for (const r of doc.results) {
@@ -34,6 +36,8 @@ export const renderTable: Renderer = (doc: ResultDoc, options) => {
     if (notes.length > 0) {
       out.push('', ...notes.map((n, i) => c.dim(`[${i + 1}] ${n}`)));
     }
+    const pareto = paretoLines(r);
+    if (pareto.length > 0) out.push('', ...pareto);
     out.push(
       c.dim(
         `Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok.${options.ranges ? ' Range: low..high of tok/s, tok/$ and tok/W when assumed efficiency factors span their range (calibrated: fitted to measured results).' : ''}`,

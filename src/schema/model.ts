@@ -25,6 +25,8 @@ export const modelFields = {
       expert_params_b: positive(100_000),
     })
     .optional(),
+  /** The longest context (input + output tokens) the model was trained for, from its config.json. */
+  max_context_tokens: positiveInt(100_000_000).optional(),
   precision: modelPrecision,
   source: z.string().min(1),
   notes: z.string().optional(),

@@ -22,25 +22,41 @@ function tidy(v: number): number {
   return Number(v.toPrecision(12));
 }
 
-export type AxisValues = { ok: true; values: unknown[] } | { ok: false; message: string };
+/** An axis's values, computed on demand: a 10-million-value range costs nothing until it is used. */
+export interface AxisValues {
+  readonly count: number;
+  valueAt(i: number): unknown;
+}
+
+export type ParsedAxis = ({ ok: true } & AxisValues) | { ok: false; message: string };
+
+function listAxis(values: readonly unknown[]): { ok: true } & AxisValues {
+  return { ok: true, count: values.length, valueAt: (i) => values[i] };
+}
+
+/** Every value of an axis, for tests and small axes. */
+export function axisValues(a: AxisValues): unknown[] {
+  return Array.from({ length: a.count }, (_, i) => a.valueAt(i));
+}
 
 /**
  * Axis values: `a..b:step` (arithmetic, b included when reached), `a..b*x` (geometric),
  * or a comma-separated list whose items read as YAML scalars (numbers stay numbers).
+ * Ranges are checked by their ends and step, never expanded.
  */
 export function parseAxisValues(
   text: string,
   parseScalar: (s: string) => unknown,
   maxValues = 10_000_000,
-): AxisValues {
+): ParsedAxis {
   const a = ARITHMETIC.exec(text);
   if (a) {
     const [from, to, step] = [Number(a[1]), Number(a[2]), Number(a[3])];
     if (!(step > 0) || to < from)
       return { ok: false, message: `"${text}": a..b:step needs a <= b and step > 0` };
     const n = Math.floor((to - from) / step + 1e-9) + 1;
-    if (n > maxValues) return { ok: false, message: `"${text}" has ${n} values; at most ${maxValues}` };
-    return { ok: true, values: Array.from({ length: n }, (_, i) => tidy(from + i * step)) };
+    if (!(n <= maxValues)) return { ok: false, message: `"${text}" has ${n} values; at most ${maxValues}` };
+    return { ok: true, count: n, valueAt: (i) => tidy(from + i * step) };
   }
   const g = GEOMETRIC.exec(text);
   if (g) {
@@ -48,17 +64,19 @@ export function parseAxisValues(
     if (!(from > 0) || !(factor > 1) || to < from) {
       return { ok: false, message: `"${text}": a..b*x needs 0 < a <= b and x > 1` };
     }
-    const values: number[] = [];
-    for (let v = from; v <= to * (1 + 1e-12); v *= factor) {
-      values.push(tidy(v));
-      if (values.length > maxValues)
-        return { ok: false, message: `"${text}" has more than ${maxValues} values` };
-    }
-    return { ok: true, values };
+    // The largest i with from * factor^i <= to (with the same 1e-12 slack as before).
+    const n = Math.floor(Math.log((to * (1 + 1e-12)) / from) / Math.log(factor) + 1e-9) + 1;
+    if (!(n <= maxValues)) return { ok: false, message: `"${text}" has more than ${maxValues} values` };
+    return { ok: true, count: n, valueAt: (i) => tidy(from * factor ** i) };
   }
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) return { ok: false, message: `"${text}": an empty value in the list` };
-  return { ok: true, values: items.map(parseScalar) };
+  return listAxis(items.map(parseScalar));
+}
+
+/** A sweep file's list of values as an axis. */
+export function listAxisValues(values: readonly unknown[]): AxisValues {
+  return listAxis(values);
 }
 
 /** The shard `k/n` as a half-open range of point indices: contiguous, so shards concatenate. */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffResults } from '../../src/cli/commands/diff.js';
-import { parseAxisValues, shardRange } from '../../src/schema/sweep.js';
+import { axisValues, parseAxisValues, shardRange } from '../../src/schema/sweep.js';
 import { BIN, REPO, runCli, spawnCli } from '../helpers/cli.js';
 
 const CHAT = 'profiles/workloads/chat.yaml';
@@ -25,19 +25,26 @@ const GRID = [
 describe('axis values', () => {
   it('lists, arithmetic and geometric ranges', () => {
     const scalar = (s: string) => (Number.isNaN(Number(s)) ? s : Number(s));
-    expect(parseAxisValues('1000,4000,16000', scalar)).toEqual({ ok: true, values: [1000, 4000, 16000] });
-    expect(parseAxisValues('6..14:1', scalar)).toEqual({
-      ok: true,
-      values: [6, 7, 8, 9, 10, 11, 12, 13, 14],
-    });
-    expect(parseAxisValues('0.1..0.5:0.1', scalar)).toEqual({ ok: true, values: [0.1, 0.2, 0.3, 0.4, 0.5] });
-    expect(parseAxisValues('1000..16000*2', scalar)).toEqual({
-      ok: true,
-      values: [1000, 2000, 4000, 8000, 16000],
-    });
-    expect(parseAxisValues('10..1:1', scalar)).toEqual({
+    const values = (text: string) => {
+      const a = parseAxisValues(text, scalar);
+      return a.ok ? axisValues(a) : a.message;
+    };
+    expect(values('1000,4000,16000')).toEqual([1000, 4000, 16000]);
+    expect(values('6..14:1')).toEqual([6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(values('0.1..0.5:0.1')).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
+    expect(values('1000..16000*2')).toEqual([1000, 2000, 4000, 8000, 16000]);
+    // 1.5^k from 1: 1, 1.5, 2.25, 3.375, 5.0625; 7.59375 is past 6.
+    expect(values('1..6*1.5')).toEqual([1, 1.5, 2.25, 3.375, 5.0625]);
+    expect(values('10..1:1')).toBe('"10..1:1": a..b:step needs a <= b and step > 0');
+  });
+
+  it('a 10-million-value range is counted, not expanded: its last value is computed directly', () => {
+    const a = parseAxisValues('1..10000000:1', Number);
+    expect(a.ok && a.count).toBe(10_000_000);
+    expect(a.ok && a.valueAt(9_999_999)).toBe(10_000_000);
+    expect(parseAxisValues('1..10000001:1', Number)).toEqual({
       ok: false,
-      message: '"10..1:1": a..b:step needs a <= b and step > 0',
+      message: '"1..10000001:1" has 10000001 values; at most 10000000',
     });
   });
 
@@ -109,7 +116,7 @@ describe('infercost sweep', () => {
       'sh',
       [
         '-c',
-        `{ node ${BIN} sweep ${CHAT} --vary input_tokens=100..200000:1; echo "exit $?" >&2; } | head -3`,
+        `{ node ${BIN} sweep ${CHAT} --vary input_tokens=100..130000:1; echo "exit $?" >&2; } | head -3`,
       ],
       {
         cwd: REPO,
@@ -165,7 +172,7 @@ describe('infercost sweep', () => {
     const out = join(dir, 'sweep.ndjson');
     const child = spawn(
       process.execPath,
-      [BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..500000:1', '--output', out],
+      [BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..130000:1', '--output', out],
       {
         cwd: REPO,
         stdio: 'ignore',
@@ -243,7 +250,7 @@ describe('infercost check', () => {
     const r = await runCli(['check', w, '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.summary).toEqual({ passed: 1, failed: 0, uncertain: 0 });
+    expect(doc.summary).toEqual({ passed: 1, failed: 0, uncertain: 0, errors: 0 });
     expect(doc.outcomes[0]).toMatchObject({
       workload: 'chat',
       status: 'PASS',

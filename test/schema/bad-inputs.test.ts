@@ -66,7 +66,7 @@ describe('inputs the corpus cannot hold as files', () => {
   it('a missing file is one line, exit 2', async () => {
     const r = await runCli(['validate', 'no/such/file.yaml']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('no/such/file.yaml cannot read file: no such file or not readable\n');
+    expect(r.stderr).toBe('no/such/file.yaml cannot read file: no such file or directory\n');
   });
 
   it('names the --set flag when a set value is invalid', async () => {

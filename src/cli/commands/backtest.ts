@@ -12,6 +12,7 @@ import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, type LocatedRow, loadMeasured } from '../../io/measured.js';
 import { csvLine } from '../../render/csv.js';
 import { fixed, sig } from '../../render/format.js';
+import { escapeText, safeJson } from '../../render/text.js';
 import { toAccelerator, toModel } from '../../schema/convert.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -151,14 +152,14 @@ export function backtestCommand(
   const rows = [...cases.map((c) => backtestCase(c)), ...unrepresentable];
   const report = backtestReport(rows);
   let text: string;
-  if (format === 'json') text = `${JSON.stringify({ schema_version: 1, ...report }, null, 2)}\n`;
+  if (format === 'json') text = `${safeJson(JSON.stringify({ schema_version: 1, ...report }, null, 2))}\n`;
   else if (format === 'csv') {
     const header = Object.keys(report.rows[0] ?? { id: '' });
     text =
       csvLine(header) +
       report.rows.map((r) => csvLine(Object.values(r) as (string | number | boolean | null)[])).join('');
-  } else text = renderBacktestTable(rows);
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  } else text = escapeText(renderBacktestTable(rows));
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
   else ctx.io.stdout(text);
   return EXIT.ok;
 }

@@ -183,7 +183,7 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
     `  median |error| ${c.before.medianAbsErrorPct?.toFixed(1)}% -> ${c.after.medianAbsErrorPct?.toFixed(1)}%, max ${c.before.maxAbsErrorPct?.toFixed(1)}% -> ${c.after.maxAbsErrorPct?.toFixed(1)}%`,
   ];
   ctx.io.stderr(`${lines.join('\n')}\n`);
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
   else ctx.io.stdout(text);
   return EXIT.ok;
 }

@@ -1,8 +1,8 @@
 import { UsageError } from '../../io/errors.js';
 import { readResultFile } from '../../io/result.js';
+import { escapeText, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
-import { EXIT } from '../exit.js';
-import { type ExpectationOutcome, outcomeLine } from '../expect.js';
+import { type ExpectationOutcome, gateCode, outcomeLine } from '../expect.js';
 import { type CompareOptions, runCompare } from './compare.js';
 
 export interface CheckOptions extends CompareOptions {
@@ -11,7 +11,12 @@ export interface CheckOptions extends CompareOptions {
 
 export function checkSummary(outcomes: readonly ExpectationOutcome[]) {
   const count = (s: ExpectationOutcome['status']) => outcomes.filter((o) => o.status === s).length;
-  return { passed: count('PASS'), failed: count('FAIL'), uncertain: count('UNCERTAIN') };
+  return {
+    passed: count('PASS'),
+    failed: count('FAIL'),
+    uncertain: count('UNCERTAIN'),
+    errors: count('ERROR'),
+  };
 }
 
 /** Expectations as a CI gate: one line each, a summary, exit 1 when any fails. */
@@ -37,13 +42,12 @@ export function checkCommand(ctx: Context, workloads: string[], opts: CheckOptio
       high: o.bounds?.[1] ?? null,
       detail: o.detail,
     }));
-    ctx.io.stdout(`${JSON.stringify({ schema_version: 1, outcomes, summary }, null, 2)}\n`);
+    ctx.io.stdout(`${safeJson(JSON.stringify({ schema_version: 1, outcomes, summary }, null, 2))}\n`);
   } else {
-    const lines = run.outcomes.map(outcomeLine);
+    const lines = run.outcomes.map((o) => escapeText(outcomeLine(o)));
     ctx.io.stdout(
-      `${lines.join('\n')}\n${summary.passed} passed, ${summary.failed} failed${summary.uncertain > 0 ? `, ${summary.uncertain} uncertain` : ''}\n`,
+      `${lines.join('\n')}\n${summary.passed} passed, ${summary.failed} failed${summary.uncertain > 0 ? `, ${summary.uncertain} uncertain` : ''}${summary.errors > 0 ? `, ${summary.errors} not measurable` : ''}\n`,
     );
   }
-  const failed = summary.failed > 0 || (opts.strict && summary.uncertain > 0);
-  return failed ? EXIT.checkFailed : EXIT.ok;
+  return gateCode(run.outcomes, opts.strict);
 }

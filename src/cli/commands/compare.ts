@@ -12,6 +12,7 @@ import {
 import type { LocatedYaml } from '../../io/yaml.js';
 import { FORMAT_NAMES, type FormatName, RENDERERS } from '../../render/index.js';
 import { resultDoc, workloadResult } from '../../render/result.js';
+import { didYouMean } from '../../schema/issues.js';
 import { LOWER_IS_BETTER, type MetricKey, type ResultDoc, type WorkloadResult } from '../../schema/result.js';
 import { WORKLOAD_DEFAULTS } from '../../schema/workload.js';
 import type { Context } from '../context.js';
@@ -19,6 +20,7 @@ import { EXIT } from '../exit.js';
 import {
   checkExpectation,
   type ExpectationOutcome,
+  gateCode,
   outcomeLine,
   parseExpectation,
   resolveMetric,
@@ -66,6 +68,17 @@ export function parseSortMetric(sort: string | undefined): MetricKey {
   return m;
 }
 
+/** `--accelerators a,b`: ids in order, each once; an empty list is a usage error, not "baseline only". */
+export function parseIdList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (ids.length === 0) throw new UsageError(`--accelerators "${text}": give at least one accelerator id`);
+  return [...new Set(ids)];
+}
+
 /** Rows that ran first, best first by the metric; rows without it keep their order after. */
 export function sortRows(r: WorkloadResult, metric: MetricKey): WorkloadResult {
   const sign = LOWER_IS_BETTER.has(metric) ? 1 : -1;
@@ -81,6 +94,24 @@ export function sortRows(r: WorkloadResult, metric: MetricKey): WorkloadResult {
 function unknownIn(y: LocatedYaml, path: (string | number)[], message: string): InputError {
   const { line, col } = y.locate(path);
   return new InputError(y.file, line, col, dottedPath(path), message);
+}
+
+/** A `pricing.provider` that no profile quotes is a typo, not a reason to price elsewhere. */
+function checkProvider(
+  loaded: ReturnType<typeof loadWorkload>,
+  catalog: ReturnType<Context['catalog']>,
+): void {
+  const provider = loaded.workload.provider;
+  if (provider === undefined) return;
+  const known = new Set<string>();
+  for (const entry of catalog.accelerators.values())
+    for (const q of entry.value.prices ?? []) known.add(q.provider);
+  if ([...known].some((k) => k.toLowerCase() === provider.toLowerCase())) return;
+  throw unknownIn(
+    loaded.yaml,
+    ['pricing', 'provider'],
+    `no profile has a quote from "${provider}"${didYouMean(provider, [...known])} (see 'infercost profiles show <id>')`,
+  );
 }
 
 export interface CompareRun {
@@ -100,10 +131,7 @@ export function runCompare(
   const sets: FieldSet[] = opts.set.map((s) => parseFieldSet(s, ids));
   const plan = parsePlan(opts.plan);
   const sortMetric = parseSortMetric(opts.sort);
-  const flagIds = opts.accelerators
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const flagIds = parseIdList(opts.accelerators);
   for (const id of [...(flagIds ?? []), ...(opts.baseline ? [opts.baseline] : [])]) {
     if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
   }
@@ -118,7 +146,8 @@ export function runCompare(
     const baseline = opts.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
     if (!catalog.accelerators.has(baseline))
       throw unknownIn(loaded.yaml, ['baseline'], unknownAccelerator(catalog, baseline));
-    const wanted = flagIds ?? loaded.raw.accelerators ?? [...ids].sort();
+    const wanted = flagIds ?? [...new Set(loaded.raw.accelerators ?? [...ids].sort())];
+    checkProvider(loaded, catalog);
     wanted.forEach((id, i) => {
       if (!catalog.accelerators.has(id))
         throw unknownIn(loaded.yaml, ['accelerators', i], unknownAccelerator(catalog, id));
@@ -153,13 +182,22 @@ export function runCompare(
 
 export function compareCommand(ctx: Context, workloadPaths: string[], opts: CompareOptions): number {
   const format = parseFormat(opts.format, 'table');
+  if (opts.pareto && format === 'csv')
+    throw new UsageError(
+      '--pareto has no CSV form (one row per accelerator); use --format json, ndjson, table or markdown',
+    );
   const run = runCompare(ctx, workloadPaths, opts);
   const toFile = opts.output !== undefined;
   const color = format === 'table' && !toFile && useColor(ctx.io, ctx.globals.color, ctx.io.stdoutIsTty);
   const text = RENDERERS[format](run.doc, { color, ranges: opts.ranges });
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadPaths);
   else ctx.io.stdout(text);
   for (const o of run.outcomes) ctx.io.stderr(`${outcomeLine(o)}\n`);
-  const failed = run.outcomes.some((o) => o.status === 'FAIL' || (opts.strict && o.status === 'UNCERTAIN'));
-  return failed ? EXIT.checkFailed : EXIT.ok;
+  const nothingRuns = run.doc.results.filter((r) => r.accelerators.every((a) => a.status !== 'ok'));
+  for (const r of nothingRuns)
+    ctx.io.stderr(
+      `infercost: no accelerator can run workload ${r.workload.name}: ${[...new Set(r.accelerators.map((a) => a.reason ?? a.status))].join('; ')}\n`,
+    );
+  const code = gateCode(run.outcomes, opts.strict);
+  return code === EXIT.ok && nothingRuns.length > 0 ? EXIT.checkFailed : code;
 }

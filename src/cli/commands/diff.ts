@@ -4,10 +4,12 @@ import { UsageError } from '../../io/errors.js';
 import { readResultFile } from '../../io/result.js';
 import { csvLine } from '../../render/csv.js';
 import { sig } from '../../render/format.js';
+import { escapeText, safeJson } from '../../render/text.js';
+import { didYouMean } from '../../schema/issues.js';
 import { METRIC_KEYS, type MetricKey, type ResultDoc } from '../../schema/result.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
-import { resolveMetric } from '../expect.js';
+import { metricNames, resolveMetric } from '../expect.js';
 
 export interface Change {
   readonly workload: string;
@@ -83,13 +85,18 @@ export function diffResults(
   return changes;
 }
 
+/** `5%`: the sign is required so that `5` (five percent? a ratio of five?) is never guessed. */
 function parsePercent(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const v = Number(text.replace(/%$/, ''));
-  if (!Number.isFinite(v) || v < 0)
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
+  const v = Number(m?.[1]);
+  if (!m || !Number.isFinite(v))
     throw new UsageError(`--fail-above ${text}: expected a percentage such as 5%`);
   return v;
 }
+
+/** What --fail-above gates, whatever --metrics shows. */
+const GATED_METRIC: MetricKey = 'output_tokens_per_usd';
 
 function cell(v: number | string | null): string {
   return typeof v === 'number' ? sig(v) : (v ?? '-');
@@ -107,19 +114,24 @@ export function diffCommand(
   const limit = parsePercent(opts.failAbove);
   const metrics = opts.metrics?.split(',').map((m) => {
     const k = resolveMetric(m.trim());
-    if (!k) throw new UsageError(`--metrics ${m}: unknown metric`);
+    if (!k)
+      throw new UsageError(`--metrics ${m.trim()}: unknown metric${didYouMean(m.trim(), metricNames())}`);
     return k;
   });
-  const changes = diffResults(readResultFile(oldPath), readResultFile(newPath), metrics);
+  if (metrics?.length === 0) throw new UsageError('--metrics: give at least one metric');
+  const before = readResultFile(oldPath);
+  const after = readResultFile(newPath);
+  const changes = diffResults(before, after, metrics);
+  // The gate reads its own diff: --metrics narrows what is shown, never what is checked.
   const breaches =
     limit === undefined
       ? []
-      : changes.filter(
-          (c) => c.metric === 'output_tokens_per_usd' && (c.percent === null || Math.abs(c.percent) > limit),
+      : diffResults(before, after, [GATED_METRIC]).filter(
+          (c) => c.metric === GATED_METRIC && (c.percent === null || Math.abs(c.percent) > limit),
         );
   let text: string;
   if (format === 'json') {
-    text = `${JSON.stringify({ schema_version: 1, changes, fail_above_pct: limit ?? null, breaches: breaches.length }, null, 2)}\n`;
+    text = `${safeJson(JSON.stringify({ schema_version: 1, changes, fail_above_pct: limit ?? null, breaches: breaches.length }, null, 2))}\n`;
   } else if (format === 'csv') {
     text =
       csvLine(['workload', 'accelerator', 'metric', 'old', 'new', 'delta', 'percent']) +
@@ -145,9 +157,9 @@ export function diffCommand(
         c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`,
       ]);
     }
-    text = `${t.toString()}\n`;
+    text = `${escapeText(t.toString())}\n`;
   }
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text);
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, [oldPath, newPath]);
   else ctx.io.stdout(text);
   for (const b of breaches) {
     ctx.io.stderr(

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { UsageError } from '../../io/errors.js';
+import { escapeText, safeJson } from '../../render/text.js';
 import type { PrecisionSpec } from '../../schema/common.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -12,10 +13,12 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
   const entries = [...ctx.catalog().models.values()].sort((a, b) => a.value.id.localeCompare(b.value.id));
   if (opts.format === 'json') {
     ctx.io.stdout(
-      `${JSON.stringify(
-        entries.map((e) => ({ ...e.value, file: e.file, origin: e.origin })),
-        null,
-        2,
+      `${safeJson(
+        JSON.stringify(
+          entries.map((e) => ({ ...e.value, file: e.file, origin: e.origin })),
+          null,
+          2,
+        ),
       )}\n`,
     );
     return EXIT.ok;
@@ -41,6 +44,6 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
       `${e.file}${e.origin === 'user' ? ' (user)' : ''}`,
     ]);
   }
-  ctx.io.stdout(`${table.toString()}\n`);
+  ctx.io.stdout(escapeText(`${table.toString()}\n`));
   return EXIT.ok;
 }

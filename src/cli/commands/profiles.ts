@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { UsageError } from '../../io/errors.js';
 import { unknownAccelerator } from '../../io/workload.js';
 import { fixed, sig } from '../../render/format.js';
+import { escapeText, safeJson } from '../../render/text.js';
 import type { AcceleratorFile } from '../../schema/accelerator.js';
 import { sourcedFieldPaths } from '../../schema/rules.js';
 import type { Context } from '../context.js';
@@ -34,16 +35,18 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
   const entries = [...catalog.accelerators.values()].sort((a, b) => a.value.id.localeCompare(b.value.id));
   if (opts.format === 'json') {
     ctx.io.stdout(
-      `${JSON.stringify(
-        entries.map((e) => ({
-          ...e.value,
-          file: e.file,
-          origin: e.origin,
-          overrides: e.overrides ?? null,
-          estimates: estimateCount(e.value),
-        })),
-        null,
-        2,
+      `${safeJson(
+        JSON.stringify(
+          entries.map((e) => ({
+            ...e.value,
+            file: e.file,
+            origin: e.origin,
+            overrides: e.overrides ?? null,
+            estimates: estimateCount(e.value),
+          })),
+          null,
+          2,
+        ),
       )}\n`,
     );
     return EXIT.ok;
@@ -84,7 +87,9 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
     ]);
   }
   ctx.io.stdout(
-    `${table.toString()}\n* estimate (see 'infercost profiles show <id>' for how it was derived)\n`,
+    escapeText(
+      `${table.toString()}\n* estimate (see 'infercost profiles show <id>' for how it was derived)\n`,
+    ),
   );
   return EXIT.ok;
 }
@@ -137,6 +142,6 @@ export function profilesShowCommand(ctx: Context, id: string): number {
     '',
     'Calibrated efficiency factors mean what a mature serving stack achieves on this chip; assumed ones are defaults with a range.',
   );
-  ctx.io.stdout(`${out.join('\n')}\n`);
+  ctx.io.stdout(escapeText(`${out.join('\n')}\n`));
   return EXIT.ok;
 }

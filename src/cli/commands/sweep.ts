@@ -3,10 +3,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { compareAccelerators } from '../../engine/evaluate.js';
 import type { Accelerator, Workload } from '../../engine/types.js';
-import { AtomicFileStream } from '../../io/atomic.js';
+import { assertNotAnInput, OutputFile } from '../../io/atomic.js';
 import { displayPath } from '../../io/catalog.js';
 import { checkAgainst } from '../../io/check.js';
-import { UsageError } from '../../io/errors.js';
+import { InputError, UsageError } from '../../io/errors.js';
 import {
   acceleratorFor,
   type FieldSet,
@@ -17,12 +17,12 @@ import {
 import { type LocatedYaml, readYamlFile } from '../../io/yaml.js';
 import { CSV_COLUMNS, csvLine, csvRow } from '../../render/csv.js';
 import { acceleratorResult } from '../../render/result.js';
-import { parseAxisValues, shardRange, sweepSchema } from '../../schema/sweep.js';
+import { listAxisValues, parseAxisValues, shardRange, sweepSchema } from '../../schema/sweep.js';
 import { WORKLOAD_DEFAULTS } from '../../schema/workload.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 import { fieldSetFor, parseFieldSet, parseValue } from '../sets.js';
-import { parsePlan } from './compare.js';
+import { parseIdList, parsePlan } from './compare.js';
 
 /**
  * A full collection now and then keeps a long sweep's memory flat: V8 otherwise lets the old
@@ -61,9 +61,10 @@ export interface SweepOptions {
 
 interface Axis {
   readonly name: string;
-  readonly values: readonly unknown[];
-  /** How each value is set: a workload or accelerator field. */
-  readonly sets: readonly FieldSet[];
+  readonly count: number;
+  valueAt(i: number): unknown;
+  /** How the i-th value is set: a workload or accelerator field. */
+  setAt(i: number): FieldSet;
 }
 
 function parseShard(text: string | undefined): [number, number] | undefined {
@@ -79,11 +80,12 @@ function parseShard(text: string | undefined): [number, number] | undefined {
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
+  if (!Number.isSafeInteger(n) || n < 1)
     throw new UsageError(`--limit ${text}: expected a positive whole number`);
   return n;
 }
 
+/** An axis whose values are made when used; the path is resolved once, here. */
 function axisFrom(
   name: string,
   valuesText: string | readonly (string | number)[],
@@ -93,10 +95,25 @@ function axisFrom(
   const parsed =
     typeof valuesText === 'string'
       ? parseAxisValues(valuesText, parseValue)
-      : ({ ok: true, values: [...valuesText] } as const);
+      : ({ ok: true, ...listAxisValues(valuesText) } as const);
   if (!parsed.ok) throw new UsageError(`${flag} ${name}=${String(valuesText)}: ${parsed.message}`);
-  const sets = parsed.values.map((v) => fieldSetFor(name, v, `${name}=${String(v)}`, ids, flag));
-  return { name, values: parsed.values, sets };
+  const first = parsed.valueAt(0);
+  const proto = fieldSetFor(name, first, `${name}=${String(first)}`, ids, flag);
+  return {
+    name,
+    count: parsed.count,
+    valueAt: (i) => parsed.valueAt(i),
+    setAt: (i) => {
+      const value = parsed.valueAt(i);
+      return { ...proto, value, text: `${name}=${String(value)}` };
+    },
+  };
+}
+
+/** The indices checked before the first row: every value of a short list, a range's ends and middle. */
+function indicesToCheck(count: number): number[] {
+  if (count <= 64) return Array.from({ length: count }, (_, i) => i);
+  return [...new Set([0, count - 1, Math.floor(count / 2)])];
 }
 
 interface Plan {
@@ -104,6 +121,17 @@ interface Plan {
   readonly axes: readonly Axis[];
   readonly acceleratorIds: readonly string[];
   readonly baseline?: string;
+}
+
+/** One axis per field: a second would label rows with values never used. */
+function addAxis(axes: Axis[], axis: Axis, flag: string): void {
+  const key = (a: Axis) => `${a.setAt(0).acceleratorId ?? ''}:${a.setAt(0).path.join('.')}`;
+  const twin = axes.find((a) => key(a) === key(axis));
+  if (twin)
+    throw new UsageError(
+      `${flag} ${axis.name}: the field is already swept (as ${twin.name}); give one axis per field`,
+    );
+  axes.push(axis);
 }
 
 /** The base workload and the axes, from a sweep file and/or the command line. */
@@ -131,7 +159,7 @@ function planFor(
       };
     }
     for (const [name, values] of Object.entries(sweep.axes))
-      axes.push(axisFrom(name, values, ids, `${y.file} axes:`));
+      addAxis(axes, axisFrom(name, values, ids, `${y.file} axes:`), `${y.file} axes:`);
     fileIds = sweep.accelerators;
     baseline = sweep.baseline;
   }
@@ -140,14 +168,11 @@ function planFor(
   for (const v of opts.vary) {
     const eq = v.indexOf('=');
     if (eq <= 0) throw new UsageError(`--vary ${v}: expected path=values, e.g. input_tokens=1000,4000`);
-    axes.push(axisFrom(v.slice(0, eq).trim(), v.slice(eq + 1).trim(), ids, '--vary'));
+    addAxis(axes, axisFrom(v.slice(0, eq).trim(), v.slice(eq + 1).trim(), ids, '--vary'), '--vary');
   }
   if (axes.length === 0)
     throw new UsageError('sweep needs at least one --vary path=values (or axes: in the sweep file)');
-  const flagIds = opts.accelerators
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const flagIds = parseIdList(opts.accelerators);
   const plan = { workloadYaml, axes, acceleratorIds: flagIds ?? fileIds ?? [] };
   const b = opts.baseline ?? baseline;
   return b === undefined ? plan : { ...plan, baseline: b };
@@ -172,7 +197,7 @@ interface Output {
   fail(): void;
 }
 
-function outputFor(ctx: Context, path: string | undefined): Output {
+function outputFor(ctx: Context, path: string | undefined, inputs: readonly string[]): Output {
   if (path === undefined) {
     return {
       write: async (t) => {
@@ -183,7 +208,8 @@ function outputFor(ctx: Context, path: string | undefined): Output {
       fail: () => {},
     };
   }
-  const file = new AtomicFileStream(path);
+  assertNotAnInput(path, inputs);
+  const file = new OutputFile(path);
   return {
     write: async (t) => {
       file.write(t);
@@ -206,6 +232,34 @@ function progressLine(done: number, total: number, rows: number, elapsedMs: numb
   const rate = rows / Math.max(elapsedMs / 1000, 1e-3);
   const eta = done > 0 ? ((total - done) * elapsedMs) / done / 1000 : 0;
   return `\rsweep ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} points (${Math.floor((100 * done) / total)}%), ${Math.round(rate).toLocaleString('en-US')} rows/s, ETA ${eta.toFixed(0)}s   `;
+}
+
+/**
+ * Loads every value of short axes (and the ends and middle of ranges) before the first row, so a
+ * bad value is one line naming its flag, not an error half-way through the output.
+ */
+function checkAxes(
+  ctx: Context,
+  plan: Plan,
+  globalSets: readonly FieldSet[],
+  evaluated: readonly string[],
+): void {
+  const catalog = ctx.catalog();
+  for (const axis of plan.axes) {
+    for (const i of indicesToCheck(axis.count)) {
+      const set = axis.setAt(i);
+      try {
+        if (set.acceleratorId === undefined)
+          loadWorkload(plan.workloadYaml, catalog, [...globalSets, set], ctx.io.today);
+        else if (evaluated.includes(set.acceleratorId))
+          acceleratorFor(catalog, set.acceleratorId, [...globalSets, set], ctx.io.today);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        if (e.file.startsWith(set.flag)) throw e;
+        throw new UsageError(`${set.flag} ${set.text}: ${e.detail}`);
+      }
+    }
+  }
 }
 
 /** Streams one row per (point, accelerator) as it is computed; nothing waits for the end. */
@@ -233,7 +287,8 @@ export async function sweepCommand(
     if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
   const evaluated = wanted.includes(baseline) ? wanted : [...wanted, baseline];
 
-  const grid = plan.axes.reduce((n, a) => n * a.values.length, 1);
+  checkAxes(ctx, plan, globalSets, evaluated);
+  const grid = plan.axes.reduce((n, a) => n * a.count, 1);
   const total = Math.min(grid, limit ?? grid);
   if (total > MAX_POINTS_WITHOUT_YES && !opts.yes) {
     throw new UsageError(
@@ -246,12 +301,15 @@ export async function sweepCommand(
   const radix: number[] = [];
   plan.axes.reduceRight((r, a, i) => {
     radix[i] = r;
-    return r * a.values.length;
+    return r * a.count;
   }, 1);
   const workloadCache = lastValueCache<Workload>();
   const acceleratorCaches = new Map(evaluated.map((id) => [id, lastValueCache<Accelerator>()]));
 
-  const out = outputFor(ctx, opts.output);
+  const out = outputFor(ctx, opts.output, [
+    ...(workloadPath === undefined ? [] : [workloadPath]),
+    ...(opts.file === undefined ? [] : [opts.file]),
+  ]);
   const axisNames = plan.axes.map((a) => a.name);
   const header = [...axisNames, ...CSV_COLUMNS];
   // NDJSON keys are fixed: quote them once, not per row.
@@ -265,8 +323,8 @@ export async function sweepCommand(
   let nextGcAt = GC_EVERY_ROWS;
   try {
     for (let p = from; p < to; p++) {
-      const choice = plan.axes.map((a, i) => Math.floor(p / (radix[i] as number)) % a.values.length);
-      const pointSets = plan.axes.map((a, i) => a.sets[choice[i] as number] as FieldSet);
+      const choice = plan.axes.map((a, i) => Math.floor(p / (radix[i] as number)) % a.count);
+      const pointSets = plan.axes.map((a, i) => a.setAt(choice[i] as number));
       const workloadSets = pointSets.filter((s) => s.acceleratorId === undefined);
       const workloadKey = JSON.stringify(workloadSets.map((s) => s.value));
       let workload = workloadCache(
@@ -282,7 +340,7 @@ export async function sweepCommand(
         return cache(key, () => acceleratorFor(catalog, id, [...globalSets, ...mine], ctx.io.today));
       });
       const comparison = compareAccelerators(workload, accelerators, baseline, { ranges: false });
-      const values = choice.map((c, i) => (plan.axes[i] as Axis).values[c]);
+      const values = pointSets.map((set) => set.value);
       for (const e of comparison.evaluations) {
         if (!wanted.includes(e.evaluation.acceleratorId)) continue;
         const row = csvRow(workload.name, baseline, acceleratorResult(e, []));

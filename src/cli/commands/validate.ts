@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { displayPath, kindOf, parseAccelerator, parseModel } from '../../io/catalog.js';
-import { InputError } from '../../io/errors.js';
-import { loadWorkload } from '../../io/workload.js';
+import { InputError, UsageError } from '../../io/errors.js';
+import { loadWorkload, readWorkloadYaml } from '../../io/workload.js';
 import { readYamlFile } from '../../io/yaml.js';
+import { escapeText } from '../../render/text.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -10,10 +11,11 @@ import { EXIT } from '../exit.js';
 export function validateCommand(ctx: Context, files: string[]): number {
   let bad = 0;
   const seen = new Map<string, string>();
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
   for (const file of files) {
-    const shown = displayPath(resolve(file));
+    const shown = file === '-' ? '<stdin>' : displayPath(resolve(file));
     try {
-      const y = readYamlFile(file, shown);
+      const y = file === '-' ? readWorkloadYaml('-', ctx.io.readStdin) : readYamlFile(file, shown);
       const kind = kindOf(file, y.data);
       let label: string;
       if (kind === 'accelerator' || kind === 'model') {
@@ -38,7 +40,7 @@ export function validateCommand(ctx: Context, files: string[]): number {
           'cannot tell what kind of file this is (an accelerator profile has memory:, a model has layers:, a workload has input_tokens:)',
         );
       }
-      ctx.io.stdout(`ok ${shown}: ${label}\n`);
+      ctx.io.stdout(escapeText(`ok ${shown}: ${label}\n`));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       bad += 1;

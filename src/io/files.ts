@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { errnoReason } from './atomic.js';
+import { InputError } from './errors.js';
+
+function cannotRead(display: string, e: unknown, what = 'file'): InputError {
+  if (e instanceof InputError) return e;
+  return new InputError(display, undefined, undefined, '', `cannot read ${what}: ${errnoReason(e)}`);
+}
+
+/**
+ * Reads a text input file, refusing directories, files over `maxBytes` (before reading them)
+ * and binary files (a NUL byte), each as one located line with the real reason.
+ */
+export function readTextFile(path: string, display: string, maxBytes: number): string {
+  let text: string;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory())
+      throw new InputError(display, undefined, undefined, '', 'is a directory, not a file');
+    if (st.size > maxBytes) {
+      throw new InputError(
+        display,
+        1,
+        1,
+        '',
+        `file is ${(st.size / 1e6).toFixed(1)} MB; input files are limited to ${maxBytes / 1e6} MB`,
+      );
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw cannotRead(display, e);
+  }
+  return checkText(text, display);
+}
+
+/** A NUL byte means a binary file: say so rather than quote it back as YAML or CSV. */
+export function checkText(text: string, display: string): string {
+  if (text.includes('\u0000'))
+    throw new InputError(display, undefined, undefined, '', 'is not a text file (it contains NUL bytes)');
+  return text;
+}
+
+/** `true` for a directory, `false` for anything else that exists; errors say why it cannot be read. */
+export function isDirectory(path: string, display: string, what = 'file'): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (e) {
+    throw cannotRead(display, e, what);
+  }
+}
+
+/** Names in a directory, sorted; an unreadable directory is one line with the reason. */
+export function listDirectory(path: string, display: string): string[] {
+  try {
+    return readdirSync(path).sort();
+  } catch (e) {
+    throw cannotRead(display, e, 'directory');
+  }
+}

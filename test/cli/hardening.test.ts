@@ -1,0 +1,544 @@
+// Hardening (issue 9): writes that never replace what they should not, exit codes that say what
+// happened, gates that check what they claim, bounded sweeps, and untrusted text kept off the
+// terminal. Each case failed before the fix it names.
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OutputFile } from '../../src/io/atomic.js';
+import { BIN, REPO, runCli, spawnCli } from '../helpers/cli.js';
+
+const CHAT = join(REPO, 'profiles/workloads/chat.yaml');
+const IS_ROOT = process.getuid?.() === 0;
+const NOBODY = 65534;
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'infercost-hard-'));
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
+/** A shell line with the built binary; stdout, stderr and exit code. */
+function sh(line: string, opts: { cwd?: string; uid?: number } = {}) {
+  const r = spawnSync('sh', ['-c', line], {
+    cwd: opts.cwd ?? REPO,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', TZ: 'UTC' },
+    ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The package copied where an unprivileged user can read it, and a runner that is not root:
+ * as root, permission bits do not stop reads, so the unreadable-file cases run as `nobody`.
+ */
+function unprivileged(): { bin: string; run: (args: string[], cwd: string) => ReturnType<typeof sh> } {
+  const dir = tempDir();
+  for (const part of ['bin', 'dist', 'profiles', 'data', 'package.json']) {
+    cpSync(join(REPO, part), join(dir, part), { recursive: true });
+  }
+  spawnSync('chmod', ['-R', 'a+rX', dir]);
+  const bin = join(dir, 'bin/infercost');
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return {
+    bin,
+    run: (args, cwd) =>
+      sh(`node ${bin} ${args.map(quote).join(' ')}`, IS_ROOT ? { cwd, uid: NOBODY } : { cwd }),
+  };
+}
+
+describe('writes (-o)', () => {
+  it('-o /dev/null writes through and leaves the device node a device', () => {
+    const r = spawnCli(['compare', CHAT, '-o', '/dev/null']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it('-o /dev/stdout writes to stdout and leaves the link a link', () => {
+    const r = spawnCli(['compare', CHAT, '--format', 'json', '-o', '/dev/stdout']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0].workload.name).toBe('chat');
+    expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true);
+  });
+
+  it('-o onto a FIFO feeds its reader and leaves the FIFO in place', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = spawn('cat', [fifo]);
+    let read = '';
+    reader.stdout.on('data', (d) => {
+      read += String(d);
+    });
+    const done = new Promise((resolve) => reader.on('close', resolve));
+    const r = spawnCli(['compare', CHAT, '--format', 'csv', '-o', fifo]);
+    await done;
+    expect(r.code).toBe(0);
+    expect(read.split('\r\n')[0]?.startsWith('workload,accelerator,name,status')).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('as root, a mknod copy of /dev/null stays a device node', () => {
+    if (!IS_ROOT) return; // creating a device node needs root; the /dev/null case covers the rest
+    const dir = tempDir();
+    const node = join(dir, 'null');
+    expect(spawnSync('mknod', [node, 'c', '1', '3']).status).toBe(0);
+    const r = spawnCli(['compare', CHAT, '-o', node]);
+    expect(r.code).toBe(0);
+    expect(lstatSync(node).isCharacterDevice()).toBe(true);
+  });
+
+  it('temps are created exclusively under random names with the destination mode', () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.json');
+    writeFileSync(out, 'old\n');
+    chmodSync(out, 0o640);
+    const a = new OutputFile(out);
+    const b = new OutputFile(out);
+    const temps = readdirSync(dir).filter((n) => n !== 'out.json');
+    expect(temps).toHaveLength(2);
+    for (const t of temps) {
+      expect(t).toMatch(/^\.out\.json\.infercost-\d+-[0-9a-f]{12}\.tmp$/);
+      expect(statSync(join(dir, t)).mode & 0o777).toBe(0o640);
+    }
+    a.write('new\n');
+    a.commit();
+    b.abort();
+    expect(readdirSync(dir)).toEqual(['out.json']);
+    expect(readFileSync(out, 'utf8')).toBe('new\n');
+    expect(statSync(out).mode & 0o777).toBe(0o640);
+  });
+
+  it('a planted link at the old predictable temp name is never followed', () => {
+    const dir = tempDir();
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    // The old scheme used `.<out>.infercost-tmp-<pid>`; plant that name for a range of pids.
+    const out = join(dir, 'out.json');
+    for (let pid = process.pid; pid < process.pid + 200; pid++) {
+      symlinkSync(victim, join(dir, `.out.json.infercost-tmp-${pid}`));
+    }
+    const r = spawnCli(['compare', CHAT, '--format', 'json', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(JSON.parse(readFileSync(out, 'utf8')).schema_version).toBe(1);
+  });
+
+  it('a symlink destination is written through: the link stays, its target gets the output', () => {
+    const dir = tempDir();
+    const target = join(dir, 'target.json');
+    writeFileSync(target, '{}\n');
+    const link = join(dir, 'link.json');
+    symlinkSync(target, link);
+    const r = spawnCli(['compare', CHAT, '--format', 'json', '-o', link]);
+    expect(r.code).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(readFileSync(target, 'utf8')).schema_version).toBe(1);
+  });
+
+  it('a read-only destination: refused for a user (exit 2, file kept); root replaces it and keeps 0444', () => {
+    const pkg = unprivileged();
+    const dir = tempDir();
+    const out = join(dir, 'ro.json');
+    writeFileSync(out, 'keep\n');
+    chmodSync(out, 0o444);
+    if (IS_ROOT) spawnSync('chown', [`${NOBODY}:${NOBODY}`, out]);
+    const r = pkg.run(['compare', CHAT, '-o', out], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `infercost: ${out} cannot write the output file: permission denied (the file is read-only)\n`,
+    );
+    expect(readFileSync(out, 'utf8')).toBe('keep\n');
+    if (IS_ROOT) {
+      const asRoot = spawnCli(['compare', CHAT, '-o', out]);
+      expect(asRoot.code).toBe(0);
+      expect(statSync(out).mode & 0o777).toBe(0o444);
+      expect(statSync(out).uid).toBe(NOBODY);
+    }
+  });
+
+  it('an output that is one of the inputs is refused (exit 2) and the input kept', () => {
+    const dir = tempDir();
+    const w = join(dir, 'w.yaml');
+    writeFileSync(w, readFileSync(CHAT, 'utf8'));
+    const r = spawnCli(['compare', w, '-o', w]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`infercost: --output ${w}: is also an input (${w}); refusing to overwrite it\n`);
+    expect(readFileSync(w, 'utf8')).toBe(readFileSync(CHAT, 'utf8'));
+  });
+
+  it('stdout onto a full device: one line, exit 74, no stack trace (compare, sweep, check, diff)', () => {
+    const dir = tempDir();
+    const saved = join(dir, 'r.json');
+    expect(spawnCli(['compare', CHAT, '--format', 'json', '-o', saved]).code).toBe(0);
+    for (const args of [
+      `compare ${CHAT}`,
+      `sweep ${CHAT} --vary input_tokens=100,200 --format csv`,
+      `check ${CHAT} --expect "h100-sxm throughput >= 1"`,
+      `diff ${saved} ${saved} --format json`,
+    ]) {
+      const r = sh(`node ${BIN} ${args} > /dev/full`);
+      expect([args, r.code]).toEqual([args, 74]);
+      expect(r.stderr).toBe('infercost: cannot write to stdout: no space left on the device\n');
+    }
+  });
+
+  it('stale temps of a killed run are removed by the next write; live ones are not', () => {
+    const dir = tempDir();
+    const out = join(dir, 'out.csv');
+    const dead = spawnSync('true').pid as number; // exited: its pid names no process now
+    const stale = join(dir, `.out.csv.infercost-${dead}-0123456789ab.tmp`);
+    const live = join(dir, `.out.csv.infercost-${process.pid}-0123456789ab.tmp`);
+    writeFileSync(stale, 'partial');
+    writeFileSync(live, 'partial');
+    const r = spawnCli(['sweep', CHAT, '--vary', 'input_tokens=100,200', '--format', 'csv', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  });
+});
+
+describe('gates and exit codes', () => {
+  function savedPair(): [string, string] {
+    const dir = tempDir();
+    const before = join(dir, 'before.json');
+    const after = join(dir, 'after.json');
+    expect(spawnCli(['compare', CHAT, '--format', 'json', '-o', before]).code).toBe(0);
+    // h100 13.78% dearer: its tokens per dollar moves by 1/1.1378 - 1 = -12.11%.
+    const price = 6.88 * 1.1378;
+    expect(
+      spawnCli([
+        'compare',
+        CHAT,
+        '--format',
+        'json',
+        '-o',
+        after,
+        '--set',
+        `h100-sxm.price.on_demand=${price}`,
+      ]).code,
+    ).toBe(0);
+    return [before, after];
+  }
+
+  it('diff --fail-above gates tokens per dollar whatever --metrics shows', () => {
+    const [before, after] = savedPair();
+    const r = spawnCli(['diff', before, after, '--metrics', 'usd_per_chip_hour', '--fail-above', '5%']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('FAIL chat/h100-sxm: output_tokens_per_usd moved -12.11% (limit 5%)\n');
+    expect(r.stdout).toContain('usd_per_chip_hour');
+    expect(r.stdout).not.toContain('output_tokens_per_usd');
+  });
+
+  it('diff: unknown or inherited metric names and a bare number for --fail-above are exit 2', () => {
+    const [before, after] = savedPair();
+    for (const [args, message] of [
+      [['--metrics', '__proto__,constructor'], 'infercost: --metrics __proto__: unknown metric\n'],
+      [['--metrics', 'constructor'], 'infercost: --metrics constructor: unknown metric\n'],
+      [['--fail-above', '5'], 'infercost: --fail-above 5: expected a percentage such as 5%\n'],
+    ] as const) {
+      const r = spawnCli(['diff', before, after, ...args]);
+      expect([r.code, r.stderr]).toEqual([2, message]);
+    }
+  });
+
+  it('inherited property names are unknown metrics in --expect and --sort: exit 2, no NaN', async () => {
+    for (const args of [
+      ['--expect', 'h100-sxm constructor <= 1'],
+      ['--expect', 'h100-sxm __proto__ <= 1'],
+      ['--expect', 'b200/h100-sxm constructor >= 1'],
+      ['--sort', 'constructor'],
+      ['--sort', 'toString'],
+    ]) {
+      const r = await runCli(['compare', CHAT, ...args]);
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.stderr).toMatch(/^infercost: --(expect|sort) .*unknown metric/);
+      expect(r.stdout + r.stderr).not.toMatch(/NaN|native code/);
+    }
+  });
+
+  it('a claim on a metric a chip does not have is a misconfigured gate: exit 2, not FAIL', async () => {
+    // Under --plan tco only profiles with capex have a price; tpu-v5e has none.
+    const r = await runCli(['check', CHAT, '--plan', 'tco', '--expect', 'tpu-v5e tokens_per_dollar >= 1']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /^ERROR chat: tpu-v5e tokens_per_dollar >= 1: not measurable: tpu-v5e has no output_tokens_per_usd/,
+    );
+    expect(r.stdout).toContain('0 passed, 0 failed, 1 not measurable');
+  });
+
+  it('a workload beyond the model context length is exit 2 naming the limit', async () => {
+    const r = await runCli(['compare', CHAT, '--set', 'input_tokens=2000000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "infercost: --set input_tokens=2000000 input_tokens: input_tokens + output_tokens = 2,000,300 is beyond llama-3.3-70b's context length of 131,072 tokens\n",
+    );
+    const inFile = await runCli(['compare', '-'], {
+      stdin: 'model: llama-2-70b\ninput_tokens: 4000\noutput_tokens: 200\n',
+    });
+    expect(inFile.code).toBe(2);
+    expect(inFile.stderr).toBe(
+      "infercost: <stdin>:2:15 input_tokens: input_tokens + output_tokens = 4,200 is beyond llama-2-70b's context length of 4,096 tokens\n",
+    );
+  });
+
+  it('when no accelerator can run a workload compare says so and exits 1', async () => {
+    // DeepSeek-V3 in BF16 is 671e9 x 2 B = 1.34 TB; eight H100s hold 8 x 80 GB = 640 GB.
+    const r = await runCli(['compare', '-', '--accelerators', 'h100-sxm'], {
+      stdin:
+        'model: deepseek-v3\nprecision: { weights: bf16, activations: bf16, kv_cache: bf16 }\ninput_tokens: 1000\noutput_tokens: 100\n',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^infercost: no accelerator can run workload stdin: /);
+  });
+
+  it('every command documents the exit codes in --help', async () => {
+    const r = await runCli(['--help']);
+    expect(r.stdout).toContain('Exit codes:');
+    expect(r.stdout).toContain('74   output could not be written');
+  });
+});
+
+describe('unreadable inputs (as a user without permission)', () => {
+  it('exit 2 with the real reason for compare, validate, sweep, backtest and --profiles', () => {
+    const pkg = unprivileged();
+    const dir = tempDir();
+    const w = join(dir, 'w.yaml');
+    writeFileSync(w, readFileSync(CHAT, 'utf8'));
+    const csv = join(dir, 'rows.csv');
+    writeFileSync(csv, 'id\n');
+    const profiles = join(dir, 'profiles');
+    mkdirSync(profiles);
+    const profile = join(profiles, 'x.yaml');
+    writeFileSync(profile, 'id: x\n');
+    const closedDir = join(dir, 'closed');
+    mkdirSync(closedDir);
+    for (const f of [w, csv, profile]) chmodSync(f, 0o000);
+    chmodSync(closedDir, 0o000);
+    // Paths are given relative to the working directory and shown as given.
+    const cases: [string[], string][] = [
+      [['compare', 'w.yaml'], 'infercost: w.yaml cannot read file: permission denied\n'],
+      [['validate', 'w.yaml'], 'w.yaml cannot read file: permission denied\n'],
+      [
+        ['sweep', 'w.yaml', '--vary', 'input_tokens=1,2'],
+        'infercost: w.yaml cannot read file: permission denied\n',
+      ],
+      [['backtest', 'rows.csv'], 'infercost: rows.csv cannot read file: permission denied\n'],
+      [
+        ['--profiles', 'profiles', 'compare', CHAT],
+        'infercost: profiles/x.yaml cannot read file: permission denied\n',
+      ],
+      [
+        ['--profiles', 'closed', 'compare', CHAT],
+        'infercost: closed cannot read directory: permission denied\n',
+      ],
+    ];
+    for (const [args, stderr] of cases) {
+      const r = pkg.run(args, dir);
+      expect([args.join(' '), r.code, r.stderr]).toEqual([args.join(' '), 2, stderr]);
+    }
+  });
+});
+
+describe('sweeps', () => {
+  it('a 10-million-value axis with --limit 2 gives two points at once (axes are never expanded)', () => {
+    const r = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'input_tokens=1..10000000:1',
+      '--set',
+      'model=llama-3.1-8b',
+      '--accelerators',
+      'h100-sxm',
+      '--limit',
+      '2',
+      '--format',
+      'csv',
+    ]);
+    // The range's end (10,000,300 tokens) is past llama-3.1-8b's context: checked before any row.
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "infercost: --vary input_tokens=10000000 input_tokens: input_tokens + output_tokens = 10,000,300 is beyond llama-3.1-8b's context length of 131,072 tokens\n",
+    );
+    const ok = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'output_tokens=1..10000000:1',
+      '--set',
+      'model=inline-never',
+    ]);
+    expect(ok.code).toBe(2);
+  });
+
+  it('a 10-million-value axis within the model runs lazily: --limit 2 gives exactly two points', () => {
+    const dir = tempDir();
+    const w = join(dir, 'big-context.yaml');
+    writeFileSync(
+      w,
+      'model: { name: tiny, params: { total_b: 1, active_b: 1 }, layers: 2, hidden_size: 256, heads: 4, kv_heads: 4, head_dim: 64, max_context_tokens: 20000000, precision: { weights: bf16, activations: bf16, kv_cache: bf16 }, source: test }\ninput_tokens: 1\noutput_tokens: 1\n',
+    );
+    const r = spawnCli([
+      'sweep',
+      w,
+      '--vary',
+      'input_tokens=1..10000000:1',
+      '--accelerators',
+      'h100-sxm',
+      '--limit',
+      '2',
+      '--format',
+      'csv',
+    ]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const lines = r.stdout.split('\r\n').filter((l) => l !== '');
+    expect(lines.map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      'input_tokens,workload,accelerator',
+      '1,big-context,h100-sxm',
+      '2,big-context,h100-sxm',
+    ]);
+  });
+
+  it('a field swept twice is exit 2, and a bad --vary value is blamed on --vary', async () => {
+    const twice = await runCli(['sweep', CHAT, '--vary', 'input_tokens=1,2', '--vary', 'input_tokens=3,4']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe(
+      'infercost: --vary input_tokens: the field is already swept (as input_tokens); give one axis per field\n',
+    );
+    const model = await runCli(['sweep', CHAT, '--vary', 'model=llama-3.3-70b,nope']);
+    expect(model.code).toBe(2);
+    expect(model.stderr).toMatch(/^infercost: --vary model=nope model: unknown model "nope"/);
+  });
+});
+
+describe('untrusted text', () => {
+  const EVIL = 'evil\u001b]0;owned\u0007\u001b[31mred\u001b]52;c;cGF5bG9hZA==\u0007\u009b31m';
+
+  function evilWorkload(): string {
+    const dir = tempDir();
+    const w = join(dir, 'evil.yaml');
+    writeFileSync(w, `${readFileSync(CHAT, 'utf8').replace('name: chat', `name: ${JSON.stringify(EVIL)}`)}`);
+    return w;
+  }
+
+  it('escape sequences in a name never reach table, Markdown, CSV or stderr raw; JSON keeps them escaped', async () => {
+    const w = evilWorkload();
+    for (const format of ['table', 'markdown', 'csv', 'json', 'ndjson']) {
+      const r = await runCli(['compare', w, '--format', format, '--expect', 'h100-sxm throughput >= 1']);
+      expect([format, r.code]).toEqual([format, 0]);
+      expect(r.stdout).not.toMatch(/[\u0007\u001b\u009b]/);
+      expect(r.stderr).not.toMatch(/[\u0007\u001b\u009b]/);
+      if (format === 'table' || format === 'markdown') expect(r.stdout).toContain('evil\\x1b]0;owned\\x07');
+      if (format === 'json') expect(JSON.parse(r.stdout).results[0].workload.name).toBe(EVIL);
+    }
+  });
+
+  it('a binary file is "not a text file", not echoed bytes or a wrong key', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'blob.yaml');
+    writeFileSync(
+      bin,
+      Buffer.from([0, 0, 0x6e, 0x61, 0x6d, 0x65, 0x3a, 0x20, 0x78, 0x1b, 0x5b, 0x33, 0x31, 0x6d]),
+    );
+    const r = await runCli(['compare', bin]);
+    expect([r.code, r.stderr]).toEqual([2, `infercost: ${bin} is not a text file (it contains NUL bytes)\n`]);
+  });
+});
+
+describe('small ones', () => {
+  it('validate - reads stdin', async () => {
+    const r = await runCli(['validate', '-'], { stdin: readFileSync(CHAT, 'utf8') });
+    expect([r.code, r.stdout]).toEqual([0, 'ok <stdin>: workload chat (model llama-3.3-70b)\n']);
+  });
+
+  it('--accelerators "" is exit 2; a,a gives one row', async () => {
+    const empty = await runCli(['compare', CHAT, '--accelerators', '']);
+    expect([empty.code, empty.stderr]).toEqual([
+      2,
+      'infercost: --accelerators "": give at least one accelerator id\n',
+    ]);
+    const twice = await runCli(['compare', CHAT, '--accelerators', 'b200,b200', '--format', 'json']);
+    expect(JSON.parse(twice.stdout).results[0].accelerators.map((a: { id: string }) => a.id)).toEqual([
+      'b200',
+      'h100-sxm',
+    ]);
+  });
+
+  it('--pareto shows the curve in the table and Markdown; CSV refuses it', async () => {
+    const table = await runCli(['compare', CHAT, '--pareto', '--accelerators', 'b200']);
+    expect(table.stdout).toContain('Pareto curve (tok/s per user -> tok/s per chip, at batch B on N chips):');
+    expect(table.stdout).toMatch(/\n {2}b200: [\d.,]+ -> [\d.,]+ \(B1, N\d+\);/);
+    const md = await runCli(['compare', CHAT, '--pareto', '--format', 'markdown', '--accelerators', 'b200']);
+    expect(md.stdout).toMatch(/\n- b200: /);
+    const csv = await runCli(['compare', CHAT, '--pareto', '--format', 'csv']);
+    expect(csv.code).toBe(2);
+  });
+
+  it('FORCE_COLOR=0 turns colour off even on a TTY; FORCE_COLOR=1 on a pipe turns it on', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const run = async (env: Record<string, string>, tty: boolean) => {
+      let out = '';
+      await main(['compare', CHAT, '--accelerators', 'b200'], {
+        stdout: (s) => {
+          out += s;
+        },
+        stderr: () => {},
+        env,
+        stdoutIsTty: tty,
+        stderrIsTty: tty,
+        readStdin: () => '',
+        today: '2026-11-23',
+      });
+      return out;
+    };
+    expect(await run({ FORCE_COLOR: '0' }, true)).not.toContain('\u001b[');
+    expect(await run({}, true)).toContain('\u001b[');
+    expect(await run({ FORCE_COLOR: '1' }, false)).toContain('\u001b[');
+  });
+
+  it("commander's errors carry the same infercost: prefix", async () => {
+    const r = await runCli(['compare', CHAT, '--nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.startsWith("infercost: unknown option '--nope'")).toBe(true);
+  });
+
+  it('pricing.provider that no profile quotes is exit 2 naming the field; a provider some lack leaves them unpriced', async () => {
+    const typo = await runCli(['compare', '-'], {
+      stdin: `${readFileSync(CHAT, 'utf8').replace('pricing: { plan: on_demand }', 'pricing: { plan: on_demand, provider: Lamda }')}`,
+    });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(
+      /^infercost: <stdin>:\d+:\d+ pricing\.provider: no profile has a quote from "Lamda"; did you mean "Lambda"\?/,
+    );
+    const lambda = await runCli(['compare', '-', '--format', 'json'], {
+      stdin: `${readFileSync(CHAT, 'utf8').replace('pricing: { plan: on_demand }', 'pricing: { plan: on_demand, provider: Lambda }')}`,
+    });
+    const rows = JSON.parse(lambda.stdout).results[0].accelerators as {
+      id: string;
+      price: { provider: string } | null;
+      warnings: { code: string; message: string }[];
+    }[];
+    for (const a of rows) {
+      if (a.price) expect([a.id, a.price.provider]).toEqual([a.id, 'Lambda']);
+      else
+        expect(a.warnings.map((w) => w.message)).toContain(
+          'no on_demand price from Lambda in the profile: cost columns left empty',
+        );
+    }
+  });
+});
