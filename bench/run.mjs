@@ -1,7 +1,8 @@
 // npm run bench: infercost's speed goals, measured on this machine, side by side in one run.
 // Targets (issue 5): cold start <= 2.5x `node -e 0`; >= 1M fixed-(N, B) evaluations/s per core;
 // >= 20k deployment searches/s; a 1M-row NDJSON sweep < 30 s, peak RSS < 150 MB and no growth
-// from 100k to 1M rows.
+// from 100k to 1M rows. Issue 9: a 1M-row CSV sweep < 10 s at flat memory; a 10-million-value
+// axis with --limit 2 in < 1 s and < 150 MB.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -133,7 +134,33 @@ row(
   searches >= 20_000,
 );
 
+// A 10-million-value axis, cut to two points: axes are counted, never expanded.
+const tinyAxis = await measured([
+  BIN,
+  'sweep',
+  CHAT,
+  '--vary',
+  'utilization=0.0000001..1:0.0000001',
+  '--limit',
+  '2',
+  '--format',
+  'csv',
+]);
+row(
+  'sweep, a 10,000,000-value axis with --limit 2',
+  `${(tinyAxis.seconds * 1000).toFixed(0)} ms, peak RSS ${tinyAxis.peakMb.toFixed(0)} MB`,
+  '< 1 s, < 150 MB',
+  tinyAxis.seconds < 1 && tinyAxis.peakMb < 150,
+);
+
 // Sweep: 83,334 points x 12 accelerators = 1,000,008 rows.
+const csv = await measured([BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..83433:1', '--format', 'csv']);
+row(
+  'sweep, 1M CSV rows to /dev/null',
+  `${csv.seconds.toFixed(1)} s, peak RSS ${csv.peakMb.toFixed(0)} MB`,
+  '< 10 s, < 150 MB',
+  csv.seconds < 10 && csv.peakMb < 150,
+);
 const big = await measured([BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..83433:1']);
 row(
   'sweep, 1M NDJSON rows to /dev/null',

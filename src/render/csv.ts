@@ -17,8 +17,32 @@ export function csvField(v: string | number | boolean | null): string {
   return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/**
+ * One CSV record. Runs of numbers are printed by one JSON.stringify of the run: V8's JSON
+ * serializer prints each double into one buffer, about twice as fast as String(x) per number,
+ * with the same shortest round-trip digits (a non-finite number becomes null, here empty).
+ */
 export function csvLine(fields: readonly (string | number | boolean | null)[]): string {
-  return `${fields.map(csvField).join(',')}\r\n`;
+  const parts: string[] = [];
+  let run: number[] = [];
+  for (const v of fields) {
+    if (typeof v === 'number') {
+      run.push(v);
+      continue;
+    }
+    if (run.length > 0) {
+      parts.push(numberRun(run));
+      run = [];
+    }
+    parts.push(csvField(v));
+  }
+  if (run.length > 0) parts.push(numberRun(run));
+  return `${parts.join(',')}\r\n`;
+}
+
+function numberRun(run: readonly number[]): string {
+  const text = JSON.stringify(run);
+  return (text.includes('null') ? text.replace(/null/g, '') : text).slice(1, -1);
 }
 
 /** The fixed column order after any leading columns (sweeps put their swept values first). */

@@ -5,6 +5,7 @@ import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
 import { fileFactorName } from '../schema/convert.js';
 import {
   type AcceleratorResult,
+  METRIC_KEYS,
   type MetricKey,
   RESULT_SCHEMA_VERSION,
   type ResultDoc,
@@ -215,4 +216,44 @@ export function resultDoc(results: readonly WorkloadResult[], version: string): 
     tool: { name: 'infercost', version },
     results: [...results],
   };
+}
+
+/**
+ * The CSV_COLUMNS cells of one evaluation, built straight from it: what
+ * `csvRow(workload, baseline, acceleratorResult(c, []))` gives, without building the whole
+ * result object (a sweep writes millions of rows; a test holds the two equal).
+ */
+export function flatRow(
+  c: ComparedEvaluation,
+  workloadName: string,
+  baseline: string,
+): (string | number | boolean | null)[] {
+  const e = c.evaluation;
+  const d = e.deployment;
+  const m = metricsOf(e);
+  const vs = c.vsBaseline;
+  const cells: (string | number | boolean | null)[] = [
+    workloadName,
+    e.acceleratorId,
+    e.acceleratorName,
+    status(e),
+    d?.chips ?? null,
+    d?.batch ?? null,
+    d?.computeFormat ?? null,
+    d ? precisionName(d.weights) : null,
+  ];
+  for (const k of METRIC_KEYS) cells.push(m[k]);
+  cells.push(
+    vs ? baseline : null,
+    vs?.metrics.outputTokensPerUsd?.ratio ?? null,
+    vs?.metrics.outputTokensPerJoule?.ratio ?? null,
+    vs?.breakEvenUsdPerChipHour ?? null,
+    e.cost?.plan ?? null,
+    e.cost?.provider ?? null,
+    e.cost?.asOf ?? null,
+    e.cost?.isEstimate ?? null,
+    e.failure ? failureText(e.failure) : null,
+    e.warnings.map(warningText).join('; '),
+  );
+  return cells;
 }

@@ -15,6 +15,8 @@ describe('CSV fields (RFC 4180)', () => {
     expect(csvField(null)).toBe('');
     expect(csvField(Number.NaN)).toBe('');
     expect(csvLine(['a', 1, true, null])).toBe('a,1,true,\r\n');
+    // A run of numbers is printed by one JSON.stringify: non-finite ones still come out empty.
+    expect(csvLine([1.5, Number.NaN, 'x', Number.POSITIVE_INFINITY, 2, -0])).toBe('1.5,,x,,2,0\r\n');
   });
 });
 
@@ -43,5 +45,34 @@ describe('every format renders the same document', async () => {
   it('table colour is all or nothing', () => {
     expect(RENDERERS.table(doc, { color: false, ranges: true })).not.toContain('\u001b[');
     expect(RENDERERS.table(doc, { color: true, ranges: true })).toContain('\u001b[');
+  });
+});
+
+describe('sweep rows', () => {
+  it('flatRow gives the cells csvRow reads from the full result, for every bundled workload and chip', async () => {
+    const { loadCatalog } = await import('../../src/io/catalog.js');
+    const { acceleratorFor, loadWorkload } = await import('../../src/io/workload.js');
+    const { readYamlFile } = await import('../../src/io/yaml.js');
+    const { compareAccelerators } = await import('../../src/engine/evaluate.js');
+    const { acceleratorResult, flatRow } = await import('../../src/render/result.js');
+    const { csvRow } = await import('../../src/render/csv.js');
+    const catalog = loadCatalog([]);
+    let compared = 0;
+    for (const name of ['chat', 'rag', 'summarization', 'agentic-coding']) {
+      const w = loadWorkload(
+        readYamlFile(`profiles/workloads/${name}.yaml`),
+        catalog,
+        [],
+        '2026-11-23',
+      ).workload;
+      const chips = [...catalog.accelerators.keys()].map((id) =>
+        acceleratorFor(catalog, id, [], '2026-11-23'),
+      );
+      for (const c of compareAccelerators(w, chips, 'h100-sxm', { ranges: false }).evaluations) {
+        expect(flatRow(c, w.name, 'h100-sxm')).toEqual(csvRow(w.name, 'h100-sxm', acceleratorResult(c, [])));
+        compared += 1;
+      }
+    }
+    expect(compared).toBe(4 * 12);
   });
 });

@@ -15,8 +15,8 @@ import {
   unknownAccelerator,
 } from '../../io/workload.js';
 import { type LocatedYaml, readYamlFile } from '../../io/yaml.js';
-import { CSV_COLUMNS, csvLine, csvRow } from '../../render/csv.js';
-import { acceleratorResult } from '../../render/result.js';
+import { CSV_COLUMNS, csvLine } from '../../render/csv.js';
+import { flatRow } from '../../render/result.js';
 import { listAxisValues, parseAxisValues, shardRange, sweepSchema } from '../../schema/sweep.js';
 import { WORKLOAD_DEFAULTS } from '../../schema/workload.js';
 import type { Context } from '../context.js';
@@ -314,7 +314,10 @@ export async function sweepCommand(
   const header = [...axisNames, ...CSV_COLUMNS];
   // NDJSON keys are fixed: quote them once, not per row.
   const jsonKeys = header.map((h) => `${JSON.stringify(h)}:`);
-  let buffer = format === 'csv' && (shard === undefined || shard[0] === 1) ? csvLine(header) : '';
+  // Lines are gathered in an array and joined once per chunk: one flat string to encode, rather
+  // than a rope of a hundred lines that the write must flatten first.
+  let lines: string[] = format === 'csv' && (shard === undefined || shard[0] === 1) ? [csvLine(header)] : [];
+  let chars = 0;
   const started = ctx.io.now?.() ?? 0;
   let lastProgress = started;
   let rows = 0;
@@ -343,15 +346,17 @@ export async function sweepCommand(
       const values = pointSets.map((set) => set.value);
       for (const e of comparison.evaluations) {
         if (!wanted.includes(e.evaluation.acceleratorId)) continue;
-        const row = csvRow(workload.name, baseline, acceleratorResult(e, []));
+        const row = flatRow(e, workload.name, baseline);
         const cells = [...values.map((v) => (typeof v === 'number' ? v : String(v))), ...row];
-        if (format === 'csv') buffer += csvLine(cells);
-        else buffer += ndjsonLine(jsonKeys, cells);
+        const line = format === 'csv' ? csvLine(cells) : ndjsonLine(jsonKeys, cells);
+        lines.push(line);
+        chars += line.length;
         rows += 1;
       }
-      if (buffer.length >= CHUNK_CHARS) {
-        await out.write(buffer);
-        buffer = '';
+      if (chars >= CHUNK_CHARS) {
+        await out.write(lines.join(''));
+        lines = [];
+        chars = 0;
         // Let the event loop run: Ctrl-C (remove the partial file) and EPIPE arrive as events.
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (gc && rows >= nextGcAt) {
@@ -367,7 +372,7 @@ export async function sweepCommand(
         }
       }
     }
-    if (buffer !== '') await out.write(buffer);
+    if (lines.length > 0) await out.write(lines.join(''));
     out.done();
   } catch (e) {
     out.fail();
