@@ -41,7 +41,13 @@ export const acceleratorSchema = z.strictObject({
   kind: z.enum(['gpu', 'tpu', 'asic']),
   release_date: date,
   memory: z.strictObject({
-    capacity_gb: positive(100_000),
+    /**
+     * HBM capacity in GiB (2^30 B): HBM stacks are 16/24/36 GiB, and vendors' "80 GB" (H100)
+     * or "192 GB" (MI300X) are binary. Give exactly one of capacity_gib and capacity_gb.
+     */
+    capacity_gib: positive(100_000).optional(),
+    /** HBM capacity in decimal GB (1e9 B), for a figure that really is decimal (device bytes / 1e9). */
+    capacity_gb: positive(100_000).optional(),
     bandwidth_tbps: positive(1_000),
     sram_mb: positive(1_000_000).optional(),
   }),

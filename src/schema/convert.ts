@@ -17,6 +17,8 @@ import type { InlineModel } from './model.js';
 import { WORKLOAD_DEFAULTS, type WorkloadFile } from './workload.js';
 
 const GB = 1e9;
+/** HBM capacity is binary: a 16/24/36 GiB stack. */
+const GIB = 2 ** 30;
 const TB = 1e12;
 const TFLOPS = 1e12;
 const BILLION = 1e9;
@@ -67,7 +69,8 @@ export function toAccelerator(p: AcceleratorFile): Accelerator {
     id: p.id,
     name: p.name,
     vendor: p.vendor,
-    memCapacityBytes: p.memory.capacity_gb * GB,
+    memCapacityBytes:
+      p.memory.capacity_gib !== undefined ? p.memory.capacity_gib * GIB : (p.memory.capacity_gb ?? 0) * GB,
     memBandwidthBytesPerS: p.memory.bandwidth_tbps * TB,
     flopsPerS,
     domainChips: p.interconnect.domain_chips,

@@ -55,6 +55,16 @@ export function acceleratorRules(profile: AcceleratorFile): RuleIssue[] {
   if (Object.values(profile.compute_tflops).every((v) => v === undefined)) {
     issues.push({ path: ['compute_tflops'], message: 'needs the dense rate of at least one precision' });
   }
+  const { capacity_gib: gib, capacity_gb: gb } = profile.memory;
+  if ((gib === undefined) === (gb === undefined)) {
+    issues.push({
+      path: ['memory', gib === undefined ? 'capacity_gib' : 'capacity_gb'],
+      message:
+        gib === undefined
+          ? 'is required: the HBM capacity in GiB (or capacity_gb in decimal GB)'
+          : 'give capacity_gib or capacity_gb, not both',
+    });
+  }
   const sys = profile.power.system_w_per_chip;
   if (sys !== undefined && sys < profile.power.tdp_w) {
     issues.push({

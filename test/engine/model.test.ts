@@ -111,27 +111,45 @@ describe('sections 3 and 4: Llama-3.3-70B FP8 on one H200, 1000 in / 1000 out, n
   });
   const d = chooseDeployment(accelerator('h200-sxm'), w);
 
-  it('Bmax: floor((N*C*m - W) / ((I+O) * kvN))', () => {
-    // (1 * 141e9 * 0.9 - 70.6e9) / (2000 * 163840) = 56.3e9 / 327.68e6 = 171.81 -> 171
-    expect(d.ok && d.replica.maxBatch).toBe(171);
+  it('Bmax: floor((N*C*m - W) / ((I+O) * kvN)), capacity in GiB', () => {
+    // C = 141 GiB = 141 * 2^30 B; (1 * 141 * 2^30 * 0.9 - 70.6e9) / (2000 * 163840)
+    //   = (136.251e9 - 70.6e9) / 327.68e6 = 200.35 -> 200
+    expect(d.ok && d.replica.maxBatch).toBe(200);
   });
 
   it('chooses the largest batch (X(B) never falls with B) and its tokens/s follow the model', () => {
     if (!d.ok) throw new Error('expected a deployment');
-    expect(d.point.batch).toBe(171);
+    expect(d.point.batch).toBe(200);
     const lbar = 1000 + 1000 / 2; // 1500
-    const tMem = (70.6e9 + 171 * lbar * 163_840) / (4.8e12 * 0.8); // 0.029329 s
-    const tCmp = (171 * (2 * 70.6e9 + 4 * 80 * (64 * 128) * lbar)) / (1979e12 * 0.35); // 0.035830 s
+    const tMem = (70.6e9 + 200 * lbar * 163_840) / (4.8e12 * 0.8); // 0.031185 s
+    const tCmp = (200 * (2 * 70.6e9 + 4 * 80 * (64 * 128) * lbar)) / (1979e12 * 0.35); // 0.041906 s
     const tStep = Math.max(tMem, tCmp) + 0 + 0.002; // one chip: no communication
     const tPf = (2 * 70.6e9 * 1000 + 2 * 80 * 8192 * 1000 ** 2) / (1979e12 * 0.6); // 0.120019 s
-    const T = 171 * tPf + 1000 * tStep; // 58.353 s
+    const T = 200 * tPf + 1000 * tStep; // 67.91 s
     expect(tCmp).toBeGreaterThan(tMem); // compute-bound at this batch
     expect(d.point.stepS).toBeCloseTo(tStep, 12);
     expect(d.point.prefillS).toBeCloseTo(tPf, 12);
-    expect(d.point.outputTokensPerS).toBeCloseTo((171 * 1000) / T, 9);
-    expect(Math.round(d.point.outputTokensPerS)).toBe(2930); // measured (TensorRT-LLM): 2,909
+    expect(d.point.outputTokensPerS).toBeCloseTo((200 * 1000) / T, 9);
+    expect(Math.round(d.point.outputTokensPerS)).toBe(2945); // measured (TensorRT-LLM): 2,909
     expect(d.point.tpotS).toBeCloseTo(T / 1000, 12);
     expect(d.point.ttftS).toBeCloseTo(tPf + tStep, 12);
+  });
+});
+
+describe('section 1: HBM capacity is binary (GiB)', () => {
+  it('Llama 3.3 70B FP8 on one H100 (chat, 800 in / 300 out): 80 GiB holds 37 sequences, not 7', () => {
+    const w = workload({
+      model: 'llama-3.3-70b',
+      precision: FP8,
+      input_tokens: 800,
+      output_tokens: 300,
+      deployment: { replica_chips: [1] },
+    });
+    const d = chooseDeployment(accelerator('h100-sxm'), w);
+    // usable = 80 * 2^30 * 0.9 = 77,309,411,328 B; minus W = 70.6e9 leaves 6,709,411,328 B;
+    // one sequence at peak context holds (800 + 300) * 163,840 = 180,224,000 B of KV;
+    // 6,709,411,328 / 180,224,000 = 37.2 -> 37. Read as 80e9 B it was (72e9 - 70.6e9) / 180.224e6 = 7.
+    expect(d.ok && d.replica.maxBatch).toBe(37);
   });
 });
 
@@ -157,14 +175,15 @@ describe('section 4: SLO and fit failures are data, never exceptions', () => {
   it('a model that does not fit says how many chips it needs', () => {
     const w = workload({ model: 'llama-3.1-405b', input_tokens: 1000, output_tokens: 200 });
     const d = chooseDeployment(accelerator('h100-sxm'), w);
-    // W = 405.9e9 * 2 = 811.8 GB; 72 GB usable per chip -> at least ceil(811.8 / 72) = 12 chips > 8
+    // W = 405.9e9 * 2 = 811.8e9 B; 80 GiB * 0.9 = 77.31e9 B usable per chip
+    // -> at least ceil(811.8 / 77.31) = 11 chips > 8
     expect(d.ok).toBe(false);
     expect(!d.ok && d.failure).toEqual({
       code: 'DOES_NOT_FIT',
-      minChips: 12,
+      minChips: 11,
       weightBytes: 811.8e9,
       largestReplicaChips: 8,
-      usableBytesPerChip: 72e9,
+      usableBytesPerChip: 80 * 2 ** 30 * 0.9,
     });
   });
 

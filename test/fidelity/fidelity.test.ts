@@ -71,8 +71,9 @@ describe('calibrating H100 on the TensorRT-LLM rows alone, then the NIM concurre
 
   it('predicts the flattening near the KV-memory limit', () => {
     const [c50, c100] = [nim[3], nim[4]].map((c) => predictCase(c as CalibrationCase, fit.efficiency));
-    // 100 requests do not fit: (2 * 80e9 * 0.9 - 70.6e9) / (5500 * 163840) = 81.5 -> 81 sequences
-    expect(c100?.batch).toBe(81);
+    // 100 requests do not fit: (2 * 80 * 2^30 * 0.9 - 70.6e9) / (5500 * 163840)
+    //   = (154.62e9 - 70.6e9) / 901.12e6 = 93.2 -> 93 sequences (NVIDIA's data flattens near 86-90)
+    expect(c100?.batch).toBe(93);
     expect(c100?.batchCappedFrom).toBe(100);
     // doubling the concurrency from 50 to 100 buys far less than double: measured 458.6 / 407.2 = 1.13
     const gain = (c100?.tokensPerSPerChip ?? 0) / (c50?.tokensPerSPerChip ?? 1);
