@@ -237,6 +237,47 @@ describe('measured-result files', () => {
     expect(recs[1]?.columns).toEqual([1, 8]);
   });
 
+  it("a user's file without the optional columns loads; one without stack is a located error", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const mine = join(dir, 'mine.csv');
+    writeFileSync(
+      mine,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,output_tokens_per_s_per_chip,stack,source',
+        'my-h100,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,12000,vllm,my lab',
+      ].join('\n'),
+    );
+    const [row] = loadMeasured([mine]);
+    expect(row?.row).toEqual({
+      id: 'my-h100',
+      accelerator: 'h100-sxm',
+      chips_per_replica: 1,
+      model: 'llama-3.1-8b',
+      weights: 'fp8',
+      activations: 'fp8',
+      kv_cache: 'fp8',
+      input_tokens: 1000,
+      input_assumed: false,
+      output_tokens: 1000,
+      scenario: 'max_throughput',
+      output_tokens_per_s_per_chip: 12000,
+      stack: 'vllm',
+      source: 'my lab',
+    });
+    const noStack = join(dir, 'no-stack.csv');
+    writeFileSync(
+      noStack,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,output_tokens_per_s_per_chip,source',
+        'my-h100,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,12000,my lab',
+      ].join('\n'),
+    );
+    expect(() => loadMeasured([noStack])).toThrow(/no-stack\.csv:2:1 stack: /);
+  });
+
   it('a bad cell is one located line, exit 2', async () => {
     const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
