@@ -83,10 +83,15 @@ export function backtestCase(
     : { ...base, tpotErrorPct: (p.tpotS / c.measuredTpotS - 1) * 100 };
 }
 
+export type SummaryKind = 'accelerator' | 'stack' | 'all';
+
 export interface ErrorSummary {
+  readonly kind: SummaryKind;
   readonly group: string;
   readonly rows: number;
   readonly medianAbsErrorPct: number | null;
+  /** Nearest-rank 90th percentile: the smallest |error| at or above 90% of the rows. */
+  readonly p90AbsErrorPct: number | null;
   readonly maxAbsErrorPct: number | null;
 }
 
@@ -97,26 +102,49 @@ function median(xs: readonly number[]): number | null {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-export function summarize(group: string, rows: readonly BacktestRow[]): ErrorSummary {
+/** Nearest-rank percentile (p in 0..100] of xs. */
+export function percentile(xs: readonly number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)] as number;
+}
+
+export function summarize(
+  group: string,
+  rows: readonly BacktestRow[],
+  kind: SummaryKind = 'all',
+): ErrorSummary {
   const errors = rows.flatMap((r) => (r.errorPct === undefined ? [] : [Math.abs(r.errorPct)]));
   return {
+    kind,
     group,
     rows: errors.length,
     medianAbsErrorPct: median(errors),
+    p90AbsErrorPct: percentile(errors, 90),
     maxAbsErrorPct: errors.length === 0 ? null : Math.max(...errors),
   };
 }
 
-/** Per accelerator, overall, and overall on rows whose input length was published. */
-export function summaries(rows: readonly BacktestRow[]): ErrorSummary[] {
-  const ids = [...new Set(rows.map((r) => r.row.accelerator))].sort();
-  return [
-    ...ids.map((id) =>
-      summarize(
-        id,
-        rows.filter((r) => r.row.accelerator === id),
-      ),
+function by(
+  rows: readonly BacktestRow[],
+  kind: 'accelerator' | 'stack',
+  key: (r: BacktestRow) => string,
+): ErrorSummary[] {
+  const ids = [...new Set(rows.map(key))].sort();
+  return ids.map((id) =>
+    summarize(
+      id,
+      rows.filter((r) => key(r) === id),
+      kind,
     ),
+  );
+}
+
+/** Per accelerator, per serving stack, overall, and overall on rows whose input length was published. */
+export function summaries(rows: readonly BacktestRow[]): ErrorSummary[] {
+  return [
+    ...by(rows, 'accelerator', (r) => r.row.accelerator),
+    ...by(rows, 'stack', (r) => r.row.stack),
     summarize('all', rows),
     summarize(
       'all, known input length',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { id, numberFormat } from './common.js';
 
 export const SCENARIOS = ['max_throughput', 'fixed_concurrency', 'latency_bounded'] as const;
+export const MLPERF_DIVISIONS = ['closed', 'open'] as const;
 
 /** `fp8`, or a format with its storage width: `fp4@4.5` (NVFP4), `fp4@4.25` (MXFP4). */
 export const precisionCell = z
@@ -33,6 +34,18 @@ export const measuredRowSchema = z.strictObject({
   output_tokens_per_s_per_chip: pos,
   ttft_ms: pos.optional(),
   tpot_ms: pos.optional(),
+  /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
+  stack: id,
+  /** Chips in the measured system (all replicas), where published. */
+  chips_in_system: z.number().int().positive().max(1e7).optional(),
+  /** Measured wall power of the whole system, where published (MLPerf Power). */
+  system_power_w: pos.optional(),
+  /** MLPerf round (`v5.1`), for MLPerf rows. */
+  round: z.string().min(1).optional(),
+  /** MLPerf division, for MLPerf rows. */
+  division: z.enum(MLPERF_DIVISIONS).optional(),
+  /** Who published the result (MLPerf submitter or the vendor of the document). */
+  submitter: z.string().min(1).optional(),
   source: z.string().min(1),
   notes: z.string().optional(),
 });
@@ -50,6 +63,8 @@ const NUMERIC = new Set<string>([
   'output_tokens_per_s_per_chip',
   'ttft_ms',
   'tpot_ms',
+  'chips_in_system',
+  'system_power_w',
 ]);
 
 /** CSV cells to typed values: empty is absent, numeric columns become numbers, booleans true/false. */

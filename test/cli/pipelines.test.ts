@@ -141,7 +141,7 @@ describe('infercost sweep', () => {
     ]);
     expect(big.code).toBe(2);
     expect(big.stderr).toBe(
-      'infercost: the grid has 10,005,000 points (120,060,000 rows); pass --yes to run more than 10,000,000\n',
+      'infercost: the grid has 10,005,000 points (130,065,000 rows); pass --yes to run more than 10,000,000\n',
     );
   });
 

@@ -13,15 +13,23 @@ import { bundled, workload } from '../helpers/data.js';
 
 const rows = loadMeasured([bundledMeasuredDir()]);
 const { cases, unrepresentable } = resolveRows(bundled(), rows);
+/** The 20 rows of published.csv: the ones the bundled profiles were calibrated on. */
+const publishedCases = cases.filter((c) =>
+  rows.find((r) => r.row.id === c.id)?.file.endsWith('published.csv'),
+);
 
 describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
-    expect(rows).toHaveLength(20);
+    expect(rows).toHaveLength(150);
     expect(unrepresentable).toEqual([]);
   });
 
-  it('rows with a known input length: median |error| <= 15%, every row <= 35%', () => {
-    const known = cases.filter((c) => !c.row.input_assumed).map((c) => backtestCase(c));
+  // The gate holds on the rows the profiles were calibrated on (published.csv, in sample). The
+  // rows added from mlperf.csv and vendor-docs.csv do not meet it before a refit: see
+  // docs/accuracy.md, "Backtest on the extended data (before any refit)".
+  it('published.csv rows with a known input length: median |error| <= 15%, every row <= 35%', () => {
+    expect(publishedCases).toHaveLength(20);
+    const known = publishedCases.filter((c) => !c.row.input_assumed).map((c) => backtestCase(c));
     expect(known.length).toBeGreaterThanOrEqual(10);
     const s = summaries(known).find((x) => x.group === 'all');
     expect(s?.medianAbsErrorPct).toBeLessThanOrEqual(15);
@@ -32,21 +40,42 @@ describe('backtest on the bundled measured results', () => {
     const r = await runCli(['backtest']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nim-h100-70b-c100');
-    expect(r.stdout).toMatch(/all, known input length +│ +10 │/);
+    expect(r.stdout).toMatch(/all, known input length +│ +86 │/);
+    expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(20);
-    expect(json.summary.map((s: { group: string }) => s.group)).toEqual([
-      'b200',
-      'h100-sxm',
-      'h200-sxm',
-      'all',
-      'all, known input length',
+    expect(json.rows).toHaveLength(150);
+    expect(json.rows[0].stack).toBe('trtllm');
+    expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
+      'accelerator:b200',
+      'accelerator:gb200',
+      'accelerator:h100-sxm',
+      'accelerator:h200-sxm',
+      'accelerator:mi300x',
+      'accelerator:mi325x',
+      'accelerator:mi355x',
+      'accelerator:tpu-v6e-trillium',
+      'accelerator:trainium2',
+      'stack:llmboost',
+      'stack:nim',
+      'stack:trtllm',
+      'stack:vllm',
+      'stack:vllm-neuron',
+      'all:all',
+      'all:all, known input length',
     ]);
+    const published = JSON.parse(
+      (await runCli(['backtest', 'data/measured/published.csv', '--format', 'json'])).stdout,
+    );
+    expect(
+      published.summary.find((s: { group: string }) => s.group === 'all, known input length'),
+    ).toMatchObject({
+      rows: 10,
+    });
   });
 });
 
 describe('calibrating H100 on the TensorRT-LLM rows alone, then the NIM concurrency sweep', () => {
-  const h100 = cases.filter((c) => c.accelerator.id === 'h100-sxm');
+  const h100 = publishedCases.filter((c) => c.accelerator.id === 'h100-sxm');
   const trt = h100.filter((c) => c.id.startsWith('trtllm-'));
   const nim = h100.filter((c) => c.id.startsWith('nim-'));
   const assumedStart: Efficiency = {
@@ -144,7 +173,7 @@ describe('calibration recovers known factors', () => {
 
 describe('infercost calibrate', () => {
   it('writes a profile with fitted factors marked calibrated, the rows and the error', async () => {
-    const r = await runCli(['calibrate', '--accelerator', 'h200-sxm']);
+    const r = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'h200-sxm']);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('calibrated h200-sxm on 2 row(s): trtllm-h200-8b, trtllm-h200-70b');
     expect(r.stdout).toMatch(/eta_mem: \{ value: [0-9.]+, status: calibrated \}/);
@@ -153,7 +182,7 @@ describe('infercost calibrate', () => {
   });
 
   it('with one measured row fits only the factor that row constrains, and says so', async () => {
-    const r = await runCli(['calibrate', '--accelerator', 'b200']);
+    const r = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'b200']);
     expect(r.stderr).toContain('one measured row constrains one factor: fitted eta_mem only');
     expect(r.stdout).toMatch(/eta_mem: \{ value: 0\.\d+, status: calibrated \}/);
     expect(r.stdout).toMatch(/eta_decode: \{ value: [0-9.]+, status: assumed, low/);
@@ -236,6 +265,47 @@ describe('measured-result files', () => {
     ]);
     expect(recs.map((r) => r.line)).toEqual([1, 2, 3]);
     expect(recs[1]?.columns).toEqual([1, 8]);
+  });
+
+  it("a user's file without the optional columns loads; one without stack is a located error", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const mine = join(dir, 'mine.csv');
+    writeFileSync(
+      mine,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,output_tokens_per_s_per_chip,stack,source',
+        'my-h100,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,12000,vllm,my lab',
+      ].join('\n'),
+    );
+    const [row] = loadMeasured([mine]);
+    expect(row?.row).toEqual({
+      id: 'my-h100',
+      accelerator: 'h100-sxm',
+      chips_per_replica: 1,
+      model: 'llama-3.1-8b',
+      weights: 'fp8',
+      activations: 'fp8',
+      kv_cache: 'fp8',
+      input_tokens: 1000,
+      input_assumed: false,
+      output_tokens: 1000,
+      scenario: 'max_throughput',
+      output_tokens_per_s_per_chip: 12000,
+      stack: 'vllm',
+      source: 'my lab',
+    });
+    const noStack = join(dir, 'no-stack.csv');
+    writeFileSync(
+      noStack,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,output_tokens_per_s_per_chip,source',
+        'my-h100,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,12000,my lab',
+      ].join('\n'),
+    );
+    expect(() => loadMeasured([noStack])).toThrow(/no-stack\.csv:2:1 stack: /);
   });
 
   it('a bad cell is one located line, exit 2', async () => {

@@ -55,6 +55,7 @@ export function backtestReport(rows: readonly BacktestRow[]) {
     rows: rows.map((r) => ({
       id: r.row.id,
       accelerator: r.row.accelerator,
+      stack: r.row.stack,
       model: r.row.model,
       scenario: r.row.scenario,
       chips_per_replica: r.row.chips_per_replica,
@@ -72,9 +73,11 @@ export function backtestReport(rows: readonly BacktestRow[]) {
       reason: r.reason ?? null,
     })),
     summary: summaries(rows).map((s) => ({
+      kind: s.kind,
       group: s.group,
       rows: s.rows,
       median_abs_error_pct: s.medianAbsErrorPct,
+      p90_abs_error_pct: s.p90AbsErrorPct,
       max_abs_error_pct: s.maxAbsErrorPct,
     })),
   };
@@ -84,6 +87,7 @@ export function renderBacktestTable(rows: readonly BacktestRow[]): string {
   const t = new Table({
     head: [
       'row',
+      'stack',
       'model',
       'scenario',
       'N',
@@ -95,13 +99,26 @@ export function renderBacktestTable(rows: readonly BacktestRow[]): string {
       'error',
     ],
     style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: [
+      'left',
+      'left',
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ],
   });
   for (const r of rows) {
     if (!r.prediction) continue;
     const batch = r.row.scenario === 'fixed_concurrency' ? ` c=${r.row.concurrency}` : '';
     t.push([
       r.row.id,
+      r.row.stack,
       r.row.model,
       `${r.row.scenario}${batch}`,
       String(r.row.chips_per_replica),
@@ -114,15 +131,17 @@ export function renderBacktestTable(rows: readonly BacktestRow[]): string {
     ]);
   }
   const s = new Table({
-    head: ['group', 'rows', 'median |error|', 'max |error|'],
+    head: ['by', 'group', 'rows', 'median |error|', 'p90 |error|', 'max |error|'],
     style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right', 'right'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
   });
   for (const x of summaries(rows)) {
     s.push([
+      x.kind === 'all' ? '' : x.kind === 'accelerator' ? 'chip' : 'stack',
       x.group,
       String(x.rows),
       pct(x.medianAbsErrorPct).replace('+', ''),
+      pct(x.p90AbsErrorPct).replace('+', ''),
       pct(x.maxAbsErrorPct).replace('+', ''),
     ]);
   }

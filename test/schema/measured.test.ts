@@ -1,0 +1,113 @@
+// The bundled measured results (data/measured) and the per-chip / per-stack backtest summary.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type BacktestRow, summaries } from '../../src/fidelity/backtest.js';
+import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
+
+describe('bundled measured data', () => {
+  const rows = loadMeasured([bundledMeasuredDir()]);
+  const count = (key: (r: (typeof rows)[number]) => string) => {
+    const m: Record<string, number> = {};
+    for (const r of rows) m[key(r)] = (m[key(r)] ?? 0) + 1;
+    return m;
+  };
+
+  it('loads 150 rows: 20 published, 53 MLPerf, 77 from vendor documents', () => {
+    expect(rows).toHaveLength(150);
+    expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
+      'published.csv': 20,
+      'mlperf.csv': 53,
+      'vendor-docs.csv': 77,
+    });
+  });
+
+  it('50 rows are not NVIDIA: MI300X 23, MI325X 21, MI355X 1, Trainium2 3, TPU v6e 2', () => {
+    expect(count((r) => r.row.accelerator)).toEqual({
+      'h100-sxm': 33,
+      'h200-sxm': 33,
+      b200: 21,
+      gb200: 13,
+      mi300x: 23,
+      mi325x: 21,
+      mi355x: 1,
+      trainium2: 3,
+      'tpu-v6e-trillium': 2,
+    });
+    expect(count((r) => r.row.stack)).toEqual({
+      trtllm: 95,
+      nim: 5,
+      vllm: 42,
+      llmboost: 5,
+      'vllm-neuron': 3,
+    });
+  });
+
+  it('every row has a source URL and notes; MLPerf rows name round, division and submitter', () => {
+    for (const { row } of rows) {
+      expect(row.source, row.id).toMatch(/https:\/\//);
+      expect(row.notes?.length ?? 0, row.id).toBeGreaterThan(0);
+      if (row.round !== undefined)
+        expect([row.division, row.submitter].includes(undefined), row.id).toBe(false);
+    }
+  });
+});
+
+describe('per-stack summary', () => {
+  // Five rows, two stacks. Errors are (predicted / measured - 1) * 100 for the predictions below:
+  //   vllm:   100 -> 110 (+10%), 200 -> 160 (-20%), 100 -> 130 (+30%)
+  //   trtllm: 100 ->  95 (-5%),  100 -> 115 (+15%)
+  const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+  const file = join(dir, 'tiny.csv');
+  writeFileSync(
+    file,
+    [
+      'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,output_tokens_per_s_per_chip,stack,source',
+      'a,mi300x,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,100,vllm,test',
+      'b,mi300x,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,200,vllm,test',
+      'c,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,true,1000,max_throughput,100,vllm,test',
+      'd,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,100,trtllm,test',
+      'e,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,max_throughput,100,trtllm,test',
+    ].join('\n'),
+  );
+  const predicted: Record<string, number> = { a: 110, b: 160, c: 130, d: 95, e: 115 };
+  const backtested: BacktestRow[] = loadMeasured([file]).map(({ row }) => ({
+    row,
+    errorPct: ((predicted[row.id] as number) / row.output_tokens_per_s_per_chip - 1) * 100,
+  }));
+  const s = summaries(backtested);
+  const get = (kind: string, group: string) => s.find((x) => x.kind === kind && x.group === group);
+
+  it('gives rows, median, p90 and max |error| per stack', () => {
+    // vllm |errors| 10, 20, 30: median 20, p90 (nearest rank ceil(0.9 * 3) = 3rd) 30
+    expect(get('stack', 'vllm')?.rows).toBe(3);
+    expect(get('stack', 'vllm')?.medianAbsErrorPct).toBeCloseTo(20, 9);
+    expect(get('stack', 'vllm')?.p90AbsErrorPct).toBeCloseTo(30, 9);
+    expect(get('stack', 'vllm')?.maxAbsErrorPct).toBeCloseTo(30, 9);
+    // trtllm |errors| 5, 15: median (5 + 15) / 2 = 10, p90 (ceil(0.9 * 2) = 2nd) 15
+    expect(get('stack', 'trtllm')?.rows).toBe(2);
+    expect(get('stack', 'trtllm')?.medianAbsErrorPct).toBeCloseTo(10, 9);
+    expect(get('stack', 'trtllm')?.p90AbsErrorPct).toBeCloseTo(15, 9);
+  });
+
+  it('and per chip, overall and on known input lengths', () => {
+    // mi300x |errors| 10, 20 -> median 15; h100-sxm 30, 5, 15 -> median 15
+    expect(get('accelerator', 'mi300x')?.medianAbsErrorPct).toBeCloseTo(15, 9);
+    expect(get('accelerator', 'h100-sxm')?.medianAbsErrorPct).toBeCloseTo(15, 9);
+    // all: 5, 10, 15, 20, 30 -> median 15, p90 (ceil(4.5) = 5th) 30
+    expect(get('all', 'all')?.medianAbsErrorPct).toBeCloseTo(15, 9);
+    expect(get('all', 'all')?.p90AbsErrorPct).toBeCloseTo(30, 9);
+    // known input length leaves out c: 5, 10, 15, 20 -> median 12.5
+    expect(get('all', 'all, known input length')).toMatchObject({ rows: 4 });
+    expect(get('all', 'all, known input length')?.medianAbsErrorPct).toBeCloseTo(12.5, 9);
+    expect(s.map((x) => `${x.kind}:${x.group}`)).toEqual([
+      'accelerator:h100-sxm',
+      'accelerator:mi300x',
+      'stack:trtllm',
+      'stack:vllm',
+      'all:all',
+      'all:all, known input length',
+    ]);
+  });
+});
