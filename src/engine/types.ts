@@ -19,6 +19,27 @@ export interface ModelPrecision {
   readonly weights: Precision;
   readonly activations: Precision;
   readonly kvCache: Precision;
+  /** Format the attention matmuls run in; absent: BF16 (or the activations', see Mechanisms). */
+  readonly attention?: Precision;
+}
+
+/**
+ * Corrections of docs/model.md section 3a, each a switch so that its effect on the backtest can
+ * be measured alone; docs/accuracy.md says which are on by default and why.
+ */
+export interface Mechanisms {
+  /** 3a.1 `t_step = max(t_w, t_gemm) + max(t_kv, t_attn) + ...` instead of one max over the step. */
+  readonly perOperatorRoofline: boolean;
+  /** 3a.2 Prefill reads the weights (experts covered by the prompt's tokens): a memory term. */
+  readonly prefillMemory: boolean;
+  /** 3a.3 Tensor-parallel partial sums are reduced in BF16 (2 B) even for FP8 activations. */
+  readonly allReduceBf16: boolean;
+  /** 3a.4 The input embedding is a lookup, and prefill runs the LM head for the last token only. */
+  readonly embeddingLookup: boolean;
+  /** 3a.5 Attention runs at the BF16 rate unless the workload sets `precision.attention`. */
+  readonly attentionBf16: boolean;
+  /** 3a.6 MLA decode with weight absorption: attention over the latent, `2*heads*(2*r + rope)` per token. */
+  readonly mlaAbsorbed: boolean;
 }
 
 export interface Model {
@@ -29,8 +50,14 @@ export interface Model {
   readonly layers: number;
   readonly hidden: number;
   readonly heads: number;
-  /** Query/value head width; for MLA models the width used for the query (attention FLOPs). */
+  /** Value head width (and query/key width unless `qkHeadDim` is given). */
   readonly headDim: number;
+  /** Query/key head width where it differs from the value's (DeepSeek MLA: 192 vs 128). */
+  readonly qkHeadDim?: number;
+  /** Vocabulary size: the embedding and LM head are `vocab * hidden` each. */
+  readonly vocabSize?: number;
+  /** One matrix serves as embedding and LM head (counted once in the parameters). */
+  readonly tiedEmbeddings?: boolean;
   /** GQA/MHA only; MLA models have none. */
   readonly kvHeads?: number;
   readonly mla?: { readonly kvLoraRank: number; readonly ropeHeadDim: number };
@@ -120,4 +147,5 @@ export interface Workload {
   readonly maxBatch?: number;
   readonly memoryUsableFraction: number;
   readonly efficiencyOverrides: Readonly<Partial<Efficiency>>;
+  readonly mechanisms: Mechanisms;
 }

@@ -1,7 +1,16 @@
 // Backtest: the engine against measured results. Pure: rows and resolved profiles in, data out.
 import { type CalibrationCase, type Prediction, predictCase } from '../engine/calibrate.js';
 import { precisionOf } from '../engine/precision.js';
-import type { Accelerator, Efficiency, Model, NumberFormat, Precision, Workload } from '../engine/types.js';
+import type {
+  Accelerator,
+  Efficiency,
+  Mechanisms,
+  Model,
+  NumberFormat,
+  Precision,
+  Workload,
+} from '../engine/types.js';
+import { toMechanisms } from '../schema/convert.js';
 import type { MeasuredRow } from '../schema/measured.js';
 
 export function parsePrecisionCell(cell: string): Precision {
@@ -14,7 +23,12 @@ export interface MeasuredCase extends CalibrationCase {
 }
 
 /** The engine setup a measured row describes (same chips, batch or SLO, precisions). */
-export function caseFor(row: MeasuredRow, accelerator: Accelerator, model: Model): MeasuredCase {
+export function caseFor(
+  row: MeasuredRow,
+  accelerator: Accelerator,
+  model: Model,
+  mechanisms: Mechanisms = toMechanisms(),
+): MeasuredCase {
   const workload: Workload = {
     name: row.id,
     model: {
@@ -44,6 +58,7 @@ export function caseFor(row: MeasuredRow, accelerator: Accelerator, model: Model
       : {}),
     memoryUsableFraction: 0.9,
     efficiencyOverrides: {},
+    mechanisms,
   };
   const base = {
     id: row.id,

@@ -7,6 +7,7 @@ import {
   EFFICIENCY_FACTORS,
   type Efficiency,
   type EfficiencyFactor,
+  type Mechanisms,
   type Model,
   type Precision,
   type Workload,
@@ -132,6 +133,9 @@ export function toModel(m: InlineModel, fallbackId: string): Model {
   return {
     ...model,
     ...(m.kv_heads === undefined ? {} : { kvHeads: m.kv_heads }),
+    ...(m.qk_head_dim === undefined ? {} : { qkHeadDim: m.qk_head_dim }),
+    ...(m.vocab_size === undefined ? {} : { vocabSize: m.vocab_size }),
+    ...(m.tied_embeddings === undefined ? {} : { tiedEmbeddings: m.tied_embeddings }),
     ...(m.mla ? { mla: { kvLoraRank: m.mla.kv_lora_rank, ropeHeadDim: m.mla.rope_head_dim } } : {}),
     ...(m.moe
       ? {
@@ -145,6 +149,19 @@ export function toModel(m: InlineModel, fallbackId: string): Model {
   };
 }
 
+/** The engine corrections switched on: the file's choices over the defaults. */
+export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
+  const d = WORKLOAD_DEFAULTS.mechanisms;
+  return {
+    perOperatorRoofline: m?.per_operator_roofline ?? d.per_operator_roofline,
+    prefillMemory: m?.prefill_memory ?? d.prefill_memory,
+    allReduceBf16: m?.all_reduce_bf16 ?? d.all_reduce_bf16,
+    embeddingLookup: m?.embedding_lookup ?? d.embedding_lookup,
+    attentionBf16: m?.attention_bf16 ?? d.attention_bf16,
+    mlaAbsorbed: m?.mla_absorbed ?? d.mla_absorbed,
+  };
+}
+
 /** Builds the engine's workload; `model` is the resolved model (bundled or inline). */
 export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string): Workload {
   const p = w.precision;
@@ -152,7 +169,9 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
     weights: p?.weights ? toPrecision(p.weights) : model.precision.weights,
     activations: p?.activations ? toPrecision(p.activations) : model.precision.activations,
     kvCache: p?.kv_cache ? toPrecision(p.kv_cache) : model.precision.kvCache,
+    ...(p?.attention ? { attention: toPrecision(p.attention) } : {}),
   };
+
   const overrides: Partial<Record<EfficiencyFactor, number>> = {};
   for (const f of EFFICIENCY_FACTORS) {
     const v = w.efficiency?.[FILE_FACTOR[f] as keyof NonNullable<WorkloadFile['efficiency']>];
@@ -178,6 +197,7 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
     },
     memoryUsableFraction: d?.memory_usable_fraction ?? WORKLOAD_DEFAULTS.memoryUsableFraction,
     efficiencyOverrides: overrides as Partial<Efficiency>,
+    mechanisms: toMechanisms(w.mechanisms),
     ...(w.pricing?.provider === undefined ? {} : { provider: w.pricing.provider }),
     ...(w.demand ? { outputTokensPerDay: w.demand.output_tokens_per_day } : {}),
     ...(d?.replica_chips ? { replicaChips: d.replica_chips } : {}),

@@ -12,6 +12,12 @@ export const modelFields = {
   heads: positiveInt(10_000),
   kv_heads: positiveInt(10_000).optional(),
   head_dim: positiveInt(100_000),
+  /** Query/key head width where it differs from head_dim (the value width): DeepSeek MLA 192. */
+  qk_head_dim: positiveInt(100_000).optional(),
+  /** vocab_size of config.json: the embedding and the LM head are vocab x hidden each. */
+  vocab_size: positiveInt(10_000_000).optional(),
+  /** tie_word_embeddings of config.json: one matrix is both embedding and LM head. */
+  tied_embeddings: z.boolean().optional(),
   mla: z
     .strictObject({
       kv_lora_rank: positiveInt(1_000_000),

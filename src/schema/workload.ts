@@ -12,6 +12,8 @@ export const workloadSchema = z.strictObject({
       weights: precision.optional(),
       activations: precision.optional(),
       kv_cache: precision.optional(),
+      /** The attention matmuls' format: default bf16 (most stacks), fp8 where FP8 attention is on. */
+      attention: precision.optional(),
     })
     .optional(),
   input_tokens: positiveInt(10_000_000),
@@ -54,6 +56,17 @@ export const workloadSchema = z.strictObject({
       t_step0_ms: nonNegative(1000).optional(),
     })
     .optional(),
+  /** Switches for the engine corrections of docs/model.md section 3a (defaults in WORKLOAD_DEFAULTS). */
+  mechanisms: z
+    .strictObject({
+      per_operator_roofline: z.boolean().optional(),
+      prefill_memory: z.boolean().optional(),
+      all_reduce_bf16: z.boolean().optional(),
+      embedding_lookup: z.boolean().optional(),
+      attention_bf16: z.boolean().optional(),
+      mla_absorbed: z.boolean().optional(),
+    })
+    .optional(),
   accelerators: z.array(id).min(1).optional(),
   baseline: id.optional(),
   expect: z.array(z.string().min(1)).optional(),
@@ -69,4 +82,13 @@ export const WORKLOAD_DEFAULTS = {
   memoryUsableFraction: 0.9,
   plan: 'on_demand',
   baseline: 'h100-sxm',
+  /** docs/accuracy.md records the backtest that decided each default. */
+  mechanisms: {
+    per_operator_roofline: false,
+    prefill_memory: false,
+    all_reduce_bf16: false,
+    embedding_lookup: false,
+    attention_bf16: false,
+    mla_absorbed: false,
+  },
 } as const;

@@ -58,6 +58,15 @@ const workloadArb = fc.record({
   cached: fc.double({ min: 0, max: 0.95, noNaN: true }),
   tpotMs: fc.option(fc.double({ min: 5, max: 500, noNaN: true }), { nil: undefined }),
   ttftMs: fc.option(fc.double({ min: 50, max: 10_000, noNaN: true }), { nil: undefined }),
+  // Every invariant must hold under every combination of the section 3a corrections.
+  mechanisms: fc.record({
+    perOperatorRoofline: fc.boolean(),
+    prefillMemory: fc.boolean(),
+    allReduceBf16: fc.boolean(),
+    embeddingLookup: fc.boolean(),
+    attentionBf16: fc.boolean(),
+    mlaAbsorbed: fc.boolean(),
+  }),
 });
 
 type WorkloadParams = typeof workloadArb extends fc.Arbitrary<infer T> ? T : never;
@@ -91,6 +100,7 @@ function makeWorkload(p: WorkloadParams): Workload {
     site: { pue: 1.2, usdPerKwh: 0.08 },
     memoryUsableFraction: 0.9,
     efficiencyOverrides: {},
+    mechanisms: p.mechanisms,
   };
 }
 
