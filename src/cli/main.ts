@@ -140,6 +140,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .argument('[files...]', 'measured-result CSV files or folders (default: the bundled data/measured)')
     .option('--format <format>', 'table, json or csv')
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .option(
+      '--mechanisms <list>',
+      'engine corrections (docs/model.md 3a) to run with: name=on|off,... or all or none',
+    )
+    .option('--cv', 'cross-validate: leave one source out, refit on the rest, predict it', false)
     .action((files: string[], opts) => setCode(backtestCommand(ctx(), files, opts)));
 
   program

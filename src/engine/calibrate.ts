@@ -154,7 +154,14 @@ export function fitEfficiency(
   factors: readonly EfficiencyFactor[],
   start: Efficiency,
   prior: Efficiency = start,
+  options: {
+    /** Pull towards the prior per squared unit of search coordinate (docs/model.md section 12). */
+    readonly priorWeight?: number;
+    /** Drop the pull for the last digits when the data can pin every factor (default true). */
+    readonly release?: boolean;
+  } = {},
 ): Fit {
+  const priorWeight = options.priorWeight ?? PRIOR_WEIGHT;
   const u0 = factors.map((f) => toCoord(f, prior[f]));
   const uStart = factors.map((f) => toCoord(f, start[f]));
   const efficiencyAt = (u: readonly number[]): Efficiency => {
@@ -168,10 +175,10 @@ export function fitEfficiency(
     logErrors(cases, efficiencyAt(u)).reduce((s, e) => s + e * e, 0) +
     priorWeight * u.reduce((s, v, i) => s + (v - (u0[i] as number)) ** 2, 0);
   // With the prior: a stable start that cannot run off to a corner of the bounds.
-  let u = nelderMead(objective(PRIOR_WEIGHT), uStart);
-  u = nelderMead(objective(PRIOR_WEIGHT), u); // a restart escapes a collapsed simplex
+  let u = nelderMead(objective(priorWeight), uStart);
+  u = nelderMead(objective(priorWeight), u); // a restart escapes a collapsed simplex
   const observations = cases.reduce((n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1), 0);
-  if (observations >= factors.length) {
+  if ((options.release ?? true) && observations >= factors.length) {
     // Enough measurements to pin every factor: let the data decide the last digits. A trace of
     // the prior stays so that a direction the data cannot see does not drift.
     u = nelderMead(objective(PRIOR_WEIGHT * 1e-6), u);

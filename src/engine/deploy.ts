@@ -9,6 +9,8 @@ export interface Setup {
   readonly weights: Precision;
   readonly activations: Precision;
   readonly kvCache: Precision;
+  /** The rate attention runs at (docs/model.md section 3a.5). */
+  readonly attentionFlopsPerS: number;
   readonly efficiency: Efficiency;
   /** True when the model had to be quantised to the narrower compute format. */
   readonly weightsQuantised: boolean;
@@ -54,8 +56,17 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
   const narrower = compute.fallback?.direction === 'narrower';
   const activations = compute.fallback ? precisionOf(compute.format) : precision.activations;
   const weightsQuantised = narrower && precision.weights.bits > activations.bits;
+  // 3a.5: attention at the workload's attention format, else BF16 when the correction is on
+  // (a chip without BF16 falls back like any format), else at the GEMMs' rate.
+  const attentionFormat =
+    precision.attention?.format ?? (workload.mechanisms.attentionBf16 ? 'bf16' : undefined);
+  const attention =
+    attentionFormat === undefined || attentionFormat === 'int4'
+      ? undefined
+      : selectComputePrecision(accelerator, attentionFormat);
   return {
     compute,
+    attentionFlopsPerS: attention?.flopsPerS ?? compute.flopsPerS,
     weights: weightsQuantised ? activations : precision.weights,
     activations,
     kvCache: precision.kvCache,
@@ -85,7 +96,9 @@ export function replicaFor(
     activations: setup.activations,
     kvCache: setup.kvCache,
     flopsPerS: setup.compute.flopsPerS,
+    attentionFlopsPerS: setup.attentionFlopsPerS,
     efficiency: setup.efficiency,
+    mechanisms: workload.mechanisms,
     chips,
     inputTokens: workload.inputTokens,
     outputTokens: workload.outputTokens,

@@ -1,6 +1,6 @@
-import { kvBytesPerTokenReplica, queryWidth, type WeightBytes, weightBytes } from './bytes.js';
+import { kvBytesPerTokenReplica, type WeightBytes, weightBytes } from './bytes.js';
 import { bytesPerElement } from './precision.js';
-import type { Accelerator, Efficiency, Model, Precision } from './types.js';
+import type { Accelerator, Efficiency, Mechanisms, Model, Precision } from './types.js';
 
 export interface ReplicaInputs {
   readonly accelerator: Pick<
@@ -14,7 +14,10 @@ export interface ReplicaInputs {
   readonly kvCache: Precision;
   /** `F`: dense matmul rate of the chosen compute format, per chip. */
   readonly flopsPerS: number;
+  /** `F_attn`: the rate attention runs at (section 3a.5); `F` when that correction is off. */
+  readonly attentionFlopsPerS: number;
   readonly efficiency: Efficiency;
+  readonly mechanisms: Mechanisms;
   readonly chips: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
@@ -23,8 +26,8 @@ export interface ReplicaInputs {
 }
 
 /**
- * One replica of `N` chips with every batch-independent term of docs/model.md section 3
- * computed once, so evaluating a batch size is a handful of arithmetic operations.
+ * One replica of `N` chips with every batch-independent term of docs/model.md sections 3 and
+ * 3a computed once, so evaluating a batch size is a handful of arithmetic operations.
  */
 export interface Replica {
   readonly chips: number;
@@ -38,23 +41,40 @@ export interface Replica {
   readonly outputTokens: number;
   /** `1 - k/E` for MoE models (probability a given expert is not picked by one token). */
   readonly expertMissProbability: number;
+  /** Weights read at every decode step whatever the batch (`Wd`, less the embedding table under 3a.4). */
+  readonly denseReadBytes: number;
   readonly memBytesPerSEffective: number;
   readonly kvBytesPerSequenceDecode: number;
-  readonly computeSPerSequence: number;
+  /** Per sequence in the batch: GEMM time and attention time at the mean context. */
+  readonly gemmSPerSequence: number;
+  readonly attentionSPerSequence: number;
+  /** True: `max(t_w, t_gemm) + max(t_kv, t_attn)` (3a.1); false: `max(t_w + t_kv, t_gemm + t_attn)`. */
+  readonly perOperator: boolean;
   readonly commSPerSequence: number;
   readonly commFixedS: number;
   readonly stepOverheadS: number;
 }
 
-/** Builds the replica constants (section 3: memory fit, decode step, prefill). */
+/**
+ * Attention FLOPs per token per layer per token of context (section 3a.6): `2*heads*(dk + dv)`,
+ * or with MLA weight absorption `2*heads*(2*r + rope)` (scores and values over the latent).
+ */
+function attentionFlopsPerContextToken(model: Model, absorbed: boolean): number {
+  if (absorbed && model.mla) return 2 * model.heads * (2 * model.mla.kvLoraRank + model.mla.ropeHeadDim);
+  return 2 * model.heads * ((model.qkHeadDim ?? model.headDim) + model.headDim);
+}
+
+/** Builds the replica constants (sections 3 and 3a: memory fit, decode step, prefill). */
 export function buildReplica(inputs: ReplicaInputs): Replica {
-  const { model, efficiency, chips: n, inputTokens: i, outputTokens: o } = inputs;
+  const { model, efficiency, mechanisms: mech, chips: n, inputTokens: i, outputTokens: o } = inputs;
   const acc = inputs.accelerator;
   const weights = weightBytes(model, inputs.weights);
   const kvN = kvBytesPerTokenReplica(model, inputs.kvCache, n);
-  const q = queryWidth(model);
   const bAct = bytesPerElement(inputs.activations);
+  // 3a.3: tensor-parallel partial sums are reduced in BF16 even when activations are FP8.
+  const bComm = mech.allReduceBf16 ? Math.max(bAct, 2) : bAct;
   const f = inputs.flopsPerS;
+  const fAttn = inputs.attentionFlopsPerS;
 
   // Memory fit: W + B * (I + O) * kvN <= N * C * m
   const usableBytes = n * acc.memCapacityBytes * inputs.memoryUsableFraction;
@@ -65,14 +85,41 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const linkBytesPerS = acc.linkBytesPerSPerDirection * efficiency.etaLink;
   const ringFactor = (2 * (n - 1)) / n;
   const multiChip = n > 1;
+  const memBytesPerSEffective = n * acc.memBandwidthBytesPerS * efficiency.etaMem;
 
-  const prefillComputeS =
-    (2 * model.paramsActive * uncachedInput + 2 * model.layers * q * uncachedInput ** 2) /
-    (n * f * efficiency.etaPrefill);
+  // 3a.4: the embedding is a lookup (B rows read, no matmul); the LM head is a matmul, and a
+  // prefill needs its output for the last prompt token only.
+  const table = (model.vocabSize ?? 0) * model.hidden; // parameters of one vocab x hidden matrix
+  const lookup = mech.embeddingLookup && table > 0;
+  const embeddingParams = lookup && !model.tiedEmbeddings ? table : 0;
+  const gemmParamsDecode = model.paramsActive - embeddingParams;
+  const gemmParamsPrefillPerToken = lookup
+    ? model.paramsActive - embeddingParams - table
+    : model.paramsActive;
+  const headFlopsPerRequest = lookup ? 2 * table : 0;
+  const denseReadBytes = weights.dense - embeddingParams * bytesPerElement(inputs.weights);
+
+  const attnPerContextToken = model.layers * attentionFlopsPerContextToken(model, mech.mlaAbsorbed);
+  const prefillAttnFlopsPerContextToken = model.layers * attentionFlopsPerContextToken(model, false);
+
+  // Prefill of one request: GEMMs, causal attention (Ip^2 / 2 pairs), and with 3a.2 the weights
+  // read once, each expert the prompt's tokens pick (coverage over Ip tokens).
+  const missP = model.moe ? 1 - model.moe.expertsPerToken / model.moe.experts : 0;
+  const prefillGemmS =
+    (2 * gemmParamsPrefillPerToken * uncachedInput + headFlopsPerRequest) / (n * f * efficiency.etaPrefill);
+  const prefillAttnS =
+    (prefillAttnFlopsPerContextToken * uncachedInput ** 2) / 2 / (n * fAttn * efficiency.etaPrefill);
+  const prefillReadS =
+    (denseReadBytes + weights.routed * (1 - missP ** uncachedInput)) / memBytesPerSEffective;
+  const prefillCoreS = !mech.prefillMemory
+    ? prefillGemmS + prefillAttnS
+    : mech.perOperatorRoofline
+      ? Math.max(prefillReadS, prefillGemmS) + prefillAttnS
+      : Math.max(prefillReadS, prefillGemmS + prefillAttnS);
   const prefillCommS = multiChip
     ? 2 *
       model.layers *
-      ((ringFactor * (uncachedInput * model.hidden * bAct)) / linkBytesPerS + acc.collectiveLatencyS)
+      ((ringFactor * (uncachedInput * model.hidden * bComm)) / linkBytesPerS + acc.collectiveLatencyS)
     : 0;
 
   return {
@@ -80,55 +127,74 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     weights,
     kvBytesPerTokenReplica: kvN,
     maxBatch,
-    prefillS: prefillComputeS + prefillCommS,
+    prefillS: prefillCoreS + prefillCommS,
     outputTokens: o,
-    expertMissProbability: model.moe ? 1 - model.moe.expertsPerToken / model.moe.experts : 0,
-    memBytesPerSEffective: n * acc.memBandwidthBytesPerS * efficiency.etaMem,
+    expertMissProbability: missP,
+    denseReadBytes,
+    memBytesPerSEffective,
     kvBytesPerSequenceDecode: meanContext * kvN,
-    computeSPerSequence:
-      (2 * model.paramsActive + 4 * model.layers * q * meanContext) / (n * f * efficiency.etaDecode),
-    commSPerSequence: multiChip ? (2 * model.layers * ringFactor * model.hidden * bAct) / linkBytesPerS : 0,
+    gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
+    attentionSPerSequence: (attnPerContextToken * meanContext) / (n * fAttn * efficiency.etaDecode),
+    perOperator: mech.perOperatorRoofline,
+    commSPerSequence: multiChip ? (2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS : 0,
     commFixedS: multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0,
     stepOverheadS: efficiency.tStep0S,
   };
 }
 
-/** `touched(B) = Wd + We * (1 - (1 - k/E)^B)` (section 3). */
+/**
+ * Weights read by a decode step at batch B (section 3): `touched(B) = Wd + We * (1 - (1 - k/E)^B)`,
+ * with `Wd` less the embedding table when 3a.4 is on.
+ */
 export function touchedWeightBytes(r: Replica, batch: number): number {
-  if (r.weights.routed === 0) return r.weights.total;
-  return r.weights.dense + r.weights.routed * (1 - r.expertMissProbability ** batch);
+  if (r.weights.routed === 0) return r.denseReadBytes;
+  return r.denseReadBytes + r.weights.routed * (1 - r.expertMissProbability ** batch);
 }
 
 export interface DecodeStep {
+  /** Weights and KV read: `t_w + t_kv`. */
   readonly memoryS: number;
+  /** GEMMs and attention: `t_gemm + t_attn`. */
   readonly computeS: number;
   readonly commS: number;
   readonly overheadS: number;
-  /** `t_step(B) = max(t_mem, t_cmp) + t_comm + t_step0` */
+  /** `max(t_w, t_gemm) + max(t_kv, t_attn)` (3a.1) or `max(t_w + t_kv, t_gemm + t_attn)`, `+ t_comm + t_step0` */
   readonly totalS: number;
 }
 
-/** Decode step time at batch `B`, term by term (section 3). */
+function coreS(
+  r: Replica,
+  batch: number,
+): { w: number; kv: number; gemm: number; attn: number; core: number } {
+  const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
+  const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
+  const gemm = batch * r.gemmSPerSequence;
+  const attn = batch * r.attentionSPerSequence;
+  const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
+  return { w, kv, gemm, attn, core };
+}
+
+/** Decode step time at batch `B`, term by term (sections 3 and 3a). */
 export function decodeStep(r: Replica, batch: number): DecodeStep {
-  const memoryS =
-    (touchedWeightBytes(r, batch) + batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
-  const computeS = batch * r.computeSPerSequence;
+  const c = coreS(r, batch);
   const commS = batch * r.commSPerSequence + r.commFixedS;
   return {
-    memoryS,
-    computeS,
+    memoryS: c.w + c.kv,
+    computeS: c.gemm + c.attn,
     commS,
     overheadS: r.stepOverheadS,
-    totalS: Math.max(memoryS, computeS) + commS + r.stepOverheadS,
+    totalS: c.core + commS + r.stepOverheadS,
   };
 }
 
 /** `t_step(B)` alone: the hot path of the deployment search. */
 export function decodeStepTimeS(r: Replica, batch: number): number {
-  const memoryS =
-    (touchedWeightBytes(r, batch) + batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
-  const computeS = batch * r.computeSPerSequence;
-  return Math.max(memoryS, computeS) + batch * r.commSPerSequence + r.commFixedS + r.stepOverheadS;
+  const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
+  const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
+  const gemm = batch * r.gemmSPerSequence;
+  const attn = batch * r.attentionSPerSequence;
+  const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
+  return core + batch * r.commSPerSequence + r.commFixedS + r.stepOverheadS;
 }
 
 export interface ReplicaPoint {

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { Mechanisms } from '../../engine/types.js';
 import {
   type BacktestRow,
   backtestCase,
@@ -6,6 +7,7 @@ import {
   type MeasuredCase,
   summaries,
 } from '../../fidelity/backtest.js';
+import { type CvResult, crossValidate } from '../../fidelity/cv.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import type { Catalog } from '../../io/catalog.js';
 import { UsageError } from '../../io/errors.js';
@@ -13,7 +15,8 @@ import { bundledMeasuredDir, type LocatedRow, loadMeasured } from '../../io/meas
 import { csvLine } from '../../render/csv.js';
 import { fixed, sig } from '../../render/format.js';
 import { escapeText, safeJson } from '../../render/text.js';
-import { toAccelerator, toModel } from '../../schema/convert.js';
+import { toAccelerator, toMechanisms, toModel } from '../../schema/convert.js';
+import { WORKLOAD_DEFAULTS } from '../../schema/workload.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -23,7 +26,11 @@ export interface Resolved {
 }
 
 /** Rows to engine cases; rows naming an unknown chip or model, or too many chips, are kept with the reason. */
-export function resolveRows(catalog: Catalog, rows: readonly LocatedRow[]): Resolved {
+export function resolveRows(
+  catalog: Catalog,
+  rows: readonly LocatedRow[],
+  mechanisms: Mechanisms = toMechanisms(),
+): Resolved {
   const cases: MeasuredCase[] = [];
   const unrepresentable: BacktestRow[] = [];
   for (const { row } of rows) {
@@ -40,10 +47,35 @@ export function resolveRows(catalog: Catalog, rows: readonly LocatedRow[]): Reso
           row,
           reason: `${row.chips_per_replica} chips per replica exceed the ${acc.domainChips}-chip scale-up domain`,
         });
-      } else cases.push(caseFor(row, acc, toModel(m.value, row.model)));
+      } else cases.push(caseFor(row, acc, toModel(m.value, row.model), mechanisms));
     }
   }
   return { cases, unrepresentable };
+}
+
+const MECHANISM_NAMES = Object.keys(
+  WORKLOAD_DEFAULTS.mechanisms,
+) as (keyof typeof WORKLOAD_DEFAULTS.mechanisms)[];
+
+/**
+ * `--mechanisms per_operator_roofline=on,prefill_memory=off` (or `all`, `none`): the engine
+ * corrections of docs/model.md section 3a to run with, over the defaults.
+ */
+export function parseMechanisms(text: string | undefined): Mechanisms {
+  if (text === undefined) return toMechanisms();
+  if (text === 'all' || text === 'none')
+    return toMechanisms(Object.fromEntries(MECHANISM_NAMES.map((n) => [n, text === 'all'])));
+  const chosen: Record<string, boolean> = {};
+  for (const item of text.split(',').map((s) => s.trim())) {
+    const m = /^([a-z0-9_]+)=(on|off)$/.exec(item);
+    const name = m?.[1] ?? '';
+    if (!m || !(MECHANISM_NAMES as string[]).includes(name))
+      throw new UsageError(
+        `--mechanisms ${item}: expected name=on|off with a name of ${MECHANISM_NAMES.join(', ')} (or all, none)`,
+      );
+    chosen[name] = m[2] === 'on';
+  }
+  return toMechanisms(chosen);
 }
 
 function pct(n: number | undefined | null): string {
@@ -158,16 +190,111 @@ export function renderBacktestTable(rows: readonly BacktestRow[]): string {
   ].join('\n');
 }
 
+/** The cross-validated report: out-of-fold predictions, their stated ranges, and summaries. */
+export function cvReport(cv: CvResult) {
+  return {
+    method:
+      'leave one source out (MLPerf: round, submitter and system; otherwise the document): refit on the other sources, predict the held-out rows (docs/model.md section 12a)',
+    rows: cv.rows.map((r) => ({
+      id: r.row.id,
+      accelerator: r.row.accelerator,
+      stack: r.row.stack,
+      model: r.row.model,
+      fold: r.fold,
+      fitted_on: r.level,
+      input_assumed: r.row.input_assumed,
+      measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
+      predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
+      low: r.low ?? null,
+      high: r.high ?? null,
+      covered: r.covered ?? null,
+      error_pct: r.errorPct ?? null,
+      reason: r.reason ?? null,
+    })),
+    summary: cv.summary.map((s) => ({
+      kind: s.kind,
+      group: s.group,
+      rows: s.rows,
+      median_abs_error_pct: s.medianAbsErrorPct,
+      p90_abs_error_pct: s.p90AbsErrorPct,
+      max_abs_error_pct: s.maxAbsErrorPct,
+      coverage_pct: s.coveragePct,
+    })),
+    bands: Object.fromEntries(
+      Object.entries(cv.bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
+    ),
+  };
+}
+
+export function renderCvTable(cv: CvResult): string {
+  const t = new Table({
+    head: ['row', 'chip', 'stack', 'fitted on', 'measured', 'predicted', 'range', 'in range', 'error'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'left', 'right'],
+  });
+  for (const r of cv.rows) {
+    if (!r.prediction) continue;
+    t.push([
+      `${r.row.id}${r.row.input_assumed ? '*' : ''}`,
+      r.row.accelerator,
+      r.row.stack,
+      r.level,
+      sig(r.row.output_tokens_per_s_per_chip),
+      sig(r.prediction.tokensPerSPerChip),
+      r.low === undefined || r.high === undefined ? '-' : `${sig(r.low)}..${sig(r.high)}`,
+      r.covered === undefined ? '-' : r.covered ? 'yes' : 'no',
+      pct(r.errorPct),
+    ]);
+  }
+  const s = new Table({
+    head: ['group', 'rows', 'median |error|', 'p90 |error|', 'max |error|', 'in range'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
+  });
+  const p = (n: number | null) => (n === null ? '-' : `${fixed(n, 1)}%`);
+  for (const g of cv.summary)
+    s.push([
+      g.kind === 'all' ? g.group : `${g.kind} ${g.group}`,
+      String(g.rows),
+      p(g.medianAbsErrorPct),
+      p(g.p90AbsErrorPct),
+      p(g.maxAbsErrorPct),
+      p(g.coveragePct),
+    ]);
+  return [
+    'Cross-validated: each row predicted by factors fitted without its source (* input length assumed, never fitted on).',
+    t.toString(),
+    '',
+    s.toString(),
+    '',
+  ].join('\n');
+}
+
 export function backtestCommand(
   ctx: Context,
   files: string[],
-  opts: { format?: string; output?: string },
+  opts: { format?: string; output?: string; mechanisms?: string; cv?: boolean },
 ): number {
   const format = opts.format ?? 'table';
   if (!['table', 'json', 'csv'].includes(format))
     throw new UsageError(`--format ${format}: expected table, json or csv`);
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
-  const { cases, unrepresentable } = resolveRows(ctx.catalog(), located);
+  const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
+  if (opts.cv) {
+    const cv = crossValidate(cases);
+    const report = cvReport(cv);
+    let text: string;
+    if (format === 'json') text = `${safeJson(JSON.stringify({ schema_version: 1, ...report }, null, 2))}\n`;
+    else if (format === 'csv') {
+      const header = Object.keys(report.rows[0] ?? { id: '' });
+      text =
+        csvLine(header) +
+        report.rows.map((r) => csvLine(Object.values(r) as (string | number | boolean | null)[])).join('');
+    } else text = escapeText(renderCvTable(cv));
+    if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
+    else ctx.io.stdout(text);
+    return EXIT.ok;
+  }
   const rows = [...cases.map((c) => backtestCase(c)), ...unrepresentable];
   const report = backtestReport(rows);
   let text: string;

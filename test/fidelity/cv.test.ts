@@ -1,0 +1,77 @@
+// Cross-validation (docs/model.md section 12a): folds are sources, and a held-out source is
+// never fitted on.
+import { describe, expect, it } from 'vitest';
+import { predictCase } from '../../src/engine/calibrate.js';
+import type { Efficiency } from '../../src/engine/types.js';
+import { caseFor, type MeasuredCase } from '../../src/fidelity/backtest.js';
+import { crossValidate, sourceGroup } from '../../src/fidelity/cv.js';
+import { toAccelerator, toModel } from '../../src/schema/convert.js';
+import type { MeasuredRow } from '../../src/schema/measured.js';
+import { bundled } from '../helpers/data.js';
+
+describe('source groups', () => {
+  it('MLPerf rows group by round, division, submitter and system; documents by URL', () => {
+    expect(
+      sourceGroup(
+        'https://github.com/mlcommons/inference_results_v5.1/blob/main/closed/AMD/results/8xMI325X_2xEPYC/llama2-70b-99/Offline/performance/run_1/mlperf_log_summary.txt',
+      ),
+    ).toBe('mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC');
+    expect(sourceGroup('NVIDIA perf overview, https://nvidia.github.io/TensorRT-LLM/perf.html#table-3 (v1.0)')).toBe(
+      'https://nvidia.github.io/TensorRT-LLM/perf.html',
+    );
+  });
+});
+
+describe('leave one source out', () => {
+  const catalog = bundled();
+  const h100 = toAccelerator(catalog.accelerators.get('h100-sxm')?.value as never);
+  const model = toModel(catalog.models.get('llama-3.1-8b')?.value as never, 'llama-3.1-8b');
+  const truth: Efficiency = { etaMem: 0.7, etaPrefill: 0.5, etaDecode: 0.3, etaLink: 0.7, tStep0S: 0.003 };
+  const setups = [
+    [128, 128, 1],
+    [128, 2048, 8],
+    [2048, 128, 64],
+    [1000, 1000, 256],
+    [4000, 500, 32],
+    [500, 2000, 512],
+  ] as const;
+  function rows(source: string, scale: number): MeasuredCase[] {
+    return setups.map(([i, o, b], k) => {
+      const row: MeasuredRow = {
+        id: `${source}-${k}`,
+        accelerator: 'h100-sxm',
+        chips_per_replica: 1,
+        model: 'llama-3.1-8b',
+        weights: 'fp8',
+        activations: 'fp8',
+        kv_cache: 'fp8',
+        input_tokens: i,
+        input_assumed: false,
+        output_tokens: o,
+        scenario: 'fixed_concurrency',
+        concurrency: b,
+        output_tokens_per_s_per_chip: 1,
+        stack: 'trtllm',
+        source: `https://example.com/${source}`,
+      };
+      const c = caseFor(row, h100, model);
+      // The engine's own prediction under the true factors, times `scale` for a biased source.
+      const measured = (predictCase(c, truth)?.tokensPerSPerChip ?? 0) * scale;
+      return { ...c, measuredTokensPerSPerChip: measured, row: { ...row, output_tokens_per_s_per_chip: measured } };
+    });
+  }
+
+  it('two agreeing sources predict each other; a source measured 2x high is missed by -50% when held out', () => {
+    const cv = crossValidate([...rows('a', 1), ...rows('b', 1), ...rows('c', 2)]);
+    const err = (prefix: string) =>
+      cv.rows.filter((r) => r.row.id.startsWith(prefix)).map((r) => r.errorPct ?? Number.NaN);
+    // Held out, c is predicted from a and b alone, which agree on the true factors: 1/2 - 1 = -50%.
+    for (const e of err('c-')) expect(e).toBeCloseTo(-50, 0);
+    // a is predicted from b (true) and c (2x): the fit lands between, never below the truth.
+    for (const e of err('a-')) expect(e).toBeGreaterThan(-1);
+    expect(cv.rows.every((r) => r.level === 'pair')).toBe(true);
+    expect(new Set(cv.rows.map((r) => r.fold))).toEqual(
+      new Set(['https://example.com/a', 'https://example.com/b', 'https://example.com/c']),
+    );
+  });
+});
