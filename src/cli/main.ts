@@ -6,7 +6,7 @@ import { readStdin as readStdinSync } from '../io/workload.js';
 import { FORMAT_NAMES } from '../render/index.js';
 import { sanitizeLine, sanitizeStderr } from '../render/text.js';
 import { backtestCommand } from './commands/backtest.js';
-import { calibrateCommand } from './commands/calibrate.js';
+import { calibrateAllCommand, calibrateCommand } from './commands/calibrate.js';
 import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
 import { diffCommand } from './commands/diff.js';
@@ -67,6 +67,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .option('--sort <metric>', 'sort by a metric (default output_tokens_per_usd)')
     .option(
+      '--stack <stack>',
+      "serving stack to assume (trtllm, vllm, ...); default: each chip's best calibrated one",
+    )
+    .option(
       '--expect <claim>',
       'check a claim, e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30" (repeatable)',
       collect,
@@ -100,6 +104,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       [],
     )
     .option('--strict', 'an UNCERTAIN expectation fails too', false)
+    .option('--stack <stack>', "serving stack to assume; default: each chip's best calibrated one")
     .action((workloads: string[], opts) =>
       setCode(checkCommand(ctx(), workloads, { ...opts, pareto: false, ranges: true })),
     );
@@ -151,7 +156,13 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .command('calibrate')
     .description("fit a profile's efficiency factors to measured results and print the calibrated profile")
     .argument('[files...]', 'measured-result CSV files or folders (default: the bundled data/measured)')
-    .requiredOption('--accelerator <id>', 'the profile to calibrate')
+    .option('--accelerator <id>', 'the profile to calibrate')
+    .option(
+      '--all',
+      'fit every chip and stack at once (docs/model.md 12a) and write stacks: into each profile',
+      false,
+    )
+    .option('--mechanisms <list>', 'engine corrections to fit with: name=on|off,... or all or none')
     .option(
       '--factors <names>',
       'comma-separated factors to fit (default: eta_mem, eta_prefill, eta_decode, t_step0_ms, and eta_link with multi-chip rows)',
@@ -162,7 +173,18 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .option('--include-assumed-input', 'also fit on rows whose input length was assumed', false)
     .option('-o, --output <file>', 'write the calibrated profile to a file (atomically) instead of stdout')
-    .action((files: string[], opts) => setCode(calibrateCommand(ctx(), files, opts)));
+    .option('--output-dir <dir>', 'with --all: write the updated profiles into this directory')
+    .action((files: string[], opts) => {
+      if (opts.all) {
+        if (opts.accelerator !== undefined)
+          throw new UsageError('give --accelerator <id> or --all, not both');
+        return setCode(
+          calibrateAllCommand(ctx(), files, { output: opts.outputDir, mechanisms: opts.mechanisms }),
+        );
+      }
+      if (opts.accelerator === undefined) throw new UsageError('give --accelerator <id> (or --all)');
+      return setCode(calibrateCommand(ctx(), files, opts));
+    });
 
   const profiles = program
     .command('profiles')

@@ -104,6 +104,7 @@ export function replicaFor(
     outputTokens: workload.outputTokens,
     cachedInputFraction: workload.cachedInputFraction,
     memoryUsableFraction: workload.memoryUsableFraction,
+    chunkTokens: workload.chunkTokens,
   });
 }
 

@@ -62,6 +62,9 @@ export interface DeploymentInfo {
 export interface Evaluation {
   readonly acceleratorId: string;
   readonly acceleratorName: string;
+  /** The serving stack the factors describe and how they were found; undefined: the profile's block. */
+  readonly stack: string | undefined;
+  readonly stackLevel: 'pair' | 'stack' | 'pooled' | undefined;
   // Every key is always present (undefined when it does not apply): evaluations are built by
   // literal, without object spread, because a sweep makes millions of them.
   readonly failure: Failure | undefined;
@@ -123,6 +126,8 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
     return {
       acceleratorId: accelerator.id,
       acceleratorName: accelerator.name,
+      stack: accelerator.stack,
+      stackLevel: accelerator.stackLevel,
       failure: d.failure,
       deployment: undefined,
       performance: undefined,
@@ -178,6 +183,8 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
   return {
     acceleratorId: accelerator.id,
     acceleratorName: accelerator.name,
+    stack: accelerator.stack,
+    stackLevel: accelerator.stackLevel,
     failure: undefined,
     deployment: {
       chips: point.chips,
@@ -350,12 +357,32 @@ function rangeEnd(e: Evaluation): RangeEnd {
 }
 
 /**
+ * A cross-validated prediction interval (section 11): the measured value lies within
+ * `x * exp(lo) .. x * exp(hi)` for 80% of held-out rows. Price and power per chip do not depend
+ * on throughput, so tokens/$ and tokens/W move by the same factor; $/1M inversely.
+ */
+export function intervalRange(e: Evaluation, [lo, hi]: readonly [number, number]): EfficiencyRange {
+  const end = (k: number): RangeEnd => ({
+    outputTokensPerSPerChip: scaled(e.performance?.outputTokensPerSPerChip, k),
+    outputTokensPerUsd: scaled(e.cost?.outputTokensPerUsd, k),
+    usdPerMtokOutput: scaled(e.cost?.usdPerMtokOutput, 1 / k),
+    outputTokensPerJoule: scaled(e.energy?.outputTokensPerJoule, k),
+  });
+  return { low: end(Math.exp(lo)), high: end(Math.exp(hi)) };
+}
+
+function scaled(v: number | undefined, k: number): number | null {
+  return v === undefined ? null : v * k;
+}
+
+/**
  * The range of an uncalibrated accelerator (docs/model.md, "Ranges"): every assumed factor at
  * its pessimistic end (low etas, high t_step0), then at its optimistic end. Throughput never
  * falls as an eta grows or t_step0 shrinks, so these bound every mix of the factors. Factors
  * the workload overrides stay fixed. Undefined for a profile with no ranged factor.
  */
 export function efficiencyRange(accelerator: Accelerator, workload: Workload): EfficiencyRange | undefined {
+  if (accelerator.intervalLog) return intervalRange(evaluate(accelerator, workload), accelerator.intervalLog);
   const ranged = Object.entries(accelerator.efficiencyRange ?? {}).filter(
     ([f]) => workload.efficiencyOverrides[f as EfficiencyFactor] === undefined,
   ) as [EfficiencyFactor, readonly [number, number]][];

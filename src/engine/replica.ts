@@ -23,6 +23,8 @@ export interface ReplicaInputs {
   readonly outputTokens: number;
   readonly cachedInputFraction: number;
   readonly memoryUsableFraction: number;
+  /** Prefill tokens an iteration may carry (3b.2). */
+  readonly chunkTokens: number;
 }
 
 /**
@@ -53,6 +55,17 @@ export interface Replica {
   readonly commSPerSequence: number;
   readonly commFixedS: number;
   readonly stepOverheadS: number;
+  /**
+   * 3b.2 chunked prefill: one request's prefill compute (GEMMs, attention, communication), spread
+   * over its O iterations and run inside the step's roofline; undefined when off.
+   */
+  readonly chunked?: {
+    readonly gemmS: number;
+    readonly attnS: number;
+    readonly commS: number;
+    /** Iterations a prompt takes: `ceil(Ip / chunk_tokens)`. */
+    readonly promptIterations: number;
+  };
 }
 
 /**
@@ -69,16 +82,21 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const { model, efficiency, mechanisms: mech, chips: n, inputTokens: i, outputTokens: o } = inputs;
   const acc = inputs.accelerator;
   const weights = weightBytes(model, inputs.weights);
-  const kvN = kvBytesPerTokenReplica(model, inputs.kvCache, n);
+  // 3b.3: with data-parallel attention each chip keeps its own sequences' cache: no replicas.
+  const kvN = mech.dpAttention
+    ? kvBytesPerTokenReplica(model, inputs.kvCache, 1)
+    : kvBytesPerTokenReplica(model, inputs.kvCache, n);
   const bAct = bytesPerElement(inputs.activations);
   // 3a.3: tensor-parallel partial sums are reduced in BF16 even when activations are FP8.
   const bComm = mech.allReduceBf16 ? Math.max(bAct, 2) : bAct;
   const f = inputs.flopsPerS;
   const fAttn = inputs.attentionFlopsPerS;
 
-  // Memory fit: W + B * (I + O) * kvN <= N * C * m
+  // Memory fit: W + B * L_fit * kvN <= N * C * m, with L_fit the peak context I + O, or under
+  // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak).
   const usableBytes = n * acc.memCapacityBytes * inputs.memoryUsableFraction;
-  const maxBatch = Math.max(0, Math.floor((usableBytes - weights.total) / ((i + o) * kvN)));
+  const fitContext = mech.steadyStateKv ? Math.min(i + o, 1.1 * (i + o / 2)) : i + o;
+  const maxBatch = Math.max(0, Math.floor((usableBytes - weights.total) / (fitContext * kvN)));
 
   const meanContext = i + o / 2; // Lbar
   const uncachedInput = i * (1 - inputs.cachedInputFraction); // Ip
@@ -138,7 +156,18 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     perOperator: mech.perOperatorRoofline,
     commSPerSequence: multiChip ? (2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS : 0,
     commFixedS: multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0,
-    stepOverheadS: efficiency.tStep0S,
+    // 3b.4: launches and synchronisation are per layer: t_step0 is stated for an 80-layer model.
+    stepOverheadS: mech.perLayerOverhead ? (efficiency.tStep0S * model.layers) / 80 : efficiency.tStep0S,
+    ...(mech.chunkedPrefill
+      ? {
+          chunked: {
+            gemmS: prefillGemmS,
+            attnS: prefillAttnS,
+            commS: prefillCommS,
+            promptIterations: Math.max(1, Math.ceil(uncachedInput / inputs.chunkTokens)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -168,27 +197,35 @@ function coreS(
 ): { w: number; kv: number; gemm: number; attn: number; core: number } {
   const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
-  const gemm = batch * r.gemmSPerSequence;
-  const attn = batch * r.attentionSPerSequence;
+  // 3b.2: B/O of a prefill per iteration, its compute inside the same roofline.
+  const share = r.chunked ? batch / r.outputTokens : 0;
+  const gemm = batch * r.gemmSPerSequence + share * (r.chunked?.gemmS ?? 0);
+  const attn = batch * r.attentionSPerSequence + share * (r.chunked?.attnS ?? 0);
   const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
   return { w, kv, gemm, attn, core };
+}
+
+function commS(r: Replica, batch: number): number {
+  const share = r.chunked ? (batch / r.outputTokens) * r.chunked.commS : 0;
+  return batch * r.commSPerSequence + r.commFixedS + share;
 }
 
 /** Decode step time at batch `B`, term by term (sections 3 and 3a). */
 export function decodeStep(r: Replica, batch: number): DecodeStep {
   const c = coreS(r, batch);
-  const commS = batch * r.commSPerSequence + r.commFixedS;
+  const comm = commS(r, batch);
   return {
     memoryS: c.w + c.kv,
     computeS: c.gemm + c.attn,
-    commS,
+    commS: comm,
     overheadS: r.stepOverheadS,
-    totalS: c.core + commS + r.stepOverheadS,
+    totalS: c.core + comm + r.stepOverheadS,
   };
 }
 
 /** `t_step(B)` alone: the hot path of the deployment search. */
 export function decodeStepTimeS(r: Replica, batch: number): number {
+  if (r.chunked) return coreS(r, batch).core + commS(r, batch) + r.stepOverheadS;
   const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
   const gemm = batch * r.gemmSPerSequence;
@@ -217,6 +254,20 @@ export interface ReplicaPoint {
 /** Continuous-batching steady state at batch `B` (section 3). */
 export function replicaPoint(r: Replica, batch: number): ReplicaPoint {
   const stepS = decodeStepTimeS(r, batch);
+  if (r.chunked) {
+    // 3b.2: every iteration yields one token per sequence; a prompt takes its chunks' iterations.
+    return {
+      chips: r.chips,
+      batch,
+      stepS,
+      prefillS: r.prefillS,
+      batchTimeS: r.outputTokens * stepS,
+      outputTokensPerS: batch / stepS,
+      requestsPerS: batch / (r.outputTokens * stepS),
+      tpotS: stepS,
+      ttftS: (r.chunked.promptIterations + 1) * stepS,
+    };
+  }
   const batchTimeS = batch * r.prefillS + r.outputTokens * stepS;
   return {
     chips: r.chips,

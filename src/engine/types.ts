@@ -40,6 +40,14 @@ export interface Mechanisms {
   readonly attentionBf16: boolean;
   /** 3a.6 MLA decode with weight absorption: attention over the latent, `2*heads*(2*r + rope)` per token. */
   readonly mlaAbsorbed: boolean;
+  /** 3b.1 Memory fit at the steady-state mean context `1.1 * (I + O/2)` instead of the peak `I + O`. */
+  readonly steadyStateKv: boolean;
+  /** 3b.2 Iterations carry decode tokens and prefill chunks: prefill compute shares the step's roofline. */
+  readonly chunkedPrefill: boolean;
+  /** 3b.3 Data-parallel attention: each chip holds its own sequences' KV, never a replica of it. */
+  readonly dpAttention: boolean;
+  /** 3b.4 The step overhead scales with depth: `t_step0 * layers / 80` (t_step0 as for an 80-layer model). */
+  readonly perLayerOverhead: boolean;
 }
 
 export interface Model {
@@ -115,6 +123,14 @@ export interface Accelerator {
   readonly efficiencyRange?: Readonly<Partial<Record<EfficiencyFactor, readonly [number, number]>>>;
   /** Power figures that are estimates, not published specs. */
   readonly powerIsEstimate: { readonly tdp: boolean; readonly system: boolean };
+  /** The serving stack the factors describe, and how they were found (docs/model.md 12a). */
+  readonly stack?: string;
+  readonly stackLevel?: 'pair' | 'stack' | 'pooled';
+  /**
+   * Cross-validated prediction interval, as log(measured / predicted) at the 10th and 90th
+   * percentiles (docs/model.md section 11); replaces the factor ranges when present.
+   */
+  readonly intervalLog?: readonly [number, number];
 }
 
 export interface Slo {
@@ -146,6 +162,8 @@ export interface Workload {
   readonly fixedBatch?: number;
   readonly maxBatch?: number;
   readonly memoryUsableFraction: number;
+  /** Prefill tokens one iteration may carry under chunked prefill (3b.2). */
+  readonly chunkTokens: number;
   readonly efficiencyOverrides: Readonly<Partial<Efficiency>>;
   readonly mechanisms: Mechanisms;
 }

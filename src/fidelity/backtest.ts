@@ -11,7 +11,7 @@ import type {
   Workload,
 } from '../engine/types.js';
 import { toMechanisms } from '../schema/convert.js';
-import type { MeasuredRow } from '../schema/measured.js';
+import type { MeasuredRow, ResolvedRow } from '../schema/measured.js';
 
 export function parsePrecisionCell(cell: string): Precision {
   const [format, bits] = cell.split('@') as [NumberFormat, string | undefined];
@@ -19,12 +19,12 @@ export function parsePrecisionCell(cell: string): Precision {
 }
 
 export interface MeasuredCase extends CalibrationCase {
-  readonly row: MeasuredRow;
+  readonly row: ResolvedRow;
 }
 
 /** The engine setup a measured row describes (same chips, batch or SLO, precisions). */
 export function caseFor(
-  row: MeasuredRow,
+  row: ResolvedRow,
   accelerator: Accelerator,
   model: Model,
   mechanisms: Mechanisms = toMechanisms(),
@@ -57,6 +57,7 @@ export function caseFor(
       ? { fixedBatch: row.concurrency }
       : {}),
     memoryUsableFraction: 0.9,
+    chunkTokens: 2048,
     efficiencyOverrides: {},
     mechanisms,
   };
@@ -78,6 +79,9 @@ export interface BacktestRow {
   /** `(predicted / measured - 1) * 100` for output tokens/s per chip. */
   readonly errorPct?: number;
   readonly tpotErrorPct?: number;
+  /** The stated range of the prediction (the chip's interval for its stack), where it has one. */
+  readonly statedLow?: number;
+  readonly statedHigh?: number;
 }
 
 export function backtestCase(
@@ -92,7 +96,18 @@ export function backtestCase(
     };
   }
   const errorPct = (p.tokensPerSPerChip / c.measuredTokensPerSPerChip - 1) * 100;
-  const base = { row: c.row, prediction: p, errorPct };
+  const iv = c.accelerator.intervalLog;
+  const base = {
+    row: c.row,
+    prediction: p,
+    errorPct,
+    ...(iv
+      ? {
+          statedLow: p.tokensPerSPerChip * Math.exp(iv[0]),
+          statedHigh: p.tokensPerSPerChip * Math.exp(iv[1]),
+        }
+      : {}),
+  };
   return c.measuredTpotS === undefined
     ? base
     : { ...base, tpotErrorPct: (p.tpotS / c.measuredTpotS - 1) * 100 };
@@ -159,7 +174,7 @@ function by(
 export function summaries(rows: readonly BacktestRow[]): ErrorSummary[] {
   return [
     ...by(rows, 'accelerator', (r) => r.row.accelerator),
-    ...by(rows, 'stack', (r) => r.row.stack),
+    ...by(rows, 'stack', (r) => r.row.stack ?? 'unknown'),
     summarize('all', rows),
     summarize(
       'all, known input length',

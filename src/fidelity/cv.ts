@@ -61,45 +61,88 @@ export interface Factors {
 }
 
 /**
- * The hierarchy of fits (section 12a): all rows pooled from the generic start; each stack pulled
- * towards the pool; each (chip, stack) pair pulled towards its stack. A pair with no rows takes its
- * stack's factors, a stack with no rows the pool's.
+ * Rows the factors are fitted on: a published input length, and a split the engine represents
+ * (expert parallelism is not modelled yet, docs/model.md section 9: fitting on it would bend
+ * every factor to make up for the missing mechanism).
  */
-export function fitHierarchy(training: readonly MeasuredCase[]): (chip: string, stack: string) => Factors {
-  const known = training.filter((c) => !c.row.input_assumed);
-  const pooled = known.length > 0 ? fitPulled(known, CALIBRATION_PRIOR, 1e-3).efficiency : CALIBRATION_PRIOR;
-  const byStack = new Map<string, Factors>();
-  const byPair = new Map<string, Factors>();
-  const stacks = [...new Set(known.map((c) => c.row.stack))].sort();
-  for (const s of stacks) {
-    const rows = known.filter((c) => c.row.stack === s);
-    byStack.set(s, {
-      efficiency: fitPulled(rows, pooled, SHRINK_WEIGHT).efficiency,
-      level: 'stack',
-      rows: rows.length,
-    });
-  }
-  return (chip, stack) => {
-    const key = `${chip}\u0000${stack}`;
-    const cached = byPair.get(key);
-    if (cached) return cached;
-    const stackFactors = byStack.get(stack) ?? {
-      efficiency: pooled,
-      level: 'pooled' as const,
-      rows: known.length,
-    };
-    const rows = known.filter((c) => c.row.stack === stack && c.row.accelerator === chip);
-    const f: Factors =
-      rows.length === 0
-        ? stackFactors
-        : {
-            efficiency: fitPulled(rows, stackFactors.efficiency, SHRINK_WEIGHT).efficiency,
-            level: 'pair',
-            rows: rows.length,
-          };
-    byPair.set(key, f);
-    return f;
+export function fittable(row: {
+  readonly input_assumed: boolean;
+  readonly parallelism?: string | undefined;
+}): boolean {
+  return !row.input_assumed && !/ep\d*/.test(row.parallelism ?? '');
+}
+
+/** One level's fit: the factors, which of them the rows moved, and the rows behind them. */
+export interface LevelFit {
+  readonly efficiency: Efficiency;
+  readonly fitted: readonly EfficiencyFactor[];
+  readonly ids: readonly string[];
+}
+
+/** The three levels fitted on one set of rows (section 12a). */
+export interface Hierarchy {
+  readonly pooled: LevelFit;
+  readonly stacks: ReadonlyMap<string, LevelFit>;
+  /** The (chip, stack) pair's own fit, pulled towards its stack; undefined without rows. */
+  pair(chip: string, stack: string): LevelFit | undefined;
+  /** The factors a row of (chip, stack) is predicted with: the pair's, else the stack's, else pooled. */
+  factors(chip: string, stack: string): Factors;
+}
+
+/**
+ * The hierarchy of fits (section 12a): all rows pooled from the generic start; each stack pulled
+ * towards the pool; each (chip, stack) pair pulled towards its stack. Rows with an assumed input
+ * length are never fitted on.
+ */
+export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
+  const known = training.filter((c) => fittable(c.row));
+  const ids = (cs: readonly MeasuredCase[]) => cs.map((c) => c.row.id);
+  const pooledFit = known.length > 0 ? fitPulled(known, CALIBRATION_PRIOR, 1e-3) : undefined;
+  const pooled: LevelFit = {
+    efficiency: pooledFit?.efficiency ?? CALIBRATION_PRIOR,
+    fitted: pooledFit?.fitted ?? [],
+    ids: ids(known),
   };
+  const stacks = new Map<string, LevelFit>();
+  for (const s of [...new Set(known.map((c) => c.row.stack))].sort()) {
+    const rows = known.filter((c) => c.row.stack === s);
+    const f = fitPulled(rows, pooled.efficiency, SHRINK_WEIGHT);
+    stacks.set(s, { efficiency: f.efficiency, fitted: f.fitted, ids: ids(rows) });
+  }
+  const pairs = new Map<string, LevelFit | undefined>();
+  const pair = (chip: string, stack: string): LevelFit | undefined => {
+    const key = `${chip}\u0000${stack}`;
+    if (pairs.has(key)) return pairs.get(key);
+    const rows = known.filter((c) => c.row.stack === stack && c.row.accelerator === chip);
+    const prior = (stacks.get(stack) ?? pooled).efficiency;
+    const fit =
+      rows.length === 0
+        ? undefined
+        : (() => {
+            const f = fitPulled(rows, prior, SHRINK_WEIGHT);
+            return { efficiency: f.efficiency, fitted: f.fitted, ids: ids(rows) };
+          })();
+    pairs.set(key, fit);
+    return fit;
+  };
+  return {
+    pooled,
+    stacks,
+    pair,
+    factors(chip, stack) {
+      const p = pair(chip, stack);
+      if (p) return { efficiency: p.efficiency, level: 'pair', rows: p.ids.length };
+      const s = stacks.get(stack);
+      if (s) return { efficiency: s.efficiency, level: 'stack', rows: s.ids.length };
+      return { efficiency: pooled.efficiency, level: 'pooled', rows: pooled.ids.length };
+    },
+  };
+}
+
+/** The predicting function of one fold: `fitLevels` on its training rows. */
+export function fitHierarchy(training: readonly MeasuredCase[]): (chip: string, stack: string) => Factors {
+  const h = fitLevels(training);
+  return (chip, stack) => h.factors(chip, stack);
 }
 
 export interface CvRow extends BacktestRow {
@@ -230,4 +273,94 @@ function percentileMedian(xs: readonly number[]): number | null {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** One (chip, stack) entry of a profile's `stacks:` block, before it becomes YAML. */
+export interface StackCalibration {
+  readonly stack: string;
+  readonly level: FitLevel;
+  readonly efficiency: Efficiency;
+  readonly fitted: readonly EfficiencyFactor[];
+  readonly ids: readonly string[];
+  /** log(measured / predicted) bounds covering 80% of held-out rows at this level. */
+  readonly intervalLog: readonly [number, number];
+  readonly cv?: { readonly rows: number; readonly medianAbsErrorPct: number };
+}
+
+/** A pooled band is widened this much (in log space) for a stack never measured anywhere. */
+const UNMEASURED_STACK_WIDENING = 1.5;
+
+/**
+ * Every chip's entries (section 12a): for each stack measured on its vendor's chips, plus vLLM
+ * (the one stack measured across vendors), the pair's fit where the chip has rows on that stack,
+ * else the stack's. Each carries the cross-validated interval of its level, never narrower than
+ * the chip's own cross-validated error on that stack.
+ */
+export function stackCalibrations(
+  cases: readonly MeasuredCase[],
+  chips: readonly { readonly id: string; readonly vendor: string }[],
+  cv: CvResult,
+): Map<string, StackCalibration[]> {
+  const h = fitLevels(cases);
+  const vendorOfChip = new Map(cases.map((c) => [c.row.accelerator, c.accelerator.vendor]));
+  const out = new Map<string, StackCalibration[]>();
+  const asMeasured = (b: readonly [number, number]): readonly [number, number] => [-b[1], -b[0]];
+  for (const chip of chips) {
+    const vendorStacks = new Set(
+      cases.filter((c) => vendorOfChip.get(c.row.accelerator) === chip.vendor).map((c) => c.row.stack),
+    );
+    if (h.stacks.has('vllm')) vendorStacks.add('vllm');
+    const entries: StackCalibration[] = [];
+    for (const stack of [...vendorStacks].filter((s) => h.stacks.has(s)).sort()) {
+      const pair = h.pair(chip.id, stack);
+      const level: FitLevel = pair ? 'pair' : 'stack';
+      const fit = pair ?? (h.stacks.get(stack) as LevelFit);
+      const band = cv.bands[level] ?? cv.bands.pooled ?? [-0.5, 0.5];
+      let [lo, hi] = asMeasured(band);
+      const own = cv.rows.filter(
+        (r) => r.row.accelerator === chip.id && r.row.stack === stack && r.errorPct !== undefined,
+      );
+      const ownErrors = own.map((r) => Math.abs(r.errorPct as number));
+      const median = ownErrors.length === 0 ? undefined : (percentileMedian(ownErrors) as number);
+      if (median !== undefined) {
+        // Never narrower than the chip's own cross-validated error on this stack.
+        lo = Math.min(lo, Math.log(1 - Math.min(median, 95) / 100));
+        hi = Math.max(hi, Math.log(1 + median / 100));
+      }
+      entries.push({
+        stack,
+        level,
+        efficiency: fit.efficiency,
+        fitted: fit.fitted,
+        ids: fit.ids,
+        intervalLog: [lo, hi],
+        ...(median === undefined ? {} : { cv: { rows: ownErrors.length, medianAbsErrorPct: median } }),
+      });
+    }
+    if (entries.length === 0) {
+      const band = cv.bands.pooled ?? [-0.5, 0.5];
+      const [lo, hi] = asMeasured(band);
+      entries.push({
+        stack: 'generic',
+        level: 'pooled',
+        efficiency: h.pooled.efficiency,
+        fitted: h.pooled.fitted,
+        ids: h.pooled.ids,
+        intervalLog: [lo * UNMEASURED_STACK_WIDENING, hi * UNMEASURED_STACK_WIDENING],
+      });
+    }
+    out.set(chip.id, entries);
+  }
+  return out;
+}
+
+/** The stack a chip's comparison assumes by default: the one with most of its own rows. */
+export function defaultStack(entries: readonly StackCalibration[]): string | undefined {
+  const ranked = [...entries].sort(
+    (a, b) =>
+      (b.level === 'pair' ? b.ids.length : -1) - (a.level === 'pair' ? a.ids.length : -1) ||
+      // with no rows of its own, a vendor's own stack (vllm-neuron on Trainium) before vLLM
+      (a.stack === 'vllm' ? 1 : b.stack === 'vllm' ? -1 : a.stack.localeCompare(b.stack)),
+  );
+  return ranked[0]?.stack;
 }

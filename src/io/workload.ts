@@ -89,15 +89,28 @@ export function acceleratorFor(
   id: string,
   sets: readonly FieldSet[],
   today: string,
+  stack?: string,
 ): Accelerator {
   const entry = catalog.accelerators.get(id);
   if (!entry)
     throw new InputError('--accelerators', undefined, undefined, '', unknownAccelerator(catalog, id));
   const mine = sets.filter((s) => s.acceleratorId === id);
-  if (mine.length === 0) return toAccelerator(entry.value);
-  const y = withSets(entry.yaml(), mine, today);
-  const profile: AcceleratorFile = checkWithSets(y, mine, parseAccelerator);
-  return toAccelerator(profile);
+  const profile: AcceleratorFile =
+    mine.length === 0
+      ? entry.value
+      : checkWithSets(withSets(entry.yaml(), mine, today), mine, parseAccelerator);
+  return toAccelerator(
+    profile,
+    stack !== undefined && Object.hasOwn(profile.stacks ?? {}, stack) ? stack : undefined,
+  );
+}
+
+/** Every serving stack some profile has factors for. */
+export function knownStacks(catalog: Catalog): string[] {
+  const all = new Set<string>();
+  for (const e of catalog.accelerators.values())
+    for (const s of Object.keys(e.value.stacks ?? {})) all.add(s);
+  return [...all].sort();
 }
 
 export function unknownAccelerator(catalog: Catalog, id: string): string {

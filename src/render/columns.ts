@@ -14,7 +14,7 @@ const m = (a: AcceleratorResult) => a.metrics;
 
 function rangeText(a: AcceleratorResult): string {
   const r = a.ranges?.output_tokens_per_s_per_chip;
-  if (!r || r.expected === null || r.expected === 0) return 'calibrated';
+  if (!r || r.expected === null || r.expected === 0) return '-';
   const pct = (v: number | null) =>
     v === null ? '?' : `${Math.round((v / (r.expected as number) - 1) * 100)}%`;
   const lo = pct(r.low);
@@ -30,10 +30,16 @@ export const RANGE_COLUMN: Column = {
 };
 
 export function columnsFor(options: { readonly ranges: boolean }): readonly Column[] {
-  return options.ranges ? [...COLUMNS.slice(0, 4), RANGE_COLUMN, ...COLUMNS.slice(4)] : COLUMNS;
+  return options.ranges ? [...COLUMNS.slice(0, 5), RANGE_COLUMN, ...COLUMNS.slice(5)] : COLUMNS;
 }
 
 export const COLUMNS: readonly Column[] = [
+  {
+    // The serving stack the factors describe; * when this chip was never measured on it.
+    header: 'Stack',
+    value: () => null,
+    text: (a) => (a.stack ? `${a.stack.name}${a.stack.level === 'pair' ? '' : '*'}` : '-'),
+  },
   {
     header: 'Replica',
     value: () => null,

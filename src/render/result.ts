@@ -104,6 +104,7 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
   return {
     id: e.acceleratorId,
     name: e.acceleratorName,
+    stack: e.stack === undefined ? null : { name: e.stack, level: e.stackLevel ?? 'profile' },
     status: status(e),
     reason: e.failure ? failureText(e.failure) : null,
     deployment: d

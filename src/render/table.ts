@@ -40,7 +40,7 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
     if (pareto.length > 0) out.push('', ...pareto);
     out.push(
       c.dim(
-        `Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok.${options.ranges ? ' Range: low..high of tok/s, tok/$ and tok/W when assumed efficiency factors span their range (calibrated: fitted to measured results).' : ''}`,
+        `Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok. Stack: the serving stack assumed (* never measured on this chip: its stack's factors from other chips).${options.ranges ? ' Range: where 80% of measured values fell against cross-validated predictions at this level of calibration (tok/s, tok/$ and tok/W move together; docs/model.md section 11).' : ''}`,
       ),
       '',
     );

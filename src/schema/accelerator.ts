@@ -34,6 +34,38 @@ export const priceQuote = z.strictObject({
   note: z.string().min(1).optional(),
 });
 
+/** Efficiency factors for one serving stack on this chip, as `calibrate --all` fitted them. */
+export const stackEntry = z.strictObject({
+  /**
+   * pair: fitted on this chip's rows for this stack; stack: this stack's rows on other chips
+   * (the chip was never measured on it); pooled: every stack's rows (this stack was never measured).
+   */
+  level: z.enum(['pair', 'stack', 'pooled']),
+  efficiency: z.strictObject({
+    eta_mem: z.number().positive().max(1),
+    eta_prefill: z.number().positive().max(1),
+    eta_decode: z.number().positive().max(1),
+    eta_link: z.number().positive().max(1),
+    t_step0_ms: nonNegative(1000),
+  }),
+  /** The factors the rows could move (the rest stayed at the level above). */
+  fitted: z.array(z.string().min(1)).optional(),
+  /** Measured rows behind the factors: their ids for a pair, their count otherwise. */
+  fitted_on: z.array(z.string().min(1)).optional(),
+  rows: z.number().int().nonnegative(),
+  /**
+   * The stated range, from cross-validated residuals at this level (docs/model.md section 11):
+   * the measured value lies within predicted x (1 + low/100) .. (1 + high/100) for 80% of
+   * held-out rows.
+   */
+  interval_pct: z.strictObject({ low: z.number().gt(-100).max(0), high: z.number().min(0).max(10_000) }),
+  /** Cross-validated error of this chip's held-out rows on this stack, where it has any. */
+  cv: z
+    .strictObject({ rows: z.number().int().positive(), median_abs_error_pct: nonNegative(10_000) })
+    .optional(),
+});
+export type StackEntry = z.infer<typeof stackEntry>;
+
 export const acceleratorSchema = z.strictObject({
   id,
   name: z.string().min(1),
@@ -93,6 +125,10 @@ export const acceleratorSchema = z.strictObject({
       max_abs_error_pct: nonNegative(1000).optional(),
     })
     .optional(),
+  /** The stack compare assumes when the workload names none: the best one with calibration. */
+  default_stack: id.optional(),
+  /** Factors per serving stack (written by `infercost calibrate --all`); absent: `efficiency` alone. */
+  stacks: z.record(id, stackEntry).optional(),
   sources: z.record(z.string(), source),
   notes: z.string().optional(),
 });

@@ -45,7 +45,35 @@ function factorScale(f: EfficiencyFactor): number {
   return f === 'tStep0S' ? MS : 1;
 }
 
-export function toAccelerator(p: AcceleratorFile): Accelerator {
+/**
+ * The engine's accelerator, with the factors of one serving stack: `stack`, else the profile's
+ * default_stack, else the profile's `efficiency` block. A stack the profile does not list is
+ * undefined here; the loader reports it.
+ */
+export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
+  const name = stack ?? p.default_stack;
+  const entry = name !== undefined && p.stacks && Object.hasOwn(p.stacks, name) ? p.stacks[name] : undefined;
+  const base = baseAccelerator(p);
+  if (!entry) return name === undefined ? base : { ...base, stack: name };
+  const efficiency = {} as Record<EfficiencyFactor, number>;
+  const calibrated = {} as Record<EfficiencyFactor, boolean>;
+  for (const f of EFFICIENCY_FACTORS) {
+    const key = FILE_FACTOR[f] as keyof typeof entry.efficiency;
+    efficiency[f] = entry.efficiency[key] * factorScale(f);
+    calibrated[f] = entry.level === 'pair' && (entry.fitted ?? []).includes(key);
+  }
+  return {
+    ...base,
+    efficiency,
+    calibrated,
+    efficiencyRange: {},
+    stack: name as string,
+    stackLevel: entry.level,
+    intervalLog: [Math.log(1 + entry.interval_pct.low / 100), Math.log(1 + entry.interval_pct.high / 100)],
+  };
+}
+
+function baseAccelerator(p: AcceleratorFile): Accelerator {
   const flopsPerS: Partial<Record<ComputeFormat, number>> = {};
   for (const format of COMPUTE_FORMATS) {
     const tflops = p.compute_tflops[format];
@@ -159,6 +187,10 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     embeddingLookup: m?.embedding_lookup ?? d.embedding_lookup,
     attentionBf16: m?.attention_bf16 ?? d.attention_bf16,
     mlaAbsorbed: m?.mla_absorbed ?? d.mla_absorbed,
+    steadyStateKv: m?.steady_state_kv ?? d.steady_state_kv,
+    chunkedPrefill: m?.chunked_prefill ?? d.chunked_prefill,
+    dpAttention: m?.dp_attention ?? d.dp_attention,
+    perLayerOverhead: m?.per_layer_overhead ?? d.per_layer_overhead,
   };
 }
 
@@ -196,6 +228,7 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
       usdPerKwh: w.site?.usd_per_kwh ?? WORKLOAD_DEFAULTS.usdPerKwh,
     },
     memoryUsableFraction: d?.memory_usable_fraction ?? WORKLOAD_DEFAULTS.memoryUsableFraction,
+    chunkTokens: d?.chunk_tokens ?? WORKLOAD_DEFAULTS.chunkTokens,
     efficiencyOverrides: overrides as Partial<Efficiency>,
     mechanisms: toMechanisms(w.mechanisms),
     ...(w.pricing?.provider === undefined ? {} : { provider: w.pricing.provider }),

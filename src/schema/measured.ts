@@ -35,7 +35,16 @@ export const measuredRowSchema = z.strictObject({
   ttft_ms: pos.optional(),
   tpot_ms: pos.optional(),
   /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
-  stack: id,
+  stack: id.optional(),
+  /**
+   * How one copy of the model was split where it was not plain tensor parallelism: `dep4` (data-
+   * parallel attention, experts across 4 chips), `tp8ep8`. Rows with expert parallelism are
+   * predicted but never fitted on: the engine has no expert-parallel model yet.
+   */
+  parallelism: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'a parallelism such as dep4 or tp8ep8')
+    .optional(),
   /** Chips in the measured system (all replicas), where published. */
   chips_in_system: z.number().int().positive().max(1e7).optional(),
   /** Measured wall power of the whole system, where published (MLPerf Power). */
@@ -50,6 +59,9 @@ export const measuredRowSchema = z.strictObject({
   notes: z.string().optional(),
 });
 export type MeasuredRow = z.infer<typeof measuredRowSchema>;
+
+/** A row whose stack is known: its own, or the chip's default_stack when the file gives none. */
+export type ResolvedRow = MeasuredRow & { readonly stack: string; readonly stack_assumed?: boolean };
 
 export const MEASURED_COLUMNS = Object.keys(measuredRowSchema.shape) as (keyof MeasuredRow)[];
 

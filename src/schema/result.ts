@@ -71,6 +71,11 @@ const warning = z.object({ code: z.string(), message: z.string() }).catchall(z.u
 export const acceleratorResultSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
+  /** The serving stack assumed, and whether its factors were fitted on this chip (pair). */
+  stack: z
+    .strictObject({ name: z.string(), level: z.enum(['pair', 'stack', 'pooled', 'profile']) })
+    .nullable()
+    .optional(),
   status: z.enum(['ok', 'does_not_fit', 'cannot_meet_slo', 'no_matrix_unit']),
   reason: z.string().nullable(),
   deployment: z

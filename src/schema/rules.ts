@@ -65,6 +65,12 @@ export function acceleratorRules(profile: AcceleratorFile): RuleIssue[] {
           : 'give capacity_gib or capacity_gb, not both',
     });
   }
+  if (profile.default_stack !== undefined && !Object.hasOwn(profile.stacks ?? {}, profile.default_stack)) {
+    issues.push({
+      path: ['default_stack'],
+      message: `names no entry of stacks (${Object.keys(profile.stacks ?? {}).join(', ') || 'none'})`,
+    });
+  }
   const sys = profile.power.system_w_per_chip;
   if (sys !== undefined && sys < profile.power.tdp_w) {
     issues.push({

@@ -45,6 +45,8 @@ export const workloadSchema = z.strictObject({
       batch: positiveInt(10_000_000).optional(),
       max_batch: positiveInt(10_000_000).optional(),
       memory_usable_fraction: z.number().positive().max(1).optional(),
+      /** Prefill tokens an iteration may carry (chunked prefill, docs/model.md 3b.2); default 2048. */
+      chunk_tokens: positiveInt(10_000_000).optional(),
     })
     .optional(),
   efficiency: z
@@ -65,8 +67,14 @@ export const workloadSchema = z.strictObject({
       embedding_lookup: z.boolean().optional(),
       attention_bf16: z.boolean().optional(),
       mla_absorbed: z.boolean().optional(),
+      steady_state_kv: z.boolean().optional(),
+      chunked_prefill: z.boolean().optional(),
+      dp_attention: z.boolean().optional(),
+      per_layer_overhead: z.boolean().optional(),
     })
     .optional(),
+  /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
+  stack: id.optional(),
   accelerators: z.array(id).min(1).optional(),
   baseline: id.optional(),
   expect: z.array(z.string().min(1)).optional(),
@@ -80,15 +88,21 @@ export const WORKLOAD_DEFAULTS = {
   pue: 1.2,
   usdPerKwh: 0.08,
   memoryUsableFraction: 0.9,
+  /** vLLM's max_num_batched_tokens default with chunked prefill. */
+  chunkTokens: 2048,
   plan: 'on_demand',
   baseline: 'h100-sxm',
   /** docs/accuracy.md records the backtest that decided each default. */
   mechanisms: {
-    per_operator_roofline: false,
+    per_operator_roofline: true,
     prefill_memory: false,
-    all_reduce_bf16: false,
+    all_reduce_bf16: true,
     embedding_lookup: false,
-    attention_bf16: false,
-    mla_absorbed: false,
+    attention_bf16: true,
+    mla_absorbed: true,
+    steady_state_kv: false,
+    chunked_prefill: false,
+    dp_attention: true,
+    per_layer_overhead: true,
   },
 } as const;

@@ -62,25 +62,27 @@ describe('infercost compare (built binary)', () => {
     expect(rows).toHaveLength(13);
     expect(rows[0].workload).toBe('chat');
     const md = spawnCli(['compare', CHAT, '--format', 'markdown']);
-    expect(md.stdout).toContain('| Accelerator | Replica | TTFT ms |');
+    expect(md.stdout).toContain('| Accelerator | Stack | Replica | TTFT ms |');
     expect(md.stdout).toContain('|---|---|---:|');
   });
 
   it('--expect: PASS exits 0, FAIL exits 1, each with the measured ratio', () => {
-    const pass = spawnCli(['compare', CHAT, '--expect', 'h200-sxm/h100-sxm tokens_per_watt >= 1.1']);
+    // Thresholds sit outside the stated ranges (H100 and H200 on TensorRT-LLM: -37%..+19% each,
+    // so a ratio's bounds are x 0.63/1.19 .. x 1.19/0.63): PASS and FAIL, never UNCERTAIN.
+    const pass = spawnCli(['compare', CHAT, '--expect', 'h200-sxm/h100-sxm tokens_per_watt >= 1.0']);
     expect(pass.code).toBe(0);
     expect(pass.stderr).toMatch(
-      /^PASS chat: h200-sxm\/h100-sxm tokens_per_watt >= 1.1: tokens_per_joule_output ratio 1\.\d+ >= 1\.1/,
+      /^PASS chat: h200-sxm\/h100-sxm tokens_per_watt >= 1.0: tokens_per_joule_output ratio \d\.\d+ >= 1/,
     );
-    const fail = spawnCli(['compare', CHAT, '--expect', 'h200-sxm/h100-sxm tokens_per_dollar >= 1.30']);
+    const fail = spawnCli(['compare', CHAT, '--expect', 'h200-sxm/h100-sxm tokens_per_dollar >= 4']);
     expect(fail.code).toBe(1);
     expect(fail.stderr).toMatch(
-      /^FAIL chat: h200-sxm\/h100-sxm tokens_per_dollar >= 1.30: output_tokens_per_usd ratio 1\.\d+ not >= 1\.3/,
+      /^FAIL chat: h200-sxm\/h100-sxm tokens_per_dollar >= 4: output_tokens_per_usd ratio \d\.\d+ not >= 4/,
     );
-    const absolute = spawnCli(['compare', CHAT, '--expect', 'h100-sxm usd_per_mtok_output <= 2.5']);
+    const absolute = spawnCli(['compare', CHAT, '--expect', 'h100-sxm usd_per_mtok_output <= 6']);
     expect(absolute.code).toBe(0);
     expect(absolute.stderr).toMatch(
-      /^PASS chat: h100-sxm usd_per_mtok_output <= 2.5: usd_per_mtok_output 2\.\d+ <= 2\.5/,
+      /^PASS chat: h100-sxm usd_per_mtok_output <= 6: usd_per_mtok_output \d\.\d+ <= 6/,
     );
   });
 
@@ -130,7 +132,7 @@ describe('infercost compare (built binary)', () => {
       stdin: readFileSync(CHAT, 'utf8'),
     });
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\r\n')[1]).toMatch(/^chat,b200,/); // the name inside the file
+    expect(r.stdout).toMatch(/\r\nchat,b200,/); // the name inside the file
   });
 
   it('bad input: one line naming file, line and field, exit 2, no stack trace', () => {

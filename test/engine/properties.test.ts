@@ -66,6 +66,10 @@ const workloadArb = fc.record({
     embeddingLookup: fc.boolean(),
     attentionBf16: fc.boolean(),
     mlaAbsorbed: fc.boolean(),
+    steadyStateKv: fc.boolean(),
+    chunkedPrefill: fc.boolean(),
+    dpAttention: fc.boolean(),
+    perLayerOverhead: fc.boolean(),
   }),
 });
 
@@ -99,6 +103,7 @@ function makeWorkload(p: WorkloadParams): Workload {
     plan: 'on_demand',
     site: { pue: 1.2, usdPerKwh: 0.08 },
     memoryUsableFraction: 0.9,
+    chunkTokens: 2048,
     efficiencyOverrides: {},
     mechanisms: p.mechanisms,
   };

@@ -6,7 +6,7 @@ import type { Efficiency } from '../../src/engine/types.js';
 import { caseFor, type MeasuredCase } from '../../src/fidelity/backtest.js';
 import { crossValidate, sourceGroup } from '../../src/fidelity/cv.js';
 import { toAccelerator, toModel } from '../../src/schema/convert.js';
-import type { MeasuredRow } from '../../src/schema/measured.js';
+import type { ResolvedRow } from '../../src/schema/measured.js';
 import { bundled } from '../helpers/data.js';
 
 describe('source groups', () => {
@@ -16,9 +16,9 @@ describe('source groups', () => {
         'https://github.com/mlcommons/inference_results_v5.1/blob/main/closed/AMD/results/8xMI325X_2xEPYC/llama2-70b-99/Offline/performance/run_1/mlperf_log_summary.txt',
       ),
     ).toBe('mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC');
-    expect(sourceGroup('NVIDIA perf overview, https://nvidia.github.io/TensorRT-LLM/perf.html#table-3 (v1.0)')).toBe(
-      'https://nvidia.github.io/TensorRT-LLM/perf.html',
-    );
+    expect(
+      sourceGroup('NVIDIA perf overview, https://nvidia.github.io/TensorRT-LLM/perf.html#table-3 (v1.0)'),
+    ).toBe('https://nvidia.github.io/TensorRT-LLM/perf.html');
   });
 });
 
@@ -37,7 +37,7 @@ describe('leave one source out', () => {
   ] as const;
   function rows(source: string, scale: number): MeasuredCase[] {
     return setups.map(([i, o, b], k) => {
-      const row: MeasuredRow = {
+      const row: ResolvedRow = {
         id: `${source}-${k}`,
         accelerator: 'h100-sxm',
         chips_per_replica: 1,
@@ -57,7 +57,11 @@ describe('leave one source out', () => {
       const c = caseFor(row, h100, model);
       // The engine's own prediction under the true factors, times `scale` for a biased source.
       const measured = (predictCase(c, truth)?.tokensPerSPerChip ?? 0) * scale;
-      return { ...c, measuredTokensPerSPerChip: measured, row: { ...row, output_tokens_per_s_per_chip: measured } };
+      return {
+        ...c,
+        measuredTokensPerSPerChip: measured,
+        row: { ...row, output_tokens_per_s_per_chip: measured },
+      };
     });
   }
 

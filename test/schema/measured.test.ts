@@ -35,7 +35,7 @@ describe('bundled measured data', () => {
       trainium2: 3,
       'tpu-v6e-trillium': 2,
     });
-    expect(count((r) => r.row.stack)).toEqual({
+    expect(count((r) => r.row.stack ?? 'none')).toEqual({
       trtllm: 95,
       nim: 5,
       vllm: 42,

@@ -41,13 +41,24 @@ export function resolveRows(
     } else if (!m) {
       unrepresentable.push({ row, reason: `no model "${row.model}"` });
     } else {
-      const acc = toAccelerator(profile.value);
+      // The row's stack where the profile has factors for it, else the profile's default stack.
+      const ownStack = row.stack !== undefined && Object.hasOwn(profile.value.stacks ?? {}, row.stack);
+      const stack = row.stack ?? profile.value.default_stack ?? 'generic';
+      const acc = toAccelerator(profile.value, ownStack ? row.stack : undefined);
       if (row.chips_per_replica > acc.domainChips) {
         unrepresentable.push({
           row,
           reason: `${row.chips_per_replica} chips per replica exceed the ${acc.domainChips}-chip scale-up domain`,
         });
-      } else cases.push(caseFor(row, acc, toModel(m.value, row.model), mechanisms));
+      } else
+        cases.push(
+          caseFor(
+            { ...row, stack, ...(row.stack === undefined ? { stack_assumed: true } : {}) },
+            acc,
+            toModel(m.value, row.model),
+            mechanisms,
+          ),
+        );
     }
   }
   return { cases, unrepresentable };
@@ -87,7 +98,8 @@ export function backtestReport(rows: readonly BacktestRow[]) {
     rows: rows.map((r) => ({
       id: r.row.id,
       accelerator: r.row.accelerator,
-      stack: r.row.stack,
+      stack: r.row.stack ?? null,
+      stack_assumed: (r.row as { stack_assumed?: boolean }).stack_assumed === true,
       model: r.row.model,
       scenario: r.row.scenario,
       chips_per_replica: r.row.chips_per_replica,
@@ -96,6 +108,14 @@ export function backtestReport(rows: readonly BacktestRow[]) {
       output_tokens: r.row.output_tokens,
       measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
       predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
+      // The range compare would state for this chip and stack (docs/model.md section 11).
+      stated_low: r.statedLow ?? null,
+      stated_high: r.statedHigh ?? null,
+      in_stated_range:
+        r.statedLow === undefined || r.statedHigh === undefined
+          ? null
+          : r.row.output_tokens_per_s_per_chip >= r.statedLow &&
+            r.row.output_tokens_per_s_per_chip <= r.statedHigh,
       error_pct: r.errorPct ?? null,
       measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
       predicted_tpot_s: r.prediction?.tpotS ?? null,

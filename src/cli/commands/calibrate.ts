@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../../engine/calibrate.js';
 import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../../engine/types.js';
 import { backtestCase, type MeasuredCase, summarize } from '../../fidelity/backtest.js';
+import { crossValidate, defaultStack, type StackCalibration, stackCalibrations } from '../../fidelity/cv.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
@@ -10,7 +12,7 @@ import { unknownAccelerator } from '../../io/workload.js';
 import { fileFactorName, toAccelerator } from '../../schema/convert.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
-import { resolveRows } from './backtest.js';
+import { parseMechanisms, resolveRows } from './backtest.js';
 
 export interface CalibrateOptions {
   readonly accelerator: string;
@@ -185,5 +187,75 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
   ctx.io.stderr(`${lines.join('\n')}\n`);
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
   else ctx.io.stdout(text);
+  return EXIT.ok;
+}
+
+/** A profile's text with `default_stack` and `stacks` from `calibrate --all`; comments and order kept. */
+export function stacksProfileText(original: string, entries: readonly StackCalibration[]): string {
+  const doc = parseDocument(original);
+  const stacks: Record<string, unknown> = {};
+  for (const e of entries) {
+    const pct = (l: number) => round((Math.exp(l) - 1) * 100, 3);
+    stacks[e.stack] = {
+      level: e.level,
+      efficiency: Object.fromEntries(
+        EFFICIENCY_FACTORS.map((f) => [
+          fileFactorName(f),
+          round(f === 'tStep0S' ? e.efficiency[f] * 1000 : e.efficiency[f]),
+        ]),
+      ),
+      fitted: e.fitted.map(fileFactorName),
+      ...(e.level === 'pair' ? { fitted_on: [...e.ids] } : {}),
+      rows: e.ids.length,
+      interval_pct: { low: pct(e.intervalLog[0]), high: pct(e.intervalLog[1]) },
+      ...(e.cv ? { cv: { rows: e.cv.rows, median_abs_error_pct: round(e.cv.medianAbsErrorPct, 3) } } : {}),
+    };
+  }
+  doc.deleteIn(['calibration']);
+  doc.setIn(['default_stack'], defaultStack(entries));
+  const node = doc.createNode(stacks);
+  doc.setIn(['stacks'], node);
+  for (const e of entries) {
+    const eff = doc.getIn(['stacks', e.stack, 'efficiency'], true) as { flow?: boolean } | undefined;
+    if (eff) eff.flow = true;
+    const iv = doc.getIn(['stacks', e.stack, 'interval_pct'], true) as { flow?: boolean } | undefined;
+    if (iv) iv.flow = true;
+    const cv = doc.getIn(['stacks', e.stack, 'cv'], true) as { flow?: boolean } | undefined;
+    if (cv) cv.flow = true;
+    const fitted = doc.getIn(['stacks', e.stack, 'fitted'], true) as { flow?: boolean } | undefined;
+    if (fitted) fitted.flow = true;
+  }
+  return doc.toString({ lineWidth: 110 });
+}
+
+/**
+ * `calibrate --all`: the hierarchy of fits on every measured row (docs/model.md section 12a) and
+ * the cross-validated intervals, written into each accelerator profile as `stacks:`.
+ */
+export function calibrateAllCommand(
+  ctx: Context,
+  files: string[],
+  opts: { output?: string; mechanisms?: string },
+): number {
+  const catalog = ctx.catalog();
+  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
+  const { cases } = resolveRows(catalog, located, parseMechanisms(opts.mechanisms));
+  const cv = crossValidate(cases);
+  const chips = [...catalog.accelerators.values()].map((e) => ({ id: e.value.id, vendor: e.value.vendor }));
+  const all = stackCalibrations(cases, chips, cv);
+  const lines: string[] = [];
+  for (const [id, entries] of [...all.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const entry = catalog.accelerators.get(id);
+    if (!entry) continue;
+    for (const e of entries)
+      lines.push(
+        `${id} ${e.stack}${e.stack === defaultStack(entries) ? ' (default)' : ''}: ${e.level}, ${e.ids.length} rows, interval ${((Math.exp(e.intervalLog[0]) - 1) * 100).toFixed(0)}%..+${((Math.exp(e.intervalLog[1]) - 1) * 100).toFixed(0)}%`,
+      );
+    if (opts.output !== undefined) {
+      const text = stacksProfileText(readFileSync(entry.file, 'utf8'), entries);
+      writeFileAtomic(join(opts.output, basename(entry.file)), text, files);
+    }
+  }
+  ctx.io.stderr(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -5,6 +5,7 @@ import { dottedPath, InputError, UsageError } from '../../io/errors.js';
 import {
   acceleratorFor,
   type FieldSet,
+  knownStacks,
   loadWorkload,
   readWorkloadYaml,
   unknownAccelerator,
@@ -37,6 +38,7 @@ export interface CompareOptions {
   readonly plan?: string;
   readonly set: string[];
   readonly sort?: string;
+  readonly stack?: string;
   readonly expect: string[];
   readonly pareto: boolean;
   readonly ranges: boolean;
@@ -153,7 +155,13 @@ export function runCompare(
         throw unknownIn(loaded.yaml, ['accelerators', i], unknownAccelerator(catalog, id));
     });
     const chosen = wanted.includes(baseline) ? wanted : [...wanted, baseline];
-    const accelerators = chosen.map((id) => acceleratorFor(catalog, id, sets, ctx.io.today));
+    const stack = opts.stack ?? loaded.raw.stack;
+    if (stack !== undefined && !knownStacks(catalog).includes(stack)) {
+      const message = `unknown serving stack "${stack}"${didYouMean(stack, knownStacks(catalog))} (known: ${knownStacks(catalog).join(', ')})`;
+      if (opts.stack !== undefined) throw new UsageError(`--stack ${stack}: ${message}`);
+      throw unknownIn(loaded.yaml, ['stack'], message);
+    }
+    const accelerators = chosen.map((id) => acceleratorFor(catalog, id, sets, ctx.io.today, stack));
     const comparison = compareAccelerators(workload, accelerators, baseline);
     const byId = new Map(accelerators.map((a) => [a.id, a]));
     const result = workloadResult(

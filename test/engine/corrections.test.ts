@@ -1,0 +1,187 @@
+// docs/model.md sections 3a and 3b: each engine correction against the arithmetic written out.
+// Every case switches one correction on over section 3 and checks the term it changes.
+import { describe, expect, it } from 'vitest';
+import { decodeStep, replicaFor, replicaPoint, setupFor } from '../../src/engine/index.js';
+import type { Accelerator, Workload } from '../../src/engine/types.js';
+import type { WorkloadFile } from '../../src/schema/workload.js';
+import { accelerator, workload } from '../helpers/data.js';
+
+const FP8 = { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' } as const;
+/** eta_decode 0.25 makes the chat GEMMs compute-bound at batch 101, as the H100 profile's 0.257 does. */
+const EFF = { eta_mem: 0.8, eta_prefill: 0.6, eta_decode: 0.25, eta_link: 0.7, t_step0_ms: 2 };
+
+function chat(
+  mechanisms: WorkloadFile['mechanisms'] = {},
+  extra: Partial<Omit<WorkloadFile, 'model'>> = {},
+): Workload {
+  return workload({
+    model: 'llama-3.3-70b',
+    precision: FP8,
+    input_tokens: 800,
+    output_tokens: 300,
+    efficiency: EFF,
+    // Section 3 with only the correction under test switched on (two are on by default).
+    mechanisms: { per_operator_roofline: false, dp_attention: false, ...mechanisms },
+    ...extra,
+  });
+}
+
+function replica(a: Accelerator, w: Workload, chips: number) {
+  const setup = setupFor(a, w);
+  if (!setup) throw new Error('no setup');
+  return replicaFor(a, w, setup, chips);
+}
+
+const h100 = accelerator('h100-sxm');
+// Llama 3.3 70B FP8 chat on 2 x H100 at B = 101, Lbar = 800 + 300/2 = 950, kvN = 163,840 B/token:
+const tW = 70.6e9 / (2 * 3.35e12 * 0.8); //                13.172 ms weights
+const tKv = (101 * 950 * 163_840) / (2 * 3.35e12 * 0.8); // 2.933 ms KV
+const tGemm = (101 * 2 * 70.6e9) / (2 * 1979e12 * 0.25); // 14.413 ms GEMMs
+const tAttn = (101 * 4 * 80 * 8192 * 950) / (2 * 1979e12 * 0.25); // 0.254 ms attention
+
+describe('3a.1 per-operator roofline', () => {
+  it('the H100 chat step at B=101 is max(t_w, t_gemm) + max(t_kv, t_attn) = 14.4 + 2.9 ms, not max(16.1, 14.7)', () => {
+    const comm = decodeStep(replica(h100, chat(), 2), 101).commS;
+    const before = decodeStep(replica(h100, chat(), 2), 101).totalS - comm - 0.002;
+    const after =
+      decodeStep(replica(h100, chat({ per_operator_roofline: true }), 2), 101).totalS - comm - 0.002;
+    expect(before).toBeCloseTo(Math.max(tW + tKv, tGemm + tAttn), 12); // 16.105 ms
+    expect(after).toBeCloseTo(Math.max(tW, tGemm) + Math.max(tKv, tAttn), 12); // 17.346 ms
+    expect(after * 1000).toBeCloseTo(17.345, 3);
+  });
+});
+
+describe('3a.2 prefill reads the weights', () => {
+  it('DeepSeek-V3 FP8 on 8 H200, 800-token prompt: every expert is covered, reads outweigh compute', () => {
+    const w = (on: boolean) =>
+      workload({
+        model: 'deepseek-v3',
+        precision: FP8,
+        input_tokens: 800,
+        output_tokens: 100,
+        efficiency: { ...EFF, eta_prefill: 0.6 },
+        mechanisms: { prefill_memory: on, per_operator_roofline: false, dp_attention: false },
+      });
+    const h200 = accelerator('h200-sxm');
+    const off = replica(h200, w(false), 8);
+    const on = replica(h200, w(true), 8);
+    // Reads: Wd + We * (1 - (1 - 8/256)^800) = all 671e9 B (coverage 1 - 0.96875^800 = 1 - 9e-12),
+    // over 8 * 4.8e12 * 0.8 = 30.72e12 B/s: 21.84 ms. Compute: 2 * 37e9 * 800 = 59.2e12 plus
+    // attention 61 * 2 * 128 * (128 + 128) * 800^2 / 2 = 1.28e12 FLOP, over 8 * 1979e12 * 0.6: 6.37 ms.
+    const reads = 671e9 / (8 * 4.8e12 * 0.8);
+    const compute = (2 * 37e9 * 800 + (61 * 2 * 128 * 256 * 800 ** 2) / 2) / (8 * 1979e12 * 0.6);
+    expect(reads * 1000).toBeCloseTo(21.84, 2);
+    expect(compute * 1000).toBeCloseTo(6.37, 2);
+    expect(on.prefillS - off.prefillS).toBeCloseTo(reads - compute, 9);
+  });
+});
+
+describe('3a.3 all-reduce in BF16', () => {
+  it('FP8 activations reduce 2 B per value: the bandwidth term of t_comm doubles', () => {
+    const off = decodeStep(replica(h100, chat(), 2), 10).commS;
+    const on = decodeStep(replica(h100, chat({ all_reduce_bf16: true }), 2), 10).commS;
+    // 2 * 80 * [1 * 10 * 8192 * b / (450e9 * 0.7) + 5e-6] with b = 1, then 2
+    expect(off).toBeCloseTo(2 * 80 * ((10 * 8192 * 1) / (450e9 * 0.7) + 5e-6), 15);
+    expect(on).toBeCloseTo(2 * 80 * ((10 * 8192 * 2) / (450e9 * 0.7) + 5e-6), 15);
+  });
+});
+
+describe('3a.4 embedding lookup and LM head', () => {
+  it('Llama 3.1 8B (vocab 128,256, hidden 4,096): decode GEMMs skip the embedding, prefill runs the head once', () => {
+    const w = (on: boolean) =>
+      workload({
+        model: 'llama-3.1-8b',
+        precision: FP8,
+        input_tokens: 1000,
+        output_tokens: 100,
+        efficiency: EFF,
+        mechanisms: { embedding_lookup: on },
+      });
+    const off = replica(h100, w(false), 1);
+    const on = replica(h100, w(true), 1);
+    const table = 128_256 * 4096; // 525.3M parameters
+    // decode: 2 * (8.03e9 - T) FLOP per token instead of 2 * 8.03e9
+    expect(on.gemmSPerSequence).toBeCloseTo((2 * (8.03e9 - table)) / (1979e12 * 0.25), 15);
+    expect(off.gemmSPerSequence).toBeCloseTo((2 * 8.03e9) / (1979e12 * 0.25), 15);
+    // weights read per step: the table is looked up, not read
+    expect(off.denseReadBytes - on.denseReadBytes).toBeCloseTo(table * 1, 0);
+    // prefill GEMMs: 2 * (Pa - 2T) * 1000 + 2T (the head for the last token) instead of 2 * Pa * 1000
+    const saved = (2 * 8.03e9 * 1000 - (2 * (8.03e9 - 2 * table) * 1000 + 2 * table)) / (1979e12 * 0.6);
+    expect(off.prefillS - on.prefillS).toBeCloseTo(saved, 12);
+    expect(saved / off.prefillS).toBeGreaterThan(0.12); // 13% of this prefill
+  });
+});
+
+describe('3a.5 attention in BF16', () => {
+  it('attention runs at the BF16 rate (989 TFLOPS on H100): twice the time of the FP8 rate', () => {
+    const off = replica(h100, chat(), 2);
+    const on = replica(h100, chat({ attention_bf16: true }), 2);
+    // 4 * 80 * 8192 * 950 FLOP per sequence over 2 chips at 1979e12 or 989e12, times eta_decode 0.25
+    expect(off.attentionSPerSequence).toBeCloseTo((4 * 80 * 8192 * 950) / (2 * 1979e12 * 0.25), 15);
+    expect(on.attentionSPerSequence).toBeCloseTo((4 * 80 * 8192 * 950) / (2 * 989e12 * 0.25), 15);
+  });
+});
+
+describe('3a.6 MLA absorbed decode', () => {
+  it('DeepSeek-V3 decode attention: 2 * heads * (2 * 512 + 64) per layer per context token, 4.25x', () => {
+    const w = (on: boolean) =>
+      workload({
+        model: 'deepseek-v3',
+        precision: FP8,
+        input_tokens: 1000,
+        output_tokens: 100,
+        efficiency: EFF,
+        mechanisms: { mla_absorbed: on },
+      });
+    const h200 = accelerator('h200-sxm');
+    const off = replica(h200, w(false), 8);
+    const on = replica(h200, w(true), 8);
+    // 2 * 128 * (2 * 512 + 64) = 278,528 against 2 * 128 * (128 + 128) = 65,536: 4.25x
+    expect(on.attentionSPerSequence / off.attentionSPerSequence).toBeCloseTo(278_528 / 65_536, 12);
+  });
+});
+
+describe('3b.1 steady-state KV occupancy', () => {
+  it('fits sequences at 1.1 * (I + O/2) = 1,045 tokens, not the peak 1,100', () => {
+    const w = chat({ steady_state_kv: true }, { deployment: { replica_chips: [1] } });
+    // (80 * 2^30 * 0.9 - 70.6e9) / (1.1 * 950 * 163,840) = 6,709,411,328 / 171,212,800 = 39.2 -> 39
+    expect(replica(h100, w, 1).maxBatch).toBe(39);
+    expect(replica(h100, chat({}, { deployment: { replica_chips: [1] } }), 1).maxBatch).toBe(37);
+  });
+});
+
+describe('3b.2 chunked prefill', () => {
+  it('an iteration carries B/O of a prefill; TPOT is the iteration; prefill compute hides under weight reads', () => {
+    const w = chat({ chunked_prefill: true });
+    const r = replica(h100, w, 2);
+    const p = replicaPoint(r, 101);
+    // Prefill of one request: GEMMs 2 * 70.6e9 * 800 and attention 80 * 2 * 64 * 256 * 800^2 / 2
+    // over 2 * 1979e12 * 0.6; B/O = 101/300 of it rides every iteration.
+    const pfGemm = (2 * 70.6e9 * 800) / (2 * 1979e12 * 0.6);
+    const pfAttn = (80 * 2 * 64 * 256 * 800 ** 2) / 2 / (2 * 1979e12 * 0.6);
+    const share = 101 / 300;
+    const comm = decodeStep(r, 101).commS;
+    const core = Math.max(tW + tKv, tGemm + share * pfGemm + tAttn + share * pfAttn);
+    expect(p.tpotS).toBeCloseTo(core + comm + 0.002, 12);
+    expect(p.outputTokensPerS).toBeCloseTo(101 / p.tpotS, 9);
+    // one 800-token prompt fits one 2,048-token chunk: TTFT = 2 iterations
+    expect(p.ttftS).toBeCloseTo(2 * p.tpotS, 12);
+  });
+});
+
+describe('3b.3 data-parallel attention', () => {
+  it("DeepSeek-V3's latent is held once per sequence, not once per chip: 8x the batch on 8 chips", () => {
+    const w = (on: boolean) =>
+      workload({
+        model: 'deepseek-v3',
+        precision: FP8,
+        input_tokens: 1000,
+        output_tokens: 1000,
+        mechanisms: { dp_attention: on },
+      });
+    const h200 = accelerator('h200-sxm');
+    // kv = 61 * (512 + 64) * 1 = 35,136 B/token (FP8 cache); replicated: x 8 on 8 chips
+    expect(replica(h200, w(false), 8).kvBytesPerTokenReplica).toBe(35_136 * 8);
+    expect(replica(h200, w(true), 8).kvBytesPerTokenReplica).toBe(35_136);
+  });
+});
