@@ -207,7 +207,7 @@ export function checkExpectation(
       status: 'UNCERTAIN',
       measured,
       bounds,
-      detail: `${what} ${fmt(measured)} (range ${fmt(bounds[0])}..${fmt(bounds[1])} over assumed efficiency factors) straddles ${e.op} ${fmt(e.threshold)}`,
+      detail: `${what} ${fmt(measured)} (range ${fmt(bounds[0])}..${fmt(bounds[1])} over the stated ranges) straddles ${e.op} ${fmt(e.threshold)}`,
     };
   }
   const what = b === undefined ? e.metric : `${e.metric} ratio`;

@@ -100,7 +100,7 @@ export const WORKLOAD_DEFAULTS = {
     embedding_lookup: false,
     attention_bf16: true,
     mla_absorbed: true,
-    steady_state_kv: false,
+    steady_state_kv: true,
     chunked_prefill: false,
     dp_attention: true,
     per_layer_overhead: true,
