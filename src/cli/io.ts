@@ -4,6 +4,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTty: boolean;
+  /** The terminal's width when stdout is one (COLUMNS overrides it); undefined for pipes and files. */
+  readonly stdoutColumns?: number;
   readonly stderrIsTty: boolean;
   readonly readStdin: () => string;
   /** YYYY-MM-DD, for quotes created by --set. */

@@ -3,6 +3,7 @@ import { errnoReason, removePendingFiles, writeFileAtomic } from '../io/atomic.j
 import { buildSnapshot } from '../io/catalog.js';
 import { InputError, IoError, UsageError } from '../io/errors.js';
 import { readStdin as readStdinSync } from '../io/workload.js';
+import { columnKeys } from '../render/columns.js';
 import { FORMAT_NAMES } from '../render/index.js';
 import { sanitizeLine, sanitizeStderr } from '../render/text.js';
 import { backtestCommand } from './commands/backtest.js';
@@ -79,7 +80,9 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--strict', 'an UNCERTAIN expectation fails too (exit 1)', false)
     .option('--ranges', 'show the efficiency-range column in the table', true)
     .option('--no-ranges', 'hide the efficiency-range column of the table (JSON always has ranges)')
-    .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve in JSON output', false)
+    .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve', false)
+    .option('--wide', 'on a terminal, every column even when the table is wider than the screen', false)
+    .option('--columns <keys>', `exactly these table columns: ${columnKeys().join(', ')}`)
     .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
 
   program
@@ -259,6 +262,16 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<numbe
   }
 }
 
+/** A terminal's width: a valid COLUMNS, else what the terminal reports, else 80. */
+export function terminalColumns(
+  env: Readonly<Record<string, string | undefined>>,
+  reported?: number,
+): number {
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv >= 20) return fromEnv;
+  return reported !== undefined && reported >= 20 ? reported : 80;
+}
+
 /** The process wiring: real streams, write errors as one line, no partial files on Ctrl-C. */
 export function run(): void {
   let stdoutFailed = false;
@@ -291,6 +304,9 @@ export function run(): void {
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     stdoutIsTty: process.stdout.isTTY === true,
+    ...(process.stdout.isTTY === true
+      ? { stdoutColumns: terminalColumns(process.env, process.stdout.columns) }
+      : {}),
     stderrIsTty: process.stderr.isTTY === true,
     readStdin: () => readStdinSync(),
     today: new Date().toISOString().slice(0, 10),

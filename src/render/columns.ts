@@ -3,7 +3,11 @@ import type { AcceleratorResult, WorkloadResult } from '../schema/result.js';
 import { fixed, millis, ratio, sig } from './format.js';
 
 export interface Column {
+  /** The name `--columns` takes. */
+  readonly key: string;
   readonly header: string;
+  /** A narrower header, for a table squeezed into a small terminal. */
+  readonly short?: string;
   readonly value: (a: AcceleratorResult) => number | null;
   readonly text: (a: AcceleratorResult) => string;
   /** Which way the best value points, for highlighting; undefined: not ranked. */
@@ -24,67 +28,111 @@ function rangeText(a: AcceleratorResult): string {
 
 /** Spread of tok/s, tok/$ and tok/W (all scale with throughput) when assumed factors span their range. */
 export const RANGE_COLUMN: Column = {
+  key: 'range',
   header: 'Range',
   value: () => null,
   text: rangeText,
 };
 
-export function columnsFor(options: { readonly ranges: boolean }): readonly Column[] {
+export function columnsFor(options: {
+  readonly ranges: boolean;
+  readonly columns?: readonly string[] | undefined;
+}): readonly Column[] {
+  if (options.columns) {
+    const all = [...COLUMNS, RANGE_COLUMN];
+    return options.columns.flatMap((k) => all.filter((c) => c.key === k));
+  }
   return options.ranges ? [...COLUMNS.slice(0, 5), RANGE_COLUMN, ...COLUMNS.slice(5)] : COLUMNS;
 }
+
+/** Every `--columns` name, in the table's order. */
+export function columnKeys(): string[] {
+  return [...COLUMNS.slice(0, 5), RANGE_COLUMN, ...COLUMNS.slice(5)].map((c) => c.key);
+}
+
+/** The columns a narrow terminal keeps whatever else it drops. */
+export const REQUIRED_COLUMNS = ['replica', 'tok_s_chip', 'usd_per_mtok', 'tok_usd_vs_base', 'tok_w_vs_base'];
+/** What a narrow terminal drops first. */
+export const DROP_ORDER = ['tok_s_mw', 'j_per_tok', 'ttft', 'tpot', 'tok_per_usd', 'stack', 'range'];
 
 export const COLUMNS: readonly Column[] = [
   {
     // The serving stack the factors describe; * when this chip was never measured on it.
+    key: 'stack',
     header: 'Stack',
     value: () => null,
     text: (a) => (a.stack ? `${a.stack.name}${a.stack.level === 'pair' ? '' : '*'}` : '-'),
   },
   {
+    key: 'replica',
     header: 'Replica',
     value: () => null,
     text: (a) => (a.deployment ? `${a.deployment.chips} x B${a.deployment.batch}` : '-'),
   },
-  { header: 'TTFT ms', value: (a) => m(a).ttft_s, text: (a) => millis(m(a).ttft_s), best: 'min' },
-  { header: 'TPOT ms', value: (a) => m(a).tpot_s, text: (a) => millis(m(a).tpot_s), best: 'min' },
   {
+    key: 'ttft',
+    header: 'TTFT ms',
+    value: (a) => m(a).ttft_s,
+    text: (a) => millis(m(a).ttft_s),
+    best: 'min',
+  },
+  {
+    key: 'tpot',
+    header: 'TPOT ms',
+    value: (a) => m(a).tpot_s,
+    text: (a) => millis(m(a).tpot_s),
+    best: 'min',
+  },
+  {
+    key: 'tok_s_chip',
     header: 'Out tok/s/chip',
+    short: 'tok/s/chip',
     value: (a) => m(a).output_tokens_per_s_per_chip,
     text: (a) => sig(m(a).output_tokens_per_s_per_chip),
     best: 'max',
   },
   {
+    key: 'usd_per_mtok',
     header: '$/1M out',
+    short: '$/1M',
     value: (a) => m(a).usd_per_mtok_output,
     text: (a) => fixed(m(a).usd_per_mtok_output, 2),
     best: 'min',
   },
   {
+    key: 'tok_per_usd',
     header: 'Out tok/$',
+    short: 'tok/$',
     value: (a) => m(a).output_tokens_per_usd,
     text: (a) => sig(m(a).output_tokens_per_usd),
     best: 'max',
   },
   {
+    key: 'j_per_tok',
     header: 'J/tok',
     value: (a) => m(a).joules_per_output_token,
     text: (a) => sig(m(a).joules_per_output_token),
     best: 'min',
   },
   {
+    key: 'tok_s_mw',
     header: 'Tok/s/MW',
     value: (a) => m(a).output_tokens_per_s_per_mw,
     text: (a) => sig(m(a).output_tokens_per_s_per_mw),
     best: 'max',
   },
   {
+    key: 'tok_usd_vs_base',
     header: 'Tok/$ vs base',
+    short: 'tok/$ x',
     value: (a) => a.vs_baseline?.metrics.output_tokens_per_usd?.ratio ?? null,
     text: (a) => ratio(a.vs_baseline?.metrics.output_tokens_per_usd?.ratio),
     best: 'max',
   },
   {
+    key: 'tok_w_vs_base',
     header: 'Tok/W vs base',
+    short: 'tok/W x',
     value: (a) => a.vs_baseline?.metrics.tokens_per_joule_output?.ratio ?? null,
     text: (a) => ratio(a.vs_baseline?.metrics.tokens_per_joule_output?.ratio),
     best: 'max',
@@ -129,7 +177,10 @@ export function footnotes(rows: readonly AcceleratorResult[]): { notes: string[]
 }
 
 /** What table and Markdown both lay out for one workload: who ran, the columns, best cells, notes. */
-export function layout(r: WorkloadResult, options: { readonly ranges: boolean }) {
+export function layout(
+  r: WorkloadResult,
+  options: { readonly ranges: boolean; readonly columns?: readonly string[] | undefined },
+) {
   const ran = r.accelerators.filter((a) => a.status === 'ok');
   const didNot = r.accelerators.filter((a) => a.status !== 'ok');
   const columns = columnsFor(options);

@@ -1,47 +1,153 @@
-import { Chalk } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import type { ResultDoc } from '../schema/result.js';
-import { layout } from './columns.js';
+import type { AcceleratorResult, ResultDoc, WorkloadResult } from '../schema/result.js';
+import { bestRows, type Column, columnsFor, DROP_ORDER, layout, REQUIRED_COLUMNS } from './columns.js';
 import { paretoLines, workloadHeading } from './summary.js';
 import { escapeStrings } from './text.js';
-import type { Renderer } from './types.js';
+import type { Renderer, RenderOptions } from './types.js';
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Columns a line takes on screen (colour codes take none; every other character one). */
+export function visibleWidth(line: string): number {
+  return line.replace(ANSI, '').length;
+}
+
+/** Word-wraps plain text to `width`, continuation lines indented; words longer than a line are cut. */
+export function wrap(text: string, width: number | undefined, indent = '    '): string[] {
+  if (width === undefined || text.length <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const prefix = lines.length === 0 ? '' : indent;
+    const candidate = line === '' ? `${prefix}${word}` : `${line} ${word}`;
+    if (candidate.length <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line !== '') lines.push(line);
+    let rest = `${indent}${word}`;
+    while (rest.length > width) {
+      lines.push(rest.slice(0, width));
+      rest = `${indent}${rest.slice(width)}`;
+    }
+    line = rest;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+interface Shape {
+  readonly columns: readonly Column[];
+  /** Footnote marks inside the Accelerator cell, or listed under the table. */
+  readonly marksInline: boolean;
+  readonly shortHeaders: boolean;
+}
+
+function tableText(
+  r: WorkloadResult,
+  ran: readonly AcceleratorResult[],
+  marks: readonly string[][],
+  shape: Shape,
+  c: ChalkInstance,
+): string {
+  const best = bestRows(ran, shape.columns);
+  const table = new Table({
+    head: [
+      'Accelerator',
+      ...shape.columns.map((col) => (shape.shortHeaders ? (col.short ?? col.header) : col.header)),
+    ].map((h) => c.bold(h)),
+    style: { head: [], border: [], compact: true },
+    colAligns: [
+      'left',
+      ...shape.columns.map((col) => (col.key === 'stack' ? ('left' as const) : ('right' as const))),
+    ],
+  });
+  ran.forEach((a, i) => {
+    const mark = shape.marksInline && marks[i]?.length ? ` [${marks[i]?.join(',')}]` : '';
+    const base = a.id === r.baseline ? ' (base)' : '';
+    table.push([
+      `${a.id}${base}${mark}`,
+      ...shape.columns.map((col, j) => (best[j] === i ? c.green.bold(col.text(a)) : col.text(a))),
+    ]);
+  });
+  return table.toString();
+}
+
+function widest(text: string): number {
+  return Math.max(...text.split('\n').map(visibleWidth));
+}
+
+/**
+ * The shape that fits `width`: all columns, then dropping the optional ones in DROP_ORDER, then
+ * moving footnote marks under the table, then short headers. `--wide` and `--columns` skip this.
+ */
+function fit(
+  r: WorkloadResult,
+  ran: readonly AcceleratorResult[],
+  marks: readonly string[][],
+  options: RenderOptions,
+  c: ChalkInstance,
+): { shape: Shape; text: string } {
+  const all = columnsFor(options);
+  let shape: Shape = { columns: all, marksInline: true, shortHeaders: false };
+  let text = tableText(r, ran, marks, shape, c);
+  const width = options.wide || options.columns ? undefined : options.width;
+  if (width === undefined) return { shape, text };
+  for (const key of DROP_ORDER) {
+    if (widest(text) <= width) return { shape, text };
+    if (REQUIRED_COLUMNS.includes(key)) continue;
+    shape = { ...shape, columns: shape.columns.filter((col) => col.key !== key) };
+    text = tableText(r, ran, marks, shape, c);
+  }
+  for (const step of [{ marksInline: false }, { shortHeaders: true }]) {
+    if (widest(text) <= width) return { shape, text };
+    shape = { ...shape, ...step };
+    text = tableText(r, ran, marks, shape, c);
+  }
+  return { shape, text };
+}
 
 export const renderTable: Renderer = (raw: ResultDoc, options) => {
   const doc = escapeStrings(raw);
   const c = new Chalk({ level: options.color ? 1 : 0 });
+  const width = options.wide ? undefined : options.width;
   const out: string[] = [];
   for (const r of doc.results) {
-    const { ran, didNot, columns: COLUMNS, best, notes, marks } = layout(r, options);
-    const table = new Table({
-      head: ['Accelerator', ...COLUMNS.map((col) => col.header)].map((h) => c.bold(h)),
-      style: { head: [], border: [], compact: true },
-      colAligns: ['left', 'left', ...COLUMNS.slice(1).map(() => 'right' as const)],
-    });
-    ran.forEach((a, i) => {
-      const mark = marks[i]?.length ? ` [${marks[i]?.join(',')}]` : '';
-      const base = a.id === r.baseline ? ' (base)' : '';
-      table.push([
-        `${a.id}${base}${mark}`,
-        ...COLUMNS.map((col, j) => (best[j] === i ? c.green.bold(col.text(a)) : col.text(a))),
-      ]);
-    });
-    out.push(c.bold(workloadHeading(r)), table.toString());
+    const { ran, didNot, notes, marks } = layout(r, options);
+    const { shape, text } = fit(r, ran, marks, options, c);
+    out.push(...wrap(workloadHeading(r), width).map((l) => c.bold(l)), text);
+    if (!shape.marksInline) {
+      const listed = ran.flatMap((a, i) => (marks[i]?.length ? [`${a.id} [${marks[i]?.join(',')}]`] : []));
+      if (listed.length > 0) out.push(...wrap(`Notes per chip: ${listed.join(', ')}`, width));
+    }
+    const hidden = columnsFor(options).filter((col) => !shape.columns.includes(col));
+    if (hidden.length > 0)
+      out.push(
+        ...wrap(
+          `Not shown to fit ${width} columns: ${hidden.map((col) => col.key).join(', ')} (--wide shows all)`,
+          width,
+        ),
+      );
     if (didNot.length > 0) {
       out.push('', 'Cannot run this workload:');
       didNot.forEach((a, i) => {
         const mark = marks[ran.length + i]?.length ? ` [${marks[ran.length + i]?.join(',')}]` : '';
-        out.push(`  ${c.yellow(a.id)}${mark}: ${a.reason ?? ''}`);
+        const lines = wrap(`  ${a.id}${mark}: ${a.reason ?? ''}`, width);
+        out.push(...lines.map((l, k) => (k === 0 ? l.replace(a.id, c.yellow(a.id)) : l)));
       });
     }
     if (notes.length > 0) {
-      out.push('', ...notes.map((n, i) => c.dim(`[${i + 1}] ${n}`)));
+      out.push('', ...notes.flatMap((n, i) => wrap(`[${i + 1}] ${n}`, width).map((l) => c.dim(l))));
     }
     const pareto = paretoLines(r);
-    if (pareto.length > 0) out.push('', ...pareto);
+    if (pareto.length > 0) out.push('', ...pareto.flatMap((l) => wrap(l, width)));
     out.push(
-      c.dim(
+      ...wrap(
         `Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok. Stack: the serving stack assumed (* never measured on this chip: its stack's factors from other chips).${options.ranges ? ' Range: where 80% of measured values fell against cross-validated predictions at this level of calibration (tok/s, tok/$ and tok/W move together; docs/model.md section 11).' : ''}`,
-      ),
+        width,
+        '',
+      ).map((l) => c.dim(l)),
       '',
     );
   }

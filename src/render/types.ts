@@ -5,6 +5,12 @@ export interface RenderOptions {
   readonly color: boolean;
   /** Show the efficiency-range column (table, Markdown); JSON always carries ranges. */
   readonly ranges: boolean;
+  /** Terminal width to fit (table only); undefined: the full table, as for pipes and files. */
+  readonly width?: number | undefined;
+  /** `--wide`: every column whatever the width. */
+  readonly wide?: boolean;
+  /** `--columns`: exactly these columns (keys of render/columns.ts). */
+  readonly columns?: readonly string[] | undefined;
 }
 
 export type Renderer = (doc: ResultDoc, options: RenderOptions) => string;

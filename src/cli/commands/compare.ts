@@ -11,6 +11,7 @@ import {
   unknownAccelerator,
 } from '../../io/workload.js';
 import type { LocatedYaml } from '../../io/yaml.js';
+import { columnKeys } from '../../render/columns.js';
 import { FORMAT_NAMES, type FormatName, RENDERERS } from '../../render/index.js';
 import { resultDoc, workloadResult } from '../../render/result.js';
 import { didYouMean } from '../../schema/issues.js';
@@ -43,6 +44,8 @@ export interface CompareOptions {
   readonly pareto: boolean;
   readonly ranges: boolean;
   readonly strict: boolean;
+  readonly wide?: boolean;
+  readonly columns?: string;
 }
 
 export function parseFormat(format: string | undefined, fallback: FormatName): FormatName {
@@ -51,6 +54,22 @@ export function parseFormat(format: string | undefined, fallback: FormatName): F
     throw new UsageError(`--format ${f}: expected one of ${FORMAT_NAMES.join(', ')}`);
   }
   return f as FormatName;
+}
+
+/** `--columns a,b`: keys of the table's columns, each known. */
+export function parseColumns(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const keys = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (keys.length === 0) throw new UsageError(`--columns "${text}": give at least one column`);
+  for (const k of keys)
+    if (!columnKeys().includes(k))
+      throw new UsageError(
+        `--columns ${k}: unknown column${didYouMean(k, columnKeys())} (known: ${columnKeys().join(', ')})`,
+      );
+  return [...new Set(keys)];
 }
 
 export function parsePlan(plan: string | undefined): Plan | undefined {
@@ -197,7 +216,15 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
   const run = runCompare(ctx, workloadPaths, opts);
   const toFile = opts.output !== undefined;
   const color = format === 'table' && !toFile && useColor(ctx.io, ctx.globals.color, ctx.io.stdoutIsTty);
-  const text = RENDERERS[format](run.doc, { color, ranges: opts.ranges });
+  const columns = parseColumns(opts.columns);
+  const width = format === 'table' && !toFile ? ctx.io.stdoutColumns : undefined;
+  const text = RENDERERS[format](run.doc, {
+    color,
+    ranges: opts.ranges,
+    width,
+    wide: opts.wide === true,
+    columns,
+  });
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadPaths);
   else ctx.io.stdout(text);
   for (const o of run.outcomes) ctx.io.stderr(`${outcomeLine(o)}\n`);

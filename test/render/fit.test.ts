@@ -1,0 +1,75 @@
+// A table that fits the terminal (issue 15): columns dropped by priority, marks moved under the
+// table, headers shortened, every other line wrapped; pipes and files keep the full table.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { visibleWidth, wrap } from '../../src/render/table.js';
+import { BIN, REPO, runCli } from '../helpers/cli.js';
+
+const CHAT = 'profiles/workloads/chat.yaml';
+
+async function onTerminal(args: string[], columns: number): Promise<string> {
+  let out = '';
+  await main(args, {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: () => {},
+    env: { NO_COLOR: '1' },
+    stdoutIsTty: true,
+    stderrIsTty: true,
+    stdoutColumns: columns,
+    readStdin: () => '',
+    today: '2026-11-23',
+  });
+  return out;
+}
+
+const widest = (text: string) => Math.max(...text.split('\n').map(visibleWidth));
+
+describe('a table that fits', () => {
+  it('wraps words to the width, indenting continuations, cutting a word longer than a line', () => {
+    expect(wrap('aaa bbb ccc', 7)).toEqual(['aaa bbb', '    ccc']);
+    expect(wrap('abcdefghij', 6, '')).toEqual(['abcdef', 'ghij']);
+    expect(wrap('short', undefined)).toEqual(['short']);
+  });
+
+  for (const width of [80, 100, 120]) {
+    it(`at ${width} columns no line is wider, and the six columns that matter stay`, async () => {
+      const out = await onTerminal(['compare', CHAT], width);
+      expect(widest(out)).toBeLessThanOrEqual(width);
+      for (const h of [/tok\/s\/chip/i, /\$\/1M/, /tok\/\$ (x|vs base)/i, /tok\/W (x|vs base)/i, /Replica/])
+        expect(out).toMatch(h);
+      for (const id of ['h100-sxm', 'maia-200', 'tpu-v7-ironwood']) expect(out).toContain(id);
+    });
+  }
+
+  it('--wide keeps every column; --columns picks them; an unknown column is exit 2', async () => {
+    expect(widest(await onTerminal(['compare', CHAT, '--wide'], 80))).toBeGreaterThan(150);
+    const picked = await onTerminal(['compare', CHAT, '--columns', 'stack,tok_s_chip'], 80);
+    expect(picked).toMatch(/│ Accelerator +│ Stack +│ Out tok\/s\/chip │/);
+    const bad = await runCli(['compare', CHAT, '--columns', 'tok_s_chp']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'infercost: --columns tok_s_chp: unknown column; did you mean "tok_s_chip"? (known: stack, replica, ttft, tpot, tok_s_chip, range, usd_per_mtok, tok_per_usd, j_per_tok, tok_s_mw, tok_usd_vs_base, tok_w_vs_base)\n',
+    ]);
+  });
+
+  it('piped, the full table as before', async () => {
+    const r = await runCli(['compare', CHAT]);
+    expect(r.stdout).toContain('Tok/s/MW');
+    expect(r.stdout).toContain('TTFT ms');
+  });
+
+  it('under a real pseudo-terminal with COLUMNS=80 (script), no line is over 80 columns', () => {
+    const r = spawnSync('script', ['-qc', `node ${BIN} compare ${CHAT}`, '/dev/null'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', COLUMNS: '80', TERM: 'xterm' },
+    });
+    expect(r.status).toBe(0);
+    const text = r.stdout.replace(/\r/g, '');
+    expect(text).toContain('h100-sxm (base)');
+    expect(widest(text)).toBeLessThanOrEqual(80);
+  });
+});
