@@ -1,4 +1,6 @@
 import { chooseDeployment } from './deploy.js';
+import { operatingPowerW } from './energy.js';
+import { decodeStep } from './replica.js';
 import type { Accelerator, Efficiency, EfficiencyFactor, Workload } from './types.js';
 
 /** One measured result the engine can reproduce: a setup and what was measured on it. */
@@ -12,6 +14,8 @@ export interface CalibrationCase {
 
 export interface Prediction {
   readonly tokensPerSPerChip: number;
+  /** System power per chip at the operating point (section 6.1), wall side (no PUE). */
+  readonly systemWPerChip: number;
   readonly tpotS: number;
   readonly ttftS: number;
   readonly chips: number;
@@ -25,6 +29,13 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
   if (!d.ok) return undefined;
   const p = {
     tokensPerSPerChip: d.point.outputTokensPerS / d.point.chips,
+    systemWPerChip: operatingPowerW(
+      c.accelerator,
+      decodeStep(d.replica, d.point.batch),
+      efficiency,
+      c.workload.powerModel,
+      c.workload.site.powerCapW,
+    ),
     tpotS: d.point.tpotS,
     ttftS: d.point.ttftS,
     chips: d.point.chips,

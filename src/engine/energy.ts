@@ -9,6 +9,8 @@ export interface EnergyMetrics {
   readonly outputTokensPerSPerMw: number;
   /** Chip-only variant: `x / tdp_w`. */
   readonly outputTokensPerJouleChip: number;
+  /** At nameplate system power: the lower bound of tokens per joule (power's upper bound). */
+  readonly outputTokensPerJouleNameplate: number;
 }
 
 /** Energy per token (docs/model.md section 6). */
@@ -17,6 +19,7 @@ export function energyMetrics(
   systemWPerChip: number,
   pue: number,
   tdpW: number,
+  nameplateSystemWPerChip: number = systemWPerChip,
 ): EnergyMetrics {
   const facilityWPerChip = systemWPerChip * pue;
   const tpw = outputTokensPerSPerChip / facilityWPerChip;
@@ -27,7 +30,40 @@ export function energyMetrics(
     outputTokensPerKwh: tpw * 3.6e6,
     outputTokensPerSPerMw: tpw * 1e6,
     outputTokensPerJouleChip: outputTokensPerSPerChip / tdpW,
+    outputTokensPerJouleNameplate: outputTokensPerSPerChip / (nameplateSystemWPerChip * pue),
   };
+}
+
+/**
+ * The power model of section 6.1, fitted on MLPerf Inference Power results (docs/accuracy.md):
+ * the chip draws `idleFraction` of its limit when idle and the rest in proportion to activity;
+ * the host's share of nameplate (`system_w_per_chip - tdp_w`) draws `hostLoad` of it.
+ */
+export interface PowerModel {
+  readonly idleFraction: number;
+  readonly hostLoad: number;
+}
+
+/**
+ * System power per chip at an operating point (section 6.1):
+ * `P = (system_w - tdp_w) * hostLoad + min(cap, tdp_w) * (idle + (1 - idle) * a)` with activity
+ * `a = max(eta_mem * t_mem, eta_decode * t_cmp) / t_step`: the busier of the memory and the
+ * matrix units, as a fraction of its peak, over a decode step.
+ */
+export function operatingPowerW(
+  accelerator: { readonly tdpW: number; readonly systemWPerChip: number },
+  step: { readonly memoryS: number; readonly computeS: number; readonly totalS: number },
+  efficiency: { readonly etaMem: number; readonly etaDecode: number },
+  model: PowerModel,
+  capW?: number,
+): number {
+  const activity = Math.min(
+    1,
+    Math.max(efficiency.etaMem * step.memoryS, efficiency.etaDecode * step.computeS) / step.totalS,
+  );
+  const limit = Math.min(capW ?? accelerator.tdpW, accelerator.tdpW);
+  const host = Math.max(0, accelerator.systemWPerChip - accelerator.tdpW) * model.hostLoad;
+  return host + limit * (model.idleFraction + (1 - model.idleFraction) * activity);
 }
 
 export interface Fleet {

@@ -1,5 +1,5 @@
 import { chooseDeployment, type Failure, type Setup } from './deploy.js';
-import { type EnergyMetrics, energyMetrics, type Fleet, fleetFor } from './energy.js';
+import { type EnergyMetrics, energyMetrics, type Fleet, fleetFor, operatingPowerW } from './energy.js';
 import { breakEvenUsdPerChipHour, type ChipCost, type CostMetrics, chipCost, costMetrics } from './money.js';
 import { type DecodeStep, decodeStep } from './replica.js';
 import {
@@ -147,7 +147,11 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
   const step = decodeStep(replica, point.batch);
   const x = point.outputTokensPerS / point.chips;
   const requestsPerSPerChip = point.requestsPerS / point.chips;
-  const energy = energyMetrics(x, accelerator.systemWPerChip, workload.site.pue, accelerator.tdpW);
+  // 6.1: power at this operating point, or the nameplate all-in power when that is switched off.
+  const systemW = workload.mechanisms.powerUnderLoad
+    ? operatingPowerW(accelerator, step, setup.efficiency, workload.powerModel, workload.site.powerCapW)
+    : accelerator.systemWPerChip;
+  const energy = energyMetrics(x, systemW, workload.site.pue, accelerator.tdpW, accelerator.systemWPerChip);
   const price = chipCost(accelerator, workload.plan, workload.site, workload.provider);
   if (!price)
     warnings.push(

@@ -48,6 +48,8 @@ export interface Mechanisms {
   readonly dpAttention: boolean;
   /** 3b.4 The step overhead scales with depth: `t_step0 * layers / 80` (t_step0 as for an 80-layer model). */
   readonly perLayerOverhead: boolean;
+  /** 6.1 Power at the operating point (idle plus a share driven by activity) instead of nameplate. */
+  readonly powerUnderLoad: boolean;
 }
 
 export interface Model {
@@ -140,6 +142,8 @@ export interface Slo {
 
 export interface Site {
   readonly pue: number;
+  /** Power cap per chip (MLPerf MaxQ, `nvidia-smi -pl`); absent: the chip's TDP. */
+  readonly powerCapW?: number;
   readonly usdPerKwh: number;
 }
 
@@ -166,4 +170,6 @@ export interface Workload {
   readonly chunkTokens: number;
   readonly efficiencyOverrides: Readonly<Partial<Efficiency>>;
   readonly mechanisms: Mechanisms;
+  /** Section 6.1's fitted power model. */
+  readonly powerModel: { readonly idleFraction: number; readonly hostLoad: number };
 }

@@ -12,6 +12,7 @@ import type {
 } from '../engine/types.js';
 import { toMechanisms } from '../schema/convert.js';
 import type { MeasuredRow, ResolvedRow } from '../schema/measured.js';
+import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 
 export function parsePrecisionCell(cell: string): Precision {
   const [format, bits] = cell.split('@') as [NumberFormat, string | undefined];
@@ -51,7 +52,11 @@ export function caseFor(
         : {},
     utilization: 1,
     plan: 'on_demand',
-    site: { pue: 1.2, usdPerKwh: 0.08 },
+    site: {
+      pue: 1.2,
+      usdPerKwh: 0.08,
+      ...(row.power_cap_w === undefined ? {} : { powerCapW: row.power_cap_w }),
+    },
     replicaChips: [row.chips_per_replica],
     ...(row.scenario === 'fixed_concurrency' && row.concurrency !== undefined
       ? { fixedBatch: row.concurrency }
@@ -60,6 +65,7 @@ export function caseFor(
     chunkTokens: 2048,
     efficiencyOverrides: {},
     mechanisms,
+    powerModel: WORKLOAD_DEFAULTS.powerModel,
   };
   const base = {
     id: row.id,
@@ -79,6 +85,10 @@ export interface BacktestRow {
   /** `(predicted / measured - 1) * 100` for output tokens/s per chip. */
   readonly errorPct?: number;
   readonly tpotErrorPct?: number;
+  /** Tokens per joule of wall power, measured and predicted, where the row has system power. */
+  readonly measuredTokensPerJoule?: number;
+  readonly predictedTokensPerJoule?: number;
+  readonly tokensPerJouleErrorPct?: number;
   /** The stated range of the prediction (the chip's interval for its stack), where it has one. */
   readonly statedLow?: number;
   readonly statedHigh?: number;
@@ -97,7 +107,21 @@ export function backtestCase(
   }
   const errorPct = (p.tokensPerSPerChip / c.measuredTokensPerSPerChip - 1) * 100;
   const iv = c.accelerator.intervalLog;
+  const r = c.row;
+  const power =
+    r.system_power_w !== undefined && r.chips_in_system !== undefined
+      ? (() => {
+          const measured = (r.output_tokens_per_s_per_chip * r.chips_in_system) / r.system_power_w;
+          const predicted = p.tokensPerSPerChip / p.systemWPerChip;
+          return {
+            measuredTokensPerJoule: measured,
+            predictedTokensPerJoule: predicted,
+            tokensPerJouleErrorPct: (predicted / measured - 1) * 100,
+          };
+        })()
+      : {};
   const base = {
+    ...power,
     row: c.row,
     prediction: p,
     errorPct,

@@ -1,7 +1,7 @@
 // Cross-validated accuracy (docs/model.md section 12a): leave one source out, refit on the
 // rest, predict the held-out rows. Pure: measured cases in, out-of-fold predictions and
 // summaries out. Deterministic (Nelder-Mead from fixed starts; folds in sorted order).
-import { CALIBRATION_PRIOR, fitEfficiency, sensitivities } from '../engine/calibrate.js';
+import { CALIBRATION_PRIOR, fitEfficiency, predictCase, sensitivities } from '../engine/calibrate.js';
 import type { Efficiency, EfficiencyFactor } from '../engine/types.js';
 import { type BacktestRow, backtestCase, type MeasuredCase, percentile } from './backtest.js';
 
@@ -363,4 +363,69 @@ export function defaultStack(entries: readonly StackCalibration[]): string | und
       (a.stack === 'vllm' ? 1 : b.stack === 'vllm' ? -1 : a.stack.localeCompare(b.stack)),
   );
   return ranked[0]?.stack;
+}
+
+/** Measured wall power per chip of a row with MLPerf Power data, else undefined. */
+export function measuredSystemWPerChip(row: {
+  readonly system_power_w?: number | undefined;
+  readonly chips_in_system?: number | undefined;
+}): number | undefined {
+  return row.system_power_w !== undefined && row.chips_in_system !== undefined
+    ? row.system_power_w / row.chips_in_system
+    : undefined;
+}
+
+/**
+ * Section 6.1's two parameters, fitted by least squares on log(P_pred / P_meas) over the rows with
+ * measured system power, each row at the operating point its chip's factors predict. A grid
+ * (idle fraction 0..0.8, host load 0..1.2, steps of 0.01) keeps it deterministic.
+ */
+export function fitPowerModel(
+  cases: readonly MeasuredCase[],
+  factorsOf: (c: MeasuredCase) => Efficiency,
+): {
+  readonly idleFraction: number;
+  readonly hostLoad: number;
+  readonly rows: number;
+  readonly rmsLogError: number;
+} {
+  const rows = cases.flatMap((c) => {
+    const measured = measuredSystemWPerChip(c.row);
+    if (measured === undefined) return [];
+    const p = predictCase(c, factorsOf(c));
+    if (!p) return [];
+    // Recompute power per candidate from the parts that do not depend on it.
+    return [{ c, measured, efficiency: factorsOf(c) }];
+  });
+  const evaluateAt = (idleFraction: number, hostLoad: number) => {
+    let sum = 0;
+    for (const r of rows) {
+      const p = predictCase(
+        { ...r.c, workload: { ...r.c.workload, powerModel: { idleFraction, hostLoad } } },
+        r.efficiency,
+      );
+      if (!p) continue;
+      sum += Math.log(p.systemWPerChip / r.measured) ** 2;
+    }
+    return sum;
+  };
+  let best = { idleFraction: 0.3, hostLoad: 0.5, sum: Number.POSITIVE_INFINITY };
+  for (let i = 0; i <= 80; i += 2)
+    for (let h = 0; h <= 120; h += 4) {
+      const sum = evaluateAt(i / 100, h / 100);
+      if (sum < best.sum) best = { idleFraction: i / 100, hostLoad: h / 100, sum };
+    }
+  // refine around the coarse optimum
+  const [i0, h0] = [best.idleFraction * 100, best.hostLoad * 100];
+  for (let i = Math.max(0, i0 - 2); i <= Math.min(80, i0 + 2); i += 1)
+    for (let h = Math.max(0, h0 - 4); h <= Math.min(120, h0 + 4); h += 1) {
+      const sum = evaluateAt(i / 100, h / 100);
+      if (sum < best.sum) best = { idleFraction: i / 100, hostLoad: h / 100, sum };
+    }
+  return {
+    idleFraction: best.idleFraction,
+    hostLoad: best.hostLoad,
+    rows: rows.length,
+    rmsLogError: rows.length === 0 ? 0 : Math.sqrt(best.sum / rows.length),
+  };
 }

@@ -85,6 +85,7 @@ function metricsOf(e: Evaluation): Record<MetricKey, number | null> {
     output_tokens_per_kwh: en?.outputTokensPerKwh ?? null,
     output_tokens_per_s_per_mw: en?.outputTokensPerSPerMw ?? null,
     tokens_per_joule_output_chip_only: en?.outputTokensPerJouleChip ?? null,
+    tokens_per_joule_output_nameplate: en?.outputTokensPerJouleNameplate ?? null,
     facility_w_per_chip: en?.facilityWPerChip ?? null,
   };
 }

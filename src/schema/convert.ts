@@ -191,6 +191,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     chunkedPrefill: m?.chunked_prefill ?? d.chunked_prefill,
     dpAttention: m?.dp_attention ?? d.dp_attention,
     perLayerOverhead: m?.per_layer_overhead ?? d.per_layer_overhead,
+    powerUnderLoad: m?.power_under_load ?? d.power_under_load,
   };
 }
 
@@ -226,11 +227,13 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
     site: {
       pue: w.site?.pue ?? WORKLOAD_DEFAULTS.pue,
       usdPerKwh: w.site?.usd_per_kwh ?? WORKLOAD_DEFAULTS.usdPerKwh,
+      ...(w.site?.power_cap_w === undefined ? {} : { powerCapW: w.site.power_cap_w }),
     },
     memoryUsableFraction: d?.memory_usable_fraction ?? WORKLOAD_DEFAULTS.memoryUsableFraction,
     chunkTokens: d?.chunk_tokens ?? WORKLOAD_DEFAULTS.chunkTokens,
     efficiencyOverrides: overrides as Partial<Efficiency>,
     mechanisms: toMechanisms(w.mechanisms),
+    powerModel: WORKLOAD_DEFAULTS.powerModel,
     ...(w.pricing?.provider === undefined ? {} : { provider: w.pricing.provider }),
     ...(w.demand ? { outputTokensPerDay: w.demand.output_tokens_per_day } : {}),
     ...(d?.replica_chips ? { replicaChips: d.replica_chips } : {}),

@@ -41,6 +41,8 @@ export const measuredRowSchema = z.strictObject({
    * parallel attention, experts across 4 chips), `tp8ep8`. Rows with expert parallelism are
    * predicted but never fitted on: the engine has no expert-parallel model yet.
    */
+  /** Power cap per chip in W during the run (MLPerf MaxQ), where there was one. */
+  power_cap_w: pos.optional(),
   parallelism: z
     .string()
     .regex(/^[a-z0-9-]+$/, 'a parallelism such as dep4 or tp8ep8')
@@ -66,6 +68,7 @@ export type ResolvedRow = MeasuredRow & { readonly stack: string; readonly stack
 export const MEASURED_COLUMNS = Object.keys(measuredRowSchema.shape) as (keyof MeasuredRow)[];
 
 const NUMERIC = new Set<string>([
+  'power_cap_w',
   'chips_per_replica',
   'input_tokens',
   'output_tokens',

@@ -23,6 +23,7 @@ export const METRIC_KEYS = [
   'output_tokens_per_kwh',
   'output_tokens_per_s_per_mw',
   'tokens_per_joule_output_chip_only',
+  'tokens_per_joule_output_nameplate',
   'facility_w_per_chip',
 ] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];

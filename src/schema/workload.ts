@@ -36,6 +36,8 @@ export const workloadSchema = z.strictObject({
     .strictObject({
       pue: z.number().min(1).max(5).optional(),
       usd_per_kwh: nonNegative(10).optional(),
+      /** Power cap per chip in W (MLPerf MaxQ; `nvidia-smi -pl`); absent: the chip's TDP. */
+      power_cap_w: positive(100_000).optional(),
     })
     .optional(),
   demand: z.strictObject({ output_tokens_per_day: positive(1e18) }).optional(),
@@ -71,6 +73,7 @@ export const workloadSchema = z.strictObject({
       chunked_prefill: z.boolean().optional(),
       dp_attention: z.boolean().optional(),
       per_layer_overhead: z.boolean().optional(),
+      power_under_load: z.boolean().optional(),
     })
     .optional(),
   /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -104,5 +107,11 @@ export const WORKLOAD_DEFAULTS = {
     chunked_prefill: false,
     dp_attention: true,
     per_layer_overhead: true,
+    power_under_load: true,
   },
+  /**
+   * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
+   * data/measured/mlperf-power.csv (docs/accuracy.md).
+   */
+  powerModel: { idleFraction: 0.62, hostLoad: 0.8 },
 } as const;

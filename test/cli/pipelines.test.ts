@@ -229,16 +229,16 @@ describe('infercost check', () => {
       'check',
       CHAT,
       '--expect',
-      'h100-sxm usd_per_mtok_output <= 6',
+      'h100-sxm usd_per_mtok_output <= 10',
       '--expect',
-      'h200-sxm/h100-sxm tokens_per_dollar >= 4',
+      'h200-sxm/h100-sxm tokens_per_dollar >= 10',
     ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /^PASS chat: h100-sxm usd_per_mtok_output <= 6: usd_per_mtok_output \d\.\d+ <= 6/m,
+      /^PASS chat: h100-sxm usd_per_mtok_output <= 10: usd_per_mtok_output \d\.\d+ <= 10/m,
     );
     expect(r.stdout).toMatch(
-      /^FAIL chat: h200-sxm\/h100-sxm tokens_per_dollar >= 4: output_tokens_per_usd ratio \d\.\d+ not >= 4 \(-\d+\.\d% vs threshold\)$/m,
+      /^FAIL chat: h200-sxm\/h100-sxm tokens_per_dollar >= 10: output_tokens_per_usd ratio \d\.\d+ not >= 10 \(-\d+\.\d% vs threshold\)$/m,
     );
     expect(r.stdout.trim().split('\n').pop()).toBe('1 passed, 1 failed');
   });
@@ -246,7 +246,7 @@ describe('infercost check', () => {
   it('reads expect: lists from the workload, and --format json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const w = join(dir, 'gated.yaml');
-    writeFileSync(w, `${readFileSync(CHAT, 'utf8')}expect:\n  - "h100-sxm usd_per_mtok_output <= 6"\n`);
+    writeFileSync(w, `${readFileSync(CHAT, 'utf8')}expect:\n  - "h100-sxm usd_per_mtok_output <= 10"\n`);
     const r = await runCli(['check', w, '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
@@ -254,7 +254,7 @@ describe('infercost check', () => {
     expect(doc.outcomes[0]).toMatchObject({
       workload: 'chat',
       status: 'PASS',
-      threshold: 6,
+      threshold: 10,
       relative: false,
     });
   });

@@ -185,3 +185,21 @@ describe('3b.3 data-parallel attention', () => {
     expect(replica(h200, w(true), 8).kvBytesPerTokenReplica).toBe(35_136);
   });
 });
+
+describe('6.1 power at the operating point', () => {
+  it('host share x load + min(cap, TDP) x (idle + (1 - idle) x activity)', async () => {
+    const { operatingPowerW } = await import('../../src/engine/energy.js');
+    const model = { idleFraction: 0.62, hostLoad: 0.8 };
+    // A step of 10 ms: memory busy 8 ms at eta_mem 0.9 (0.72 of peak), compute 5 ms at 0.4 (0.2).
+    const step = { memoryS: 0.008, computeS: 0.005, totalS: 0.01 };
+    const eff = { etaMem: 0.9, etaDecode: 0.4 };
+    // B200: TDP 1000 W, nameplate 1700 W per chip -> host (1700 - 1000) * 0.8 = 560 W;
+    // chip 1000 * (0.62 + 0.38 * 0.72) = 893.6 W; total 1453.6 W
+    expect(operatingPowerW({ tdpW: 1000, systemWPerChip: 1700 }, step, eff, model)).toBeCloseTo(1453.6, 9);
+    // capped at 500 W (MaxQ): 560 + 500 * (0.62 + 0.38 * 0.72) = 1006.8 W
+    expect(operatingPowerW({ tdpW: 1000, systemWPerChip: 1700 }, step, eff, model, 500)).toBeCloseTo(
+      1006.8,
+      9,
+    );
+  });
+});

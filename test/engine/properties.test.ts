@@ -70,6 +70,7 @@ const workloadArb = fc.record({
     chunkedPrefill: fc.boolean(),
     dpAttention: fc.boolean(),
     perLayerOverhead: fc.boolean(),
+    powerUnderLoad: fc.boolean(),
   }),
 });
 
@@ -106,6 +107,7 @@ function makeWorkload(p: WorkloadParams): Workload {
     chunkTokens: 2048,
     efficiencyOverrides: {},
     mechanisms: p.mechanisms,
+    powerModel: { idleFraction: 0.3, hostLoad: 0.5 },
   };
 }
 

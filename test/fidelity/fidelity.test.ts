@@ -20,7 +20,7 @@ const publishedCases = cases.filter((c) =>
 
 describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
-    expect(rows).toHaveLength(150);
+    expect(rows).toHaveLength(157);
     expect(unrepresentable).toEqual([]);
   });
 
@@ -43,7 +43,7 @@ describe('backtest on the bundled measured results', () => {
     expect(r.stdout).toMatch(/all, known input length +│ +86 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(150);
+    expect(json.rows).toHaveLength(157);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',
@@ -62,7 +62,16 @@ describe('backtest on the bundled measured results', () => {
       'stack:vllm-neuron',
       'all:all',
       'all:all, known input length',
+      'all:tokens per joule (MLPerf Power rows)',
+      'all:system power per chip (MLPerf Power rows)',
     ]);
+    // Power at the operating point (docs/model.md 6.1): within 5% of MLPerf's measured wall power
+    // on every power row; nameplate (1.7 x TDP for B200: 1,700 W) was 31% above its 1,300 W.
+    const power = json.summary.find(
+      (s: { group: string }) => s.group === 'system power per chip (MLPerf Power rows)',
+    );
+    expect(power.rows).toBe(9);
+    expect(power.max_abs_error_pct).toBeLessThan(5);
     const published = JSON.parse(
       (await runCli(['backtest', 'data/measured/published.csv', '--format', 'json'])).stdout,
     );

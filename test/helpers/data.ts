@@ -27,6 +27,7 @@ export const SECTION_3 = {
   chunked_prefill: false,
   dp_attention: false,
   per_layer_overhead: false,
+  power_under_load: false,
 } as const;
 
 /**

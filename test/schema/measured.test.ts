@@ -14,11 +14,12 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 150 rows: 20 published, 53 MLPerf, 77 from vendor documents', () => {
-    expect(rows).toHaveLength(150);
+  it('loads 157 rows: 20 published, 51 MLPerf, 9 MLPerf Power, 77 from vendor documents', () => {
+    expect(rows).toHaveLength(157);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
-      'mlperf.csv': 53,
+      'mlperf.csv': 51,
+      'mlperf-power.csv': 9,
       'vendor-docs.csv': 77,
     });
   });
@@ -26,8 +27,8 @@ describe('bundled measured data', () => {
   it('50 rows are not NVIDIA: MI300X 23, MI325X 21, MI355X 1, Trainium2 3, TPU v6e 2', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 33,
-      'h200-sxm': 33,
-      b200: 21,
+      'h200-sxm': 35,
+      b200: 26,
       gb200: 13,
       mi300x: 23,
       mi325x: 21,
@@ -36,7 +37,7 @@ describe('bundled measured data', () => {
       'tpu-v6e-trillium': 2,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 95,
+      trtllm: 102,
       nim: 5,
       vllm: 42,
       llmboost: 5,

@@ -6,8 +6,9 @@ import {
   caseFor,
   type MeasuredCase,
   summaries,
+  summarize,
 } from '../../fidelity/backtest.js';
-import { type CvResult, crossValidate } from '../../fidelity/cv.js';
+import { type CvResult, crossValidate, measuredSystemWPerChip } from '../../fidelity/cv.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import type { Catalog } from '../../io/catalog.js';
 import { UsageError } from '../../io/errors.js';
@@ -93,6 +94,24 @@ function pct(n: number | undefined | null): string {
   return n === undefined || n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 1)}%`;
 }
 
+/** Tokens per joule and system power against MLPerf Power rows (docs/model.md section 6.1). */
+export function energySummaries(rows: readonly BacktestRow[]) {
+  const tpj = rows.flatMap((r) => (r.tokensPerJouleErrorPct === undefined ? [] : [r]));
+  const power = rows.flatMap((r) => {
+    const m = measuredSystemWPerChip(r.row);
+    return m === undefined || !r.prediction
+      ? []
+      : [{ ...r, errorPct: (r.prediction.systemWPerChip / m - 1) * 100 }];
+  });
+  return [
+    summarize(
+      'tokens per joule (MLPerf Power rows)',
+      tpj.map((r) => ({ ...r, errorPct: r.tokensPerJouleErrorPct as number })),
+    ),
+    summarize('system power per chip (MLPerf Power rows)', power),
+  ];
+}
+
 export function backtestReport(rows: readonly BacktestRow[]) {
   return {
     rows: rows.map((r) => ({
@@ -121,10 +140,16 @@ export function backtestReport(rows: readonly BacktestRow[]) {
       predicted_tpot_s: r.prediction?.tpotS ?? null,
       tpot_error_pct: r.tpotErrorPct ?? null,
       predicted_batch: r.prediction?.batch ?? null,
+      measured_system_w_per_chip: measuredSystemWPerChip(r.row) ?? null,
+      predicted_system_w_per_chip:
+        measuredSystemWPerChip(r.row) === undefined ? null : (r.prediction?.systemWPerChip ?? null),
+      measured_tokens_per_joule: r.measuredTokensPerJoule ?? null,
+      predicted_tokens_per_joule: r.predictedTokensPerJoule ?? null,
+      tokens_per_joule_error_pct: r.tokensPerJouleErrorPct ?? null,
       batch_capped_from: r.prediction?.batchCappedFrom ?? null,
       reason: r.reason ?? null,
     })),
-    summary: summaries(rows).map((s) => ({
+    summary: [...summaries(rows), ...energySummaries(rows)].map((s) => ({
       kind: s.kind,
       group: s.group,
       rows: s.rows,
@@ -187,7 +212,7 @@ export function renderBacktestTable(rows: readonly BacktestRow[]): string {
     style: { head: [], border: [], compact: true },
     colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
   });
-  for (const x of summaries(rows)) {
+  for (const x of [...summaries(rows), ...energySummaries(rows)]) {
     s.push([
       x.kind === 'all' ? '' : x.kind === 'accelerator' ? 'chip' : 'stack',
       x.group,

@@ -4,7 +4,13 @@ import { parseDocument } from 'yaml';
 import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../../engine/calibrate.js';
 import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../../engine/types.js';
 import { backtestCase, type MeasuredCase, summarize } from '../../fidelity/backtest.js';
-import { crossValidate, defaultStack, type StackCalibration, stackCalibrations } from '../../fidelity/cv.js';
+import {
+  crossValidate,
+  defaultStack,
+  fitPowerModel,
+  type StackCalibration,
+  stackCalibrations,
+} from '../../fidelity/cv.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
@@ -256,6 +262,10 @@ export function calibrateAllCommand(
       writeFileAtomic(join(opts.output, basename(entry.file)), text, files);
     }
   }
+  const power = fitPowerModel(cases, (c) => c.accelerator.efficiency);
+  lines.push(
+    `power model (docs/model.md 6.1) on ${power.rows} MLPerf Power rows: idle fraction ${power.idleFraction}, host load ${power.hostLoad}, rms log error ${power.rmsLogError.toFixed(3)} (set WORKLOAD_DEFAULTS.powerModel)`,
+  );
   ctx.io.stderr(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

@@ -325,29 +325,46 @@ export async function sweepCommand(
   const gc = (to - from) * wanted.length > GC_EVERY_ROWS ? fullGc() : undefined;
   let nextGcAt = GC_EVERY_ROWS;
   try {
+    // Which axes set workload fields and which set each accelerator's: found once, not per point.
+    const workloadAxes = plan.axes.flatMap((a, i) => (a.setAt(0).acceleratorId === undefined ? [i] : []));
+    const axesOf = new Map(
+      evaluated.map((id) => [id, plan.axes.flatMap((a, i) => (a.setAt(0).acceleratorId === id ? [i] : []))]),
+    );
+    const shown = new Set(wanted);
+    const choice = new Array<number>(plan.axes.length).fill(0);
+    const keyOf = (axes: readonly number[]) => {
+      let key = '';
+      for (const i of axes) key += `${choice[i]},`;
+      return key;
+    };
     for (let p = from; p < to; p++) {
-      const choice = plan.axes.map((a, i) => Math.floor(p / (radix[i] as number)) % a.count);
-      const pointSets = plan.axes.map((a, i) => a.setAt(choice[i] as number));
-      const workloadSets = pointSets.filter((s) => s.acceleratorId === undefined);
-      const workloadKey = JSON.stringify(workloadSets.map((s) => s.value));
-      let workload = workloadCache(
-        workloadKey,
-        () =>
-          loadWorkload(plan.workloadYaml, catalog, [...globalSets, ...workloadSets], ctx.io.today).workload,
-      );
+      for (let i = 0; i < plan.axes.length; i++)
+        choice[i] = Math.floor(p / (radix[i] as number)) % (plan.axes[i] as Axis).count;
+      // Caches are keyed by the indices of the axes that matter: the inner axis changes fastest,
+      // so most points reuse the workload or accelerator of the point before.
+      let workload = workloadCache(keyOf(workloadAxes), () => {
+        const sets = workloadAxes.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
+        return loadWorkload(plan.workloadYaml, catalog, [...globalSets, ...sets], ctx.io.today).workload;
+      });
       if (planOverride !== undefined) workload = { ...workload, plan: planOverride };
       const accelerators = evaluated.map((id) => {
-        const mine = pointSets.filter((s) => s.acceleratorId === id);
-        const key = JSON.stringify(mine.map((s) => s.value));
+        const mine = axesOf.get(id) as number[];
         const cache = acceleratorCaches.get(id) as (key: string, make: () => Accelerator) => Accelerator;
-        return cache(key, () => acceleratorFor(catalog, id, [...globalSets, ...mine], ctx.io.today));
+        return cache(keyOf(mine), () => {
+          const sets = mine.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
+          return acceleratorFor(catalog, id, [...globalSets, ...sets], ctx.io.today);
+        });
       });
       const comparison = compareAccelerators(workload, accelerators, baseline, { ranges: false });
-      const values = pointSets.map((set) => set.value);
+      const values: (string | number)[] = [];
+      for (let i = 0; i < plan.axes.length; i++) {
+        const v = (plan.axes[i] as Axis).valueAt(choice[i] as number);
+        values.push(typeof v === 'number' ? v : String(v));
+      }
       for (const e of comparison.evaluations) {
-        if (!wanted.includes(e.evaluation.acceleratorId)) continue;
-        const row = flatRow(e, workload.name, baseline);
-        const cells = [...values.map((v) => (typeof v === 'number' ? v : String(v))), ...row];
+        if (!shown.has(e.evaluation.acceleratorId)) continue;
+        const cells: (string | number | boolean | null)[] = values.slice();
+        for (const cell of flatRow(e, workload.name, baseline)) cells.push(cell);
         const line = format === 'csv' ? csvLine(cells) : ndjsonLine(jsonKeys, cells);
         lines.push(line);
         chars += line.length;
