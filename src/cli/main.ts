@@ -60,6 +60,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--baseline <id>', 'accelerator the ratios are against (default: the workload, else h100-sxm)')
     .option('--accelerators <ids>', 'comma-separated accelerator ids (default: the workload list, else all)')
     .option('--plan <plan>', 'price plan: on_demand, reserved_1y, reserved_3y, spot, tco')
+    .option('--basis <basis>', 'price basis for every chip: hyperscaler (default), neocloud, marketplace')
     .option(
       '--set <path=value>',
       'override a workload or profile field for this run (repeatable)',
@@ -108,6 +109,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .option('--strict', 'an UNCERTAIN expectation fails too', false)
     .option('--stack <stack>', "serving stack to assume; default: each chip's best calibrated one")
+    .option('--basis <basis>', 'price basis for every chip: hyperscaler (default), neocloud, marketplace')
     .action((workloads: string[], opts) =>
       setCode(checkCommand(ctx(), workloads, { ...opts, pareto: false, ranges: true })),
     );

@@ -23,7 +23,7 @@ export type Warning =
       readonly direction: 'wider' | 'narrower';
       readonly weightsQuantised: boolean;
     }
-  | { readonly code: 'NO_PRICE'; readonly plan: Plan; readonly provider?: string }
+  | { readonly code: 'NO_PRICE'; readonly plan: Plan; readonly provider?: string; readonly basis?: string }
   | { readonly code: 'PRICE_ESTIMATE'; readonly plan: Plan }
   | { readonly code: 'POWER_ESTIMATE'; readonly field: 'tdp' | 'system' }
   | { readonly code: 'EFFICIENCY_ASSUMED'; readonly factors: readonly EfficiencyFactor[] }
@@ -152,13 +152,14 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
     ? operatingPowerW(accelerator, step, setup.efficiency, workload.powerModel, workload.site.powerCapW)
     : accelerator.systemWPerChip;
   const energy = energyMetrics(x, systemW, workload.site.pue, accelerator.tdpW, accelerator.systemWPerChip);
-  const price = chipCost(accelerator, workload.plan, workload.site, workload.provider);
+  const price = chipCost(accelerator, workload.plan, workload.site, workload.provider, workload.basis);
   if (!price)
-    warnings.push(
-      workload.provider === undefined
-        ? { code: 'NO_PRICE', plan: workload.plan }
-        : { code: 'NO_PRICE', plan: workload.plan, provider: workload.provider },
-    );
+    warnings.push({
+      code: 'NO_PRICE',
+      plan: workload.plan,
+      ...(workload.plan === 'tco' ? {} : { basis: workload.basis }),
+      ...(workload.provider === undefined ? {} : { provider: workload.provider }),
+    });
   else if (price.isEstimate) warnings.push({ code: 'PRICE_ESTIMATE', plan: workload.plan });
   let cost: (ChipCost & CostMetrics) | undefined;
   if (price) {
@@ -175,6 +176,7 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
       usdPerChipHour: price.usdPerChipHour,
       asOf: price.asOf,
       provider: price.provider,
+      basis: price.basis,
       region: price.region,
       isEstimate: price.isEstimate,
       tco: price.tco,

@@ -1,4 +1,4 @@
-import type { Accelerator, Plan, Site } from './types.js';
+import type { Accelerator, Plan, PriceBasis, Site } from './types.js';
 
 const HOURS_PER_YEAR = 8760;
 
@@ -8,6 +8,7 @@ export interface ChipCost {
   readonly usdPerChipHour: number;
   readonly asOf: string | undefined;
   readonly provider: string | undefined;
+  readonly basis: PriceBasis | 'tco';
   readonly region: string | undefined;
   readonly isEstimate: boolean;
   /** TCO only: the three terms of the formula, each in USD per chip-hour. */
@@ -30,6 +31,7 @@ export function chipCost(
   plan: Plan,
   site: Site,
   provider?: string,
+  basis?: PriceBasis,
 ): ChipCost | undefined {
   if (plan === 'tco') {
     const t = accelerator.tco;
@@ -42,12 +44,16 @@ export function chipCost(
       usdPerChipHour: capexUsdPerHour + opexUsdPerHour + energyUsdPerHour,
       asOf: undefined,
       provider: undefined,
+      basis: 'tco',
       region: undefined,
       isEstimate: t.isEstimate || accelerator.powerIsEstimate.system,
       tco: { capexUsdPerHour, opexUsdPerHour, energyUsdPerHour },
     };
   }
-  const quotes = accelerator.prices.filter((q) => q.plan === plan);
+  // A price the user gave (`--set`, basis `user`) stands on every basis and comes first.
+  const quotes = accelerator.prices
+    .filter((q) => q.plan === plan && (basis === undefined || q.basis === basis || q.basis === 'user'))
+    .sort((a, b) => (a.basis === 'user' ? -1 : 0) - (b.basis === 'user' ? -1 : 0));
   // A named provider is that provider's quote or none: never another provider's silently.
   const quote =
     provider === undefined
@@ -59,6 +65,7 @@ export function chipCost(
     usdPerChipHour: quote.usdPerChipHour,
     asOf: quote.asOf,
     provider: quote.provider,
+    basis: quote.basis,
     region: quote.region,
     isEstimate: quote.isEstimate,
     tco: undefined,

@@ -83,8 +83,11 @@ export const PLANS = ['on_demand', 'reserved_1y', 'reserved_3y', 'spot', 'tco'] 
 export type Plan = (typeof PLANS)[number];
 export type CloudPlan = Exclude<Plan, 'tco'>;
 
+export type PriceBasis = 'hyperscaler' | 'neocloud' | 'marketplace' | 'user';
+
 export interface PriceQuote {
   readonly plan: CloudPlan;
+  readonly basis: PriceBasis;
   readonly usdPerChipHour: number;
   readonly asOf: string;
   readonly provider: string;
@@ -158,6 +161,8 @@ export interface Workload {
   readonly plan: Plan;
   /** Prefer this provider's quote for the plan, when a profile has several. */
   readonly provider?: string;
+  /** One basis for every chip of a comparison (docs/model.md section 5): never another silently. */
+  readonly basis: PriceBasis;
   readonly site: Site;
   readonly outputTokensPerDay?: number;
   /** Allowed replica sizes; default powers of two up to the scale-up domain. */

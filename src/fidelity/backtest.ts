@@ -52,6 +52,7 @@ export function caseFor(
         : {},
     utilization: 1,
     plan: 'on_demand',
+    basis: 'hyperscaler',
     site: {
       pue: 1.2,
       usdPerKwh: 0.08,

@@ -59,6 +59,7 @@ function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): Loc
       usd_per_chip_hour: s.value,
       as_of: today,
       provider: 'command line',
+      basis: 'user',
       region: 'any',
       kind: 'estimate',
       source: `${s.flag} ${s.text}`,

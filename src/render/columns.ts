@@ -53,7 +53,7 @@ export function columnKeys(): string[] {
 /** The columns a narrow terminal keeps whatever else it drops. */
 export const REQUIRED_COLUMNS = ['replica', 'tok_s_chip', 'usd_per_mtok', 'tok_usd_vs_base', 'tok_w_vs_base'];
 /** What a narrow terminal drops first. */
-export const DROP_ORDER = ['tok_s_mw', 'j_per_tok', 'ttft', 'tpot', 'tok_per_usd', 'stack', 'range'];
+export const DROP_ORDER = ['tok_s_mw', 'j_per_tok', 'ttft', 'tpot', 'tok_per_usd', 'stack', 'price', 'range'];
 
 export const COLUMNS: readonly Column[] = [
   {
@@ -90,6 +90,13 @@ export const COLUMNS: readonly Column[] = [
     value: (a) => m(a).output_tokens_per_s_per_chip,
     text: (a) => sig(m(a).output_tokens_per_s_per_chip),
     best: 'max',
+  },
+  {
+    // What one chip-hour costs and who quotes it: every row on the basis the heading names.
+    key: 'price',
+    header: '$/chip-h',
+    value: () => null,
+    text: (a) => (a.price ? `${fixed(a.price.usd_per_chip_hour, 2)} ${a.price.provider ?? ''}`.trim() : '-'),
   },
   {
     key: 'usd_per_mtok',

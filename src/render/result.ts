@@ -135,6 +135,7 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
           usd_per_chip_hour: e.cost.usdPerChipHour,
           as_of: e.cost.asOf ?? null,
           provider: e.cost.provider ?? null,
+          basis: e.cost.basis,
           region: e.cost.region ?? null,
           is_estimate: e.cost.isEstimate,
         }
@@ -197,6 +198,7 @@ export function workloadResult(
       tpot_limit_s: w.slo.tpotS ?? null,
       utilization: w.utilization,
       plan: w.plan,
+      price_basis: w.plan === 'tco' ? 'tco' : w.basis,
       provider: w.provider ?? null,
       pue: w.site.pue,
       usd_per_kwh: w.site.usdPerKwh,

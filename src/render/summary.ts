@@ -11,7 +11,7 @@ export function workloadHeading(r: WorkloadResult): string {
   return (
     `${w.name}: ${w.model_name} (${w.weights_precision} weights), ${w.input_tokens} in / ${w.output_tokens} out` +
     (w.cached_input_fraction > 0 ? ` (${Math.round(w.cached_input_fraction * 100)}% cached)` : '') +
-    `, ${slo.length > 0 ? slo.join(', ') : 'no latency limit'}, ${w.plan} prices, utilization ${w.utilization}, baseline ${r.baseline}`
+    `, ${slo.length > 0 ? slo.join(', ') : 'no latency limit'}, ${w.price_basis && w.price_basis !== 'tco' ? `${w.price_basis} ` : ''}${w.plan} prices, utilization ${w.utilization}, baseline ${r.baseline}`
   );
 }
 

@@ -44,7 +44,7 @@ export function warningText(w: Warning): string {
         ? `ran at ${w.used}: no ${w.requested} matrix unit${w.weightsQuantised ? `; weights quantised to ${w.used}` : ''}`
         : `ran at ${w.used}: no ${w.requested} matrix unit`;
     case 'NO_PRICE':
-      return `no ${w.plan} price${w.provider === undefined ? '' : ` from ${w.provider}`} in the profile: cost columns left empty`;
+      return `no ${w.basis === undefined ? '' : `${w.basis} `}${w.plan} price${w.provider === undefined ? '' : ` from ${w.provider}`} in the profile: cost columns left empty`;
     case 'PRICE_ESTIMATE':
       return `${w.plan} price is an estimate (see 'infercost profiles show')`;
     case 'POWER_ESTIMATE':

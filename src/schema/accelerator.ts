@@ -23,8 +23,16 @@ const cloudPlan = z.enum(
   PLANS.filter((p) => p !== 'tco') as ['on_demand', 'reserved_1y', 'reserved_3y', 'spot'],
 );
 
+/**
+ * Who sells at this price: a hyperscaler's list, a neocloud's list, a marketplace listing; or
+ * `user`, a price the user gave (`--set`), which stands on whatever basis the comparison uses.
+ */
+export const PRICE_BASES = ['hyperscaler', 'neocloud', 'marketplace', 'user'] as const;
+
 export const priceQuote = z.strictObject({
   plan: cloudPlan,
+  /** hyperscaler (AWS, Azure, GCP, OCI list), neocloud (CoreWeave, Lambda, Nebius, ...), marketplace, user. */
+  basis: z.enum(PRICE_BASES),
   usd_per_chip_hour: positive(10_000),
   as_of: date,
   provider: z.string().min(1),

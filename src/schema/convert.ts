@@ -109,6 +109,7 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
     systemWPerChip: systemW ?? SYSTEM_POWER_DEFAULT_FACTOR * p.power.tdp_w,
     prices: (p.prices ?? []).map((q) => ({
       plan: q.plan,
+      basis: q.basis,
       usdPerChipHour: q.usd_per_chip_hour,
       asOf: q.as_of,
       provider: q.provider,
@@ -224,6 +225,7 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
     slo,
     utilization: w.utilization ?? WORKLOAD_DEFAULTS.utilization,
     plan: w.pricing?.plan ?? WORKLOAD_DEFAULTS.plan,
+    basis: w.pricing?.basis ?? WORKLOAD_DEFAULTS.basis,
     site: {
       pue: w.site?.pue ?? WORKLOAD_DEFAULTS.pue,
       usdPerKwh: w.site?.usd_per_kwh ?? WORKLOAD_DEFAULTS.usdPerKwh,

@@ -106,6 +106,7 @@ export const acceleratorResultSchema = z.strictObject({
       usd_per_chip_hour: num,
       as_of: z.string().nullable(),
       provider: z.string().nullable(),
+      basis: z.string().optional(),
       region: z.string().nullable(),
       is_estimate: z.boolean(),
     })
@@ -149,6 +150,8 @@ export const workloadResultSchema = z.strictObject({
     tpot_limit_s: nullableNum,
     utilization: num,
     plan: z.string(),
+    /** The one price basis of the comparison (hyperscaler, neocloud, marketplace); absent in older results. */
+    price_basis: z.string().optional(),
     provider: z.string().nullable(),
     pue: num,
     usd_per_kwh: num,

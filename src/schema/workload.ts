@@ -29,6 +29,8 @@ export const workloadSchema = z.strictObject({
   pricing: z
     .strictObject({
       plan: z.enum(PLANS).optional(),
+      /** The one price basis of the comparison: hyperscaler (default), neocloud or marketplace. */
+      basis: z.enum(['hyperscaler', 'neocloud', 'marketplace']).optional(),
       provider: z.string().min(1).optional(),
     })
     .optional(),
@@ -94,6 +96,7 @@ export const WORKLOAD_DEFAULTS = {
   /** vLLM's max_num_batched_tokens default with chunked prefill. */
   chunkTokens: 2048,
   plan: 'on_demand',
+  basis: 'hyperscaler',
   baseline: 'h100-sxm',
   /** docs/accuracy.md records the backtest that decided each default. */
   mechanisms: {

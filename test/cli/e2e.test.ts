@@ -87,19 +87,19 @@ describe('infercost compare (built binary)', () => {
   });
 
   it('--expect: UNCERTAIN when the stated ranges straddle the threshold; --strict makes it fail', () => {
-    // chat: the ratio is about 4.8, its bounds about 2.2..10 (Maia -44%..+29%, H100 -36%..+21%)
-    const claim = 'maia-200/h100-sxm tokens_per_dollar >= 4';
+    // chat: the ratio is about 4.5, its bounds about 2.1..10 (Ironwood -44%..+29%, H100 -43%..+21%)
+    const claim = 'tpu-v7-ironwood/h100-sxm tokens_per_dollar >= 4';
     const r = spawnCli(['compare', CHAT, '--expect', claim]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
-      /^UNCERTAIN chat: maia-200\/h100-sxm tokens_per_dollar >= 4: output_tokens_per_usd ratio \d\.\d+ \(range \d\.\d+\.\.\d+(\.\d+)? over the stated ranges\) straddles >= 4/,
+      /^UNCERTAIN chat: tpu-v7-ironwood\/h100-sxm tokens_per_dollar >= 4: output_tokens_per_usd ratio \d\.\d+ \(range \d\.\d+\.\.\d+(\.\d+)? over the stated ranges\) straddles >= 4/,
     );
     expect(spawnCli(['compare', CHAT, '--expect', claim, '--strict']).code).toBe(1);
   });
 
   it('--set changes a profile price for this run, and tokens/$ moves in inverse proportion', () => {
     const base = JSON.parse(
-      spawnCli(['compare', CHAT, '--format', 'json', '--accelerators', 'maia-200']).stdout,
+      spawnCli(['compare', CHAT, '--format', 'json', '--accelerators', 'tpu-v7-ironwood']).stdout,
     );
     const set = JSON.parse(
       spawnCli([
@@ -108,16 +108,17 @@ describe('infercost compare (built binary)', () => {
         '--format',
         'json',
         '--accelerators',
-        'maia-200',
+        'tpu-v7-ironwood',
         '--set',
-        'maia-200.price.on_demand=19.18',
+        'tpu-v7-ironwood.price.on_demand=18.96',
       ]).stdout,
     );
     const tpd = (d: {
       results: { accelerators: { id: string; metrics: { output_tokens_per_usd: number } }[] }[];
-    }) => d.results[0]?.accelerators.find((a) => a.id === 'maia-200')?.metrics.output_tokens_per_usd ?? 0;
-    expect(tpd(set)).toBeCloseTo(tpd(base) / 2, 6); // 19.18 = 2 x 9.59
-    expect(set.results[0].workload.overrides).toEqual(['maia-200.price.on_demand=19.18']);
+    }) =>
+      d.results[0]?.accelerators.find((a) => a.id === 'tpu-v7-ironwood')?.metrics.output_tokens_per_usd ?? 0;
+    expect(tpd(set)).toBeCloseTo(tpd(base) / 2, 6); // 18.96 = 2 x 9.48
+    expect(set.results[0].workload.overrides).toEqual(['tpu-v7-ironwood.price.on_demand=18.96']);
   });
 
   it('--set on a workload field by its leaf name', () => {

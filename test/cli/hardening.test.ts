@@ -524,7 +524,7 @@ describe('small ones', () => {
       /^infercost: <stdin>:\d+:\d+ pricing\.provider: no profile has a quote from "Lamda"; did you mean "Lambda"\?/,
     );
     const lambda = await runCli(['compare', '-', '--format', 'json'], {
-      stdin: `${readFileSync(CHAT, 'utf8').replace('pricing: { plan: on_demand }', 'pricing: { plan: on_demand, provider: Lambda }')}`,
+      stdin: `${readFileSync(CHAT, 'utf8').replace('pricing: { plan: on_demand }', 'pricing: { plan: on_demand, basis: neocloud, provider: Lambda }')}`,
     });
     const rows = JSON.parse(lambda.stdout).results[0].accelerators as {
       id: string;
@@ -535,7 +535,7 @@ describe('small ones', () => {
       if (a.price) expect([a.id, a.price.provider]).toEqual([a.id, 'Lambda']);
       else
         expect(a.warnings.map((w) => w.message)).toContain(
-          'no on_demand price from Lambda in the profile: cost columns left empty',
+          'no neocloud on_demand price from Lambda in the profile: cost columns left empty',
         );
     }
   });

@@ -269,7 +269,7 @@ describe('infercost check', () => {
       '--against',
       saved,
       '--expect',
-      'maia-200 usd_per_mtok_output <= +5%',
+      'tpu-v7-ironwood usd_per_mtok_output <= +5%',
     ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('+0.00% <= +5%');
@@ -279,15 +279,15 @@ describe('infercost check', () => {
       '--against',
       saved,
       '--expect',
-      'maia-200 usd_per_mtok_output <= +5%',
+      'tpu-v7-ironwood usd_per_mtok_output <= +5%',
       '--set',
-      'maia-200.price.on_demand=10.55',
+      'tpu-v7-ironwood.price.on_demand=10.55',
     ]);
     expect(dearer.code).toBe(1);
     expect(dearer.stdout).toMatch(
-      /FAIL chat: maia-200 usd_per_mtok_output <= \+5%: usd_per_mtok_output [0-9.]+ -> [0-9.]+, \+10\.01% not <= \+5%/,
+      /FAIL chat: tpu-v7-ironwood usd_per_mtok_output <= \+5%: usd_per_mtok_output [0-9.]+ -> [0-9.]+, \+11\.29% not <= \+5%/,
     );
-    const noSaved = await runCli(['check', CHAT, '--expect', 'maia-200 usd_per_mtok_output <= +5%']);
+    const noSaved = await runCli(['check', CHAT, '--expect', 'tpu-v7-ironwood usd_per_mtok_output <= +5%']);
     expect(noSaved.code).toBe(2);
   });
 
@@ -313,7 +313,7 @@ describe('infercost diff', () => {
       '--output',
       b,
       '--set',
-      'maia-200.price.on_demand=19.18',
+      'tpu-v7-ironwood.price.on_demand=18.96',
     ]);
     const same = await runCli(['diff', a, a]);
     expect(same.stdout).toBe('no changes\n');
@@ -322,10 +322,10 @@ describe('infercost diff', () => {
     const doc = JSON.parse(r.stdout);
     const tpd = doc.changes.find(
       (c: { accelerator: string; metric: string }) =>
-        c.accelerator === 'maia-200' && c.metric === 'output_tokens_per_usd',
+        c.accelerator === 'tpu-v7-ironwood' && c.metric === 'output_tokens_per_usd',
     );
-    expect(tpd.percent).toBeCloseTo(-50, 9); // price doubled: 19.18 = 2 x 9.59
-    expect(r.stderr).toBe('FAIL chat/maia-200: output_tokens_per_usd moved -50.00% (limit 5%)\n');
+    expect(tpd.percent).toBeCloseTo(-50, 9); // price doubled: 18.96 = 2 x 9.48
+    expect(r.stderr).toBe('FAIL chat/tpu-v7-ironwood: output_tokens_per_usd moved -50.00% (limit 5%)\n');
     expect((await runCli(['diff', a, b, '--fail-above', '60%'])).code).toBe(0);
   });
 

@@ -35,6 +35,7 @@ function makeAccelerator(p: AcceleratorParams): Accelerator {
     prices: [
       {
         plan: 'on_demand',
+        basis: 'hyperscaler',
         usdPerChipHour: p.price,
         asOf: '2025',
         provider: 't',
@@ -102,6 +103,7 @@ function makeWorkload(p: WorkloadParams): Workload {
     },
     utilization: 0.7,
     plan: 'on_demand',
+    basis: 'hyperscaler',
     site: { pue: 1.2, usdPerKwh: 0.08 },
     memoryUsableFraction: 0.9,
     chunkTokens: 2048,

@@ -231,13 +231,13 @@ describe('infercost calibrate', () => {
 });
 
 describe('ranges in compare', () => {
-  it('maia-200, trainium3 and tpu-v7-ironwood carry low/expected/high for each ranged metric', async () => {
+  it('tpu-v7-ironwood, trainium3 and tpu-v6e-trillium carry low/expected/high for each ranged metric', async () => {
     const r = await runCli(['compare', 'profiles/workloads/chat.yaml', '--format', 'json']);
     const accs = JSON.parse(r.stdout).results[0].accelerators as {
       id: string;
       ranges: Record<string, { low: number; expected: number; high: number }> | null;
     }[];
-    for (const id of ['maia-200', 'trainium3', 'tpu-v7-ironwood']) {
+    for (const id of ['tpu-v7-ironwood', 'trainium3', 'tpu-v6e-trillium']) {
       const ranges = accs.find((a) => a.id === id)?.ranges;
       expect(ranges, id).not.toBeNull();
       for (const k of [

@@ -112,8 +112,10 @@ describe('bundled data', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('memory.bandwidth_tbps = 7  [vendor-spec]');
     expect(r.stdout).toContain('compute_tflops.fp8 = 5000  [vendor-claim]');
-    expect(r.stdout).toMatch(/on_demand \$9\.59\/chip-h, Azure .*\[estimate\]/);
-    expect(r.stdout).toContain('cannot test the claim');
+    // Maia 200 is not sold: no price (one derived from Microsoft's own claim was removed)
+    expect(r.stdout).not.toMatch(/on_demand \$/);
+    const ironwood = await runCli(['profiles', 'show', 'tpu-v7-ironwood']);
+    expect(ironwood.stdout).toMatch(/on_demand \$9\.48\/chip-h, GCP .*\[estimate\]/);
   });
 });
 

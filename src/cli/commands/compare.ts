@@ -40,6 +40,7 @@ export interface CompareOptions {
   readonly set: string[];
   readonly sort?: string;
   readonly stack?: string;
+  readonly basis?: string;
   readonly expect: string[];
   readonly pareto: boolean;
   readonly ranges: boolean;
@@ -72,6 +73,15 @@ export function parseColumns(text: string | undefined): string[] | undefined {
   return [...new Set(keys)];
 }
 
+const BASES = ['hyperscaler', 'neocloud', 'marketplace'] as const;
+
+export function parseBasis(basis: string | undefined): (typeof BASES)[number] | undefined {
+  if (basis === undefined) return undefined;
+  if (!(BASES as readonly string[]).includes(basis))
+    throw new UsageError(`--basis ${basis}: expected one of ${BASES.join(', ')}`);
+  return basis as (typeof BASES)[number];
+}
+
 export function parsePlan(plan: string | undefined): Plan | undefined {
   if (plan === undefined) return undefined;
   if (!(PLANS as readonly string[]).includes(plan))
@@ -98,6 +108,34 @@ export function parseIdList(text: string | undefined): string[] | undefined {
     .filter((s) => s !== '');
   if (ids.length === 0) throw new UsageError(`--accelerators "${text}": give at least one accelerator id`);
   return [...new Set(ids)];
+}
+
+/** Months between a quote's date (YYYY, YYYY-MM or YYYY-MM-DD) and today; a year alone counts from its June. */
+export function monthsOld(asOf: string, today: string): number {
+  const [y, m] = asOf.split('-').map(Number) as [number, number | undefined];
+  const [ty, tm] = today.split('-').map(Number) as [number, number];
+  return (ty - y) * 12 + (tm - (m ?? 6));
+}
+
+/** A quote older than 12 months is flagged on its row: prices move (AWS cut P5 by up to 45% in 2025). */
+export function flagStalePrices(r: WorkloadResult, today: string): WorkloadResult {
+  return {
+    ...r,
+    accelerators: r.accelerators.map((a) => {
+      const asOf = a.price?.as_of;
+      if (!asOf || monthsOld(asOf, today) <= 12) return a;
+      return {
+        ...a,
+        warnings: [
+          ...a.warnings,
+          {
+            code: 'PRICE_STALE',
+            message: `price quote dated ${asOf} is over 12 months old (refresh it in the profile)`,
+          },
+        ],
+      };
+    }),
+  };
 }
 
 /** Rows that ran first, best first by the metric; rows without it keep their order after. */
@@ -163,7 +201,9 @@ export function runCompare(
   const outcomes: ExpectationOutcome[] = [];
   for (const path of workloadPaths) {
     const loaded = loadWorkload(readWorkloadYaml(path, ctx.io.readStdin), catalog, sets, ctx.io.today);
-    const workload = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
+    const basis = parseBasis(opts.basis);
+    const planned = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
+    const workload = basis === undefined ? planned : { ...planned, basis };
     const baseline = opts.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
     if (!catalog.accelerators.has(baseline))
       throw unknownIn(loaded.yaml, ['baseline'], unknownAccelerator(catalog, baseline));
@@ -191,7 +231,7 @@ export function runCompare(
         return opts.pareto && a ? paretoCurve(a, workload) : [];
       },
     );
-    const sorted = sortRows(result, sortMetric);
+    const sorted = sortRows(flagStalePrices(result, ctx.io.today), sortMetric);
     results.push(sorted);
     const expectations = [...opts.expect, ...(loaded.raw.expect ?? [])].map((t) => parseExpectation(t, ids));
     const savedResult = saved?.results.find((x) => x.workload.name === sorted.workload.name);
