@@ -82,7 +82,7 @@ function widest(text: string): number {
  * The shape that fits `width`: all columns, then dropping the optional ones in DROP_ORDER, then
  * moving footnote marks under the table, then short headers. `--wide` and `--columns` skip this.
  */
-function fit(
+function fitShape(
   r: WorkloadResult,
   ran: readonly AcceleratorResult[],
   marks: readonly string[][],
@@ -115,7 +115,7 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
   const out: string[] = [];
   for (const r of doc.results) {
     const { ran, didNot, notes, marks } = layout(r, options);
-    const { shape, text } = fit(r, ran, marks, options, c);
+    const { shape, text } = fitShape(r, ran, marks, options, c);
     out.push(...wrap(workloadHeading(r), width).map((l) => c.bold(l)), text);
     if (!shape.marksInline) {
       const listed = ran.flatMap((a, i) => (marks[i]?.length ? [`${a.id} [${marks[i]?.join(',')}]`] : []));
