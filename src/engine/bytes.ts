@@ -10,12 +10,16 @@ export interface WeightBytes {
   readonly dense: number;
 }
 
-/** Weight bytes (docs/model.md section 2). */
-export function weightBytes(model: Model, weights: Precision): WeightBytes {
+/**
+ * Weight bytes (docs/model.md section 2): routed experts at their own format where the model
+ * gives one (`We = expert_params * b(experts)`), everything else at `b(weights)`.
+ */
+export function weightBytes(model: Model, weights: Precision, experts?: Precision): WeightBytes {
   const b = bytesPerElement(weights);
-  const total = model.paramsTotal * b;
-  const routed = model.moe ? model.moe.expertParams * b : 0;
-  return { total, routed, dense: total - routed };
+  const expertParams = model.moe ? model.moe.expertParams : 0;
+  const routed = expertParams * bytesPerElement(experts ?? weights);
+  const dense = (model.paramsTotal - expertParams) * b;
+  return { total: dense + routed, routed, dense };
 }
 
 /**
@@ -25,7 +29,23 @@ export function weightBytes(model: Model, weights: Precision): WeightBytes {
 export function kvBytesPerToken(model: Model, kvCache: Precision): number {
   const b = bytesPerElement(kvCache);
   if (model.mla) return model.layers * (model.mla.kvLoraRank + model.mla.ropeHeadDim) * b;
-  return 2 * model.layers * (model.kvHeads ?? model.heads) * model.headDim * b;
+  return 2 * fullAttentionLayers(model) * (model.kvHeads ?? model.heads) * model.headDim * b;
+}
+
+/** Layers attending over the whole context (all but the sliding-window ones). */
+export function fullAttentionLayers(model: Model): number {
+  return model.layers - (model.sliding?.layers ?? 0);
+}
+
+/**
+ * KV bytes a sequence holds in its sliding-window layers at context `L` (section 2): each such
+ * layer keeps `min(L, window)` tokens, `2 * kv_heads * head_dim * b` bytes each.
+ */
+export function kvWindowBytes(model: Model, kvCache: Precision, contextTokens: number): number {
+  if (!model.sliding || model.mla) return 0;
+  const perToken =
+    2 * model.sliding.layers * (model.kvHeads ?? model.heads) * model.headDim * bytesPerElement(kvCache);
+  return perToken * Math.min(contextTokens, model.sliding.windowTokens);
 }
 
 /**
@@ -33,9 +53,13 @@ export function kvBytesPerToken(model: Model, kvCache: Precision): number {
  * be split, so it is replicated once chips outnumber KV heads; MLA's latent sits on every chip.
  */
 export function kvBytesPerTokenReplica(model: Model, kvCache: Precision, chips: number): number {
-  const kv = kvBytesPerToken(model, kvCache);
-  if (model.mla) return kv * chips;
-  return kv * Math.max(1, chips / (model.kvHeads ?? model.heads));
+  return kvBytesPerToken(model, kvCache) * kvReplication(model, chips);
+}
+
+/** How many copies of a sequence's KV a replica of `chips` chips holds (section 2). */
+export function kvReplication(model: Model, chips: number): number {
+  if (model.mla) return chips;
+  return Math.max(1, chips / (model.kvHeads ?? model.heads));
 }
 
 /** Query width `q = heads * head_dim` (section 2). */

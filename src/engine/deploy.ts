@@ -9,6 +9,8 @@ export interface Setup {
   readonly weights: Precision;
   readonly activations: Precision;
   readonly kvCache: Precision;
+  /** The routed experts' format where the model gives one (quantised like the weights when they are). */
+  readonly experts?: Precision | undefined;
   /** The rate attention runs at (docs/model.md section 3a.5). */
   readonly attentionFlopsPerS: number;
   readonly efficiency: Efficiency;
@@ -64,8 +66,10 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
     attentionFormat === undefined || attentionFormat === 'int4'
       ? undefined
       : selectComputePrecision(accelerator, attentionFormat);
+  const experts = precision.experts;
   return {
     compute,
+    experts: experts && narrower && experts.bits > activations.bits ? activations : experts,
     attentionFlopsPerS: attention?.flopsPerS ?? compute.flopsPerS,
     weights: weightsQuantised ? activations : precision.weights,
     activations,
@@ -95,6 +99,7 @@ export function replicaFor(
     weights: setup.weights,
     activations: setup.activations,
     kvCache: setup.kvCache,
+    experts: setup.experts,
     flopsPerS: setup.compute.flopsPerS,
     attentionFlopsPerS: setup.attentionFlopsPerS,
     efficiency: setup.efficiency,
@@ -191,7 +196,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
       : { ok: true, setup, replica: best.replica, point: best.point, batchCappedFrom: best.cappedFrom };
   }
   if (!anyFits) {
-    const weights = weightBytes(workload.model, setup.weights).total;
+    const weights = weightBytes(workload.model, setup.weights, setup.experts).total;
     const usableBytesPerChip = accelerator.memCapacityBytes * workload.memoryUsableFraction;
     return {
       ok: false,
@@ -229,7 +234,7 @@ export function minChipsToFit(accelerator: Accelerator, workload: Workload, setu
   let n = Math.max(
     1,
     Math.ceil(
-      weightBytes(workload.model, setup.weights).total /
+      weightBytes(workload.model, setup.weights, setup.experts).total /
         (accelerator.memCapacityBytes * workload.memoryUsableFraction),
     ),
   );

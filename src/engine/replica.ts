@@ -1,4 +1,11 @@
-import { kvBytesPerTokenReplica, type WeightBytes, weightBytes } from './bytes.js';
+import {
+  fullAttentionLayers,
+  kvBytesPerTokenReplica,
+  kvReplication,
+  kvWindowBytes,
+  type WeightBytes,
+  weightBytes,
+} from './bytes.js';
 import { bytesPerElement } from './precision.js';
 import type { Accelerator, Efficiency, Mechanisms, Model, Precision } from './types.js';
 
@@ -12,6 +19,8 @@ export interface ReplicaInputs {
   readonly weights: Precision;
   readonly activations: Precision;
   readonly kvCache: Precision;
+  /** The routed experts' format, where it differs from `weights`. */
+  readonly experts?: Precision | undefined;
   /** `F`: dense matmul rate of the chosen compute format, per chip. */
   readonly flopsPerS: number;
   /** `F_attn`: the rate attention runs at (section 3a.5); `F` when that correction is off. */
@@ -81,7 +90,7 @@ function attentionFlopsPerContextToken(model: Model, absorbed: boolean): number 
 export function buildReplica(inputs: ReplicaInputs): Replica {
   const { model, efficiency, mechanisms: mech, chips: n, inputTokens: i, outputTokens: o } = inputs;
   const acc = inputs.accelerator;
-  const weights = weightBytes(model, inputs.weights);
+  const weights = weightBytes(model, inputs.weights, inputs.experts);
   // 3b.3: with data-parallel attention each chip keeps its own sequences' cache: no replicas.
   const kvN = mech.dpAttention
     ? kvBytesPerTokenReplica(model, inputs.kvCache, 1)
@@ -96,7 +105,10 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak).
   const usableBytes = n * acc.memCapacityBytes * inputs.memoryUsableFraction;
   const fitContext = mech.steadyStateKv ? Math.min(i + o, 1.1 * (i + o / 2)) : i + o;
-  const maxBatch = Math.max(0, Math.floor((usableBytes - weights.total) / (fitContext * kvN)));
+  // Sliding-window layers hold min(L, window) tokens per sequence, replicated like the rest.
+  const replication = mech.dpAttention ? 1 : kvReplication(model, n);
+  const perSequenceFit = fitContext * kvN + kvWindowBytes(model, inputs.kvCache, fitContext) * replication;
+  const maxBatch = Math.max(0, Math.floor((usableBytes - weights.total) / perSequenceFit));
 
   const meanContext = i + o / 2; // Lbar
   const uncachedInput = i * (1 - inputs.cachedInputFraction); // Ip
@@ -117,16 +129,27 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const headFlopsPerRequest = lookup ? 2 * table : 0;
   const denseReadBytes = weights.dense - embeddingParams * bytesPerElement(inputs.weights);
 
-  const attnPerContextToken = model.layers * attentionFlopsPerContextToken(model, mech.mlaAbsorbed);
-  const prefillAttnFlopsPerContextToken = model.layers * attentionFlopsPerContextToken(model, false);
+  // Full-attention layers attend over the whole context; sliding ones over at most their window.
+  const fullLayers = fullAttentionLayers(model);
+  const window = model.sliding?.windowTokens ?? 0;
+  const slidingLayers = model.sliding?.layers ?? 0;
+  const decodeAttnFlops =
+    attentionFlopsPerContextToken(model, mech.mlaAbsorbed) *
+    (fullLayers * meanContext + slidingLayers * Math.min(window, meanContext));
+  // Causal prefill: Ip^2/2 token pairs per full layer; a sliding layer pairs each token with at
+  // most `window` earlier ones: Ip*w - w^2/2 when Ip > w.
+  const slidingPairs =
+    uncachedInput > window ? uncachedInput * window - window ** 2 / 2 : uncachedInput ** 2 / 2;
+  const prefillAttnFlops =
+    attentionFlopsPerContextToken(model, false) *
+    (fullLayers * (uncachedInput ** 2 / 2) + slidingLayers * slidingPairs);
 
   // Prefill of one request: GEMMs, causal attention (Ip^2 / 2 pairs), and with 3a.2 the weights
   // read once, each expert the prompt's tokens pick (coverage over Ip tokens).
   const missP = model.moe ? 1 - model.moe.expertsPerToken / model.moe.experts : 0;
   const prefillGemmS =
     (2 * gemmParamsPrefillPerToken * uncachedInput + headFlopsPerRequest) / (n * f * efficiency.etaPrefill);
-  const prefillAttnS =
-    (prefillAttnFlopsPerContextToken * uncachedInput ** 2) / 2 / (n * fAttn * efficiency.etaPrefill);
+  const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill);
   const prefillReadS =
     (denseReadBytes + weights.routed * (1 - missP ** uncachedInput)) / memBytesPerSEffective;
   const prefillCoreS = !mech.prefillMemory
@@ -150,9 +173,10 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     expertMissProbability: missP,
     denseReadBytes,
     memBytesPerSEffective,
-    kvBytesPerSequenceDecode: meanContext * kvN,
+    kvBytesPerSequenceDecode:
+      meanContext * kvN + kvWindowBytes(model, inputs.kvCache, meanContext) * replication,
     gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
-    attentionSPerSequence: (attnPerContextToken * meanContext) / (n * fAttn * efficiency.etaDecode),
+    attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode),
     perOperator: mech.perOperatorRoofline,
     commSPerSequence: multiChip ? (2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS : 0,
     commFixedS: multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0,

@@ -21,6 +21,8 @@ export interface ModelPrecision {
   readonly kvCache: Precision;
   /** Format the attention matmuls run in; absent: BF16 (or the activations', see Mechanisms). */
   readonly attention?: Precision;
+  /** The routed experts' format where it differs from `weights` (gpt-oss: MXFP4 experts, BF16 rest). */
+  readonly experts?: Precision;
 }
 
 /**
@@ -68,6 +70,8 @@ export interface Model {
   readonly vocabSize?: number;
   /** One matrix serves as embedding and LM head (counted once in the parameters). */
   readonly tiedEmbeddings?: boolean;
+  /** Layers with sliding-window attention and their window (gpt-oss: 18 of 36 at 128 tokens). */
+  readonly sliding?: { readonly layers: number; readonly windowTokens: number };
   /** GQA/MHA only; MLA models have none. */
   readonly kvHeads?: number;
   readonly mla?: { readonly kvLoraRank: number; readonly ropeHeadDim: number };

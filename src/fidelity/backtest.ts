@@ -34,11 +34,20 @@ export function caseFor(
     name: row.id,
     model: {
       ...model,
-      precision: {
-        weights: parsePrecisionCell(row.weights),
-        activations: parsePrecisionCell(row.activations),
-        kvCache: parsePrecisionCell(row.kv_cache),
-      },
+      // A model released with its experts in their own format (gpt-oss): the row's `weights`
+      // names the experts' format, the rest keeps the model's.
+      precision: model.precision.experts
+        ? {
+            weights: model.precision.weights,
+            experts: parsePrecisionCell(row.weights),
+            activations: parsePrecisionCell(row.activations),
+            kvCache: parsePrecisionCell(row.kv_cache),
+          }
+        : {
+            weights: parsePrecisionCell(row.weights),
+            activations: parsePrecisionCell(row.activations),
+            kvCache: parsePrecisionCell(row.kv_cache),
+          },
     },
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,

@@ -35,7 +35,10 @@ export const precision = z.union([
 export type PrecisionSpec = z.infer<typeof precision>;
 
 export const modelPrecision = z.strictObject({
+  /** Every weight, or with `experts` given, every weight but the routed experts. */
   weights: precision,
+  /** The routed experts' format where it differs (gpt-oss: MXFP4 experts, BF16 elsewhere). */
+  experts: precision.optional(),
   activations: precision,
   kv_cache: precision,
 });

@@ -157,6 +157,7 @@ export function toModel(m: InlineModel, fallbackId: string): Model {
       weights: toPrecision(m.precision.weights),
       activations: toPrecision(m.precision.activations),
       kvCache: toPrecision(m.precision.kv_cache),
+      ...(m.precision.experts === undefined ? {} : { experts: toPrecision(m.precision.experts) }),
     },
   };
   return {
@@ -165,6 +166,9 @@ export function toModel(m: InlineModel, fallbackId: string): Model {
     ...(m.qk_head_dim === undefined ? {} : { qkHeadDim: m.qk_head_dim }),
     ...(m.vocab_size === undefined ? {} : { vocabSize: m.vocab_size }),
     ...(m.tied_embeddings === undefined ? {} : { tiedEmbeddings: m.tied_embeddings }),
+    ...(m.sliding_window
+      ? { sliding: { layers: m.sliding_window.layers, windowTokens: m.sliding_window.window_tokens } }
+      : {}),
     ...(m.mla ? { mla: { kvLoraRank: m.mla.kv_lora_rank, ropeHeadDim: m.mla.rope_head_dim } } : {}),
     ...(m.moe
       ? {
@@ -204,6 +208,11 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
     activations: p?.activations ? toPrecision(p.activations) : model.precision.activations,
     kvCache: p?.kv_cache ? toPrecision(p.kv_cache) : model.precision.kvCache,
     ...(p?.attention ? { attention: toPrecision(p.attention) } : {}),
+    ...(p?.experts
+      ? { experts: toPrecision(p.experts) }
+      : model.precision.experts
+        ? { experts: model.precision.experts }
+        : {}),
   };
 
   const overrides: Partial<Record<EfficiencyFactor, number>> = {};

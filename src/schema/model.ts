@@ -18,6 +18,10 @@ export const modelFields = {
   vocab_size: positiveInt(10_000_000).optional(),
   /** tie_word_embeddings of config.json: one matrix is both embedding and LM head. */
   tied_embeddings: z.boolean().optional(),
+  /** Layers with sliding-window attention (config.json layer_types) and their window in tokens. */
+  sliding_window: z
+    .strictObject({ layers: positiveInt(10_000), window_tokens: positiveInt(100_000_000) })
+    .optional(),
   mla: z
     .strictObject({
       kv_lora_rank: positiveInt(1_000_000),

@@ -50,6 +50,21 @@ function sourceRules(profile: AcceleratorFile): RuleIssue[] {
   return issues;
 }
 
+/** A model's sliding-window layers are some of its layers, not more. */
+export function slidingRules(m: {
+  layers: number;
+  sliding_window?: { layers: number } | undefined;
+}): RuleIssue[] {
+  if (m.sliding_window && m.sliding_window.layers > m.layers)
+    return [
+      {
+        path: ['sliding_window', 'layers'],
+        message: `is more than the model's ${m.layers} layers`,
+      },
+    ];
+  return [];
+}
+
 export function acceleratorRules(profile: AcceleratorFile): RuleIssue[] {
   const issues: RuleIssue[] = [];
   if (Object.values(profile.compute_tflops).every((v) => v === undefined)) {
@@ -93,7 +108,7 @@ export function acceleratorRules(profile: AcceleratorFile): RuleIssue[] {
 }
 
 export function modelRules(model: InlineModel): RuleIssue[] {
-  const issues: RuleIssue[] = [];
+  const issues: RuleIssue[] = [...slidingRules(model)];
   if (model.params.active_b > model.params.total_b) {
     issues.push({
       path: ['params', 'active_b'],

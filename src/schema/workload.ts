@@ -12,6 +12,8 @@ export const workloadSchema = z.strictObject({
       weights: precision.optional(),
       activations: precision.optional(),
       kv_cache: precision.optional(),
+      /** The routed experts' format (MoE models), where it differs from `weights`. */
+      experts: precision.optional(),
       /** The attention matmuls' format: default bf16 (most stacks), fp8 where FP8 attention is on. */
       attention: precision.optional(),
     })
@@ -106,7 +108,7 @@ export const WORKLOAD_DEFAULTS = {
     embedding_lookup: false,
     attention_bf16: true,
     mla_absorbed: true,
-    steady_state_kv: true,
+    steady_state_kv: false,
     chunked_prefill: false,
     dp_attention: true,
     per_layer_overhead: true,
@@ -116,5 +118,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.62, hostLoad: 0.8 },
+  powerModel: { idleFraction: 0.6, hostLoad: 0.8 },
 } as const;

@@ -49,10 +49,16 @@ describe('section 2: bytes', () => {
     expect(kvBytesPerTokenReplica(w.model, w.model.precision.kvCache, 16)).toBe(kv * 2); // 16/8 = 2
   });
 
-  it('block-scaled formats carry their real width: MXFP4 at 4.25 bits', () => {
+  it('block-scaled formats carry their real width: MXFP4 experts at 4.25 bits, the rest BF16', () => {
     const w = workload({ model: 'gpt-oss-120b', input_tokens: 100, output_tokens: 100 });
-    // W = 116.8e9 * 4.25 / 8
-    expect(weightBytes(w.model, w.model.precision.weights).total).toBeCloseTo((116.8e9 * 4.25) / 8, 0);
+    const p = w.model.precision;
+    // W = 114.7e9 * 4.25 / 8 (routed experts, MXFP4) + (116.8 - 114.7)e9 * 2 (BF16)
+    expect(weightBytes(w.model, p.weights, p.experts).total).toBeCloseTo(
+      (114.7e9 * 4.25) / 8 + 2.1e9 * 2,
+      -3,
+    );
+    // without an experts format every weight is at `weights`: 116.8e9 * 4.25 / 8
+    expect(weightBytes(w.model, { format: 'fp4', bits: 4.25 }).total).toBeCloseTo((116.8e9 * 4.25) / 8, 0);
   });
 
   it('MoE: touched weights at batch B = Wd + We * (1 - (1 - k/E)^B) (Mixtral, 2 of 8)', () => {

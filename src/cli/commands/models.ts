@@ -1,12 +1,32 @@
 import Table from 'cli-table3';
+import { kvBytesPerToken, kvWindowBytes, weightBytes } from '../../engine/bytes.js';
 import { UsageError } from '../../io/errors.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { PrecisionSpec } from '../../schema/common.js';
+import { toModel } from '../../schema/convert.js';
+import type { ModelFile } from '../../schema/model.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
 function precisionText(p: PrecisionSpec): string {
   return typeof p === 'string' ? p : `${p.format}@${p.bits}b`;
+}
+
+/**
+ * What the engine derives from a model at its released precision (docs/model.md section 2): KV
+ * bytes per token of context (full-attention layers), what a sequence's sliding-window layers hold
+ * at most, total weight bytes, and the weights every decode step reads whatever the routing.
+ */
+function derived(m: ModelFile) {
+  const model = toModel(m, m.id);
+  const w = weightBytes(model, model.precision.weights, model.precision.experts);
+  return {
+    kv_bytes_per_token: kvBytesPerToken(model, model.precision.kvCache),
+    kv_window_bytes_per_sequence: kvWindowBytes(model, model.precision.kvCache, Number.POSITIVE_INFINITY),
+    weight_bytes: w.total,
+    expert_weight_bytes: w.routed,
+    decode_read_dense_weight_bytes: w.dense,
+  };
 }
 
 export function modelsCommand(ctx: Context, opts: { format?: string }): number {
@@ -15,7 +35,7 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
     ctx.io.stdout(
       `${safeJson(
         JSON.stringify(
-          entries.map((e) => ({ ...e.value, file: e.file, origin: e.origin })),
+          entries.map((e) => ({ ...e.value, derived: derived(e.value), file: e.file, origin: e.origin })),
           null,
           2,
         ),

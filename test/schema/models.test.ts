@@ -1,0 +1,49 @@
+// The model presets as released (issue 12): KV bytes per token and weight bytes derived from the
+// numbers in each model's config.json, with the arithmetic written out, against `infercost models`.
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+interface Derived {
+  kv_bytes_per_token: number;
+  kv_window_bytes_per_sequence: number;
+  weight_bytes: number;
+  decode_read_dense_weight_bytes: number;
+}
+
+describe('model presets against their config.json', async () => {
+  const r = await runCli(['models', '--format', 'json']);
+  const models = new Map(
+    (JSON.parse(r.stdout) as { id: string; derived: Derived }[]).map((m) => [m.id, m.derived]),
+  );
+  const d = (id: string) => models.get(id) as Derived;
+
+  // GQA: 2 (K and V) x num_hidden_layers x num_key_value_heads x head_dim x bytes (BF16 = 2)
+  const cases: [string, number, number][] = [
+    ['llama-2-70b', 2 * 80 * 8 * 128 * 2, 69e9 * 2], // 80 layers, 8 KV heads, 8192/64 = 128
+    ['llama-3.3-70b', 2 * 80 * 8 * 128 * 2, 70.6e9 * 2],
+    ['llama-3.1-8b', 2 * 32 * 8 * 128 * 2, 8.03e9 * 2],
+    ['llama-3.1-405b', 2 * 126 * 8 * 128 * 2, 405.9e9 * 2],
+    ['mixtral-8x7b', 2 * 32 * 8 * 128 * 2, 46.7e9 * 2],
+    ['qwen3-235b-a22b', 2 * 94 * 4 * 128 * 2, 235e9 * 2], // head_dim 128 given explicitly
+    // MLA: num_hidden_layers x (kv_lora_rank + qk_rope_head_dim) x 2 B; FP8 weights as released
+    ['deepseek-v3', 61 * (512 + 64) * 2, 671e9 * 1],
+  ];
+  for (const [id, kv, weights] of cases) {
+    it(`${id}: KV ${kv.toLocaleString('en-US')} B/token, weights ${(weights / 1e9).toFixed(1)} GB`, () => {
+      expect(d(id).kv_bytes_per_token).toBe(kv);
+      expect(d(id).weight_bytes).toBeCloseTo(weights, -3);
+      expect(d(id).kv_window_bytes_per_sequence).toBe(0);
+    });
+  }
+
+  it('gpt-oss-120b: sliding-window layers and MXFP4 experts with BF16 elsewhere', () => {
+    const m = d('gpt-oss-120b');
+    // layer_types: 18 full_attention + 18 sliding_attention (sliding_window 128); 8 KV heads of 64
+    expect(m.kv_bytes_per_token).toBe(2 * 18 * 8 * 64 * 2); // 36,864, not 73,728
+    expect(m.kv_window_bytes_per_sequence).toBe(2 * 18 * 8 * 64 * 2 * 128); // 4,718,592
+    // experts 36 x 128 x 3 x 2880 x 2880 = 114.7e9 at MXFP4 4.25 bits; the other 116.8 - 114.7 =
+    // 2.1e9 parameters at BF16, read at every decode step
+    expect(m.decode_read_dense_weight_bytes).toBeCloseTo(2.1e9 * 2, -3); // 4.2 GB, not 1.1 GB
+    expect(m.weight_bytes).toBeCloseTo((114.7e9 * 4.25) / 8 + 2.1e9 * 2, -3); // 65.1 GB
+  });
+});
