@@ -540,3 +540,44 @@ describe('small ones', () => {
     }
   });
 });
+
+describe('serving stacks and price bases', () => {
+  it("--stack picks each chip's factors for that stack; an unknown stack is exit 2", async () => {
+    const r = await runCli([
+      'compare',
+      CHAT,
+      '--stack',
+      'vllm',
+      '--format',
+      'json',
+      '--accelerators',
+      'h100-sxm,mi300x',
+    ]);
+    const stacks = Object.fromEntries(
+      JSON.parse(r.stdout).results[0].accelerators.map(
+        (a: { id: string; stack: { name: string; level: string } }) => [
+          a.id,
+          `${a.stack.name}/${a.stack.level}`,
+        ],
+      ),
+    );
+    // H100 was never measured on vLLM here: the stack's factors from other chips; MI300X was.
+    expect(stacks).toEqual({ 'h100-sxm': 'vllm/stack', mi300x: 'vllm/pair' });
+    const bad = await runCli(['compare', CHAT, '--stack', 'vlm']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^infercost: --stack vlm: unknown serving stack "vlm"; did you mean "vllm"\?/);
+  });
+
+  it('--basis neocloud prices every chip on neocloud quotes or not at all', async () => {
+    const r = await runCli(['compare', CHAT, '--basis', 'neocloud', '--format', 'json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.results[0].workload.price_basis).toBe('neocloud');
+    for (const a of doc.results[0].accelerators as { price: { basis: string } | null }[])
+      if (a.price) expect(a.price.basis).toBe('neocloud');
+    const bad = await runCli(['compare', CHAT, '--basis', 'cheap']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'infercost: --basis cheap: expected one of hyperscaler, neocloud, marketplace\n',
+    ]);
+  });
+});

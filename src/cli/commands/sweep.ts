@@ -352,7 +352,7 @@ export async function sweepCommand(
         const cache = acceleratorCaches.get(id) as (key: string, make: () => Accelerator) => Accelerator;
         return cache(keyOf(mine), () => {
           const sets = mine.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
-          return acceleratorFor(catalog, id, [...globalSets, ...sets], ctx.io.today);
+          return acceleratorFor(catalog, id, [...globalSets, ...sets], ctx.io.today, base.raw.stack);
         });
       });
       const comparison = compareAccelerators(workload, accelerators, baseline, { ranges: false });
