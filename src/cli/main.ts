@@ -83,6 +83,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--no-ranges', 'hide the efficiency-range column of the table (JSON always has ranges)')
     .option('--pareto', 'include the (interactivity, tokens/s per chip) Pareto curve', false)
     .option('--wide', 'on a terminal, every column even when the table is wider than the screen', false)
+    .option('--chart', 'under the table: tokens per dollar as bars with ranges, and the Pareto curves', false)
     .option('--columns <keys>', `exactly these table columns: ${columnKeys().join(', ')}`)
     .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
 

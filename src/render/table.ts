@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { AcceleratorResult, ResultDoc, WorkloadResult } from '../schema/result.js';
+import { chartLines } from './chart.js';
 import { bestRows, type Column, columnsFor, DROP_ORDER, layout, REQUIRED_COLUMNS } from './columns.js';
 import { paretoLines, workloadHeading } from './summary.js';
 import { escapeStrings } from './text.js';
@@ -15,7 +16,7 @@ export function visibleWidth(line: string): number {
 
 /** Word-wraps plain text to `width`, continuation lines indented; words longer than a line are cut. */
 export function wrap(text: string, width: number | undefined, indent = '    '): string[] {
-  if (width === undefined || text.length <= width) return [text];
+  if (width === undefined || visibleWidth(text) <= width) return [text];
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
@@ -140,8 +141,10 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
     if (notes.length > 0) {
       out.push('', ...notes.flatMap((n, i) => wrap(`[${i + 1}] ${n}`, width).map((l) => c.dim(l))));
     }
-    const pareto = paretoLines(r);
+    const pareto = options.pareto === false ? [] : paretoLines(r);
     if (pareto.length > 0) out.push('', ...pareto.flatMap((l) => wrap(l, width)));
+    // Chart lines are laid out to the width already; only their prose lines are wrapped, inside.
+    if (options.chart) out.push('', ...chartLines(r, width ?? 100, c, (l) => wrap(l, width)));
     out.push(
       ...wrap(
         `Best value per column in green. Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok. Stack: the serving stack assumed (* never measured on this chip: its stack's factors from other chips).${options.ranges ? ' Range: where 80% of measured values fell against cross-validated predictions at this level of calibration (tok/s, tok/$ and tok/W move together; docs/model.md section 11).' : ''}`,

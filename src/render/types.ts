@@ -11,6 +11,10 @@ export interface RenderOptions {
   readonly wide?: boolean;
   /** `--columns`: exactly these columns (keys of render/columns.ts). */
   readonly columns?: readonly string[] | undefined;
+  /** `--pareto`: list each chip's Pareto points under the table. */
+  readonly pareto?: boolean;
+  /** `--chart`: tokens per dollar as bars and the Pareto curves as a plot under the table. */
+  readonly chart?: boolean;
 }
 
 export type Renderer = (doc: ResultDoc, options: RenderOptions) => string;

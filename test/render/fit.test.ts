@@ -73,3 +73,27 @@ describe('a table that fits', () => {
     expect(widest(text)).toBeLessThanOrEqual(80);
   });
 });
+
+describe('compare --chart', () => {
+  it('at 80 columns: tokens per dollar as bars with ranges and the Pareto plot, no line wider', async () => {
+    const out = await onTerminal(['compare', CHAT, '--chart'], 80);
+    expect(widest(out)).toBeLessThanOrEqual(80);
+    expect(out).toContain('Output tokens per dollar');
+    expect(out).toMatch(/\nh100-sxm +█+▓*─*┤? +[\d,]+\n/);
+    expect(out).toContain('Pareto curves: tok/s per chip (up) against tok/s per user (right)');
+    expect(out).toMatch(/tok\/s per user\n/);
+  });
+
+  it('piped: no escape codes; a data format has no chart (exit 2)', async () => {
+    const piped = spawnSync('node', [BIN, 'compare', CHAT, '--chart'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toContain('Output tokens per dollar');
+    expect(piped.stdout).not.toContain('\u001b[');
+    const json = await runCli(['compare', CHAT, '--chart', '--format', 'json']);
+    expect(json.code).toBe(2);
+  });
+});

@@ -47,6 +47,7 @@ export interface CompareOptions {
   readonly strict: boolean;
   readonly wide?: boolean;
   readonly columns?: string;
+  readonly chart?: boolean;
 }
 
 export function parseFormat(format: string | undefined, fallback: FormatName): FormatName {
@@ -228,7 +229,7 @@ export function runCompare(
       comparison,
       (id) => {
         const a = byId.get(id);
-        return opts.pareto && a ? paretoCurve(a, workload) : [];
+        return (opts.pareto || opts.chart) && a ? paretoCurve(a, workload) : [];
       },
     );
     const sorted = sortRows(flagStalePrices(result, ctx.io.today), sortMetric);
@@ -249,6 +250,10 @@ export function runCompare(
 
 export function compareCommand(ctx: Context, workloadPaths: string[], opts: CompareOptions): number {
   const format = parseFormat(opts.format, 'table');
+  if (opts.chart && format !== 'table')
+    throw new UsageError(
+      `--chart draws under the table; --format ${format} has no chart (use --pareto for the data)`,
+    );
   if (opts.pareto && format === 'csv')
     throw new UsageError(
       '--pareto has no CSV form (one row per accelerator); use --format json, ndjson, table or markdown',
@@ -264,6 +269,8 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
     width,
     wide: opts.wide === true,
     columns,
+    pareto: opts.pareto,
+    chart: opts.chart === true,
   });
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadPaths);
   else ctx.io.stdout(text);
