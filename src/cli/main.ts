@@ -12,6 +12,7 @@ import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
 import { diffCommand } from './commands/diff.js';
 import { modelsCommand } from './commands/models.js';
+import { pricesImportCommand } from './commands/prices.js';
 import { profilesCommand, profilesShowCommand } from './commands/profiles.js';
 import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
@@ -202,6 +203,25 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .description('every number of a profile with its source and kind')
     .argument('<id>', 'accelerator id')
     .action((id: string) => setCode(profilesShowCommand(ctx(), id)));
+
+  const prices = program.command('prices').description('price quotes: import a public price catalog');
+  prices
+    .command('import')
+    .description("read a price catalog CSV (SkyPilot's vms.csv format) into dated quotes per chip")
+    .argument('<catalog.csv>', 'the catalog file you downloaded')
+    .requiredOption('--provider <name>', 'who the prices are from, e.g. AWS, GCP, Azure, Lambda')
+    .requiredOption(
+      '--as-of <date>',
+      "the catalog's date, YYYY-MM-DD (a quote is only as fresh as its catalog)",
+    )
+    .option('--basis <basis>', 'hyperscaler (default), neocloud or marketplace')
+    .option('--region <region>', 'only this region (default: the cheapest per chip in any region)')
+    .option('--output-dir <dir>', "write each chip's profile with the new quotes into this directory")
+    .addHelpText(
+      'after',
+      '\nExample:\n  infercost prices import aws-vms.csv --provider AWS --as-of 2026-07-30 --output-dir my-profiles',
+    )
+    .action((file: string, opts) => setCode(pricesImportCommand(ctx(), file, opts)));
 
   program
     .command('models')

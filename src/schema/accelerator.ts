@@ -74,6 +74,9 @@ export const stackEntry = z.strictObject({
 });
 export type StackEntry = z.infer<typeof stackEntry>;
 
+/** One price quote of a profile, as the file writes it. */
+export type PriceQuote = z.infer<typeof priceQuote>;
+
 export const acceleratorSchema = z.strictObject({
   id,
   name: z.string().min(1),

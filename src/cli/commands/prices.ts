@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Table from 'cli-table3';
+import { parseDocument } from 'yaml';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { UsageError } from '../../io/errors.js';
+import { readTextFile } from '../../io/files.js';
+import { importCatalog } from '../../io/prices.js';
+import { escapeText } from '../../render/text.js';
+import type { PriceQuote } from '../../schema/accelerator.js';
+import { date } from '../../schema/common.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+
+const MAX_CATALOG_BYTES = 64_000_000;
+const BASES = ['hyperscaler', 'neocloud', 'marketplace'] as const;
+
+export interface PricesImportOptions {
+  readonly provider: string;
+  readonly asOf: string;
+  readonly basis?: string;
+  readonly region?: string;
+  readonly outputDir?: string;
+}
+
+/** A profile's text with the imported quotes replacing that provider's quotes for the same plans. */
+export function withQuotes(original: string, quotes: readonly PriceQuote[]): string {
+  const doc = parseDocument(original);
+  const old = ((doc.toJS() as { prices?: PriceQuote[] }).prices ?? []).filter(
+    (q) => !quotes.some((n) => n.plan === q.plan && n.provider.toLowerCase() === q.provider.toLowerCase()),
+  );
+  doc.setIn(['prices'], doc.createNode([...quotes, ...old]));
+  return doc.toString({ lineWidth: 110 });
+}
+
+/** `infercost prices import CATALOG.csv --provider AWS --as-of 2026-07`: dated quotes per chip. */
+export function pricesImportCommand(ctx: Context, file: string, opts: PricesImportOptions): number {
+  if (!date.safeParse(opts.asOf).success)
+    throw new UsageError(`--as-of ${opts.asOf}: expected the catalog's date as YYYY, YYYY-MM or YYYY-MM-DD`);
+  const basis = opts.basis ?? 'hyperscaler';
+  if (!(BASES as readonly string[]).includes(basis))
+    throw new UsageError(`--basis ${basis}: expected one of ${BASES.join(', ')}`);
+  const text = readTextFile(file, file, MAX_CATALOG_BYTES);
+  const { quotes, skipped } = importCatalog(text, {
+    file,
+    provider: opts.provider,
+    basis: basis as (typeof BASES)[number],
+    asOf: opts.asOf,
+    region: opts.region,
+  });
+  const catalog = ctx.catalog();
+  const table = new Table({
+    head: ['chip', 'plan', '$/chip-h', 'region', 'from'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'left', 'right', 'left', 'left'],
+  });
+  for (const [chip, list] of [...quotes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const q of list) table.push([chip, q.plan, q.usd_per_chip_hour.toFixed(2), q.region, q.note ?? '']);
+    const entry = catalog.accelerators.get(chip);
+    if (opts.outputDir !== undefined && entry)
+      writeFileAtomic(
+        join(opts.outputDir, basename(entry.file)),
+        withQuotes(readFileSync(entry.file, 'utf8'), list),
+        [file],
+      );
+  }
+  ctx.io.stdout(escapeText(`${table.toString()}\n`));
+  if (quotes.size === 0) ctx.io.stderr(`infercost: no accelerator in ${file} maps to a profile\n`);
+  if (skipped.size > 0)
+    ctx.io.stderr(
+      `not imported (no profile): ${[...skipped.entries()].map(([n, c]) => `${n} (${c} rows)`).join(', ')}\n`,
+    );
+  return quotes.size === 0 ? EXIT.badInput : EXIT.ok;
+}

@@ -1,0 +1,79 @@
+// infercost prices import (issue 13): a downloaded price catalog into dated quotes per chip.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const CATALOG = 'test/fixtures/good/catalogs/aws-vms.csv';
+
+describe('infercost prices import', () => {
+  it('the cheapest quote per chip: $55.04/h over 8 H100 = $6.88; 700.0 (SkyPilot: not offered) skipped', async () => {
+    const r = await runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026-07-30']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/│ h100-sxm +│ on_demand +│ +6\.88 │ us-east-1/); // 55.04 / 8
+    expect(r.stdout).toMatch(/│ h100-sxm +│ spot +│ +2\.76 │/); // 22.1 / 8 = 2.7625
+    expect(r.stdout).toMatch(/│ trainium2 +│ on_demand +│ +5\.37 │ us-east-2/); // 85.964 / 16
+    expect(r.stdout).not.toMatch(/trainium2 +│ spot/); // 700.0 means not offered
+    expect(r.stderr).toBe('not imported (no profile): L40S (1 rows)\n');
+  });
+
+  it('--output-dir writes profiles whose AWS quotes are replaced and others kept; they validate and compare uses them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const r = await runCli([
+      'prices',
+      'import',
+      CATALOG,
+      '--provider',
+      'AWS',
+      '--as-of',
+      '2026-07-30',
+      '--output-dir',
+      dir,
+    ]);
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual([
+      'b200.yaml',
+      'h100-sxm.yaml',
+      'h200-sxm.yaml',
+      'trainium2.yaml',
+    ]);
+    const v = await runCli(['validate', join(dir, 'h100-sxm.yaml')]);
+    expect(v.code).toBe(0);
+    const c = await runCli([
+      '--profiles',
+      dir,
+      'compare',
+      'profiles/workloads/chat.yaml',
+      '--format',
+      'json',
+    ]);
+    const h100 = JSON.parse(c.stdout).results[0].accelerators.find(
+      (a: { id: string }) => a.id === 'h100-sxm',
+    );
+    expect(h100.price).toMatchObject({
+      provider: 'AWS',
+      usd_per_chip_hour: 6.88,
+      as_of: '2026-07-30',
+      basis: 'hyperscaler',
+    });
+    const show = await runCli(['--profiles', dir, 'profiles', 'show', 'h100-sxm']);
+    expect(show.stdout).toContain('GCP'); // the other providers' quotes stay
+  });
+
+  it('a bad date or a file that is not a catalog is one line, exit 2', async () => {
+    const bad = await runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', 'July']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      "infercost: --as-of July: expected the catalog's date as YYYY, YYYY-MM or YYYY-MM-DD\n",
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const notCsv = join(dir, 'x.csv');
+    writeFileSync(notCsv, 'a,b\n1,2\n');
+    const r = await runCli(['prices', 'import', notCsv, '--provider', 'AWS', '--as-of', '2026-07']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      `infercost: ${notCsv}:1:1 not a price catalog: no InstanceType column (expected SkyPilot's vms.csv format)\n`,
+    ]);
+  });
+});
