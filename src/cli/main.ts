@@ -11,6 +11,7 @@ import { calibrateAllCommand, calibrateCommand } from './commands/calibrate.js';
 import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
 import { diffCommand } from './commands/diff.js';
+import { initCommand } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
 import { pricesImportCommand } from './commands/prices.js';
 import { profilesCommand, profilesShowCommand } from './commands/profiles.js';
@@ -228,6 +229,12 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .description('list models')
     .option('--format <format>', 'table or json')
     .action((opts) => setCode(modelsCommand(ctx(), opts)));
+
+  program
+    .command('init')
+    .description('write a starter workload file with its JSON Schema line (never overwrites)')
+    .argument('[file]', 'where to write it', 'workload.yaml')
+    .action((file: string) => setCode(initCommand(ctx(), file)));
 
   program
     .command('validate')

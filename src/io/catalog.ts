@@ -31,6 +31,11 @@ export function bundledProfilesDir(): string {
   return fileURLToPath(new URL('../../profiles/', import.meta.url));
 }
 
+/** A shipped JSON Schema file (schemas/ beside profiles/ in the package). */
+export function bundledSchemaFile(kind: 'accelerator' | 'model' | 'workload' | 'result'): string {
+  return fileURLToPath(new URL(`../../schemas/${kind}.schema.json`, import.meta.url));
+}
+
 export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Accelerator, Workload } from '../engine/types.js';
 import type { AcceleratorFile } from '../schema/accelerator.js';
 import { toAccelerator, toModel, toWorkload } from '../schema/convert.js';
@@ -6,7 +7,7 @@ import { didYouMean } from '../schema/issues.js';
 import { setAt } from '../schema/paths.js';
 import { workloadRules } from '../schema/rules.js';
 import { type WorkloadFile, workloadSchema } from '../schema/workload.js';
-import { type Catalog, displayPath, fileStem, parseAccelerator } from './catalog.js';
+import { bundledProfilesDir, type Catalog, displayPath, fileStem, parseAccelerator } from './catalog.js';
 import { checkAgainst } from './check.js';
 import { InputError } from './errors.js';
 import { checkText } from './files.js';
@@ -34,7 +35,7 @@ export interface LoadedWorkload {
 }
 
 export function readWorkloadYaml(path: string, stdin: () => string): LocatedYaml {
-  if (path !== '-') return readYamlFile(path, displayPath(path));
+  if (path !== '-') return readYamlFile(resolveWorkloadPath(path), displayPath(resolveWorkloadPath(path)));
   const text = stdin();
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
     throw new InputError('<stdin>', 1, 1, '', 'input is over 1 MB; input files are limited to 1 MB');
@@ -47,6 +48,36 @@ export function readStdin(): string {
     return readFileSync(0, 'utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * A workload argument: a file, or the name of a bundled workload (`chat`, `rag`, ...) when no
+ * file of that name exists here, so `infercost compare chat` works from any directory.
+ */
+export function resolveWorkloadPath(path: string): string {
+  if (path.includes('/') || path.includes('\\') || /\.ya?ml$/.test(path) || existsSync(path)) return path;
+  const bundled = join(bundledProfilesDir(), 'workloads', `${path}.yaml`);
+  if (existsSync(bundled)) return bundled;
+  const names = bundledWorkloadNames();
+  throw new InputError(
+    path,
+    undefined,
+    undefined,
+    '',
+    `no such file, and no bundled workload of that name${didYouMean(path, names)} (bundled: ${names.join(', ')})`,
+  );
+}
+
+/** The bundled workloads' names. */
+export function bundledWorkloadNames(): string[] {
+  try {
+    return readdirSync(join(bundledProfilesDir(), 'workloads'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
+  } catch {
+    return [];
   }
 }
 
