@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../api/version.js';
 import { errnoReason, removePendingFiles, writeFileAtomic } from '../io/atomic.js';
 import { buildSnapshot } from '../io/catalog.js';
 import { InputError, IoError, UsageError } from '../io/errors.js';
@@ -21,7 +22,6 @@ import { validateCommand } from './commands/validate.js';
 import { Context } from './context.js';
 import { EXIT, EXIT_HELP } from './exit.js';
 import type { CliIo } from './io.js';
-import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -1,9 +1,10 @@
+import { type CompareOptions, runCompare } from '../../api/compare.js';
+import { type ExpectationOutcome, outcomeLine } from '../../api/expect.js';
 import { UsageError } from '../../io/errors.js';
 import { readResultFile } from '../../io/result.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
-import { type ExpectationOutcome, gateCode, outcomeLine } from '../expect.js';
-import { type CompareOptions, runCompare } from './compare.js';
+import { gateCode } from '../gate.js';
 
 export interface CheckOptions extends CompareOptions {
   readonly against?: string;
@@ -25,7 +26,12 @@ export function checkCommand(ctx: Context, workloads: string[], opts: CheckOptio
   if (format !== 'text' && format !== 'json')
     throw new UsageError(`--format ${format}: check writes text or json`);
   const saved = opts.against === undefined ? undefined : readResultFile(opts.against);
-  const run = runCompare(ctx, workloads, opts, saved);
+  const run = runCompare(
+    { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
+    workloads,
+    opts,
+    saved,
+  );
   if (run.outcomes.length === 0) {
     throw new UsageError('nothing to check: give --expect "<claim>" or an expect: list in the workload');
   }

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import { metricNames, resolveMetric } from '../../api/expect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { readResultFile } from '../../io/result.js';
@@ -9,7 +10,6 @@ import { didYouMean } from '../../schema/issues.js';
 import { METRIC_KEYS, type MetricKey, type ResultDoc } from '../../schema/result.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
-import { metricNames, resolveMetric } from '../expect.js';
 
 export interface Change {
   readonly workload: string;

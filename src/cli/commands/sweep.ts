@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { parseIdList, parsePlan } from '../../api/compare.js';
+import { fieldSetFor, parseFieldSet, parseValue } from '../../api/sets.js';
 import { compareAccelerators } from '../../engine/evaluate.js';
 import type { Accelerator, Workload } from '../../engine/types.js';
 import { assertNotAnInput, OutputFile } from '../../io/atomic.js';
@@ -21,8 +23,6 @@ import { listAxisValues, parseAxisValues, shardRange, sweepSchema } from '../../
 import { WORKLOAD_DEFAULTS } from '../../schema/workload.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
-import { fieldSetFor, parseFieldSet, parseValue } from '../sets.js';
-import { parseIdList, parsePlan } from './compare.js';
 
 /**
  * A full collection now and then keeps a long sweep's memory flat: V8 otherwise lets the old

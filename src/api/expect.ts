@@ -11,7 +11,6 @@ import {
   type RangedMetric,
   type WorkloadResult,
 } from '../schema/result.js';
-import { EXIT } from './exit.js';
 
 export type Comparator = '>=' | '<=' | '>' | '<';
 
@@ -221,13 +220,6 @@ export function checkExpectation(
     ...(ranged ? { bounds } : {}),
     detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${margin}${lower}`,
   };
-}
-
-/** A gate that cannot measure what it checks is misconfigured (2); else 1 on any failure. */
-export function gateCode(outcomes: readonly ExpectationOutcome[], strict: boolean): number {
-  if (outcomes.some((o) => o.status === 'ERROR')) return EXIT.badInput;
-  const failed = outcomes.some((o) => o.status === 'FAIL' || (strict && o.status === 'UNCERTAIN'));
-  return failed ? EXIT.checkFailed : EXIT.ok;
 }
 
 export function outcomeLine(o: ExpectationOutcome): string {

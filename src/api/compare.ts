@@ -1,0 +1,252 @@
+// The comparison as a library function over plain data: the CLI's compare and check, and
+// `import { compare } from 'infercost'`, are wiring over it.
+import { compareAccelerators, paretoCurve } from '../engine/index.js';
+import { PLANS, type Plan } from '../engine/types.js';
+import type { Catalog } from '../io/catalog.js';
+import { dottedPath, InputError, UsageError } from '../io/errors.js';
+import {
+  acceleratorFor,
+  type FieldSet,
+  knownStacks,
+  loadWorkload,
+  readWorkloadYaml,
+  unknownAccelerator,
+} from '../io/workload.js';
+import type { LocatedYaml } from '../io/yaml.js';
+import { columnKeys } from '../render/columns.js';
+import { FORMAT_NAMES, type FormatName, RENDERERS } from '../render/index.js';
+import { resultDoc, workloadResult } from '../render/result.js';
+import { didYouMean } from '../schema/issues.js';
+import { LOWER_IS_BETTER, type MetricKey, type ResultDoc, type WorkloadResult } from '../schema/result.js';
+import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
+import {
+  checkExpectation,
+  type ExpectationOutcome,
+  outcomeLine,
+  parseExpectation,
+  resolveMetric,
+} from './expect.js';
+import { parseFieldSet } from './sets.js';
+import { VERSION } from './version.js';
+
+export interface CompareOptions {
+  readonly format?: string;
+  readonly output?: string;
+  readonly baseline?: string;
+  readonly accelerators?: string;
+  readonly plan?: string;
+  readonly set: string[];
+  readonly sort?: string;
+  readonly stack?: string;
+  readonly basis?: string;
+  readonly expect: string[];
+  readonly pareto: boolean;
+  readonly ranges: boolean;
+  readonly strict: boolean;
+  readonly wide?: boolean;
+  readonly columns?: string;
+  readonly chart?: boolean;
+}
+
+export function parseFormat(format: string | undefined, fallback: FormatName): FormatName {
+  const f = format ?? fallback;
+  if (!(FORMAT_NAMES as string[]).includes(f)) {
+    throw new UsageError(`--format ${f}: expected one of ${FORMAT_NAMES.join(', ')}`);
+  }
+  return f as FormatName;
+}
+
+/** `--columns a,b`: keys of the table's columns, each known. */
+export function parseColumns(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const keys = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (keys.length === 0) throw new UsageError(`--columns "${text}": give at least one column`);
+  for (const k of keys)
+    if (!columnKeys().includes(k))
+      throw new UsageError(
+        `--columns ${k}: unknown column${didYouMean(k, columnKeys())} (known: ${columnKeys().join(', ')})`,
+      );
+  return [...new Set(keys)];
+}
+
+const BASES = ['hyperscaler', 'neocloud', 'marketplace'] as const;
+
+export function parseBasis(basis: string | undefined): (typeof BASES)[number] | undefined {
+  if (basis === undefined) return undefined;
+  if (!(BASES as readonly string[]).includes(basis))
+    throw new UsageError(`--basis ${basis}: expected one of ${BASES.join(', ')}`);
+  return basis as (typeof BASES)[number];
+}
+
+export function parsePlan(plan: string | undefined): Plan | undefined {
+  if (plan === undefined) return undefined;
+  if (!(PLANS as readonly string[]).includes(plan))
+    throw new UsageError(`--plan ${plan}: expected one of ${PLANS.join(', ')}`);
+  return plan as Plan;
+}
+
+export function parseSortMetric(sort: string | undefined): MetricKey {
+  if (sort === undefined) return 'output_tokens_per_usd';
+  const m = resolveMetric(sort);
+  if (!m)
+    throw new UsageError(
+      `--sort ${sort}: unknown metric (use a JSON metric key such as usd_per_mtok_output)`,
+    );
+  return m;
+}
+
+/** `--accelerators a,b`: ids in order, each once; an empty list is a usage error, not "baseline only". */
+export function parseIdList(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (ids.length === 0) throw new UsageError(`--accelerators "${text}": give at least one accelerator id`);
+  return [...new Set(ids)];
+}
+
+/** Months between a quote's date (YYYY, YYYY-MM or YYYY-MM-DD) and today; a year alone counts from its June. */
+export function monthsOld(asOf: string, today: string): number {
+  const [y, m] = asOf.split('-').map(Number) as [number, number | undefined];
+  const [ty, tm] = today.split('-').map(Number) as [number, number];
+  return (ty - y) * 12 + (tm - (m ?? 6));
+}
+
+/** A quote older than 12 months is flagged on its row: prices move (AWS cut P5 by up to 45% in 2025). */
+export function flagStalePrices(r: WorkloadResult, today: string): WorkloadResult {
+  return {
+    ...r,
+    accelerators: r.accelerators.map((a) => {
+      const asOf = a.price?.as_of;
+      if (!asOf || monthsOld(asOf, today) <= 12) return a;
+      return {
+        ...a,
+        warnings: [
+          ...a.warnings,
+          {
+            code: 'PRICE_STALE',
+            message: `price quote dated ${asOf} is over 12 months old (refresh it in the profile)`,
+          },
+        ],
+      };
+    }),
+  };
+}
+
+/** Rows that ran first, best first by the metric; rows without it keep their order after. */
+export function sortRows(r: WorkloadResult, metric: MetricKey): WorkloadResult {
+  const sign = LOWER_IS_BETTER.has(metric) ? 1 : -1;
+  const keyed = r.accelerators.map((a, i) => ({ a, i, v: a.status === 'ok' ? a.metrics[metric] : null }));
+  keyed.sort((x, y) => {
+    if (x.v === null || y.v === null) return x.v === null ? (y.v === null ? x.i - y.i : 1) : -1;
+    return sign * (x.v - y.v) || x.i - y.i;
+  });
+  return { ...r, accelerators: keyed.map((k) => k.a) };
+}
+
+/** An id in the workload file that names nothing: located like any input error. */
+function unknownIn(y: LocatedYaml, path: (string | number)[], message: string): InputError {
+  const { line, col } = y.locate(path);
+  return new InputError(y.file, line, col, dottedPath(path), message);
+}
+
+/** A `pricing.provider` that no profile quotes is a typo, not a reason to price elsewhere. */
+function checkProvider(loaded: ReturnType<typeof loadWorkload>, catalog: Catalog): void {
+  const provider = loaded.workload.provider;
+  if (provider === undefined) return;
+  const known = new Set<string>();
+  for (const entry of catalog.accelerators.values())
+    for (const q of entry.value.prices ?? []) known.add(q.provider);
+  if ([...known].some((k) => k.toLowerCase() === provider.toLowerCase())) return;
+  throw unknownIn(
+    loaded.yaml,
+    ['pricing', 'provider'],
+    `no profile has a quote from "${provider}"${didYouMean(provider, [...known])} (see 'infercost profiles show <id>')`,
+  );
+}
+
+/** What a comparison reads besides its options: the profiles, today's date, standard input. */
+export interface CompareEnv {
+  readonly catalog: Catalog;
+  /** YYYY-MM-DD: dates --set quotes and flags stale ones. */
+  readonly today: string;
+  readonly readStdin: () => string;
+}
+
+export interface CompareRun {
+  readonly doc: ResultDoc;
+  readonly outcomes: readonly ExpectationOutcome[];
+}
+
+/** Loads, computes and checks; no printing. */
+export function runCompare(
+  env: CompareEnv,
+  workloadPaths: readonly string[],
+  opts: CompareOptions,
+  saved?: ResultDoc,
+): CompareRun {
+  const catalog = env.catalog;
+  const ids = [...catalog.accelerators.keys()];
+  const sets: FieldSet[] = opts.set.map((s) => parseFieldSet(s, ids));
+  const plan = parsePlan(opts.plan);
+  const sortMetric = parseSortMetric(opts.sort);
+  const flagIds = parseIdList(opts.accelerators);
+  for (const id of [...(flagIds ?? []), ...(opts.baseline ? [opts.baseline] : [])]) {
+    if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
+  }
+  if (workloadPaths.filter((p) => p === '-').length > 1)
+    throw new UsageError('stdin (-) can be read only once');
+
+  const results: WorkloadResult[] = [];
+  const outcomes: ExpectationOutcome[] = [];
+  for (const path of workloadPaths) {
+    const loaded = loadWorkload(readWorkloadYaml(path, env.readStdin), catalog, sets, env.today);
+    const basis = parseBasis(opts.basis);
+    const planned = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
+    const workload = basis === undefined ? planned : { ...planned, basis };
+    const baseline = opts.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
+    if (!catalog.accelerators.has(baseline))
+      throw unknownIn(loaded.yaml, ['baseline'], unknownAccelerator(catalog, baseline));
+    const wanted = flagIds ?? [...new Set(loaded.raw.accelerators ?? [...ids].sort())];
+    checkProvider(loaded, catalog);
+    wanted.forEach((id, i) => {
+      if (!catalog.accelerators.has(id))
+        throw unknownIn(loaded.yaml, ['accelerators', i], unknownAccelerator(catalog, id));
+    });
+    const chosen = wanted.includes(baseline) ? wanted : [...wanted, baseline];
+    const stack = opts.stack ?? loaded.raw.stack;
+    if (stack !== undefined && !knownStacks(catalog).includes(stack)) {
+      const message = `unknown serving stack "${stack}"${didYouMean(stack, knownStacks(catalog))} (known: ${knownStacks(catalog).join(', ')})`;
+      if (opts.stack !== undefined) throw new UsageError(`--stack ${stack}: ${message}`);
+      throw unknownIn(loaded.yaml, ['stack'], message);
+    }
+    const accelerators = chosen.map((id) => acceleratorFor(catalog, id, sets, env.today, stack));
+    const comparison = compareAccelerators(workload, accelerators, baseline);
+    const byId = new Map(accelerators.map((a) => [a.id, a]));
+    const result = workloadResult(
+      { workload, file: loaded.file, modelId: loaded.modelId, overrides: opts.set },
+      comparison,
+      (id) => {
+        const a = byId.get(id);
+        return (opts.pareto || opts.chart) && a ? paretoCurve(a, workload) : [];
+      },
+    );
+    const sorted = sortRows(flagStalePrices(result, env.today), sortMetric);
+    results.push(sorted);
+    const expectations = [...opts.expect, ...(loaded.raw.expect ?? [])].map((t) => parseExpectation(t, ids));
+    const savedResult = saved?.results.find((x) => x.workload.name === sorted.workload.name);
+    for (const e of expectations) {
+      if (e.relative && !saved) {
+        throw new UsageError(
+          `--expect "${e.text}": a relative threshold (${e.threshold >= 0 ? '+' : ''}${e.threshold}%) needs --against <saved result.json>`,
+        );
+      }
+      outcomes.push(checkExpectation(e, sorted, savedResult));
+    }
+  }
+  return { doc: resultDoc(results, VERSION), outcomes };
+}

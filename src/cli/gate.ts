@@ -1,0 +1,9 @@
+import type { ExpectationOutcome } from '../api/expect.js';
+import { EXIT } from './exit.js';
+
+/** A gate that cannot measure what it checks is misconfigured (2); else 1 on any failure. */
+export function gateCode(outcomes: readonly ExpectationOutcome[], strict: boolean): number {
+  if (outcomes.some((o) => o.status === 'ERROR')) return EXIT.badInput;
+  const failed = outcomes.some((o) => o.status === 'FAIL' || (strict && o.status === 'UNCERTAIN'));
+  return failed ? EXIT.checkFailed : EXIT.ok;
+}

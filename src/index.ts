@@ -1,0 +1,79 @@
+// infercost as a library: `import { compare } from 'infercost'`. The CLI is wiring over the same
+// functions (src/api/); every number is the one `infercost compare --format json` prints.
+import { stringify } from 'yaml';
+import { type CompareRun, runCompare } from './api/compare.js';
+import { VERSION } from './api/version.js';
+import { loadCatalog } from './io/catalog.js';
+import { resultDoc } from './render/result.js';
+import type { ResultDoc } from './schema/result.js';
+import type { WorkloadFile } from './schema/workload.js';
+
+export type { ExpectationOutcome } from './api/expect.js';
+export { InputError, IoError, UsageError } from './io/errors.js';
+export type { AcceleratorFile } from './schema/accelerator.js';
+export type { ModelFile } from './schema/model.js';
+export type { AcceleratorResult, MetricKey, ResultDoc, WorkloadResult } from './schema/result.js';
+export { METRIC_KEYS } from './schema/result.js';
+export type { WorkloadFile } from './schema/workload.js';
+
+export interface CompareInput {
+  /** Workload files, bundled workload names (`chat`), or workloads written as objects. */
+  readonly workloads: readonly (string | WorkloadFile)[];
+  /** Accelerator ids to compare (default: the workload's list, else every profile). */
+  readonly accelerators?: readonly string[];
+  readonly baseline?: string;
+  readonly plan?: 'on_demand' | 'reserved_1y' | 'reserved_3y' | 'spot' | 'tco';
+  readonly basis?: 'hyperscaler' | 'neocloud' | 'marketplace';
+  /** Serving stack to assume (default: each chip's best calibrated one). */
+  readonly stack?: string;
+  /** `path=value` overrides, as `--set` takes them. */
+  readonly set?: readonly string[];
+  /** Claims to check, as `--expect` takes them. */
+  readonly expect?: readonly string[];
+  readonly sort?: string;
+  /** Include each chip's Pareto curve. */
+  readonly pareto?: boolean;
+  /** Directories of your own accelerator and model profiles. */
+  readonly profiles?: readonly string[];
+  /** YYYY-MM-DD (default: today): dates `set` prices and flags stale quotes. */
+  readonly today?: string;
+}
+
+export interface CompareOutput {
+  /** The versioned result, as `infercost compare --format json` writes it. */
+  readonly result: ResultDoc;
+  /** One outcome per claim per workload: PASS, FAIL, UNCERTAIN or ERROR. */
+  readonly outcomes: CompareRun['outcomes'];
+}
+
+/**
+ * Compares accelerators on workloads. Throws `InputError` or `UsageError` (with a one-line
+ * message) for bad input, like the CLI's exit code 2.
+ */
+export function compare(input: CompareInput): CompareOutput {
+  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  const results: ResultDoc['results'][number][] = [];
+  const outcomes: CompareRun['outcomes'][number][] = [];
+  for (const w of input.workloads) {
+    const text = typeof w === 'string' ? '' : stringify(w);
+    const run = runCompare({ catalog, today, readStdin: () => text }, [typeof w === 'string' ? w : '-'], {
+      set: [...(input.set ?? [])],
+      expect: [...(input.expect ?? [])],
+      pareto: input.pareto === true,
+      ranges: true,
+      strict: false,
+      ...(input.accelerators ? { accelerators: input.accelerators.join(',') } : {}),
+      ...(input.baseline ? { baseline: input.baseline } : {}),
+      ...(input.plan ? { plan: input.plan } : {}),
+      ...(input.basis ? { basis: input.basis } : {}),
+      ...(input.stack ? { stack: input.stack } : {}),
+      ...(input.sort ? { sort: input.sort } : {}),
+    });
+    results.push(...run.doc.results);
+    outcomes.push(...run.outcomes);
+  }
+  return { result: resultDoc(results, VERSION), outcomes };
+}
+
+export { VERSION };

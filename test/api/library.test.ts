@@ -1,0 +1,55 @@
+// `import { compare } from 'infercost'`: the library gives the CLI's numbers (issue 14).
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { type CompareInput, compare, type ResultDoc } from '../../src/index.js';
+import { REPO, runCli } from '../helpers/cli.js';
+
+const input: CompareInput = {
+  workloads: ['profiles/workloads/chat.yaml'],
+  accelerators: ['h100-sxm', 'b200', 'mi300x'],
+  today: '2026-11-23',
+};
+
+describe('the library', () => {
+  it('compare() returns the same result as compare --format json', async () => {
+    const cli = JSON.parse(
+      (
+        await runCli([
+          'compare',
+          'profiles/workloads/chat.yaml',
+          '--accelerators',
+          'h100-sxm,b200,mi300x',
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    ) as ResultDoc;
+    const lib = compare(input).result;
+    expect(lib.results[0]?.accelerators).toEqual(cli.results[0]?.accelerators);
+  });
+
+  it('takes a workload written as an object, and checks claims', () => {
+    const out = compare({
+      workloads: [{ name: 'mine', model: 'llama-3.1-8b', input_tokens: 1000, output_tokens: 200 }],
+      accelerators: ['h100-sxm', 'b200'],
+      expect: ['b200/h100-sxm throughput >= 0.1'],
+    });
+    expect(out.result.results[0]?.workload.name).toBe('mine');
+    expect(out.outcomes.map((o) => o.status)).toEqual(['PASS']);
+  });
+
+  it("resolves as the package's own name from an ES module (package.json exports)", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const m = await import('infercost'); const o = m.compare({ workloads: ['chat'], accelerators: ['h100-sxm'], today: '2026-11-23' }); process.stdout.write(String(o.result.results[0].accelerators[0].metrics.output_tokens_per_s_per_chip));",
+      ],
+      { cwd: REPO, encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    const lib = compare({ ...input, accelerators: ['h100-sxm'] }).result.results[0]?.accelerators[0];
+    expect(Number(r.stdout)).toBe(lib?.metrics.output_tokens_per_s_per_chip);
+  });
+});
