@@ -14,7 +14,7 @@ import {
 } from '../io/workload.js';
 import type { LocatedYaml } from '../io/yaml.js';
 import { columnKeys } from '../render/columns.js';
-import { FORMAT_NAMES, type FormatName, RENDERERS } from '../render/index.js';
+import { FORMAT_NAMES, type FormatName } from '../render/index.js';
 import { resultDoc, workloadResult } from '../render/result.js';
 import { didYouMean } from '../schema/issues.js';
 import { LOWER_IS_BETTER, type MetricKey, type ResultDoc, type WorkloadResult } from '../schema/result.js';
@@ -22,7 +22,6 @@ import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 import {
   checkExpectation,
   type ExpectationOutcome,
-  outcomeLine,
   parseExpectation,
   resolveMetric,
 } from './expect.js';
