@@ -19,12 +19,7 @@ import { resultDoc, workloadResult } from '../render/result.js';
 import { didYouMean } from '../schema/issues.js';
 import { LOWER_IS_BETTER, type MetricKey, type ResultDoc, type WorkloadResult } from '../schema/result.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
-import {
-  checkExpectation,
-  type ExpectationOutcome,
-  parseExpectation,
-  resolveMetric,
-} from './expect.js';
+import { checkExpectation, type ExpectationOutcome, parseExpectation, resolveMetric } from './expect.js';
 import { parseFieldSet } from './sets.js';
 import { VERSION } from './version.js';
 
