@@ -7,3 +7,8 @@ export function gateCode(outcomes: readonly ExpectationOutcome[], strict: boolea
   const failed = outcomes.some((o) => o.status === 'FAIL' || (strict && o.status === 'UNCERTAIN'));
   return failed ? EXIT.checkFailed : EXIT.ok;
 }
+
+/** GitHub workflow commands (`::error::`) escape %, CR and LF in their message. */
+export function workflowMessage(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}

@@ -100,7 +100,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       [],
     )
     .option('--against <result.json>', 'a saved compare --format json result, for relative thresholds')
-    .option('--format <format>', 'text or json')
+    .option('--format <format>', 'text, json or markdown (a step summary: >> $GITHUB_STEP_SUMMARY)')
     .option('--baseline <id>', 'accelerator the ratios are against')
     .option('--accelerators <ids>', 'comma-separated accelerator ids')
     .option('--plan <plan>', 'price plan: on_demand, reserved_1y, reserved_3y, spot, tco')
@@ -122,7 +122,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .description('what changed between two saved results (compare --format json)')
     .argument('<old>', 'the earlier result')
     .argument('<new>', 'the later result')
-    .option('--format <format>', 'table, json or csv')
+    .option('--format <format>', 'table, json, csv or markdown (a step summary or PR comment)')
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
     .option('--metrics <keys>', 'only these metrics (comma-separated)')
     .option('--fail-above <percent>', 'exit 1 when any tokens per dollar moves more than this, e.g. 5%')

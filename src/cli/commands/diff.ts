@@ -10,6 +10,7 @@ import { didYouMean } from '../../schema/issues.js';
 import { METRIC_KEYS, type MetricKey, type ResultDoc } from '../../schema/result.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
+import { workflowMessage } from '../gate.js';
 
 export interface Change {
   readonly workload: string;
@@ -98,6 +99,38 @@ function parsePercent(text: string | undefined): number | undefined {
 /** What --fail-above gates, whatever --metrics shows. */
 const GATED_METRIC: MetricKey = 'output_tokens_per_usd';
 
+/** What moved, as Markdown (a step summary or a PR comment); breaches of --fail-above in bold. */
+export function diffMarkdown(
+  changes: readonly Change[],
+  breaches: readonly Change[],
+  limit: number | undefined,
+): string {
+  const out = ['### infercost diff', ''];
+  if (changes.length === 0) out.push('No changes.');
+  else {
+    out.push('| workload | accelerator | metric | old | new | change |', '|---|---|---|---:|---:|---:|');
+    for (const c of changes) {
+      const pct = c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`;
+      const hit =
+        breaches.includes(c) ||
+        breaches.some(
+          (b) => b.workload === c.workload && b.accelerator === c.accelerator && b.metric === c.metric,
+        );
+      out.push(
+        `| ${escapeText(c.workload)} | ${escapeText(c.accelerator)} | ${c.metric} | ${cell(c.old)} | ${cell(c.new)} | ${hit ? `**${pct}**` : pct} |`,
+      );
+    }
+  }
+  if (limit !== undefined)
+    out.push(
+      '',
+      breaches.length > 0
+        ? `**${breaches.length} over the ${limit}% limit on tokens per dollar.**`
+        : `Tokens per dollar within ${limit}%.`,
+    );
+  return `${out.join('\n')}\n`;
+}
+
 function cell(v: number | string | null): string {
   return typeof v === 'number' ? sig(v) : (v ?? '-');
 }
@@ -109,8 +142,8 @@ export function diffCommand(
   opts: { format?: string; output?: string; failAbove?: string; metrics?: string },
 ): number {
   const format = opts.format ?? 'table';
-  if (!['table', 'json', 'csv'].includes(format))
-    throw new UsageError(`--format ${format}: expected table, json or csv`);
+  if (!['table', 'json', 'csv', 'markdown'].includes(format))
+    throw new UsageError(`--format ${format}: expected table, json, csv or markdown`);
   const limit = parsePercent(opts.failAbove);
   const metrics = opts.metrics?.split(',').map((m) => {
     const k = resolveMetric(m.trim());
@@ -138,6 +171,8 @@ export function diffCommand(
       changes
         .map((c) => csvLine([c.workload, c.accelerator, c.metric, c.old, c.new, c.delta, c.percent]))
         .join('');
+  } else if (format === 'markdown') {
+    text = diffMarkdown(changes, breaches, limit);
   } else if (changes.length === 0) {
     text = 'no changes\n';
   } else {
@@ -162,6 +197,10 @@ export function diffCommand(
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, [oldPath, newPath]);
   else ctx.io.stdout(text);
   for (const b of breaches) {
+    if (ctx.io.env.GITHUB_ACTIONS === 'true')
+      ctx.io.stderr(
+        `::error title=infercost diff::${workflowMessage(`${b.workload}/${b.accelerator}: output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : `${b.percent.toFixed(2)}%`} (limit ${limit}%)`)}\n`,
+      );
     ctx.io.stderr(
       `FAIL ${b.workload}/${b.accelerator}: output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : `${b.percent >= 0 ? '+' : ''}${b.percent.toFixed(2)}%`} (limit ${limit}%)\n`,
     );
