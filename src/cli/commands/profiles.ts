@@ -130,7 +130,7 @@ export function profilesShowCommand(ctx: Context, id: string): number {
   if (!p.prices || p.prices.length === 0) out.push('    none');
   for (const q of p.prices ?? []) {
     out.push(
-      `  ${q.plan} $${q.usd_per_chip_hour}/chip-h, ${q.provider} ${q.region}, as of ${q.as_of}  [${q.kind}]`,
+      `  ${q.plan} $${q.usd_per_chip_hour}/chip-h, ${q.provider} ${q.region} (${q.basis}), as of ${q.as_of}  [${q.kind}]`,
     );
     out.push(`    source: ${q.source}`);
     if (q.note) out.push(`    note: ${q.note}`);
@@ -138,9 +138,23 @@ export function profilesShowCommand(ctx: Context, id: string): number {
   if (p.calibration) {
     out.push('', `calibration: ${p.calibration.method}; rows ${p.calibration.rows.join(', ')}`);
   }
+  const stacks = Object.entries(p.stacks ?? {});
+  if (stacks.length > 0) {
+    out.push('', `serving stacks (default ${p.default_stack ?? '-'}; docs/model.md section 12a):`);
+    for (const [name, s] of stacks) {
+      const e = s.efficiency;
+      out.push(
+        `  ${name}: ${s.level === 'pair' ? `fitted on ${s.rows} row(s) of this chip` : s.level === 'stack' ? `this stack's factors from ${s.rows} row(s) of other chips` : `every stack's factors (${s.rows} rows)`}; range ${s.interval_pct.low}%..+${s.interval_pct.high}%${s.cv ? `, cross-validated median |error| ${s.cv.median_abs_error_pct}% on ${s.cv.rows} row(s)` : ''}`,
+        `    eta_mem ${e.eta_mem}, eta_prefill ${e.eta_prefill}, eta_decode ${e.eta_decode}, eta_link ${e.eta_link}, t_step0_ms ${e.t_step0_ms}${s.fitted && s.fitted.length > 0 ? ` (moved by the rows: ${s.fitted.join(', ')})` : ''}`,
+      );
+      if (s.fitted_on) out.push(`    rows: ${s.fitted_on.join(', ')}`);
+    }
+  }
   out.push(
     '',
-    'Calibrated efficiency factors mean what a mature serving stack achieves on this chip; assumed ones are defaults with a range.',
+    stacks.length > 0
+      ? 'The efficiency block above is used only when a profile has no stacks. A pair fit means what that stack achieves on this chip in the published runs.'
+      : 'Calibrated efficiency factors mean what a mature serving stack achieves on this chip; assumed ones are defaults with a range.',
   );
   ctx.io.stdout(escapeText(`${out.join('\n')}\n`));
   return EXIT.ok;
