@@ -25,6 +25,8 @@ await build({
   minifyWhitespace: true,
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
+  // vega renders the report's charts; loaded with import() by `report` alone, never at start-up.
+  external: ['vega', 'vega-lite'],
   // The sources locate profiles/ and data/ from import.meta.url; in the bundle that is its own file.
   define: { 'import.meta.url': '__infercostModuleUrl' },
   banner: { js: "const __infercostModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

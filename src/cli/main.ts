@@ -16,6 +16,7 @@ import { initCommand } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
 import { pricesImportCommand } from './commands/prices.js';
 import { profilesCommand, profilesShowCommand } from './commands/profiles.js';
+import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { sweepCommand } from './commands/sweep.js';
 import { validateCommand } from './commands/validate.js';
@@ -88,6 +89,24 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--chart', 'under the table: tokens per dollar as bars with ranges, and the Pareto curves', false)
     .option('--columns <keys>', `exactly these table columns: ${columnKeys().join(', ')}`)
     .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
+
+  program
+    .command('report')
+    .description(
+      'one self-contained HTML page: the table, charts with ranges, Pareto curves, cost vs input length',
+    )
+    .argument('<workload...>', 'workload files or bundled names')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .option('--format <format>', 'html (default) or svg (one chart, with --chart)')
+    .option('--chart <name>', 'with --format svg: tpd, tpw, pareto or sweep')
+    .option('--baseline <id>', 'accelerator the ratios are against')
+    .option('--accelerators <ids>', 'comma-separated accelerator ids')
+    .option('--plan <plan>', 'price plan: on_demand, reserved_1y, reserved_3y, spot, tco')
+    .option('--basis <basis>', 'price basis for every chip: hyperscaler (default), neocloud, marketplace')
+    .option('--stack <stack>', "serving stack to assume; default: each chip's best calibrated one")
+    .option('--set <path=value>', 'override a workload or profile field (repeatable)', collect, [])
+    .addHelpText('after', '\nExample:\n  infercost report chat rag -o report.html')
+    .action(async (workloads: string[], opts) => setCode(await reportCommand(ctx(), workloads, opts)));
 
   program
     .command('check')

@@ -1,0 +1,91 @@
+import { createRequire } from 'node:module';
+import { type CompareOptions, runCompare } from '../../api/compare.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { UsageError } from '../../io/errors.js';
+import { type ChartSpec, reportCharts, reportHtml, type SweepPoint } from '../../render/report.js';
+import type { ResultDoc } from '../../schema/result.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+
+export interface ReportOptions
+  extends Omit<CompareOptions, 'pareto' | 'ranges' | 'strict' | 'expect' | 'chart' | 'format'> {
+  readonly output?: string;
+  /** `svg`: one chart alone (`--chart`), to embed in documents. */
+  readonly format?: string;
+  readonly chart?: string;
+}
+
+/** Input lengths of the built-in sweep: 250 tokens doubling up to 32k, within the model's context. */
+function sweepLengths(maxContext: number | undefined, output: number): number[] {
+  const out: number[] = [];
+  for (let i = 250; i <= 32_000 && (maxContext === undefined || i + output <= maxContext); i *= 2)
+    out.push(i);
+  return out;
+}
+
+/**
+ * Vega-Lite to SVG, at report time: vega is required only here, so compare starts as fast as
+ * ever (required, not imported: the CLI bundle runs through vm.Script, which has no dynamic import).
+ */
+async function renderSvg(chart: ChartSpec): Promise<string> {
+  const load = createRequire(import.meta.url);
+  const vega = load('vega') as typeof import('vega');
+  const vl = load('vega-lite') as typeof import('vega-lite');
+  // Warnings go nowhere: stderr carries infercost's own messages only.
+  const quiet = vega.logger(vega.Error);
+  const compiled = vl.compile(chart.spec as never, { logger: quiet }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: quiet });
+  return view.toSVG();
+}
+
+export async function reportCommand(ctx: Context, workloads: string[], opts: ReportOptions): Promise<number> {
+  const format = opts.format ?? 'html';
+  if (format !== 'html' && format !== 'svg')
+    throw new UsageError(`--format ${format}: report writes html or svg`);
+  const env = { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin };
+  const { chart: _chart, format: _format, output: _output, ...compareOpts } = opts;
+  const base = { ...compareOpts, set: opts.set ?? [], expect: [], ranges: true, strict: false };
+  const run = runCompare(env, workloads, { ...base, pareto: true });
+  const charts: ChartSpec[][] = [];
+  for (const [i, r] of run.doc.results.entries()) {
+    const model = env.catalog.models.get(r.workload.model_id)?.value;
+    const sweep: SweepPoint[] = [];
+    for (const input of sweepLengths(model?.max_context_tokens, r.workload.output_tokens)) {
+      const point = runCompare(env, [workloads[i] as string], {
+        ...base,
+        pareto: false,
+        set: [...base.set, `input_tokens=${input}`],
+      });
+      for (const a of point.doc.results[0]?.accelerators ?? []) {
+        const usd = a.metrics.usd_per_mtok_output;
+        if (usd !== null) sweep.push({ accelerator: a.id, inputTokens: input, usdPerMtok: usd });
+      }
+    }
+    charts.push(reportCharts(r, sweep, i));
+  }
+  if (format === 'svg') {
+    const all = charts.flat();
+    const wanted = opts.chart ?? all[0]?.id.replace(/-\d+$/, '');
+    const chart = all.find((c) => c.id === `${wanted}-0`);
+    if (!chart)
+      throw new UsageError(
+        `--chart ${wanted}: expected one of ${[...new Set(all.map((c) => c.id.replace(/-\d+$/, '')))].join(', ')}`,
+      );
+    return write(ctx, opts.output, `${await renderSvg(chart)}\n`, workloads);
+  }
+  const rendered = [];
+  for (const list of charts) {
+    const svgs = [];
+    for (const c of list) svgs.push({ id: c.id, title: c.title, svg: await renderSvg(c) });
+    rendered.push(svgs);
+  }
+  return write(ctx, opts.output, reportHtml(run.doc as ResultDoc, rendered, ctx.io.today), workloads);
+}
+
+function write(ctx: Context, output: string | undefined, text: string, inputs: readonly string[]): number {
+  if (output !== undefined) {
+    writeFileAtomic(output, text, inputs);
+    ctx.io.stderr(`wrote ${output}\n`);
+  } else ctx.io.stdout(text);
+  return EXIT.ok;
+}

@@ -1,0 +1,28 @@
+// infercost report without a browser (the Chromium test is in test/browser): the page's
+// structure, a single chart as SVG, and bad input.
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
+
+describe('infercost report', () => {
+  it('one section per workload with the assumptions, the table and four charts', () => {
+    const r = spawnCli(['report', 'chat', 'rag']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('<!doctype html>')).toBe(true);
+    expect(r.stdout.match(/<section>/g)).toHaveLength(2);
+    for (const id of ['tpd-0', 'tpw-0', 'pareto-0', 'sweep-0', 'tpd-1'])
+      expect(r.stdout).toContain(`<figure id="${id}">`);
+    expect(r.stdout).toContain('Price basis <b>hyperscaler</b>, plan <b>on_demand</b>');
+    expect(r.stdout).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)[^"]*\.(js|css)/); // self-contained
+  });
+
+  it('--format svg --chart pareto writes one chart; an unknown chart is exit 2', () => {
+    const svg = spawnCli(['report', 'chat', '--format', 'svg', '--chart', 'pareto']);
+    expect(svg.code).toBe(0);
+    expect(svg.stdout.startsWith('<svg')).toBe(true);
+    const bad = spawnCli(['report', 'chat', '--format', 'svg', '--chart', 'pie']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'infercost: --chart pie: expected one of tpd, tpw, pareto, sweep\n',
+    ]);
+  });
+});
