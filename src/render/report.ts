@@ -160,7 +160,7 @@ function tableHtml(r: WorkloadResult): string {
   const rows = r.accelerators.map((a) => {
     const rng = a.ranges?.output_tokens_per_s_per_chip;
     const range =
-      rng && rng.expected && rng.low !== null && rng.high !== null
+      rng?.expected && rng.low !== null && rng.high !== null
         ? `${Math.round((rng.low / rng.expected - 1) * 100)}%..+${Math.round((rng.high / rng.expected - 1) * 100)}%`
         : '-';
     const notes = a.warnings.map((w) => w.message).join('; ');
