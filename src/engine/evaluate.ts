@@ -179,6 +179,7 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
       basis: price.basis,
       region: price.region,
       isEstimate: price.isEstimate,
+      source: price.source,
       tco: price.tco,
       outputTokensPerUsd: m.outputTokensPerUsd,
       usdPerMtokOutput: m.usdPerMtokOutput,

@@ -11,6 +11,7 @@ export interface ChipCost {
   readonly basis: PriceBasis | 'tco';
   readonly region: string | undefined;
   readonly isEstimate: boolean;
+  readonly source?: string | undefined;
   /** TCO only: the three terms of the formula, each in USD per chip-hour. */
   readonly tco:
     | {
@@ -68,6 +69,7 @@ export function chipCost(
     basis: quote.basis,
     region: quote.region,
     isEstimate: quote.isEstimate,
+    source: quote.source,
     tco: undefined,
   };
 }

@@ -97,6 +97,8 @@ export interface PriceQuote {
   readonly provider: string;
   readonly region: string;
   readonly isEstimate: boolean;
+  /** Where the quote was read (a URL or a note); shown on hover in the report. */
+  readonly source?: string | undefined;
 }
 
 export interface TcoInputs {

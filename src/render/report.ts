@@ -140,7 +140,7 @@ export function reportCharts(r: WorkloadResult, sweep: readonly SweepPoint[], in
 
 function sourceOf(a: AcceleratorResult): string {
   if (!a.price) return 'no price on this basis';
-  return `${a.price.provider ?? ''} ${a.price.plan}, ${a.price.basis ?? ''}, as of ${a.price.as_of ?? '?'}${a.price.is_estimate ? ' (estimate)' : ''}`;
+  return `${a.price.provider ?? ''} ${a.price.plan}, ${a.price.basis ?? ''}, as of ${a.price.as_of ?? '?'}${a.price.is_estimate ? ' (estimate)' : ''}${a.price.source ? `; source: ${a.price.source}` : ''}`;
 }
 
 function tableHtml(r: WorkloadResult): string {

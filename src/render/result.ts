@@ -138,6 +138,7 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
           basis: e.cost.basis,
           region: e.cost.region ?? null,
           is_estimate: e.cost.isEstimate,
+          ...(e.cost.source ? { source: e.cost.source } : {}),
         }
       : null,
     vs_baseline: vs

@@ -115,6 +115,7 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
       provider: q.provider,
       region: q.region,
       isEstimate: q.kind === 'estimate',
+      source: q.source,
     })),
     efficiency,
     calibrated,

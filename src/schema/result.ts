@@ -109,6 +109,7 @@ export const acceleratorResultSchema = z.strictObject({
       basis: z.string().optional(),
       region: z.string().nullable(),
       is_estimate: z.boolean(),
+      source: z.string().optional(),
     })
     .nullable(),
   vs_baseline: z

@@ -12,7 +12,11 @@ describe('infercost report', () => {
     for (const id of ['tpd-0', 'tpw-0', 'pareto-0', 'sweep-0', 'tpd-1'])
       expect(r.stdout).toContain(`<figure id="${id}">`);
     expect(r.stdout).toContain('Price basis <b>hyperscaler</b>, plan <b>on_demand</b>');
-    expect(r.stdout).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)[^"]*\.(js|css)/); // self-contained
+    // Every price cell names where the quote was read (hover); h100-sxm's AWS quote is one.
+    expect(r.stdout).toMatch(
+      /<td title="AWS on_demand, hyperscaler, as of [0-9-]+[^"]*; source: [^"]+">6\.88 AWS<\/td>/,
+    );
+    expect(r.stdout).not.toMatch(/<script|<link|(src|href)="https?:|@import|url\(https?:/); // self-contained: nothing fetched
   });
 
   it('--format svg --chart pareto writes one chart; an unknown chart is exit 2', () => {
