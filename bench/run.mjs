@@ -2,9 +2,10 @@
 // Targets (issue 5): cold start <= 2.5x `node -e 0`; >= 1M fixed-(N, B) evaluations/s per core;
 // >= 20k deployment searches/s; a 1M-row NDJSON sweep < 30 s, peak RSS < 150 MB and no growth
 // from 100k to 1M rows. Issue 9: a 1M-row CSV sweep < 10 s at flat memory; a 10-million-value
-// axis with --limit 2 in < 1 s and < 150 MB.
+// axis with --limit 2 in < 1 s and < 150 MB. Issue 15: the report of the four bundled workloads
+// under 2 MB and rendered in under 2 s (made by the CLI, then loaded in headless Chromium).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chooseDeployment, replicaFor, replicaPoint, setupFor } from '../dist/engine/index.js';
@@ -175,6 +176,42 @@ row(
   'no growth (within 5 MB)',
   growth <= 5,
 );
+
+const reportFile = `${mkdtempSync(`${os.tmpdir()}/infercost-bench-`)}/report.html`;
+const reportArgs = [BIN, 'report', 'chat', 'rag', 'summarization', 'agentic-coding'];
+const reportMs = wallMs(reportArgs, 3); // to stdout, which is ignored
+spawnSync(process.execPath, [...reportArgs, '-o', reportFile], { cwd: ROOT, stdio: 'ignore' });
+const reportMb = statSync(reportFile).size / 1e6;
+row(
+  'report, 4 workloads: made by the CLI',
+  `${(reportMs / 1000).toFixed(2)} s, ${reportMb.toFixed(2)} MB`,
+  '< 2 MB',
+  reportMb < 2,
+);
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (existsSync(chromiumPath)) {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  const loads = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await browser.newPage();
+    const t = performance.now();
+    await page.goto(`file://${reportFile}`, { waitUntil: 'load' });
+    loads.push(performance.now() - t);
+    await page.close();
+  }
+  await browser.close();
+  const loadMs = median(loads);
+  row(
+    'report: loaded in headless Chromium',
+    `${(loadMs / 1000).toFixed(2)} s`,
+    'made + loaded < 2 s',
+    reportMs + loadMs < 2000,
+  );
+} else row('report: loaded in headless Chromium', `no browser at ${chromiumPath}`, '', '');
 
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(
