@@ -50,36 +50,48 @@ export function parseFormat(format: string | undefined, fallback: FormatName): F
   return f as FormatName;
 }
 
-/** `--columns a,b`: keys of the table's columns, each known. */
-export function parseColumns(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  const keys = text
+/** A comma-separated flag value: trimmed items, each once, in order; none at all is a usage error. */
+function commaList(flag: string, text: string, what: string): string[] {
+  const items = text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (keys.length === 0) throw new UsageError(`--columns "${text}": give at least one column`);
+  if (items.length === 0) throw new UsageError(`${flag} "${text}": give at least one ${what}`);
+  return [...new Set(items)];
+}
+
+/** A flag whose value must be one of a fixed set. */
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(`${flag} ${value}: expected one of ${choices.join(', ')}`);
+  return value as T;
+}
+
+/** `--columns a,b`: keys of the table's columns, each known. */
+export function parseColumns(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const keys = commaList('--columns', text, 'column');
   for (const k of keys)
     if (!columnKeys().includes(k))
       throw new UsageError(
         `--columns ${k}: unknown column${didYouMean(k, columnKeys())} (known: ${columnKeys().join(', ')})`,
       );
-  return [...new Set(keys)];
+  return keys;
 }
 
 const BASES = ['hyperscaler', 'neocloud', 'marketplace'] as const;
 
 export function parseBasis(basis: string | undefined): (typeof BASES)[number] | undefined {
-  if (basis === undefined) return undefined;
-  if (!(BASES as readonly string[]).includes(basis))
-    throw new UsageError(`--basis ${basis}: expected one of ${BASES.join(', ')}`);
-  return basis as (typeof BASES)[number];
+  return oneOf('--basis', basis, BASES);
 }
 
 export function parsePlan(plan: string | undefined): Plan | undefined {
-  if (plan === undefined) return undefined;
-  if (!(PLANS as readonly string[]).includes(plan))
-    throw new UsageError(`--plan ${plan}: expected one of ${PLANS.join(', ')}`);
-  return plan as Plan;
+  return oneOf('--plan', plan, PLANS);
 }
 
 export function parseSortMetric(sort: string | undefined): MetricKey {
@@ -94,13 +106,7 @@ export function parseSortMetric(sort: string | undefined): MetricKey {
 
 /** `--accelerators a,b`: ids in order, each once; an empty list is a usage error, not "baseline only". */
 export function parseIdList(text: string | undefined): string[] | undefined {
-  if (text === undefined) return undefined;
-  const ids = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (ids.length === 0) throw new UsageError(`--accelerators "${text}": give at least one accelerator id`);
-  return [...new Set(ids)];
+  return text === undefined ? undefined : commaList('--accelerators', text, 'accelerator id');
 }
 
 /** Months between a quote's date (YYYY, YYYY-MM or YYYY-MM-DD) and today; a year alone counts from its June. */

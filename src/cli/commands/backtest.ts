@@ -325,9 +325,8 @@ export function backtestCommand(
     throw new UsageError(`--format ${format}: expected table, json or csv`);
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
-  if (opts.cv) {
-    const cv = crossValidate(cases);
-    const report = cvReport(cv);
+  // Both reports are { rows, ... }: JSON is the whole report, CSV its rows, the table its own.
+  const emit = (report: { rows: readonly object[] }, table: () => string): number => {
     let text: string;
     if (format === 'json') text = `${safeJson(JSON.stringify({ schema_version: 1, ...report }, null, 2))}\n`;
     else if (format === 'csv') {
@@ -335,22 +334,15 @@ export function backtestCommand(
       text =
         csvLine(header) +
         report.rows.map((r) => csvLine(Object.values(r) as (string | number | boolean | null)[])).join('');
-    } else text = escapeText(renderCvTable(cv));
+    } else text = escapeText(table());
     if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
     else ctx.io.stdout(text);
     return EXIT.ok;
+  };
+  if (opts.cv) {
+    const cv = crossValidate(cases);
+    return emit(cvReport(cv), () => renderCvTable(cv));
   }
   const rows = [...cases.map((c) => backtestCase(c)), ...unrepresentable];
-  const report = backtestReport(rows);
-  let text: string;
-  if (format === 'json') text = `${safeJson(JSON.stringify({ schema_version: 1, ...report }, null, 2))}\n`;
-  else if (format === 'csv') {
-    const header = Object.keys(report.rows[0] ?? { id: '' });
-    text =
-      csvLine(header) +
-      report.rows.map((r) => csvLine(Object.values(r) as (string | number | boolean | null)[])).join('');
-  } else text = escapeText(renderBacktestTable(rows));
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
-  else ctx.io.stdout(text);
-  return EXIT.ok;
+  return emit(backtestReport(rows), () => renderBacktestTable(rows));
 }
