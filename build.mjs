@@ -22,7 +22,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   minifySyntax: true,
-  minifyWhitespace: true,
+  minifyWhitespace: !process.env.INFERCOST_NO_MINIFY,
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
   // vega renders the report's charts; loaded with import() by `report` alone, never at start-up.

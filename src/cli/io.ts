@@ -1,6 +1,8 @@
 /** Everything a command may touch of the outside world, so tests can run main() in-process. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
+  /** Encoded output for streaming commands; when absent they decode it and call stdout. */
+  readonly stdoutBytes?: (bytes: Uint8Array) => void;
   readonly stderr: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdoutIsTty: boolean;

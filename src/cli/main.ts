@@ -341,15 +341,17 @@ export function run(): void {
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
   }
+  const write = (s: string | Uint8Array) => {
+    if (stdoutFailed) return;
+    try {
+      process.stdout.write(s);
+    } catch (e) {
+      stdoutError(e as NodeJS.ErrnoException);
+    }
+  };
   const io: CliIo = {
-    stdout: (s) => {
-      if (stdoutFailed) return;
-      try {
-        process.stdout.write(s);
-      } catch (e) {
-        stdoutError(e as NodeJS.ErrnoException);
-      }
-    },
+    stdout: write,
+    stdoutBytes: write,
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     stdoutIsTty: process.stdout.isTTY === true,

@@ -133,8 +133,8 @@ function removeStaleTemps(dir: string, base: string): void {
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Every byte, through short writes and a non-blocking pipe's EAGAIN (waits 1 ms and retries). */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   let off = 0;
   while (off < bytes.length) {
     try {
@@ -261,9 +261,9 @@ export class OutputFile {
     }
   }
 
-  write(text: string): void {
+  write(data: string | Uint8Array): void {
     try {
-      writeAll(this.#fd, text);
+      writeAll(this.#fd, data);
     } catch (e) {
       this.abort();
       throw cannotWrite(this.#display, e);

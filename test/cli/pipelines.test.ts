@@ -166,6 +166,34 @@ describe('infercost sweep', () => {
     ]);
   });
 
+  it('multi-byte text survives the chunked encoding: stdout, --output and in-process agree', async () => {
+    // 60 points x 13 accelerators = 780 rows of ~600 bytes: about 7 chunks of 64 KiB, so lines
+    // are encoded across several chunk boundaries. "Café ☕" is 6 UTF-16 units and 9 bytes.
+    const args = [
+      'sweep',
+      CHAT,
+      '--set',
+      'name=Café ☕',
+      '--vary',
+      'input_tokens=100..159:1',
+      '--format',
+      'csv',
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'sweep.csv');
+    const piped = spawnCli(args);
+    const filed = spawnCli([...args, '--output', out]);
+    const inProcess = await runCli(args);
+    expect([piped.code, filed.code, inProcess.code]).toEqual([0, 0, 0]);
+    const lines = piped.stdout.split('\r\n');
+    expect(lines).toHaveLength(2 + 60 * 13); // header, rows, and the empty string after the last CRLF
+    expect(lines.slice(1, -1).every((l) => l.split(',')[1] === 'Café ☕')).toBe(true);
+    expect(readFileSync(out, 'utf8')).toBe(piped.stdout);
+    const inProcessLines = inProcess.stdout.split('\r\n');
+    expect(inProcessLines).toHaveLength(lines.length);
+    expect(inProcessLines.slice(1, -1).every((l) => l.split(',')[1] === 'Café ☕')).toBe(true);
+  });
+
   it('Ctrl-C leaves no partial --output file', async () => {
     const { spawn } = await import('node:child_process');
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));

@@ -39,7 +39,7 @@ function fullGc(): (() => void) | undefined {
     return undefined;
   }
 }
-const GC_EVERY_ROWS = 10_000;
+const GC_EVERY_ROWS = 50_000;
 
 /** Grids above this many points need --yes. */
 export const MAX_POINTS_WITHOUT_YES = 10_000_000;
@@ -192,7 +192,7 @@ function lastValueCache<T>(): (key: string, make: () => T) => T {
 }
 
 interface Output {
-  write(text: string): Promise<void>;
+  write(data: string | Uint8Array): Promise<void>;
   done(): void;
   fail(): void;
 }
@@ -200,8 +200,10 @@ interface Output {
 function outputFor(ctx: Context, path: string | undefined, inputs: readonly string[]): Output {
   if (path === undefined) {
     return {
-      write: async (t) => {
-        ctx.io.stdout(t);
+      write: async (data) => {
+        if (typeof data === 'string') ctx.io.stdout(data);
+        else if (ctx.io.stdoutBytes) ctx.io.stdoutBytes(data);
+        else ctx.io.stdout(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
         await ctx.io.drain?.();
       },
       done: () => {},
@@ -211,21 +213,24 @@ function outputFor(ctx: Context, path: string | undefined, inputs: readonly stri
   assertNotAnInput(path, inputs);
   const file = new OutputFile(path);
   return {
-    write: async (t) => {
-      file.write(t);
+    write: async (data) => {
+      file.write(data);
     },
     done: () => file.commit(),
     fail: () => file.abort(),
   };
 }
 
+/** One NDJSON record; its parts are joined once, as a rope of 120 pieces is slow to encode. */
 function ndjsonLine(keys: readonly string[], cells: readonly (string | number | boolean | null)[]): string {
-  let line = '{';
+  const parts = new Array<string>(keys.length);
   for (let i = 0; i < keys.length; i++) {
     const v = cells[i] ?? null;
-    line += `${i === 0 ? '' : ','}${keys[i]}${typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v)}`;
+    parts[i] =
+      (keys[i] as string) +
+      (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : 'null') : JSON.stringify(v));
   }
-  return `${line}}\n`;
+  return `{${parts.join(',')}}\n`;
 }
 
 function progressLine(done: number, total: number, rows: number, elapsedMs: number): string {
@@ -262,12 +267,20 @@ function checkAxes(
   }
 }
 
-/** Streams one row per (point, accelerator) as it is computed; nothing waits for the end. */
-export async function sweepCommand(
-  ctx: Context,
-  workloadPath: string | undefined,
-  opts: SweepOptions,
-): Promise<number> {
+/** What a sweep computes, made once per thread: the rows of any point of the grid, in order. */
+interface Prepared {
+  readonly format: 'csv' | 'ndjson';
+  readonly header: readonly string[];
+  readonly writeHeader: boolean;
+  /** The grid points this run covers, [from, to). */
+  readonly from: number;
+  readonly to: number;
+  readonly rowsPerPoint: number;
+  /** Appends the lines of point p to `lines`; returns the characters appended. */
+  linesOf(p: number, lines: string[]): number;
+}
+
+function prepare(ctx: Context, workloadPath: string | undefined, opts: SweepOptions): Prepared {
   const catalog = ctx.catalog();
   const ids = [...catalog.accelerators.keys()];
   const format = opts.format ?? (ctx.io.stdoutIsTty ? 'csv' : 'ndjson');
@@ -305,97 +318,152 @@ export async function sweepCommand(
   }, 1);
   const workloadCache = lastValueCache<Workload>();
   const acceleratorCaches = new Map(evaluated.map((id) => [id, lastValueCache<Accelerator>()]));
+  const header = [...plan.axes.map((a) => a.name), ...CSV_COLUMNS];
+  // NDJSON keys are fixed: quote them once, not per row.
+  const jsonKeys = header.map((h) => `${JSON.stringify(h)}:`);
+  // Which axes set workload fields and which set each accelerator's: found once, not per point.
+  const workloadAxes = plan.axes.flatMap((a, i) => (a.setAt(0).acceleratorId === undefined ? [i] : []));
+  const axesOf = new Map(
+    evaluated.map((id) => [id, plan.axes.flatMap((a, i) => (a.setAt(0).acceleratorId === id ? [i] : []))]),
+  );
+  const shown = new Set(wanted);
+  const choice = new Array<number>(plan.axes.length).fill(0);
+  const keyOf = (axes: readonly number[]) => {
+    let key = '';
+    for (const i of axes) key += `${choice[i]},`;
+    return key;
+  };
+  const linesOf = (p: number, lines: string[]): number => {
+    for (let i = 0; i < plan.axes.length; i++)
+      choice[i] = Math.floor(p / (radix[i] as number)) % (plan.axes[i] as Axis).count;
+    // Caches are keyed by the indices of the axes that matter: the inner axis changes fastest,
+    // so most points reuse the workload or accelerator of the point before.
+    let workload = workloadCache(keyOf(workloadAxes), () => {
+      const sets = workloadAxes.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
+      return loadWorkload(plan.workloadYaml, catalog, [...globalSets, ...sets], ctx.io.today).workload;
+    });
+    if (planOverride !== undefined) workload = { ...workload, plan: planOverride };
+    const accelerators = evaluated.map((id) => {
+      const mine = axesOf.get(id) as number[];
+      const cache = acceleratorCaches.get(id) as (key: string, make: () => Accelerator) => Accelerator;
+      return cache(keyOf(mine), () => {
+        const sets = mine.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
+        return acceleratorFor(catalog, id, [...globalSets, ...sets], ctx.io.today, base.raw.stack);
+      });
+    });
+    const comparison = compareAccelerators(workload, accelerators, baseline, { ranges: false });
+    const values: (string | number)[] = [];
+    for (let i = 0; i < plan.axes.length; i++) {
+      const v = (plan.axes[i] as Axis).valueAt(choice[i] as number);
+      values.push(typeof v === 'number' ? v : String(v));
+    }
+    let chars = 0;
+    for (const e of comparison.evaluations) {
+      if (!shown.has(e.evaluation.acceleratorId)) continue;
+      const cells: (string | number | boolean | null)[] = values.slice();
+      for (const cell of flatRow(e, workload.name, baseline)) cells.push(cell);
+      const line = format === 'csv' ? csvLine(cells) : ndjsonLine(jsonKeys, cells);
+      lines.push(line);
+      chars += line.length;
+    }
+    return chars;
+  };
+  return {
+    format,
+    header,
+    writeHeader: format === 'csv' && (shard === undefined || shard[0] === 1),
+    from,
+    to,
+    rowsPerPoint: wanted.length,
+    linesOf,
+  };
+}
 
+/** Streams one row per (point, accelerator) as it is computed; nothing waits for the end. */
+export async function sweepCommand(
+  ctx: Context,
+  workloadPath: string | undefined,
+  opts: SweepOptions,
+): Promise<number> {
+  const prep = prepare(ctx, workloadPath, opts);
   const out = outputFor(ctx, opts.output, [
     ...(workloadPath === undefined ? [] : [workloadPath]),
     ...(opts.file === undefined ? [] : [opts.file]),
   ]);
-  const axisNames = plan.axes.map((a) => a.name);
-  const header = [...axisNames, ...CSV_COLUMNS];
-  // NDJSON keys are fixed: quote them once, not per row.
-  const jsonKeys = header.map((h) => `${JSON.stringify(h)}:`);
-  // Lines are gathered in an array and joined once per chunk: one flat string to encode, rather
-  // than a rope of a hundred lines that the write must flatten first.
-  let lines: string[] = format === 'csv' && (shard === undefined || shard[0] === 1) ? [csvLine(header)] : [];
-  let chars = 0;
+  const points = prep.to - prep.from;
   const started = ctx.io.now?.() ?? 0;
-  let lastProgress = started;
-  let rows = 0;
-  const showProgress = ctx.io.stderrIsTty && ctx.io.now !== undefined;
-  const gc = (to - from) * wanted.length > GC_EVERY_ROWS ? fullGc() : undefined;
-  let nextGcAt = GC_EVERY_ROWS;
+  const progress = progressReporter(ctx, started, points);
   try {
-    // Which axes set workload fields and which set each accelerator's: found once, not per point.
-    const workloadAxes = plan.axes.flatMap((a, i) => (a.setAt(0).acceleratorId === undefined ? [i] : []));
-    const axesOf = new Map(
-      evaluated.map((id) => [id, plan.axes.flatMap((a, i) => (a.setAt(0).acceleratorId === id ? [i] : []))]),
-    );
-    const shown = new Set(wanted);
-    const choice = new Array<number>(plan.axes.length).fill(0);
-    const keyOf = (axes: readonly number[]) => {
-      let key = '';
-      for (const i of axes) key += `${choice[i]},`;
-      return key;
-    };
-    for (let p = from; p < to; p++) {
-      for (let i = 0; i < plan.axes.length; i++)
-        choice[i] = Math.floor(p / (radix[i] as number)) % (plan.axes[i] as Axis).count;
-      // Caches are keyed by the indices of the axes that matter: the inner axis changes fastest,
-      // so most points reuse the workload or accelerator of the point before.
-      let workload = workloadCache(keyOf(workloadAxes), () => {
-        const sets = workloadAxes.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
-        return loadWorkload(plan.workloadYaml, catalog, [...globalSets, ...sets], ctx.io.today).workload;
-      });
-      if (planOverride !== undefined) workload = { ...workload, plan: planOverride };
-      const accelerators = evaluated.map((id) => {
-        const mine = axesOf.get(id) as number[];
-        const cache = acceleratorCaches.get(id) as (key: string, make: () => Accelerator) => Accelerator;
-        return cache(keyOf(mine), () => {
-          const sets = mine.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
-          return acceleratorFor(catalog, id, [...globalSets, ...sets], ctx.io.today, base.raw.stack);
-        });
-      });
-      const comparison = compareAccelerators(workload, accelerators, baseline, { ranges: false });
-      const values: (string | number)[] = [];
-      for (let i = 0; i < plan.axes.length; i++) {
-        const v = (plan.axes[i] as Axis).valueAt(choice[i] as number);
-        values.push(typeof v === 'number' ? v : String(v));
-      }
-      for (const e of comparison.evaluations) {
-        if (!shown.has(e.evaluation.acceleratorId)) continue;
-        const cells: (string | number | boolean | null)[] = values.slice();
-        for (const cell of flatRow(e, workload.name, baseline)) cells.push(cell);
-        const line = format === 'csv' ? csvLine(cells) : ndjsonLine(jsonKeys, cells);
-        lines.push(line);
-        chars += line.length;
-        rows += 1;
-      }
-      if (chars >= CHUNK_CHARS) {
-        await out.write(lines.join(''));
-        lines = [];
-        chars = 0;
-        // Let the event loop run: Ctrl-C (remove the partial file) and EPIPE arrive as events.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (gc && rows >= nextGcAt) {
-          gc();
-          nextGcAt = rows + GC_EVERY_ROWS;
-        }
-        if (showProgress) {
-          const now = ctx.io.now?.() ?? 0;
-          if (now - lastProgress > 250 && now - started > 1000) {
-            ctx.io.stderr(progressLine(p + 1 - from, to - from, rows, now - started));
-            lastProgress = now;
-          }
-        }
-      }
-    }
-    if (lines.length > 0) await out.write(lines.join(''));
+    if (prep.writeHeader) await out.write(csvLine(prep.header));
+    await runHere(prep, out, progress);
     out.done();
   } catch (e) {
     out.fail();
     throw e;
   } finally {
-    if (showProgress && lastProgress !== started) ctx.io.stderr('\r\u001b[2K');
+    progress.end();
   }
   return EXIT.ok;
+}
+
+interface Progress {
+  /** Called after each chunk is written: points done so far and rows written. */
+  update(pointsDone: number, rows: number): void;
+  end(): void;
+}
+
+function progressReporter(ctx: Context, started: number, points: number): Progress {
+  const showProgress = ctx.io.stderrIsTty && ctx.io.now !== undefined;
+  let lastProgress = started;
+  return {
+    update: (done, rows) => {
+      if (!showProgress) return;
+      const now = ctx.io.now?.() ?? 0;
+      if (now - lastProgress > 250 && now - started > 1000) {
+        ctx.io.stderr(progressLine(done, points, rows, now - started));
+        lastProgress = now;
+      }
+    },
+    end: () => {
+      if (showProgress && lastProgress !== started) ctx.io.stderr('\r\u001b[2K');
+    },
+  };
+}
+
+/**
+ * Computes the rows in order and writes them in chunks of about CHUNK_CHARS. Each chunk's lines
+ * are encoded one by one into a fresh buffer: `lines.join('')` on these lines (each a rope of
+ * number runs and fields) cost 4 us a row in flattening, more than the encoding it saved, and
+ * the write then had to encode the joined string again.
+ */
+async function runHere(prep: Prepared, out: Output, progress: Progress): Promise<void> {
+  const gc = (prep.to - prep.from) * prep.rowsPerPoint > GC_EVERY_ROWS ? fullGc() : undefined;
+  let nextGcAt = GC_EVERY_ROWS;
+  let lines: string[] = [];
+  let chars = 0;
+  let rows = 0;
+  const flush = async () => {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const bytes = Buffer.allocUnsafe(chars * 3);
+    let used = 0;
+    for (const line of lines) used += bytes.write(line, used);
+    rows += lines.length;
+    lines = [];
+    chars = 0;
+    await out.write(bytes.subarray(0, used));
+  };
+  for (let p = prep.from; p < prep.to; p++) {
+    chars += prep.linesOf(p, lines);
+    if (chars >= CHUNK_CHARS) {
+      await flush();
+      // Let the event loop run: Ctrl-C (remove the partial file) and EPIPE arrive as events.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (gc && rows >= nextGcAt) {
+        gc();
+        nextGcAt = rows + GC_EVERY_ROWS;
+      }
+      progress.update(p + 1 - prep.from, rows);
+    }
+  }
+  if (lines.length > 0) await flush();
 }
