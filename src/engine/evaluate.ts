@@ -335,7 +335,12 @@ export function compareAccelerators(
       vsBaseline: baseline?.performance ? versus(e, baseline, workload.utilization) : undefined,
       range:
         options.ranges && e.performance
-          ? efficiencyRange(accelerators[i] as Accelerator, workload)
+          ? estimateRange(
+              accelerators[i] as Accelerator,
+              workload,
+              e,
+              efficiencyRange(accelerators[i] as Accelerator, workload),
+            )
           : undefined,
     })),
   };
@@ -404,4 +409,45 @@ export function efficiencyRange(accelerator: Accelerator, workload: Workload): E
     return rangeEnd(evaluate({ ...accelerator, efficiency }, workload));
   };
   return { low: at('low'), high: at('high') };
+}
+
+/**
+ * Estimated prices and power widen the range (section 11): the pessimistic end takes every
+ * estimated price and power figure at its stated high, the optimistic end at its low. Throughput
+ * depends on neither, so each end's tokens/$ and tokens/W move by the ratio of the metric
+ * re-evaluated there to the nominal one ($/1M inversely). Unchanged without such estimates.
+ */
+export function estimateRange(
+  accelerator: Accelerator,
+  workload: Workload,
+  nominal: Evaluation,
+  range: EfficiencyRange | undefined,
+): EfficiencyRange | undefined {
+  const power = accelerator.powerRangeW;
+  if (!power && !accelerator.prices.some((q) => q.usdPerChipHourRange)) return range;
+  const at = (end: 0 | 1) =>
+    evaluate(
+      {
+        ...accelerator,
+        prices: accelerator.prices.map((q) =>
+          q.usdPerChipHourRange ? { ...q, usdPerChipHour: q.usdPerChipHourRange[end] } : q,
+        ),
+        ...(power ? { tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] } : {}),
+      },
+      workload,
+    );
+  const ratio = (moved: number | undefined, base: number | undefined) =>
+    moved === undefined || base === undefined || base === 0 ? 1 : moved / base;
+  const widen = (end: RangeEnd, moved: Evaluation): RangeEnd => {
+    const usd = ratio(moved.cost?.outputTokensPerUsd, nominal.cost?.outputTokensPerUsd);
+    const joule = ratio(moved.energy?.outputTokensPerJoule, nominal.energy?.outputTokensPerJoule);
+    return {
+      outputTokensPerSPerChip: end.outputTokensPerSPerChip,
+      outputTokensPerUsd: end.outputTokensPerUsd === null ? null : end.outputTokensPerUsd * usd,
+      usdPerMtokOutput: end.usdPerMtokOutput === null ? null : end.usdPerMtokOutput / usd,
+      outputTokensPerJoule: end.outputTokensPerJoule === null ? null : end.outputTokensPerJoule * joule,
+    };
+  };
+  const base = range ?? { low: rangeEnd(nominal), high: rangeEnd(nominal) };
+  return { low: widen(base.low, at(1)), high: widen(base.high, at(0)) };
 }

@@ -55,9 +55,10 @@ export function chipCost(
   const quotes = accelerator.prices
     .filter((q) => q.plan === plan && (basis === undefined || q.basis === basis || q.basis === 'user'))
     .sort((a, b) => (a.basis === 'user' ? -1 : 0) - (b.basis === 'user' ? -1 : 0));
-  // A named provider is that provider's quote or none: never another provider's silently.
+  // A named provider is that provider's quote or none: never another provider's silently. A
+  // price the user gave wins over both.
   const quote =
-    provider === undefined
+    provider === undefined || quotes[0]?.basis === 'user'
       ? quotes[0]
       : quotes.find((q) => q.provider.toLowerCase() === provider.toLowerCase());
   if (!quote) return undefined;

@@ -97,6 +97,8 @@ export interface PriceQuote {
   readonly provider: string;
   readonly region: string;
   readonly isEstimate: boolean;
+  /** An estimate's lowest and highest price (docs/model.md section 11). */
+  readonly usdPerChipHourRange?: readonly [number, number] | undefined;
   /** Where the quote was read (a URL or a note); shown on hover in the report. */
   readonly source?: string | undefined;
 }
@@ -134,6 +136,11 @@ export interface Accelerator {
   readonly efficiencyRange?: Readonly<Partial<Record<EfficiencyFactor, readonly [number, number]>>>;
   /** Power figures that are estimates, not published specs. */
   readonly powerIsEstimate: { readonly tdp: boolean; readonly system: boolean };
+  /** Lowest and highest TDP and system power per chip that estimated power figures allow (section 11). */
+  readonly powerRangeW?: {
+    readonly tdpW: readonly [number, number];
+    readonly systemWPerChip: readonly [number, number];
+  };
   /** The serving stack the factors describe, and how they were found (docs/model.md 12a). */
   readonly stack?: string;
   readonly stackLevel?: 'pair' | 'stack' | 'pooled';

@@ -88,6 +88,9 @@ function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): Loc
   for (const s of sets) {
     data = setAt(data, s.path, s.value, () => ({
       usd_per_chip_hour: s.value,
+      // The user's figure is exact for this run: its range is itself.
+      low_usd_per_chip_hour: s.value,
+      high_usd_per_chip_hour: s.value,
       as_of: today,
       provider: 'command line',
       basis: 'user',

@@ -34,6 +34,9 @@ export const priceQuote = z.strictObject({
   /** hyperscaler (AWS, Azure, GCP, OCI list), neocloud (CoreWeave, Lambda, Nebius, ...), marketplace, user. */
   basis: z.enum(PRICE_BASES),
   usd_per_chip_hour: positive(10_000),
+  /** For an estimate: the lowest and highest prices its derivation allows (required then). */
+  low_usd_per_chip_hour: positive(10_000).optional(),
+  high_usd_per_chip_hour: positive(10_000).optional(),
   as_of: date,
   provider: z.string().min(1),
   region: z.string().min(1),

@@ -22,6 +22,12 @@ export const source = z.strictObject({
   kind: sourceKind,
   source: z.string().min(1),
   note: z.string().min(1).optional(),
+  /**
+   * For an estimate: the lowest and highest values its derivation allows, in the field's unit.
+   * An estimated power figure must give them; they widen the tokens/W range (docs/model.md 11).
+   */
+  low: z.number().nonnegative().optional(),
+  high: z.number().nonnegative().optional(),
 });
 export type Source = z.infer<typeof source>;
 

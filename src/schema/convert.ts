@@ -116,6 +116,9 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
       region: q.region,
       isEstimate: q.kind === 'estimate',
       source: q.source,
+      ...(q.low_usd_per_chip_hour !== undefined && q.high_usd_per_chip_hour !== undefined
+        ? { usdPerChipHourRange: [q.low_usd_per_chip_hour, q.high_usd_per_chip_hour] as const }
+        : {}),
     })),
     efficiency,
     calibrated,
@@ -124,8 +127,9 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
       system: systemW === undefined || isEstimate('power.system_w_per_chip') || isEstimate('power.tdp_w'),
     },
   };
-  const withRange =
-    Object.keys(efficiencyRange).length > 0 ? { ...accelerator, efficiencyRange } : accelerator;
+  const power = powerRange(p);
+  const withPower = power ? { ...accelerator, powerRangeW: power } : accelerator;
+  const withRange = Object.keys(efficiencyRange).length > 0 ? { ...withPower, efficiencyRange } : withPower;
   if (!tco) return withRange;
   return {
     ...withRange,
@@ -138,6 +142,29 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
       ),
     },
   };
+}
+
+/**
+ * The power range that estimated figures allow (docs/model.md section 11): the TDP's stated low
+ * and high; system power from its own estimate's range, or, where it is derived from the TDP
+ * (1.7 x TDP), the same multiple of the TDP's range. Undefined when no power figure is estimated.
+ */
+function powerRange(p: AcceleratorFile): Accelerator['powerRangeW'] {
+  const tdp = p.sources['power.tdp_w'];
+  const sys = p.sources['power.system_w_per_chip'];
+  const systemW = p.power.system_w_per_chip;
+  const tdpRange: [number, number] =
+    tdp?.kind === 'estimate' && tdp.low !== undefined && tdp.high !== undefined
+      ? [tdp.low, tdp.high]
+      : [p.power.tdp_w, p.power.tdp_w];
+  const systemRange: [number, number] =
+    systemW === undefined
+      ? [SYSTEM_POWER_DEFAULT_FACTOR * tdpRange[0], SYSTEM_POWER_DEFAULT_FACTOR * tdpRange[1]]
+      : sys?.kind === 'estimate' && sys.low !== undefined && sys.high !== undefined
+        ? [sys.low, sys.high]
+        : [systemW, systemW];
+  const spans = (r: readonly [number, number]) => r[0] !== r[1];
+  return spans(tdpRange) || spans(systemRange) ? { tdpW: tdpRange, systemWPerChip: systemRange } : undefined;
 }
 
 export function toPrecision(spec: PrecisionSpec): Precision {

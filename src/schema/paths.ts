@@ -56,8 +56,8 @@ export function resolveAcceleratorPath(given: string): Resolution {
 }
 
 /**
- * A deep copy of `data` with `value` at `path`. A `@plan` segment in `prices` selects that
- * plan's quote (the first one), creating it when the profile has none.
+ * A deep copy of `data` with `value` at `path`. A `@plan` segment in `prices` puts a new quote
+ * for that plan (made by `createQuote`) before the profile's own.
  */
 export function setAt(
   data: unknown,
@@ -71,12 +71,11 @@ export function setAt(
     const key = path[i] as string;
     if (key.startsWith('@') && Array.isArray(cur)) {
       const plan = key.slice(1);
+      // A price set by the user is a quote of its own, first: editing a profile's quote in place
+      // would keep that quote's provider, source and estimate range for a number it never had.
       const list = cur as unknown as Record<string, unknown>[];
-      let quote = list.find((q) => q.plan === plan);
-      if (!quote) {
-        quote = { ...createQuote(), plan };
-        list.unshift(quote);
-      }
+      const quote: Record<string, unknown> = { ...createQuote(), plan };
+      list.unshift(quote);
       cur = quote;
       continue;
     }

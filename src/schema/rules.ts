@@ -46,8 +46,39 @@ function sourceRules(profile: AcceleratorFile): RuleIssue[] {
         message: 'an estimate needs a note saying how it was derived',
       });
     }
+    const range = rangeIssue(q.usd_per_chip_hour, q.low_usd_per_chip_hour, q.high_usd_per_chip_hour, q.kind, [
+      'low_usd_per_chip_hour',
+      'high_usd_per_chip_hour',
+    ]);
+    if (range) issues.push({ path: ['prices', i, range.field], message: range.message });
   });
+  // Estimated power widens the tokens/W range, so it must say how far (docs/model.md 11).
+  for (const field of ['tdp_w', 'system_w_per_chip'] as const) {
+    const value = profile.power[field];
+    const entry = profile.sources[`power.${field}`];
+    if (value === undefined || !entry) continue;
+    const range = rangeIssue(value, entry.low, entry.high, entry.kind);
+    if (range) issues.push({ path: ['sources', `power.${field}`, range.field], message: range.message });
+  }
   return issues;
+}
+
+/** An estimate states its low and high; any stated range holds the value. */
+function rangeIssue(
+  value: number,
+  low: number | undefined,
+  high: number | undefined,
+  kind: string,
+  [lowField, highField]: readonly [string, string] = ['low', 'high'],
+): { field: string; message: string } | undefined {
+  if (kind === 'estimate' && (low === undefined || high === undefined))
+    return {
+      field: low === undefined ? lowField : highField,
+      message: 'an estimate needs its low and high (the range its derivation allows)',
+    };
+  if (low !== undefined && low > value) return { field: lowField, message: `is above the value ${value}` };
+  if (high !== undefined && high < value) return { field: highField, message: `is below the value ${value}` };
+  return undefined;
 }
 
 /** A model's sliding-window layers are some of its layers, not more. */

@@ -119,6 +119,23 @@ describe('infercost compare (built binary)', () => {
       d.results[0]?.accelerators.find((a) => a.id === 'tpu-v7-ironwood')?.metrics.output_tokens_per_usd ?? 0;
     expect(tpd(set)).toBeCloseTo(tpd(base) / 2, 6); // 18.96 = 2 x 9.48
     expect(set.results[0].workload.overrides).toEqual(['tpu-v7-ironwood.price.on_demand=18.96']);
+    // The user's price is a quote of its own, exact: the estimate's $6.79-$12.16 no longer widens
+    // the tokens/$ range, which then moves with throughput alone (docs/model.md section 11).
+    const row = (d: typeof set) => d.results[0].accelerators[0];
+    expect(row(set).price).toMatchObject({
+      provider: 'command line',
+      basis: 'user',
+      usd_per_chip_hour: 18.96,
+    });
+    const spread = (r: { low: number; expected: number }) => r.expected / r.low;
+    expect(spread(row(set).ranges.output_tokens_per_usd)).toBeCloseTo(
+      spread(row(set).ranges.output_tokens_per_s_per_chip),
+      9,
+    );
+    expect(spread(row(base).ranges.output_tokens_per_usd)).toBeCloseTo(
+      spread(row(base).ranges.output_tokens_per_s_per_chip) * (12.16 / 9.48),
+      9,
+    );
   });
 
   it('--set on a workload field by its leaf name', () => {

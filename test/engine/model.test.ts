@@ -5,6 +5,8 @@ import {
   chipCost,
   chooseDeployment,
   decodeStep,
+  efficiencyRange,
+  estimateRange,
   evaluate,
   kvBytesPerToken,
   kvBytesPerTokenReplica,
@@ -17,7 +19,8 @@ import {
   weightBytes,
 } from '../../src/engine/index.js';
 import { precisionOf } from '../../src/engine/precision.js';
-import { accelerator, PINNED_EFFICIENCY, workload } from '../helpers/data.js';
+import { acceleratorRules } from '../../src/schema/rules.js';
+import { accelerator, bundled, PINNED_EFFICIENCY, workload } from '../helpers/data.js';
 
 const FP8 = { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' } as const;
 
@@ -276,5 +279,63 @@ describe('section 6: energy', () => {
     expect(e.energy?.outputTokensPerKwh).toBeCloseTo((x / pw) * 3.6e6, 6);
     expect(e.energy?.outputTokensPerSPerMw).toBeCloseTo((x / pw) * 1e6, 6);
     expect(e.warnings).toContainEqual({ code: 'POWER_ESTIMATE', field: 'system' });
+  });
+});
+
+describe('section 11: estimated prices and power widen the range', () => {
+  const chat = () =>
+    workload({
+      model: 'llama-3.3-70b',
+      precision: FP8,
+      input_tokens: 1000,
+      output_tokens: 300,
+      deployment: { replica_chips: [1] },
+      efficiency: PINNED_EFFICIENCY,
+      mechanisms: { power_under_load: true },
+    });
+
+  it('Ironwood: $9.48 from $6.79 to $12.16, TDP 1,025 W from 1,025 to 1,633 W', () => {
+    const a = accelerator('tpu-v7-ironwood');
+    expect(a.prices[0]?.usdPerChipHourRange).toEqual([6.79, 12.16]);
+    expect(a.powerRangeW).toEqual({ tdpW: [1025, 1633], systemWPerChip: [1.7 * 1025, 1.7 * 1633] });
+    const w = chat();
+    const nominal = evaluate(a, w);
+    const throughputOnly = efficiencyRange(a, w);
+    const widened = estimateRange(a, w, nominal, throughputOnly);
+    const [lo, hi] = [throughputOnly?.low, throughputOnly?.high];
+    // Price: the pessimistic end pays $12.16, the optimistic $6.79; throughput is unchanged.
+    expect(widened?.low.outputTokensPerUsd).toBeCloseTo((lo?.outputTokensPerUsd ?? 0) * (9.48 / 12.16), 6);
+    expect(widened?.high.outputTokensPerUsd).toBeCloseTo((hi?.outputTokensPerUsd ?? 0) * (9.48 / 6.79), 6);
+    expect(widened?.low.usdPerMtokOutput).toBeCloseTo((lo?.usdPerMtokOutput ?? 0) * (12.16 / 9.48), 9);
+    expect(widened?.low.outputTokensPerSPerChip).toBe(lo?.outputTokensPerSPerChip);
+    // Power: host (1.7 - 1) x TDP x hostLoad plus TDP x (idle + (1 - idle) a): every term is a
+    // multiple of the TDP, so operating power scales by 1633/1025 and tokens per joule by 1025/1633.
+    expect(widened?.low.outputTokensPerJoule).toBeCloseTo((lo?.outputTokensPerJoule ?? 0) * (1025 / 1633), 9);
+    // TDP's low is the estimate itself: the optimistic end does not move.
+    expect(widened?.high.outputTokensPerJoule).toBeCloseTo(hi?.outputTokensPerJoule ?? 0, 12);
+  });
+
+  it('published prices and power leave the range as it was (H100)', () => {
+    const a = accelerator('h100-sxm');
+    expect(a.powerRangeW).toBeUndefined();
+    const w = chat();
+    const range = efficiencyRange(a, w);
+    expect(estimateRange(a, w, evaluate(a, w), range)).toBe(range);
+  });
+
+  it('an estimated price without its low and high is refused by validation', () => {
+    const file = structuredClone(bundled().accelerators.get('tpu-v7-ironwood')?.value);
+    const quote = file?.prices?.[0];
+    if (!file || !quote) throw new Error('no ironwood quote');
+    delete quote.low_usd_per_chip_hour;
+    expect(acceleratorRules(file)).toContainEqual({
+      path: ['prices', 0, 'low_usd_per_chip_hour'],
+      message: 'an estimate needs its low and high (the range its derivation allows)',
+    });
+    quote.low_usd_per_chip_hour = 10;
+    expect(acceleratorRules(file)).toContainEqual({
+      path: ['prices', 0, 'low_usd_per_chip_hour'],
+      message: 'is above the value 9.48',
+    });
   });
 });

@@ -115,7 +115,8 @@ describe('bundled data', () => {
     // Maia 200 is not sold: no price (one derived from Microsoft's own claim was removed)
     expect(r.stdout).not.toMatch(/on_demand \$/);
     const ironwood = await runCli(['profiles', 'show', 'tpu-v7-ironwood']);
-    expect(ironwood.stdout).toMatch(/on_demand \$9\.48\/chip-h, GCP .*\[estimate\]/);
+    expect(ironwood.stdout).toMatch(/on_demand \$9\.48\/chip-h \(\$6\.79 to \$12\.16\), GCP .*\[estimate\]/);
+    expect(ironwood.stdout).toContain('power.tdp_w = 1025 (1025 to 1633)  [estimate]');
   });
 });
 

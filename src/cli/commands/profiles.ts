@@ -116,7 +116,8 @@ export function profilesShowCommand(ctx: Context, id: string): number {
     const [section, key] = path.split('.') as [keyof AcceleratorFile, string];
     const value = (p[section] as Record<string, unknown>)[key];
     const s = p.sources[path];
-    out.push(`${path} = ${valueText(value)}  [${s?.kind ?? 'no source'}]`);
+    const range = s?.low !== undefined && s.high !== undefined ? ` (${s.low} to ${s.high})` : '';
+    out.push(`${path} = ${valueText(value)}${range}  [${s?.kind ?? 'no source'}]`);
     if (s) out.push(`    source: ${s.source}`);
     if (s?.note) out.push(`    note: ${s.note}`);
   }
@@ -130,7 +131,7 @@ export function profilesShowCommand(ctx: Context, id: string): number {
   if (!p.prices || p.prices.length === 0) out.push('    none');
   for (const q of p.prices ?? []) {
     out.push(
-      `  ${q.plan} $${q.usd_per_chip_hour}/chip-h, ${q.provider} ${q.region} (${q.basis}), as of ${q.as_of}  [${q.kind}]`,
+      `  ${q.plan} $${q.usd_per_chip_hour}/chip-h${q.low_usd_per_chip_hour !== undefined && q.high_usd_per_chip_hour !== undefined ? ` ($${q.low_usd_per_chip_hour} to $${q.high_usd_per_chip_hour})` : ''}, ${q.provider} ${q.region} (${q.basis}), as of ${q.as_of}  [${q.kind}]`,
     );
     out.push(`    source: ${q.source}`);
     if (q.note) out.push(`    note: ${q.note}`);
