@@ -52,6 +52,8 @@ export interface Mechanisms {
   readonly perLayerOverhead: boolean;
   /** 6.1 Power at the operating point (idle plus a share driven by activity) instead of nameplate. */
   readonly powerUnderLoad: boolean;
+  /** 3b.5 Backtest only: a trtllm-bench row's batch is at most the max_batch_size trtllm-bench set. */
+  readonly benchBatchCap: boolean;
 }
 
 export interface Model {

@@ -23,6 +23,60 @@ export interface MeasuredCase extends CalibrationCase {
   readonly row: ResolvedRow;
 }
 
+/** A TensorRT-LLM performance-overview row: `trtllm-bench throughput`, as its notes record. */
+export function measuredWithTrtllmBench(row: {
+  readonly stack: string;
+  readonly notes?: string | undefined;
+}): boolean {
+  return row.stack === 'trtllm' && (row.notes ?? '').includes('trtllm-bench');
+}
+
+const GIB = 2 ** 30;
+
+/**
+ * The largest batch trtllm-bench lets a replica run (docs/model.md 3b.5): its own sizing of the
+ * KV cache, every layer full attention, every sequence at its peak I + O, heads widened to the
+ * chip count, then rounded up; a quantization it does not tune (MXFP4) gets the default 2,048.
+ * With data-parallel attention (`dep`) each chip schedules that many.
+ */
+export function trtllmBenchMaxBatch(
+  row: {
+    readonly chips_per_replica: number;
+    readonly weights: string;
+    readonly kv_cache: string;
+    readonly input_tokens: number;
+    readonly output_tokens: number;
+    readonly parallelism?: string | undefined;
+  },
+  accelerator: Pick<Accelerator, 'memCapacityBytes'>,
+  model: Model,
+): number {
+  const n = row.chips_per_replica;
+  const perChip = (row.parallelism ?? '').includes('dep');
+  const bytesPerElem = (cell: string) => {
+    const format = cell.split('@')[0];
+    return format === 'fp8' ? 1 : format === 'fp4' ? 0.5 : 2;
+  };
+  let cap = 2048;
+  if (!model.precision.experts) {
+    const headSize = model.mla ? model.hidden / model.heads : model.headDim;
+    const kvHeads = Math.max(n, model.kvHeads ?? model.heads);
+    const kvGiBPerToken = (2 * model.layers * kvHeads * headSize * bytesPerElem(row.kv_cache)) / GIB;
+    const engineGiB = (model.paramsTotal * bytesPerElem(row.weights)) / GIB;
+    const requests =
+      (((n * accelerator.memCapacityBytes) / GIB - engineGiB) * 0.95) /
+      (kvGiBPerToken * (row.input_tokens + row.output_tokens));
+    const raw = Math.min(Math.max(requests, 1), 4096);
+    cap =
+      raw < 256
+        ? Math.max(64, 32 * Math.ceil(raw / 32))
+        : raw < 1024
+          ? 128 * Math.ceil(raw / 128)
+          : 256 * Math.ceil(raw / 256);
+  }
+  return perChip ? cap * n : cap;
+}
+
 /** The engine setup a measured row describes (same chips, batch or SLO, precisions). */
 export function caseFor(
   row: ResolvedRow,
@@ -70,6 +124,9 @@ export function caseFor(
     replicaChips: [row.chips_per_replica],
     ...(row.scenario === 'fixed_concurrency' && row.concurrency !== undefined
       ? { fixedBatch: row.concurrency }
+      : {}),
+    ...(mechanisms.benchBatchCap && row.scenario === 'max_throughput' && measuredWithTrtllmBench(row)
+      ? { maxBatch: trtllmBenchMaxBatch(row, accelerator, model) }
       : {}),
     memoryUsableFraction: 0.9,
     chunkTokens: 2048,

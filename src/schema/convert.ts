@@ -225,6 +225,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     dpAttention: m?.dp_attention ?? d.dp_attention,
     perLayerOverhead: m?.per_layer_overhead ?? d.per_layer_overhead,
     powerUnderLoad: m?.power_under_load ?? d.power_under_load,
+    benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
   };
 }
 

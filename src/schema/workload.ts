@@ -78,6 +78,7 @@ export const workloadSchema = z.strictObject({
       dp_attention: z.boolean().optional(),
       per_layer_overhead: z.boolean().optional(),
       power_under_load: z.boolean().optional(),
+      bench_batch_cap: z.boolean().optional(),
     })
     .optional(),
   /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -113,6 +114,7 @@ export const WORKLOAD_DEFAULTS = {
     dp_attention: true,
     per_layer_overhead: true,
     power_under_load: true,
+    bench_batch_cap: true,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

@@ -72,6 +72,7 @@ const workloadArb = fc.record({
     dpAttention: fc.boolean(),
     perLayerOverhead: fc.boolean(),
     powerUnderLoad: fc.boolean(),
+    benchBatchCap: fc.boolean(),
   }),
 });
 

@@ -4,12 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/cli/commands/backtest.js';
 import { type CalibrationCase, fitEfficiency, predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
-import { backtestCase, summaries } from '../../src/fidelity/backtest.js';
+import {
+  backtestCase,
+  measuredWithTrtllmBench,
+  summaries,
+  trtllmBenchMaxBatch,
+} from '../../src/fidelity/backtest.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
-import { toAccelerator } from '../../src/schema/convert.js';
+import { toAccelerator, toModel } from '../../src/schema/convert.js';
 import { runCli } from '../helpers/cli.js';
-import { bundled, workload } from '../helpers/data.js';
+import { accelerator, bundled, workload } from '../helpers/data.js';
 
 const rows = loadMeasured([bundledMeasuredDir()]);
 const { cases, unrepresentable } = resolveRows(bundled(), rows);
@@ -350,4 +355,53 @@ it("toAccelerator takes the stack's factors and interval; without stacks, the ef
     maiaFile.efficiency.eta_mem.low,
     maiaFile.efficiency.eta_mem.high,
   ]);
+});
+
+describe('docs/model.md 3b.5: the batch trtllm-bench allows', () => {
+  const h100 = accelerator('h100-sxm'); // 80 GiB
+  const model = (id: string) => {
+    const m = bundled().models.get(id);
+    if (!m) throw new Error(`no model ${id}`);
+    return toModel(m.value, id);
+  };
+  const row = {
+    chips_per_replica: 2,
+    weights: 'fp8',
+    kv_cache: 'fp8',
+    input_tokens: 1000,
+    output_tokens: 1000,
+    parallelism: undefined,
+  };
+
+  it('Llama 3.3 70B FP8 on two H100, 1000/1000: 384', () => {
+    // KV per token: 2 x 80 layers x max(2, 8) heads x 128 x 1 B = 163,840 B = 1.5259e-4 GiB
+    // engine: 70.6e9 x 1 B = 65.75 GiB; room (2 x 80 - 65.75) x 0.95 = 89.54 GiB
+    // requests: 89.54 / (1.5259e-4 x 2000) = 293.4, between 256 and 1024: 128 x ceil(293.4/128) = 384
+    expect(trtllmBenchMaxBatch(row, h100, model('llama-3.3-70b'))).toBe(384);
+  });
+
+  it('short sequences hit the 4,096 ceiling; data-parallel attention multiplies it by the chips', () => {
+    // 128/128: 89.54 / (1.5259e-4 x 256) = 2,292 requests -> 256 x ceil(2292/256) = 2,304
+    const short = { ...row, input_tokens: 128, output_tokens: 128 };
+    expect(trtllmBenchMaxBatch(short, h100, model('llama-3.3-70b'))).toBe(2304);
+    // Llama 3.1 8B on one H100: KV 2 x 32 x 8 x 128 = 65,536 B/token; (80 - 7.48) x 0.95 = 68.9 GiB
+    // / (6.1035e-5 x 256) = 4,409 requests, capped at 4,096 (already a multiple of 256)
+    const one = { ...short, chips_per_replica: 1 };
+    expect(trtllmBenchMaxBatch(one, h100, model('llama-3.1-8b'))).toBe(4096);
+    expect(
+      trtllmBenchMaxBatch({ ...one, parallelism: 'dep4', chips_per_replica: 4 }, h100, model('llama-3.1-8b')),
+    ).toBe(4 * 4096);
+  });
+
+  it('a quantization trtllm-bench does not tune (gpt-oss MXFP4) gets the default 2,048', () => {
+    expect(trtllmBenchMaxBatch({ ...row, weights: 'fp4@4.25' }, h100, model('gpt-oss-120b'))).toBe(2048);
+  });
+
+  it('only rows whose notes say trtllm-bench, on the trtllm stack', () => {
+    expect(measuredWithTrtllmBench({ stack: 'trtllm', notes: 'trtllm-bench throughput (offline)' })).toBe(
+      true,
+    );
+    expect(measuredWithTrtllmBench({ stack: 'vllm', notes: 'trtllm-bench' })).toBe(false);
+    expect(measuredWithTrtllmBench({ stack: 'trtllm', notes: 'MLPerf harness' })).toBe(false);
+  });
 });
