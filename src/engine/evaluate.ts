@@ -152,7 +152,14 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
     ? operatingPowerW(accelerator, step, setup.efficiency, workload.powerModel, workload.site.powerCapW)
     : accelerator.systemWPerChip;
   const energy = energyMetrics(x, systemW, workload.site.pue, accelerator.tdpW, accelerator.systemWPerChip);
-  const price = chipCost(accelerator, workload.plan, workload.site, workload.provider, workload.basis);
+  const price = chipCost(
+    accelerator,
+    workload.plan,
+    workload.site,
+    workload.provider,
+    workload.basis,
+    systemW,
+  );
   if (!price)
     warnings.push({
       code: 'NO_PRICE',
@@ -424,7 +431,8 @@ export function estimateRange(
   range: EfficiencyRange | undefined,
 ): EfficiencyRange | undefined {
   const power = accelerator.powerRangeW;
-  if (!power && !accelerator.prices.some((q) => q.usdPerChipHourRange)) return range;
+  const capex = workload.plan === 'tco' ? accelerator.tco?.capexRange : undefined;
+  if (!power && !capex && !accelerator.prices.some((q) => q.usdPerChipHourRange)) return range;
   const at = (end: 0 | 1) =>
     evaluate(
       {
@@ -433,6 +441,7 @@ export function estimateRange(
           q.usdPerChipHourRange ? { ...q, usdPerChipHour: q.usdPerChipHourRange[end] } : q,
         ),
         ...(power ? { tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] } : {}),
+        ...(capex && accelerator.tco ? { tco: { ...accelerator.tco, capexUsdPerChip: capex[end] } } : {}),
       },
       workload,
     );

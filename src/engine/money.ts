@@ -25,7 +25,8 @@ export interface ChipCost {
 /**
  * Cost of one chip-hour by plan (docs/model.md section 5). Cloud plans take the profile's
  * quote (the named provider's, and none when it has none; else the first); `tco` amortises capex,
- * adds opex and facility energy. Undefined when the profile has nothing for the plan.
+ * adds opex and facility energy at `systemWPerChip` (the operating point's power; default the
+ * nameplate). Undefined when the profile has nothing for the plan.
  */
 export function chipCost(
   accelerator: Accelerator,
@@ -33,13 +34,15 @@ export function chipCost(
   site: Site,
   provider?: string,
   basis?: PriceBasis,
+  systemWPerChip: number = accelerator.systemWPerChip,
 ): ChipCost | undefined {
   if (plan === 'tco') {
     const t = accelerator.tco;
     if (!t) return undefined;
     const capexUsdPerHour = t.capexUsdPerChip / (t.amortizationYears * HOURS_PER_YEAR);
     const opexUsdPerHour = (t.capexUsdPerChip * t.opexFractionPerYear) / HOURS_PER_YEAR;
-    const energyUsdPerHour = ((accelerator.systemWPerChip * site.pue) / 1000) * site.usdPerKwh;
+    // The power drawn at the operating point when the caller knows it (section 5), else nameplate.
+    const energyUsdPerHour = ((systemWPerChip * site.pue) / 1000) * site.usdPerKwh;
     return {
       plan,
       usdPerChipHour: capexUsdPerHour + opexUsdPerHour + energyUsdPerHour,

@@ -107,6 +107,8 @@ export interface PriceQuote {
 
 export interface TcoInputs {
   readonly capexUsdPerChip: number;
+  /** An estimated capex's low and high (docs/model.md sections 5 and 11). */
+  readonly capexRange?: readonly [number, number];
   readonly amortizationYears: number;
   readonly opexFractionPerYear: number;
   readonly isEstimate: boolean;

@@ -131,10 +131,14 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
   const withPower = power ? { ...accelerator, powerRangeW: power } : accelerator;
   const withRange = Object.keys(efficiencyRange).length > 0 ? { ...withPower, efficiencyRange } : withPower;
   if (!tco) return withRange;
+  const capex = p.sources['tco.capex_usd_per_chip'];
   return {
     ...withRange,
     tco: {
       capexUsdPerChip: tco.capex_usd_per_chip,
+      ...(capex?.low !== undefined && capex.high !== undefined
+        ? { capexRange: [capex.low, capex.high] as const }
+        : {}),
       amortizationYears: tco.amortization_years,
       opexFractionPerYear: tco.opex_fraction_per_year,
       isEstimate: ['capex_usd_per_chip', 'amortization_years', 'opex_fraction_per_year'].some((k) =>

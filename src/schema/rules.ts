@@ -52,13 +52,18 @@ function sourceRules(profile: AcceleratorFile): RuleIssue[] {
     ]);
     if (range) issues.push({ path: ['prices', i, range.field], message: range.message });
   });
-  // Estimated power widens the tokens/W range, so it must say how far (docs/model.md 11).
-  for (const field of ['tdp_w', 'system_w_per_chip'] as const) {
-    const value = profile.power[field];
-    const entry = profile.sources[`power.${field}`];
+  // Estimated power and capex widen the tokens/W and tokens/$ ranges, so they must say how far
+  // (docs/model.md 11).
+  const ranged: [string, number | undefined][] = [
+    ['power.tdp_w', profile.power.tdp_w],
+    ['power.system_w_per_chip', profile.power.system_w_per_chip],
+    ['tco.capex_usd_per_chip', profile.tco?.capex_usd_per_chip],
+  ];
+  for (const [field, value] of ranged) {
+    const entry = profile.sources[field];
     if (value === undefined || !entry) continue;
     const range = rangeIssue(value, entry.low, entry.high, entry.kind);
-    if (range) issues.push({ path: ['sources', `power.${field}`, range.field], message: range.message });
+    if (range) issues.push({ path: ['sources', field, range.field], message: range.message });
   }
   return issues;
 }

@@ -272,11 +272,11 @@ describe('gates and exit codes', () => {
   });
 
   it('a claim on a metric a chip does not have is a misconfigured gate: exit 2, not FAIL', async () => {
-    // Under --plan tco only profiles with capex have a price; tpu-v5e has none.
-    const r = await runCli(['check', CHAT, '--plan', 'tco', '--expect', 'tpu-v5e tokens_per_dollar >= 1']);
+    // Maia 200 is not rented by the chip: no hyperscaler on-demand price, so no tokens per dollar.
+    const r = await runCli(['check', CHAT, '--expect', 'maia-200 tokens_per_dollar >= 1']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(
-      /^ERROR chat: tpu-v5e tokens_per_dollar >= 1: not measurable: tpu-v5e has no output_tokens_per_usd/,
+      /^ERROR chat: maia-200 tokens_per_dollar >= 1: not measurable: maia-200 has no output_tokens_per_usd/,
     );
     expect(r.stdout).toContain('0 passed, 0 failed, 1 not measurable');
   });

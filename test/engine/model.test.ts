@@ -339,3 +339,59 @@ describe('section 11: estimated prices and power widen the range', () => {
     });
   });
 });
+
+describe('section 5: TCO for every chip, energy at the operating point', () => {
+  const w = () =>
+    workload({
+      model: 'llama-3.3-70b',
+      precision: FP8,
+      input_tokens: 1000,
+      output_tokens: 300,
+      deployment: { replica_chips: [1] },
+      efficiency: PINNED_EFFICIENCY,
+      pricing: { plan: 'tco' },
+      mechanisms: { power_under_load: true },
+    });
+
+  it('every bundled profile has capex, amortization and opex, capex with its low and high', () => {
+    for (const [id, entry] of bundled().accelerators) {
+      const p = entry.value;
+      expect(p.tco, id).toBeDefined();
+      const capex = p.sources['tco.capex_usd_per_chip'];
+      expect(capex?.low, id).toBeLessThanOrEqual(p.tco?.capex_usd_per_chip ?? 0);
+      expect(capex?.high, id).toBeGreaterThanOrEqual(p.tco?.capex_usd_per_chip ?? Number.POSITIVE_INFINITY);
+    }
+  });
+
+  it('Maia 200: capex $12,126 over 5 years, opex 25.2%, energy at the power drawn', () => {
+    const a = accelerator('maia-200');
+    const e = evaluate(a, w());
+    const drawnW = (e.energy?.facilityWPerChip ?? 0) / 1.2; // facility power / PUE
+    expect(drawnW).toBeLessThan(a.systemWPerChip); // below the 1,275 W nameplate
+    // 12,126 / (5 x 8760) = 0.27685; 12,126 x 0.252 / 8760 = 0.34883; drawn W x 1.2 / 1000 x 0.08
+    const expected = 12_126 / (5 * 8760) + (12_126 * 0.252) / 8760 + ((drawnW * 1.2) / 1000) * 0.08;
+    expect(e.cost?.usdPerChipHour).toBeCloseTo(expected, 12);
+    expect(e.cost?.tco?.energyUsdPerHour).toBeCloseTo(((drawnW * 1.2) / 1000) * 0.08, 12);
+  });
+
+  it('an estimated capex widens tokens per dollar under tco by the ratio of the hourly costs', () => {
+    const a = accelerator('maia-200');
+    expect(a.tco?.capexRange).toEqual([7788, 16445]);
+    const wl = w();
+    const nominal = evaluate(a, wl);
+    const energy = nominal.cost?.tco?.energyUsdPerHour ?? 0;
+    const hourly = (capex: number) => capex / (5 * 8760) + (capex * 0.252) / 8760 + energy;
+    const throughputOnly = efficiencyRange(a, wl);
+    const widened = estimateRange(a, wl, nominal, throughputOnly);
+    expect(throughputOnly?.low.outputTokensPerUsd).toBeGreaterThan(0);
+    // Maia's power is published (750 W) and its system power derived from it, so only capex moves.
+    expect(widened?.low.outputTokensPerUsd).toBeCloseTo(
+      (throughputOnly?.low.outputTokensPerUsd ?? 0) * (hourly(12_126) / hourly(16_445)),
+      6,
+    );
+    expect(widened?.high.outputTokensPerUsd).toBeCloseTo(
+      (throughputOnly?.high.outputTokensPerUsd ?? 0) * (hourly(12_126) / hourly(7_788)),
+      6,
+    );
+  });
+});
