@@ -10,6 +10,7 @@ import { sanitizeLine, sanitizeStderr } from '../render/text.js';
 import { backtestCommand } from './commands/backtest.js';
 import { calibrateAllCommand, calibrateCommand } from './commands/calibrate.js';
 import { checkCommand } from './commands/check.js';
+import { claimCommand } from './commands/claim.js';
 import { compareCommand } from './commands/compare.js';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
@@ -134,6 +135,31 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--basis <basis>', 'price basis for every chip: hyperscaler (default), neocloud, marketplace')
     .action((workloads: string[], opts) =>
       setCode(checkCommand(ctx(), workloads, { ...opts, pareto: false, ranges: true })),
+    );
+
+  program
+    .command('claim')
+    .description(
+      "check a vendor's claim over workloads: the ratio and its range, a verdict, the break-even price or capex, and the inputs that flip it",
+    )
+    .argument('<claim>', '"a/b metric >= r", e.g. "maia-200/gb200 tokens_per_dollar >= 1.30"')
+    .argument(
+      '[workload...]',
+      'workload YAML files or bundled names (default: chat, rag, summarization, agentic-coding)',
+    )
+    .option('--plan <plan>', 'price plan: on_demand, reserved_1y, reserved_3y, spot, tco (the owner cost)')
+    .option('--basis <basis>', 'price basis for both chips: hyperscaler (default), neocloud, marketplace')
+    .option('--stack <stack>', "serving stack to assume; default: each chip's best calibrated one")
+    .option('--set <path=value>', 'override a workload or profile field (repeatable)', collect, [])
+    .option('--format <format>', 'text (with tornado bars), json or markdown')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .option('--strict', 'an UNCERTAIN verdict exits 1 too', false)
+    .addHelpText(
+      'after',
+      '\nExamples:\n  infercost claim "maia-200/gb200 tokens_per_dollar >= 1.30" --plan tco\n  infercost claim "mi355x/b200 tokens_per_joule >= 1.2" chat rag --format markdown\n\nExit: 0 PASS or UNCERTAIN on every workload, 1 FAIL on any (or UNCERTAIN with --strict), 2 not measurable.',
+    )
+    .action((claim: string, workloads: string[], opts) =>
+      setCode(claimCommand(ctx(), claim, workloads, opts)),
     );
 
   program

@@ -81,6 +81,29 @@ export function bundledWorkloadNames(): string[] {
   }
 }
 
+/**
+ * A sourced profile field set on the command line takes the command line as its source, exact:
+ * the profile's note and estimate range described another number.
+ */
+function withSetSource(data: unknown, s: FieldSet): unknown {
+  const sources = (data as { sources?: Record<string, unknown> } | null)?.sources;
+  const field = s.path.join('.');
+  if (s.acceleratorId === undefined || !sources || !Object.hasOwn(sources, field)) return data;
+  const value = typeof s.value === 'number' ? s.value : undefined;
+  return {
+    ...(data as object),
+    sources: {
+      ...sources,
+      [field]: {
+        kind: 'estimate',
+        source: `${s.flag} ${s.text}`,
+        note: 'given on the command line',
+        ...(value === undefined ? {} : { low: value, high: value }),
+      },
+    },
+  };
+}
+
 /** A located YAML whose data had `--set` values applied; errors in set fields name the flag. */
 function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): LocatedYaml {
   if (sets.length === 0) return y;
@@ -99,6 +122,7 @@ function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): Loc
       source: `${s.flag} ${s.text}`,
       note: 'price given on the command line',
     }));
+    data = withSetSource(data, s);
   }
   return { file: y.file, data, locate: (path, atKey) => y.locate(path, atKey) };
 }

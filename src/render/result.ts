@@ -64,7 +64,7 @@ function status(e: Evaluation): AcceleratorResult['status'] {
   }
 }
 
-function metricsOf(e: Evaluation): Record<MetricKey, number | null> {
+export function metricsOf(e: Evaluation): Record<MetricKey, number | null> {
   const p = e.performance;
   const c = e.cost;
   const en = e.energy;

@@ -1,0 +1,375 @@
+// Claim analysis (docs/model.md section 7a): a vendor's "a/b metric >= r" over workloads, with
+// the ratio's range, a verdict, the break-even price or capex, and what flips the verdict.
+import { evaluate } from '../engine/evaluate.js';
+import {
+  type Accelerator,
+  EFFICIENCY_FACTORS,
+  type EfficiencyFactor,
+  type Workload,
+} from '../engine/types.js';
+import { UsageError } from '../io/errors.js';
+import { acceleratorFor, type FieldSet, loadWorkload, readWorkloadYaml } from '../io/workload.js';
+import { metricsOf } from '../render/result.js';
+import { fileFactorName } from '../schema/convert.js';
+import type { MetricKey } from '../schema/result.js';
+import { type CompareEnv, parseBasis, parsePlan, runCompare } from './compare.js';
+import { type Comparator, type ExpectationOutcome, parseExpectation } from './expect.js';
+import { parseFieldSet } from './sets.js';
+
+/** The bundled workloads a claim is checked on when none is named. */
+export const CLAIM_WORKLOADS = ['chat', 'rag', 'summarization', 'agentic-coding'] as const;
+
+export interface ClaimOptions {
+  readonly plan?: string;
+  readonly basis?: string;
+  readonly stack?: string;
+  readonly set: string[];
+}
+
+export interface TornadoBar {
+  /** What moved: `maia-200 capex`, `PUE`, `gb200 eta_mem`, ... */
+  readonly input: string;
+  /** The input at its low and high end, as text with its unit. */
+  readonly low: string;
+  readonly high: string;
+  /** The ratio with the input at its low and at its high end (null: not measurable there). */
+  readonly ratioAtLow: number | null;
+  readonly ratioAtHigh: number | null;
+  /** At one of its ends the ratio falls on the other side of the threshold. */
+  readonly flips: boolean;
+}
+
+export interface BreakEven {
+  readonly accelerator: string;
+  /** capex (tco) or price (cloud plans), in USD per chip or per chip-hour. */
+  readonly kind: 'capex_usd_per_chip' | 'usd_per_chip_hour';
+  readonly value: number;
+  /** The value it has now, for comparison. */
+  readonly current: number;
+}
+
+export interface ClaimWorkload {
+  readonly workload: string;
+  readonly outcome: ExpectationOutcome;
+  readonly ratio: number | null;
+  readonly range: readonly [number, number] | null;
+  readonly breakEven: BreakEven | null;
+  readonly tornado: readonly TornadoBar[];
+}
+
+export interface ClaimReport {
+  readonly claim: string;
+  readonly subject: string;
+  readonly versus: string;
+  readonly metric: MetricKey;
+  readonly op: Comparator;
+  readonly threshold: number;
+  /** `tco` or `<basis> <plan>`: what prices the comparison used. */
+  readonly pricing: string;
+  readonly workloads: readonly ClaimWorkload[];
+}
+
+/** Metrics proportional to 1/price (more per dollar) and to price (dollars per unit). */
+const PER_DOLLAR: readonly MetricKey[] = ['output_tokens_per_usd', 'total_tokens_per_usd'];
+const DOLLARS_PER: readonly MetricKey[] = ['usd_per_mtok_output', 'usd_per_request', 'usd_per_chip_hour'];
+
+function holds(v: number, op: Comparator, t: number): boolean {
+  return op === '>=' ? v >= t : op === '<=' ? v <= t : op === '>' ? v > t : v < t;
+}
+
+function metricOf(a: Accelerator, w: Workload, metric: MetricKey): number | null {
+  const e = evaluate(a, w);
+  return e.failure ? null : metricsOf(e)[metric];
+}
+
+function ratioOf(a: Accelerator, b: Accelerator, w: Workload, metric: MetricKey): number | null {
+  const x = metricOf(a, w, metric);
+  const y = metricOf(b, w, metric);
+  return x === null || y === null || y === 0 ? null : x / y;
+}
+
+const usd = (v: number) => `$${v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)}`;
+const times = (v: number) => `${Number(v.toPrecision(4))}`;
+
+interface Lever {
+  readonly input: string;
+  readonly low: string;
+  readonly high: string;
+  /** The (a, b, workload) with the input at end 0 (low) or 1 (high). */
+  at(end: 0 | 1): [Accelerator, Accelerator, Workload];
+}
+
+/** Price or capex of one chip, at its stated range or +-25%. */
+function costLever(
+  self: Accelerator,
+  w: Workload,
+  place: (x: Accelerator) => [Accelerator, Accelerator, Workload],
+): Lever | undefined {
+  if (w.plan === 'tco') {
+    const t = self.tco;
+    if (!t) return undefined;
+    const [lo, hi] = t.capexRange ?? [t.capexUsdPerChip * 0.75, t.capexUsdPerChip * 1.25];
+    return {
+      input: `${self.id} capex${t.capexRange ? '' : ' (+-25%, no stated range)'}`,
+      low: usd(lo),
+      high: usd(hi),
+      at: (end) => place({ ...self, tco: { ...t, capexUsdPerChip: end === 0 ? lo : hi } }),
+    };
+  }
+  const scaled = (k: number) => self.prices.map((q) => ({ ...q, usdPerChipHour: q.usdPerChipHour * k }));
+  const quote = self.prices.find((q) => q.plan === w.plan && (q.basis === w.basis || q.basis === 'user'));
+  if (!quote) return undefined;
+  const [lo, hi] = quote.usdPerChipHourRange ?? [quote.usdPerChipHour * 0.75, quote.usdPerChipHour * 1.25];
+  return {
+    input: `${self.id} price${quote.usdPerChipHourRange ? '' : ' (+-25%, no stated range)'}`,
+    low: `${usd(lo)}/h`,
+    high: `${usd(hi)}/h`,
+    at: (end) => place({ ...self, prices: scaled((end === 0 ? lo : hi) / quote.usdPerChipHour) }),
+  };
+}
+
+function chipLevers(
+  self: Accelerator,
+  w: Workload,
+  place: (x: Accelerator) => [Accelerator, Accelerator, Workload],
+): Lever[] {
+  const levers: Lever[] = [];
+  const cost = costLever(self, w, place);
+  if (cost) levers.push(cost);
+  const power = self.powerRangeW;
+  if (power)
+    levers.push({
+      input: `${self.id} power (estimated TDP)`,
+      low: `${power.tdpW[0]} W`,
+      high: `${power.tdpW[1]} W`,
+      at: (end) => place({ ...self, tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] }),
+    });
+  for (const f of EFFICIENCY_FACTORS) {
+    const v = self.efficiency[f];
+    const [lo, hi] = f === 'tStep0S' ? [v * 0.5, v * 2] : [v * 0.8, Math.min(1, v * 1.2)];
+    const show = (x: number) => (f === 'tStep0S' ? `${Number((x * 1000).toPrecision(3))} ms` : times(x));
+    levers.push({
+      input: `${self.id} ${fileFactorName(f as EfficiencyFactor)}`,
+      low: show(lo),
+      high: show(hi),
+      at: (end) => place({ ...self, efficiency: { ...self.efficiency, [f]: end === 0 ? lo : hi } }),
+    });
+  }
+  return levers;
+}
+
+/** Every input of section 7a's tornado, for chips a and b on workload w. */
+function levers(a: Accelerator, b: Accelerator, w: Workload): Lever[] {
+  const scaleWorkload = (
+    label: string,
+    lo: number,
+    hi: number,
+    show: (x: number) => string,
+    set: (x: number) => Workload,
+  ): Lever => ({
+    input: label,
+    low: show(lo),
+    high: show(hi),
+    at: (end) => [a, b, set(end === 0 ? lo : hi)],
+  });
+  const kwh = w.site.usdPerKwh;
+  const inTok = w.inputTokens;
+  const outTok = w.outputTokens;
+  return [
+    ...chipLevers(a, w, (x) => [x, b, w]),
+    ...chipLevers(b, w, (x) => [a, x, w]),
+    scaleWorkload(
+      'power price',
+      kwh * 0.5,
+      kwh * 2,
+      (x) => `$${x.toFixed(3)}/kWh`,
+      (x) => ({ ...w, site: { ...w.site, usdPerKwh: x } }),
+    ),
+    scaleWorkload('PUE', 1.1, 1.6, times, (x) => ({ ...w, site: { ...w.site, pue: x } })),
+    scaleWorkload('utilization', 0.4, 0.9, times, (x) => ({ ...w, utilization: x })),
+    scaleWorkload(
+      'input length',
+      Math.max(1, Math.round(inTok * 0.5)),
+      inTok * 2,
+      (x) => `${x} tokens`,
+      (x) => ({ ...w, inputTokens: x }),
+    ),
+    scaleWorkload(
+      'output length',
+      Math.max(1, Math.round(outTok * 0.5)),
+      outTok * 2,
+      (x) => `${x} tokens`,
+      (x) => ({ ...w, outputTokens: x }),
+    ),
+  ];
+}
+
+/**
+ * The claim's break-even for the subject chip (section 7a): the price, or under tco the capex,
+ * at which the ratio equals the threshold. Null for metrics that do not depend on price.
+ */
+function breakEven(
+  a: Accelerator,
+  w: Workload,
+  ratio: number,
+  threshold: number,
+  metric: MetricKey,
+): BreakEven | null {
+  const direct = PER_DOLLAR.includes(metric);
+  if (!direct && !DOLLARS_PER.includes(metric)) return null;
+  const e = evaluate(a, w);
+  const c = e.cost?.usdPerChipHour;
+  if (c === undefined || ratio <= 0 || threshold <= 0) return null;
+  const target = direct ? (c * ratio) / threshold : (c * threshold) / ratio;
+  if (w.plan !== 'tco') return { accelerator: a.id, kind: 'usd_per_chip_hour', value: target, current: c };
+  const t = a.tco;
+  const energy = e.cost?.tco?.energyUsdPerHour;
+  if (!t || energy === undefined) return null;
+  const perCapex = 1 / (t.amortizationYears * 8760) + t.opexFractionPerYear / 8760;
+  return {
+    accelerator: a.id,
+    kind: 'capex_usd_per_chip',
+    value: Math.max(0, (target - energy) / perCapex),
+    current: t.capexUsdPerChip,
+  };
+}
+
+/** Loads each workload, checks the claim with its stated ranges, then moves every input alone. */
+export function analyseClaim(
+  env: CompareEnv,
+  claimText: string,
+  workloadPaths: readonly string[],
+  opts: ClaimOptions,
+): ClaimReport {
+  const ids = [...env.catalog.accelerators.keys()];
+  const claim = parseExpectation(claimText, ids);
+  if (claim.versus === undefined)
+    throw new UsageError(
+      `claim "${claimText}": compare two chips, e.g. "maia-200/gb200 tokens_per_dollar >= 1.30"`,
+    );
+  if (claim.relative)
+    throw new UsageError(
+      `claim "${claimText}": a claim is a ratio against a number, not a change in percent`,
+    );
+  const versus = claim.versus;
+  const plan = parsePlan(opts.plan);
+  const basis = parseBasis(opts.basis);
+  const sets: FieldSet[] = opts.set.map((s) => parseFieldSet(s, ids));
+  const paths = workloadPaths.length > 0 ? workloadPaths : [...CLAIM_WORKLOADS];
+  const workloads: ClaimWorkload[] = [];
+  let pricing = '';
+  for (const path of paths) {
+    const run = runCompare(env, [path], {
+      ...(opts.plan === undefined ? {} : { plan: opts.plan }),
+      ...(opts.basis === undefined ? {} : { basis: opts.basis }),
+      ...(opts.stack === undefined ? {} : { stack: opts.stack }),
+      set: opts.set,
+      accelerators: `${claim.subject},${versus}`,
+      baseline: versus,
+      expect: [claimText],
+      pareto: false,
+      ranges: true,
+      strict: false,
+    });
+    const outcome = run.outcomes.find((o) => o.expectation.text === claim.text) as ExpectationOutcome;
+    const loaded = loadWorkload(readWorkloadYaml(path, env.readStdin), env.catalog, sets, env.today);
+    const planned = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
+    const w = basis === undefined ? planned : { ...planned, basis };
+    pricing = w.plan === 'tco' ? 'tco (owner cost)' : `${w.basis} ${w.plan}`;
+    const stack = opts.stack ?? loaded.raw.stack;
+    const a = acceleratorFor(env.catalog, claim.subject, sets, env.today, stack);
+    const b = acceleratorFor(env.catalog, versus, sets, env.today, stack);
+    const ratio = outcome.measured;
+    const tornado: TornadoBar[] =
+      ratio === null
+        ? []
+        : levers(a, b, w)
+            .map((l) => {
+              const [lo, hi] = [l.at(0), l.at(1)].map(([x, y, wl]) => ratioOf(x, y, wl, claim.metric)) as [
+                number | null,
+                number | null,
+              ];
+              const nominal = holds(ratio, claim.op, claim.threshold);
+              const flips = [lo, hi].some(
+                (q) => q !== null && holds(q, claim.op, claim.threshold) !== nominal,
+              );
+              return { input: l.input, low: l.low, high: l.high, ratioAtLow: lo, ratioAtHigh: hi, flips };
+            })
+            .concat(modelErrorBars(a, b, ratio, claim))
+            .sort((x, y) => swing(y) - swing(x) || x.input.localeCompare(y.input));
+    workloads.push({
+      workload: outcome.workload,
+      outcome,
+      ratio,
+      range: outcome.bounds ?? (ratio === null ? null : [ratio, ratio]),
+      breakEven: ratio === null ? null : breakEven(a, w, ratio, claim.threshold, claim.metric),
+      tornado,
+    });
+  }
+  return {
+    claim: claim.text,
+    subject: claim.subject,
+    versus,
+    metric: claim.metric,
+    op: claim.op,
+    threshold: claim.threshold,
+    pricing,
+    workloads,
+  };
+}
+
+/** Metrics that move with throughput, and those that move against it. */
+const WITH_THROUGHPUT: readonly MetricKey[] = [
+  'output_tokens_per_usd',
+  'total_tokens_per_usd',
+  'tokens_per_joule_output',
+  'output_tokens_per_kwh',
+  'output_tokens_per_s_per_mw',
+  'output_tokens_per_s_per_chip',
+];
+const AGAINST_THROUGHPUT: readonly MetricKey[] = [
+  'usd_per_mtok_output',
+  'usd_per_request',
+  'joules_per_output_token',
+];
+
+/**
+ * Each chip's throughput at the ends of its cross-validated interval (section 11): the model's
+ * own error as one more input. The ratio moves by the same factor (or its inverse).
+ */
+function modelErrorBars(
+  a: Accelerator,
+  b: Accelerator,
+  ratio: number,
+  claim: { readonly metric: MetricKey; readonly op: Comparator; readonly threshold: number },
+): TornadoBar[] {
+  const sign = WITH_THROUGHPUT.includes(claim.metric)
+    ? 1
+    : AGAINST_THROUGHPUT.includes(claim.metric)
+      ? -1
+      : 0;
+  if (sign === 0) return [];
+  const nominal = holds(ratio, claim.op, claim.threshold);
+  const bars: TornadoBar[] = [];
+  for (const [chip, side] of [
+    [a, 1],
+    [b, -1],
+  ] as const) {
+    const iv = chip.intervalLog;
+    if (!iv) continue;
+    const [lo, hi] = [iv[0], iv[1]].map((l) => ratio * Math.exp(sign * side * l)) as [number, number];
+    bars.push({
+      input: `${chip.id} throughput (CV interval)`,
+      low: `${((Math.exp(iv[0]) - 1) * 100).toFixed(0)}%`,
+      high: `+${((Math.exp(iv[1]) - 1) * 100).toFixed(0)}%`,
+      ratioAtLow: lo,
+      ratioAtHigh: hi,
+      flips: [lo, hi].some((q) => holds(q, claim.op, claim.threshold) !== nominal),
+    });
+  }
+  return bars;
+}
+
+function swing(b: TornadoBar): number {
+  return b.ratioAtLow === null || b.ratioAtHigh === null ? 0 : Math.abs(b.ratioAtHigh - b.ratioAtLow);
+}

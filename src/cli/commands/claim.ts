@@ -1,0 +1,42 @@
+import { analyseClaim, CLAIM_WORKLOADS, type ClaimOptions } from '../../api/claim.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { UsageError } from '../../io/errors.js';
+import { claimJson, claimMarkdown, claimText } from '../../render/claim.js';
+import type { Context } from '../context.js';
+import { gateCode } from '../gate.js';
+
+export interface ClaimCommandOptions extends ClaimOptions {
+  readonly format?: string;
+  readonly output?: string;
+  readonly strict: boolean;
+}
+
+/** A vendor claim over workloads: ratio, range, verdict, break-even, what flips it (docs/model.md 7a). */
+export function claimCommand(
+  ctx: Context,
+  claim: string,
+  workloads: string[],
+  opts: ClaimCommandOptions,
+): number {
+  const format = opts.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'markdown')
+    throw new UsageError(`--format ${format}: claim writes text, json or markdown`);
+  const report = analyseClaim(
+    { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
+    claim,
+    workloads.length > 0 ? workloads : [...CLAIM_WORKLOADS],
+    opts,
+  );
+  const text =
+    format === 'json'
+      ? claimJson(report)
+      : format === 'markdown'
+        ? claimMarkdown(report)
+        : claimText(report, ctx.io.stdoutColumns ?? 120);
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloads);
+  else ctx.io.stdout(text);
+  return gateCode(
+    report.workloads.map((w) => w.outcome),
+    opts.strict,
+  );
+}

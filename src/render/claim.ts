@@ -1,0 +1,182 @@
+// The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
+import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
+import { escapeText, safeJson } from './text.js';
+
+const num = (v: number | null) => (v === null ? '-' : Number(v.toPrecision(3)).toLocaleString('en-US'));
+const money = (v: number) => `$${Math.round(v).toLocaleString('en-US')}`;
+
+function breakEvenText(w: ClaimWorkload): string {
+  const b = w.breakEven;
+  if (!b) return '-';
+  return b.kind === 'capex_usd_per_chip'
+    ? `capex ${money(b.value)} (now ${money(b.current)})`
+    : `$${b.value.toFixed(2)}/chip-h (now $${b.current.toFixed(2)})`;
+}
+
+function rangeText(w: ClaimWorkload): string {
+  return w.range ? `${num(w.range[0])}..${num(w.range[1])}` : '-';
+}
+
+/** The inputs that flip the verdict, most influential first (up to three). */
+function flipping(w: ClaimWorkload, limit = 3): string {
+  const names = w.tornado.filter((b) => b.flips).map((b) => b.input);
+  if (names.length === 0) return 'none';
+  return names.length > limit
+    ? `${names.slice(0, limit).join(', ')} (+${names.length - limit})`
+    : names.join(', ');
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/**
+ * One tornado as text: a bar per input from the ratio at its low end to its high end, on a
+ * common scale with the threshold marked `|`; `*` marks an input that flips the verdict.
+ */
+function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows: number): string[] {
+  const bars = w.tornado.filter((b) => b.ratioAtLow !== null && b.ratioAtHigh !== null).slice(0, rows);
+  if (bars.length === 0 || w.ratio === null) return [];
+  const values = bars.flatMap((b) => [b.ratioAtLow as number, b.ratioAtHigh as number]);
+  values.push(report.threshold, w.ratio);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const labelWidth = Math.min(44, Math.max(...bars.map((b) => b.input.length)) + 2);
+  const barWidth = Math.max(20, width - labelWidth - 36);
+  const col = (v: number) => Math.round(((v - lo) / (hi - lo || 1)) * (barWidth - 1));
+  const out = [
+    `${w.workload}: ratio ${num(w.ratio)} against ${report.op} ${num(report.threshold)}; scale ${num(lo)}..${num(hi)}, | the threshold, * flips the verdict`,
+  ];
+  for (const b of bars) {
+    const [x, y] = [col(b.ratioAtLow as number), col(b.ratioAtHigh as number)].sort((p, q) => p - q) as [
+      number,
+      number,
+    ];
+    const cells: string[] = Array.from({ length: barWidth }, (_, i) => (i >= x && i <= y ? '#' : ' '));
+    cells[col(report.threshold)] = '|';
+    out.push(
+      `  ${pad(escapeText(b.input).slice(0, labelWidth - 2), labelWidth - 2)}${b.flips ? '*' : ' '} ${cells.join('')} ${num(b.ratioAtLow)}..${num(b.ratioAtHigh)} (${escapeText(b.low)}..${escapeText(b.high)})`,
+    );
+  }
+  return out;
+}
+
+export function claimText(report: ClaimReport, width = 100): string {
+  const head = [
+    `claim: ${report.subject}/${report.versus} ${report.metric} ${report.op} ${report.threshold}, ${report.pricing} prices`,
+    '',
+  ];
+  const cols = [
+    'workload',
+    'ratio',
+    'range',
+    'verdict',
+    `break-even for ${report.subject}`,
+    'inputs that flip the verdict',
+  ];
+  const rows = report.workloads.map((w) => [
+    escapeText(w.workload),
+    num(w.ratio),
+    rangeText(w),
+    w.outcome.status,
+    breakEvenText(w),
+    flipping(w),
+  ]);
+  const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i] as number))
+      .join('  ')
+      .trimEnd();
+  const errors = report.workloads
+    .filter((w) => w.outcome.status === 'ERROR')
+    .map(
+      (w) =>
+        `${escapeText(w.workload)}: ${escapeText(w.outcome.detail)}${report.pricing.startsWith('tco') ? '' : " (a chip not rented by the hour has a cost under --plan tco, the owner's)"}`,
+    );
+  const tornadoes = report.workloads.flatMap((w) => {
+    const bars = tornadoText(report, w, width, 12);
+    return bars.length > 0 ? ['', ...bars] : [];
+  });
+  return `${[...head, line(cols), ...rows.map(line), ...(errors.length > 0 ? ['', ...errors] : []), ...tornadoes].join('\n')}\n${notes(report)}`;
+}
+
+function notes(report: ClaimReport): string {
+  return [
+    '',
+    `Verdict over the stated ranges (docs/model.md 11): PASS when all of the range meets the claim, FAIL when none does, UNCERTAIN otherwise.`,
+    `Break-even: the ${report.pricing.startsWith('tco') ? 'capex' : 'price'} of ${report.subject} at which the ratio equals ${report.threshold}. Tornado spans are conventions (docs/model.md 7a), not measured uncertainties.`,
+    '',
+  ].join('\n');
+}
+
+const cell = (s: string) => escapeText(s).replace(/\|/g, '\\|');
+
+export function claimMarkdown(report: ClaimReport): string {
+  const out = [
+    `### Claim: \`${cell(`${report.subject}/${report.versus} ${report.metric} ${report.op} ${report.threshold}`)}\` (${cell(report.pricing)} prices)`,
+    '',
+    `| workload | ratio | range | verdict | break-even for ${cell(report.subject)} | inputs that flip the verdict |`,
+    '|---|---:|---|---|---|---|',
+    ...report.workloads.map(
+      (w) =>
+        `| ${cell(w.workload)} | ${num(w.ratio)} | ${rangeText(w)} | ${w.outcome.status} | ${cell(breakEvenText(w))} | ${cell(flipping(w, 5))} |`,
+    ),
+  ];
+  for (const w of report.workloads) {
+    out.push(
+      '',
+      `#### ${cell(w.workload)}: what moves the ratio`,
+      '',
+      '| input | low | high | ratio at low | ratio at high | flips |',
+      '|---|---|---|---:|---:|---|',
+    );
+    for (const b of w.tornado.slice(0, 12))
+      out.push(
+        `| ${cell(b.input)} | ${cell(b.low)} | ${cell(b.high)} | ${num(b.ratioAtLow)} | ${num(b.ratioAtHigh)} | ${b.flips ? 'yes' : ''} |`,
+      );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function barJson(b: TornadoBar) {
+  return {
+    input: b.input,
+    low: b.low,
+    high: b.high,
+    ratio_at_low: b.ratioAtLow,
+    ratio_at_high: b.ratioAtHigh,
+    flips: b.flips,
+  };
+}
+
+export function claimJson(report: ClaimReport): string {
+  const doc = {
+    schema_version: 1,
+    claim: report.claim,
+    subject: report.subject,
+    versus: report.versus,
+    metric: report.metric,
+    op: report.op,
+    threshold: report.threshold,
+    pricing: report.pricing,
+    workloads: report.workloads.map((w) => ({
+      workload: w.workload,
+      verdict: w.outcome.status,
+      ratio: w.ratio,
+      low: w.range?.[0] ?? null,
+      high: w.range?.[1] ?? null,
+      detail: w.outcome.detail,
+      break_even: w.breakEven
+        ? {
+            accelerator: w.breakEven.accelerator,
+            [w.breakEven.kind]: w.breakEven.value,
+            current: w.breakEven.current,
+          }
+        : null,
+      flipping_inputs: w.tornado.filter((b) => b.flips).map((b) => b.input),
+      tornado: w.tornado.map(barJson),
+    })),
+  };
+  return `${safeJson(JSON.stringify(doc, null, 2))}\n`;
+}

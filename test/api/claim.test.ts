@@ -1,0 +1,96 @@
+// Claim analysis (docs/model.md section 7a; issue 13 item 3).
+import { describe, expect, it } from 'vitest';
+import { analyseClaim } from '../../src/api/claim.js';
+import { evaluate } from '../../src/engine/evaluate.js';
+import { acceleratorFor, loadWorkload, readWorkloadYaml } from '../../src/io/workload.js';
+import { spawnCli } from '../helpers/cli.js';
+import { bundled } from '../helpers/data.js';
+
+const env = { catalog: bundled(), today: '2026-12-02', readStdin: () => '' };
+const CLAIM = 'maia-200/gb200 tokens_per_dollar >= 1.30';
+
+describe('infercost claim', () => {
+  const report = analyseClaim(env, CLAIM, ['chat'], { plan: 'tco', set: [] });
+  const chat = report.workloads[0];
+
+  it('the ratio is tokens per dollar of maia-200 over gb200 under tco, from the two evaluations', () => {
+    const loaded = loadWorkload(
+      readWorkloadYaml('chat', () => ''),
+      env.catalog,
+      [],
+      env.today,
+    );
+    const w = { ...loaded.workload, plan: 'tco' as const };
+    const maia = evaluate(acceleratorFor(env.catalog, 'maia-200', [], env.today), w);
+    const gb200 = evaluate(acceleratorFor(env.catalog, 'gb200', [], env.today), w);
+    const q = (maia.cost?.outputTokensPerUsd ?? 0) / (gb200.cost?.outputTokensPerUsd ?? 1);
+    expect(chat?.ratio).toBeCloseTo(q, 9);
+    expect(report.pricing).toBe('tco (owner cost)');
+    // Break-even capex: c* = c x q / 1.30; capex* = (c* - energy) / (1/(5 x 8760) + 0.252/8760)
+    const c = maia.cost?.usdPerChipHour ?? 0;
+    const energy = maia.cost?.tco?.energyUsdPerHour ?? 0;
+    const capex = ((c * q) / 1.3 - energy) / (1 / (5 * 8760) + 0.252 / 8760);
+    expect(chat?.breakEven).toEqual({
+      accelerator: 'maia-200',
+      kind: 'capex_usd_per_chip',
+      value: expect.closeTo(capex, 6),
+      current: 12_126,
+    });
+  });
+
+  it('at the break-even capex the ratio is the threshold', () => {
+    const capex = chat?.breakEven?.value ?? 0;
+    const at = analyseClaim(env, CLAIM, ['chat'], {
+      plan: 'tco',
+      set: [`maia-200.tco.capex_usd_per_chip=${capex}`],
+    });
+    expect(at.workloads[0]?.ratio).toBeCloseTo(1.3, 9);
+  });
+
+  it('the tornado moves each input alone; utilization cancels in a ratio of tokens per dollar', () => {
+    const utilization = chat?.tornado.find((b) => b.input === 'utilization');
+    // tokens/$ = x * 3600 * u / c for both chips, so u cancels: no swing.
+    expect(utilization?.ratioAtLow).toBeCloseTo(chat?.ratio ?? 0, 9);
+    expect(utilization?.ratioAtHigh).toBeCloseTo(chat?.ratio ?? 0, 9);
+    const capex = chat?.tornado.find((b) => b.input === 'maia-200 capex');
+    expect([capex?.low, capex?.high]).toEqual(['$7,788', '$16,445']);
+    // Bars come by swing, largest first.
+    const swings = (chat?.tornado ?? []).map((b) => Math.abs((b.ratioAtHigh ?? 0) - (b.ratioAtLow ?? 0)));
+    expect(swings).toEqual([...swings].sort((x, y) => y - x));
+    // An input flips the verdict when one of its ends crosses 1.30 from the nominal side.
+    for (const b of chat?.tornado ?? [])
+      expect(b.flips).toBe([b.ratioAtLow, b.ratioAtHigh].some((q) => q !== null && q < 1.3));
+  });
+
+  it('through the binary: JSON for the four bundled workloads; exit 0 on PASS or UNCERTAIN', () => {
+    const r = spawnCli(['claim', CLAIM, '--plan', 'tco', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.workloads.map((w: { workload: string }) => w.workload)).toEqual([
+      'chat',
+      'rag',
+      'summarization',
+      'agentic-coding',
+    ]);
+    for (const w of doc.workloads) {
+      expect(['PASS', 'UNCERTAIN']).toContain(w.verdict);
+      expect(w.low).toBeLessThanOrEqual(w.ratio);
+      expect(w.high).toBeGreaterThanOrEqual(w.ratio);
+      expect(w.break_even.capex_usd_per_chip).toBeGreaterThan(0);
+    }
+  });
+
+  it('a chip with no price on the basis is not measurable: exit 2; a claim without a second chip is usage', () => {
+    const none = spawnCli(['claim', CLAIM, 'chat']);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('ERROR');
+    expect(none.stdout).toContain('maia-200 has no output_tokens_per_usd');
+    const single = spawnCli(['claim', 'maia-200 tokens_per_dollar >= 1', 'chat']);
+    expect(single.code).toBe(2);
+    expect(single.stderr).toBe(
+      'infercost: claim "maia-200 tokens_per_dollar >= 1": compare two chips, e.g. "maia-200/gb200 tokens_per_dollar >= 1.30"\n',
+    );
+    expect(single.stdout).toBe('');
+  });
+});
