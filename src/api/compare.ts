@@ -40,6 +40,10 @@ export interface CompareOptions {
   readonly wide?: boolean;
   readonly columns?: string;
   readonly chart?: boolean;
+  /** `--power-budget 1GW`: size each chip's fleet to fill it (docs/model.md section 8). */
+  readonly powerBudget?: string;
+  /** `--demand 1e12`: output tokens per day to size each chip's fleet for. */
+  readonly demand?: string;
 }
 
 export function parseFormat(format: string | undefined, fallback: FormatName): FormatName {
@@ -191,7 +195,15 @@ export function runCompare(
 ): CompareRun {
   const catalog = env.catalog;
   const ids = [...catalog.accelerators.keys()];
-  const sets: FieldSet[] = opts.set.map((s) => parseFieldSet(s, ids));
+  const sets: FieldSet[] = [
+    ...opts.set.map((s) => parseFieldSet(s, ids)),
+    ...(opts.powerBudget === undefined
+      ? []
+      : [parseFieldSet(`power_budget=${opts.powerBudget}`, ids, '--power-budget')]),
+    ...(opts.demand === undefined
+      ? []
+      : [parseFieldSet(`demand.output_tokens_per_day=${opts.demand}`, ids, '--demand')]),
+  ];
   const plan = parsePlan(opts.plan);
   const sortMetric = parseSortMetric(opts.sort);
   const flagIds = parseIdList(opts.accelerators);

@@ -73,6 +73,11 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     )
     .option('--sort <metric>', 'sort by a metric (default output_tokens_per_usd)')
     .option(
+      '--power-budget <power>',
+      'fill this facility power with each chip (1GW, 300MW): chips, tokens/day, $/year',
+    )
+    .option('--demand <tokens_per_day>', "size each chip's fleet for this many output tokens per day")
+    .option(
       '--stack <stack>',
       "serving stack to assume (trtllm, vllm, ...); default: each chip's best calibrated one",
     )

@@ -67,9 +67,13 @@ export function operatingPowerW(
 }
 
 export interface Fleet {
+  /** What the fleet was sized for: a demand, or a power budget to fill. */
+  readonly sizedFor: 'demand' | 'power_budget';
   readonly chips: number;
   readonly replicas: number;
   readonly facilityW: number;
+  /** Output tokens per day the fleet can serve: `chips * x * 86400 * u`. */
+  readonly outputTokensPerDay: number;
   readonly usdPerYear?: number;
 }
 
@@ -87,7 +91,57 @@ export function fleetFor(
 ): Fleet {
   const chipsNeeded = Math.ceil(outputTokensPerDay / (outputTokensPerSPerChip * 86400 * utilization));
   const replicas = Math.max(1, Math.ceil(chipsNeeded / chipsPerReplica));
+  return fleetOf(
+    'demand',
+    replicas,
+    chipsPerReplica,
+    outputTokensPerSPerChip,
+    utilization,
+    facilityWPerChip,
+    usdPerChipHour,
+  );
+}
+
+/**
+ * Fleet that fills a power budget (section 8): whole replicas within `budgetW` of facility power,
+ * `N * floor(G / (N * Pw))` chips.
+ */
+export function fleetForPower(
+  budgetW: number,
+  outputTokensPerSPerChip: number,
+  utilization: number,
+  chipsPerReplica: number,
+  facilityWPerChip: number,
+  usdPerChipHour: number | undefined,
+): Fleet {
+  const replicas = Math.floor(budgetW / (chipsPerReplica * facilityWPerChip));
+  return fleetOf(
+    'power_budget',
+    replicas,
+    chipsPerReplica,
+    outputTokensPerSPerChip,
+    utilization,
+    facilityWPerChip,
+    usdPerChipHour,
+  );
+}
+
+function fleetOf(
+  sizedFor: Fleet['sizedFor'],
+  replicas: number,
+  chipsPerReplica: number,
+  outputTokensPerSPerChip: number,
+  utilization: number,
+  facilityWPerChip: number,
+  usdPerChipHour: number | undefined,
+): Fleet {
   const chips = replicas * chipsPerReplica;
-  const fleet = { chips, replicas, facilityW: chips * facilityWPerChip };
+  const fleet = {
+    sizedFor,
+    chips,
+    replicas,
+    facilityW: chips * facilityWPerChip,
+    outputTokensPerDay: chips * outputTokensPerSPerChip * 86400 * utilization,
+  };
   return usdPerChipHour === undefined ? fleet : { ...fleet, usdPerYear: chips * usdPerChipHour * 8760 };
 }

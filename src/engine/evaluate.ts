@@ -1,5 +1,12 @@
 import { chooseDeployment, type Failure, type Setup } from './deploy.js';
-import { type EnergyMetrics, energyMetrics, type Fleet, fleetFor, operatingPowerW } from './energy.js';
+import {
+  type EnergyMetrics,
+  energyMetrics,
+  type Fleet,
+  fleetFor,
+  fleetForPower,
+  operatingPowerW,
+} from './energy.js';
 import { breakEvenUsdPerChipHour, type ChipCost, type CostMetrics, chipCost, costMetrics } from './money.js';
 import { type DecodeStep, decodeStep } from './replica.js';
 import {
@@ -225,16 +232,25 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
     cost,
     energy,
     fleet:
-      workload.outputTokensPerDay === undefined
-        ? undefined
-        : fleetFor(
-            workload.outputTokensPerDay,
+      workload.powerBudgetW !== undefined
+        ? fleetForPower(
+            workload.powerBudgetW,
             x,
             workload.utilization,
             point.chips,
             energy.facilityWPerChip,
             price?.usdPerChipHour,
-          ),
+          )
+        : workload.outputTokensPerDay === undefined
+          ? undefined
+          : fleetFor(
+              workload.outputTokensPerDay,
+              x,
+              workload.utilization,
+              point.chips,
+              energy.facilityWPerChip,
+              price?.usdPerChipHour,
+            ),
     efficiency,
     calibrated: accelerator.calibrated,
     warnings,

@@ -182,6 +182,8 @@ export interface Workload {
   readonly basis: PriceBasis;
   readonly site: Site;
   readonly outputTokensPerDay?: number;
+  /** Facility power to fill with one chip type (section 8), W. */
+  readonly powerBudgetW?: number;
   /** Allowed replica sizes; default powers of two up to the scale-up domain. */
   readonly replicaChips?: readonly number[];
   /** Fixed batch (concurrency), as in a closed-loop benchmark; default: chosen by the search. */

@@ -1,6 +1,6 @@
 // The columns of the human-facing comparison (table and Markdown), defined once.
 import type { AcceleratorResult, WorkloadResult } from '../schema/result.js';
-import { fixed, millis, ratio, sig } from './format.js';
+import { compact, fixed, millis, ratio, sig } from './format.js';
 
 export interface Column {
   /** The name `--columns` takes. */
@@ -34,20 +34,65 @@ export const RANGE_COLUMN: Column = {
   text: rangeText,
 };
 
+/**
+ * The fleet a demand or power budget calls for (docs/model.md section 8); shown whenever a
+ * workload gives one.
+ */
+export const FLEET_COLUMNS: readonly Column[] = [
+  {
+    key: 'fleet_chips',
+    header: 'Fleet chips',
+    short: 'Chips',
+    value: (a) => a.fleet?.chips ?? null,
+    text: (a) => compact(a.fleet?.chips),
+  },
+  {
+    key: 'fleet_mw',
+    header: 'Fleet MW',
+    short: 'MW',
+    value: (a) => (a.fleet ? a.fleet.facility_w / 1e6 : null),
+    text: (a) => sig(a.fleet ? a.fleet.facility_w / 1e6 : null),
+  },
+  {
+    key: 'fleet_tok_day',
+    header: 'Out tok/day',
+    short: 'Tok/day',
+    value: (a) => a.fleet?.output_tokens_per_day ?? null,
+    text: (a) => compact(a.fleet?.output_tokens_per_day),
+    best: 'max',
+  },
+  {
+    key: 'fleet_usd_year',
+    header: '$M/year',
+    short: '$M/yr',
+    value: (a) => (a.fleet?.usd_per_year == null ? null : a.fleet.usd_per_year / 1e6),
+    text: (a) => sig(a.fleet?.usd_per_year == null ? null : a.fleet.usd_per_year / 1e6),
+    best: 'min',
+  },
+];
+
 export function columnsFor(options: {
   readonly ranges: boolean;
   readonly columns?: readonly string[] | undefined;
+  /** A workload gave a demand or a power budget: add the fleet columns. */
+  readonly fleet?: boolean;
 }): readonly Column[] {
   if (options.columns) {
-    const all = [...COLUMNS, RANGE_COLUMN];
+    const all = [...COLUMNS, RANGE_COLUMN, ...FLEET_COLUMNS];
     return options.columns.flatMap((k) => all.filter((c) => c.key === k));
   }
-  return options.ranges ? [...COLUMNS.slice(0, 5), RANGE_COLUMN, ...COLUMNS.slice(5)] : COLUMNS;
+  const base = options.ranges ? [...COLUMNS.slice(0, 5), RANGE_COLUMN, ...COLUMNS.slice(5)] : COLUMNS;
+  return options.fleet ? [...base, ...FLEET_COLUMNS] : base;
 }
 
 /** Every `--columns` name, in the table's order. */
 export function columnKeys(): string[] {
-  return [...COLUMNS.slice(0, 5), RANGE_COLUMN, ...COLUMNS.slice(5)].map((c) => c.key);
+  return [...COLUMNS.slice(0, 5), RANGE_COLUMN, ...COLUMNS.slice(5), ...FLEET_COLUMNS].map((c) => c.key);
+}
+
+/** Whether any chip of a workload has a fleet (a demand or power budget was given). */
+export function hasFleet(r: WorkloadResult): boolean {
+  return r.accelerators.some((a) => a.fleet !== null);
 }
 
 /** The columns a narrow terminal keeps whatever else it drops. */
@@ -190,6 +235,6 @@ export function layout(
 ) {
   const ran = r.accelerators.filter((a) => a.status === 'ok');
   const didNot = r.accelerators.filter((a) => a.status !== 'ok');
-  const columns = columnsFor(options);
+  const columns = columnsFor({ ...options, fleet: hasFleet(r) });
   return { ran, didNot, columns, best: bestRows(ran, columns), ...footnotes([...ran, ...didNot]) };
 }

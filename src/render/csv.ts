@@ -66,6 +66,12 @@ export const CSV_COLUMNS = [
   'price_is_estimate',
   'reason',
   'warnings',
+  // docs/model.md section 8: empty unless the workload gives a demand or a power budget.
+  'fleet_sized_for',
+  'fleet_chips',
+  'fleet_facility_w',
+  'fleet_output_tokens_per_day',
+  'fleet_usd_per_year',
 ] as const;
 
 export function csvRow(
@@ -93,6 +99,11 @@ export function csvRow(
     a.price?.is_estimate ?? null,
     a.reason,
     a.warnings.map((w) => w.message).join('; '),
+    a.fleet?.sized_for ?? null,
+    a.fleet?.chips ?? null,
+    a.fleet?.facility_w ?? null,
+    a.fleet?.output_tokens_per_day ?? null,
+    a.fleet?.usd_per_year ?? null,
   ];
 }
 

@@ -26,3 +26,18 @@ export function millis(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '-';
   return sig(seconds * 1000);
 }
+
+/** Large counts with an SI suffix and three significant digits: 1.25T, 840G, 3.10M. */
+export function compact(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  const abs = Math.abs(n);
+  for (const [div, suffix] of [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ] as const) {
+    if (abs >= div) return `${Number((n / div).toPrecision(3))}${suffix}`;
+  }
+  return sig(n);
+}

@@ -157,9 +157,11 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
     efficiency,
     fleet: e.fleet
       ? {
+          sized_for: e.fleet.sizedFor,
           chips: e.fleet.chips,
           replicas: e.fleet.replicas,
           facility_w: e.fleet.facilityW,
+          output_tokens_per_day: e.fleet.outputTokensPerDay,
           usd_per_year: e.fleet.usdPerYear ?? null,
         }
       : null,
@@ -203,6 +205,8 @@ export function workloadResult(
       provider: w.provider ?? null,
       pue: w.site.pue,
       usd_per_kwh: w.site.usdPerKwh,
+      demand_output_tokens_per_day: w.outputTokensPerDay ?? null,
+      power_budget_w: w.powerBudgetW ?? null,
       weights_precision: precisionName(w.model.precision.weights),
       activations_precision: precisionName(w.model.precision.activations),
       kv_cache_precision: precisionName(w.model.precision.kvCache),
@@ -259,6 +263,11 @@ export function flatRow(
     e.cost?.isEstimate ?? null,
     e.failure ? failureText(e.failure) : null,
     e.warnings.map(warningText).join('; '),
+    e.fleet?.sizedFor ?? null,
+    e.fleet?.chips ?? null,
+    e.fleet?.facilityW ?? null,
+    e.fleet?.outputTokensPerDay ?? null,
+    e.fleet?.usdPerYear ?? null,
   );
   return cells;
 }

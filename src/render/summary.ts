@@ -1,5 +1,5 @@
 import type { WorkloadResult } from '../schema/result.js';
-import { millis, sig } from './format.js';
+import { compact, millis, sig } from './format.js';
 
 /** The line above each table: what was compared, under which limits, against what. */
 export function workloadHeading(r: WorkloadResult): string {
@@ -11,7 +11,12 @@ export function workloadHeading(r: WorkloadResult): string {
   return (
     `${w.name}: ${w.model_name} (${w.weights_precision} weights), ${w.input_tokens} in / ${w.output_tokens} out` +
     (w.cached_input_fraction > 0 ? ` (${Math.round(w.cached_input_fraction * 100)}% cached)` : '') +
-    `, ${slo.length > 0 ? slo.join(', ') : 'no latency limit'}, ${w.price_basis && w.price_basis !== 'tco' ? `${w.price_basis} ` : ''}${w.plan} prices, utilization ${w.utilization}, baseline ${r.baseline}`
+    `, ${slo.length > 0 ? slo.join(', ') : 'no latency limit'}, ${w.price_basis && w.price_basis !== 'tco' ? `${w.price_basis} ` : ''}${w.plan} prices, utilization ${w.utilization}, baseline ${r.baseline}` +
+    (w.power_budget_w != null
+      ? `; fleet: each chip filling ${sig(w.power_budget_w / 1e6)} MW`
+      : w.demand_output_tokens_per_day != null
+        ? `; fleet: each chip serving ${compact(w.demand_output_tokens_per_day)} output tokens/day`
+        : '')
   );
 }
 

@@ -2,7 +2,15 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { AcceleratorResult, ResultDoc, WorkloadResult } from '../schema/result.js';
 import { chartLines } from './chart.js';
-import { bestRows, type Column, columnsFor, DROP_ORDER, layout, REQUIRED_COLUMNS } from './columns.js';
+import {
+  bestRows,
+  type Column,
+  columnsFor,
+  DROP_ORDER,
+  hasFleet,
+  layout,
+  REQUIRED_COLUMNS,
+} from './columns.js';
 import { paretoLines, workloadHeading } from './summary.js';
 import { escapeStrings } from './text.js';
 import type { Renderer, RenderOptions } from './types.js';
@@ -90,7 +98,7 @@ function fitShape(
   options: RenderOptions,
   c: ChalkInstance,
 ): { shape: Shape; text: string } {
-  const all = columnsFor(options);
+  const all = columnsFor({ ...options, fleet: hasFleet(r) });
   let shape: Shape = { columns: all, marksInline: true, shortHeaders: false };
   let text = tableText(r, ran, marks, shape, c);
   const width = options.wide || options.columns ? undefined : options.width;
@@ -122,7 +130,9 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
       const listed = ran.flatMap((a, i) => (marks[i]?.length ? [`${a.id} [${marks[i]?.join(',')}]`] : []));
       if (listed.length > 0) out.push(...wrap(`Notes per chip: ${listed.join(', ')}`, width));
     }
-    const hidden = columnsFor(options).filter((col) => !shape.columns.includes(col));
+    const hidden = columnsFor({ ...options, fleet: hasFleet(r) }).filter(
+      (col) => !shape.columns.includes(col),
+    );
     if (hidden.length > 0)
       out.push(
         ...wrap(

@@ -48,3 +48,20 @@ export const modelPrecision = z.strictObject({
   activations: precision,
   kv_cache: precision,
 });
+
+const POWER_UNITS = { W: 1, kW: 1e3, MW: 1e6, GW: 1e9 } as const;
+
+/** Parses `1GW`, `300 MW`, `50kW` or `1e9` (watts) to watts; undefined when it is neither. */
+export function parsePowerW(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const watts = Number(m[1]) * POWER_UNITS[(m[2] ?? 'W') as keyof typeof POWER_UNITS];
+  return watts > 0 && Number.isFinite(watts) ? watts : undefined;
+}
+
+/** Power with its unit (`1GW`, `300MW`) or a number of watts; converted in schema/convert.ts. */
+export const powerQuantity = z.union([z.number(), z.string()]).refine((v) => {
+  const w = parsePowerW(v);
+  return w !== undefined && w <= 1e13;
+}, 'expected a power such as 1GW, 300MW, 50kW or a number of watts (at most 10 TW)');

@@ -13,7 +13,7 @@ import {
   type Workload,
 } from '../engine/types.js';
 import type { AcceleratorFile } from './accelerator.js';
-import type { PrecisionSpec } from './common.js';
+import { type PrecisionSpec, parsePowerW } from './common.js';
 import type { InlineModel } from './model.js';
 import { WORKLOAD_DEFAULTS, type WorkloadFile } from './workload.js';
 
@@ -279,7 +279,13 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
     mechanisms: toMechanisms(w.mechanisms),
     powerModel: WORKLOAD_DEFAULTS.powerModel,
     ...(w.pricing?.provider === undefined ? {} : { provider: w.pricing.provider }),
-    ...(w.demand ? { outputTokensPerDay: w.demand.output_tokens_per_day } : {}),
+    ...(w.demand
+      ? {
+          outputTokensPerDay:
+            w.demand.output_tokens_per_day ?? (w.demand.requests_per_s ?? 0) * w.output_tokens * 86_400,
+        }
+      : {}),
+    ...(w.power_budget === undefined ? {} : { powerBudgetW: parsePowerW(w.power_budget) as number }),
     ...(d?.replica_chips ? { replicaChips: d.replica_chips } : {}),
     ...(d?.batch === undefined ? {} : { fixedBatch: d.batch }),
     ...(d?.max_batch === undefined ? {} : { maxBatch: d.max_batch }),

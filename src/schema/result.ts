@@ -125,7 +125,16 @@ export const acceleratorResultSchema = z.strictObject({
     )
     .nullable(),
   efficiency: z.record(z.string(), z.strictObject({ value: num, calibrated: z.boolean() })),
-  fleet: z.strictObject({ chips: num, replicas: num, facility_w: num, usd_per_year: nullableNum }).nullable(),
+  fleet: z
+    .strictObject({
+      sized_for: z.enum(['demand', 'power_budget']),
+      chips: num,
+      replicas: num,
+      facility_w: num,
+      output_tokens_per_day: num,
+      usd_per_year: nullableNum,
+    })
+    .nullable(),
   warnings: z.array(warning),
   pareto: z.array(
     z.strictObject({
@@ -156,6 +165,9 @@ export const workloadResultSchema = z.strictObject({
     provider: z.string().nullable(),
     pue: num,
     usd_per_kwh: num,
+    /** The fleet asked for (docs/model.md section 8): a demand or a power budget; absent in older results. */
+    demand_output_tokens_per_day: nullableNum.optional(),
+    power_budget_w: nullableNum.optional(),
     weights_precision: z.string(),
     activations_precision: z.string(),
     kv_cache_precision: z.string(),

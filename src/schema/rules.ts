@@ -179,6 +179,18 @@ export function workloadRules(workload: WorkloadFile): RuleIssue[] {
   if (typeof workload.model === 'object') {
     for (const issue of modelRules(workload.model)) issues.push({ ...issue, path: ['model', ...issue.path] });
   }
+  const demand = workload.demand;
+  if (demand && (demand.output_tokens_per_day === undefined) === (demand.requests_per_s === undefined))
+    issues.push({
+      path: ['demand'],
+      message: 'give output_tokens_per_day or requests_per_s (one of them)',
+    });
+  if (demand && workload.power_budget !== undefined)
+    issues.push({
+      path: ['power_budget'],
+      message:
+        'give a demand or a power budget, not both: a fleet is sized for one (docs/model.md section 8)',
+    });
   const d = workload.deployment;
   if (d?.batch !== undefined && d.max_batch !== undefined && d.batch > d.max_batch) {
     issues.push({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { id, nonNegative, positive, positiveInt, precision } from './common.js';
+import { id, nonNegative, positive, positiveInt, powerQuantity, precision } from './common.js';
 import { inlineModelSchema } from './model.js';
 
 export const workloadSchema = z.strictObject({
@@ -44,7 +44,15 @@ export const workloadSchema = z.strictObject({
       power_cap_w: positive(100_000).optional(),
     })
     .optional(),
-  demand: z.strictObject({ output_tokens_per_day: positive(1e18) }).optional(),
+  /** A demand to size the fleet for (docs/model.md section 8): output tokens per day or requests per second. */
+  demand: z
+    .strictObject({
+      output_tokens_per_day: positive(1e18).optional(),
+      requests_per_s: positive(1e12).optional(),
+    })
+    .optional(),
+  /** Facility power to fill (section 8): watts, or a string with its unit, `1GW`, `300MW`, `50kW`. */
+  power_budget: powerQuantity.optional(),
   deployment: z
     .strictObject({
       replica_chips: z.array(positiveInt(1_000_000)).min(1).optional(),

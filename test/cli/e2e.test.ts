@@ -222,3 +222,64 @@ describe('the start-up snapshot never serves an edited profile', () => {
     expect(h100?.name).toBe('NVIDIA H100 SXM (edited)');
   });
 });
+
+describe('fleet columns (docs/model.md section 8)', () => {
+  it('--power-budget 1GW: each chip fills it with whole replicas; the table and CSV show the fleet', () => {
+    const r = spawnCli([
+      'compare',
+      CHAT,
+      '--power-budget',
+      '1GW',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout).results[0].accelerators[0];
+    const n = a.deployment.chips;
+    const chips = n * Math.floor(1e9 / (n * a.metrics.facility_w_per_chip));
+    expect(a.fleet.sized_for).toBe('power_budget');
+    expect(a.fleet.chips).toBe(chips);
+    expect(a.fleet.output_tokens_per_day).toBeCloseTo(
+      chips * a.metrics.output_tokens_per_s_per_chip * 86_400 * 0.7,
+      0,
+    );
+    expect(a.fleet.facility_w).toBeLessThanOrEqual(1e9);
+    const table = spawnCli([
+      'compare',
+      CHAT,
+      '--power-budget',
+      '300MW',
+      '--accelerators',
+      'h100-sxm',
+      '--wide',
+    ]);
+    expect(table.stdout).toContain('fleet: each chip filling 300 MW');
+    expect(table.stdout).toContain('Fleet chips');
+    const csv = spawnCli([
+      'compare',
+      CHAT,
+      '--power-budget',
+      '1GW',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'csv',
+    ]);
+    const [head, row] = csv.stdout.split('\r\n');
+    const cells = Object.fromEntries((head ?? '').split(',').map((k, i) => [k, (row ?? '').split(',')[i]]));
+    expect(cells.fleet_sized_for).toBe('power_budget');
+    expect(Number(cells.fleet_chips)).toBe(chips);
+  });
+
+  it('a bad power or both a demand and a budget is one line, exit 2', () => {
+    const bad = spawnCli(['compare', CHAT, '--power-budget', '12XW']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^infercost: --power-budget .*expected a power such as 1GW, 300MW/);
+    const both = spawnCli(['compare', CHAT, '--power-budget', '1GW', '--demand', '1e12']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give a demand or a power budget, not both');
+    expect(both.stdout).toBe('');
+  });
+});

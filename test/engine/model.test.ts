@@ -8,6 +8,7 @@ import {
   efficiencyRange,
   estimateRange,
   evaluate,
+  fleetForPower,
   kvBytesPerToken,
   kvBytesPerTokenReplica,
   largestFeasibleBatch,
@@ -393,5 +394,38 @@ describe('section 5: TCO for every chip, energy at the operating point', () => {
       (throughputOnly?.high.outputTokensPerUsd ?? 0) * (hourly(12_126) / hourly(7_788)),
       6,
     );
+  });
+});
+
+describe('section 8: a fleet for a demand or a power budget', () => {
+  it('a power budget fills whole replicas: 1 GW of 2-chip replicas at 1,530 W per chip', () => {
+    // 1e9 / (2 x 1530) = 326,797.4 -> 326,797 replicas = 653,594 chips, 999,998,820 W
+    const f = fleetForPower(1e9, 1000, 0.7, 2, 1530, 2.5);
+    expect(f).toEqual({
+      sizedFor: 'power_budget',
+      replicas: 326_797,
+      chips: 653_594,
+      facilityW: 653_594 * 1530,
+      outputTokensPerDay: 653_594 * 1000 * 86_400 * 0.7, // 3.95e13
+      usdPerYear: 653_594 * 2.5 * 8760,
+    });
+  });
+
+  it('a demand in requests per second is R x O x 86400 output tokens a day', () => {
+    const w = workload({
+      model: 'llama-3.3-70b',
+      input_tokens: 800,
+      output_tokens: 300,
+      demand: { requests_per_s: 100 },
+    });
+    expect(w.outputTokensPerDay).toBe(100 * 300 * 86_400); // 2.592e9
+    const e = evaluate(accelerator('h100-sxm'), w);
+    const x = e.performance?.outputTokensPerSPerChip ?? 0;
+    const n = e.deployment?.chips ?? 1;
+    // ceil(Q / (x * 86400 * 0.7)) chips, rounded up to whole replicas of n
+    const chips = Math.ceil(Math.ceil(2.592e9 / (x * 86_400 * 0.7)) / n) * n;
+    expect(e.fleet?.chips).toBe(chips);
+    expect(e.fleet?.sizedFor).toBe('demand');
+    expect(e.fleet?.outputTokensPerDay).toBeGreaterThanOrEqual(2.592e9);
   });
 });

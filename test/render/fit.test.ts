@@ -51,7 +51,7 @@ describe('a table that fits', () => {
     const bad = await runCli(['compare', CHAT, '--columns', 'tok_s_chp']);
     expect([bad.code, bad.stderr]).toEqual([
       2,
-      'infercost: --columns tok_s_chp: unknown column; did you mean "tok_s_chip"? (known: stack, replica, ttft, tpot, tok_s_chip, range, price, usd_per_mtok, tok_per_usd, j_per_tok, tok_s_mw, tok_usd_vs_base, tok_w_vs_base)\n',
+      'infercost: --columns tok_s_chp: unknown column; did you mean "tok_s_chip"? (known: stack, replica, ttft, tpot, tok_s_chip, range, price, usd_per_mtok, tok_per_usd, j_per_tok, tok_s_mw, tok_usd_vs_base, tok_w_vs_base, fleet_chips, fleet_mw, fleet_tok_day, fleet_usd_year)\n',
     ]);
   });
 
