@@ -25,8 +25,9 @@ await build({
   minifyWhitespace: !process.env.INFERCOST_NO_MINIFY,
   logLevel: 'warning',
   plugins: [zodEnglishOnly],
-  // vega renders the report's charts; loaded with import() by `report` alone, never at start-up.
-  external: ['vega', 'vega-lite'],
+  // vega renders the report's charts and HiGHS solves fleets; each is required by its command
+  // alone, never at start-up.
+  external: ['vega', 'vega-lite', 'highs'],
   // The sources locate profiles/ and data/ from import.meta.url; in the bundle that is its own file.
   define: { 'import.meta.url': '__infercostModuleUrl' },
   banner: { js: "const __infercostModuleUrl = require('node:url').pathToFileURL(__filename).href;" },

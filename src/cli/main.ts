@@ -13,6 +13,7 @@ import { checkCommand } from './commands/check.js';
 import { claimCommand } from './commands/claim.js';
 import { compareCommand } from './commands/compare.js';
 import { diffCommand } from './commands/diff.js';
+import { fleetCommand } from './commands/fleet.js';
 import { initCommand } from './commands/init.js';
 import { modelsCommand } from './commands/models.js';
 import { pricesImportCommand } from './commands/prices.js';
@@ -166,6 +167,23 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .action((claim: string, workloads: string[], opts) =>
       setCode(claimCommand(ctx(), claim, workloads, opts)),
     );
+
+  program
+    .command('fleet')
+    .description(
+      'plan a mixed fleet: workloads with demands, chips with caps, power and money budgets; least cost or most tokens (an integer program, HiGHS)',
+    )
+    .argument(
+      '<fleet.yaml>',
+      'the plan: objective, plan, power_budget, usd_per_year_budget, workloads, chips',
+    )
+    .option('--format <format>', 'table, json or csv')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .addHelpText(
+      'after',
+      '\nExample: infercost fleet profiles/fleets/mixed.yaml --format json\n\nExit: 0 a plan was found, 1 no feasible plan (infeasible or unbounded), 2 bad input.',
+    )
+    .action(async (file: string, opts) => setCode(await fleetCommand(ctx(), file, opts)));
 
   program
     .command('diff')

@@ -4,6 +4,7 @@ export * from './calibrate.js';
 export * from './deploy.js';
 export * from './energy.js';
 export * from './evaluate.js';
+export * from './fleet.js';
 export * from './money.js';
 export * from './pareto.js';
 export * from './precision.js';

@@ -1,0 +1,222 @@
+// A mixed fleet (docs/model.md section 8a): evaluate every (chip, workload) pair, then solve the
+// integer program with HiGHS.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { evaluate } from '../engine/evaluate.js';
+import {
+  type FleetOption,
+  type FleetPlan,
+  type FleetProblem,
+  fleetLp,
+  fleetPlanFrom,
+  usableOptions,
+} from '../engine/fleet.js';
+import { displayPath } from '../io/catalog.js';
+import { checkAgainst } from '../io/check.js';
+import { dottedPath, InputError } from '../io/errors.js';
+import { acceleratorFor, loadWorkload, readWorkloadYaml, unknownAccelerator } from '../io/workload.js';
+import { type LocatedYaml, readYamlFile } from '../io/yaml.js';
+import { parsePowerW } from '../schema/common.js';
+import { type FleetFile, fleetSchema } from '../schema/fleet.js';
+import type { CompareEnv } from './compare.js';
+
+/** A pair that cannot run, with the engine's reason (it stays out of the program). */
+export interface FleetExclusion {
+  readonly chip: string;
+  readonly workload: string;
+  readonly reason: string;
+}
+
+export interface FleetReport {
+  readonly file: string;
+  readonly objective: FleetProblem['objective'];
+  /** `tco` or `<basis> <plan>`. */
+  readonly pricing: string;
+  readonly problem: FleetProblem;
+  readonly plan: FleetPlan;
+  readonly excluded: readonly FleetExclusion[];
+  /** Time spent in the solver, ms (loading it excluded). */
+  readonly solveMs: number;
+}
+
+interface HighsSolver {
+  solve(
+    lp: string,
+    options?: Record<string, unknown>,
+  ): {
+    Status: string;
+    ObjectiveValue: number;
+    Columns: Record<string, { Primal?: number }>;
+  };
+}
+
+let solver: Promise<HighsSolver> | undefined;
+
+/**
+ * HiGHS compiled to WebAssembly, loaded once and only by `fleet` (required, not bundled: the
+ * CLI bundle runs through vm.Script, and compare should not pay for 3.5 MB of wasm).
+ */
+export function loadSolver(): Promise<HighsSolver> {
+  solver ??= (createRequire(import.meta.url)('highs') as () => Promise<HighsSolver>)();
+  return solver;
+}
+
+/**
+ * Solves a problem (section 8a). The LP relaxation first (milliseconds): its optimum bounds every
+ * integer plan, and an infeasible or unbounded relaxation settles the question. Then the integer
+ * program in a box of one replica either side of the relaxation's optimum, which HiGHS solves
+ * exactly in tens of milliseconds where the open problem takes seconds on 120 variables; the
+ * plan states its distance to the bound. Only if the box holds no feasible plan is the whole
+ * integer program solved.
+ */
+export async function solveFleet(problem: FleetProblem): Promise<{ plan: FleetPlan; solveMs: number }> {
+  const highs = await loadSolver();
+  const started = performance.now();
+  const quiet = { output_flag: false };
+  const relaxed = highs.solve(fleetLp(problem, { relaxed: true }), quiet);
+  if (relaxed.Status !== 'Optimal') {
+    const plan = fleetPlanFrom(problem, relaxed.Status, () => undefined);
+    return { plan, solveMs: performance.now() - started };
+  }
+  const box = usableOptions(problem).map((_, i) => {
+    const x = relaxed.Columns[`r${i}`]?.Primal ?? 0;
+    return [Math.max(0, Math.floor(x) - 1), Math.ceil(x) + 1] as const;
+  });
+  let solution = highs.solve(fleetLp(problem, { box }), quiet);
+  if (solution.Status !== 'Optimal') solution = highs.solve(fleetLp(problem), { ...quiet, presolve: 'off' });
+  const plan = fleetPlanFrom(
+    problem,
+    solution.Status,
+    (v) => solution.Columns[v]?.Primal,
+    relaxed.ObjectiveValue,
+  );
+  return { plan, solveMs: performance.now() - started };
+}
+
+function located(y: LocatedYaml, path: (string | number)[], message: string): InputError {
+  const { line, col } = y.locate(path);
+  return new InputError(y.file, line, col, dottedPath(path), message);
+}
+
+/** A workload named in a fleet file: a file relative to it, else a bundled name. */
+function workloadPathFor(fleetFile: string, given: string): string {
+  const relative = resolve(dirname(fleetFile), given);
+  return existsSync(relative) ? relative : given;
+}
+
+/** The problem a fleet file describes: every pair evaluated at its best deployment (section 4). */
+export function fleetProblemFor(
+  env: CompareEnv,
+  file: string,
+): { problem: FleetProblem; excluded: FleetExclusion[]; pricing: string; raw: FleetFile } {
+  const y = readYamlFile(file, displayPath(file));
+  const raw = checkAgainst(y, fleetSchema, (f) => {
+    const issues: { path: (string | number)[]; message: string }[] = [];
+    f.workloads.forEach((w, i) => {
+      if (
+        w.demand &&
+        (w.demand.output_tokens_per_day === undefined) === (w.demand.requests_per_s === undefined)
+      )
+        issues.push({
+          path: ['workloads', i, 'demand'],
+          message: 'give output_tokens_per_day or requests_per_s (one of them)',
+        });
+      if ((f.objective ?? 'min_cost') === 'min_cost' && !w.demand)
+        issues.push({ path: ['workloads', i], message: 'min_cost needs a demand for every workload' });
+    });
+    if (
+      f.objective === 'max_tokens' &&
+      f.power_budget === undefined &&
+      f.usd_per_year_budget === undefined &&
+      f.chips.some((c) => c.max_chips === undefined) &&
+      f.workloads.some((w) => !w.demand)
+    )
+      issues.push({
+        path: ['objective'],
+        message:
+          'max_tokens needs a bound: a power or money budget, every chip capped, or every workload a demand',
+      });
+    return issues;
+  });
+  checkChipIds(env, y, raw);
+  const excluded: FleetExclusion[] = [];
+  const options: FleetOption[] = [];
+  const workloads: { name: string; demandTokensPerDay?: number }[] = [];
+  let pricing = '';
+  raw.workloads.forEach((entry, wi) => {
+    let loaded: ReturnType<typeof loadWorkload>;
+    try {
+      loaded = loadWorkload(
+        readWorkloadYaml(workloadPathFor(file, entry.workload), env.readStdin),
+        env.catalog,
+        [],
+        env.today,
+      );
+    } catch (e) {
+      if (e instanceof InputError && e.file === entry.workload)
+        throw located(y, ['workloads', wi, 'workload'], e.detail);
+      throw e;
+    }
+    const w = {
+      ...loaded.workload,
+      ...(raw.plan === undefined ? {} : { plan: raw.plan }),
+      ...(raw.basis === undefined ? {} : { basis: raw.basis }),
+    };
+    pricing = w.plan === 'tco' ? 'tco (owner cost)' : `${w.basis} ${w.plan}`;
+    const name = workloads.some((x) => x.name === w.name) ? `${w.name}#${wi + 1}` : w.name;
+    const demand =
+      entry.demand?.output_tokens_per_day ??
+      (entry.demand?.requests_per_s === undefined
+        ? undefined
+        : entry.demand.requests_per_s * w.outputTokens * 86_400);
+    workloads.push(demand === undefined ? { name } : { name, demandTokensPerDay: demand });
+    for (const chip of raw.chips) {
+      const e = evaluate(acceleratorFor(env.catalog, chip.id, [], env.today, loaded.raw.stack), w);
+      if (!e.performance || !e.energy || !e.deployment) {
+        excluded.push({
+          chip: chip.id,
+          workload: name,
+          reason: e.failure ? 'cannot run this workload' : 'no deployment',
+        });
+        continue;
+      }
+      options.push({
+        chip: chip.id,
+        workload: name,
+        tokensPerDayPerChip: e.performance.outputTokensPerSPerChip * 86_400 * w.utilization,
+        facilityWPerChip: e.energy.facilityWPerChip,
+        usdPerYearPerChip: e.cost === undefined ? undefined : e.cost.usdPerChipHour * 8760,
+        chipsPerReplica: e.deployment.chips,
+      });
+      if ((raw.objective ?? 'min_cost') === 'min_cost' && e.cost === undefined)
+        excluded.push({ chip: chip.id, workload: name, reason: `no ${pricing} price` });
+    }
+  });
+  const problem: FleetProblem = {
+    objective: raw.objective ?? 'min_cost',
+    workloads,
+    chips: raw.chips.map((c) =>
+      c.max_chips === undefined ? { id: c.id } : { id: c.id, maxChips: c.max_chips },
+    ),
+    options,
+    ...(raw.power_budget === undefined ? {} : { powerBudgetW: parsePowerW(raw.power_budget) as number }),
+    ...(raw.usd_per_year_budget === undefined ? {} : { usdPerYearBudget: raw.usd_per_year_budget }),
+  };
+  return { problem, excluded, pricing, raw };
+}
+
+/** Every chip id in the file is a profile. */
+function checkChipIds(env: CompareEnv, y: LocatedYaml, raw: FleetFile): void {
+  raw.chips.forEach((c, i) => {
+    if (!env.catalog.accelerators.has(c.id))
+      throw located(y, ['chips', i, 'id'], unknownAccelerator(env.catalog, c.id));
+  });
+}
+
+/** Loads a fleet file, evaluates every pair, solves (section 8a). */
+export async function planFleet(env: CompareEnv, file: string): Promise<FleetReport> {
+  const { problem, excluded, pricing } = fleetProblemFor(env, file);
+  const { plan, solveMs } = await solveFleet(problem);
+  return { file: displayPath(file), objective: problem.objective, pricing, problem, plan, excluded, solveMs };
+}

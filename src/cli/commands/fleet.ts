@@ -1,0 +1,27 @@
+import { planFleet } from '../../api/fleet.js';
+import { writeFileAtomic } from '../../io/atomic.js';
+import { UsageError } from '../../io/errors.js';
+import { fleetCsv, fleetJson, fleetText } from '../../render/fleet.js';
+import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
+
+export interface FleetCommandOptions {
+  readonly format?: string;
+  readonly output?: string;
+}
+
+/** A mixed fleet under budgets (docs/model.md 8a); exit 1 when no plan is feasible. */
+export async function fleetCommand(ctx: Context, file: string, opts: FleetCommandOptions): Promise<number> {
+  const format = opts.format ?? 'table';
+  if (format !== 'table' && format !== 'json' && format !== 'csv')
+    throw new UsageError(`--format ${format}: fleet writes table, json or csv`);
+  const report = await planFleet(
+    { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
+    file,
+  );
+  const text =
+    format === 'json' ? fleetJson(report) : format === 'csv' ? fleetCsv(report) : fleetText(report);
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, [file]);
+  else ctx.io.stdout(text);
+  return report.plan.status === 'optimal' ? EXIT.ok : EXIT.checkFailed;
+}

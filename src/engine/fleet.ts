@@ -1,0 +1,224 @@
+// A mixed fleet as an integer program (docs/model.md section 8a): pure formulation and reading
+// of the solution; the solver itself runs outside the engine.
+
+/** One (chip, workload) pair that can run, per chip at its best deployment (section 4). */
+export interface FleetOption {
+  readonly chip: string;
+  readonly workload: string;
+  /** `t_cw = x * 86400 * u`: output tokens a day one chip serves. */
+  readonly tokensPerDayPerChip: number;
+  /** `p_cw`: facility watts per chip at the operating point. */
+  readonly facilityWPerChip: number;
+  /** `k_c = c * 8760`; undefined when the chip has no price on the plan. */
+  readonly usdPerYearPerChip: number | undefined;
+  /** `N_cw`: chips per replica; the plan buys whole replicas. */
+  readonly chipsPerReplica: number;
+}
+
+export interface FleetProblem {
+  readonly objective: 'min_cost' | 'max_tokens';
+  readonly workloads: readonly { readonly name: string; readonly demandTokensPerDay?: number }[];
+  readonly chips: readonly { readonly id: string; readonly maxChips?: number }[];
+  readonly options: readonly FleetOption[];
+  readonly powerBudgetW?: number;
+  readonly usdPerYearBudget?: number;
+}
+
+export interface FleetAllocation extends FleetOption {
+  readonly replicas: number;
+  readonly chips: number;
+}
+
+export interface FleetPlan {
+  readonly status: 'optimal' | 'infeasible' | 'unbounded' | 'other';
+  /** The solver's own word for anything but optimal. */
+  readonly solverStatus: string;
+  readonly allocations: readonly FleetAllocation[];
+  readonly totals: {
+    readonly chips: number;
+    readonly facilityW: number;
+    readonly usdPerYear: number | null;
+    readonly tokensPerDay: number;
+  };
+  readonly served: readonly {
+    readonly workload: string;
+    readonly tokensPerDay: number;
+    readonly demandTokensPerDay: number | null;
+  }[];
+  /**
+   * How far the plan's objective can be from the best integer plan, as a fraction: measured
+   * against the LP relaxation's optimum, which no integer plan beats. Null when not optimal.
+   */
+  readonly gapToBound: number | null;
+}
+
+/** LP-format numbers: plain decimals with enough digits, never exponent forms LP readers may reject. */
+function n(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(12).replace(/\.?0+$/, '');
+}
+
+function sum(terms: readonly (readonly [number, string])[]): string {
+  const parts = terms.filter(([c]) => c !== 0).map(([c, v]) => `${n(c)} ${v}`);
+  return parts.length === 0 ? '0 r0' : parts.join(' + ');
+}
+
+/** Options a problem can use: min_cost needs a price on every chip it buys. */
+export function usableOptions(p: FleetProblem): FleetOption[] {
+  return p.options.filter(
+    (o) =>
+      o.tokensPerDayPerChip > 0 &&
+      o.chipsPerReplica >= 1 &&
+      (p.objective === 'max_tokens' || o.usdPerYearPerChip !== undefined),
+  );
+}
+
+/**
+ * Each row of the program (and its objective) divided by its largest coefficient. In tokens,
+ * watts and dollars the coefficients span 1e0..1e12 and HiGHS spends seconds on a 120-variable
+ * plan; scaled, every row's coefficients are at most 1. Scaling rows changes no solution.
+ */
+function scaled(terms: readonly (readonly [number, string])[]): { terms: [number, string][]; by: number } {
+  const by = Math.max(...terms.map(([c]) => Math.abs(c)), Number.MIN_VALUE);
+  return { terms: terms.map(([c, v]) => [c / by, v]), by };
+}
+
+/** The objective's coefficients, in the problem's units (dollars a year, or tokens a day). */
+function objectiveTerms(p: FleetProblem): [number, string][] {
+  return usableOptions(p).map((o, i) => [
+    (p.objective === 'min_cost' ? (o.usdPerYearPerChip ?? 0) : o.tokensPerDayPerChip) * o.chipsPerReplica,
+    `r${i}`,
+  ]);
+}
+
+/** What the LP's objective value must be multiplied by to be in dollars a year or tokens a day. */
+export function objectiveScale(p: FleetProblem): number {
+  return scaled(objectiveTerms(p)).by;
+}
+
+/**
+ * The CPLEX LP text of section 8a, with variable `r<i>` the replicas of `usableOptions(p)[i]`.
+ * Constraints are named for the report: `demand_<w>`, `cap_<c>`, `power`, `money`.
+ */
+export function fleetLp(
+  p: FleetProblem,
+  options: {
+    /** Drop integrality: the LP relaxation, whose optimum bounds the integer one. */
+    readonly relaxed?: boolean;
+    /** Per variable, the replicas it may take: a search box around the relaxation's optimum. */
+    readonly box?: readonly (readonly [number, number])[];
+  } = {},
+): string {
+  const opts = usableOptions(p);
+  const v = (i: number) => `r${i}`;
+  const chipsOf = (o: FleetOption) => o.chipsPerReplica;
+  const row = (name: string, terms: readonly (readonly [number, string])[], op: string, rhs: number) => {
+    const r = scaled(terms);
+    return ` ${name}: ${sum(r.terms)} ${op} ${n(rhs / r.by)}`;
+  };
+  const lines: string[] = [
+    p.objective === 'min_cost' ? 'Minimize' : 'Maximize',
+    ` objective: ${sum(scaled(objectiveTerms(p)).terms)}`,
+    'Subject To',
+  ];
+  p.workloads.forEach((w, wi) => {
+    if (w.demandTokensPerDay === undefined) return;
+    const served = opts.flatMap((o, i) =>
+      o.workload === w.name ? [[o.tokensPerDayPerChip * chipsOf(o), v(i)] as const] : [],
+    );
+    if (served.length === 0) {
+      // Nothing can serve this workload: a demand makes the plan infeasible, a cap is void.
+      if (p.objective === 'min_cost') lines.push(` demand_${wi}: 0 r0 >= 1`);
+      return;
+    }
+    lines.push(row(`demand_${wi}`, served, p.objective === 'min_cost' ? '>=' : '<=', w.demandTokensPerDay));
+  });
+  p.chips.forEach((c, ci) => {
+    if (c.maxChips === undefined) return;
+    const used = opts.flatMap((o, i) => (o.chip === c.id ? [[chipsOf(o), v(i)] as const] : []));
+    if (used.length > 0) lines.push(row(`cap_${ci}`, used, '<=', c.maxChips));
+  });
+  if (p.powerBudgetW !== undefined && opts.length > 0)
+    lines.push(
+      row(
+        'power',
+        opts.map((o, i) => [o.facilityWPerChip * chipsOf(o), v(i)] as const),
+        '<=',
+        p.powerBudgetW,
+      ),
+    );
+  if (p.usdPerYearBudget !== undefined && opts.length > 0)
+    lines.push(
+      row(
+        'money',
+        opts.map((o, i) => [(o.usdPerYearPerChip ?? 0) * chipsOf(o), v(i)] as const),
+        '<=',
+        p.usdPerYearBudget,
+      ),
+    );
+  if (opts.length === 0) lines.push(' none: 0 r0 = 0');
+  const box = options.box;
+  lines.push(
+    'Bounds',
+    ...opts.map((_, i) => {
+      const b = box?.[i];
+      return b ? ` ${n(b[0])} <= ${v(i)} <= ${n(b[1])}` : ` ${v(i)} >= 0`;
+    }),
+  );
+  if (!options.relaxed)
+    lines.push('General', ` ${opts.length === 0 ? 'r0' : opts.map((_, i) => v(i)).join(' ')}`);
+  lines.push('End');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Reads the solver's primal values (replicas per `r<i>`) into the plan and its totals. */
+export function fleetPlanFrom(
+  p: FleetProblem,
+  status: string,
+  replicasOf: (variable: string) => number | undefined,
+  relaxedObjective?: number,
+): FleetPlan {
+  const kind =
+    status === 'Optimal'
+      ? 'optimal'
+      : /infeasible/i.test(status)
+        ? 'infeasible'
+        : /unbounded/i.test(status)
+          ? 'unbounded'
+          : 'other';
+  const opts = usableOptions(p);
+  const allocations =
+    kind === 'optimal'
+      ? opts.flatMap((o, i) => {
+          const replicas = Math.round(replicasOf(`r${i}`) ?? 0);
+          return replicas > 0 ? [{ ...o, replicas, chips: replicas * o.chipsPerReplica }] : [];
+        })
+      : [];
+  const priced = allocations.every((a) => a.usdPerYearPerChip !== undefined);
+  const usdPerYear = allocations.reduce((s, a) => s + a.chips * (a.usdPerYearPerChip ?? 0), 0);
+  const tokensPerDay = allocations.reduce((s, a) => s + a.chips * a.tokensPerDayPerChip, 0);
+  // The relaxation's objective is in the program's scaled units (see `scaled`).
+  const achieved = (p.objective === 'min_cost' ? usdPerYear : tokensPerDay) / objectiveScale(p);
+  const gapToBound =
+    kind !== 'optimal' || relaxedObjective === undefined || relaxedObjective === 0
+      ? null
+      : Math.max(0, Math.abs(achieved - relaxedObjective) / Math.abs(relaxedObjective));
+  return {
+    gapToBound,
+    status: kind,
+    solverStatus: status,
+    allocations,
+    totals: {
+      chips: allocations.reduce((s, a) => s + a.chips, 0),
+      facilityW: allocations.reduce((s, a) => s + a.chips * a.facilityWPerChip, 0),
+      usdPerYear: priced ? usdPerYear : null,
+      tokensPerDay,
+    },
+    served: p.workloads.map((w) => ({
+      workload: w.name,
+      tokensPerDay: allocations
+        .filter((a) => a.workload === w.name)
+        .reduce((s, a) => s + a.chips * a.tokensPerDayPerChip, 0),
+      demandTokensPerDay: w.demandTokensPerDay ?? null,
+    })),
+  };
+}
