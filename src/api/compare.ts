@@ -1,8 +1,11 @@
 // The comparison as a library function over plain data: the CLI's compare and check, and
 // `import { compare } from 'infercost'`, are wiring over it.
-import { compareAccelerators, paretoCurve } from '../engine/index.js';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { blendPerToken, blendTokensPer, compareAccelerators, paretoCurve } from '../engine/index.js';
 import { PLANS, type Plan } from '../engine/types.js';
-import type { Catalog } from '../io/catalog.js';
+import { type Catalog, fileStem } from '../io/catalog.js';
+import { checkAgainst } from '../io/check.js';
 import { dottedPath, InputError, UsageError } from '../io/errors.js';
 import {
   acceleratorFor,
@@ -17,7 +20,14 @@ import { columnKeys } from '../render/columns.js';
 import { FORMAT_NAMES, type FormatName } from '../render/index.js';
 import { resultDoc, workloadResult } from '../render/result.js';
 import { didYouMean } from '../schema/issues.js';
-import { LOWER_IS_BETTER, type MetricKey, type ResultDoc, type WorkloadResult } from '../schema/result.js';
+import { type MixFile, mixRules, mixSchema } from '../schema/mix.js';
+import {
+  LOWER_IS_BETTER,
+  type MetricKey,
+  type MixResult,
+  type ResultDoc,
+  type WorkloadResult,
+} from '../schema/result.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 import { checkExpectation, type ExpectationOutcome, parseExpectation, resolveMetric } from './expect.js';
 import { parseFieldSet } from './sets.js';
@@ -186,6 +196,76 @@ export interface CompareRun {
   readonly outcomes: readonly ExpectationOutcome[];
 }
 
+/** The mix in a workload file, or undefined for a single workload (docs/model.md section 8b). */
+function mixIn(yaml: LocatedYaml): MixFile | undefined {
+  const data = yaml.data;
+  if (data === null || typeof data !== 'object' || !Object.hasOwn(data, 'mix')) return undefined;
+  return checkAgainst(yaml, mixSchema, mixRules);
+}
+
+/** Checks a mix file and loads each of its classes; the label `validate` prints. */
+export function validateMix(env: CompareEnv, yaml: LocatedYaml): string | undefined {
+  const mix = mixIn(yaml);
+  if (!mix) return undefined;
+  mix.mix.forEach((c, i) => {
+    try {
+      loadWorkload(
+        readWorkloadYaml(mixClassPath(yaml.file, c.workload), env.readStdin),
+        env.catalog,
+        [],
+        env.today,
+      );
+    } catch (e) {
+      if (e instanceof InputError && e.file === c.workload)
+        throw unknownIn(yaml, ['mix', i, 'workload'], e.detail);
+      throw e;
+    }
+  });
+  return `mix ${mix.name ?? fileStem(yaml.file)} (${mix.mix.map((c) => c.workload).join(', ')})`;
+}
+
+/** A class of a mix: a file relative to the mix file, else a bundled workload's name. */
+function mixClassPath(mixFile: string, given: string): string {
+  if (mixFile === '<stdin>') return given;
+  const relative = resolve(dirname(mixFile), given);
+  return existsSync(relative) ? relative : given;
+}
+
+/** Section 8b's blend of each chip over the classes, by output-token share. */
+function blendMix(
+  name: string,
+  file: string,
+  classes: readonly { share: number; result: WorkloadResult }[],
+): MixResult {
+  const shares = classes.map((c) => c.share);
+  const ids = [...new Set(classes.flatMap((c) => c.result.accelerators.map((a) => a.id)))];
+  return {
+    name,
+    file,
+    classes: classes.map((c) => ({ workload: c.result.workload.name, share: c.share })),
+    accelerators: ids
+      .map((id) => {
+        const rows = classes.map((c) => c.result.accelerators.find((a) => a.id === id));
+        const metric = (k: 'usd_per_mtok_output' | 'output_tokens_per_usd' | 'tokens_per_joule_output') =>
+          rows.map((a) => (a && a.status === 'ok' ? a.metrics[k] : null));
+        const missing = classes.flatMap((c, i) => {
+          const a = rows[i];
+          return a && a.status === 'ok' && a.metrics.output_tokens_per_usd !== null
+            ? []
+            : [c.result.workload.name];
+        });
+        return {
+          id,
+          usd_per_mtok_output: blendPerToken(shares, metric('usd_per_mtok_output')),
+          output_tokens_per_usd: blendTokensPer(shares, metric('output_tokens_per_usd')),
+          tokens_per_joule_output: blendTokensPer(shares, metric('tokens_per_joule_output')),
+          missing,
+        };
+      })
+      .sort((a, b) => (b.output_tokens_per_usd ?? -1) - (a.output_tokens_per_usd ?? -1)),
+  };
+}
+
 /** Loads, computes and checks; no printing. */
 export function runCompare(
   env: CompareEnv,
@@ -215,8 +295,9 @@ export function runCompare(
 
   const results: WorkloadResult[] = [];
   const outcomes: ExpectationOutcome[] = [];
-  for (const path of workloadPaths) {
-    const loaded = loadWorkload(readWorkloadYaml(path, env.readStdin), catalog, sets, env.today);
+  const mixes: MixResult[] = [];
+  const compareOne = (yaml: LocatedYaml): WorkloadResult => {
+    const loaded = loadWorkload(yaml, catalog, sets, env.today);
     const basis = parseBasis(opts.basis);
     const planned = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
     const workload = basis === undefined ? planned : { ...planned, basis };
@@ -259,6 +340,29 @@ export function runCompare(
       }
       outcomes.push(checkExpectation(e, sorted, savedResult));
     }
+    return sorted;
+  };
+  for (const path of workloadPaths) {
+    const yaml = readWorkloadYaml(path, env.readStdin);
+    const mix = mixIn(yaml);
+    if (!mix) {
+      compareOne(yaml);
+      continue;
+    }
+    // A traffic mix (docs/model.md section 8b): each class compared alone, then blended per chip.
+    const classes = mix.mix.map((c, i) => {
+      try {
+        return {
+          share: c.share,
+          result: compareOne(readWorkloadYaml(mixClassPath(yaml.file, c.workload), env.readStdin)),
+        };
+      } catch (e) {
+        if (e instanceof InputError && e.file === c.workload)
+          throw unknownIn(yaml, ['mix', i, 'workload'], e.detail);
+        throw e;
+      }
+    });
+    mixes.push(blendMix(mix.name ?? fileStem(yaml.file), yaml.file, classes));
   }
-  return { doc: resultDoc(results, VERSION), outcomes };
+  return { doc: resultDoc(results, VERSION, mixes), outcomes };
 }

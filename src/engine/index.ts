@@ -5,6 +5,7 @@ export * from './deploy.js';
 export * from './energy.js';
 export * from './evaluate.js';
 export * from './fleet.js';
+export * from './mix.js';
 export * from './money.js';
 export * from './pareto.js';
 export * from './precision.js';

@@ -51,7 +51,7 @@ function yamlFilesUnder(dir: string): string[] {
   return out;
 }
 
-export type FileKind = 'accelerator' | 'model' | 'workload';
+export type FileKind = 'accelerator' | 'model' | 'workload' | 'fleet';
 
 /** What a file is: by its folder (accelerators/, models/, workloads/), else by its keys. */
 export function kindOf(path: string, data: unknown): FileKind | undefined {
@@ -60,8 +60,10 @@ export function kindOf(path: string, data: unknown): FileKind | undefined {
   if (folder === 'accelerators') return 'accelerator';
   if (folder === 'models') return 'model';
   if (folder === 'workloads') return 'workload';
+  if (folder === 'fleets') return 'fleet';
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  if ('input_tokens' in data || 'output_tokens' in data) return 'workload';
+  if ('input_tokens' in data || 'output_tokens' in data || 'mix' in data) return 'workload';
+  if ('chips' in data && 'workloads' in data) return 'fleet';
   if ('memory' in data || 'compute_tflops' in data) return 'accelerator';
   if ('layers' in data || 'params' in data) return 'model';
   return undefined;

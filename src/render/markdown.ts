@@ -1,6 +1,6 @@
 import type { ResultDoc } from '../schema/result.js';
 import { layout } from './columns.js';
-import { paretoLines, workloadHeading } from './summary.js';
+import { MIX_HEADERS, mixHeading, mixRows, paretoLines, workloadHeading } from './summary.js';
 import { escapeStrings } from './text.js';
 import type { Renderer } from './types.js';
 
@@ -31,6 +31,11 @@ export const renderMarkdown: Renderer = (raw: ResultDoc, options) => {
     const pareto = paretoLines(r);
     if (pareto.length > 0)
       out.push('', `${pareto[0]}`, '', ...pareto.slice(1).map((l) => `- ${cell(l.trim())}`));
+    out.push('');
+  }
+  for (const m of doc.mixes ?? []) {
+    out.push(`### ${cell(mixHeading(m))}`, '', `| ${MIX_HEADERS.join(' | ')} |`, '|---|---:|---:|---:|---|');
+    for (const row of mixRows(m)) out.push(`| ${row.map(cell).join(' | ')} |`);
     out.push('');
   }
   return `${out.join('\n')}`;

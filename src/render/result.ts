@@ -7,6 +7,7 @@ import {
   type AcceleratorResult,
   METRIC_KEYS,
   type MetricKey,
+  type MixResult,
   RESULT_SCHEMA_VERSION,
   type ResultDoc,
   type WorkloadResult,
@@ -219,12 +220,17 @@ export function workloadResult(
   };
 }
 
-export function resultDoc(results: readonly WorkloadResult[], version: string): ResultDoc {
-  return {
+export function resultDoc(
+  results: readonly WorkloadResult[],
+  version: string,
+  mixes: readonly MixResult[] = [],
+): ResultDoc {
+  const doc: ResultDoc = {
     schema_version: RESULT_SCHEMA_VERSION,
     tool: { name: 'infercost', version },
     results: [...results],
   };
+  return mixes.length === 0 ? doc : { ...doc, mixes: [...mixes] };
 }
 
 /**

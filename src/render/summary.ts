@@ -1,4 +1,4 @@
-import type { WorkloadResult } from '../schema/result.js';
+import type { MixResult, WorkloadResult } from '../schema/result.js';
 import { compact, millis, sig } from './format.js';
 
 /** The line above each table: what was compared, under which limits, against what. */
@@ -40,3 +40,21 @@ export function paretoLines(r: WorkloadResult): string[] {
     ),
   ];
 }
+
+/** A mix's heading: its classes with their shares of the output tokens (docs/model.md 8b). */
+export function mixHeading(m: MixResult): string {
+  return `mix ${m.name}: ${m.classes.map((c) => `${c.workload} ${Number((c.share * 100).toPrecision(3))}%`).join(', ')} of the output tokens, blended per chip`;
+}
+
+/** The blend's cells per chip: id, $/1M out, out tok/$, tok/J, and what is missing. */
+export function mixRows(m: MixResult): string[][] {
+  return m.accelerators.map((a) => [
+    a.id,
+    sig(a.usd_per_mtok_output),
+    sig(a.output_tokens_per_usd),
+    sig(a.tokens_per_joule_output),
+    a.missing.length > 0 ? `no tok/$ for ${a.missing.join(', ')} (no price, or cannot run)` : '',
+  ]);
+}
+
+export const MIX_HEADERS = ['Accelerator', '$/1M out', 'Out tok/$', 'Tok/J', ''];

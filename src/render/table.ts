@@ -11,7 +11,7 @@ import {
   layout,
   REQUIRED_COLUMNS,
 } from './columns.js';
-import { paretoLines, workloadHeading } from './summary.js';
+import { MIX_HEADERS, mixHeading, mixRows, paretoLines, workloadHeading } from './summary.js';
 import { escapeStrings } from './text.js';
 import type { Renderer, RenderOptions } from './types.js';
 
@@ -163,6 +163,19 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
       ).map((l) => c.dim(l)),
       '',
     );
+  }
+  for (const m of doc.mixes ?? []) {
+    out.push(...wrap(mixHeading(m), width).map((l) => c.bold(l)));
+    const rows = mixRows(m);
+    // The last column says what a chip lacks; it is left out when every chip has a blend.
+    const shown = rows.some((r) => r[4] !== '') ? 5 : 4;
+    const t = new Table({
+      head: MIX_HEADERS.slice(0, shown).map((h) => c.bold(h)),
+      style: { head: [], border: [], compact: true },
+      colAligns: ['left', 'right', 'right', 'right', 'left'].slice(0, shown) as ('left' | 'right')[],
+    });
+    for (const row of rows) t.push(row.slice(0, shown));
+    out.push(t.toString(), '');
   }
   return `${out.join('\n')}\n`.replace(/\n\n$/, '\n');
 };

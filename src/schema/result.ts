@@ -178,9 +178,29 @@ export const workloadResultSchema = z.strictObject({
 });
 export type WorkloadResult = z.infer<typeof workloadResultSchema>;
 
+/** A traffic mix's blend per chip (docs/model.md section 8b); its classes are in `results`. */
+export const mixResultSchema = z.strictObject({
+  name: z.string(),
+  file: z.string(),
+  classes: z.array(z.strictObject({ workload: z.string(), share: num })),
+  accelerators: z.array(
+    z.strictObject({
+      id: z.string(),
+      usd_per_mtok_output: nullableNum,
+      output_tokens_per_usd: nullableNum,
+      tokens_per_joule_output: nullableNum,
+      /** Classes this chip could not run or price; a blend needs every class. */
+      missing: z.array(z.string()),
+    }),
+  ),
+});
+export type MixResult = z.infer<typeof mixResultSchema>;
+
 export const resultSchema = z.strictObject({
   schema_version: z.literal(RESULT_SCHEMA_VERSION),
   tool: z.strictObject({ name: z.literal('infercost'), version: z.string() }),
   results: z.array(workloadResultSchema),
+  /** Traffic mixes compared (absent when none). */
+  mixes: z.array(mixResultSchema).optional(),
 });
 export type ResultDoc = z.infer<typeof resultSchema>;

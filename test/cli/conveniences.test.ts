@@ -33,7 +33,7 @@ describe('conveniences', () => {
     const bad = spawnCli(['compare', 'chta'], { cwd: dir });
     expect([bad.code, bad.stderr]).toEqual([
       2,
-      'infercost: chta no such file, and no bundled workload of that name; did you mean "chat"? (bundled: agentic-coding, chat, rag, summarization)\n',
+      'infercost: chta no such file, and no bundled workload of that name; did you mean "chat"? (bundled: agentic-coding, chat, production-mix, rag, summarization)\n',
     ]);
   });
 });

@@ -283,3 +283,59 @@ describe('fleet columns (docs/model.md section 8)', () => {
     expect(both.stdout).toBe('');
   });
 });
+
+describe('workload mixes (docs/model.md section 8b)', () => {
+  it('each class compared alone, then blended per chip by output-token share', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 'prod.yaml');
+    writeFileSync(
+      file,
+      'name: production\nmix:\n  - { workload: chat, share: 0.6 }\n  - { workload: rag, share: 0.3 }\n  - { workload: agentic-coding, share: 0.1 }\n',
+    );
+    const r = spawnCli([
+      'compare',
+      file,
+      '--plan',
+      'tco',
+      '--accelerators',
+      'h100-sxm,b200',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.results.map((x: { workload: { name: string } }) => x.workload.name)).toEqual([
+      'chat',
+      'rag',
+      'agentic-coding',
+    ]);
+    const per = (w: number, k: string) =>
+      doc.results[w].accelerators.find((a: { id: string }) => a.id === 'h100-sxm').metrics[k];
+    const blend = doc.mixes[0].accelerators.find((a: { id: string }) => a.id === 'h100-sxm');
+    // tokens per $: 1 / (0.6/t_chat + 0.3/t_rag + 0.1/t_agentic); $ per 1M: 0.6 c_chat + 0.3 c_rag + 0.1 c_agentic
+    const tpd =
+      1 /
+      (0.6 / per(0, 'output_tokens_per_usd') +
+        0.3 / per(1, 'output_tokens_per_usd') +
+        0.1 / per(2, 'output_tokens_per_usd'));
+    expect(blend.output_tokens_per_usd).toBeCloseTo(tpd, 6);
+    expect(blend.usd_per_mtok_output).toBeCloseTo(
+      0.6 * per(0, 'usd_per_mtok_output') +
+        0.3 * per(1, 'usd_per_mtok_output') +
+        0.1 * per(2, 'usd_per_mtok_output'),
+      9,
+    );
+    expect(doc.mixes[0].classes).toEqual([
+      { workload: 'chat', share: 0.6 },
+      { workload: 'rag', share: 0.3 },
+      { workload: 'agentic-coding', share: 0.1 },
+    ]);
+    const table = spawnCli(['compare', file, '--plan', 'tco', '--accelerators', 'h100-sxm,b200']);
+    expect(table.stdout).toContain(
+      'mix production: chat 60%, rag 30%, agentic-coding 10% of the output tokens',
+    );
+  });
+});

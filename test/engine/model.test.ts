@@ -2,6 +2,8 @@
 // arithmetic a reader can check with a calculator.
 import { describe, expect, it } from 'vitest';
 import {
+  blendPerToken,
+  blendTokensPer,
   chipCost,
   chooseDeployment,
   decodeStep,
@@ -427,5 +429,16 @@ describe('section 8: a fleet for a demand or a power budget', () => {
     expect(e.fleet?.chips).toBe(chips);
     expect(e.fleet?.sizedFor).toBe('demand');
     expect(e.fleet?.outputTokensPerDay).toBeGreaterThanOrEqual(2.592e9);
+  });
+});
+
+describe('section 8b: blending a traffic mix by output-token share', () => {
+  it('cost per token averages; tokens per unit average harmonically', () => {
+    // Half the tokens at $2/1M and half at $4/1M cost $3/1M.
+    expect(blendPerToken([0.5, 0.5], [2, 4])).toBe(3);
+    // 100 and 300 tokens per $: 0.5/100 + 0.5/300 = 0.006667 $ a token -> 150 tokens per $.
+    expect(blendTokensPer([0.5, 0.5], [100, 300])).toBeCloseTo(150, 12);
+    expect(blendTokensPer([0.5, 0.5], [100, null])).toBeNull();
+    expect(blendPerToken([1], [null])).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 describe('JSON Schemas', () => {
-  for (const kind of ['accelerator', 'model', 'workload', 'result']) {
+  for (const kind of ['accelerator', 'model', 'workload', 'mix', 'fleet', 'result']) {
     it(`schemas/${kind}.schema.json is what 'infercost schema ${kind}' prints (run npm run schemas)`, async () => {
       const r = await runCli(['schema', kind]);
       expect(r.code).toBe(0);
@@ -16,7 +16,7 @@ describe('JSON Schemas', () => {
     const r = await runCli(['schema', 'accelerators']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'infercost: schema accelerators: expected one of accelerator, model, workload, result\n',
+      'infercost: schema accelerators: expected one of accelerator, model, workload, mix, fleet, result\n',
     );
   });
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { UsageError } from '../../io/errors.js';
 import { acceleratorSchema } from '../../schema/accelerator.js';
+import { fleetSchema } from '../../schema/fleet.js';
+import { mixSchema } from '../../schema/mix.js';
 import { modelSchema } from '../../schema/model.js';
 import { resultSchema } from '../../schema/result.js';
 import { workloadSchema } from '../../schema/workload.js';
@@ -11,6 +13,8 @@ export const SCHEMAS = {
   accelerator: acceleratorSchema,
   model: modelSchema,
   workload: workloadSchema,
+  mix: mixSchema,
+  fleet: fleetSchema,
   result: resultSchema,
 } as const;
 

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { validateMix } from '../../api/compare.js';
+import { fleetProblemFor } from '../../api/fleet.js';
 import { displayPath, kindOf, parseAccelerator, parseModel } from '../../io/catalog.js';
 import { InputError, UsageError } from '../../io/errors.js';
 import { loadWorkload, readWorkloadYaml } from '../../io/workload.js';
@@ -29,15 +31,26 @@ export function validateCommand(ctx: Context, files: string[]): number {
         seen.set(key, shown);
         label = `${kind} ${id}`;
       } else if (kind === 'workload') {
-        const w = loadWorkload(y, ctx.catalog(), [], ctx.io.today);
-        label = `workload ${w.workload.name} (model ${w.modelId})`;
+        const env = { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin };
+        const mix = validateMix(env, y);
+        if (mix !== undefined) label = mix;
+        else {
+          const w = loadWorkload(y, ctx.catalog(), [], ctx.io.today);
+          label = `workload ${w.workload.name} (model ${w.modelId})`;
+        }
+      } else if (kind === 'fleet') {
+        const { problem } = fleetProblemFor(
+          { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
+          file,
+        );
+        label = `fleet (${problem.workloads.length} workloads, ${problem.chips.length} chips)`;
       } else {
         throw new InputError(
           shown,
           1,
           1,
           '',
-          'cannot tell what kind of file this is (an accelerator profile has memory:, a model has layers:, a workload has input_tokens:)',
+          'cannot tell what kind of file this is (an accelerator profile has memory:, a model has layers:, a workload has input_tokens: or mix:, a fleet has chips: and workloads:)',
         );
       }
       ctx.io.stdout(escapeText(`ok ${shown}: ${label}\n`));
