@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // The browser test needs Debian's chromium: .ci/run installs it and runs `npm run test:browser`.
-    exclude: ['test/browser/**', '**/node_modules/**'],
+    exclude: ['test/browser/**', 'test/package/**', '**/node_modules/**'],
     testTimeout: 20000,
   },
 });

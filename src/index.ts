@@ -1,14 +1,19 @@
 // infercost as a library: `import { compare } from 'infercost'`. The CLI is wiring over the same
 // functions (src/api/); every number is the one `infercost compare --format json` prints.
 import { stringify } from 'yaml';
+import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
+import { type FleetReport, planFleet } from './api/fleet.js';
 import { VERSION } from './api/version.js';
 import { loadCatalog } from './io/catalog.js';
 import { resultDoc } from './render/result.js';
 import type { ResultDoc } from './schema/result.js';
 import type { WorkloadFile } from './schema/workload.js';
 
+export type { BreakEven, ClaimReport, ClaimWorkload, TornadoBar } from './api/claim.js';
 export type { ExpectationOutcome } from './api/expect.js';
+export type { FleetReport } from './api/fleet.js';
+export type { FleetAllocation, FleetPlan, FleetProblem } from './engine/fleet.js';
 export { InputError, IoError, UsageError } from './io/errors.js';
 export type { AcceleratorFile } from './schema/accelerator.js';
 export type { ModelFile } from './schema/model.js';
@@ -54,6 +59,7 @@ export function compare(input: CompareInput): CompareOutput {
   const catalog = loadCatalog([...(input.profiles ?? [])]);
   const today = input.today ?? new Date().toISOString().slice(0, 10);
   const results: ResultDoc['results'][number][] = [];
+  const mixes: NonNullable<ResultDoc['mixes']>[number][] = [];
   const outcomes: CompareRun['outcomes'][number][] = [];
   for (const w of input.workloads) {
     const text = typeof w === 'string' ? '' : stringify(w);
@@ -71,9 +77,46 @@ export function compare(input: CompareInput): CompareOutput {
       ...(input.sort ? { sort: input.sort } : {}),
     });
     results.push(...run.doc.results);
+    mixes.push(...(run.doc.mixes ?? []));
     outcomes.push(...run.outcomes);
   }
-  return { result: resultDoc(results, VERSION), outcomes };
+  return { result: resultDoc(results, VERSION, mixes), outcomes };
+}
+
+export interface ClaimInput {
+  /** `a/b metric >= r`, e.g. `maia-200/gb200 tokens_per_dollar >= 1.30`. */
+  readonly claim: string;
+  /** Workload files or bundled names (default: chat, rag, summarization, agentic-coding). */
+  readonly workloads?: readonly string[];
+  readonly plan?: 'on_demand' | 'reserved_1y' | 'reserved_3y' | 'spot' | 'tco';
+  readonly basis?: 'hyperscaler' | 'neocloud' | 'marketplace';
+  readonly stack?: string;
+  readonly set?: readonly string[];
+  readonly profiles?: readonly string[];
+  readonly today?: string;
+}
+
+/** A vendor's claim over workloads (docs/model.md section 7a): what `infercost claim` prints. */
+export function claim(input: ClaimInput): ClaimReport {
+  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  return analyseClaim({ catalog, today, readStdin: () => '' }, input.claim, [...(input.workloads ?? [])], {
+    set: [...(input.set ?? [])],
+    ...(input.plan ? { plan: input.plan } : {}),
+    ...(input.basis ? { basis: input.basis } : {}),
+    ...(input.stack ? { stack: input.stack } : {}),
+  });
+}
+
+/** A mixed fleet from a fleet file (docs/model.md section 8a): what `infercost fleet` prints. */
+export function fleet(input: {
+  readonly file: string;
+  readonly profiles?: readonly string[];
+  readonly today?: string;
+}): Promise<FleetReport> {
+  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  return planFleet({ catalog, today, readStdin: () => '' }, input.file);
 }
 
 export { VERSION };
