@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../api/version.js';
 import { errnoReason, removePendingFiles, writeFileAtomic } from '../io/atomic.js';
 import { buildSnapshot } from '../io/catalog.js';
+import { CONFIG_FILE, readConfig } from '../io/config.js';
 import { InputError, IoError, UsageError } from '../io/errors.js';
 import { readStdin as readStdinSync } from '../io/workload.js';
 import { columnKeys } from '../render/columns.js';
@@ -12,6 +13,7 @@ import { calibrateAllCommand, calibrateCommand } from './commands/calibrate.js';
 import { checkCommand } from './commands/check.js';
 import { claimCommand } from './commands/claim.js';
 import { compareCommand } from './commands/compare.js';
+import { completionCommand } from './commands/completion.js';
 import { diffCommand } from './commands/diff.js';
 import { fleetCommand } from './commands/fleet.js';
 import { initCommand } from './commands/init.js';
@@ -41,6 +43,10 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       [],
     )
     .option('--no-color', 'never colour output')
+    .option(
+      '--config <file>',
+      `project defaults (profiles, basis, plan, baseline, accelerators, stack); default: ./${CONFIG_FILE} if present`,
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -51,9 +57,33 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .addHelpText('after', EXIT_HELP)
     .showSuggestionAfterError(true);
 
+  let config: ReturnType<typeof readConfig> | null = null;
+  /** The project config, read on first use (flags win over it). */
+  const projectConfig = () => {
+    if (config === null) config = readConfig(program.opts<{ config?: string }>().config, process.cwd());
+    return config;
+  };
   const ctx = () => {
     const g = program.opts<{ profiles: string[]; color: boolean }>();
-    return new Context(io, { profiles: g.profiles, color: g.color });
+    return new Context(io, {
+      profiles: [...(projectConfig()?.profiles ?? []), ...g.profiles],
+      color: g.color,
+    });
+  };
+  type ConfigKey = 'basis' | 'plan' | 'baseline' | 'stack' | 'accelerators';
+  const ALL_KEYS: readonly ConfigKey[] = ['basis', 'plan', 'baseline', 'stack', 'accelerators'];
+  /** A command's options with the project config's defaults (for `keys`) under the flags given. */
+  const withConfig = <T extends object>(opts: T, keys: readonly ConfigKey[] = ALL_KEYS): T => {
+    const c = projectConfig();
+    if (!c) return opts;
+    const given = opts as Record<string, unknown>;
+    const fill: Record<string, unknown> = {};
+    for (const k of keys) {
+      const v = c[k];
+      if (given[k] !== undefined || v === undefined) continue;
+      fill[k] = Array.isArray(v) ? v.join(',') : v;
+    }
+    return { ...opts, ...fill };
   };
 
   program
@@ -95,7 +125,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--wide', 'on a terminal, every column even when the table is wider than the screen', false)
     .option('--chart', 'under the table: tokens per dollar as bars with ranges, and the Pareto curves', false)
     .option('--columns <keys>', `exactly these table columns: ${columnKeys().join(', ')}`)
-    .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, opts)));
+    .action((workloads: string[], opts) => setCode(compareCommand(ctx(), workloads, withConfig(opts))));
 
   program
     .command('report')
@@ -113,7 +143,9 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--stack <stack>', "serving stack to assume; default: each chip's best calibrated one")
     .option('--set <path=value>', 'override a workload or profile field (repeatable)', collect, [])
     .addHelpText('after', '\nExample:\n  infercost report chat rag -o report.html')
-    .action(async (workloads: string[], opts) => setCode(await reportCommand(ctx(), workloads, opts)));
+    .action(async (workloads: string[], opts) =>
+      setCode(await reportCommand(ctx(), workloads, withConfig(opts))),
+    );
 
   program
     .command('check')
@@ -140,7 +172,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('--stack <stack>', "serving stack to assume; default: each chip's best calibrated one")
     .option('--basis <basis>', 'price basis for every chip: hyperscaler (default), neocloud, marketplace')
     .action((workloads: string[], opts) =>
-      setCode(checkCommand(ctx(), workloads, { ...opts, pareto: false, ranges: true })),
+      setCode(checkCommand(ctx(), workloads, withConfig({ ...opts, pareto: false, ranges: true }))),
     );
 
   program
@@ -165,7 +197,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
       '\nExamples:\n  infercost claim "maia-200/gb200 tokens_per_dollar >= 1.30" --plan tco\n  infercost claim "mi355x/b200 tokens_per_joule >= 1.2" chat rag --format markdown\n\nExit: 0 PASS or UNCERTAIN on every workload, 1 FAIL on any (or UNCERTAIN with --strict), 2 not measurable.',
     )
     .action((claim: string, workloads: string[], opts) =>
-      setCode(claimCommand(ctx(), claim, workloads, opts)),
+      setCode(claimCommand(ctx(), claim, workloads, withConfig(opts, ['basis', 'plan', 'stack']))),
     );
 
   program
@@ -309,6 +341,16 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .description('check accelerator, model and workload files')
     .argument('<file...>', 'YAML files')
     .action((files: string[]) => setCode(validateCommand(ctx(), files)));
+
+  program
+    .command('completion')
+    .description('print a shell completion script: commands, options, accelerator ids, bundled workloads')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  eval "$(infercost completion bash)"     # in ~/.bashrc\n  eval "$(infercost completion zsh)"      # in ~/.zshrc\n  infercost completion fish | source      # in ~/.config/fish/config.fish',
+    )
+    .action((shell: string) => setCode(completionCommand(ctx(), program, shell)));
 
   program
     .command('internal-snapshot', { hidden: true })

@@ -1,5 +1,6 @@
 // infercost init and bundled workloads by name (issue 14's conveniences).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +36,74 @@ describe('conveniences', () => {
       2,
       'infercost: chta no such file, and no bundled workload of that name; did you mean "chat"? (bundled: agentic-coding, chat, production-mix, rag, summarization)\n',
     ]);
+  });
+});
+
+describe('shell completion', () => {
+  it("bash: commands, a command's options, accelerator ids after --accelerators", () => {
+    const script = spawnCli(['completion', 'bash']);
+    expect(script.code).toBe(0);
+    const complete = (words: string[]) => {
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `${script.stdout}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _infercost; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.stderr).toBe('');
+      return r.stdout.trim().split('\n').sort();
+    };
+    expect(complete(['infercost', 'com'])).toEqual(['compare', 'completion']);
+    expect(complete(['infercost', 'compare', '--acc'])).toEqual(['--accelerators']);
+    expect(complete(['infercost', 'compare', '--accelerators', 'h'])).toEqual(['h100-sxm', 'h200-sxm']);
+    expect(complete(['infercost', 'claim', '--plan', 't'])).toEqual(['tco']);
+    expect(complete(['infercost', 'compare', 'ra'])).toEqual(['rag']);
+  });
+
+  it('zsh and fish scripts; an unknown shell is exit 2', () => {
+    expect(spawnCli(['completion', 'zsh']).stdout).toContain('bashcompinit');
+    const fish = spawnCli(['completion', 'fish']).stdout;
+    expect(fish).toContain("complete -c infercost -n '__fish_seen_subcommand_from fleet' -l format");
+    const bad = spawnCli(['completion', 'powershell']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('infercost: completion powershell: expected bash, zsh or fish\n');
+  });
+});
+
+describe('project config file', () => {
+  it('infercost.yaml in the working directory sets defaults; flags win', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    writeFileSync(
+      join(dir, 'infercost.yaml'),
+      'basis: neocloud\nbaseline: b200\naccelerators: [h100-sxm, b200, mi300x]\n',
+    );
+    const r = spawnCli(['compare', 'chat', '--format', 'json'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout).results[0];
+    expect(doc.workload.price_basis).toBe('neocloud');
+    expect(doc.baseline).toBe('b200');
+    expect(doc.accelerators.map((a: { id: string }) => a.id).sort()).toEqual(['b200', 'h100-sxm', 'mi300x']);
+    const flags = spawnCli(
+      ['compare', 'chat', '--format', 'json', '--basis', 'hyperscaler', '--baseline', 'h100-sxm'],
+      {
+        cwd: dir,
+      },
+    );
+    const over = JSON.parse(flags.stdout).results[0];
+    expect([over.workload.price_basis, over.baseline]).toEqual(['hyperscaler', 'h100-sxm']);
+  });
+
+  it('--config names one; a bad value is one located line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 'ci.yaml');
+    writeFileSync(file, 'basis: nope\n');
+    const r = spawnCli(['--config', file, 'compare', 'chat']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /ci\.yaml:1:8 basis: expected one of hyperscaler, neocloud, marketplace, got "nope"\n$/,
+    );
+    expect(r.stdout).toBe('');
   });
 });

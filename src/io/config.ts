@@ -1,0 +1,26 @@
+// The project config file (src/schema/config.ts): read once, before any command runs.
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type ConfigFile, configSchema } from '../schema/config.js';
+import { displayPath } from './catalog.js';
+import { checkAgainst } from './check.js';
+import { readYamlFile } from './yaml.js';
+
+export const CONFIG_FILE = 'infercost.yaml';
+
+/** The config a run uses: `--config FILE`, else `infercost.yaml` here, else none. */
+export function readConfig(
+  explicit: string | undefined,
+  cwd: string,
+): (ConfigFile & { file: string }) | undefined {
+  const path = explicit ?? resolve(cwd, CONFIG_FILE);
+  if (explicit === undefined && !existsSync(path)) return undefined;
+  const y = readYamlFile(path, displayPath(path));
+  const config = checkAgainst(y, configSchema, () => []);
+  const base = dirname(resolve(path));
+  return {
+    ...config,
+    ...(config.profiles ? { profiles: config.profiles.map((p) => resolve(base, p)) } : {}),
+    file: displayPath(path),
+  };
+}
