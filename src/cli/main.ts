@@ -213,7 +213,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
     .addHelpText(
       'after',
-      '\nExample: infercost fleet profiles/fleets/mixed.yaml --format json\n\nExit: 0 a plan was found, 1 no feasible plan (infeasible or unbounded), 2 bad input.',
+      '\nExample:\n  infercost fleet profiles/fleets/mixed.yaml --format json\n\nExit: 0 a plan was found, 1 no feasible plan (infeasible or unbounded), 2 bad input.',
     )
     .action(async (file: string, opts) => setCode(await fleetCommand(ctx(), file, opts)));
 
@@ -348,7 +348,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .argument('<shell>', 'bash, zsh or fish')
     .addHelpText(
       'after',
-      '\nExamples:\n  eval "$(infercost completion bash)"     # in ~/.bashrc\n  eval "$(infercost completion zsh)"      # in ~/.zshrc\n  infercost completion fish | source      # in ~/.config/fish/config.fish',
+      '\nExamples:\n  infercost completion bash > ~/.local/share/bash-completion/completions/infercost\n  eval "$(infercost completion zsh)"      # in ~/.zshrc\n  infercost completion fish | source      # in ~/.config/fish/config.fish',
     )
     .action((shell: string) => setCode(completionCommand(ctx(), program, shell)));
 
@@ -367,6 +367,37 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .argument('<kind>', 'accelerator, model, workload or result')
     .action((kind: string) => setCode(schemaCommand(ctx(), kind)));
 
+  // Examples in every command's --help (those above carry their own).
+  const EXAMPLES: Record<string, readonly string[]> = {
+    compare: [
+      'infercost compare chat',
+      'infercost compare chat rag --plan tco --format csv -o costs.csv',
+      'infercost compare chat --power-budget 1GW --accelerators gb200,mi355x,tpu-v7-ironwood',
+    ],
+    check: [
+      'infercost check chat --expect "h200-sxm/h100-sxm tokens_per_dollar >= 1.1"',
+      'infercost check chat --expect "b200 usd_per_mtok_output <= +5%" --against before.json --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    ],
+    diff: ['infercost diff before.json after.json --fail-above 5%'],
+    sweep: [
+      'infercost sweep chat --vary input_tokens=500..8000*2 --format csv',
+      'infercost sweep chat --vary input_tokens=100..100000:1 --shard 2/8 -o part-2.ndjson',
+    ],
+    backtest: ['infercost backtest --cv', 'infercost backtest my-results.csv --format json'],
+    calibrate: [
+      'infercost calibrate --accelerator h100-sxm',
+      'infercost calibrate --all --output-dir profiles/accelerators',
+    ],
+    profiles: ['infercost profiles', 'infercost profiles show maia-200'],
+    models: ['infercost models --format json'],
+    schema: ['infercost schema workload > workload.schema.json'],
+    init: ['infercost init my-workload.yaml'],
+    validate: ['infercost validate profiles/accelerators/*.yaml my-workload.yaml'],
+  };
+  for (const command of program.commands) {
+    const examples = EXAMPLES[command.name()];
+    if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
+  }
   return program;
 }
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 
 describe('conveniences', () => {
   it('init writes a starter workload whose schema line resolves; it validates; a second init refuses', () => {
@@ -105,5 +105,29 @@ describe('project config file', () => {
       /ci\.yaml:1:8 basis: expected one of hyperscaler, neocloud, marketplace, got "nope"\n$/,
     );
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('help', () => {
+  it("every command's --help shows an example", async () => {
+    const commands = [
+      'compare',
+      'report',
+      'check',
+      'claim',
+      'fleet',
+      'diff',
+      'sweep',
+      'backtest',
+      'calibrate',
+    ];
+    const more = ['profiles', 'models', 'schema', 'init', 'validate', 'completion'];
+    for (const c of [...commands, ...more]) {
+      const r = await runCli([c, '--help']);
+      expect(r.stdout, c).toMatch(/\nExamples?:\n {2}infercost /);
+    }
+    expect((await runCli(['prices', 'import', '--help'])).stdout).toMatch(
+      /\nExample:\n {2}infercost prices import /,
+    );
   });
 });
