@@ -242,7 +242,7 @@ export function analyseClaim(
   opts: ClaimOptions,
 ): ClaimReport {
   const ids = [...env.catalog.accelerators.keys()];
-  const claim = parseExpectation(claimText, ids);
+  const claim = parseExpectation(claimText, ids, 'claim');
   if (claim.versus === undefined)
     throw new UsageError(
       `claim "${claimText}": compare two chips, e.g. "maia-200/gb200 tokens_per_dollar >= 1.30"`,

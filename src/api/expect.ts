@@ -56,11 +56,11 @@ export function metricNames(): string[] {
 }
 
 /** Parses `"maia-200/h200-sxm tokens_per_dollar >= 1.30"` or `"h200-sxm usd_per_mtok_output <= 2.5"`. */
-export function parseExpectation(text: string, knownIds: readonly string[]): Expectation {
+export function parseExpectation(text: string, knownIds: readonly string[], flag = '--expect'): Expectation {
   const m = PATTERN.exec(text);
   if (!m) {
     throw new UsageError(
-      `--expect "${text}": expected "A/B metric >= x" or "A metric <= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"`,
+      `${flag} "${text}": expected "A/B metric >= x" or "A metric <= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"`,
     );
   }
   const [, subject, versus, metricName, op, value] = m as unknown as [
@@ -74,17 +74,17 @@ export function parseExpectation(text: string, knownIds: readonly string[]): Exp
   const metric = resolveMetric(metricName);
   if (!metric)
     throw new UsageError(
-      `--expect "${text}": unknown metric "${metricName}"${didYouMean(metricName, metricNames())}`,
+      `${flag} "${text}": unknown metric "${metricName}"${didYouMean(metricName, metricNames())}`,
     );
   for (const id of [subject, versus]) {
     if (id !== undefined && !knownIds.includes(id)) {
-      throw new UsageError(`--expect "${text}": unknown accelerator "${id}"${didYouMean(id, knownIds)}`);
+      throw new UsageError(`${flag} "${text}": unknown accelerator "${id}"${didYouMean(id, knownIds)}`);
     }
   }
   const relative = /^[+-].*%$/.test(value);
   const threshold = Number(value.replace(/%$/, ''));
   if (!Number.isFinite(threshold))
-    throw new UsageError(`--expect "${text}": threshold "${value}" is not a number`);
+    throw new UsageError(`${flag} "${text}": threshold "${value}" is not a number`);
   const base = { text: text.trim(), subject, metric, op, threshold, relative };
   return versus === undefined ? base : { ...base, versus };
 }

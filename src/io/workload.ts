@@ -69,6 +69,21 @@ export function resolveWorkloadPath(path: string): string {
   );
 }
 
+/**
+ * The files a list of workload arguments reads (bundled names resolved), for refusing an
+ * `--output` that would overwrite one of them; an argument that names nothing is kept as given.
+ */
+export function workloadInputFiles(paths: readonly string[]): string[] {
+  return paths.map((p) => {
+    if (p === '-') return p;
+    try {
+      return resolveWorkloadPath(p);
+    } catch {
+      return p;
+    }
+  });
+}
+
 /** The bundled workloads' names. */
 export function bundledWorkloadNames(): string[] {
   try {

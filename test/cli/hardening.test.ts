@@ -581,3 +581,21 @@ describe('serving stacks and price bases', () => {
     ]);
   });
 });
+
+describe('a bundled workload named by its name is an input too', () => {
+  it('compare chat -o profiles/workloads/chat.yaml and claim ... chat -o the same are refused, the file kept', () => {
+    const path = 'profiles/workloads/chat.yaml';
+    const before = readFileSync(path, 'utf8');
+    for (const args of [
+      ['compare', 'chat', '-o', path],
+      ['claim', 'maia-200/gb200 tokens_per_dollar >= 1.3', 'chat', '--plan', 'tco', '-o', path],
+    ]) {
+      const r = spawnCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^infercost: --output profiles\/workloads\/chat\.yaml: is also an input \(.*chat\.yaml\); refusing to overwrite it\n$/,
+      );
+    }
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+});

@@ -1,6 +1,7 @@
 import { analyseClaim, CLAIM_WORKLOADS, type ClaimOptions } from '../../api/claim.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
+import { workloadInputFiles } from '../../io/workload.js';
 import { claimJson, claimMarkdown, claimText } from '../../render/claim.js';
 import type { Context } from '../context.js';
 import { gateCode } from '../gate.js';
@@ -33,7 +34,7 @@ export function claimCommand(
       : format === 'markdown'
         ? claimMarkdown(report)
         : claimText(report, ctx.io.stdoutColumns ?? 120);
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloads);
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloads));
   else ctx.io.stdout(text);
   return gateCode(
     report.workloads.map((w) => w.outcome),

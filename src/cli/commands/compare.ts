@@ -2,6 +2,7 @@ import { type CompareOptions, parseColumns, parseFormat, runCompare } from '../.
 import { outcomeLine } from '../../api/expect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
+import { workloadInputFiles } from '../../io/workload.js';
 import { RENDERERS } from '../../render/index.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -36,7 +37,7 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
     pareto: opts.pareto,
     chart: opts.chart === true,
   });
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadPaths);
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloadPaths));
   else ctx.io.stdout(text);
   for (const o of run.outcomes) ctx.io.stderr(`${outcomeLine(o)}\n`);
   const nothingRuns = run.doc.results.filter((r) => r.accelerators.every((a) => a.status !== 'ok'));

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { type CompareOptions, runCompare } from '../../api/compare.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
+import { workloadInputFiles } from '../../io/workload.js';
 import { type ChartSpec, reportCharts, reportHtml, type SweepPoint } from '../../render/report.js';
 import type { ResultDoc } from '../../schema/result.js';
 import type { Context } from '../context.js';
@@ -84,7 +85,7 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
 
 function write(ctx: Context, output: string | undefined, text: string, inputs: readonly string[]): number {
   if (output !== undefined) {
-    writeFileAtomic(output, text, inputs);
+    writeFileAtomic(output, text, workloadInputFiles(inputs));
     ctx.io.stderr(`wrote ${output}\n`);
   } else ctx.io.stdout(text);
   return EXIT.ok;
