@@ -224,6 +224,19 @@ export function validateMix(env: CompareEnv, yaml: LocatedYaml): string | undefi
   return `mix ${mix.name ?? fileStem(yaml.file)} (${mix.mix.map((c) => c.workload).join(', ')})`;
 }
 
+/**
+ * The workload each result of `runCompare(env, paths, ...)` came from, in the same order: a mix
+ * stands for its classes.
+ */
+export function resultWorkloadPaths(env: CompareEnv, paths: readonly string[]): string[] {
+  return paths.flatMap((path) => {
+    if (path === '-') return [path];
+    const yaml = readWorkloadYaml(path, env.readStdin);
+    const mix = mixIn(yaml);
+    return mix ? mix.mix.map((c) => mixClassPath(yaml.file, c.workload)) : [path];
+  });
+}
+
 /** A class of a mix: a file relative to the mix file, else a bundled workload's name. */
 function mixClassPath(mixFile: string, given: string): string {
   if (mixFile === '<stdin>') return given;

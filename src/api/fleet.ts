@@ -113,6 +113,13 @@ export function fleetProblemFor(
   const y = readYamlFile(file, displayPath(file));
   const raw = checkAgainst(y, fleetSchema, (f) => {
     const issues: { path: (string | number)[]; message: string }[] = [];
+    f.chips.forEach((c, i) => {
+      if (f.chips.findIndex((d) => d.id === c.id) !== i)
+        issues.push({
+          path: ['chips', i, 'id'],
+          message: `"${c.id}" is listed twice; give each chip once, with one cap`,
+        });
+    });
     f.workloads.forEach((w, i) => {
       if (
         w.demand &&

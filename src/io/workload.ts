@@ -208,6 +208,17 @@ export function loadWorkload(
   today: string,
 ): LoadedWorkload {
   const mine = sets.filter((s) => s.acceleratorId === undefined);
+  const data = y.data;
+  if (data !== null && typeof data === 'object' && Object.hasOwn(data, 'mix')) {
+    const { line, col } = y.locate(['mix'], true);
+    throw new InputError(
+      y.file,
+      line,
+      col,
+      'mix',
+      'is a traffic mix: compare and report take mixes; here, name its classes one by one',
+    );
+  }
   const ys = withSets(y, mine, today);
   const raw = checkWithSets(ys, mine, (v) => checkAgainst(v, workloadSchema, workloadRules));
   const name = y.file === '<stdin>' ? 'stdin' : fileStem(y.file);

@@ -339,3 +339,22 @@ describe('workload mixes (docs/model.md section 8b)', () => {
     );
   });
 });
+
+describe('mixes where single workloads are expected', () => {
+  it('claim on a mix says to name its classes (exit 2); report takes a mix, one section per class', () => {
+    const claim = spawnCli([
+      'claim',
+      'maia-200/gb200 tokens_per_dollar >= 1.3',
+      'production-mix',
+      '--plan',
+      'tco',
+    ]);
+    expect(claim.code).toBe(2);
+    expect(claim.stderr).toMatch(
+      /production-mix\.yaml:\d+:1 mix: is a traffic mix: compare and report take mixes; here, name its classes one by one\n$/,
+    );
+    const report = spawnCli(['report', 'production-mix', '--accelerators', 'h100-sxm,b200']);
+    expect(report.code).toBe(0);
+    for (const name of ['chat', 'rag', 'agentic-coding']) expect(report.stdout).toContain(`${name}:`);
+  });
+});

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { type CompareOptions, runCompare } from '../../api/compare.js';
+import { type CompareOptions, resultWorkloadPaths, runCompare } from '../../api/compare.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { workloadInputFiles } from '../../io/workload.js';
@@ -47,12 +47,14 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
   const { chart: _chart, format: _format, output: _output, ...compareOpts } = opts;
   const base = { ...compareOpts, set: opts.set ?? [], expect: [], ranges: true, strict: false };
   const run = runCompare(env, workloads, { ...base, pareto: true });
+  // A mix stands for its classes, each a result of its own.
+  const paths = resultWorkloadPaths(env, workloads);
   const charts: ChartSpec[][] = [];
   for (const [i, r] of run.doc.results.entries()) {
     const model = env.catalog.models.get(r.workload.model_id)?.value;
     const sweep: SweepPoint[] = [];
     for (const input of sweepLengths(model?.max_context_tokens, r.workload.output_tokens)) {
-      const point = runCompare(env, [workloads[i] as string], {
+      const point = runCompare(env, [paths[i] as string], {
         ...base,
         pareto: false,
         set: [...base.set, `input_tokens=${input}`],
