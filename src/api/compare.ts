@@ -1,7 +1,5 @@
 // The comparison as a library function over plain data: the CLI's compare and check, and
 // `import { compare } from 'infercost'`, are wiring over it.
-import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { blendPerToken, blendTokensPer, compareAccelerators, paretoCurve } from '../engine/index.js';
 import { PLANS, type Plan } from '../engine/types.js';
 import { type Catalog, fileStem } from '../io/catalog.js';
@@ -12,8 +10,10 @@ import {
   type FieldSet,
   knownStacks,
   loadWorkload,
+  readWorkloadNamedIn,
   readWorkloadYaml,
   unknownAccelerator,
+  workloadPathIn,
 } from '../io/workload.js';
 import type { LocatedYaml } from '../io/yaml.js';
 import { columnKeys } from '../render/columns.js';
@@ -208,18 +208,8 @@ export function validateMix(env: CompareEnv, yaml: LocatedYaml): string | undefi
   const mix = mixIn(yaml);
   if (!mix) return undefined;
   mix.mix.forEach((c, i) => {
-    try {
-      loadWorkload(
-        readWorkloadYaml(mixClassPath(yaml.file, c.workload), env.readStdin),
-        env.catalog,
-        [],
-        env.today,
-      );
-    } catch (e) {
-      if (e instanceof InputError && e.file === c.workload)
-        throw unknownIn(yaml, ['mix', i, 'workload'], e.detail);
-      throw e;
-    }
+    const y = readWorkloadNamedIn(yaml, ['mix', i, 'workload'], c.workload, env.readStdin);
+    loadWorkload(y, env.catalog, [], env.today);
   });
   return `mix ${mix.name ?? fileStem(yaml.file)} (${mix.mix.map((c) => c.workload).join(', ')})`;
 }
@@ -233,15 +223,8 @@ export function resultWorkloadPaths(env: CompareEnv, paths: readonly string[]): 
     if (path === '-') return [path];
     const yaml = readWorkloadYaml(path, env.readStdin);
     const mix = mixIn(yaml);
-    return mix ? mix.mix.map((c) => mixClassPath(yaml.file, c.workload)) : [path];
+    return mix ? mix.mix.map((c) => workloadPathIn(yaml.file, c.workload)) : [path];
   });
-}
-
-/** A class of a mix: a file relative to the mix file, else a bundled workload's name. */
-function mixClassPath(mixFile: string, given: string): string {
-  if (mixFile === '<stdin>') return given;
-  const relative = resolve(dirname(mixFile), given);
-  return existsSync(relative) ? relative : given;
 }
 
 /** Section 8b's blend of each chip over the classes, by output-token share. */
@@ -363,18 +346,10 @@ export function runCompare(
       continue;
     }
     // A traffic mix (docs/model.md section 8b): each class compared alone, then blended per chip.
-    const classes = mix.mix.map((c, i) => {
-      try {
-        return {
-          share: c.share,
-          result: compareOne(readWorkloadYaml(mixClassPath(yaml.file, c.workload), env.readStdin)),
-        };
-      } catch (e) {
-        if (e instanceof InputError && e.file === c.workload)
-          throw unknownIn(yaml, ['mix', i, 'workload'], e.detail);
-        throw e;
-      }
-    });
+    const classes = mix.mix.map((c, i) => ({
+      share: c.share,
+      result: compareOne(readWorkloadNamedIn(yaml, ['mix', i, 'workload'], c.workload, env.readStdin)),
+    }));
     mixes.push(blendMix(mix.name ?? fileStem(yaml.file), yaml.file, classes));
   }
   return { doc: resultDoc(results, VERSION, mixes), outcomes };

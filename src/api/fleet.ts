@@ -1,8 +1,6 @@
 // A mixed fleet (docs/model.md section 8a): evaluate every (chip, workload) pair, then solve the
 // integer program with HiGHS.
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
 import { evaluate } from '../engine/evaluate.js';
 import {
   type FleetOption,
@@ -15,7 +13,7 @@ import {
 import { displayPath } from '../io/catalog.js';
 import { checkAgainst } from '../io/check.js';
 import { dottedPath, InputError } from '../io/errors.js';
-import { acceleratorFor, loadWorkload, readWorkloadYaml, unknownAccelerator } from '../io/workload.js';
+import { acceleratorFor, loadWorkload, readWorkloadNamedIn, unknownAccelerator } from '../io/workload.js';
 import { type LocatedYaml, readYamlFile } from '../io/yaml.js';
 import { parsePowerW } from '../schema/common.js';
 import { type FleetFile, fleetSchema } from '../schema/fleet.js';
@@ -99,12 +97,6 @@ function located(y: LocatedYaml, path: (string | number)[], message: string): In
   return new InputError(y.file, line, col, dottedPath(path), message);
 }
 
-/** A workload named in a fleet file: a file relative to it, else a bundled name. */
-function workloadPathFor(fleetFile: string, given: string): string {
-  const relative = resolve(dirname(fleetFile), given);
-  return existsSync(relative) ? relative : given;
-}
-
 /** The problem a fleet file describes: every pair evaluated at its best deployment (section 4). */
 export function fleetProblemFor(
   env: CompareEnv,
@@ -152,19 +144,12 @@ export function fleetProblemFor(
   const workloads: { name: string; demandTokensPerDay?: number }[] = [];
   let pricing = '';
   raw.workloads.forEach((entry, wi) => {
-    let loaded: ReturnType<typeof loadWorkload>;
-    try {
-      loaded = loadWorkload(
-        readWorkloadYaml(workloadPathFor(file, entry.workload), env.readStdin),
-        env.catalog,
-        [],
-        env.today,
-      );
-    } catch (e) {
-      if (e instanceof InputError && e.file === entry.workload)
-        throw located(y, ['workloads', wi, 'workload'], e.detail);
-      throw e;
-    }
+    const loaded = loadWorkload(
+      readWorkloadNamedIn(y, ['workloads', wi, 'workload'], entry.workload, env.readStdin),
+      env.catalog,
+      [],
+      env.today,
+    );
     const w = {
       ...loaded.workload,
       ...(raw.plan === undefined ? {} : { plan: raw.plan }),

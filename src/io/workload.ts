@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Accelerator, Workload } from '../engine/types.js';
 import type { AcceleratorFile } from '../schema/accelerator.js';
 import { toAccelerator, toModel, toWorkload } from '../schema/convert.js';
@@ -9,7 +9,7 @@ import { workloadRules } from '../schema/rules.js';
 import { type WorkloadFile, workloadSchema } from '../schema/workload.js';
 import { bundledProfilesDir, type Catalog, displayPath, fileStem, parseAccelerator } from './catalog.js';
 import { checkAgainst } from './check.js';
-import { InputError } from './errors.js';
+import { dottedPath, InputError } from './errors.js';
 import { checkText } from './files.js';
 import { type LocatedYaml, MAX_FILE_BYTES, parseYaml, readYamlFile } from './yaml.js';
 
@@ -67,6 +67,32 @@ export function resolveWorkloadPath(path: string): string {
     '',
     `no such file, and no bundled workload of that name${didYouMean(path, names)} (bundled: ${names.join(', ')})`,
   );
+}
+
+/** A workload named inside another file: a file relative to that file, else a bundled name. */
+export function workloadPathIn(containerFile: string, given: string): string {
+  if (containerFile === '<stdin>') return given;
+  const relative = resolve(dirname(containerFile), given);
+  return existsSync(relative) ? relative : given;
+}
+
+/**
+ * Reads a workload named inside another file (a mix's class, a fleet's workload); a name that is
+ * neither a file nor a bundled workload is an error located at `at` in that file.
+ */
+export function readWorkloadNamedIn(
+  container: LocatedYaml,
+  at: (string | number)[],
+  given: string,
+  stdin: () => string,
+): LocatedYaml {
+  try {
+    return readWorkloadYaml(workloadPathIn(container.file, given), stdin);
+  } catch (e) {
+    if (!(e instanceof InputError) || e.file !== given) throw e;
+    const { line, col } = container.locate(at);
+    throw new InputError(container.file, line, col, dottedPath(at), e.detail);
+  }
 }
 
 /**
