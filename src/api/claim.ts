@@ -11,6 +11,7 @@ import { UsageError } from '../io/errors.js';
 import { acceleratorFor, type FieldSet, loadWorkload, readWorkloadYaml } from '../io/workload.js';
 import { metricsOf } from '../render/result.js';
 import { fileFactorName } from '../schema/convert.js';
+import { priceDependence, throughputDependence } from '../schema/metrics.js';
 import type { MetricKey } from '../schema/result.js';
 import { type CompareEnv, parseBasis, parsePlan, runCompare } from './compare.js';
 import { type Comparator, type ExpectationOutcome, parseExpectation } from './expect.js';
@@ -68,10 +69,6 @@ export interface ClaimReport {
   readonly pricing: string;
   readonly workloads: readonly ClaimWorkload[];
 }
-
-/** Metrics proportional to 1/price (more per dollar) and to price (dollars per unit). */
-const PER_DOLLAR: readonly MetricKey[] = ['output_tokens_per_usd', 'total_tokens_per_usd'];
-const DOLLARS_PER: readonly MetricKey[] = ['usd_per_mtok_output', 'usd_per_request', 'usd_per_chip_hour'];
 
 function holds(v: number, op: Comparator, t: number): boolean {
   return op === '>=' ? v >= t : op === '<=' ? v <= t : op === '>' ? v > t : v < t;
@@ -215,8 +212,9 @@ function breakEven(
   threshold: number,
   metric: MetricKey,
 ): BreakEven | null {
-  const direct = PER_DOLLAR.includes(metric);
-  if (!direct && !DOLLARS_PER.includes(metric)) return null;
+  const price = priceDependence(metric);
+  if (price === undefined) return null;
+  const direct = price === 'inverse';
   const e = evaluate(a, w);
   const c = e.cost?.usdPerChipHour;
   if (c === undefined || ratio <= 0 || threshold <= 0) return null;
@@ -318,21 +316,6 @@ export function analyseClaim(
   };
 }
 
-/** Metrics that move with throughput, and those that move against it. */
-const WITH_THROUGHPUT: readonly MetricKey[] = [
-  'output_tokens_per_usd',
-  'total_tokens_per_usd',
-  'tokens_per_joule_output',
-  'output_tokens_per_kwh',
-  'output_tokens_per_s_per_mw',
-  'output_tokens_per_s_per_chip',
-];
-const AGAINST_THROUGHPUT: readonly MetricKey[] = [
-  'usd_per_mtok_output',
-  'usd_per_request',
-  'joules_per_output_token',
-];
-
 /**
  * Each chip's throughput at the ends of its cross-validated interval (section 11): the model's
  * own error as one more input. The ratio moves by the same factor (or its inverse).
@@ -343,11 +326,8 @@ function modelErrorBars(
   ratio: number,
   claim: { readonly metric: MetricKey; readonly op: Comparator; readonly threshold: number },
 ): TornadoBar[] {
-  const sign = WITH_THROUGHPUT.includes(claim.metric)
-    ? 1
-    : AGAINST_THROUGHPUT.includes(claim.metric)
-      ? -1
-      : 0;
+  const t = throughputDependence(claim.metric);
+  const sign = t === 'direct' ? 1 : t === 'inverse' ? -1 : 0;
   if (sign === 0) return [];
   const nominal = holds(ratio, claim.op, claim.threshold);
   const bars: TornadoBar[] = [];

@@ -257,38 +257,6 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
   };
 }
 
-/** Metrics a comparison reports against the baseline (section 7), and which way is better. */
-export const COMPARED_METRICS = {
-  outputTokensPerUsd: 'higher',
-  usdPerMtokOutput: 'lower',
-  outputTokensPerJoule: 'higher',
-  joulesPerOutputToken: 'lower',
-  outputTokensPerSPerChip: 'higher',
-  tpotS: 'lower',
-  ttftS: 'lower',
-} as const;
-export type ComparedMetric = keyof typeof COMPARED_METRICS;
-
-/** The value of a compared metric, or undefined when the evaluation lacks it. */
-export function metricOf(e: Evaluation, metric: ComparedMetric): number | undefined {
-  switch (metric) {
-    case 'outputTokensPerUsd':
-      return e.cost?.outputTokensPerUsd;
-    case 'usdPerMtokOutput':
-      return e.cost?.usdPerMtokOutput;
-    case 'outputTokensPerJoule':
-      return e.energy?.outputTokensPerJoule;
-    case 'joulesPerOutputToken':
-      return e.energy?.joulesPerOutputToken;
-    case 'outputTokensPerSPerChip':
-      return e.performance?.outputTokensPerSPerChip;
-    case 'tpotS':
-      return e.performance?.tpotS;
-    case 'ttftS':
-      return e.performance?.ttftS;
-  }
-}
-
 export interface Relative {
   /** `m_a / m_b` */
   readonly ratio: number;
@@ -305,27 +273,22 @@ export function relative(a: number, b: number, direction: 'higher' | 'lower'): R
 
 export interface VsBaseline {
   readonly baselineId: string;
-  readonly metrics: Readonly<Partial<Record<ComparedMetric, Relative>>>;
+  /** The baseline's own evaluation: each metric's ratio is taken against it (section 7). */
+  readonly baseline: Evaluation;
   /** Chip-hour price at which this accelerator matches the baseline's tokens per dollar. */
   readonly breakEvenUsdPerChipHour: number | undefined;
 }
 
-/** Ratios and percent differences against a baseline evaluation (section 7). */
+/**
+ * The baseline a comparison is against, and the break-even price (section 7); the ratios of the
+ * metrics the comparison reports are taken from the two evaluations (src/schema/metrics.ts).
+ */
 export function versus(a: Evaluation, baseline: Evaluation, utilization: number): VsBaseline {
-  const metrics: Partial<Record<ComparedMetric, Relative>> = {};
-  for (const [metric, direction] of Object.entries(COMPARED_METRICS) as [
-    ComparedMetric,
-    'higher' | 'lower',
-  ][]) {
-    const ma = metricOf(a, metric);
-    const mb = metricOf(baseline, metric);
-    if (ma !== undefined && mb !== undefined && mb > 0) metrics[metric] = relative(ma, mb, direction);
-  }
   const x = a.performance?.outputTokensPerSPerChip;
   const tpdB = baseline.cost?.outputTokensPerUsd;
   return {
     baselineId: baseline.acceleratorId,
-    metrics,
+    baseline,
     breakEvenUsdPerChipHour:
       x === undefined || tpdB === undefined ? undefined : breakEvenUsdPerChipHour(x, utilization, 1, tpdB),
   };

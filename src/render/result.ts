@@ -4,6 +4,13 @@ import type { ParetoPoint } from '../engine/pareto.js';
 import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
 import { fileFactorName } from '../schema/convert.js';
 import {
+  COMPARED_METRICS,
+  metricValue,
+  RANGED_METRICS,
+  rangeValue,
+  versusMetric,
+} from '../schema/metrics.js';
+import {
   type AcceleratorResult,
   METRIC_KEYS,
   type MetricKey,
@@ -22,35 +29,10 @@ function bandOf(lowEnd: number | null, expected: number | null, highEnd: number 
 function rangesOf(c: ComparedEvaluation, m: Record<MetricKey, number | null>): AcceleratorResult['ranges'] {
   const r = c.range;
   if (!r) return null;
-  return {
-    output_tokens_per_s_per_chip: bandOf(
-      r.low.outputTokensPerSPerChip,
-      m.output_tokens_per_s_per_chip,
-      r.high.outputTokensPerSPerChip,
-    ),
-    output_tokens_per_usd: bandOf(
-      r.low.outputTokensPerUsd,
-      m.output_tokens_per_usd,
-      r.high.outputTokensPerUsd,
-    ),
-    usd_per_mtok_output: bandOf(r.low.usdPerMtokOutput, m.usd_per_mtok_output, r.high.usdPerMtokOutput),
-    tokens_per_joule_output: bandOf(
-      r.low.outputTokensPerJoule,
-      m.tokens_per_joule_output,
-      r.high.outputTokensPerJoule,
-    ),
-  };
+  const bands = {} as NonNullable<AcceleratorResult['ranges']>;
+  for (const k of RANGED_METRICS) bands[k] = bandOf(rangeValue(r.low, k), m[k], rangeValue(r.high, k));
+  return bands;
 }
-
-const VS_KEYS: Readonly<Record<string, MetricKey>> = {
-  outputTokensPerUsd: 'output_tokens_per_usd',
-  usdPerMtokOutput: 'usd_per_mtok_output',
-  outputTokensPerJoule: 'tokens_per_joule_output',
-  joulesPerOutputToken: 'joules_per_output_token',
-  outputTokensPerSPerChip: 'output_tokens_per_s_per_chip',
-  tpotS: 'tpot_s',
-  ttftS: 'ttft_s',
-};
 
 function status(e: Evaluation): AcceleratorResult['status'] {
   switch (e.failure?.code) {
@@ -66,29 +48,9 @@ function status(e: Evaluation): AcceleratorResult['status'] {
 }
 
 export function metricsOf(e: Evaluation): Record<MetricKey, number | null> {
-  const p = e.performance;
-  const c = e.cost;
-  const en = e.energy;
-  return {
-    ttft_s: p?.ttftS ?? null,
-    tpot_s: p?.tpotS ?? null,
-    interactivity_tokens_per_s: p?.interactivity ?? null,
-    output_tokens_per_s_per_chip: p?.outputTokensPerSPerChip ?? null,
-    output_tokens_per_s_per_replica: p?.outputTokensPerSPerReplica ?? null,
-    requests_per_s_per_chip: p?.requestsPerSPerChip ?? null,
-    usd_per_chip_hour: c?.usdPerChipHour ?? null,
-    output_tokens_per_usd: c?.outputTokensPerUsd ?? null,
-    usd_per_mtok_output: c?.usdPerMtokOutput ?? null,
-    usd_per_request: c?.usdPerRequest ?? null,
-    total_tokens_per_usd: c?.totalTokensPerUsd ?? null,
-    tokens_per_joule_output: en?.outputTokensPerJoule ?? null,
-    joules_per_output_token: en?.joulesPerOutputToken ?? null,
-    output_tokens_per_kwh: en?.outputTokensPerKwh ?? null,
-    output_tokens_per_s_per_mw: en?.outputTokensPerSPerMw ?? null,
-    tokens_per_joule_output_chip_only: en?.outputTokensPerJouleChip ?? null,
-    tokens_per_joule_output_nameplate: en?.outputTokensPerJouleNameplate ?? null,
-    facility_w_per_chip: en?.facilityWPerChip ?? null,
-  };
+  const out = {} as Record<MetricKey, number | null>;
+  for (const k of METRIC_KEYS) out[k] = metricValue(e, k);
+  return out;
 }
 
 export function acceleratorResult(c: ComparedEvaluation, pareto: readonly ParetoPoint[]): AcceleratorResult {
@@ -146,10 +108,10 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
       ? {
           baseline: vs.baselineId,
           metrics: Object.fromEntries(
-            Object.entries(vs.metrics).map(([k, r]) => [
-              VS_KEYS[k] ?? k,
-              { ratio: r.ratio, percent: r.percent, better: r.better },
-            ]),
+            COMPARED_METRICS.flatMap((k) => {
+              const r = versusMetric(e, vs.baseline, k);
+              return r ? [[k, { ratio: r.ratio, percent: r.percent, better: r.better }]] : [];
+            }),
           ),
           break_even_usd_per_chip_hour: vs.breakEvenUsdPerChipHour ?? null,
         }
@@ -260,8 +222,8 @@ export function flatRow(
   for (const k of METRIC_KEYS) cells.push(m[k]);
   cells.push(
     vs ? baseline : null,
-    vs?.metrics.outputTokensPerUsd?.ratio ?? null,
-    vs?.metrics.outputTokensPerJoule?.ratio ?? null,
+    vs ? (versusMetric(e, vs.baseline, 'output_tokens_per_usd')?.ratio ?? null) : null,
+    vs ? (versusMetric(e, vs.baseline, 'tokens_per_joule_output')?.ratio ?? null) : null,
     vs?.breakEvenUsdPerChipHour ?? null,
     e.cost?.plan ?? null,
     e.cost?.provider ?? null,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { METRIC_KEYS, type MetricKey, RANGED_METRICS, type RangedMetric } from './metrics.js';
 
 /** Bumped on any change a consumer of the JSON would notice. */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -6,63 +7,21 @@ export const RESULT_SCHEMA_VERSION = 1;
 const num = z.number();
 const nullableNum = z.number().nullable();
 
-export const METRIC_KEYS = [
-  'ttft_s',
-  'tpot_s',
-  'interactivity_tokens_per_s',
-  'output_tokens_per_s_per_chip',
-  'output_tokens_per_s_per_replica',
-  'requests_per_s_per_chip',
-  'usd_per_chip_hour',
-  'output_tokens_per_usd',
-  'usd_per_mtok_output',
-  'usd_per_request',
-  'total_tokens_per_usd',
-  'tokens_per_joule_output',
-  'joules_per_output_token',
-  'output_tokens_per_kwh',
-  'output_tokens_per_s_per_mw',
-  'tokens_per_joule_output_chip_only',
-  'tokens_per_joule_output_nameplate',
-  'facility_w_per_chip',
-] as const;
-export type MetricKey = (typeof METRIC_KEYS)[number];
-
-/** Metrics where a smaller number is better (costs, times, energy per token). */
-export const LOWER_IS_BETTER: ReadonlySet<MetricKey> = new Set([
-  'ttft_s',
-  'tpot_s',
-  'usd_per_chip_hour',
-  'usd_per_mtok_output',
-  'usd_per_request',
-  'joules_per_output_token',
-  'facility_w_per_chip',
-]);
-
-/** Short names accepted wherever a metric is named (`--expect`, `--sort`). */
-export const METRIC_ALIASES: Readonly<Record<string, MetricKey>> = {
-  tokens_per_dollar: 'output_tokens_per_usd',
-  tokens_per_usd: 'output_tokens_per_usd',
-  tokens_per_watt: 'tokens_per_joule_output',
-  tokens_per_joule: 'tokens_per_joule_output',
-  throughput: 'output_tokens_per_s_per_chip',
-  cost: 'usd_per_mtok_output',
-};
+export {
+  COMPARED_METRICS,
+  LOWER_IS_BETTER,
+  METRIC_ALIASES,
+  METRIC_KEYS,
+  type MetricKey,
+  RANGED_METRICS,
+  type RangedMetric,
+} from './metrics.js';
 
 const metrics = z.strictObject(
   Object.fromEntries(METRIC_KEYS.map((k) => [k, nullableNum])) as Record<MetricKey, typeof nullableNum>,
 );
 
 const relative = z.strictObject({ ratio: num, percent: num, better: z.boolean() });
-
-/** Metrics that get a low/expected/high range when a profile's efficiency factors are assumed. */
-export const RANGED_METRICS = [
-  'output_tokens_per_s_per_chip',
-  'output_tokens_per_usd',
-  'usd_per_mtok_output',
-  'tokens_per_joule_output',
-] as const;
-export type RangedMetric = (typeof RANGED_METRICS)[number];
 
 /** Numeric bounds: low <= expected <= high (for a cost, low comes from the optimistic factors). */
 const band = z.strictObject({ low: nullableNum, expected: nullableNum, high: nullableNum });
