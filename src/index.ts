@@ -4,8 +4,10 @@ import { stringify } from 'yaml';
 import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
 import { type FleetReport, planFleet } from './api/fleet.js';
+import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
 import { loadCatalog } from './io/catalog.js';
+import { csvLine } from './render/csv.js';
 import { resultDoc } from './render/result.js';
 import type { ResultDoc } from './schema/result.js';
 import type { WorkloadFile } from './schema/workload.js';
@@ -120,3 +122,45 @@ export function fleet(input: {
 }
 
 export { VERSION };
+
+export interface SweepInput {
+  /** A workload file or a bundled workload's name. */
+  readonly workload: string;
+  /** Axes, as `--vary` takes them: `input_tokens=1000,4000`, `tpot_ms=20..100:20`. */
+  readonly vary: readonly string[];
+  readonly set?: readonly string[];
+  readonly accelerators?: readonly string[];
+  readonly baseline?: string;
+  readonly plan?: 'on_demand' | 'reserved_1y' | 'reserved_3y' | 'spot' | 'tco';
+  /** csv (a header line first) or ndjson (default). */
+  readonly format?: 'csv' | 'ndjson';
+  /** At most this many grid points. */
+  readonly limit?: number;
+  readonly profiles?: readonly string[];
+  readonly today?: string;
+}
+
+/**
+ * A sweep's lines, one per (point, accelerator), as `infercost sweep` prints them, computed as
+ * they are read (a generator: memory stays flat over any grid).
+ */
+export function* sweep(input: SweepInput): Generator<string> {
+  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  const run = prepareSweep({ catalog, today, readStdin: () => '' }, input.workload, {
+    vary: [...input.vary],
+    set: [...(input.set ?? [])],
+    yes: true,
+    format: input.format ?? 'ndjson',
+    ...(input.accelerators ? { accelerators: input.accelerators.join(',') } : {}),
+    ...(input.baseline ? { baseline: input.baseline } : {}),
+    ...(input.plan ? { plan: input.plan } : {}),
+    ...(input.limit === undefined ? {} : { limit: String(input.limit) }),
+  });
+  if (run.writeHeader) yield csvLine(run.header);
+  for (let p = run.from; p < run.to; p++) {
+    const lines: string[] = [];
+    run.linesOf(p, lines);
+    yield* lines;
+  }
+}

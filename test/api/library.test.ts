@@ -53,3 +53,31 @@ describe('the library', () => {
     expect(Number(r.stdout)).toBe(lib?.metrics.output_tokens_per_s_per_chip);
   });
 });
+
+describe('sweep() in the library', () => {
+  it('yields the lines infercost sweep prints, one per (point, accelerator)', async () => {
+    const { sweep } = await import('../../src/index.js');
+    const lib = [
+      ...sweep({
+        workload: 'chat',
+        vary: ['input_tokens=1000,4000'],
+        accelerators: ['h100-sxm', 'b200'],
+        format: 'csv',
+        today: '2026-11-23',
+      }),
+    ].join('');
+    const cli = await runCli([
+      'sweep',
+      'chat',
+      '--vary',
+      'input_tokens=1000,4000',
+      '--accelerators',
+      'h100-sxm,b200',
+      '--format',
+      'csv',
+    ]);
+    expect(cli.code).toBe(0);
+    expect(lib).toBe(cli.stdout);
+    expect(lib.split('\r\n')).toHaveLength(1 + 2 * 2 + 1); // header, 2 points x 2 chips, trailing empty
+  });
+});
