@@ -1,7 +1,7 @@
 // Fidelity: the engine against published measured results (data/measured), calibration, ranges.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resolveRows } from '../../src/cli/commands/backtest.js';
+import { resolveRows } from '../../src/api/backtest.js';
 import { type CalibrationCase, fitEfficiency, predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
 import {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { parseMechanisms, resolveRows } from '../../api/backtest.js';
 import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../../engine/calibrate.js';
 import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../../engine/types.js';
 import { backtestCase, type MeasuredCase, summarize } from '../../fidelity/backtest.js';
@@ -18,7 +19,6 @@ import { unknownAccelerator } from '../../io/workload.js';
 import { fileFactorName, toAccelerator } from '../../schema/convert.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
-import { parseMechanisms, resolveRows } from './backtest.js';
 
 export interface CalibrateOptions {
   readonly accelerator: string;

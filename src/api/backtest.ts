@@ -1,0 +1,178 @@
+import type { Mechanisms } from '../engine/types.js';
+import { type BacktestRow, caseFor, type MeasuredCase, summaries, summarize } from '../fidelity/backtest.js';
+import { type CvResult, measuredSystemWPerChip } from '../fidelity/cv.js';
+import type { Catalog } from '../io/catalog.js';
+import { UsageError } from '../io/errors.js';
+import type { LocatedRow } from '../io/measured.js';
+import { toAccelerator, toMechanisms, toModel } from '../schema/convert.js';
+import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
+
+export interface Resolved {
+  readonly cases: MeasuredCase[];
+  readonly unrepresentable: BacktestRow[];
+}
+
+/** Rows to engine cases; rows naming an unknown chip or model, or too many chips, are kept with the reason. */
+export function resolveRows(
+  catalog: Catalog,
+  rows: readonly LocatedRow[],
+  mechanisms: Mechanisms = toMechanisms(),
+): Resolved {
+  const cases: MeasuredCase[] = [];
+  const unrepresentable: BacktestRow[] = [];
+  for (const { row } of rows) {
+    const m = catalog.models.get(row.model);
+    const profile = catalog.accelerators.get(row.accelerator);
+    if (!profile) {
+      unrepresentable.push({ row, reason: `no accelerator profile "${row.accelerator}"` });
+    } else if (!m) {
+      unrepresentable.push({ row, reason: `no model "${row.model}"` });
+    } else {
+      // The row's stack where the profile has factors for it, else the profile's default stack.
+      const ownStack = row.stack !== undefined && Object.hasOwn(profile.value.stacks ?? {}, row.stack);
+      const stack = row.stack ?? profile.value.default_stack ?? 'generic';
+      const acc = toAccelerator(profile.value, ownStack ? row.stack : undefined);
+      if (row.chips_per_replica > acc.domainChips) {
+        unrepresentable.push({
+          row,
+          reason: `${row.chips_per_replica} chips per replica exceed the ${acc.domainChips}-chip scale-up domain`,
+        });
+      } else
+        cases.push(
+          caseFor(
+            { ...row, stack, ...(row.stack === undefined ? { stack_assumed: true } : {}) },
+            acc,
+            toModel(m.value, row.model),
+            mechanisms,
+          ),
+        );
+    }
+  }
+  return { cases, unrepresentable };
+}
+
+const MECHANISM_NAMES = Object.keys(
+  WORKLOAD_DEFAULTS.mechanisms,
+) as (keyof typeof WORKLOAD_DEFAULTS.mechanisms)[];
+
+/**
+ * `--mechanisms per_operator_roofline=on,prefill_memory=off` (or `all`, `none`): the engine
+ * corrections of docs/model.md section 3a to run with, over the defaults.
+ */
+export function parseMechanisms(text: string | undefined): Mechanisms {
+  if (text === undefined) return toMechanisms();
+  if (text === 'all' || text === 'none')
+    return toMechanisms(Object.fromEntries(MECHANISM_NAMES.map((n) => [n, text === 'all'])));
+  const chosen: Record<string, boolean> = {};
+  for (const item of text.split(',').map((s) => s.trim())) {
+    const m = /^([a-z0-9_]+)=(on|off)$/.exec(item);
+    const name = m?.[1] ?? '';
+    if (!m || !(MECHANISM_NAMES as string[]).includes(name))
+      throw new UsageError(
+        `--mechanisms ${item}: expected name=on|off with a name of ${MECHANISM_NAMES.join(', ')} (or all, none)`,
+      );
+    chosen[name] = m[2] === 'on';
+  }
+  return toMechanisms(chosen);
+}
+
+export function energySummaries(rows: readonly BacktestRow[]) {
+  const tpj = rows.flatMap((r) => (r.tokensPerJouleErrorPct === undefined ? [] : [r]));
+  const power = rows.flatMap((r) => {
+    const m = measuredSystemWPerChip(r.row);
+    return m === undefined || !r.prediction
+      ? []
+      : [{ ...r, errorPct: (r.prediction.systemWPerChip / m - 1) * 100 }];
+  });
+  return [
+    summarize(
+      'tokens per joule (MLPerf Power rows)',
+      tpj.map((r) => ({ ...r, errorPct: r.tokensPerJouleErrorPct as number })),
+    ),
+    summarize('system power per chip (MLPerf Power rows)', power),
+  ];
+}
+
+export function backtestReport(rows: readonly BacktestRow[]) {
+  return {
+    rows: rows.map((r) => ({
+      id: r.row.id,
+      accelerator: r.row.accelerator,
+      stack: r.row.stack ?? null,
+      stack_assumed: (r.row as { stack_assumed?: boolean }).stack_assumed === true,
+      model: r.row.model,
+      scenario: r.row.scenario,
+      chips_per_replica: r.row.chips_per_replica,
+      input_tokens: r.row.input_tokens,
+      input_assumed: r.row.input_assumed,
+      output_tokens: r.row.output_tokens,
+      measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
+      predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
+      // The range compare would state for this chip and stack (docs/model.md section 11).
+      stated_low: r.statedLow ?? null,
+      stated_high: r.statedHigh ?? null,
+      in_stated_range:
+        r.statedLow === undefined || r.statedHigh === undefined
+          ? null
+          : r.row.output_tokens_per_s_per_chip >= r.statedLow &&
+            r.row.output_tokens_per_s_per_chip <= r.statedHigh,
+      error_pct: r.errorPct ?? null,
+      measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
+      predicted_tpot_s: r.prediction?.tpotS ?? null,
+      tpot_error_pct: r.tpotErrorPct ?? null,
+      predicted_batch: r.prediction?.batch ?? null,
+      measured_system_w_per_chip: measuredSystemWPerChip(r.row) ?? null,
+      predicted_system_w_per_chip:
+        measuredSystemWPerChip(r.row) === undefined ? null : (r.prediction?.systemWPerChip ?? null),
+      measured_tokens_per_joule: r.measuredTokensPerJoule ?? null,
+      predicted_tokens_per_joule: r.predictedTokensPerJoule ?? null,
+      tokens_per_joule_error_pct: r.tokensPerJouleErrorPct ?? null,
+      batch_capped_from: r.prediction?.batchCappedFrom ?? null,
+      reason: r.reason ?? null,
+    })),
+    summary: [...summaries(rows), ...energySummaries(rows)].map((s) => ({
+      kind: s.kind,
+      group: s.group,
+      rows: s.rows,
+      median_abs_error_pct: s.medianAbsErrorPct,
+      p90_abs_error_pct: s.p90AbsErrorPct,
+      max_abs_error_pct: s.maxAbsErrorPct,
+    })),
+  };
+}
+
+/** The cross-validated report: out-of-fold predictions, their stated ranges, and summaries. */
+export function cvReport(cv: CvResult) {
+  return {
+    method:
+      'leave one source out (MLPerf: round, submitter and system; otherwise the document): refit on the other sources, predict the held-out rows (docs/model.md section 12a)',
+    rows: cv.rows.map((r) => ({
+      id: r.row.id,
+      accelerator: r.row.accelerator,
+      stack: r.row.stack,
+      model: r.row.model,
+      fold: r.fold,
+      fitted_on: r.level,
+      input_assumed: r.row.input_assumed,
+      measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
+      predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
+      low: r.low ?? null,
+      high: r.high ?? null,
+      covered: r.covered ?? null,
+      error_pct: r.errorPct ?? null,
+      reason: r.reason ?? null,
+    })),
+    summary: cv.summary.map((s) => ({
+      kind: s.kind,
+      group: s.group,
+      rows: s.rows,
+      median_abs_error_pct: s.medianAbsErrorPct,
+      p90_abs_error_pct: s.p90AbsErrorPct,
+      max_abs_error_pct: s.maxAbsErrorPct,
+      coverage_pct: s.coveragePct,
+    })),
+    bands: Object.fromEntries(
+      Object.entries(cv.bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
+    ),
+  };
+}

@@ -1,0 +1,130 @@
+// The backtest and cross-validation reports as tables.
+import Table from 'cli-table3';
+import { energySummaries } from '../api/backtest.js';
+import { type BacktestRow, summaries } from '../fidelity/backtest.js';
+import type { CvResult } from '../fidelity/cv.js';
+import { fixed, sig } from '../render/format.js';
+
+export function pct(n: number | undefined | null): string {
+  return n === undefined || n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 1)}%`;
+}
+
+/** Tokens per joule and system power against MLPerf Power rows (docs/model.md section 6.1). */
+export function renderBacktestTable(rows: readonly BacktestRow[]): string {
+  const t = new Table({
+    head: [
+      'row',
+      'stack',
+      'model',
+      'scenario',
+      'N',
+      'in/out',
+      'measured tok/s/chip',
+      'predicted',
+      'error',
+      'TPOT ms meas/pred',
+      'error',
+    ],
+    style: { head: [], border: [], compact: true },
+    colAligns: [
+      'left',
+      'left',
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ],
+  });
+  for (const r of rows) {
+    if (!r.prediction) continue;
+    const batch = r.row.scenario === 'fixed_concurrency' ? ` c=${r.row.concurrency}` : '';
+    t.push([
+      r.row.id,
+      r.row.stack,
+      r.row.model,
+      `${r.row.scenario}${batch}`,
+      String(r.row.chips_per_replica),
+      `${sig(r.row.input_tokens)}${r.row.input_assumed ? '*' : ''}/${sig(r.row.output_tokens)}`,
+      sig(r.row.output_tokens_per_s_per_chip),
+      `${sig(r.prediction.tokensPerSPerChip)}${r.prediction.batchCappedFrom !== undefined ? ` (B${r.prediction.batch})` : ''}`,
+      pct(r.errorPct),
+      r.row.tpot_ms === undefined ? '-' : `${sig(r.row.tpot_ms)} / ${sig(r.prediction.tpotS * 1000)}`,
+      pct(r.tpotErrorPct),
+    ]);
+  }
+  const s = new Table({
+    head: ['by', 'group', 'rows', 'median |error|', 'p90 |error|', 'max |error|'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
+  });
+  for (const x of [...summaries(rows), ...energySummaries(rows)]) {
+    s.push([
+      x.kind === 'all' ? '' : x.kind === 'accelerator' ? 'chip' : 'stack',
+      x.group,
+      String(x.rows),
+      pct(x.medianAbsErrorPct).replace('+', ''),
+      pct(x.p90AbsErrorPct).replace('+', ''),
+      pct(x.maxAbsErrorPct).replace('+', ''),
+    ]);
+  }
+  const missing = rows.filter((r) => !r.prediction);
+  return [
+    t.toString(),
+    '* input length not published; assumed (see the row notes). (Bn): batch capped by KV memory.',
+    '',
+    s.toString(),
+    ...(missing.length > 0
+      ? ['', 'Rows the engine cannot represent:', ...missing.map((r) => `  ${r.row.id}: ${r.reason}`)]
+      : []),
+    '',
+  ].join('\n');
+}
+
+export function renderCvTable(cv: CvResult): string {
+  const t = new Table({
+    head: ['row', 'chip', 'stack', 'fitted on', 'measured', 'predicted', 'range', 'in range', 'error'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'left', 'right'],
+  });
+  for (const r of cv.rows) {
+    if (!r.prediction) continue;
+    t.push([
+      `${r.row.id}${r.row.input_assumed ? '*' : ''}`,
+      r.row.accelerator,
+      r.row.stack,
+      r.level,
+      sig(r.row.output_tokens_per_s_per_chip),
+      sig(r.prediction.tokensPerSPerChip),
+      r.low === undefined || r.high === undefined ? '-' : `${sig(r.low)}..${sig(r.high)}`,
+      r.covered === undefined ? '-' : r.covered ? 'yes' : 'no',
+      pct(r.errorPct),
+    ]);
+  }
+  const s = new Table({
+    head: ['group', 'rows', 'median |error|', 'p90 |error|', 'max |error|', 'in range'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
+  });
+  const p = (n: number | null) => (n === null ? '-' : `${fixed(n, 1)}%`);
+  for (const g of cv.summary)
+    s.push([
+      g.kind === 'all' ? g.group : `${g.kind} ${g.group}`,
+      String(g.rows),
+      p(g.medianAbsErrorPct),
+      p(g.p90AbsErrorPct),
+      p(g.maxAbsErrorPct),
+      p(g.coveragePct),
+    ]);
+  return [
+    'Cross-validated: each row predicted by factors fitted without its source (* input length assumed, never fitted on).',
+    t.toString(),
+    '',
+    s.toString(),
+    '',
+  ].join('\n');
+}
