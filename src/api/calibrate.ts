@@ -1,0 +1,202 @@
+import { parseDocument } from 'yaml';
+import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../engine/calibrate.js';
+import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../engine/types.js';
+import { backtestCase, type MeasuredCase, summarize } from '../fidelity/backtest.js';
+import { defaultStack, type StackCalibration } from '../fidelity/cv.js';
+import type { Catalog } from '../io/catalog.js';
+import { UsageError } from '../io/errors.js';
+import { bundledMeasuredDir, loadMeasured } from '../io/measured.js';
+import { unknownAccelerator } from '../io/workload.js';
+import { fileFactorName, toAccelerator } from '../schema/convert.js';
+import { resolveRows } from './backtest.js';
+
+export interface CalibrateOptions {
+  readonly accelerator: string;
+  readonly factors?: string;
+  readonly rows?: string;
+  readonly includeAssumedInput: boolean;
+  readonly output?: string;
+}
+
+export interface Calibration {
+  readonly fit: Fit;
+  readonly cases: readonly MeasuredCase[];
+  readonly before: ReturnType<typeof summarize>;
+  readonly after: ReturnType<typeof summarize>;
+  readonly note: string;
+}
+
+function factorByFileName(name: string): EfficiencyFactor {
+  const f = EFFICIENCY_FACTORS.find((x) => fileFactorName(x) === name);
+  if (!f)
+    throw new UsageError(
+      `--factors ${name}: expected some of ${EFFICIENCY_FACTORS.map(fileFactorName).join(', ')}`,
+    );
+  return f;
+}
+
+/**
+ * Which factors to fit: the user's list, else the four step factors (and eta_link when a row
+ * spans several chips). One row constrains one number, so it fits only the factor the row's
+ * throughput is most sensitive to.
+ */
+export function chooseFactors(
+  cases: readonly MeasuredCase[],
+  start: Efficiency,
+  requested?: string,
+): { factors: EfficiencyFactor[]; note: string } {
+  if (requested)
+    return {
+      factors: requested.split(',').map((s) => factorByFileName(s.trim())),
+      note: 'factors chosen with --factors',
+    };
+  const all: EfficiencyFactor[] = ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S'];
+  if (cases.some((c) => c.row.chips_per_replica > 1)) all.push('etaLink');
+  const observations = cases.reduce((n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1), 0);
+  const only = cases.length === 1 ? cases[0] : undefined;
+  if (only && observations === 1) {
+    // One number constrains one factor: the one the row's throughput responds to most.
+    const ranked = (Object.entries(sensitivities(only, start, all)) as [EfficiencyFactor, number][]).sort(
+      (a, b) => Math.abs(b[1]) - Math.abs(a[1]),
+    );
+    const [factor, s] = ranked[0] ?? ['etaMem', 0];
+    return {
+      factors: [factor],
+      note: `one measured row constrains one factor: fitted ${fileFactorName(factor)} only (throughput moves ${s.toFixed(2)}% per 1% of it); the others keep their values`,
+    };
+  }
+  const note =
+    observations < all.length
+      ? `${observations} measurements for ${all.length} factors: the fit is not unique, so it keeps the factors as close to their starting values as the data allows`
+      : `least squares on log error over ${observations} measurements`;
+  return { factors: all, note };
+}
+
+/** Fits one profile's factors to its measured rows (docs/model.md section 12). */
+export function calibrate(catalog: Catalog, files: readonly string[], opts: CalibrateOptions): Calibration {
+  const entry = catalog.accelerators.get(opts.accelerator);
+  if (!entry) throw new UsageError(unknownAccelerator(catalog, opts.accelerator));
+  const wanted = opts.rows?.split(',').map((s) => s.trim());
+  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]).filter(
+    (r) =>
+      r.row.accelerator === opts.accelerator &&
+      (wanted ? wanted.includes(r.row.id) : opts.includeAssumedInput || !r.row.input_assumed),
+  );
+  if (wanted) {
+    const missing = wanted.filter((id) => !located.some((r) => r.row.id === id));
+    if (missing.length > 0)
+      throw new UsageError(`--rows: no ${opts.accelerator} row with id ${missing.join(', ')}`);
+  }
+  const { cases } = resolveRows(catalog, located);
+  if (cases.length === 0) {
+    throw new UsageError(
+      `no measured rows for ${opts.accelerator} that the engine can represent (rows with an assumed input length need --include-assumed-input)`,
+    );
+  }
+  const start = toAccelerator(entry.value).efficiency;
+  const { factors, note } = chooseFactors(cases, start, opts.factors);
+  // A factor no measured throughput responds to cannot be calibrated: it keeps its value.
+  const response = new Map<EfficiencyFactor, number>();
+  for (const c of cases) {
+    for (const [f, v] of Object.entries(sensitivities(c, start, factors)) as [EfficiencyFactor, number][]) {
+      response.set(f, (response.get(f) ?? 0) + Math.abs(v));
+    }
+  }
+  const unseen = factors.filter((f) => (response.get(f) ?? 0) < 0.02);
+  const fit = fitEfficiency(
+    cases,
+    factors.filter((f) => !unseen.includes(f)),
+    start,
+    CALIBRATION_PRIOR,
+  );
+  const unseenNote =
+    unseen.length > 0
+      ? `; ${unseen.map(fileFactorName).join(', ')} left as assumed: no measured throughput responds to it`
+      : '';
+  return {
+    fit,
+    cases,
+    before: summarize(
+      'before',
+      cases.map((c) => backtestCase(c, start)),
+    ),
+    after: summarize(
+      'after',
+      cases.map((c) => backtestCase(c, fit.efficiency)),
+    ),
+    note: note + unseenNote,
+  };
+}
+
+export function round(v: number, digits = 4): number {
+  return Number(v.toPrecision(digits));
+}
+
+/** The profile file with fitted factors marked calibrated; comments and order kept. */
+export function calibratedProfileText(original: string, c: Calibration): string {
+  const doc = parseDocument(original);
+  const rows = c.cases.map((x) => x.id);
+  const after = c.after;
+  for (const f of c.fit.fitted) {
+    const key = fileFactorName(f);
+    const value = f === 'tStep0S' ? c.fit.efficiency[f] * 1000 : c.fit.efficiency[f];
+    const node = doc.createNode({ value: round(value), status: 'calibrated' });
+    node.flow = true;
+    doc.setIn(['efficiency', key], node);
+    doc.setIn(
+      ['sources', `efficiency.${key}`],
+      doc.createNode({
+        kind: 'analysis',
+        source: `infercost calibrate on measured rows ${rows.join(', ')} (data/measured)`,
+        note: `Least-squares fit on log error. What a mature serving stack achieves on this chip. Median |error| after the fit ${after.medianAbsErrorPct?.toFixed(1)}%, max ${after.maxAbsErrorPct?.toFixed(1)}%.`,
+      }),
+    );
+  }
+  doc.setIn(
+    ['calibration'],
+    doc.createNode({
+      rows,
+      method: `infercost calibrate: least squares on log error of output tokens/s (and TPOT where measured); fitted ${c.fit.fitted.map(fileFactorName).join(', ')}; ${c.note}`,
+      median_abs_error_pct: round(after.medianAbsErrorPct ?? 0, 3),
+      max_abs_error_pct: round(after.maxAbsErrorPct ?? 0, 3),
+    }),
+  );
+  return doc.toString({ lineWidth: 110 });
+}
+
+export function stacksProfileText(original: string, entries: readonly StackCalibration[]): string {
+  const doc = parseDocument(original);
+  const stacks: Record<string, unknown> = {};
+  for (const e of entries) {
+    const pct = (l: number) => round((Math.exp(l) - 1) * 100, 3);
+    stacks[e.stack] = {
+      level: e.level,
+      efficiency: Object.fromEntries(
+        EFFICIENCY_FACTORS.map((f) => [
+          fileFactorName(f),
+          round(f === 'tStep0S' ? e.efficiency[f] * 1000 : e.efficiency[f]),
+        ]),
+      ),
+      fitted: e.fitted.map(fileFactorName),
+      ...(e.level === 'pair' ? { fitted_on: [...e.ids] } : {}),
+      rows: e.ids.length,
+      interval_pct: { low: pct(e.intervalLog[0]), high: pct(e.intervalLog[1]) },
+      ...(e.cv ? { cv: { rows: e.cv.rows, median_abs_error_pct: round(e.cv.medianAbsErrorPct, 3) } } : {}),
+    };
+  }
+  doc.deleteIn(['calibration']);
+  doc.setIn(['default_stack'], defaultStack(entries));
+  const node = doc.createNode(stacks);
+  doc.setIn(['stacks'], node);
+  for (const e of entries) {
+    const eff = doc.getIn(['stacks', e.stack, 'efficiency'], true) as { flow?: boolean } | undefined;
+    if (eff) eff.flow = true;
+    const iv = doc.getIn(['stacks', e.stack, 'interval_pct'], true) as { flow?: boolean } | undefined;
+    if (iv) iv.flow = true;
+    const cv = doc.getIn(['stacks', e.stack, 'cv'], true) as { flow?: boolean } | undefined;
+    if (cv) cv.flow = true;
+    const fitted = doc.getIn(['stacks', e.stack, 'fitted'], true) as { flow?: boolean } | undefined;
+    if (fitted) fitted.flow = true;
+  }
+  return doc.toString({ lineWidth: 110 });
+}
