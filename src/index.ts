@@ -1,18 +1,25 @@
 // infercost as a library: `import { compare } from 'infercost'`. The CLI is wiring over the same
 // functions (src/api/); every number is the one `infercost compare --format json` prints.
 import { stringify } from 'yaml';
+import { backtestReport, cvReport, parseMechanisms, resolveRows } from './api/backtest.js';
+import { type CalibrateOptions, type Calibration, calibrate as fitProfile } from './api/calibrate.js';
 import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
 import { type FleetReport, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
+import { backtestCase } from './fidelity/backtest.js';
+import { crossValidate } from './fidelity/cv.js';
 import { loadCatalog } from './io/catalog.js';
+import { bundledMeasuredDir, loadMeasured } from './io/measured.js';
 import { csvLine } from './render/csv.js';
 import { resultDoc } from './render/result.js';
 import type { ResultDoc } from './schema/result.js';
 import type { WorkloadFile } from './schema/workload.js';
 
+export type { Calibration } from './api/calibrate.js';
 export type { BreakEven, ClaimReport, ClaimWorkload, TornadoBar } from './api/claim.js';
+export { type Change, diffResults as diff } from './api/diff.js';
 export type { ExpectationOutcome } from './api/expect.js';
 export type { FleetReport } from './api/fleet.js';
 export type { FleetAllocation, FleetPlan, FleetProblem } from './engine/fleet.js';
@@ -163,4 +170,48 @@ export function* sweep(input: SweepInput): Generator<string> {
     run.linesOf(p, lines);
     yield* lines;
   }
+}
+
+/** Claims checked on workloads (`infercost check`): one outcome per claim per workload. */
+export function check(
+  input: CompareInput & { readonly expect: readonly string[] },
+): CompareOutput['outcomes'] {
+  return compare(input).outcomes;
+}
+
+/**
+ * The engine against measured results (`infercost backtest`): each row's prediction and error,
+ * or with `cv` the leave-one-source-out cross-validation (docs/model.md section 12a).
+ */
+export function backtest(
+  input: {
+    readonly files?: readonly string[];
+    readonly cv?: boolean;
+    /** `name=on|off,...` or `all`/`none`, as `--mechanisms` takes them. */
+    readonly mechanisms?: string;
+    readonly profiles?: readonly string[];
+  } = {},
+): ReturnType<typeof backtestReport> | ReturnType<typeof cvReport> {
+  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  const located = loadMeasured(
+    input.files && input.files.length > 0 ? [...input.files] : [bundledMeasuredDir()],
+  );
+  const { cases, unrepresentable } = resolveRows(catalog, located, parseMechanisms(input.mechanisms));
+  if (input.cv) return cvReport(crossValidate(cases));
+  return backtestReport([...cases.map((c) => backtestCase(c)), ...unrepresentable]);
+}
+
+/** Fits one profile's factors to measured rows (`infercost calibrate --accelerator ID`). */
+export function calibrate(
+  input: Partial<CalibrateOptions> & {
+    readonly accelerator: string;
+    readonly files?: readonly string[];
+    readonly profiles?: readonly string[];
+  },
+): Calibration {
+  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  return fitProfile(catalog, [...(input.files ?? [])], {
+    includeAssumedInput: false,
+    ...input,
+  });
 }

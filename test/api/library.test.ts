@@ -81,3 +81,37 @@ describe('sweep() in the library', () => {
     expect(lib.split('\r\n')).toHaveLength(1 + 2 * 2 + 1); // header, 2 points x 2 chips, trailing empty
   });
 });
+
+describe('check, diff, backtest and calibrate in the library', () => {
+  it('give what the commands give', async () => {
+    const lib = await import('../../src/index.js');
+    const outcomes = lib.check({
+      workloads: ['chat'],
+      accelerators: ['h100-sxm', 'h200-sxm'],
+      expect: ['h200-sxm/h100-sxm tokens_per_dollar >= 0.2'],
+      today: '2026-11-23',
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['PASS']);
+    const before = lib.compare({
+      workloads: ['chat'],
+      accelerators: ['h100-sxm'],
+      today: '2026-11-23',
+    }).result;
+    const after = lib.compare({
+      workloads: ['chat'],
+      accelerators: ['h100-sxm'],
+      set: ['h100-sxm.price.on_demand=13.76'],
+      today: '2026-11-23',
+    }).result;
+    const moved = lib.diff(before, after, ['output_tokens_per_usd']);
+    // Twice the price: half the tokens per dollar, -50%.
+    expect(moved.map((c) => [c.metric, Number(c.percent?.toFixed(6))])).toEqual([
+      ['output_tokens_per_usd', -50],
+    ]);
+    const report = lib.backtest();
+    const cli = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
+    expect(report.rows.length).toBe(cli.rows.length);
+    const fit = lib.calibrate({ accelerator: 'h100-sxm', rows: 'trtllm-h100-8b,trtllm-h100-70b-tp2' });
+    expect(fit.cases.map((c) => c.id)).toEqual(['trtllm-h100-8b', 'trtllm-h100-70b-tp2']);
+  });
+});

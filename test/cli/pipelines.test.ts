@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diffResults } from '../../src/cli/commands/diff.js';
+import { diffResults } from '../../src/api/diff.js';
 import { axisValues, parseAxisValues, shardRange } from '../../src/schema/sweep.js';
 import { BIN, REPO, runCli, spawnCli } from '../helpers/cli.js';
 

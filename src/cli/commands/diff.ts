@@ -1,90 +1,18 @@
 import Table from 'cli-table3';
+import { diffResults } from '../../api/diff.js';
 import { metricNames, resolveMetric } from '../../api/expect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { readResultFile } from '../../io/result.js';
 import { csvLine } from '../../render/csv.js';
+import { cell, diffMarkdown } from '../../render/diff.js';
 import { sig } from '../../render/format.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import { didYouMean } from '../../schema/issues.js';
-import { METRIC_KEYS, type MetricKey, type ResultDoc } from '../../schema/result.js';
+import type { MetricKey } from '../../schema/result.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 import { workflowMessage } from '../gate.js';
-
-export interface Change {
-  readonly workload: string;
-  readonly accelerator: string;
-  /** A metric key, or `status` when the accelerator went from running to not (or back). */
-  readonly metric: MetricKey | 'status' | 'presence';
-  readonly old: number | string | null;
-  readonly new: number | string | null;
-  readonly delta: number | null;
-  readonly percent: number | null;
-}
-
-/** Every metric that moved between two saved results, per (workload, accelerator). Pure. */
-export function diffResults(
-  before: ResultDoc,
-  after: ResultDoc,
-  metrics: readonly MetricKey[] = METRIC_KEYS,
-): Change[] {
-  const changes: Change[] = [];
-  const names = [...new Set([...before.results, ...after.results].map((r) => r.workload.name))];
-  for (const name of names) {
-    const a = before.results.find((r) => r.workload.name === name);
-    const b = after.results.find((r) => r.workload.name === name);
-    const ids = [...new Set([...(a?.accelerators ?? []), ...(b?.accelerators ?? [])].map((x) => x.id))];
-    for (const id of ids) {
-      const x = a?.accelerators.find((v) => v.id === id);
-      const y = b?.accelerators.find((v) => v.id === id);
-      if (!x || !y) {
-        changes.push({
-          workload: name,
-          accelerator: id,
-          metric: 'presence',
-          old: x ? 'present' : 'absent',
-          new: y ? 'present' : 'absent',
-          delta: null,
-          percent: null,
-        });
-        continue;
-      }
-      if (x.status !== y.status) {
-        changes.push({
-          workload: name,
-          accelerator: id,
-          metric: 'status',
-          old: x.status,
-          new: y.status,
-          delta: null,
-          percent: null,
-        });
-      }
-      for (const m of metrics) {
-        const o = x.metrics[m];
-        const n = y.metrics[m];
-        if (o === n) continue;
-        if (o === null || n === null) {
-          changes.push({
-            workload: name,
-            accelerator: id,
-            metric: m,
-            old: o,
-            new: n,
-            delta: null,
-            percent: null,
-          });
-          continue;
-        }
-        const percent = o === 0 ? null : (n / o - 1) * 100;
-        if (percent !== null && Math.abs(percent) < 1e-9) continue;
-        changes.push({ workload: name, accelerator: id, metric: m, old: o, new: n, delta: n - o, percent });
-      }
-    }
-  }
-  return changes;
-}
 
 /** `5%`: the sign is required so that `5` (five percent? a ratio of five?) is never guessed. */
 function parsePercent(text: string | undefined): number | undefined {
@@ -98,42 +26,6 @@ function parsePercent(text: string | undefined): number | undefined {
 
 /** What --fail-above gates, whatever --metrics shows. */
 const GATED_METRIC: MetricKey = 'output_tokens_per_usd';
-
-/** What moved, as Markdown (a step summary or a PR comment); breaches of --fail-above in bold. */
-export function diffMarkdown(
-  changes: readonly Change[],
-  breaches: readonly Change[],
-  limit: number | undefined,
-): string {
-  const out = ['### infercost diff', ''];
-  if (changes.length === 0) out.push('No changes.');
-  else {
-    out.push('| workload | accelerator | metric | old | new | change |', '|---|---|---|---:|---:|---:|');
-    for (const c of changes) {
-      const pct = c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`;
-      const hit =
-        breaches.includes(c) ||
-        breaches.some(
-          (b) => b.workload === c.workload && b.accelerator === c.accelerator && b.metric === c.metric,
-        );
-      out.push(
-        `| ${escapeText(c.workload)} | ${escapeText(c.accelerator)} | ${c.metric} | ${cell(c.old)} | ${cell(c.new)} | ${hit ? `**${pct}**` : pct} |`,
-      );
-    }
-  }
-  if (limit !== undefined)
-    out.push(
-      '',
-      breaches.length > 0
-        ? `**${breaches.length} over the ${limit}% limit on tokens per dollar.**`
-        : `Tokens per dollar within ${limit}%.`,
-    );
-  return `${out.join('\n')}\n`;
-}
-
-function cell(v: number | string | null): string {
-  return typeof v === 'number' ? sig(v) : (v ?? '-');
-}
 
 export function diffCommand(
   ctx: Context,

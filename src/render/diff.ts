@@ -1,0 +1,40 @@
+// A diff of two saved results as Markdown (a step summary or a PR comment).
+import type { Change } from '../api/diff.js';
+import { sig } from './format.js';
+import { escapeText } from './text.js';
+
+/** What moved, as Markdown (a step summary or a PR comment); breaches of --fail-above in bold. */
+export function diffMarkdown(
+  changes: readonly Change[],
+  breaches: readonly Change[],
+  limit: number | undefined,
+): string {
+  const out = ['### infercost diff', ''];
+  if (changes.length === 0) out.push('No changes.');
+  else {
+    out.push('| workload | accelerator | metric | old | new | change |', '|---|---|---|---:|---:|---:|');
+    for (const c of changes) {
+      const pct = c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`;
+      const hit =
+        breaches.includes(c) ||
+        breaches.some(
+          (b) => b.workload === c.workload && b.accelerator === c.accelerator && b.metric === c.metric,
+        );
+      out.push(
+        `| ${escapeText(c.workload)} | ${escapeText(c.accelerator)} | ${c.metric} | ${cell(c.old)} | ${cell(c.new)} | ${hit ? `**${pct}**` : pct} |`,
+      );
+    }
+  }
+  if (limit !== undefined)
+    out.push(
+      '',
+      breaches.length > 0
+        ? `**${breaches.length} over the ${limit}% limit on tokens per dollar.**`
+        : `Tokens per dollar within ${limit}%.`,
+    );
+  return `${out.join('\n')}\n`;
+}
+
+export function cell(v: number | string | null): string {
+  return typeof v === 'number' ? sig(v) : (v ?? '-');
+}
