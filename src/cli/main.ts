@@ -244,7 +244,7 @@ function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
     .option('-o, --output <file>', 'write to a file, renamed into place only when complete')
     .option('--shard <k/n>', 'compute only the k-th of n contiguous slices of the grid')
     .option('--limit <points>', 'stop after this many points')
-    .option('--yes', `run a grid over ${(10_000_000).toLocaleString('en-US')} points`, false)
+    .option('--yes', 'run a grid over 10,000,000 points', false)
     .action(async (workload: string | undefined, opts) => setCode(await sweepCommand(ctx(), workload, opts)));
 
   program
