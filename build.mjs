@@ -2,6 +2,8 @@
 // through a V8 code cache: one script to load instead of several hundred modules is most of
 // infercost's cold start. zod's translated error messages are left out (infercost writes its
 // own messages), which drops a third of the bundle.
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const zodEnglishOnly = {
@@ -32,3 +34,10 @@ await build({
   define: { 'import.meta.url': '__infercostModuleUrl' },
   banner: { js: "const __infercostModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+
+// The bundle's SHA-1 as its last line: src/cli/launch.ts matches the code cache against it.
+const bundle = 'dist/cli/main.cjs';
+appendFileSync(
+  bundle,
+  `\n//# infercost-build ${createHash('sha1').update(readFileSync(bundle)).digest('hex')}\n`,
+);
