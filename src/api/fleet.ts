@@ -17,6 +17,7 @@ import { acceleratorFor, loadWorkload, readWorkloadNamedIn, unknownAccelerator }
 import { type LocatedYaml, readYamlFile } from '../io/yaml.js';
 import { parsePowerW } from '../schema/common.js';
 import { type FleetFile, fleetSchema } from '../schema/fleet.js';
+import { fleetRules } from '../schema/rules.js';
 import type { CompareEnv } from './compare.js';
 
 /** A pair that cannot run, with the engine's reason (it stays out of the program). */
@@ -103,41 +104,7 @@ export function fleetProblemFor(
   file: string,
 ): { problem: FleetProblem; excluded: FleetExclusion[]; pricing: string; raw: FleetFile } {
   const y = readYamlFile(file, displayPath(file));
-  const raw = checkAgainst(y, fleetSchema, (f) => {
-    const issues: { path: (string | number)[]; message: string }[] = [];
-    f.chips.forEach((c, i) => {
-      if (f.chips.findIndex((d) => d.id === c.id) !== i)
-        issues.push({
-          path: ['chips', i, 'id'],
-          message: `"${c.id}" is listed twice; give each chip once, with one cap`,
-        });
-    });
-    f.workloads.forEach((w, i) => {
-      if (
-        w.demand &&
-        (w.demand.output_tokens_per_day === undefined) === (w.demand.requests_per_s === undefined)
-      )
-        issues.push({
-          path: ['workloads', i, 'demand'],
-          message: 'give output_tokens_per_day or requests_per_s (one of them)',
-        });
-      if ((f.objective ?? 'min_cost') === 'min_cost' && !w.demand)
-        issues.push({ path: ['workloads', i], message: 'min_cost needs a demand for every workload' });
-    });
-    if (
-      f.objective === 'max_tokens' &&
-      f.power_budget === undefined &&
-      f.usd_per_year_budget === undefined &&
-      f.chips.some((c) => c.max_chips === undefined) &&
-      f.workloads.some((w) => !w.demand)
-    )
-      issues.push({
-        path: ['objective'],
-        message:
-          'max_tokens needs a bound: a power or money budget, every chip capped, or every workload a demand',
-      });
-    return issues;
-  });
+  const raw = checkAgainst(y, fleetSchema, fleetRules);
   checkChipIds(env, y, raw);
   const excluded: FleetExclusion[] = [];
   const options: FleetOption[] = [];

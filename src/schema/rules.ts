@@ -1,5 +1,6 @@
 import type { AcceleratorFile } from './accelerator.js';
 import { SOURCED_SECTIONS } from './accelerator.js';
+import type { FleetFile } from './fleet.js';
 import type { InlineModel } from './model.js';
 import type { WorkloadFile } from './workload.js';
 
@@ -179,13 +180,8 @@ export function workloadRules(workload: WorkloadFile): RuleIssue[] {
   if (typeof workload.model === 'object') {
     for (const issue of modelRules(workload.model)) issues.push({ ...issue, path: ['model', ...issue.path] });
   }
-  const demand = workload.demand;
-  if (demand && (demand.output_tokens_per_day === undefined) === (demand.requests_per_s === undefined))
-    issues.push({
-      path: ['demand'],
-      message: 'give output_tokens_per_day or requests_per_s (one of them)',
-    });
-  if (demand && workload.power_budget !== undefined)
+  issues.push(...demandRule(workload.demand, ['demand']));
+  if (workload.demand && workload.power_budget !== undefined)
     issues.push({
       path: ['power_budget'],
       message:
@@ -198,5 +194,45 @@ export function workloadRules(workload: WorkloadFile): RuleIssue[] {
       message: `cannot exceed max_batch (${d.max_batch}), got ${d.batch}`,
     });
   }
+  return issues;
+}
+
+/** A demand gives output tokens per day or requests per second, one of them (docs/model.md 8). */
+function demandRule(
+  demand: { output_tokens_per_day?: number | undefined; requests_per_s?: number | undefined } | undefined,
+  path: (string | number)[],
+): RuleIssue[] {
+  if (!demand || (demand.output_tokens_per_day === undefined) !== (demand.requests_per_s === undefined))
+    return [];
+  return [{ path, message: 'give output_tokens_per_day or requests_per_s (one of them)' }];
+}
+
+/** A fleet plan (docs/model.md 8a): each chip once, demands well formed, and a bounded objective. */
+export function fleetRules(f: FleetFile): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  f.chips.forEach((c, i) => {
+    if (f.chips.findIndex((d) => d.id === c.id) !== i)
+      issues.push({
+        path: ['chips', i, 'id'],
+        message: `"${c.id}" is listed twice; give each chip once, with one cap`,
+      });
+  });
+  f.workloads.forEach((w, i) => {
+    issues.push(...demandRule(w.demand, ['workloads', i, 'demand']));
+    if ((f.objective ?? 'min_cost') === 'min_cost' && !w.demand)
+      issues.push({ path: ['workloads', i], message: 'min_cost needs a demand for every workload' });
+  });
+  const unbounded =
+    f.objective === 'max_tokens' &&
+    f.power_budget === undefined &&
+    f.usd_per_year_budget === undefined &&
+    f.chips.some((c) => c.max_chips === undefined) &&
+    f.workloads.some((w) => !w.demand);
+  if (unbounded)
+    issues.push({
+      path: ['objective'],
+      message:
+        'max_tokens needs a bound: a power or money budget, every chip capped, or every workload a demand',
+    });
   return issues;
 }
