@@ -1,0 +1,110 @@
+// The commander program: global options, the project config, each command group's
+// registration (src/cli/register/), and an example in every command's help.
+import { Command } from 'commander';
+import { VERSION } from '../api/version.js';
+import { CONFIG_FILE, readConfig } from '../io/config.js';
+import { sanitizeLine } from '../render/text.js';
+import { Context } from './context.js';
+import { EXIT_HELP } from './exit.js';
+import type { CliIo } from './io.js';
+import { registerCatalog } from './register/catalog.js';
+import { registerComparisons } from './register/comparisons.js';
+import { registerFidelity } from './register/fidelity.js';
+import { registerPipelines } from './register/pipelines.js';
+import { collect, type Wiring } from './wiring.js';
+
+export function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('infercost')
+    .description(
+      'What it costs to serve an LLM on each accelerator, per token and per watt, with the source of every number.',
+    )
+    .version(VERSION)
+    .option(
+      '--profiles <dir>',
+      'add a directory of accelerator/model profiles (repeatable; also INFERCOST_PROFILES)',
+      collect,
+      [],
+    )
+    .option('--no-color', 'never colour output')
+    .option(
+      '--config <file>',
+      `project defaults (profiles, basis, plan, baseline, accelerators, stack); default: ./${CONFIG_FILE} if present`,
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // One prefix for every error, commander's included.
+      outputError: (s, write) => write(sanitizeLine(s.replace(/^error: /, 'infercost: '))),
+    })
+    .addHelpText('after', EXIT_HELP)
+    .showSuggestionAfterError(true);
+
+  let config: ReturnType<typeof readConfig> | null = null;
+  /** The project config, read on first use (flags win over it). */
+  const projectConfig = () => {
+    if (config === null) config = readConfig(program.opts<{ config?: string }>().config, process.cwd());
+    return config;
+  };
+  const ctx = () => {
+    const g = program.opts<{ profiles: string[]; color: boolean }>();
+    return new Context(io, {
+      profiles: [...(projectConfig()?.profiles ?? []), ...g.profiles],
+      color: g.color,
+    });
+  };
+  type ConfigKey = 'basis' | 'plan' | 'baseline' | 'stack' | 'accelerators';
+  const ALL_KEYS: readonly ConfigKey[] = ['basis', 'plan', 'baseline', 'stack', 'accelerators'];
+  /** A command's options with the project config's defaults (for `keys`) under the flags given. */
+  const withConfig = <T extends object>(opts: T, keys: readonly ConfigKey[] = ALL_KEYS): T => {
+    const c = projectConfig();
+    if (!c) return opts;
+    const given = opts as Record<string, unknown>;
+    const fill: Record<string, unknown> = {};
+    for (const k of keys) {
+      const v = c[k];
+      if (given[k] !== undefined || v === undefined) continue;
+      fill[k] = Array.isArray(v) ? v.join(',') : v;
+    }
+    return { ...opts, ...fill };
+  };
+
+  const w: Wiring = { program, ctx, setCode, withConfig };
+  registerComparisons(w);
+  registerPipelines(w);
+  registerFidelity(w);
+  registerCatalog(w);
+
+  // Examples in every command's --help (those above carry their own).
+  const EXAMPLES: Record<string, readonly string[]> = {
+    compare: [
+      'infercost compare chat',
+      'infercost compare chat rag --plan tco --format csv -o costs.csv',
+      'infercost compare chat --power-budget 1GW --accelerators gb200,mi355x,tpu-v7-ironwood',
+    ],
+    check: [
+      'infercost check chat --expect "h200-sxm/h100-sxm tokens_per_dollar >= 1.1"',
+      'infercost check chat --expect "b200 usd_per_mtok_output <= +5%" --against before.json --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    ],
+    diff: ['infercost diff before.json after.json --fail-above 5%'],
+    sweep: [
+      'infercost sweep chat --vary input_tokens=500..8000*2 --format csv',
+      'infercost sweep chat --vary input_tokens=100..100000:1 --shard 2/8 -o part-2.ndjson',
+    ],
+    backtest: ['infercost backtest --cv', 'infercost backtest my-results.csv --format json'],
+    calibrate: [
+      'infercost calibrate --accelerator h100-sxm',
+      'infercost calibrate --all --output-dir profiles/accelerators',
+    ],
+    profiles: ['infercost profiles', 'infercost profiles show maia-200'],
+    models: ['infercost models --format json'],
+    schema: ['infercost schema workload > workload.schema.json'],
+    init: ['infercost init my-workload.yaml'],
+    validate: ['infercost validate profiles/accelerators/*.yaml my-workload.yaml'],
+  };
+  for (const command of program.commands) {
+    const examples = EXAMPLES[command.name()];
+    if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
+  }
+  return program;
+}

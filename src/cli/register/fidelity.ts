@@ -1,0 +1,55 @@
+// The commands that hold the model to measurements: backtest, calibrate.
+
+import { UsageError } from '../../io/errors.js';
+import { backtestCommand } from '../commands/backtest.js';
+import { calibrateAllCommand, calibrateCommand } from '../commands/calibrate.js';
+import type { Wiring } from '../wiring.js';
+
+export function registerFidelity(w: Wiring): void {
+  w.program
+    .command('backtest')
+    .description('run the engine on published measured results and report its error')
+    .argument('[files...]', 'measured-result CSV files or folders (default: the bundled data/measured)')
+    .option('--format <format>', 'table, json or csv')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .option(
+      '--mechanisms <list>',
+      'engine corrections (docs/model.md 3a) to run with: name=on|off,... or all or none',
+    )
+    .option('--cv', 'cross-validate: leave one source out, refit on the rest, predict it', false)
+    .action((files: string[], opts) => w.setCode(backtestCommand(w.ctx(), files, opts)));
+
+  w.program
+    .command('calibrate')
+    .description("fit a profile's efficiency factors to measured results and print the calibrated profile")
+    .argument('[files...]', 'measured-result CSV files or folders (default: the bundled data/measured)')
+    .option('--accelerator <id>', 'the profile to calibrate')
+    .option(
+      '--all',
+      'fit every chip and stack at once (docs/model.md 12a) and write stacks: into each profile',
+      false,
+    )
+    .option('--mechanisms <list>', 'engine corrections to fit with: name=on|off,... or all or none')
+    .option(
+      '--factors <names>',
+      'comma-separated factors to fit (default: eta_mem, eta_prefill, eta_decode, t_step0_ms, and eta_link with multi-chip rows)',
+    )
+    .option(
+      '--rows <ids>',
+      'comma-separated row ids to fit on (default: every row for the accelerator with a known input length)',
+    )
+    .option('--include-assumed-input', 'also fit on rows whose input length was assumed', false)
+    .option('-o, --output <file>', 'write the calibrated profile to a file (atomically) instead of stdout')
+    .option('--output-dir <dir>', 'with --all: write the updated profiles into this directory')
+    .action((files: string[], opts) => {
+      if (opts.all) {
+        if (opts.accelerator !== undefined)
+          throw new UsageError('give --accelerator <id> or --all, not both');
+        return w.setCode(
+          calibrateAllCommand(w.ctx(), files, { output: opts.outputDir, mechanisms: opts.mechanisms }),
+        );
+      }
+      if (opts.accelerator === undefined) throw new UsageError('give --accelerator <id> (or --all)');
+      return w.setCode(calibrateCommand(w.ctx(), files, opts));
+    });
+}
