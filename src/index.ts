@@ -30,6 +30,14 @@ export type { AcceleratorResult, MetricKey, ResultDoc, WorkloadResult } from './
 export { METRIC_KEYS } from './schema/result.js';
 export type { WorkloadFile } from './schema/workload.js';
 
+/** The catalog (bundled profiles plus the caller's) and today's date, as every function takes them. */
+function envOf(input: { readonly profiles?: readonly string[]; readonly today?: string }) {
+  return {
+    catalog: loadCatalog([...(input.profiles ?? [])]),
+    today: input.today ?? new Date().toISOString().slice(0, 10),
+  };
+}
+
 export interface CompareInput {
   /** Workload files, bundled workload names (`chat`), or workloads written as objects. */
   readonly workloads: readonly (string | WorkloadFile)[];
@@ -65,8 +73,7 @@ export interface CompareOutput {
  * message) for bad input, like the CLI's exit code 2.
  */
 export function compare(input: CompareInput): CompareOutput {
-  const catalog = loadCatalog([...(input.profiles ?? [])]);
-  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  const { catalog, today } = envOf(input);
   const results: ResultDoc['results'][number][] = [];
   const mixes: NonNullable<ResultDoc['mixes']>[number][] = [];
   const outcomes: CompareRun['outcomes'][number][] = [];
@@ -107,8 +114,7 @@ export interface ClaimInput {
 
 /** A vendor's claim over workloads (docs/model.md section 7a): what `infercost claim` prints. */
 export function claim(input: ClaimInput): ClaimReport {
-  const catalog = loadCatalog([...(input.profiles ?? [])]);
-  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  const { catalog, today } = envOf(input);
   return analyseClaim({ catalog, today, readStdin: () => '' }, input.claim, [...(input.workloads ?? [])], {
     set: [...(input.set ?? [])],
     ...(input.plan ? { plan: input.plan } : {}),
@@ -123,8 +129,7 @@ export function fleet(input: {
   readonly profiles?: readonly string[];
   readonly today?: string;
 }): Promise<FleetReport> {
-  const catalog = loadCatalog([...(input.profiles ?? [])]);
-  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  const { catalog, today } = envOf(input);
   return planFleet({ catalog, today, readStdin: () => '' }, input.file);
 }
 
@@ -152,8 +157,7 @@ export interface SweepInput {
  * they are read (a generator: memory stays flat over any grid).
  */
 export function* sweep(input: SweepInput): Generator<string> {
-  const catalog = loadCatalog([...(input.profiles ?? [])]);
-  const today = input.today ?? new Date().toISOString().slice(0, 10);
+  const { catalog, today } = envOf(input);
   const run = prepareSweep({ catalog, today, readStdin: () => '' }, input.workload, {
     vary: [...input.vary],
     set: [...(input.set ?? [])],
@@ -192,7 +196,7 @@ export function backtest(
     readonly profiles?: readonly string[];
   } = {},
 ): ReturnType<typeof backtestReport> | ReturnType<typeof cvReport> {
-  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  const { catalog } = envOf(input);
   const located = loadMeasured(
     input.files && input.files.length > 0 ? [...input.files] : [bundledMeasuredDir()],
   );
@@ -209,7 +213,7 @@ export function calibrate(
     readonly profiles?: readonly string[];
   },
 ): Calibration {
-  const catalog = loadCatalog([...(input.profiles ?? [])]);
+  const { catalog } = envOf(input);
   return fitProfile(catalog, [...(input.files ?? [])], {
     includeAssumedInput: false,
     ...input,

@@ -1,5 +1,12 @@
 import type { Mechanisms } from '../engine/types.js';
-import { type BacktestRow, caseFor, type MeasuredCase, summaries, summarize } from '../fidelity/backtest.js';
+import {
+  type BacktestRow,
+  caseFor,
+  type ErrorSummary,
+  type MeasuredCase,
+  summaries,
+  summarize,
+} from '../fidelity/backtest.js';
 import { type CvResult, measuredSystemWPerChip } from '../fidelity/cv.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
@@ -93,6 +100,18 @@ export function energySummaries(rows: readonly BacktestRow[]) {
   ];
 }
 
+/** One error summary as the reports' JSON writes it. */
+function summaryJson(s: Omit<ErrorSummary, 'kind'> & { readonly kind: string }) {
+  return {
+    kind: s.kind,
+    group: s.group,
+    rows: s.rows,
+    median_abs_error_pct: s.medianAbsErrorPct,
+    p90_abs_error_pct: s.p90AbsErrorPct,
+    max_abs_error_pct: s.maxAbsErrorPct,
+  };
+}
+
 export function backtestReport(rows: readonly BacktestRow[]) {
   return {
     rows: rows.map((r) => ({
@@ -130,14 +149,7 @@ export function backtestReport(rows: readonly BacktestRow[]) {
       batch_capped_from: r.prediction?.batchCappedFrom ?? null,
       reason: r.reason ?? null,
     })),
-    summary: [...summaries(rows), ...energySummaries(rows)].map((s) => ({
-      kind: s.kind,
-      group: s.group,
-      rows: s.rows,
-      median_abs_error_pct: s.medianAbsErrorPct,
-      p90_abs_error_pct: s.p90AbsErrorPct,
-      max_abs_error_pct: s.maxAbsErrorPct,
-    })),
+    summary: [...summaries(rows), ...energySummaries(rows)].map(summaryJson),
   };
 }
 
@@ -162,15 +174,7 @@ export function cvReport(cv: CvResult) {
       error_pct: r.errorPct ?? null,
       reason: r.reason ?? null,
     })),
-    summary: cv.summary.map((s) => ({
-      kind: s.kind,
-      group: s.group,
-      rows: s.rows,
-      median_abs_error_pct: s.medianAbsErrorPct,
-      p90_abs_error_pct: s.p90AbsErrorPct,
-      max_abs_error_pct: s.maxAbsErrorPct,
-      coverage_pct: s.coveragePct,
-    })),
+    summary: cv.summary.map((s) => ({ ...summaryJson(s), coverage_pct: s.coveragePct })),
     bands: Object.fromEntries(
       Object.entries(cv.bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
     ),

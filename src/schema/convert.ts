@@ -13,7 +13,7 @@ import {
   type Workload,
 } from '../engine/types.js';
 import type { AcceleratorFile } from './accelerator.js';
-import { type PrecisionSpec, parsePowerW } from './common.js';
+import { type PrecisionSpec, parsePowerW, type Source } from './common.js';
 import type { InlineModel } from './model.js';
 import { WORKLOAD_DEFAULTS, type WorkloadFile } from './workload.js';
 
@@ -137,7 +137,7 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
     tco: {
       capexUsdPerChip: tco.capex_usd_per_chip,
       ...(capex?.low !== undefined && capex.high !== undefined
-        ? { capexRange: [capex.low, capex.high] as const }
+        ? { capexRange: statedRange(capex, tco.capex_usd_per_chip) }
         : {}),
       amortizationYears: tco.amortization_years,
       opexFractionPerYear: tco.opex_fraction_per_year,
@@ -154,21 +154,19 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
  * (1.7 x TDP), the same multiple of the TDP's range. Undefined when no power figure is estimated.
  */
 function powerRange(p: AcceleratorFile): Accelerator['powerRangeW'] {
-  const tdp = p.sources['power.tdp_w'];
-  const sys = p.sources['power.system_w_per_chip'];
+  const tdpRange = statedRange(p.sources['power.tdp_w'], p.power.tdp_w);
   const systemW = p.power.system_w_per_chip;
-  const tdpRange: [number, number] =
-    tdp?.kind === 'estimate' && tdp.low !== undefined && tdp.high !== undefined
-      ? [tdp.low, tdp.high]
-      : [p.power.tdp_w, p.power.tdp_w];
-  const systemRange: [number, number] =
+  const systemRange: readonly [number, number] =
     systemW === undefined
       ? [SYSTEM_POWER_DEFAULT_FACTOR * tdpRange[0], SYSTEM_POWER_DEFAULT_FACTOR * tdpRange[1]]
-      : sys?.kind === 'estimate' && sys.low !== undefined && sys.high !== undefined
-        ? [sys.low, sys.high]
-        : [systemW, systemW];
+      : statedRange(p.sources['power.system_w_per_chip'], systemW);
   const spans = (r: readonly [number, number]) => r[0] !== r[1];
   return spans(tdpRange) || spans(systemRange) ? { tdpW: tdpRange, systemWPerChip: systemRange } : undefined;
+}
+
+/** The low and high a field's source states, or the value alone when it states none. */
+function statedRange(entry: Source | undefined, value: number): readonly [number, number] {
+  return entry?.low !== undefined && entry.high !== undefined ? [entry.low, entry.high] : [value, value];
 }
 
 export function toPrecision(spec: PrecisionSpec): Precision {
