@@ -110,6 +110,7 @@ export function replicaFor(
     cachedInputFraction: workload.cachedInputFraction,
     memoryUsableFraction: workload.memoryUsableFraction,
     chunkTokens: workload.chunkTokens,
+    ...(workload.speculative ? { speculative: workload.speculative } : {}),
   });
 }
 

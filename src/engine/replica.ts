@@ -34,6 +34,8 @@ export interface ReplicaInputs {
   readonly memoryUsableFraction: number;
   /** Prefill tokens an iteration may carry (3b.2). */
   readonly chunkTokens: number;
+  /** Section 3c: a draft model proposing `tokens` per iteration, accepted with probability `acceptance`. */
+  readonly speculative?: { readonly draft: Model; readonly tokens: number; readonly acceptance: number };
 }
 
 /**
@@ -47,6 +49,8 @@ export interface Replica {
   readonly kvBytesPerTokenReplica: number;
   /** `Bmax(N)`; below 1 the model does not fit. */
   readonly maxBatch: number;
+  /** Bytes one sequence holds in the memory fit: `L_fit * kvN` plus any sliding windows. */
+  readonly fitBytesPerSequence: number;
   /** `t_pf`: prefill time of one request. */
   readonly prefillS: number;
   readonly outputTokens: number;
@@ -75,6 +79,18 @@ export interface Replica {
     /** Iterations a prompt takes: `ceil(Ip / chunk_tokens)`. */
     readonly promptIterations: number;
   };
+  /** Section 3c: the draft's replica on the same chips, `k`, and `tau(k, a)` tokens per iteration. */
+  readonly speculative?: {
+    readonly draft: Replica;
+    readonly tokens: number;
+    readonly tokensPerIteration: number;
+  };
+}
+
+/** `tau(k, a) = (1 - a^(k+1)) / (1 - a)`: expected tokens one iteration yields per sequence (3c). */
+export function tokensPerIteration(tokens: number, acceptance: number): number {
+  if (acceptance >= 1) return tokens + 1;
+  return (1 - acceptance ** (tokens + 1)) / (1 - acceptance);
 }
 
 /**
@@ -84,6 +100,12 @@ export interface Replica {
 function attentionFlopsPerContextToken(model: Model, absorbed: boolean): number {
   if (absorbed && model.mla) return 2 * model.heads * (2 * model.mla.kvLoraRank + model.mla.ropeHeadDim);
   return 2 * model.heads * ((model.qkHeadDim ?? model.headDim) + model.headDim);
+}
+
+/** The draft of section 3c: the same chips, batch and precisions, its own model, no draft of its own. */
+function draftInputs(inputs: ReplicaInputs, draft: Model): ReplicaInputs {
+  const { speculative: _s, experts: _e, ...rest } = inputs;
+  return { ...rest, model: draft };
 }
 
 /** Builds the replica constants (sections 3 and 3a: memory fit, decode step, prefill). */
@@ -108,7 +130,14 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   // Sliding-window layers hold min(L, window) tokens per sequence, replicated like the rest.
   const replication = mech.dpAttention ? 1 : kvReplication(model, n);
   const perSequenceFit = fitContext * kvN + kvWindowBytes(model, inputs.kvCache, fitContext) * replication;
-  const maxBatch = Math.max(0, Math.floor((usableBytes - weights.total) / perSequenceFit));
+  // 3c: a draft model shares the chips: its weights and its KV cache join the fit.
+  const spec = inputs.speculative;
+  const draft = spec ? buildReplica(draftInputs(inputs, spec.draft)) : undefined;
+  const fitBytesPerSequence = perSequenceFit + (draft?.fitBytesPerSequence ?? 0);
+  const maxBatch = Math.max(
+    0,
+    Math.floor((usableBytes - weights.total - (draft?.weights.total ?? 0)) / fitBytesPerSequence),
+  );
 
   const meanContext = i + o / 2; // Lbar
   const uncachedInput = i * (1 - inputs.cachedInputFraction); // Ip
@@ -168,7 +197,8 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     weights,
     kvBytesPerTokenReplica: kvN,
     maxBatch,
-    prefillS: prefillCoreS + prefillCommS,
+    fitBytesPerSequence,
+    prefillS: prefillCoreS + prefillCommS + (draft?.prefillS ?? 0),
     outputTokens: o,
     expertMissProbability: missP,
     denseReadBytes,
@@ -189,6 +219,15 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
             attnS: prefillAttnS,
             commS: prefillCommS,
             promptIterations: Math.max(1, Math.ceil(uncachedInput / inputs.chunkTokens)),
+          },
+        }
+      : {}),
+    ...(spec && draft
+      ? {
+          speculative: {
+            draft,
+            tokens: spec.tokens,
+            tokensPerIteration: tokensPerIteration(spec.tokens, spec.acceptance),
           },
         }
       : {}),
@@ -215,40 +254,59 @@ export interface DecodeStep {
   readonly totalS: number;
 }
 
+/**
+ * The step's roofline terms at batch `B` with `q` query tokens per sequence (`q = k + 1` for a
+ * speculative verify pass, section 3c; 1 otherwise): weights read once (the experts `B * q`
+ * tokens pick), KV read once, per-token compute and traffic times `q`.
+ */
 function coreS(
   r: Replica,
   batch: number,
+  q = 1,
 ): { w: number; kv: number; gemm: number; attn: number; core: number } {
-  const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
+  const w = touchedWeightBytes(r, batch * q) / r.memBytesPerSEffective;
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
   // 3b.2: B/O of a prefill per iteration, its compute inside the same roofline.
   const share = r.chunked ? batch / r.outputTokens : 0;
-  const gemm = batch * r.gemmSPerSequence + share * (r.chunked?.gemmS ?? 0);
-  const attn = batch * r.attentionSPerSequence + share * (r.chunked?.attnS ?? 0);
+  const gemm = batch * q * r.gemmSPerSequence + share * (r.chunked?.gemmS ?? 0);
+  const attn = batch * q * r.attentionSPerSequence + share * (r.chunked?.attnS ?? 0);
   const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
   return { w, kv, gemm, attn, core };
 }
 
-function commS(r: Replica, batch: number): number {
+function commS(r: Replica, batch: number, q = 1): number {
   const share = r.chunked ? (batch / r.outputTokens) * r.chunked.commS : 0;
-  return batch * r.commSPerSequence + r.commFixedS + share;
+  return batch * q * r.commSPerSequence + r.commFixedS + share;
 }
 
-/** Decode step time at batch `B`, term by term (sections 3 and 3a). */
+/** Decode step (or, under 3c, iteration) time at batch `B`, term by term (sections 3, 3a, 3c). */
 export function decodeStep(r: Replica, batch: number): DecodeStep {
-  const c = coreS(r, batch);
-  const comm = commS(r, batch);
-  return {
+  const q = r.speculative ? r.speculative.tokens + 1 : 1;
+  const c = coreS(r, batch, q);
+  const comm = commS(r, batch, q);
+  const own: DecodeStep = {
     memoryS: c.w + c.kv,
     computeS: c.gemm + c.attn,
     commS: comm,
     overheadS: r.stepOverheadS,
     totalS: c.core + comm + r.stepOverheadS,
   };
+  if (!r.speculative) return own;
+  // 3c: k draft steps precede the verify pass.
+  const k = r.speculative.tokens;
+  const d = decodeStep(r.speculative.draft, batch);
+  return {
+    memoryS: own.memoryS + k * d.memoryS,
+    computeS: own.computeS + k * d.computeS,
+    commS: own.commS + k * d.commS,
+    overheadS: own.overheadS + k * d.overheadS,
+    totalS: own.totalS + k * d.totalS,
+  };
 }
 
-/** `t_step(B)` alone: the hot path of the deployment search. */
+/** `t_step(B)` alone (`t_iter(B)` under 3c): the hot path of the deployment search. */
 export function decodeStepTimeS(r: Replica, batch: number): number {
+  if (r.speculative) return decodeStep(r, batch).totalS;
   if (r.chunked) return coreS(r, batch).core + commS(r, batch) + r.stepOverheadS;
   const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
@@ -275,24 +333,26 @@ export interface ReplicaPoint {
   readonly ttftS: number;
 }
 
-/** Continuous-batching steady state at batch `B` (section 3). */
+/** Continuous-batching steady state at batch `B` (section 3; 3c: `tau` tokens per iteration). */
 export function replicaPoint(r: Replica, batch: number): ReplicaPoint {
   const stepS = decodeStepTimeS(r, batch);
+  const tau = r.speculative?.tokensPerIteration ?? 1;
+  const iterations = r.outputTokens / tau;
   if (r.chunked) {
-    // 3b.2: every iteration yields one token per sequence; a prompt takes its chunks' iterations.
+    // 3b.2: every iteration yields tau tokens per sequence; a prompt takes its chunks' iterations.
     return {
       chips: r.chips,
       batch,
       stepS,
       prefillS: r.prefillS,
-      batchTimeS: r.outputTokens * stepS,
-      outputTokensPerS: batch / stepS,
-      requestsPerS: batch / (r.outputTokens * stepS),
-      tpotS: stepS,
+      batchTimeS: iterations * stepS,
+      outputTokensPerS: (batch * tau) / stepS,
+      requestsPerS: batch / (iterations * stepS),
+      tpotS: stepS / tau,
       ttftS: (r.chunked.promptIterations + 1) * stepS,
     };
   }
-  const batchTimeS = batch * r.prefillS + r.outputTokens * stepS;
+  const batchTimeS = batch * r.prefillS + iterations * stepS;
   return {
     chips: r.chips,
     batch,

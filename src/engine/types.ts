@@ -196,4 +196,15 @@ export interface Workload {
   readonly mechanisms: Mechanisms;
   /** Section 6.1's fitted power model. */
   readonly powerModel: { readonly idleFraction: number; readonly hostLoad: number };
+  /** Section 3c: serve with a draft model proposing `tokens` per iteration. */
+  readonly speculative?: Speculative;
+}
+
+/** Speculative decoding (docs/model.md section 3c). */
+export interface Speculative {
+  readonly draft: Model;
+  /** `k`: tokens the draft proposes per iteration. */
+  readonly tokens: number;
+  /** `a`: probability that the target accepts one proposed token. */
+  readonly acceptance: number;
 }

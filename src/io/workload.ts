@@ -279,5 +279,19 @@ export function loadWorkload(
       `input_tokens + output_tokens = ${context.toLocaleString('en-US')} is beyond ${modelId}'s context length of ${maxContext.toLocaleString('en-US')} tokens`,
     );
   }
-  return { file: y.file, yaml: y, raw, workload: toWorkload(raw, model, name), modelId };
+  // Section 3c: the draft is a bundled model, run at the target's precisions.
+  let draft: ReturnType<typeof toModel> | undefined;
+  if (raw.speculative) {
+    const entry = catalog.models.get(raw.speculative.draft);
+    if (!entry) {
+      throw located(
+        y,
+        mine,
+        ['speculative', 'draft'],
+        `unknown model "${raw.speculative.draft}"${didYouMean(raw.speculative.draft, [...catalog.models.keys()])} (see 'infercost models')`,
+      );
+    }
+    draft = toModel(entry.value, raw.speculative.draft);
+  }
+  return { file: y.file, yaml: y, raw, workload: toWorkload(raw, model, name, draft), modelId };
 }

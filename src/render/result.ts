@@ -1,6 +1,7 @@
 // The versioned JSON result: the data model every format renders.
 import type { ComparedEvaluation, Comparison, Evaluation } from '../engine/evaluate.js';
 import type { ParetoPoint } from '../engine/pareto.js';
+import { tokensPerIteration } from '../engine/replica.js';
 import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
 import { fileFactorName } from '../schema/convert.js';
 import {
@@ -170,6 +171,16 @@ export function workloadResult(
       usd_per_kwh: w.site.usdPerKwh,
       demand_output_tokens_per_day: w.outputTokensPerDay ?? null,
       power_budget_w: w.powerBudgetW ?? null,
+      ...(w.speculative
+        ? {
+            speculative: {
+              draft_model_id: w.speculative.draft.id,
+              tokens: w.speculative.tokens,
+              acceptance: w.speculative.acceptance,
+              tokens_per_iteration: tokensPerIteration(w.speculative.tokens, w.speculative.acceptance),
+            },
+          }
+        : {}),
       weights_precision: precisionName(w.model.precision.weights),
       activations_precision: precisionName(w.model.precision.activations),
       kv_cache_precision: precisionName(w.model.precision.kvCache),

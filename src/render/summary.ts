@@ -11,6 +11,9 @@ export function workloadHeading(r: WorkloadResult): string {
   return (
     `${w.name}: ${w.model_name} (${w.weights_precision} weights), ${w.input_tokens} in / ${w.output_tokens} out` +
     (w.cached_input_fraction > 0 ? ` (${Math.round(w.cached_input_fraction * 100)}% cached)` : '') +
+    (w.speculative
+      ? `, speculative: ${w.speculative.draft_model_id} drafts ${w.speculative.tokens} (acceptance ${w.speculative.acceptance}, ${sig(w.speculative.tokens_per_iteration)} tokens/iteration)`
+      : '') +
     `, ${slo.length > 0 ? slo.join(', ') : 'no latency limit'}, ${w.price_basis && w.price_basis !== 'tco' ? `${w.price_basis} ` : ''}${w.plan} prices, utilization ${w.utilization}, baseline ${r.baseline}` +
     (w.power_budget_w != null
       ? `; fleet: each chip filling ${sig(w.power_budget_w / 1e6)} MW`

@@ -232,7 +232,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
 }
 
 /** Builds the engine's workload; `model` is the resolved model (bundled or inline). */
-export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string): Workload {
+export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string, draft?: Model): Workload {
   const p = w.precision;
   const precision = {
     weights: p?.weights ? toPrecision(p.weights) : model.precision.weights,
@@ -287,5 +287,8 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string):
     ...(d?.replica_chips ? { replicaChips: d.replica_chips } : {}),
     ...(d?.batch === undefined ? {} : { fixedBatch: d.batch }),
     ...(d?.max_batch === undefined ? {} : { maxBatch: d.max_batch }),
+    ...(w.speculative && draft
+      ? { speculative: { draft, tokens: w.speculative.tokens, acceptance: w.speculative.acceptance } }
+      : {}),
   };
 }

@@ -127,6 +127,16 @@ export const workloadResultSchema = z.strictObject({
     /** The fleet asked for (docs/model.md section 8): a demand or a power budget; absent in older results. */
     demand_output_tokens_per_day: nullableNum.optional(),
     power_budget_w: nullableNum.optional(),
+    /** Speculative decoding (docs/model.md section 3c); absent when not used. */
+    speculative: z
+      .strictObject({
+        draft_model_id: z.string(),
+        tokens: num,
+        acceptance: num,
+        /** `tau(k, a)`: expected tokens an iteration yields per sequence. */
+        tokens_per_iteration: num,
+      })
+      .optional(),
     weights_precision: z.string(),
     activations_precision: z.string(),
     kv_cache_precision: z.string(),

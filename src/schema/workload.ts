@@ -21,6 +21,17 @@ export const workloadSchema = z.strictObject({
   input_tokens: positiveInt(10_000_000),
   output_tokens: positiveInt(10_000_000),
   cached_input_fraction: z.number().min(0).lt(1).optional(),
+  /** Speculative decoding (docs/model.md section 3c): a draft model proposing `tokens` per iteration. */
+  speculative: z
+    .strictObject({
+      /** The draft model: a bundled model id (e.g. llama-3.2-1b). */
+      draft: id,
+      /** Tokens the draft proposes per iteration (`k`). */
+      tokens: positiveInt(64),
+      /** Probability that the target accepts one proposed token (`a`), 0 to 1. */
+      acceptance: z.number().min(0).max(1),
+    })
+    .optional(),
   slo: z
     .strictObject({
       ttft_ms: positive(1e9).optional(),

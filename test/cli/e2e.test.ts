@@ -358,3 +358,39 @@ describe('mixes where single workloads are expected', () => {
     for (const name of ['chat', 'rag', 'agentic-coding']) expect(report.stdout).toContain(`${name}:`);
   });
 });
+
+describe('speculative decoding (docs/model.md section 3c)', () => {
+  const SPEC = [
+    '--set',
+    'speculative.draft=llama-3.2-1b',
+    '--set',
+    'speculative.tokens=4',
+    '--set',
+    'speculative.acceptance=0.7',
+  ];
+  it('the result says which draft, k, acceptance and tau = (1 - 0.7^5) / 0.3 = 2.7731', () => {
+    const r = spawnCli(['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json', ...SPEC]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const spec = JSON.parse(r.stdout).results[0].workload.speculative;
+    expect(spec.draft_model_id).toBe('llama-3.2-1b');
+    expect(spec.tokens).toBe(4);
+    expect(spec.acceptance).toBe(0.7);
+    expect(spec.tokens_per_iteration).toBeCloseTo((1 - 0.7 ** 5) / 0.3, 12);
+    const table = spawnCli(['compare', CHAT, '--accelerators', 'h100-sxm', ...SPEC]);
+    expect(table.stdout).toContain(
+      'speculative: llama-3.2-1b drafts 4 (acceptance 0.7, 2.77 tokens/iteration)',
+    );
+  });
+
+  it('under the chat TPOT limit, drafting raises H100 tokens per chip; with nothing accepted it lowers them', () => {
+    const perChip = (extra: string[]) => {
+      const r = spawnCli(['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json', ...extra]);
+      return JSON.parse(r.stdout).results[0].accelerators[0].metrics.output_tokens_per_s_per_chip as number;
+    };
+    const plain = perChip([]);
+    expect(perChip(SPEC)).toBeGreaterThan(plain);
+    const none = SPEC.map((s) => (s === 'speculative.acceptance=0.7' ? 'speculative.acceptance=0' : s));
+    expect(perChip(none)).toBeLessThan(plain);
+  });
+});

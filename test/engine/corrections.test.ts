@@ -10,11 +10,11 @@ const FP8 = { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' } as const;
 /** eta_decode 0.25 makes the chat GEMMs compute-bound at batch 101, as the H100 profile's 0.257 does. */
 const EFF = { eta_mem: 0.8, eta_prefill: 0.6, eta_decode: 0.25, eta_link: 0.7, t_step0_ms: 2 };
 
-function chat(
+function chatFields(
   mechanisms: WorkloadFile['mechanisms'] = {},
   extra: Partial<Omit<WorkloadFile, 'model'>> = {},
-): Workload {
-  return workload({
+) {
+  return {
     model: 'llama-3.3-70b',
     precision: FP8,
     input_tokens: 800,
@@ -23,7 +23,14 @@ function chat(
     // Section 3 with only the correction under test switched on (two are on by default).
     mechanisms: { per_operator_roofline: false, dp_attention: false, ...mechanisms },
     ...extra,
-  });
+  };
+}
+
+function chat(
+  mechanisms: WorkloadFile['mechanisms'] = {},
+  extra: Partial<Omit<WorkloadFile, 'model'>> = {},
+): Workload {
+  return workload(chatFields(mechanisms, extra));
 }
 
 function replica(a: Accelerator, w: Workload, chips: number) {
@@ -185,6 +192,44 @@ describe('3b.3 data-parallel attention', () => {
     // kv = 61 * (512 + 64) * 1 = 35,136 B/token (FP8 cache); replicated: x 8 on 8 chips
     expect(replica(h200, w(false), 8).kvBytesPerTokenReplica).toBe(35_136 * 8);
     expect(replica(h200, w(true), 8).kvBytesPerTokenReplica).toBe(35_136);
+  });
+});
+
+describe('3c speculative decoding', () => {
+  const spec = { draft: 'llama-3.2-1b', tokens: 3, acceptance: 0.6 };
+  const target = replica(h100, chat(), 2);
+  const withSpec = replica(h100, chat({}, { speculative: spec }), 2);
+  // The draft alone, on the same 2 chips at the same FP8 precisions and efficiencies.
+  const draft = replica(h100, workload({ ...chatFields(), model: 'llama-3.2-1b' }), 2);
+
+  it('tau(3, 0.6) = (1 - 0.6^4) / (1 - 0.6) = 0.8704 / 0.4 = 2.176 tokens per iteration', () => {
+    expect(withSpec.speculative?.tokensPerIteration).toBeCloseTo(2.176, 12);
+  });
+
+  it('an iteration is a verify pass over 4 tokens per sequence plus 3 draft steps', () => {
+    // Verify at B = 101: weights and KV read once (13.172 + 2.933 ms), matmuls and attention
+    // for 4 tokens per sequence: 4 x (14.413 + 0.254) = 58.668 ms; section 3 takes the max.
+    const core = Math.max(tW + tKv, 4 * (tGemm + tAttn));
+    expect(core * 1000).toBeCloseTo(58.668, 2);
+    // Traffic: 4 x 101 sequences' all-reduce plus the per-layer latencies, and t_step0 = 2 ms.
+    const comm = 4 * 101 * target.commSPerSequence + target.commFixedS;
+    const verify = core + comm + 0.002;
+    // Draft weights: 1,235,814,400 B at FP8 over 2 x 3.35e12 x 0.8 B/s = 0.2306 ms a step.
+    expect(draft.weights.total / (2 * 3.35e12 * 0.8)).toBeCloseTo(0.2306e-3, 7);
+    const iteration = verify + 3 * decodeStep(draft, 101).totalS;
+    expect(decodeStep(withSpec, 101).totalS).toBeCloseTo(iteration, 12);
+    // T(B) = B * (t_pf + t_pf_draft) + (O / tau) * t_iter; TPOT = T / O
+    const prefill = target.prefillS + draft.prefillS;
+    const p = replicaPoint(withSpec, 101);
+    expect(p.tpotS).toBeCloseTo((101 * prefill + (300 / 2.176) * iteration) / 300, 12);
+    expect(p.ttftS).toBeCloseTo(prefill + iteration, 12);
+  });
+
+  it("the draft's weights and KV cache share the memory", () => {
+    // (2 x 80 GiB x 0.9 - 70.6e9 - 1.2358e9) / (1,100 x (163,840 + 16 x 2 x 8 x 64 x 1)) per
+    // sequence: (154,618,822,656 - 71,835,814,400) / (1,100 x 180,224) = 417.6 -> 417 sequences
+    expect(withSpec.maxBatch).toBe(417);
+    expect(target.maxBatch).toBe(Math.floor((2 * 80 * 2 ** 30 * 0.9 - 70.6e9) / (1100 * 163_840)));
   });
 });
 

@@ -59,6 +59,14 @@ const workloadArb = fc.record({
   cached: fc.double({ min: 0, max: 0.95, noNaN: true }),
   tpotMs: fc.option(fc.double({ min: 5, max: 500, noNaN: true }), { nil: undefined }),
   ttftMs: fc.option(fc.double({ min: 50, max: 10_000, noNaN: true }), { nil: undefined }),
+  // Section 3c: speculative decoding with a 1B draft, sometimes.
+  speculative: fc.option(
+    fc.record({
+      tokens: fc.integer({ min: 1, max: 8 }),
+      acceptance: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+    { nil: undefined },
+  ),
   // Every invariant must hold under every combination of the section 3a corrections.
   mechanisms: fc.record({
     perOperatorRoofline: fc.boolean(),
@@ -111,8 +119,23 @@ function makeWorkload(p: WorkloadParams): Workload {
     efficiencyOverrides: {},
     mechanisms: p.mechanisms,
     powerModel: { idleFraction: 0.3, hostLoad: 0.5 },
+    ...(p.speculative ? { speculative: { draft: DRAFT, ...p.speculative } } : {}),
   };
 }
+
+/** A 1B dense draft model for section 3c. */
+const DRAFT: Model = {
+  id: 'draft',
+  name: 'Draft',
+  paramsTotal: 1e9,
+  paramsActive: 1e9,
+  layers: 16,
+  hidden: 2048,
+  heads: 32,
+  headDim: 64,
+  kvHeads: 8,
+  precision: { weights: precisionOf('fp8'), activations: precisionOf('fp8'), kvCache: precisionOf('fp8') },
+};
 
 function throughput(a: Accelerator, w: Workload): number {
   const d = chooseDeployment(a, w);
@@ -158,6 +181,26 @@ describe('engine invariants', () => {
         const looser = { ...w, slo: { ...w.slo, tpotS: w.slo.tpotS * k } };
         expect(throughput(a, looser)).toBeGreaterThanOrEqual(throughput(a, w) * (1 - 1e-12));
       }),
+      RUNS,
+    );
+  });
+
+  it('a higher acceptance rate never lowers throughput (section 3c)', () => {
+    fc.assert(
+      fc.property(
+        acceleratorArb,
+        workloadArb,
+        fc.integer({ min: 1, max: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (ap, wp, tokens, x, y) => {
+          const a = makeAccelerator(ap);
+          const [lo, hi] = x < y ? [x, y] : [y, x];
+          const at = (acceptance: number) =>
+            throughput(a, makeWorkload({ ...wp, speculative: { tokens, acceptance } }));
+          expect(at(hi)).toBeGreaterThanOrEqual(at(lo) * (1 - 1e-12));
+        },
+      ),
       RUNS,
     );
   });

@@ -37,10 +37,12 @@ export const SECTION_3 = {
 export function workload(fields: Omit<WorkloadFile, 'model'> & { model: string }): Workload {
   const m = bundled().models.get(fields.model);
   if (!m) throw new Error(`no model ${fields.model}`);
+  const draft = fields.speculative ? bundled().models.get(fields.speculative.draft) : undefined;
   return toWorkload(
     { ...fields, mechanisms: { ...SECTION_3, ...fields.mechanisms } },
     toModel(m.value, fields.model),
     'test',
+    draft && fields.speculative ? toModel(draft.value, fields.speculative.draft) : undefined,
   );
 }
 

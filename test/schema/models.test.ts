@@ -22,6 +22,7 @@ describe('model presets against their config.json', async () => {
     ['llama-2-70b', 2 * 80 * 8 * 128 * 2, 69e9 * 2], // 80 layers, 8 KV heads, 8192/64 = 128
     ['llama-3.3-70b', 2 * 80 * 8 * 128 * 2, 70.6e9 * 2],
     ['llama-3.1-8b', 2 * 32 * 8 * 128 * 2, 8.03e9 * 2],
+    ['llama-3.2-1b', 2 * 16 * 8 * 64 * 2, 1.2358e9 * 2], // head_dim 64; the draft of section 3c
     ['llama-3.1-405b', 2 * 126 * 8 * 128 * 2, 405.9e9 * 2],
     ['mixtral-8x7b', 2 * 32 * 8 * 128 * 2, 46.7e9 * 2],
     ['qwen3-235b-a22b', 2 * 94 * 4 * 128 * 2, 235e9 * 2], // head_dim 128 given explicitly
