@@ -1,7 +1,7 @@
 import { weightBytes } from './bytes.js';
 import { type ComputeChoice, precisionOf, selectComputePrecision } from './precision.js';
 import { buildReplica, type Replica, type ReplicaPoint, replicaPoint } from './replica.js';
-import type { Accelerator, Efficiency, Precision, Workload } from './types.js';
+import type { Accelerator, Efficiency, Parallelism, Precision, Workload } from './types.js';
 
 /** Everything about running this workload on this chip that does not depend on N or B. */
 export interface Setup {
@@ -79,6 +79,17 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
   };
 }
 
+/**
+ * Layouts to try on `chips` chips (section 3d): the workload's, else tensor parallel, and expert
+ * parallel too for an MoE model on more than one chip when the correction is on.
+ */
+export function layoutsFor(workload: Workload, chips: number): readonly Parallelism[] {
+  if (workload.parallelism) return [workload.parallelism];
+  return workload.mechanisms.expertParallel && workload.model.moe && chips > 1 ? BOTH : TP_ONLY;
+}
+const TP_ONLY: readonly Parallelism[] = ['tp'];
+const BOTH: readonly Parallelism[] = ['tp', 'ep'];
+
 /** Replica sizes to try (section 4): the workload's list, else 1, 2, 4, ... up to the domain. */
 export function replicaSizes(domainChips: number, allowed?: readonly number[]): number[] {
   if (allowed) return allowed.filter((n) => n <= domainChips);
@@ -92,8 +103,10 @@ export function replicaFor(
   workload: Workload,
   setup: Setup,
   chips: number,
+  parallelism: Parallelism = workload.parallelism ?? 'tp',
 ): Replica {
   return buildReplica({
+    parallelism,
     accelerator,
     model: workload.model,
     weights: setup.weights,
@@ -159,35 +172,37 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
   let anyFits = false;
 
   for (const chips of sizes) {
-    const replica = replicaFor(accelerator, workload, setup, chips);
-    if (replica.maxBatch < 1) continue;
-    anyFits = true;
-    let cap =
-      workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
-    let cappedFrom: number | undefined;
-    if (workload.fixedBatch !== undefined) {
-      if (workload.fixedBatch > cap) cappedFrom = workload.fixedBatch;
-      cap = Math.min(cap, workload.fixedBatch);
-    }
-    const batch =
-      workload.fixedBatch !== undefined
-        ? meetsSlo(replicaPoint(replica, cap), ttftS, tpotS)
-          ? cap
-          : 0
-        : largestFeasibleBatch(replica, cap, ttftS, tpotS);
-    if (batch === 0) {
-      const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
-      const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
-      const achievedS = metric === 'tpot' ? p.tpotS : p.ttftS;
-      const limitS = metric === 'tpot' ? tpotS : ttftS;
-      if (!closest || achievedS / limitS < closest.achievedS / closest.limitS) {
-        closest = { point: p, metric, achievedS, limitS };
+    for (const layout of layoutsFor(workload, chips)) {
+      const replica = replicaFor(accelerator, workload, setup, chips, layout);
+      if (replica.maxBatch < 1) continue;
+      anyFits = true;
+      let cap =
+        workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
+      let cappedFrom: number | undefined;
+      if (workload.fixedBatch !== undefined) {
+        if (workload.fixedBatch > cap) cappedFrom = workload.fixedBatch;
+        cap = Math.min(cap, workload.fixedBatch);
       }
-      continue;
-    }
-    const point = replicaPoint(replica, batch);
-    if (!best || point.outputTokensPerS / chips > best.point.outputTokensPerS / best.point.chips) {
-      best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
+      const batch =
+        workload.fixedBatch !== undefined
+          ? meetsSlo(replicaPoint(replica, cap), ttftS, tpotS)
+            ? cap
+            : 0
+          : largestFeasibleBatch(replica, cap, ttftS, tpotS);
+      if (batch === 0) {
+        const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
+        const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
+        const achievedS = metric === 'tpot' ? p.tpotS : p.ttftS;
+        const limitS = metric === 'tpot' ? tpotS : ttftS;
+        if (!closest || achievedS / limitS < closest.achievedS / closest.limitS) {
+          closest = { point: p, metric, achievedS, limitS };
+        }
+        continue;
+      }
+      const point = replicaPoint(replica, batch);
+      if (!best || point.outputTokensPerS / chips > best.point.outputTokensPerS / best.point.chips) {
+        best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
+      }
     }
   }
 

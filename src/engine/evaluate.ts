@@ -16,6 +16,7 @@ import {
   type Efficiency,
   type EfficiencyFactor,
   type NumberFormat,
+  type Parallelism,
   type Plan,
   type Precision,
   type Workload,
@@ -61,6 +62,9 @@ export interface DeploymentInfo {
   readonly kvCache: Precision;
   readonly weightBytes: number;
   readonly kvBytesPerTokenReplica: number;
+  /** Section 3d: tensor- or expert-parallel; attention data-parallel under EP or 3b.3. */
+  readonly parallelism: Parallelism;
+  readonly dataParallelAttention: boolean;
   readonly prefillS: number;
   readonly step: DecodeStep;
   readonly bound: 'memory' | 'compute';
@@ -217,6 +221,9 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
       kvCache: setup.kvCache,
       weightBytes: replica.weights.total,
       kvBytesPerTokenReplica: replica.kvBytesPerTokenReplica,
+      parallelism: replica.parallelism,
+      dataParallelAttention:
+        point.chips > 1 && (replica.parallelism === 'ep' || workload.mechanisms.dpAttention),
       prefillS: replica.prefillS,
       step,
       bound: step.memoryS >= step.computeS ? 'memory' : 'compute',

@@ -1,4 +1,4 @@
-import { replicaFor, replicaSizes, setupFor } from './deploy.js';
+import { layoutsFor, replicaFor, replicaSizes, setupFor } from './deploy.js';
 import { replicaPoint } from './replica.js';
 import type { Accelerator, Workload } from './types.js';
 
@@ -28,18 +28,20 @@ export function paretoCurve(accelerator: Accelerator, workload: Workload): Paret
   if (!setup) return [];
   const points: ParetoPoint[] = [];
   for (const chips of replicaSizes(accelerator.domainChips, workload.replicaChips)) {
-    const replica = replicaFor(accelerator, workload, setup, chips);
-    if (replica.maxBatch < 1) continue;
-    const cap =
-      workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
-    for (const batch of sampledBatches(cap)) {
-      const p = replicaPoint(replica, batch);
-      points.push({
-        chips,
-        batch,
-        interactivity: 1 / p.tpotS,
-        outputTokensPerSPerChip: p.outputTokensPerS / chips,
-      });
+    for (const layout of layoutsFor(workload, chips)) {
+      const replica = replicaFor(accelerator, workload, setup, chips, layout);
+      if (replica.maxBatch < 1) continue;
+      const cap =
+        workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
+      for (const batch of sampledBatches(cap)) {
+        const p = replicaPoint(replica, batch);
+        points.push({
+          chips,
+          batch,
+          interactivity: 1 / p.tpotS,
+          outputTokensPerSPerChip: p.outputTokensPerS / chips,
+        });
+      }
     }
   }
   points.sort(

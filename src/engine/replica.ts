@@ -7,7 +7,7 @@ import {
   weightBytes,
 } from './bytes.js';
 import { bytesPerElement } from './precision.js';
-import type { Accelerator, Efficiency, Mechanisms, Model, Precision } from './types.js';
+import type { Accelerator, Efficiency, Mechanisms, Model, Parallelism, Precision } from './types.js';
 
 export interface ReplicaInputs {
   readonly accelerator: Pick<
@@ -36,6 +36,8 @@ export interface ReplicaInputs {
   readonly chunkTokens: number;
   /** Section 3c: a draft model proposing `tokens` per iteration, accepted with probability `acceptance`. */
   readonly speculative?: { readonly draft: Model; readonly tokens: number; readonly acceptance: number };
+  /** Section 3d: `ep` spreads an MoE model's experts and replicates the rest; default `tp`. */
+  readonly parallelism?: Parallelism;
 }
 
 /**
@@ -44,6 +46,8 @@ export interface ReplicaInputs {
  */
 export interface Replica {
   readonly chips: number;
+  /** `tp` (section 3) or `ep` (section 3d; MoE models on more than one chip only). */
+  readonly parallelism: Parallelism;
   readonly weights: WeightBytes;
   /** `kvN`: KV bytes per token of context held by the whole replica. */
   readonly kvBytesPerTokenReplica: number;
@@ -113,10 +117,14 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const { model, efficiency, mechanisms: mech, chips: n, inputTokens: i, outputTokens: o } = inputs;
   const acc = inputs.accelerator;
   const weights = weightBytes(model, inputs.weights, inputs.experts);
+  // 3d: expert parallelism replicates the always-read weights on every chip and spreads the experts.
+  const ep = inputs.parallelism === 'ep' && model.moe !== undefined && n > 1;
+  const heldWeightBytes = ep ? n * weights.dense + weights.routed : weights.total;
   // 3b.3: with data-parallel attention each chip keeps its own sequences' cache: no replicas.
-  const kvN = mech.dpAttention
-    ? kvBytesPerTokenReplica(model, inputs.kvCache, 1)
-    : kvBytesPerTokenReplica(model, inputs.kvCache, n);
+  const kvN =
+    mech.dpAttention || ep
+      ? kvBytesPerTokenReplica(model, inputs.kvCache, 1)
+      : kvBytesPerTokenReplica(model, inputs.kvCache, n);
   const bAct = bytesPerElement(inputs.activations);
   // 3a.3: tensor-parallel partial sums are reduced in BF16 even when activations are FP8.
   const bComm = mech.allReduceBf16 ? Math.max(bAct, 2) : bAct;
@@ -128,7 +136,7 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const usableBytes = n * acc.memCapacityBytes * inputs.memoryUsableFraction;
   const fitContext = mech.steadyStateKv ? Math.min(i + o, 1.1 * (i + o / 2)) : i + o;
   // Sliding-window layers hold min(L, window) tokens per sequence, replicated like the rest.
-  const replication = mech.dpAttention ? 1 : kvReplication(model, n);
+  const replication = mech.dpAttention || ep ? 1 : kvReplication(model, n);
   const perSequenceFit = fitContext * kvN + kvWindowBytes(model, inputs.kvCache, fitContext) * replication;
   // 3c: a draft model shares the chips: its weights and its KV cache join the fit.
   const spec = inputs.speculative;
@@ -136,7 +144,7 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const fitBytesPerSequence = perSequenceFit + (draft?.fitBytesPerSequence ?? 0);
   const maxBatch = Math.max(
     0,
-    Math.floor((usableBytes - weights.total - (draft?.weights.total ?? 0)) / fitBytesPerSequence),
+    Math.floor((usableBytes - heldWeightBytes - (draft?.weights.total ?? 0)) / fitBytesPerSequence),
   );
 
   const meanContext = i + o / 2; // Lbar
@@ -156,7 +164,8 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     ? model.paramsActive - embeddingParams - table
     : model.paramsActive;
   const headFlopsPerRequest = lookup ? 2 * table : 0;
-  const denseReadBytes = weights.dense - embeddingParams * bytesPerElement(inputs.weights);
+  // 3d: under EP every chip reads its own copy of the always-read weights.
+  const denseReadBytes = (ep ? n : 1) * (weights.dense - embeddingParams * bytesPerElement(inputs.weights));
 
   // Full-attention layers attend over the whole context; sliding ones over at most their window.
   const fullLayers = fullAttentionLayers(model);
@@ -186,14 +195,21 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     : mech.perOperatorRoofline
       ? Math.max(prefillReadS, prefillGemmS) + prefillAttnS
       : Math.max(prefillReadS, prefillGemmS + prefillAttnS);
-  const prefillCommS = multiChip
-    ? 2 *
-      model.layers *
-      ((ringFactor * (uncachedInput * model.hidden * bComm)) / linkBytesPerS + acc.collectiveLatencyS)
-    : 0;
+  // Traffic per token of the batch and per step. Section 3: two ring all-reduces of the hidden
+  // vector per layer. 3d: per layer an all-to-all dispatch and combine of the token's hidden vector
+  // to its k experts, (N-1)/N of them elsewhere, each chip sending for its own B/N tokens.
+  const commSPerToken = !multiChip
+    ? 0
+    : ep
+      ? (2 * model.layers * (model.moe?.expertsPerToken ?? 1) * model.hidden * bComm * ((n - 1) / n)) /
+        (n * linkBytesPerS)
+      : (2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS;
+  const commFixedS = multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0;
+  const prefillCommS = uncachedInput * commSPerToken + commFixedS;
 
   return {
     chips: n,
+    parallelism: ep ? 'ep' : 'tp',
     weights,
     kvBytesPerTokenReplica: kvN,
     maxBatch,
@@ -208,8 +224,8 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
     attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode),
     perOperator: mech.perOperatorRoofline,
-    commSPerSequence: multiChip ? (2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS : 0,
-    commFixedS: multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0,
+    commSPerSequence: commSPerToken,
+    commFixedS,
     // 3b.4: launches and synchronisation are per layer: t_step0 is stated for an 80-layer model.
     stepOverheadS: mech.perLayerOverhead ? (efficiency.tStep0S * model.layers) / 80 : efficiency.tStep0S,
     ...(mech.chunkedPrefill

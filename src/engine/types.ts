@@ -54,7 +54,12 @@ export interface Mechanisms {
   readonly powerUnderLoad: boolean;
   /** 3b.5 Backtest only: a trtllm-bench row's batch is at most the max_batch_size trtllm-bench set. */
   readonly benchBatchCap: boolean;
+  /** 3d MoE models may run expert-parallel: DP attention, experts spread, all-to-all traffic. */
+  readonly expertParallel: boolean;
 }
+
+/** How a replica's chips share the model (docs/model.md sections 3 and 3d). */
+export type Parallelism = 'tp' | 'ep';
 
 export interface Model {
   readonly id: string;
@@ -188,6 +193,8 @@ export interface Workload {
   readonly replicaChips?: readonly number[];
   /** Fixed batch (concurrency), as in a closed-loop benchmark; default: chosen by the search. */
   readonly fixedBatch?: number;
+  /** A fixed layout (section 3d); default: the search tries each the mechanisms allow. */
+  readonly parallelism?: Parallelism;
   readonly maxBatch?: number;
   readonly memoryUsableFraction: number;
   /** Prefill tokens one iteration may carry under chunked prefill (3b.2). */

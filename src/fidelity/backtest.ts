@@ -122,6 +122,10 @@ export function caseFor(
       ...(row.power_cap_w === undefined ? {} : { powerCapW: row.power_cap_w }),
     },
     replicaChips: [row.chips_per_replica],
+    // 3d: the row's layout, where the engine may choose one (a `dep` row ran expert-parallel).
+    ...(mechanisms.expertParallel && model.moe
+      ? { parallelism: (row.parallelism ?? '').includes('dep') ? ('ep' as const) : ('tp' as const) }
+      : {}),
     ...(row.scenario === 'fixed_concurrency' && row.concurrency !== undefined
       ? { fixedBatch: row.concurrency }
       : {}),

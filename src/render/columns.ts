@@ -112,7 +112,10 @@ export const COLUMNS: readonly Column[] = [
     key: 'replica',
     header: 'Replica',
     value: () => null,
-    text: (a) => (a.deployment ? `${a.deployment.chips} x B${a.deployment.batch}` : '-'),
+    text: (a) =>
+      a.deployment
+        ? `${a.deployment.chips}${a.deployment.parallelism?.layout === 'ep' ? ' EP' : ''} x B${a.deployment.batch}`
+        : '-',
   },
   {
     key: 'ttft',

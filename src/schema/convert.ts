@@ -228,6 +228,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     perLayerOverhead: m?.per_layer_overhead ?? d.per_layer_overhead,
     powerUnderLoad: m?.power_under_load ?? d.power_under_load,
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
+    expertParallel: m?.expert_parallel ?? d.expert_parallel,
   };
 }
 
@@ -287,6 +288,7 @@ export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string, 
     ...(d?.replica_chips ? { replicaChips: d.replica_chips } : {}),
     ...(d?.batch === undefined ? {} : { fixedBatch: d.batch }),
     ...(d?.max_batch === undefined ? {} : { maxBatch: d.max_batch }),
+    ...(d?.parallelism === undefined ? {} : { parallelism: d.parallelism }),
     ...(w.speculative && draft
       ? { speculative: { draft, tokens: w.speculative.tokens, acceptance: w.speculative.acceptance } }
       : {}),

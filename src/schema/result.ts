@@ -49,6 +49,21 @@ export const acceleratorResultSchema = z.strictObject({
       kv_cache_precision: z.string(),
       weight_bytes: num,
       kv_bytes_per_token_replica: num,
+      /**
+       * How the replica's chips share the model (docs/model.md 3d): tensor or expert parallel,
+       * attention data-parallel or not; no pipeline stages or disaggregated prefill yet.
+       * Absent in older results.
+       */
+      parallelism: z
+        .strictObject({
+          layout: z.enum(['tp', 'ep']),
+          tp: num,
+          ep: num,
+          pp: num,
+          data_parallel_attention: z.boolean(),
+          disaggregated: z.boolean(),
+        })
+        .optional(),
       bound: z.enum(['memory', 'compute']),
       prefill_s: num,
       decode_step_s: num,

@@ -72,6 +72,8 @@ export const workloadSchema = z.strictObject({
       memory_usable_fraction: z.number().positive().max(1).optional(),
       /** Prefill tokens an iteration may carry (chunked prefill, docs/model.md 3b.2); default 2048. */
       chunk_tokens: positiveInt(10_000_000).optional(),
+      /** Tensor-parallel or expert-parallel replicas (docs/model.md 3d); default: the search picks. */
+      parallelism: z.enum(['tp', 'ep']).optional(),
     })
     .optional(),
   efficiency: z
@@ -98,6 +100,7 @@ export const workloadSchema = z.strictObject({
       per_layer_overhead: z.boolean().optional(),
       power_under_load: z.boolean().optional(),
       bench_batch_cap: z.boolean().optional(),
+      expert_parallel: z.boolean().optional(),
     })
     .optional(),
   /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -134,6 +137,7 @@ export const WORKLOAD_DEFAULTS = {
     per_layer_overhead: true,
     power_under_load: true,
     bench_batch_cap: true,
+    expert_parallel: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

@@ -394,3 +394,38 @@ describe('speculative decoding (docs/model.md section 3c)', () => {
     expect(perChip(none)).toBeLessThan(plain);
   });
 });
+
+describe('expert parallelism (docs/model.md section 3d)', () => {
+  const DS = 'test/fixtures/good/workloads/deepseek-interactive.yaml';
+  const gb200 = (extra: string[]) => {
+    const r = spawnCli(['compare', DS, '--format', 'json', ...extra]);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout).results[0].accelerators.find((a: { id: string }) => a.id === 'gb200');
+  };
+
+  it('GB200 spreads DeepSeek-V3 expert-parallel across more than 8 chips of its NVL72 domain, and the result says so', () => {
+    const wide = gb200([]);
+    expect(wide.deployment.chips).toBeGreaterThan(8);
+    expect(wide.deployment.parallelism).toEqual({
+      layout: 'ep',
+      tp: 1,
+      ep: wide.deployment.chips,
+      pp: 1,
+      data_parallel_attention: true,
+      disaggregated: false,
+    });
+    // Held to an 8-GPU replica (an HGX-sized domain), the same chip serves fewer tokens per chip.
+    const eight = gb200(['--set', 'deployment.replica_chips=[8]']);
+    expect(eight.deployment.chips).toBe(8);
+    expect(wide.metrics.output_tokens_per_s_per_chip).toBeGreaterThan(
+      1.5 * eight.metrics.output_tokens_per_s_per_chip,
+    );
+    const table = spawnCli(['compare', DS, '--accelerators', 'gb200']);
+    expect(table.stdout).toMatch(/\d+ EP x B\d+/);
+  });
+
+  it('switched off (the default), the same workload stays tensor-parallel', () => {
+    const tp = gb200(['--set', 'mechanisms.expert_parallel=false']);
+    expect(tp.deployment.parallelism.layout).toBe('tp');
+  });
+});

@@ -233,6 +233,61 @@ describe('3c speculative decoding', () => {
   });
 });
 
+describe('3d expert parallelism', () => {
+  const h200 = accelerator('h200-sxm');
+  const ds = (layout: 'tp' | 'ep') =>
+    workload({
+      model: 'deepseek-v3',
+      precision: FP8,
+      input_tokens: 1000,
+      output_tokens: 1000,
+      efficiency: EFF,
+      mechanisms: { expert_parallel: true },
+      deployment: { parallelism: layout },
+    });
+  const tp = replica(h200, ds('tp'), 8);
+  const ep = replica(h200, ds('ep'), 8);
+  // FP8: Wd = (671 - 653.9)e9 = 17.1e9 B always read, We = 653.9e9 B of routed experts.
+  const wd = 17.1e9;
+  const we = 653.9e9;
+  const usable = 8 * h200.memCapacityBytes * 0.9;
+
+  it('replicates Wd on each of 8 chips and never the latent: N * Wd + We + B * (I + O) * kv', () => {
+    expect(ep.parallelism).toBe('ep');
+    expect(ep.kvBytesPerTokenReplica).toBe(35_136); // 61 * (512 + 64) * 1, once per sequence
+    expect(tp.kvBytesPerTokenReplica).toBe(35_136 * 8); // section 2: replicated per chip
+    expect(ep.maxBatch).toBe(Math.floor((usable - (8 * wd + we)) / (2000 * 35_136)));
+    expect(tp.maxBatch).toBe(Math.floor((usable - (wd + we)) / (2000 * 35_136 * 8)));
+  });
+
+  it('each chip reads its own Wd: t_w = (8 Wd + We (1 - (1 - 8/256)^B)) / (8 BW eta_mem)', () => {
+    const b = 64;
+    const step = decodeStep(ep, b);
+    const tW = (8 * wd + we * (1 - (1 - 8 / 256) ** b)) / (8 * h200.memBandwidthBytesPerS * 0.8);
+    const tKv = (b * 1500 * 35_136) / (8 * h200.memBandwidthBytesPerS * 0.8); // Lbar = 1000 + 500
+    expect(step.memoryS).toBeCloseTo(tW + tKv, 12);
+  });
+
+  it('trades the all-reduces for an all-to-all of each token to its 8 experts, 7/8 of them remote', () => {
+    const link = h200.linkBytesPerSPerDirection * 0.7;
+    // per token: 2 (dispatch, combine) x 61 layers x 8 experts x 7168 x 1 B x 7/8, over 8 chips' links
+    expect(ep.commSPerSequence).toBeCloseTo((2 * 61 * 8 * 7168 * (7 / 8)) / (8 * link), 15);
+    // section 3: 2 ring all-reduces per layer, 2 * 7/8 of 7168 values each
+    expect(tp.commSPerSequence).toBeCloseTo((2 * 61 * ((2 * 7) / 8) * 7168) / link, 15);
+    expect(ep.commFixedS).toBe(tp.commFixedS);
+  });
+
+  it('a dense model or one chip stays tensor-parallel', () => {
+    const dense = workload({
+      ...chatFields(),
+      mechanisms: { expert_parallel: true },
+      deployment: { parallelism: 'ep' },
+    });
+    expect(replica(h100, dense, 2).parallelism).toBe('tp');
+    expect(replica(h200, ds('ep'), 1).parallelism).toBe('tp');
+  });
+});
+
 describe('6.1 power at the operating point', () => {
   it('host share x load + min(cap, TDP) x (idle + (1 - idle) x activity)', async () => {
     const { operatingPowerW } = await import('../../src/engine/energy.js');

@@ -81,6 +81,7 @@ const workloadArb = fc.record({
     perLayerOverhead: fc.boolean(),
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
+    expertParallel: fc.boolean(),
   }),
 });
 

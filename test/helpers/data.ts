@@ -28,6 +28,7 @@ export const SECTION_3 = {
   dp_attention: false,
   per_layer_overhead: false,
   power_under_load: false,
+  expert_parallel: false,
 } as const;
 
 /**
