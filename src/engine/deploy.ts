@@ -1,6 +1,6 @@
-import { weightBytes } from './bytes.js';
+import { kvBytesPerToken, kvWindowBytes, weightBytes } from './bytes.js';
 import { type ComputeChoice, precisionOf, selectComputePrecision } from './precision.js';
-import { buildReplica, type Replica, type ReplicaPoint, replicaPoint } from './replica.js';
+import { buildReplica, decodeStepTimeS, type Replica, type ReplicaPoint, replicaPoint } from './replica.js';
 import type { Accelerator, Efficiency, Parallelism, Precision, Workload } from './types.js';
 
 /** Everything about running this workload on this chip that does not depend on N or B. */
@@ -36,14 +36,29 @@ export type Failure =
       readonly batch: number;
     };
 
+/** Section 3e: a unit of `decodeReplicas` decode and `prefillReplicas` prefill replicas. */
+export interface Disaggregation {
+  readonly prefillChips: number;
+  readonly prefillReplicas: number;
+  readonly decodeChips: number;
+  readonly decodeReplicas: number;
+  /** `t_pf(Np)`: one prompt on a prefill replica. */
+  readonly prefillS: number;
+  /** `t_x`: the prompt's KV cache to the decode replica. */
+  readonly transferS: number;
+}
+
 export type Deployment =
   | {
       readonly ok: true;
       readonly setup: Setup;
+      /** The replica that decodes (and, unless disaggregated, also prefills). */
       readonly replica: Replica;
+      /** Under 3e: the unit's point (its chips, its tokens/s), at batch B per decode replica. */
       readonly point: ReplicaPoint;
       /** Set when a fixed batch was asked for but memory holds fewer sequences. */
       readonly batchCappedFrom?: number;
+      readonly disaggregated?: Disaggregation;
     }
   | { readonly ok: false; readonly setup?: Setup; readonly failure: Failure };
 
@@ -206,6 +221,23 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
     }
   }
 
+  // 3e: separate prefill and decode pools, where they serve more tokens per chip.
+  const split = workload.mechanisms.disaggregation
+    ? bestDisaggregated(accelerator, workload, setup, sizes, ttftS, tpotS)
+    : undefined;
+  if (
+    split &&
+    (!best ||
+      split.point.outputTokensPerS / split.point.chips > best.point.outputTokensPerS / best.point.chips)
+  ) {
+    return {
+      ok: true,
+      setup,
+      replica: split.replica,
+      point: split.point,
+      disaggregated: split.disaggregated,
+    };
+  }
   if (best) {
     return best.cappedFrom === undefined
       ? { ok: true, setup, replica: best.replica, point: best.point }
@@ -239,6 +271,122 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
       batch: c.point.batch,
     },
   };
+}
+
+/** Section 3e: the decode pool's step without prefill: TPOT `t/tau`, `B*tau/t` tokens/s. */
+function decodeOnly(r: Replica, batch: number): { stepS: number; tpotS: number; tokensPerS: number } {
+  const stepS = decodeStepTimeS(r, batch);
+  const tau = r.speculative?.tokensPerIteration ?? 1;
+  return { stepS, tpotS: stepS / tau, tokensPerS: (batch * tau) / stepS };
+}
+
+/** Largest whole number in [1, hi] meeting `ok` (monotone: true up to some point), else 0. */
+function largestMeeting(hi: number, ok: (b: number) => boolean): number {
+  if (hi < 1 || !ok(1)) return 0;
+  if (ok(hi)) return hi;
+  let lo = 1;
+  let top = hi;
+  while (top - lo > 1) {
+    const mid = Math.floor((lo + top) / 2);
+    if (ok(mid)) lo = mid;
+    else top = mid;
+  }
+  return lo;
+}
+
+/** Decode replicas per unit tried (section 3e): enough to round the prefill pool with little waste. */
+const MAX_DECODE_REPLICAS_PER_UNIT = 8;
+
+/**
+ * The best disaggregated unit (docs/model.md section 3e) over prefill sizes `Np`, decode sizes
+ * `Nd` with their layouts, the largest batch meeting the limits, and `d` in 1..8 decode replicas
+ * per unit; undefined when none meets them.
+ */
+function bestDisaggregated(
+  accelerator: Accelerator,
+  workload: Workload,
+  setup: Setup,
+  sizes: readonly number[],
+  ttftS: number,
+  tpotS: number,
+): { replica: Replica; point: ReplicaPoint; disaggregated: Disaggregation } | undefined {
+  // The prefill pool: per size, the layout with the least chip-time per prompt.
+  const prefills: { chips: number; prefillS: number }[] = [];
+  for (const chips of sizes) {
+    let bestS = Number.POSITIVE_INFINITY;
+    for (const layout of layoutsFor(workload, chips)) {
+      const r = replicaFor(accelerator, workload, setup, chips, layout);
+      if (r.maxBatch >= 1) bestS = Math.min(bestS, r.prefillS);
+    }
+    if (Number.isFinite(bestS)) prefills.push({ chips, prefillS: bestS });
+  }
+  if (prefills.length === 0) return undefined;
+  const model = workload.model;
+  const transferS =
+    (workload.inputTokens * kvBytesPerToken(model, setup.kvCache) +
+      kvWindowBytes(model, setup.kvCache, workload.inputTokens)) /
+    (accelerator.linkBytesPerSPerDirection * setup.efficiency.etaLink);
+  // Decode replicas carry no prefill chunks.
+  const decodeWorkload: Workload = workload.mechanisms.chunkedPrefill
+    ? { ...workload, mechanisms: { ...workload.mechanisms, chunkedPrefill: false } }
+    : workload;
+  const o = workload.outputTokens;
+  let best: { replica: Replica; point: ReplicaPoint; disaggregated: Disaggregation } | undefined;
+  let bestPerChip = 0;
+  for (const nd of sizes) {
+    for (const layout of layoutsFor(workload, nd)) {
+      const r = replicaFor(accelerator, decodeWorkload, setup, nd, layout);
+      if (r.maxBatch < 1) continue;
+      let cap = workload.maxBatch === undefined ? r.maxBatch : Math.min(r.maxBatch, workload.maxBatch);
+      if (workload.fixedBatch !== undefined) cap = Math.min(cap, workload.fixedBatch);
+      for (const p of prefills) {
+        const ok = (b: number) => {
+          const d = decodeOnly(r, b);
+          return d.tpotS <= tpotS && p.prefillS + transferS + d.stepS <= ttftS;
+        };
+        const batch = workload.fixedBatch !== undefined ? (ok(cap) ? cap : 0) : largestMeeting(cap, ok);
+        if (batch === 0) continue;
+        const d = decodeOnly(r, batch);
+        const decodeRequestsPerS = d.tokensPerS / o; // R_d(B), one decode replica
+        const prefillRequestsPerS = 1 / p.prefillS; // one prefill replica
+        for (let dr = 1; dr <= MAX_DECODE_REPLICAS_PER_UNIT; dr++) {
+          // The unit serves min(d * R_d, p / t_pf) requests/s: the best p is the floor or the
+          // ceiling of the prefill replicas d decode replicas keep busy.
+          const exact = (dr * decodeRequestsPerS) / prefillRequestsPerS;
+          for (const pr of new Set([Math.max(1, Math.floor(exact)), Math.max(1, Math.ceil(exact - 1e-9))])) {
+            const chips = dr * nd + pr * p.chips;
+            const requestsPerS = Math.min(dr * decodeRequestsPerS, pr * prefillRequestsPerS);
+            const tokensPerS = requestsPerS * o;
+            if (tokensPerS / chips <= bestPerChip) continue;
+            bestPerChip = tokensPerS / chips;
+            best = {
+              replica: r,
+              point: {
+                chips,
+                batch,
+                stepS: d.stepS,
+                prefillS: p.prefillS,
+                batchTimeS: (batch * o) / d.tokensPerS,
+                outputTokensPerS: tokensPerS,
+                requestsPerS,
+                tpotS: d.tpotS,
+                ttftS: p.prefillS + transferS + d.stepS,
+              },
+              disaggregated: {
+                prefillChips: p.chips,
+                prefillReplicas: pr,
+                decodeChips: nd,
+                decodeReplicas: dr,
+                prefillS: p.prefillS,
+                transferS,
+              },
+            };
+          }
+        }
+      }
+    }
+  }
+  return best;
 }
 
 /**

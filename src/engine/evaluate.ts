@@ -1,4 +1,4 @@
-import { chooseDeployment, type Failure, type Setup } from './deploy.js';
+import { chooseDeployment, type Disaggregation, type Failure, type Setup } from './deploy.js';
 import {
   type EnergyMetrics,
   energyMetrics,
@@ -65,6 +65,8 @@ export interface DeploymentInfo {
   /** Section 3d: tensor- or expert-parallel; attention data-parallel under EP or 3b.3. */
   readonly parallelism: Parallelism;
   readonly dataParallelAttention: boolean;
+  /** Section 3e: separate prefill and decode pools; `chips` is then the whole unit's. */
+  readonly disaggregated: Disaggregation | undefined;
   readonly prefillS: number;
   readonly step: DecodeStep;
   readonly bound: 'memory' | 'compute';
@@ -223,7 +225,8 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
       kvBytesPerTokenReplica: replica.kvBytesPerTokenReplica,
       parallelism: replica.parallelism,
       dataParallelAttention:
-        point.chips > 1 && (replica.parallelism === 'ep' || workload.mechanisms.dpAttention),
+        replica.chips > 1 && (replica.parallelism === 'ep' || workload.mechanisms.dpAttention),
+      disaggregated: d.disaggregated,
       prefillS: replica.prefillS,
       step,
       bound: step.memoryS >= step.computeS ? 'memory' : 'compute',

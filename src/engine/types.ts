@@ -56,6 +56,8 @@ export interface Mechanisms {
   readonly benchBatchCap: boolean;
   /** 3d MoE models may run expert-parallel: DP attention, experts spread, all-to-all traffic. */
   readonly expertParallel: boolean;
+  /** 3e The search may split prefill and decode into separate pools. */
+  readonly disaggregation: boolean;
 }
 
 /** How a replica's chips share the model (docs/model.md sections 3 and 3d). */

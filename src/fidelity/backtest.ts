@@ -135,7 +135,8 @@ export function caseFor(
     memoryUsableFraction: 0.9,
     chunkTokens: 2048,
     efficiencyOverrides: {},
-    mechanisms,
+    // 3e: every row was served aggregated, so it is modelled so whatever the switch says.
+    mechanisms: mechanisms.disaggregation ? { ...mechanisms, disaggregation: false } : mechanisms,
     powerModel: WORKLOAD_DEFAULTS.powerModel,
   };
   const base = {

@@ -1,6 +1,7 @@
 // The columns of the human-facing comparison (table and Markdown), defined once.
 import type { AcceleratorResult, WorkloadResult } from '../schema/result.js';
 import { compact, fixed, millis, ratio, sig } from './format.js';
+import { replicaText } from './words.js';
 
 export interface Column {
   /** The name `--columns` takes. */
@@ -112,10 +113,7 @@ export const COLUMNS: readonly Column[] = [
     key: 'replica',
     header: 'Replica',
     value: () => null,
-    text: (a) =>
-      a.deployment
-        ? `${a.deployment.chips}${a.deployment.parallelism?.layout === 'ep' ? ' EP' : ''} x B${a.deployment.batch}`
-        : '-',
+    text: (a) => (a.deployment ? replicaText(a.deployment) : '-'),
   },
   {
     key: 'ttft',

@@ -4,6 +4,7 @@
 import type { AcceleratorResult, ResultDoc, WorkloadResult } from '../schema/result.js';
 import { fixed, millis, ratio, sig } from './format.js';
 import { workloadHeading } from './summary.js';
+import { replicaText } from './words.js';
 
 /** A chart: its id in the page, a title, and a Vega-Lite specification. */
 export interface ChartSpec {
@@ -167,7 +168,7 @@ function tableHtml(r: WorkloadResult): string {
     const cells = [
       `<th scope="row" title="${esc(notes)}">${esc(a.id)}${a.id === r.baseline ? ' (base)' : ''}</th>`,
       `<td title="${esc(a.stack ? `${a.stack.name}: ${a.stack.level === 'pair' ? 'fitted on this chip' : "this stack's factors from other chips"}` : '')}">${esc(a.stack ? `${a.stack.name}${a.stack.level === 'pair' ? '' : '*'}` : '-')}</td>`,
-      `<td>${a.deployment ? `${a.deployment.chips}${a.deployment.parallelism?.layout === 'ep' ? ' EP' : ''} x B${a.deployment.batch}` : esc(a.reason ?? '-')}</td>`,
+      `<td>${a.deployment ? esc(replicaText(a.deployment)) : esc(a.reason ?? '-')}</td>`,
       `<td>${millis(a.metrics.ttft_s)}</td>`,
       `<td>${millis(a.metrics.tpot_s)}</td>`,
       `<td>${sig(a.metrics.output_tokens_per_s_per_chip)}</td>`,

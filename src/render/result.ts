@@ -1,5 +1,5 @@
 // The versioned JSON result: the data model every format renders.
-import type { ComparedEvaluation, Comparison, Evaluation } from '../engine/evaluate.js';
+import type { ComparedEvaluation, Comparison, DeploymentInfo, Evaluation } from '../engine/evaluate.js';
 import type { ParetoPoint } from '../engine/pareto.js';
 import { tokensPerIteration } from '../engine/replica.js';
 import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
@@ -83,14 +83,7 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
           kv_cache_precision: precisionName(d.kvCache),
           weight_bytes: d.weightBytes,
           kv_bytes_per_token_replica: d.kvBytesPerTokenReplica,
-          parallelism: {
-            layout: d.parallelism,
-            tp: d.parallelism === 'tp' ? d.chips : 1,
-            ep: d.parallelism === 'ep' ? d.chips : 1,
-            pp: 1,
-            data_parallel_attention: d.dataParallelAttention,
-            disaggregated: false,
-          },
+          parallelism: parallelismJson(d),
           bound: d.bound,
           prefill_s: d.prefillS,
           decode_step_s: d.step.totalS,
@@ -212,6 +205,33 @@ export function resultDoc(
     results: [...results],
   };
   return mixes.length === 0 ? doc : { ...doc, mixes: [...mixes] };
+}
+
+/** How the chips share the model (docs/model.md 3d, 3e): the layout of one (decode) replica, and the pools. */
+function parallelismJson(
+  d: DeploymentInfo,
+): NonNullable<NonNullable<AcceleratorResult['deployment']>['parallelism']> {
+  const split = d.disaggregated;
+  const replicaChips = split ? split.decodeChips : d.chips;
+  return {
+    layout: d.parallelism,
+    tp: d.parallelism === 'tp' ? replicaChips : 1,
+    ep: d.parallelism === 'ep' ? replicaChips : 1,
+    pp: 1,
+    data_parallel_attention: d.dataParallelAttention,
+    disaggregated: split !== undefined,
+    ...(split
+      ? {
+          prefill: {
+            chips: split.prefillChips,
+            replicas: split.prefillReplicas,
+            prefill_s: split.prefillS,
+            kv_transfer_s: split.transferS,
+          },
+          decode: { chips: split.decodeChips, replicas: split.decodeReplicas },
+        }
+      : {}),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Failure } from '../engine/deploy.js';
 import type { Warning } from '../engine/evaluate.js';
 import type { EfficiencyFactor, Precision } from '../engine/types.js';
+import type { AcceleratorResult } from '../schema/result.js';
 
 const FACTOR_NAMES: Readonly<Record<EfficiencyFactor, string>> = {
   etaMem: 'eta_mem',
@@ -56,4 +57,16 @@ export function warningText(w: Warning): string {
     case 'REPLICA_SIZES_DROPPED':
       return `replica sizes ${w.sizes.join(', ')} exceed the ${w.domainChips}-chip scale-up domain and were skipped`;
   }
+}
+
+/**
+ * The Replica cell: `N x B<batch>`, `N EP x B<batch>` for expert parallelism (docs/model.md 3d),
+ * `<d>x<Nd>D+<p>x<Np>P x B<batch>` for a disaggregated unit (3e).
+ */
+export function replicaText(d: NonNullable<AcceleratorResult['deployment']>): string {
+  const p = d.parallelism;
+  const ep = p?.layout === 'ep' ? ' EP' : '';
+  if (p?.prefill && p.decode)
+    return `${p.decode.replicas}x${p.decode.chips}D${ep}+${p.prefill.replicas}x${p.prefill.chips}P x B${d.batch}`;
+  return `${d.chips}${ep} x B${d.batch}`;
 }

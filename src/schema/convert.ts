@@ -229,6 +229,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     powerUnderLoad: m?.power_under_load ?? d.power_under_load,
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
+    disaggregation: m?.disaggregation ?? d.disaggregation,
   };
 }
 

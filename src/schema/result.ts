@@ -62,6 +62,11 @@ export const acceleratorResultSchema = z.strictObject({
           pp: num,
           data_parallel_attention: z.boolean(),
           disaggregated: z.boolean(),
+          /** docs/model.md 3e: the unit's pools, when disaggregated. */
+          prefill: z
+            .strictObject({ chips: num, replicas: num, prefill_s: num, kv_transfer_s: num })
+            .optional(),
+          decode: z.strictObject({ chips: num, replicas: num }).optional(),
         })
         .optional(),
       bound: z.enum(['memory', 'compute']),

@@ -101,6 +101,7 @@ export const workloadSchema = z.strictObject({
       power_under_load: z.boolean().optional(),
       bench_batch_cap: z.boolean().optional(),
       expert_parallel: z.boolean().optional(),
+      disaggregation: z.boolean().optional(),
     })
     .optional(),
   /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -138,6 +139,7 @@ export const WORKLOAD_DEFAULTS = {
     power_under_load: true,
     bench_batch_cap: true,
     expert_parallel: false,
+    disaggregation: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

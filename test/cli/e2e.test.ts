@@ -429,3 +429,30 @@ describe('expert parallelism (docs/model.md section 3d)', () => {
     expect(tp.deployment.parallelism.layout).toBe('tp');
   });
 });
+
+describe('disaggregated prefill and decode (docs/model.md section 3e)', () => {
+  it('chat on H100 with the switch: separate pools, named in JSON and in the table', () => {
+    const args = ['compare', CHAT, '--accelerators', 'h100-sxm', '--set', 'mechanisms.disaggregation=true'];
+    const r = spawnCli([...args, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout).results[0].accelerators[0];
+    const p = a.deployment.parallelism;
+    expect(p.disaggregated).toBe(true);
+    // the unit's chips: d decode replicas of Nd chips plus p prefill replicas of Np chips
+    expect(a.deployment.chips).toBe(
+      p.decode.replicas * p.decode.chips + p.prefill.replicas * p.prefill.chips,
+    );
+    expect(a.metrics.tpot_s).toBeLessThanOrEqual(0.04);
+    expect(a.metrics.ttft_s).toBeCloseTo(
+      p.prefill.prefill_s + p.prefill.kv_transfer_s + a.deployment.decode_step_s,
+      12,
+    );
+    const table = spawnCli(args);
+    expect(table.stdout).toMatch(/\d+x\d+D\+\d+x\d+P x B\d+/);
+    // off (the default): one aggregated replica
+    const off = JSON.parse(
+      spawnCli(['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json']).stdout,
+    );
+    expect(off.results[0].accelerators[0].deployment.parallelism.disaggregated).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 // docs/model.md sections 3a and 3b: each engine correction against the arithmetic written out.
 // Every case switches one correction on over section 3 and checks the term it changes.
 import { describe, expect, it } from 'vitest';
-import { decodeStep, replicaFor, replicaPoint, setupFor } from '../../src/engine/index.js';
+import { chooseDeployment, decodeStep, replicaFor, replicaPoint, setupFor } from '../../src/engine/index.js';
 import type { Accelerator, Workload } from '../../src/engine/types.js';
 import type { WorkloadFile } from '../../src/schema/workload.js';
 import { accelerator, workload } from '../helpers/data.js';
@@ -285,6 +285,53 @@ describe('3d expert parallelism', () => {
     });
     expect(replica(h100, dense, 2).parallelism).toBe('tp');
     expect(replica(h200, ds('ep'), 1).parallelism).toBe('tp');
+  });
+});
+
+describe('3e disaggregated prefill and decode', () => {
+  // Llama 3.3 70B FP8 chat on 2-chip H100 replicas, TPOT <= 100 ms, no TTFT limit.
+  const w = chat({ disaggregation: true }, { deployment: { replica_chips: [2] }, slo: { tpot_ms: 100 } });
+  const r = replica(h100, w, 2);
+  const d = chooseDeployment(h100, w);
+
+  it('decode runs at the largest batch memory holds, TPOT = t_step(466) with no prefill in it', () => {
+    // (2 x 80 GiB x 0.9 - 70.6e9) / (1,100 x 163,840) = 84,018,822,656 / 180,224,000 = 466.2
+    expect(r.maxBatch).toBe(466);
+    if (!d.ok || !d.disaggregated) throw new Error('expected a disaggregated deployment');
+    const t = decodeStep(r, 466).totalS; // 72.41 ms (sections 3 and 3a, checked above)
+    expect(d.point.batch).toBe(466);
+    expect(d.point.tpotS).toBeCloseTo(t, 12);
+    // TTFT = t_pf + 800 x 163,840 B over 450 GB/s x 0.7 (0.416 ms) + t_step
+    expect(d.point.ttftS).toBeCloseTo(r.prefillS + (800 * 163_840) / (450e9 * 0.7) + t, 12);
+  });
+
+  it('the unit is 8 decode and 9 prefill replicas: min(8 R_d, 9 / t_pf) x 300 / 34 chips', () => {
+    if (!d.ok || !d.disaggregated) throw new Error('expected a disaggregated deployment');
+    const t = decodeStep(r, 466).totalS;
+    const rd = 466 / (300 * t); // 21.45 requests/s per decode replica
+    const rp = 1 / r.prefillS; // 19.21 per prefill replica (t_pf 52.05 ms)
+    // d = 8 keeps 8 x 21.45 / 19.21 = 8.93 prefill replicas busy; 9 of them: 171.6 requests/s
+    // on 16 + 18 = 34 chips, 1,514 tokens/s per chip (d = 1..7 reach 1,441-1,502)
+    expect(d.disaggregated).toMatchObject({
+      decodeReplicas: 8,
+      decodeChips: 2,
+      prefillReplicas: 9,
+      prefillChips: 2,
+    });
+    expect(d.point.chips).toBe(34);
+    expect(d.point.outputTokensPerS / d.point.chips).toBeCloseTo((Math.min(8 * rd, 9 * rp) * 300) / 34, 9);
+    expect(d.point.outputTokensPerS / d.point.chips).toBeCloseTo(1514.1, 0);
+  });
+
+  it('with no latency limit the aggregated replica serves more per chip and is kept', () => {
+    const free = chooseDeployment(
+      h100,
+      chat({ disaggregation: true }, { deployment: { replica_chips: [2] } }),
+    );
+    if (!free.ok) throw new Error('expected a deployment');
+    expect(free.disaggregated).toBeUndefined();
+    // T(466) = 466 x 52.05 ms + 300 x 72.41 ms = 45.98 s: 466 x 300 / 45.98 / 2 = 1,520 per chip
+    expect(free.point.outputTokensPerS / free.point.chips).toBeCloseTo(1520.3, 0);
   });
 });
 

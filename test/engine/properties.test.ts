@@ -82,6 +82,7 @@ const workloadArb = fc.record({
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
     expertParallel: fc.boolean(),
+    disaggregation: fc.boolean(),
   }),
 });
 

@@ -29,6 +29,7 @@ export const SECTION_3 = {
   per_layer_overhead: false,
   power_under_load: false,
   expert_parallel: false,
+  disaggregation: false,
 } as const;
 
 /**
