@@ -66,6 +66,16 @@ export interface Replica {
   readonly kvBytesPerSequenceDecode: number;
   /** Per sequence in the batch: GEMM time and attention time at the mean context. */
   readonly gemmSPerSequence: number;
+  /**
+   * 3a.7: the routed experts' GEMMs, when counted by rows: time per row of one expert, `k`,
+   * `E` and the tile; `gemmSPerSequence` then leaves them out.
+   */
+  readonly expertGemm?: {
+    readonly sPerRow: number;
+    readonly expertsPerToken: number;
+    readonly experts: number;
+    readonly tileRows: number;
+  };
   readonly attentionSPerSequence: number;
   /** True: `max(t_w, t_gemm) + max(t_kv, t_attn)` (3a.1); false: `max(t_w + t_kv, t_gemm + t_attn)`. */
   readonly perOperator: boolean;
@@ -89,6 +99,20 @@ export interface Replica {
     readonly tokens: number;
     readonly tokensPerIteration: number;
   };
+}
+
+/** 3a.7: rows of one GEMM tile (an assumption: the common 128-row CTA of grouped-GEMM kernels). */
+export const EXPERT_TILE_ROWS = 128;
+
+/**
+ * 3a.7: expert GEMM time for `tokens` tokens in one step: `max(tokens * k, E * cov * T)` rows,
+ * `cov = 1 - (1 - k/E)^tokens` the experts touched, each costing at least a tile of `T` rows.
+ */
+function expertGemmS(r: Replica, tokens: number): number {
+  const g = r.expertGemm;
+  if (!g) return 0;
+  const touched = g.experts * (1 - r.expertMissProbability ** tokens);
+  return Math.max(tokens * g.expertsPerToken, touched * g.tileRows) * g.sPerRow;
 }
 
 /** `tau(k, a) = (1 - a^(k+1)) / (1 - a)`: expected tokens one iteration yields per sequence (3c). */
@@ -159,7 +183,12 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const table = (model.vocabSize ?? 0) * model.hidden; // parameters of one vocab x hidden matrix
   const lookup = mech.embeddingLookup && table > 0;
   const embeddingParams = lookup && !model.tiedEmbeddings ? table : 0;
-  const gemmParamsDecode = model.paramsActive - embeddingParams;
+  // 3a.7: the routed experts' matmuls counted per touched expert, at least one tile of rows each.
+  const moe = model.moe;
+  const tiles = mech.expertGemmTiles && moe !== undefined;
+  const paramsPerExpert = moe ? moe.expertParams / moe.experts : 0;
+  const gemmParamsDecode =
+    model.paramsActive - embeddingParams - (tiles && moe ? moe.expertsPerToken * paramsPerExpert : 0);
   const gemmParamsPrefillPerToken = lookup
     ? model.paramsActive - embeddingParams - table
     : model.paramsActive;
@@ -222,6 +251,16 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     kvBytesPerSequenceDecode:
       meanContext * kvN + kvWindowBytes(model, inputs.kvCache, meanContext) * replication,
     gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
+    ...(tiles && moe
+      ? {
+          expertGemm: {
+            sPerRow: (2 * paramsPerExpert) / (n * f * efficiency.etaDecode),
+            expertsPerToken: moe.expertsPerToken,
+            experts: moe.experts,
+            tileRows: EXPERT_TILE_ROWS,
+          },
+        }
+      : {}),
     attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode),
     perOperator: mech.perOperatorRoofline,
     commSPerSequence: commSPerToken,
@@ -284,7 +323,7 @@ function coreS(
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
   // 3b.2: B/O of a prefill per iteration, its compute inside the same roofline.
   const share = r.chunked ? batch / r.outputTokens : 0;
-  const gemm = batch * q * r.gemmSPerSequence + share * (r.chunked?.gemmS ?? 0);
+  const gemm = batch * q * r.gemmSPerSequence + expertGemmS(r, batch * q) + share * (r.chunked?.gemmS ?? 0);
   const attn = batch * q * r.attentionSPerSequence + share * (r.chunked?.attnS ?? 0);
   const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
   return { w, kv, gemm, attn, core };
@@ -326,7 +365,7 @@ export function decodeStepTimeS(r: Replica, batch: number): number {
   if (r.chunked) return coreS(r, batch).core + commS(r, batch) + r.stepOverheadS;
   const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
-  const gemm = batch * r.gemmSPerSequence;
+  const gemm = batch * r.gemmSPerSequence + expertGemmS(r, batch);
   const attn = batch * r.attentionSPerSequence;
   const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
   return core + batch * r.commSPerSequence + r.commFixedS + r.stepOverheadS;

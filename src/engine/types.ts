@@ -58,6 +58,8 @@ export interface Mechanisms {
   readonly expertParallel: boolean;
   /** 3e The search may split prefill and decode into separate pools. */
   readonly disaggregation: boolean;
+  /** 3a.7 Each expert an MoE step touches costs at least one GEMM tile of rows. */
+  readonly expertGemmTiles: boolean;
 }
 
 /** How a replica's chips share the model (docs/model.md sections 3 and 3d). */

@@ -230,6 +230,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
     disaggregation: m?.disaggregation ?? d.disaggregation,
+    expertGemmTiles: m?.expert_gemm_tiles ?? d.expert_gemm_tiles,
   };
 }
 

@@ -102,6 +102,7 @@ export const workloadSchema = z.strictObject({
       bench_batch_cap: z.boolean().optional(),
       expert_parallel: z.boolean().optional(),
       disaggregation: z.boolean().optional(),
+      expert_gemm_tiles: z.boolean().optional(),
     })
     .optional(),
   /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -140,6 +141,7 @@ export const WORKLOAD_DEFAULTS = {
     bench_batch_cap: true,
     expert_parallel: false,
     disaggregation: false,
+    expert_gemm_tiles: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

@@ -150,6 +150,27 @@ describe('3a.6 MLA absorbed decode', () => {
   });
 });
 
+describe('3a.7 expert GEMMs by tiles', () => {
+  it('gpt-oss-120b at B = 2048 on one GB200: 64 tokens per expert pay for 128 rows', () => {
+    const w = (on: boolean) =>
+      workload({
+        model: 'gpt-oss-120b',
+        input_tokens: 1000,
+        output_tokens: 1000,
+        efficiency: EFF,
+        mechanisms: { expert_gemm_tiles: on },
+      });
+    const gb200 = accelerator('gb200');
+    const off = decodeStep(replica(gb200, w(false), 1), 2048).computeS;
+    const on = decodeStep(replica(gb200, w(true), 1), 2048).computeS;
+    // Pe = 114.7e9 / 128 = 896.1e6 parameters per expert (all layers); k = 4, E = 128:
+    // rows = max(2048 x 4 = 8,192, 128 x (1 - (124/128)^2048) x 128 = 16,384) = 16,384, so the
+    // experts' FLOPs double: + 8,192 rows x 2 x 896.1e6 over one chip's BF16 rate at eta 0.25.
+    const extra = (8192 * 2 * (114.7e9 / 128)) / ((gb200.flopsPerS.bf16 ?? 0) * 0.25);
+    expect(on - off).toBeCloseTo(extra, 9);
+  });
+});
+
 describe('3b.1 steady-state KV occupancy', () => {
   it('fits sequences at 1.1 * (I + O/2) = 1,045 tokens, not the peak 1,100', () => {
     const w = chat({ steady_state_kv: true }, { deployment: { replica_chips: [1] } });

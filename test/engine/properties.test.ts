@@ -83,6 +83,7 @@ const workloadArb = fc.record({
     benchBatchCap: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),
+    expertGemmTiles: fc.boolean(),
   }),
 });
 

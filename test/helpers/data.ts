@@ -30,6 +30,7 @@ export const SECTION_3 = {
   power_under_load: false,
   expert_parallel: false,
   disaggregation: false,
+  expert_gemm_tiles: false,
 } as const;
 
 /**
