@@ -103,6 +103,28 @@ export function layoutsFor(workload: Workload, chips: number): readonly Parallel
   return workload.mechanisms.expertParallel && workload.model.moe && chips > 1 ? BOTH : TP_ONLY;
 }
 const TP_ONLY: readonly Parallelism[] = ['tp'];
+
+/**
+ * Pipeline stages to try for a replica of `chips` chips (section 3f): 1, and 2, 4, 8 of the
+ * largest size when the switch is on, the chip has a scale-out figure, the search is free to
+ * choose sizes and no draft model runs.
+ */
+export function stagesFor(
+  accelerator: Accelerator,
+  workload: Workload,
+  chips: number,
+  sizes: readonly number[],
+): readonly number[] {
+  const free =
+    workload.mechanisms.pipelineParallel &&
+    accelerator.scaleOutBytesPerSPerDirection !== undefined &&
+    workload.replicaChips === undefined &&
+    workload.speculative === undefined &&
+    chips === sizes[sizes.length - 1];
+  return free ? PIPELINE_STAGES : ONE_STAGE;
+}
+const ONE_STAGE: readonly number[] = [1];
+const PIPELINE_STAGES: readonly number[] = [1, 2, 4, 8];
 const BOTH: readonly Parallelism[] = ['tp', 'ep'];
 
 /** Replica sizes to try (section 4): the workload's list, else 1, 2, 4, ... up to the domain. */
@@ -119,9 +141,11 @@ export function replicaFor(
   setup: Setup,
   chips: number,
   parallelism: Parallelism = workload.parallelism ?? 'tp',
+  stages = 1,
 ): Replica {
   return buildReplica({
     parallelism,
+    stages,
     accelerator,
     model: workload.model,
     weights: setup.weights,
@@ -188,35 +212,37 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
 
   for (const chips of sizes) {
     for (const layout of layoutsFor(workload, chips)) {
-      const replica = replicaFor(accelerator, workload, setup, chips, layout);
-      if (replica.maxBatch < 1) continue;
-      anyFits = true;
-      let cap =
-        workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
-      let cappedFrom: number | undefined;
-      if (workload.fixedBatch !== undefined) {
-        if (workload.fixedBatch > cap) cappedFrom = workload.fixedBatch;
-        cap = Math.min(cap, workload.fixedBatch);
-      }
-      const batch =
-        workload.fixedBatch !== undefined
-          ? meetsSlo(replicaPoint(replica, cap), ttftS, tpotS)
-            ? cap
-            : 0
-          : largestFeasibleBatch(replica, cap, ttftS, tpotS);
-      if (batch === 0) {
-        const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
-        const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
-        const achievedS = metric === 'tpot' ? p.tpotS : p.ttftS;
-        const limitS = metric === 'tpot' ? tpotS : ttftS;
-        if (!closest || achievedS / limitS < closest.achievedS / closest.limitS) {
-          closest = { point: p, metric, achievedS, limitS };
+      for (const stages of stagesFor(accelerator, workload, chips, sizes)) {
+        const replica = replicaFor(accelerator, workload, setup, chips, layout, stages);
+        if (replica.maxBatch < 1) continue;
+        anyFits = true;
+        let cap =
+          workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
+        let cappedFrom: number | undefined;
+        if (workload.fixedBatch !== undefined) {
+          if (workload.fixedBatch > cap) cappedFrom = workload.fixedBatch;
+          cap = Math.min(cap, workload.fixedBatch);
         }
-        continue;
-      }
-      const point = replicaPoint(replica, batch);
-      if (!best || point.outputTokensPerS / chips > best.point.outputTokensPerS / best.point.chips) {
-        best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
+        const batch =
+          workload.fixedBatch !== undefined
+            ? meetsSlo(replicaPoint(replica, cap), ttftS, tpotS)
+              ? cap
+              : 0
+            : largestFeasibleBatch(replica, cap, ttftS, tpotS);
+        if (batch === 0) {
+          const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
+          const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
+          const achievedS = metric === 'tpot' ? p.tpotS : p.ttftS;
+          const limitS = metric === 'tpot' ? tpotS : ttftS;
+          if (!closest || achievedS / limitS < closest.achievedS / closest.limitS) {
+            closest = { point: p, metric, achievedS, limitS };
+          }
+          continue;
+        }
+        const point = replicaPoint(replica, batch);
+        if (!best || point.outputTokensPerS / point.chips > best.point.outputTokensPerS / best.point.chips) {
+          best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
+        }
       }
     }
   }

@@ -64,6 +64,9 @@ export interface DeploymentInfo {
   readonly kvBytesPerTokenReplica: number;
   /** Section 3d: tensor- or expert-parallel; attention data-parallel under EP or 3b.3. */
   readonly parallelism: Parallelism;
+  /** Section 3f: pipeline stages and the chips of each (`chips` = stages x stageChips). */
+  readonly stages: number;
+  readonly stageChips: number;
   readonly dataParallelAttention: boolean;
   /** Section 3e: separate prefill and decode pools; `chips` is then the whole unit's. */
   readonly disaggregated: Disaggregation | undefined;
@@ -224,8 +227,10 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
       weightBytes: replica.weights.total,
       kvBytesPerTokenReplica: replica.kvBytesPerTokenReplica,
       parallelism: replica.parallelism,
+      stages: replica.stages,
+      stageChips: replica.stageChips,
       dataParallelAttention:
-        replica.chips > 1 && (replica.parallelism === 'ep' || workload.mechanisms.dpAttention),
+        replica.stageChips > 1 && (replica.parallelism === 'ep' || workload.mechanisms.dpAttention),
       disaggregated: d.disaggregated,
       prefillS: replica.prefillS,
       step,

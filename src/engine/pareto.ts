@@ -1,4 +1,4 @@
-import { layoutsFor, replicaFor, replicaSizes, setupFor } from './deploy.js';
+import { layoutsFor, replicaFor, replicaSizes, setupFor, stagesFor } from './deploy.js';
 import { replicaPoint } from './replica.js';
 import type { Accelerator, Workload } from './types.js';
 
@@ -27,20 +27,23 @@ export function paretoCurve(accelerator: Accelerator, workload: Workload): Paret
   const setup = setupFor(accelerator, workload);
   if (!setup) return [];
   const points: ParetoPoint[] = [];
-  for (const chips of replicaSizes(accelerator.domainChips, workload.replicaChips)) {
+  const sizes = replicaSizes(accelerator.domainChips, workload.replicaChips);
+  for (const chips of sizes) {
     for (const layout of layoutsFor(workload, chips)) {
-      const replica = replicaFor(accelerator, workload, setup, chips, layout);
-      if (replica.maxBatch < 1) continue;
-      const cap =
-        workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
-      for (const batch of sampledBatches(cap)) {
-        const p = replicaPoint(replica, batch);
-        points.push({
-          chips,
-          batch,
-          interactivity: 1 / p.tpotS,
-          outputTokensPerSPerChip: p.outputTokensPerS / chips,
-        });
+      for (const stages of stagesFor(accelerator, workload, chips, sizes)) {
+        const replica = replicaFor(accelerator, workload, setup, chips, layout, stages);
+        if (replica.maxBatch < 1) continue;
+        const cap =
+          workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
+        for (const batch of sampledBatches(cap)) {
+          const p = replicaPoint(replica, batch);
+          points.push({
+            chips: replica.chips,
+            batch,
+            interactivity: 1 / p.tpotS,
+            outputTokensPerSPerChip: p.outputTokensPerS / replica.chips,
+          });
+        }
       }
     }
   }

@@ -12,7 +12,11 @@ import type { Accelerator, Efficiency, Mechanisms, Model, Parallelism, Precision
 export interface ReplicaInputs {
   readonly accelerator: Pick<
     Accelerator,
-    'memCapacityBytes' | 'memBandwidthBytesPerS' | 'linkBytesPerSPerDirection' | 'collectiveLatencyS'
+    | 'memCapacityBytes'
+    | 'memBandwidthBytesPerS'
+    | 'linkBytesPerSPerDirection'
+    | 'collectiveLatencyS'
+    | 'scaleOutBytesPerSPerDirection'
   >;
   readonly model: Model;
   /** Effective precisions after the compute fallback (weights may have been quantised). */
@@ -38,6 +42,8 @@ export interface ReplicaInputs {
   readonly speculative?: { readonly draft: Model; readonly tokens: number; readonly acceptance: number };
   /** Section 3d: `ep` spreads an MoE model's experts and replicates the rest; default `tp`. */
   readonly parallelism?: Parallelism;
+  /** Section 3f: pipeline stages of `chips` chips each, over the scale-out network; default 1. */
+  readonly stages?: number;
 }
 
 /**
@@ -45,7 +51,18 @@ export interface ReplicaInputs {
  * 3a computed once, so evaluating a batch size is a handful of arithmetic operations.
  */
 export interface Replica {
+  /** All chips of the replica: `stages * N`. */
   readonly chips: number;
+  /** Section 3f: pipeline stages (1: none) and the chips `N` of each. */
+  readonly stages: number;
+  readonly stageChips: number;
+  /** 3f: point-to-point time between stages per sequence of a micro-batch, and its latency. */
+  readonly p2pSPerSequence: number;
+  readonly p2pFixedS: number;
+  /** 3f: the step overhead of one stage. */
+  readonly stageOverheadS: number;
+  /** A prompt's time to its first token's prefill end (`t_pf`, plus stage hops under 3f). */
+  readonly prefillLatencyS: number;
   /** `tp` (section 3) or `ep` (section 3d; MoE models on more than one chip only). */
   readonly parallelism: Parallelism;
   readonly weights: WeightBytes;
@@ -55,7 +72,7 @@ export interface Replica {
   readonly maxBatch: number;
   /** Bytes one sequence holds in the memory fit: `L_fit * kvN` plus any sliding windows. */
   readonly fitBytesPerSequence: number;
-  /** `t_pf`: prefill time of one request. */
+  /** `t_pf`: the replica's time per prompt (under 3f, `t_pf(N) / pp`: stages overlap prompts). */
   readonly prefillS: number;
   readonly outputTokens: number;
   /** `1 - k/E` for MoE models (probability a given expert is not picked by one token). */
@@ -132,7 +149,7 @@ function attentionFlopsPerContextToken(model: Model, absorbed: boolean): number 
 
 /** The draft of section 3c: the same chips, batch and precisions, its own model, no draft of its own. */
 function draftInputs(inputs: ReplicaInputs, draft: Model): ReplicaInputs {
-  const { speculative: _s, experts: _e, ...rest } = inputs;
+  const { speculative: _s, experts: _e, stages: _p, ...rest } = inputs;
   return { ...rest, model: draft };
 }
 
@@ -155,9 +172,11 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const f = inputs.flopsPerS;
   const fAttn = inputs.attentionFlopsPerS;
 
+  // 3f: pp stages of n chips hold the model once between them.
+  const pp = Math.max(1, inputs.stages ?? 1);
   // Memory fit: W + B * L_fit * kvN <= N * C * m, with L_fit the peak context I + O, or under
   // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak).
-  const usableBytes = n * acc.memCapacityBytes * inputs.memoryUsableFraction;
+  const usableBytes = pp * n * acc.memCapacityBytes * inputs.memoryUsableFraction;
   const fitContext = mech.steadyStateKv ? Math.min(i + o, 1.1 * (i + o / 2)) : i + o;
   // Sliding-window layers hold min(L, window) tokens per sequence, replicated like the rest.
   const replication = mech.dpAttention || ep ? 1 : kvReplication(model, n);
@@ -236,14 +255,27 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   const commFixedS = multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0;
   const prefillCommS = uncachedInput * commSPerToken + commFixedS;
 
+  const stepOverheadS = mech.perLayerOverhead ? (efficiency.tStep0S * model.layers) / 80 : efficiency.tStep0S;
+  const prefillOneS = prefillCoreS + prefillCommS + (draft?.prefillS ?? 0);
+  // 3f: activations cross the scale-out network between stages.
+  const p2pBytesPerS =
+    (acc.scaleOutBytesPerSPerDirection ?? acc.linkBytesPerSPerDirection) * efficiency.etaLink;
+  const p2pSPerSequence = pp > 1 ? (model.hidden * bAct) / p2pBytesPerS : 0;
+  const p2pFixedS = pp > 1 ? acc.collectiveLatencyS : 0;
   return {
-    chips: n,
+    chips: pp * n,
+    stages: pp,
+    stageChips: n,
+    p2pSPerSequence,
+    p2pFixedS,
+    stageOverheadS: mech.perLayerOverhead ? stepOverheadS / pp : stepOverheadS,
+    prefillLatencyS: prefillOneS + (pp - 1) * (uncachedInput * p2pSPerSequence + p2pFixedS),
     parallelism: ep ? 'ep' : 'tp',
     weights,
     kvBytesPerTokenReplica: kvN,
     maxBatch,
     fitBytesPerSequence,
-    prefillS: prefillCoreS + prefillCommS + (draft?.prefillS ?? 0),
+    prefillS: prefillOneS / pp,
     outputTokens: o,
     expertMissProbability: missP,
     denseReadBytes,
@@ -266,7 +298,7 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     commSPerSequence: commSPerToken,
     commFixedS,
     // 3b.4: launches and synchronisation are per layer: t_step0 is stated for an 80-layer model.
-    stepOverheadS: mech.perLayerOverhead ? (efficiency.tStep0S * model.layers) / 80 : efficiency.tStep0S,
+    stepOverheadS,
     ...(mech.chunkedPrefill
       ? {
           chunked: {
@@ -334,8 +366,28 @@ function commS(r: Replica, batch: number, q = 1): number {
   return batch * q * r.commSPerSequence + r.commFixedS + share;
 }
 
-/** Decode step (or, under 3c, iteration) time at batch `B`, term by term (sections 3, 3a, 3c). */
+/**
+ * 3f: `pp` micro-batches of `B/pp` flow through `pp` stages; a step of the whole batch is the
+ * section-3 terms of the whole model at `B/pp` plus each stage's overhead and hop.
+ */
+function pipelinedStep(r: Replica, batch: number): DecodeStep {
+  const pp = r.stages;
+  const b = batch / pp;
+  const c = coreS(r, b);
+  const comm = commS(r, b) + pp * (b * r.p2pSPerSequence + r.p2pFixedS);
+  const overheadS = pp * r.stageOverheadS;
+  return {
+    memoryS: c.w + c.kv,
+    computeS: c.gemm + c.attn,
+    commS: comm,
+    overheadS,
+    totalS: c.core + comm + overheadS,
+  };
+}
+
+/** Decode step (or, under 3c, iteration) time at batch `B`, term by term (sections 3, 3a, 3c, 3f). */
 export function decodeStep(r: Replica, batch: number): DecodeStep {
+  if (r.stages > 1) return pipelinedStep(r, batch);
   const q = r.speculative ? r.speculative.tokens + 1 : 1;
   const c = coreS(r, batch, q);
   const comm = commS(r, batch, q);
@@ -361,7 +413,7 @@ export function decodeStep(r: Replica, batch: number): DecodeStep {
 
 /** `t_step(B)` alone (`t_iter(B)` under 3c): the hot path of the deployment search. */
 export function decodeStepTimeS(r: Replica, batch: number): number {
-  if (r.speculative) return decodeStep(r, batch).totalS;
+  if (r.speculative || r.stages > 1) return decodeStep(r, batch).totalS;
   if (r.chunked) return coreS(r, batch).core + commS(r, batch) + r.stepOverheadS;
   const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
@@ -417,6 +469,6 @@ export function replicaPoint(r: Replica, batch: number): ReplicaPoint {
     outputTokensPerS: (batch * r.outputTokens) / batchTimeS,
     requestsPerS: batch / batchTimeS,
     tpotS: batchTimeS / r.outputTokens,
-    ttftS: r.prefillS + stepS,
+    ttftS: r.prefillLatencyS + stepS,
   };
 }

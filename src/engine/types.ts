@@ -60,6 +60,8 @@ export interface Mechanisms {
   readonly disaggregation: boolean;
   /** 3a.7 Each expert an MoE step touches costs at least one GEMM tile of rows. */
   readonly expertGemmTiles: boolean;
+  /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
+  readonly pipelineParallel: boolean;
 }
 
 /** How a replica's chips share the model (docs/model.md sections 3 and 3d). */
@@ -138,6 +140,8 @@ export interface Accelerator {
   readonly domainChips: number;
   readonly linkBytesPerSPerDirection: number;
   readonly collectiveLatencyS: number;
+  /** Scale-out network per chip, one direction (section 3f); absent: never pipelined. */
+  readonly scaleOutBytesPerSPerDirection?: number;
   readonly tdpW: number;
   readonly systemWPerChip: number;
   readonly prices: readonly PriceQuote[];

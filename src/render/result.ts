@@ -212,12 +212,12 @@ function parallelismJson(
   d: DeploymentInfo,
 ): NonNullable<NonNullable<AcceleratorResult['deployment']>['parallelism']> {
   const split = d.disaggregated;
-  const replicaChips = split ? split.decodeChips : d.chips;
+  const groupChips = split ? split.decodeChips : d.stageChips;
   return {
     layout: d.parallelism,
-    tp: d.parallelism === 'tp' ? replicaChips : 1,
-    ep: d.parallelism === 'ep' ? replicaChips : 1,
-    pp: 1,
+    tp: d.parallelism === 'tp' ? groupChips : 1,
+    ep: d.parallelism === 'ep' ? groupChips : 1,
+    pp: d.stages,
     data_parallel_attention: d.dataParallelAttention,
     disaggregated: split !== undefined,
     ...(split

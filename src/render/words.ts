@@ -61,11 +61,13 @@ export function warningText(w: Warning): string {
 
 /**
  * The Replica cell: `N x B<batch>`, `N EP x B<batch>` for expert parallelism (docs/model.md 3d),
- * `<d>x<Nd>D+<p>x<Np>P x B<batch>` for a disaggregated unit (3e).
+ * `<d>x<Nd>D+<p>x<Np>P x B<batch>` for a disaggregated unit (3e), `<pp>x<N> PP x B<batch>` for
+ * pipeline stages (3f).
  */
 export function replicaText(d: NonNullable<AcceleratorResult['deployment']>): string {
   const p = d.parallelism;
   const ep = p?.layout === 'ep' ? ' EP' : '';
+  if (p && p.pp > 1) return `${p.pp}x${p.tp * p.ep} PP${ep} x B${d.batch}`;
   if (p?.prefill && p.decode)
     return `${p.decode.replicas}x${p.decode.chips}D${ep}+${p.prefill.replicas}x${p.prefill.chips}P x B${d.batch}`;
   return `${d.chips}${ep} x B${d.batch}`;

@@ -111,6 +111,11 @@ export const acceleratorSchema = z.strictObject({
     /** Gigabytes (not gigabits) per second, one direction, per chip. */
     link_gbps_per_direction: positive(1_000_000),
     latency_us: positive(1_000_000),
+    /**
+     * Scale-out network per chip, gigabytes per second, one direction (the server's NICs divided
+     * by its chips); absent: the chip is never pipelined across domains (docs/model.md 3f).
+     */
+    scale_out_gbps_per_direction: positive(1_000_000).optional(),
   }),
   power: z.strictObject({
     tdp_w: positive(100_000),

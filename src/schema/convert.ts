@@ -105,6 +105,9 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
     domainChips: p.interconnect.domain_chips,
     linkBytesPerSPerDirection: p.interconnect.link_gbps_per_direction * GB,
     collectiveLatencyS: p.interconnect.latency_us * US,
+    ...(p.interconnect.scale_out_gbps_per_direction === undefined
+      ? {}
+      : { scaleOutBytesPerSPerDirection: p.interconnect.scale_out_gbps_per_direction * GB }),
     tdpW: p.power.tdp_w,
     systemWPerChip: systemW ?? SYSTEM_POWER_DEFAULT_FACTOR * p.power.tdp_w,
     prices: (p.prices ?? []).map((q) => ({
@@ -231,6 +234,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
     disaggregation: m?.disaggregation ?? d.disaggregation,
     expertGemmTiles: m?.expert_gemm_tiles ?? d.expert_gemm_tiles,
+    pipelineParallel: m?.pipeline_parallel ?? d.pipeline_parallel,
   };
 }
 

@@ -103,6 +103,7 @@ export const workloadSchema = z.strictObject({
       expert_parallel: z.boolean().optional(),
       disaggregation: z.boolean().optional(),
       expert_gemm_tiles: z.boolean().optional(),
+      pipeline_parallel: z.boolean().optional(),
     })
     .optional(),
   /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -142,6 +143,7 @@ export const WORKLOAD_DEFAULTS = {
     expert_parallel: false,
     disaggregation: false,
     expert_gemm_tiles: false,
+    pipeline_parallel: true,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

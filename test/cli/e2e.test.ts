@@ -456,3 +456,32 @@ describe('disaggregated prefill and decode (docs/model.md section 3e)', () => {
     expect(off.results[0].accelerators[0].deployment.parallelism.disaggregated).toBe(false);
   });
 });
+
+describe('pipeline stages (docs/model.md section 3f)', () => {
+  it('DeepSeek-V3 FP8 does not fit one 8-GPU H100 server; two stages of 8 serve it, and the result says so', () => {
+    const args = [
+      'compare',
+      'test/fixtures/good/workloads/deepseek-interactive.yaml',
+      '--accelerators',
+      'h100-sxm',
+      '--set',
+      'precision.weights=fp8',
+      '--set',
+      'precision.activations=fp8',
+      '--set',
+      'mechanisms.expert_parallel=false',
+      '--set',
+      'slo.tpot_ms=50',
+    ];
+    const r = spawnCli([...args, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const h100 = (stdout: string) =>
+      JSON.parse(stdout).results[0].accelerators.find((x: { id: string }) => x.id === 'h100-sxm');
+    const a = h100(r.stdout);
+    expect(a.deployment.chips).toBe(16);
+    expect(a.deployment.parallelism).toMatchObject({ layout: 'tp', tp: 8, pp: 2, disaggregated: false });
+    expect(spawnCli(args).stdout).toMatch(/2x8 PP x B\d+/);
+    const off = spawnCli([...args, '--set', 'mechanisms.pipeline_parallel=false', '--format', 'json']);
+    expect(h100(off.stdout).status).toBe('does_not_fit');
+  });
+});

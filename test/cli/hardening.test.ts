@@ -297,10 +297,11 @@ describe('gates and exit codes', () => {
   });
 
   it('when no accelerator can run a workload compare says so and exits 1', async () => {
-    // DeepSeek-V3 in BF16 is 671e9 x 2 B = 1.34 TB; eight H100s hold 8 x 80 GB = 640 GB.
+    // DeepSeek-V3 in BF16 is 671e9 x 2 B = 1.34 TB; eight H100s hold 8 x 80 GB = 640 GB (and with
+    // pipeline stages switched off, no replica spans more than one server).
     const r = await runCli(['compare', '-', '--accelerators', 'h100-sxm'], {
       stdin:
-        'model: deepseek-v3\nprecision: { weights: bf16, activations: bf16, kv_cache: bf16 }\ninput_tokens: 1000\noutput_tokens: 100\n',
+        'model: deepseek-v3\nprecision: { weights: bf16, activations: bf16, kv_cache: bf16 }\ninput_tokens: 1000\noutput_tokens: 100\nmechanisms: { pipeline_parallel: false }\n',
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^infercost: no accelerator can run workload stdin: /);

@@ -356,6 +356,52 @@ describe('3e disaggregated prefill and decode', () => {
   });
 });
 
+describe('3f pipeline stages across domains', () => {
+  // Llama 3.1 405B in BF16 (811.8 GB) on H100: more than one 8-GPU server holds (618 GB usable).
+  const w = workload({
+    model: 'llama-3.1-405b',
+    input_tokens: 800,
+    output_tokens: 300,
+    efficiency: EFF,
+    mechanisms: { pipeline_parallel: true },
+  });
+  const setup = setupFor(h100, w);
+  if (!setup) throw new Error('no setup');
+  const one = replicaFor(h100, w, setup, 8, 'tp', 1);
+  const two = replicaFor(h100, w, setup, 8, 'tp', 2);
+  // one hop: 16,384 values x 2 B over 50 GB/s x 0.7, plus 5 us
+  const hopPerSequence = (16_384 * 2) / (50e9 * 0.7);
+
+  it('two stages of 8 hold it: (16 x 80 GiB x 0.9 - 811.8e9) / (1,100 x 516,096) = 748 sequences', () => {
+    expect(one.maxBatch).toBe(0);
+    expect(two.chips).toBe(16);
+    // KV: 2 x 126 layers x 8 heads x 128 x 2 B = 516,096 B/token, one copy over 8 chips of 8 heads
+    expect(two.maxBatch).toBe(Math.floor((16 * 80 * 2 ** 30 * 0.9 - 811.8e9) / (1100 * 516_096)));
+    expect(two.maxBatch).toBe(748);
+  });
+
+  it('a step of 400 is the 8-chip step at 200, one more stage overhead, and two hops of 200', () => {
+    const base = decodeStep(one, 200).totalS; // t_step0 = 2 ms once
+    const expected = base + 0.002 + 2 * (200 * hopPerSequence + 5e-6);
+    expect(decodeStep(two, 400).totalS).toBeCloseTo(expected, 12);
+  });
+
+  it('prompts overlap across stages: t_pf / 2 of replica time, t_pf plus one hop of latency', () => {
+    expect(two.prefillS).toBeCloseTo(one.prefillS / 2, 12);
+    const p = replicaPoint(two, 400);
+    expect(p.ttftS).toBeCloseTo(one.prefillS + 800 * hopPerSequence + 5e-6 + decodeStep(two, 400).totalS, 12);
+  });
+
+  it('the search picks two stages of 8 H100 where one server cannot hold the model', () => {
+    const d = chooseDeployment(h100, w);
+    if (!d.ok) throw new Error('expected a deployment');
+    expect(d.replica.stages).toBe(2);
+    expect(d.point.chips).toBe(16);
+    const off = chooseDeployment(h100, { ...w, mechanisms: { ...w.mechanisms, pipelineParallel: false } });
+    expect(off.ok).toBe(false);
+  });
+});
+
 describe('6.1 power at the operating point', () => {
   it('host share x load + min(cap, TDP) x (idle + (1 - idle) x activity)', async () => {
     const { operatingPowerW } = await import('../../src/engine/energy.js');

@@ -84,6 +84,7 @@ const workloadArb = fc.record({
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),
     expertGemmTiles: fc.boolean(),
+    pipelineParallel: fc.boolean(),
   }),
 });
 

@@ -31,6 +31,7 @@ export const SECTION_3 = {
   expert_parallel: false,
   disaggregation: false,
   expert_gemm_tiles: false,
+  pipeline_parallel: false,
 } as const;
 
 /**
