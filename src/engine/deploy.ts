@@ -212,9 +212,14 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
 
   for (const chips of sizes) {
     for (const layout of layoutsFor(workload, chips)) {
+      // 3f: more stages add memory only (per chip, a pipelined replica at batch B does no better
+      // than its stage size at B/pp), so deeper pipelines are tried only while memory binds.
+      let memoryBinds = true;
       for (const stages of stagesFor(accelerator, workload, chips, sizes)) {
+        if (!memoryBinds) break;
         const replica = replicaFor(accelerator, workload, setup, chips, layout, stages);
         if (replica.maxBatch < 1) continue;
+        memoryBinds = false;
         anyFits = true;
         let cap =
           workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
@@ -239,6 +244,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
           }
           continue;
         }
+        memoryBinds = batch === replica.maxBatch;
         const point = replicaPoint(replica, batch);
         if (!best || point.outputTokensPerS / point.chips > best.point.outputTokensPerS / best.point.chips) {
           best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };

@@ -87,13 +87,17 @@ export interface Replica {
    * 3a.7: the routed experts' GEMMs, when counted by rows: time per row of one expert, `k`,
    * `E` and the tile; `gemmSPerSequence` then leaves them out.
    */
-  readonly expertGemm?: {
-    readonly sPerRow: number;
-    readonly expertsPerToken: number;
-    readonly experts: number;
-    readonly tileRows: number;
-  };
+  readonly expertGemm:
+    | {
+        readonly sPerRow: number;
+        readonly expertsPerToken: number;
+        readonly experts: number;
+        readonly tileRows: number;
+      }
+    | undefined;
   readonly attentionSPerSequence: number;
+  /** No draft (3c), stages (3f), prefill chunks (3b.2) or expert tiles (3a.7): section 3/3a alone. */
+  readonly plain: boolean;
   /** True: `max(t_w, t_gemm) + max(t_kv, t_attn)` (3a.1); false: `max(t_w + t_kv, t_gemm + t_attn)`. */
   readonly perOperator: boolean;
   readonly commSPerSequence: number;
@@ -103,19 +107,23 @@ export interface Replica {
    * 3b.2 chunked prefill: one request's prefill compute (GEMMs, attention, communication), spread
    * over its O iterations and run inside the step's roofline; undefined when off.
    */
-  readonly chunked?: {
-    readonly gemmS: number;
-    readonly attnS: number;
-    readonly commS: number;
-    /** Iterations a prompt takes: `ceil(Ip / chunk_tokens)`. */
-    readonly promptIterations: number;
-  };
+  readonly chunked:
+    | {
+        readonly gemmS: number;
+        readonly attnS: number;
+        readonly commS: number;
+        /** Iterations a prompt takes: `ceil(Ip / chunk_tokens)`. */
+        readonly promptIterations: number;
+      }
+    | undefined;
   /** Section 3c: the draft's replica on the same chips, `k`, and `tau(k, a)` tokens per iteration. */
-  readonly speculative?: {
-    readonly draft: Replica;
-    readonly tokens: number;
-    readonly tokensPerIteration: number;
-  };
+  readonly speculative:
+    | {
+        readonly draft: Replica;
+        readonly tokens: number;
+        readonly tokensPerIteration: number;
+      }
+    | undefined;
 }
 
 /** 3a.7: rows of one GEMM tile (an assumption: the common 128-row CTA of grouped-GEMM kernels). */
@@ -283,41 +291,39 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     kvBytesPerSequenceDecode:
       meanContext * kvN + kvWindowBytes(model, inputs.kvCache, meanContext) * replication,
     gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
-    ...(tiles && moe
-      ? {
-          expertGemm: {
+    // Every field is always present (undefined when off): one object shape for V8, no spreads.
+    expertGemm:
+      tiles && moe
+        ? {
             sPerRow: (2 * paramsPerExpert) / (n * f * efficiency.etaDecode),
             expertsPerToken: moe.expertsPerToken,
             experts: moe.experts,
             tileRows: EXPERT_TILE_ROWS,
-          },
-        }
-      : {}),
+          }
+        : undefined,
     attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode),
+    plain: !spec && pp === 1 && !mech.chunkedPrefill && !tiles,
     perOperator: mech.perOperatorRoofline,
     commSPerSequence: commSPerToken,
     commFixedS,
     // 3b.4: launches and synchronisation are per layer: t_step0 is stated for an 80-layer model.
     stepOverheadS,
-    ...(mech.chunkedPrefill
+    chunked: mech.chunkedPrefill
       ? {
-          chunked: {
-            gemmS: prefillGemmS,
-            attnS: prefillAttnS,
-            commS: prefillCommS,
-            promptIterations: Math.max(1, Math.ceil(uncachedInput / inputs.chunkTokens)),
-          },
+          gemmS: prefillGemmS,
+          attnS: prefillAttnS,
+          commS: prefillCommS,
+          promptIterations: Math.max(1, Math.ceil(uncachedInput / inputs.chunkTokens)),
         }
-      : {}),
-    ...(spec && draft
-      ? {
-          speculative: {
+      : undefined,
+    speculative:
+      spec && draft
+        ? {
             draft,
             tokens: spec.tokens,
             tokensPerIteration: tokensPerIteration(spec.tokens, spec.acceptance),
-          },
-        }
-      : {}),
+          }
+        : undefined,
   };
 }
 
@@ -413,11 +419,14 @@ export function decodeStep(r: Replica, batch: number): DecodeStep {
 
 /** `t_step(B)` alone (`t_iter(B)` under 3c): the hot path of the deployment search. */
 export function decodeStepTimeS(r: Replica, batch: number): number {
-  if (r.speculative || r.stages > 1) return decodeStep(r, batch).totalS;
-  if (r.chunked) return coreS(r, batch).core + commS(r, batch) + r.stepOverheadS;
+  // One test keeps the common case (no draft, stages, chunks or expert tiles) a straight line.
+  if (!r.plain) {
+    if (r.speculative || r.stages > 1) return decodeStep(r, batch).totalS;
+    return coreS(r, batch).core + commS(r, batch) + r.stepOverheadS;
+  }
   const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
   const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
-  const gemm = batch * r.gemmSPerSequence + expertGemmS(r, batch);
+  const gemm = batch * r.gemmSPerSequence;
   const attn = batch * r.attentionSPerSequence;
   const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
   return core + batch * r.commSPerSequence + r.commFixedS + r.stepOverheadS;
