@@ -1,6 +1,5 @@
 import Table from 'cli-table3';
 import { UsageError } from '../../io/errors.js';
-import { unknownAccelerator } from '../../io/workload.js';
 import { fixed, sig } from '../../render/format.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { AcceleratorFile } from '../../schema/accelerator.js';
@@ -91,72 +90,5 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
       `${table.toString()}\n* estimate (see 'infercost profiles show <id>' for how it was derived)\n`,
     ),
   );
-  return EXIT.ok;
-}
-
-function valueText(v: unknown): string {
-  if (v !== null && typeof v === 'object' && 'value' in v) {
-    const f = v as { value: number; status: string; low?: number; high?: number };
-    return `${f.value} (${f.status}${f.low !== undefined ? `, range ${f.low}-${f.high ?? f.value}` : ''})`;
-  }
-  return String(v);
-}
-
-export function profilesShowCommand(ctx: Context, id: string): number {
-  const catalog = ctx.catalog();
-  const entry = catalog.accelerators.get(id);
-  if (!entry) throw new UsageError(unknownAccelerator(catalog, id));
-  const p = entry.value;
-  const out: string[] = [
-    `${p.id}: ${p.name} (${p.vendor}, ${p.kind}, released ${p.release_date})`,
-    `file: ${entry.file} (${entry.origin}${entry.overrides ? `, replaces ${entry.overrides}` : ''})`,
-    '',
-  ];
-  for (const path of sourcedFieldPaths(p)) {
-    const [section, key] = path.split('.') as [keyof AcceleratorFile, string];
-    const value = (p[section] as Record<string, unknown>)[key];
-    const s = p.sources[path];
-    const range = s?.low !== undefined && s.high !== undefined ? ` (${s.low} to ${s.high})` : '';
-    out.push(`${path} = ${valueText(value)}${range}  [${s?.kind ?? 'no source'}]`);
-    if (s) out.push(`    source: ${s.source}`);
-    if (s?.note) out.push(`    note: ${s.note}`);
-  }
-  if (p.power.system_w_per_chip === undefined) {
-    out.push(
-      `power.system_w_per_chip = ${Math.round(p.power.tdp_w * 1.7)} (derived)  [estimate]`,
-      '    note: not in the profile; docs/model.md section 1 takes 1.7 x tdp_w.',
-    );
-  }
-  out.push('', 'prices:');
-  if (!p.prices || p.prices.length === 0) out.push('    none');
-  for (const q of p.prices ?? []) {
-    out.push(
-      `  ${q.plan} $${q.usd_per_chip_hour}/chip-h${q.low_usd_per_chip_hour !== undefined && q.high_usd_per_chip_hour !== undefined ? ` ($${q.low_usd_per_chip_hour} to $${q.high_usd_per_chip_hour})` : ''}, ${q.provider} ${q.region} (${q.basis}), as of ${q.as_of}  [${q.kind}]`,
-    );
-    out.push(`    source: ${q.source}`);
-    if (q.note) out.push(`    note: ${q.note}`);
-  }
-  if (p.calibration) {
-    out.push('', `calibration: ${p.calibration.method}; rows ${p.calibration.rows.join(', ')}`);
-  }
-  const stacks = Object.entries(p.stacks ?? {});
-  if (stacks.length > 0) {
-    out.push('', `serving stacks (default ${p.default_stack ?? '-'}; docs/model.md section 12a):`);
-    for (const [name, s] of stacks) {
-      const e = s.efficiency;
-      out.push(
-        `  ${name}: ${s.level === 'pair' ? `fitted on ${s.rows} row(s) of this chip` : s.level === 'stack' ? `this stack's factors from ${s.rows} row(s) of other chips` : `every stack's factors (${s.rows} rows)`}; range ${s.interval_pct.low}%..+${s.interval_pct.high}%${s.cv ? `, cross-validated median |error| ${s.cv.median_abs_error_pct}% on ${s.cv.rows} row(s)` : ''}`,
-        `    eta_mem ${e.eta_mem}, eta_prefill ${e.eta_prefill}, eta_decode ${e.eta_decode}, eta_link ${e.eta_link}, t_step0_ms ${e.t_step0_ms}${s.fitted && s.fitted.length > 0 ? ` (moved by the rows: ${s.fitted.join(', ')})` : ''}`,
-      );
-      if (s.fitted_on) out.push(`    rows: ${s.fitted_on.join(', ')}`);
-    }
-  }
-  out.push(
-    '',
-    stacks.length > 0
-      ? 'The efficiency block above is used only when a profile has no stacks. A pair fit means what that stack achieves on this chip in the published runs.'
-      : 'Calibrated efficiency factors mean what a mature serving stack achieves on this chip; assumed ones are defaults with a range.',
-  );
-  ctx.io.stdout(escapeText(`${out.join('\n')}\n`));
   return EXIT.ok;
 }
