@@ -17,6 +17,7 @@ export interface ReplicaInputs {
     | 'linkBytesPerSPerDirection'
     | 'collectiveLatencyS'
     | 'scaleOutBytesPerSPerDirection'
+    | 'torusDims'
   >;
   readonly model: Model;
   /** Effective precisions after the compute fallback (weights may have been quantised). */
@@ -124,6 +125,35 @@ export interface Replica {
         readonly tokensPerIteration: number;
       }
     | undefined;
+}
+
+/**
+ * Section 3g: an all-reduce's bandwidth time on `n` chips of a torus with dimensions `podDims`,
+ * over what a switched fabric takes (`2 (n-1)/n` of the data at the chip's full rate `LB`). The
+ * slice fills the dimensions in order; along dimension `i` a ring of `k_i` chips reduces what is
+ * left (`1 / (k_1 ... k_{i-1})` of the data) at `LB / d` per direction when it closes on itself
+ * (`k_i` the whole dimension, both ports used) and `LB / 2d` when it is a line (a sub-slice
+ * without wrap-around links, every link crossed twice).
+ */
+export function torusAllReduceFactor(podDims: readonly number[], n: number): number {
+  if (n <= 1) return 1;
+  const d = podDims.length;
+  let remaining = n;
+  let share = 1;
+  let time = 0;
+  const ring = (k: number, rate: number) => {
+    time += ((2 * (k - 1)) / k) * (share / rate);
+    share /= k;
+  };
+  for (const dim of podDims) {
+    if (remaining <= 1) break;
+    const k = Math.min(dim, remaining);
+    ring(k, k === dim ? 1 / d : 1 / (2 * d));
+    remaining /= k;
+  }
+  // A slice larger than the torus (cubes joined by optical switches): one more line.
+  if (remaining > 1) ring(remaining, 1 / (2 * d));
+  return time / ((2 * (n - 1)) / n);
 }
 
 /** 3a.7: rows of one GEMM tile (an assumption: the common 128-row CTA of grouped-GEMM kernels). */
@@ -254,12 +284,14 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   // Traffic per token of the batch and per step. Section 3: two ring all-reduces of the hidden
   // vector per layer. 3d: per layer an all-to-all dispatch and combine of the token's hidden vector
   // to its k experts, (N-1)/N of them elsewhere, each chip sending for its own B/N tokens.
+  // 3g: on a torus an all-reduce runs dimension by dimension over that dimension's ports.
+  const torus = mech.torusCollectives && acc.torusDims ? torusAllReduceFactor(acc.torusDims, n) : 1;
   const commSPerToken = !multiChip
     ? 0
     : ep
       ? (2 * model.layers * (model.moe?.expertsPerToken ?? 1) * model.hidden * bComm * ((n - 1) / n)) /
         (n * linkBytesPerS)
-      : (2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS;
+      : (torus * 2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS;
   const commFixedS = multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0;
   const prefillCommS = uncachedInput * commSPerToken + commFixedS;
 

@@ -62,6 +62,8 @@ export interface Mechanisms {
   readonly expertGemmTiles: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
+  /** 3g All-reduces on a torus fabric run dimension by dimension over each dimension's ports. */
+  readonly torusCollectives: boolean;
 }
 
 /** How a replica's chips share the model (docs/model.md sections 3 and 3d). */
@@ -142,6 +144,8 @@ export interface Accelerator {
   readonly collectiveLatencyS: number;
   /** Scale-out network per chip, one direction (section 3f); absent: never pipelined. */
   readonly scaleOutBytesPerSPerDirection?: number;
+  /** A torus scale-up fabric's dimensions (section 3g); absent: switched. */
+  readonly torusDims?: readonly number[];
   readonly tdpW: number;
   readonly systemWPerChip: number;
   readonly prices: readonly PriceQuote[];

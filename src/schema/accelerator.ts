@@ -116,6 +116,11 @@ export const acceleratorSchema = z.strictObject({
      * by its chips); absent: the chip is never pipelined across domains (docs/model.md 3f).
      */
     scale_out_gbps_per_direction: positive(1_000_000).optional(),
+    /**
+     * The scale-up fabric's shape (docs/model.md 3g): `torus_dims` gives a torus's dimensions (TPU
+     * v6e's 16 x 16); absent: a switched fabric, every chip reaching every other at full rate.
+     */
+    torus_dims: z.array(positiveInt(1_000_000)).min(1).max(4).optional(),
   }),
   power: z.strictObject({
     tdp_w: positive(100_000),

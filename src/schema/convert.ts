@@ -108,6 +108,7 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
     ...(p.interconnect.scale_out_gbps_per_direction === undefined
       ? {}
       : { scaleOutBytesPerSPerDirection: p.interconnect.scale_out_gbps_per_direction * GB }),
+    ...(p.interconnect.torus_dims === undefined ? {} : { torusDims: p.interconnect.torus_dims }),
     tdpW: p.power.tdp_w,
     systemWPerChip: systemW ?? SYSTEM_POWER_DEFAULT_FACTOR * p.power.tdp_w,
     prices: (p.prices ?? []).map((q) => ({
@@ -235,6 +236,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     disaggregation: m?.disaggregation ?? d.disaggregation,
     expertGemmTiles: m?.expert_gemm_tiles ?? d.expert_gemm_tiles,
     pipelineParallel: m?.pipeline_parallel ?? d.pipeline_parallel,
+    torusCollectives: m?.torus_collectives ?? d.torus_collectives,
   };
 }
 

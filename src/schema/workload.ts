@@ -104,6 +104,7 @@ export const workloadSchema = z.strictObject({
       disaggregation: z.boolean().optional(),
       expert_gemm_tiles: z.boolean().optional(),
       pipeline_parallel: z.boolean().optional(),
+      torus_collectives: z.boolean().optional(),
     })
     .optional(),
   /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -144,6 +145,7 @@ export const WORKLOAD_DEFAULTS = {
     disaggregation: false,
     expert_gemm_tiles: false,
     pipeline_parallel: true,
+    torus_collectives: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

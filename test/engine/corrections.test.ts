@@ -402,6 +402,40 @@ describe('3f pipeline stages across domains', () => {
   });
 });
 
+describe('3g all-reduce on a torus', () => {
+  it('TPU v6e (16 x 16): a line of 8 takes 4x a switched fabric, a closed ring of 16 2x, 32 chips 2.06x', async () => {
+    const { torusAllReduceFactor } = await import('../../src/engine/replica.js');
+    // switched: 2 x 7/8 = 1.75 of the data at LB. A line of 8 in a dimension of 16 (no wrap-around):
+    // 1.75 at LB / (2 x 2) = LB/4: 7, so 7 / 1.75 = 4.
+    expect(torusAllReduceFactor([16, 16], 8)).toBeCloseTo(4, 12);
+    // a whole dimension closes the ring: 2 x 15/16 at LB/2 = 3.75 against 1.875
+    expect(torusAllReduceFactor([16, 16], 16)).toBeCloseTo(2, 12);
+    // 16 around the first dimension (3.75), then a line of 2 on 1/16 of the data at LB/4:
+    // 2 x 1/2 x (1/16) / (1/4) = 0.25; (3.75 + 0.25) / (2 x 31/32) = 4 / 1.9375
+    expect(torusAllReduceFactor([16, 16], 32)).toBeCloseTo(4 / 1.9375, 12);
+  });
+
+  it('a Trn2 UltraServer (4 x 4 x 4): rings of 4 on 1, 1/4 and 1/16 of the data at LB/3: 3x', async () => {
+    const { torusAllReduceFactor } = await import('../../src/engine/replica.js');
+    // 1.5 x 3 x (1 + 1/4 + 1/16) = 5.90625 against 2 x 63/64 = 1.96875
+    expect(torusAllReduceFactor([4, 4, 4], 64)).toBeCloseTo(5.90625 / 1.96875, 12);
+    expect(torusAllReduceFactor([4, 4, 4], 1)).toBe(1);
+  });
+
+  it('switched on, the TP all-reduce of a v6e replica of 8 costs 4x its switched-fabric time', () => {
+    const v6e = accelerator('tpu-v6e-trillium');
+    const w = (on: boolean) =>
+      chat(
+        { torus_collectives: on },
+        { precision: { weights: 'bf16', activations: 'bf16', kv_cache: 'bf16' } },
+      );
+    expect(replica(v6e, w(true), 8).commSPerSequence).toBeCloseTo(
+      4 * replica(v6e, w(false), 8).commSPerSequence,
+      15,
+    );
+  });
+});
+
 describe('6.1 power at the operating point', () => {
   it('host share x load + min(cap, TDP) x (idle + (1 - idle) x activity)', async () => {
     const { operatingPowerW } = await import('../../src/engine/energy.js');

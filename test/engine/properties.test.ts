@@ -85,6 +85,7 @@ const workloadArb = fc.record({
     disaggregation: fc.boolean(),
     expertGemmTiles: fc.boolean(),
     pipelineParallel: fc.boolean(),
+    torusCollectives: fc.boolean(),
   }),
 });
 

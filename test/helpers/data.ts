@@ -32,6 +32,7 @@ export const SECTION_3 = {
   disaggregation: false,
   expert_gemm_tiles: false,
   pipeline_parallel: false,
+  torus_collectives: false,
 } as const;
 
 /**
