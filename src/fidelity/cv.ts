@@ -62,8 +62,8 @@ export interface Factors {
 
 /**
  * Rows the factors are fitted on: a published input length, and a split the engine represents
- * (expert parallelism is not modelled yet, docs/model.md section 9: fitting on it would bend
- * every factor to make up for the missing mechanism).
+ * by default (expert parallelism, docs/model.md section 3d, is a switch left off because it made
+ * the cross-validated error worse: fitting on such rows would bend every factor to make up for it).
  */
 export function fittable(row: {
   readonly input_assumed: boolean;
