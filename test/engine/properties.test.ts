@@ -15,6 +15,9 @@ const acceleratorArb = fc.record({
   tdp: fc.double({ min: 100, max: 1500, noNaN: true }),
   etaMem: fc.double({ min: 0.3, max: 1, noNaN: true }),
   etaDecode: fc.double({ min: 0.1, max: 1, noNaN: true }),
+  // Section 3f pipelines only chips with a scale-out figure; 3g needs a torus.
+  scaleOutGbps: fc.option(fc.double({ min: 10, max: 200, noNaN: true }), { nil: undefined }),
+  torus: fc.boolean(),
 });
 
 type AcceleratorParams = typeof acceleratorArb extends fc.Arbitrary<infer T> ? T : never;
@@ -30,6 +33,8 @@ function makeAccelerator(p: AcceleratorParams): Accelerator {
     domainChips: p.domain,
     linkBytesPerSPerDirection: p.linkGbps * 1e9,
     collectiveLatencyS: 5e-6,
+    ...(p.scaleOutGbps === undefined ? {} : { scaleOutBytesPerSPerDirection: p.scaleOutGbps * 1e9 }),
+    ...(p.torus ? { torusDims: [4, 4] } : {}),
     tdpW: p.tdp,
     systemWPerChip: p.tdp * 1.7,
     prices: [
@@ -172,6 +177,53 @@ describe('engine invariants', () => {
           flopsPerS: { fp8: (a.flopsPerS.fp8 ?? 0) * k, bf16: (a.flopsPerS.bf16 ?? 0) * k },
         };
         expect(throughput(faster, w)).toBeGreaterThanOrEqual(throughput(a, w) * (1 - 1e-12));
+      }),
+      RUNS,
+    );
+  });
+
+  it('more memory never lowers throughput', () => {
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, fc.double({ min: 1, max: 4, noNaN: true }), (ap, wp, k) => {
+        const a = makeAccelerator(ap);
+        const w = makeWorkload(wp);
+        const bigger = { ...a, memCapacityBytes: a.memCapacityBytes * k };
+        expect(throughput(bigger, w)).toBeGreaterThanOrEqual(throughput(a, w) * (1 - 1e-12));
+      }),
+      RUNS,
+    );
+  });
+
+  it('a larger scale-up domain never lowers throughput (without pipeline stages)', () => {
+    // With 3f on, pipelines are tried on the largest replica size only, so a larger domain can
+    // trade a pipelined 2 x N for a flat 2N, which may be slower; the property holds for the
+    // sizes themselves, the superset the search covers.
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, (ap, wp) => {
+        const a = makeAccelerator(ap);
+        const w = makeWorkload({ ...wp, mechanisms: { ...wp.mechanisms, pipelineParallel: false } });
+        const wider = { ...a, domainChips: a.domainChips * 2 };
+        expect(throughput(wider, w)).toBeGreaterThanOrEqual(throughput(a, w) * (1 - 1e-12));
+      }),
+      RUNS,
+    );
+  });
+
+  it('the search never returns a deployment that breaks memory or the latency limits', () => {
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, (ap, wp) => {
+        const a = makeAccelerator(ap);
+        const w = makeWorkload(wp);
+        const d = chooseDeployment(a, w);
+        if (!d.ok) return;
+        const r = d.replica;
+        expect(d.point.batch).toBeGreaterThanOrEqual(1);
+        expect(d.point.batch).toBeLessThanOrEqual(r.maxBatch);
+        // the fit of section 3: held weights plus the batch's KV within the usable memory
+        expect(r.maxBatch).toBeGreaterThanOrEqual(1);
+        expect(d.point.tpotS).toBeLessThanOrEqual((w.slo.tpotS ?? Number.POSITIVE_INFINITY) * (1 + 1e-12));
+        expect(d.point.ttftS).toBeLessThanOrEqual((w.slo.ttftS ?? Number.POSITIVE_INFINITY) * (1 + 1e-12));
+        expect(Number.isFinite(d.point.outputTokensPerS) && d.point.outputTokensPerS > 0).toBe(true);
       }),
       RUNS,
     );
