@@ -2,7 +2,7 @@
 // `import { compare } from 'infercost'`, are wiring over it.
 import { blendPerToken, blendTokensPer, compareAccelerators, paretoCurve } from '../engine/index.js';
 import { PLANS, type Plan } from '../engine/types.js';
-import { type Catalog, fileStem } from '../io/catalog.js';
+import { type Catalog, defaultAcceleratorIds, fileStem } from '../io/catalog.js';
 import { checkAgainst } from '../io/check.js';
 import { dottedPath, InputError, UsageError } from '../io/errors.js';
 import {
@@ -300,7 +300,7 @@ export function runCompare(
     const baseline = opts.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
     if (!catalog.accelerators.has(baseline))
       throw unknownIn(loaded.yaml, ['baseline'], unknownAccelerator(catalog, baseline));
-    const wanted = flagIds ?? [...new Set(loaded.raw.accelerators ?? [...ids].sort())];
+    const wanted = flagIds ?? [...new Set(loaded.raw.accelerators ?? defaultAcceleratorIds(catalog))];
     checkProvider(loaded, catalog);
     wanted.forEach((id, i) => {
       if (!catalog.accelerators.has(id))

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { compareAccelerators } from '../engine/evaluate.js';
 import type { Accelerator, Workload } from '../engine/types.js';
 import type { Catalog } from '../io/catalog.js';
-import { displayPath } from '../io/catalog.js';
+import { defaultAcceleratorIds, displayPath } from '../io/catalog.js';
 import { checkAgainst } from '../io/check.js';
 import { InputError, UsageError } from '../io/errors.js';
 import {
@@ -247,7 +247,9 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   const base = loadWorkload(plan.workloadYaml, catalog, globalSets, env.today);
   const baseline = plan.baseline ?? base.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
   const wanted =
-    plan.acceleratorIds.length > 0 ? plan.acceleratorIds : (base.raw.accelerators ?? [...ids].sort());
+    plan.acceleratorIds.length > 0
+      ? plan.acceleratorIds
+      : (base.raw.accelerators ?? defaultAcceleratorIds(catalog));
   for (const id of [...wanted, baseline])
     if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
   const evaluated = wanted.includes(baseline) ? wanted : [...wanted, baseline];

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AcceleratorFile, acceleratorSchema } from '../schema/accelerator.js';
+import { formFactorProfiles } from '../schema/forms.js';
 import { type ModelFile, modelSchema } from '../schema/model.js';
 import { acceleratorRules, modelRules } from '../schema/rules.js';
 import { checkAgainst } from './check.js';
@@ -19,6 +20,8 @@ export interface Entry<T> {
   yaml(): LocatedYaml;
   /** The bundled file this user file replaces, if any. */
   readonly overrides?: string;
+  /** A form factor's base profile id (docs/model.md section 1): not in the default comparison. */
+  readonly formOf?: string;
 }
 
 export interface Catalog {
@@ -199,7 +202,44 @@ export function loadCatalog(userDirs: readonly string[]): Catalog {
       }
     }
   }
+  addFormFactors(accelerators);
   return { accelerators, models };
+}
+
+/** Each profile's `form_factors` become profiles of their own, named after their base. */
+function addFormFactors(accelerators: Map<string, Entry<AcceleratorFile>>): void {
+  for (const entry of [...accelerators.values()]) {
+    (entry.value.form_factors ?? []).forEach((f, i) => {
+      if (accelerators.has(f.id)) {
+        const y = entry.yaml();
+        const { line, col } = y.locate(['form_factors', i, 'id']);
+        throw new InputError(
+          y.file,
+          line,
+          col,
+          `form_factors[${i}].id`,
+          `duplicate id "${f.id}" (also in ${accelerators.get(f.id)?.file})`,
+        );
+      }
+    });
+    for (const value of formFactorProfiles(entry.value)) {
+      accelerators.set(value.id, {
+        value,
+        file: entry.file,
+        origin: entry.origin,
+        yaml: entry.yaml,
+        formOf: entry.value.id,
+      });
+    }
+  }
+}
+
+/** Accelerators compared when a workload or the command names none: every profile, not its forms. */
+export function defaultAcceleratorIds(catalog: Catalog): string[] {
+  return [...catalog.accelerators.entries()]
+    .filter(([, e]) => e.formOf === undefined)
+    .map(([k]) => k)
+    .sort();
 }
 
 /** Profile directories from `--profiles` (in order) and `INFERCOST_PROFILES` (path-list). */

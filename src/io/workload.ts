@@ -7,7 +7,14 @@ import { didYouMean } from '../schema/issues.js';
 import { setAt } from '../schema/paths.js';
 import { workloadRules } from '../schema/rules.js';
 import { type WorkloadFile, workloadSchema } from '../schema/workload.js';
-import { bundledProfilesDir, type Catalog, displayPath, fileStem, parseAccelerator } from './catalog.js';
+import {
+  bundledProfilesDir,
+  type Catalog,
+  displayPath,
+  type Entry,
+  fileStem,
+  parseAccelerator,
+} from './catalog.js';
 import { checkAgainst } from './check.js';
 import { dottedPath, InputError } from './errors.js';
 import { checkText } from './files.js';
@@ -183,6 +190,16 @@ function checkWithSets<T>(y: LocatedYaml, sets: readonly FieldSet[], check: (y: 
   }
 }
 
+/**
+ * What `--set` edits: the profile's file, or for a form factor (which has no file of its own) the
+ * form's values, located in its base profile's file.
+ */
+function editable(entry: Entry<AcceleratorFile>): LocatedYaml {
+  if (entry.formOf === undefined) return entry.yaml();
+  const base = entry.yaml();
+  return { file: base.file, data: entry.value, locate: (path, atKey) => base.locate(path, atKey) };
+}
+
 /** Builds the engine's accelerator for one profile, with any `--set` changes applied. */
 export function acceleratorFor(
   catalog: Catalog,
@@ -198,7 +215,7 @@ export function acceleratorFor(
   const profile: AcceleratorFile =
     mine.length === 0
       ? entry.value
-      : checkWithSets(withSets(entry.yaml(), mine, today), mine, parseAccelerator);
+      : checkWithSets(withSets(editable(entry), mine, today), mine, parseAccelerator);
   return toAccelerator(
     profile,
     stack !== undefined && Object.hasOwn(profile.stacks ?? {}, stack) ? stack : undefined,

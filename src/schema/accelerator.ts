@@ -149,6 +149,27 @@ export const acceleratorSchema = z.strictObject({
       max_abs_error_pct: nonNegative(1000).optional(),
     })
     .optional(),
+  /**
+   * Other systems sold with the same chip (docs/model.md section 1): each is compared under its own
+   * id with its own scale-up domain, and its own system power and prices where it gives them.
+   */
+  form_factors: z
+    .array(
+      z.strictObject({
+        id,
+        name: z.string().min(1),
+        domain_chips: positiveInt(1_000_000),
+        torus_dims: z.array(positiveInt(1_000_000)).min(1).max(4).optional(),
+        system_w_per_chip: positive(1_000_000).optional(),
+        prices: z.array(priceQuote).optional(),
+        /** Where the form's domain (and power) come from. */
+        kind: sourceKind,
+        source: z.string().min(1),
+        note: z.string().optional(),
+      }),
+    )
+    .min(1)
+    .optional(),
   /** The stack compare assumes when the workload names none: the best one with calibration. */
   default_stack: id.optional(),
   /** Factors per serving stack (written by `infercost calibrate --all`); absent: `efficiency` alone. */

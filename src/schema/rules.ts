@@ -40,18 +40,42 @@ function sourceRules(profile: AcceleratorFile): RuleIssue[] {
       });
     }
   }
-  (profile.prices ?? []).forEach((q, i) => {
-    if (q.kind === 'estimate' && !q.note) {
+  const quoteRules = (quotes: AcceleratorFile['prices'], at: readonly (string | number)[]) =>
+    (quotes ?? []).forEach((q, i) => {
+      if (q.kind === 'estimate' && !q.note) {
+        issues.push({
+          path: [...at, i, 'kind'],
+          message: 'an estimate needs a note saying how it was derived',
+        });
+      }
+      const range = rangeIssue(
+        q.usd_per_chip_hour,
+        q.low_usd_per_chip_hour,
+        q.high_usd_per_chip_hour,
+        q.kind,
+        ['low_usd_per_chip_hour', 'high_usd_per_chip_hour'],
+      );
+      if (range) issues.push({ path: [...at, i, range.field], message: range.message });
+    });
+  quoteRules(profile.prices, ['prices']);
+  // A form factor's own numbers follow the same rules as the profile's (docs/model.md section 1).
+  (profile.form_factors ?? []).forEach((f, i) => {
+    quoteRules(f.prices, ['form_factors', i, 'prices']);
+    if (f.kind === 'estimate' && !f.note)
       issues.push({
-        path: ['prices', i, 'kind'],
+        path: ['form_factors', i, 'kind'],
         message: 'an estimate needs a note saying how it was derived',
       });
-    }
-    const range = rangeIssue(q.usd_per_chip_hour, q.low_usd_per_chip_hour, q.high_usd_per_chip_hour, q.kind, [
-      'low_usd_per_chip_hour',
-      'high_usd_per_chip_hour',
-    ]);
-    if (range) issues.push({ path: ['prices', i, range.field], message: range.message });
+    if (f.id === profile.id)
+      issues.push({
+        path: ['form_factors', i, 'id'],
+        message: `must differ from the profile's id (${profile.id})`,
+      });
+    if (f.system_w_per_chip !== undefined && f.system_w_per_chip < profile.power.tdp_w)
+      issues.push({
+        path: ['form_factors', i, 'system_w_per_chip'],
+        message: `is all-in server power per chip and cannot be below tdp_w (${profile.power.tdp_w}), got ${f.system_w_per_chip}`,
+      });
   });
   // Estimated power and capex widen the tokens/W and tokens/$ ranges, so they must say how far
   // (docs/model.md 11).

@@ -485,3 +485,58 @@ describe('pipeline stages (docs/model.md section 3f)', () => {
     expect(h100(off.stdout).status).toBe('does_not_fit');
   });
 });
+
+describe('form factors (docs/model.md section 1)', () => {
+  const DS =
+    'model: deepseek-v3\nprecision: { weights: bf16, activations: bf16, kv_cache: bf16 }\ninput_tokens: 1000\noutput_tokens: 1000\n';
+
+  it("Trn2's 16-chip instance is a profile of its own, named after its base and kept out of the default comparison", () => {
+    const list = spawnCli(['profiles', '--format', 'json']);
+    const form = JSON.parse(list.stdout).find((p: { id: string }) => p.id === 'trainium2-instance');
+    expect(form.form_of).toBe('trainium2');
+    expect(form.interconnect.domain_chips).toBe(16);
+    const all = JSON.parse(spawnCli(['compare', CHAT, '--format', 'json']).stdout).results[0].accelerators;
+    expect(all.map((a: { id: string }) => a.id)).not.toContain('trainium2-instance');
+  });
+
+  it('DeepSeek-V3 in BF16: the 64-chip UltraServer spreads it over 32 chips, the instance holds it in 16', () => {
+    const r = spawnCli(
+      ['compare', '-', '--accelerators', 'trainium2,trainium2-instance', '--format', 'json'],
+      {
+        stdin: DS,
+      },
+    );
+    expect(r.code).toBe(0);
+    const byId = new Map(
+      JSON.parse(r.stdout).results[0].accelerators.map((a: { id: string }) => [a.id, a] as const),
+    ) as Map<string, { deployment: { chips: number } }>;
+    expect(byId.get('trainium2')?.deployment.chips).toBe(32);
+    expect(byId.get('trainium2-instance')?.deployment.chips).toBe(16);
+  });
+
+  it('--set edits the form, and calibrate sends you to its base', () => {
+    const r = spawnCli(
+      [
+        'compare',
+        '-',
+        '--accelerators',
+        'trainium2-instance',
+        '--set',
+        'trainium2-instance.interconnect.domain_chips=8',
+        '--format',
+        'json',
+      ],
+      { stdin: DS.replace('bf16, activations: bf16', 'fp8, activations: fp8') },
+    );
+    expect(r.code).toBe(0);
+    expect(
+      JSON.parse(r.stdout).results[0].accelerators.find((a: { id: string }) => a.id === 'trainium2-instance')
+        .deployment.chips,
+    ).toBe(8);
+    const c = spawnCli(['calibrate', '--accelerator', 'trainium2-instance']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toBe(
+      'infercost: trainium2-instance is a form factor of trainium2 and shares its factors: calibrate trainium2\n',
+    );
+  });
+});

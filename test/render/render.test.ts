@@ -73,6 +73,6 @@ describe('sweep rows', () => {
         compared += 1;
       }
     }
-    expect(compared).toBe(4 * 13); // four workloads x thirteen bundled chips
+    expect(compared).toBe(4 * 14); // four workloads x (thirteen bundled chips + the trainium2-instance form)
   });
 });

@@ -20,9 +20,13 @@ import { EXIT } from '../exit.js';
 export type { CalibrateOptions } from '../../api/calibrate.js';
 
 export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateOptions): number {
-  const c = calibrate(ctx.catalog(), files, opts);
   const entry = ctx.catalog().accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(ctx.catalog(), opts.accelerator));
+  if (entry.formOf !== undefined)
+    throw new UsageError(
+      `${opts.accelerator} is a form factor of ${entry.formOf} and shares its factors: calibrate ${entry.formOf}`,
+    );
+  const c = calibrate(ctx.catalog(), files, opts);
   const text = calibratedProfileText(readFileSync(entry.file, 'utf8'), c);
   const lines = [
     `calibrated ${opts.accelerator} on ${c.cases.length} row(s): ${c.cases.map((x) => x.id).join(', ')}`,
@@ -55,7 +59,10 @@ export function calibrateAllCommand(
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
   const { cases } = resolveRows(catalog, located, parseMechanisms(opts.mechanisms));
   const cv = crossValidate(cases);
-  const chips = [...catalog.accelerators.values()].map((e) => ({ id: e.value.id, vendor: e.value.vendor }));
+  // Form factors share their base profile's factors (and its file): only profiles are fitted.
+  const chips = [...catalog.accelerators.values()]
+    .filter((e) => e.formOf === undefined)
+    .map((e) => ({ id: e.value.id, vendor: e.value.vendor }));
   const all = stackCalibrations(cases, chips, cv);
   const lines: string[] = [];
   for (const [id, entries] of [...all.entries()].sort(([a], [b]) => a.localeCompare(b))) {

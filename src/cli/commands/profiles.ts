@@ -41,6 +41,7 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
             file: e.file,
             origin: e.origin,
             overrides: e.overrides ?? null,
+            form_of: e.formOf ?? null,
             estimates: estimateCount(e.value),
           })),
           null,
@@ -82,7 +83,7 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
       firstPrice(p),
       String(estimateCount(p)),
       efficiencyStatus(p),
-      `${e.file}${e.origin === 'user' ? (e.overrides ? ' (user, replaces bundled)' : ' (user)') : ''}`,
+      `${e.file}${e.origin === 'user' ? (e.overrides ? ' (user, replaces bundled)' : ' (user)') : ''}${e.formOf ? ` (form of ${e.formOf})` : ''}`,
     ]);
   }
   ctx.io.stdout(
