@@ -354,10 +354,17 @@ function bestDisaggregated(
   }
   if (prefills.length === 0) return undefined;
   const model = workload.model;
-  const transferS =
-    (workload.inputTokens * kvBytesPerToken(model, setup.kvCache) +
-      kvWindowBytes(model, setup.kvCache, workload.inputTokens)) /
-    (accelerator.linkBytesPerSPerDirection * setup.efficiency.etaLink);
+  // The prompt's KV cache crosses the scale-up link when a prefill and a decode replica fit in one
+  // domain, else the scale-out network where the profile gives it.
+  const kvBytes =
+    workload.inputTokens * kvBytesPerToken(model, setup.kvCache) +
+    kvWindowBytes(model, setup.kvCache, workload.inputTokens);
+  const transferSFor = (np: number, nd: number) =>
+    kvBytes /
+    ((np + nd > accelerator.domainChips && accelerator.scaleOutBytesPerSPerDirection !== undefined
+      ? accelerator.scaleOutBytesPerSPerDirection
+      : accelerator.linkBytesPerSPerDirection) *
+      setup.efficiency.etaLink);
   // Decode replicas carry no prefill chunks.
   const decodeWorkload: Workload = workload.mechanisms.chunkedPrefill
     ? { ...workload, mechanisms: { ...workload.mechanisms, chunkedPrefill: false } }
@@ -372,6 +379,7 @@ function bestDisaggregated(
       let cap = workload.maxBatch === undefined ? r.maxBatch : Math.min(r.maxBatch, workload.maxBatch);
       if (workload.fixedBatch !== undefined) cap = Math.min(cap, workload.fixedBatch);
       for (const p of prefills) {
+        const transferS = transferSFor(p.chips, nd);
         const ok = (b: number) => {
           const d = decodeOnly(r, b);
           return d.tpotS <= tpotS && p.prefillS + transferS + d.stepS <= ttftS;

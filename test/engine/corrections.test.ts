@@ -344,6 +344,17 @@ describe('3e disaggregated prefill and decode', () => {
     expect(d.point.outputTokensPerS / d.point.chips).toBeCloseTo(1514.1, 0);
   });
 
+  it('pools that cannot share an 8-GPU server ship the KV cache over its 50 GB/s NICs', () => {
+    const wide = chat(
+      { disaggregation: true },
+      { deployment: { replica_chips: [8] }, slo: { tpot_ms: 100 } },
+    );
+    const d8 = chooseDeployment(h100, wide);
+    if (!d8.ok || !d8.disaggregated) throw new Error('expected a disaggregated deployment');
+    // 8 prefill + 8 decode chips > the 8-chip domain: 800 x 163,840 B over 50 GB/s x 0.7 = 3.74 ms
+    expect(d8.disaggregated.transferS).toBeCloseTo((800 * 163_840) / (50e9 * 0.7), 12);
+  });
+
   it('with no latency limit the aggregated replica serves more per chip and is kept', () => {
     const free = chooseDeployment(
       h100,
