@@ -14,11 +14,11 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 161 rows: 20 published, 55 MLPerf, 9 MLPerf Power, 77 from vendor documents', () => {
-    expect(rows).toHaveLength(161);
+  it('loads 163 rows: 20 published, 57 MLPerf, 9 MLPerf Power, 77 from vendor documents', () => {
+    expect(rows).toHaveLength(163);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
-      'mlperf.csv': 55,
+      'mlperf.csv': 57,
       'mlperf-power.csv': 9,
       'vendor-docs.csv': 77,
     });
@@ -28,7 +28,7 @@ describe('bundled measured data', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 33,
       'h200-sxm': 35,
-      b200: 28,
+      b200: 30,
       gb200: 15,
       mi300x: 23,
       mi325x: 21,
@@ -37,7 +37,7 @@ describe('bundled measured data', () => {
       'tpu-v6e-trillium': 2,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 106,
+      trtllm: 108,
       nim: 5,
       vllm: 42,
       llmboost: 5,
