@@ -76,6 +76,11 @@ export function chooseFactors(
 export function calibrate(catalog: Catalog, files: readonly string[], opts: CalibrateOptions): Calibration {
   const entry = catalog.accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(catalog, opts.accelerator));
+  // A form factor has no factors or file of its own (docs/model.md section 1).
+  if (entry.formOf !== undefined)
+    throw new UsageError(
+      `${opts.accelerator} is a form factor of ${entry.formOf} and shares its factors: calibrate ${entry.formOf}`,
+    );
   const wanted = opts.rows?.split(',').map((s) => s.trim());
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]).filter(
     (r) =>

@@ -175,13 +175,18 @@ function meetsSlo(p: ReplicaPoint, ttftS: number, tpotS: number): boolean {
  * with B, so the feasible batches form a prefix. Returns 0 when even B = 1 misses.
  */
 export function largestFeasibleBatch(r: Replica, hi: number, ttftS: number, tpotS: number): number {
-  if (hi < 1 || !meetsSlo(replicaPoint(r, 1), ttftS, tpotS)) return 0;
-  if (meetsSlo(replicaPoint(r, hi), ttftS, tpotS)) return hi;
-  let lo = 1; // feasible
-  let bad = hi; // infeasible
+  return largestMeeting(hi, (b) => meetsSlo(replicaPoint(r, b), ttftS, tpotS));
+}
+
+/** Largest whole number in [1, hi] meeting `ok` (monotone: true up to some point), else 0. */
+function largestMeeting(hi: number, ok: (b: number) => boolean): number {
+  if (hi < 1 || !ok(1)) return 0;
+  if (ok(hi)) return hi;
+  let lo = 1; // meets
+  let bad = hi; // does not
   while (bad - lo > 1) {
     const mid = Math.floor((lo + bad) / 2);
-    if (meetsSlo(replicaPoint(r, mid), ttftS, tpotS)) lo = mid;
+    if (ok(mid)) lo = mid;
     else bad = mid;
   }
   return lo;
@@ -312,20 +317,6 @@ function decodeOnly(r: Replica, batch: number): { stepS: number; tpotS: number; 
   return { stepS, tpotS: stepS / tau, tokensPerS: (batch * tau) / stepS };
 }
 
-/** Largest whole number in [1, hi] meeting `ok` (monotone: true up to some point), else 0. */
-function largestMeeting(hi: number, ok: (b: number) => boolean): number {
-  if (hi < 1 || !ok(1)) return 0;
-  if (ok(hi)) return hi;
-  let lo = 1;
-  let top = hi;
-  while (top - lo > 1) {
-    const mid = Math.floor((lo + top) / 2);
-    if (ok(mid)) lo = mid;
-    else top = mid;
-  }
-  return lo;
-}
-
 /** Decode replicas per unit tried (section 3e): enough to round the prefill pool with little waste. */
 const MAX_DECODE_REPLICAS_PER_UNIT = 8;
 
@@ -342,15 +333,22 @@ function bestDisaggregated(
   ttftS: number,
   tpotS: number,
 ): { replica: Replica; point: ReplicaPoint; disaggregated: Disaggregation } | undefined {
-  // The prefill pool: per size, the layout with the least chip-time per prompt.
+  // Decode replicas carry no prefill chunks. A replica's prompt time does not depend on chunking,
+  // so the same replicas, built once, also price the prefill pool.
+  const decodeWorkload: Workload = workload.mechanisms.chunkedPrefill
+    ? { ...workload, mechanisms: { ...workload.mechanisms, chunkedPrefill: false } }
+    : workload;
+  const replicas = sizes.flatMap((chips) =>
+    layoutsFor(workload, chips)
+      .map((layout) => replicaFor(accelerator, decodeWorkload, setup, chips, layout))
+      .filter((r) => r.maxBatch >= 1),
+  );
+  // The prefill pool: per size, the layout with the least time per prompt.
   const prefills: { chips: number; prefillS: number }[] = [];
-  for (const chips of sizes) {
-    let bestS = Number.POSITIVE_INFINITY;
-    for (const layout of layoutsFor(workload, chips)) {
-      const r = replicaFor(accelerator, workload, setup, chips, layout);
-      if (r.maxBatch >= 1) bestS = Math.min(bestS, r.prefillS);
-    }
-    if (Number.isFinite(bestS)) prefills.push({ chips, prefillS: bestS });
+  for (const r of replicas) {
+    const same = prefills.find((p) => p.chips === r.chips);
+    if (!same) prefills.push({ chips: r.chips, prefillS: r.prefillS });
+    else if (r.prefillS < same.prefillS) same.prefillS = r.prefillS;
   }
   if (prefills.length === 0) return undefined;
   const model = workload.model;
@@ -365,63 +363,56 @@ function bestDisaggregated(
       ? accelerator.scaleOutBytesPerSPerDirection
       : accelerator.linkBytesPerSPerDirection) *
       setup.efficiency.etaLink);
-  // Decode replicas carry no prefill chunks.
-  const decodeWorkload: Workload = workload.mechanisms.chunkedPrefill
-    ? { ...workload, mechanisms: { ...workload.mechanisms, chunkedPrefill: false } }
-    : workload;
   const o = workload.outputTokens;
   let best: { replica: Replica; point: ReplicaPoint; disaggregated: Disaggregation } | undefined;
   let bestPerChip = 0;
-  for (const nd of sizes) {
-    for (const layout of layoutsFor(workload, nd)) {
-      const r = replicaFor(accelerator, decodeWorkload, setup, nd, layout);
-      if (r.maxBatch < 1) continue;
-      let cap = workload.maxBatch === undefined ? r.maxBatch : Math.min(r.maxBatch, workload.maxBatch);
-      if (workload.fixedBatch !== undefined) cap = Math.min(cap, workload.fixedBatch);
-      for (const p of prefills) {
-        const transferS = transferSFor(p.chips, nd);
-        const ok = (b: number) => {
-          const d = decodeOnly(r, b);
-          return d.tpotS <= tpotS && p.prefillS + transferS + d.stepS <= ttftS;
-        };
-        const batch = workload.fixedBatch !== undefined ? (ok(cap) ? cap : 0) : largestMeeting(cap, ok);
-        if (batch === 0) continue;
-        const d = decodeOnly(r, batch);
-        const decodeRequestsPerS = d.tokensPerS / o; // R_d(B), one decode replica
-        const prefillRequestsPerS = 1 / p.prefillS; // one prefill replica
-        for (let dr = 1; dr <= MAX_DECODE_REPLICAS_PER_UNIT; dr++) {
-          // The unit serves min(d * R_d, p / t_pf) requests/s: the best p is the floor or the
-          // ceiling of the prefill replicas d decode replicas keep busy.
-          const exact = (dr * decodeRequestsPerS) / prefillRequestsPerS;
-          for (const pr of new Set([Math.max(1, Math.floor(exact)), Math.max(1, Math.ceil(exact - 1e-9))])) {
-            const chips = dr * nd + pr * p.chips;
-            const requestsPerS = Math.min(dr * decodeRequestsPerS, pr * prefillRequestsPerS);
-            const tokensPerS = requestsPerS * o;
-            if (tokensPerS / chips <= bestPerChip) continue;
-            bestPerChip = tokensPerS / chips;
-            best = {
-              replica: r,
-              point: {
-                chips,
-                batch,
-                stepS: d.stepS,
-                prefillS: p.prefillS,
-                batchTimeS: (batch * o) / d.tokensPerS,
-                outputTokensPerS: tokensPerS,
-                requestsPerS,
-                tpotS: d.tpotS,
-                ttftS: p.prefillS + transferS + d.stepS,
-              },
-              disaggregated: {
-                prefillChips: p.chips,
-                prefillReplicas: pr,
-                decodeChips: nd,
-                decodeReplicas: dr,
-                prefillS: p.prefillS,
-                transferS,
-              },
-            };
-          }
+  for (const r of replicas) {
+    const nd = r.chips;
+    let cap = workload.maxBatch === undefined ? r.maxBatch : Math.min(r.maxBatch, workload.maxBatch);
+    if (workload.fixedBatch !== undefined) cap = Math.min(cap, workload.fixedBatch);
+    for (const p of prefills) {
+      const transferS = transferSFor(p.chips, nd);
+      const ok = (b: number) => {
+        const d = decodeOnly(r, b);
+        return d.tpotS <= tpotS && p.prefillS + transferS + d.stepS <= ttftS;
+      };
+      const batch = workload.fixedBatch !== undefined ? (ok(cap) ? cap : 0) : largestMeeting(cap, ok);
+      if (batch === 0) continue;
+      const d = decodeOnly(r, batch);
+      const decodeRequestsPerS = d.tokensPerS / o; // R_d(B), one decode replica
+      const prefillRequestsPerS = 1 / p.prefillS; // one prefill replica
+      for (let dr = 1; dr <= MAX_DECODE_REPLICAS_PER_UNIT; dr++) {
+        // The unit serves min(d * R_d, p / t_pf) requests/s: the best p is the floor or the
+        // ceiling of the prefill replicas d decode replicas keep busy.
+        const exact = (dr * decodeRequestsPerS) / prefillRequestsPerS;
+        for (const pr of new Set([Math.max(1, Math.floor(exact)), Math.max(1, Math.ceil(exact - 1e-9))])) {
+          const chips = dr * nd + pr * p.chips;
+          const requestsPerS = Math.min(dr * decodeRequestsPerS, pr * prefillRequestsPerS);
+          const tokensPerS = requestsPerS * o;
+          if (tokensPerS / chips <= bestPerChip) continue;
+          bestPerChip = tokensPerS / chips;
+          best = {
+            replica: r,
+            point: {
+              chips,
+              batch,
+              stepS: d.stepS,
+              prefillS: p.prefillS,
+              batchTimeS: (batch * o) / d.tokensPerS,
+              outputTokensPerS: tokensPerS,
+              requestsPerS,
+              tpotS: d.tpotS,
+              ttftS: p.prefillS + transferS + d.stepS,
+            },
+            disaggregated: {
+              prefillChips: p.chips,
+              prefillReplicas: pr,
+              decodeChips: nd,
+              decodeReplicas: dr,
+              prefillS: p.prefillS,
+              transferS,
+            },
+          };
         }
       }
     }

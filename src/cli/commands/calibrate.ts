@@ -20,13 +20,9 @@ import { EXIT } from '../exit.js';
 export type { CalibrateOptions } from '../../api/calibrate.js';
 
 export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateOptions): number {
+  const c = calibrate(ctx.catalog(), files, opts);
   const entry = ctx.catalog().accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(ctx.catalog(), opts.accelerator));
-  if (entry.formOf !== undefined)
-    throw new UsageError(
-      `${opts.accelerator} is a form factor of ${entry.formOf} and shares its factors: calibrate ${entry.formOf}`,
-    );
-  const c = calibrate(ctx.catalog(), files, opts);
   const text = calibratedProfileText(readFileSync(entry.file, 'utf8'), c);
   const lines = [
     `calibrated ${opts.accelerator} on ${c.cases.length} row(s): ${c.cases.map((x) => x.id).join(', ')}`,
