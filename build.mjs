@@ -12,7 +12,36 @@ const zodEnglishOnly = {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
       args.importer.includes('/zod/') ? { path: 'zod-locales', namespace: 'stub' } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export {};', loader: 'js' }));
+    b.onLoad({ filter: /^zod-locales$/, namespace: 'stub' }, () => ({
+      contents: 'export {};',
+      loader: 'js',
+    }));
+  },
+};
+
+// Two Node modules that cost every start ~5 ms each (node:child_process and node:tty each pull in
+// node:net and the stream machinery) for things the CLI never does at start-up. commander needs
+// child_process only to spawn executable subcommands, which infercost has none of: it is required
+// when first touched. chalk's supports-color asks tty.isatty(1) and (2) as it loads, to set the
+// level of its default instance; infercost never uses that instance (src/render/table.ts builds
+// `new Chalk({ level })` from its own TTY, NO_COLOR and FORCE_COLOR rules), so it sees no TTY.
+const noStartupBuiltins = {
+  name: 'no-startup-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes('/commander/') ? { path: 'lazy-child-process', namespace: 'stub' } : undefined,
+    );
+    b.onResolve({ filter: /^node:tty$/ }, (args) =>
+      args.importer.includes('/chalk/') ? { path: 'chalk-tty', namespace: 'stub' } : undefined,
+    );
+    b.onLoad({ filter: /^lazy-child-process$/, namespace: 'stub' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+    b.onLoad({ filter: /^chalk-tty$/, namespace: 'stub' }, () => ({
+      contents: 'export default { isatty: () => false };',
+      loader: 'js',
+    }));
   },
 };
 
@@ -26,7 +55,7 @@ await build({
   minifySyntax: true,
   minifyWhitespace: !process.env.INFERCOST_NO_MINIFY,
   logLevel: 'warning',
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, noStartupBuiltins],
   // vega renders the report's charts and HiGHS solves fleets; each is required by its command
   // alone, never at start-up.
   external: ['vega', 'vega-lite', 'highs'],

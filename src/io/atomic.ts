@@ -8,7 +8,6 @@
 //
 // Not write-file-atomic: it opens its temp with 'w' under a name derived from the pid and a
 // counter (predictable), renames over device nodes, and has no streaming form, which sweep needs.
-import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -104,6 +103,17 @@ function dropTemp(p: Pending): void {
 }
 
 const TEMP_PATTERN = /^\.(.+)\.infercost-(\d+)-[0-9a-f]{12}\.tmp$/;
+
+/**
+ * `bytes` random bytes as hex, for a temp file's name. Web Crypto's global (Node's CSPRNG), not
+ * node:crypto: importing that costs every start ~5 ms, and only a write needs it.
+ */
+function randomHex(bytes: number): string {
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
+  let hex = '';
+  for (const x of b) hex += x.toString(16).padStart(2, '0');
+  return hex;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -240,7 +250,7 @@ export class OutputFile {
         const dir = dirname(this.#target.path);
         const base = basename(this.#target.path);
         removeStaleTemps(dir, base);
-        const tmp = join(dir, `.${base}.infercost-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+        const tmp = join(dir, `.${base}.infercost-${process.pid}-${randomHex(6)}.tmp`);
         const existing = this.#target.existing;
         // 'wx' is O_CREAT|O_EXCL: fails on anything already at the name, a planted link included.
         this.#fd = openSync(tmp, 'wx', 0o600);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,17 +102,17 @@ function parsedEntry<T>(value: T, y: LocatedYaml, origin: 'bundled' | 'user'): E
 /** One validated bundled file as the build stored it, with what identified the file then. */
 interface SnapshotEntry {
   readonly path: string;
-  /** SHA-1 of the file's bytes: survives packing and copying, which reset modification times. */
-  readonly sha1: string;
+  /**
+   * The file's text when it was validated. Compared whole, not by modification time (packing and
+   * copying reset those) nor by a hash (node:crypto costs every start ~5 ms; comparing 100 KB of
+   * text costs a few microseconds).
+   */
+  readonly text: string;
   readonly value: unknown;
 }
 
-function sha1Of(file: string): string {
-  return createHash('sha1').update(readFileSync(file)).digest('hex');
-}
-
 export interface Snapshot {
-  readonly version: 1;
+  readonly version: 2;
   readonly accelerators: readonly SnapshotEntry[];
   readonly models: readonly SnapshotEntry[];
 }
@@ -122,13 +121,13 @@ const SNAPSHOT_URL = new URL('../bundled.json', import.meta.url);
 
 /**
  * The bundled profiles, validated at build time (`npm run build` writes dist/bundled.json): a
- * cold start need not parse and validate twenty YAML files. A file whose content hash no longer
+ * cold start need not parse and validate twenty YAML files. A file whose text no longer
  * matches, or one added since, is read from its YAML as usual.
  */
 function readSnapshot(): Snapshot | undefined {
   try {
     const s = JSON.parse(readFileSync(SNAPSHOT_URL, 'utf8')) as Snapshot;
-    return s.version === 1 ? s : undefined;
+    return s.version === 2 ? s : undefined;
   } catch {
     return undefined;
   }
@@ -146,7 +145,7 @@ function loadBundled<T extends { id: string }>(
     const shown = displayPath(file);
     const key = relative(bundledProfilesDir(), file);
     const hit = stored.get(key);
-    if (hit && sha1Of(file) === hit.sha1) {
+    if (hit && readFileSync(file, 'utf8') === hit.text) {
       add(map, {
         value: hit.value as T,
         file: shown,
@@ -161,16 +160,16 @@ function loadBundled<T extends { id: string }>(
   return map;
 }
 
-/** What `npm run build` stores: every bundled file validated, with its content hash. */
+/** What `npm run build` stores: every bundled file validated, with the text it was validated from. */
 export function buildSnapshot(): Snapshot {
   const entries = (kind: 'accelerators' | 'models', parse: (y: LocatedYaml) => unknown) =>
     yamlFilesUnder(join(bundledProfilesDir(), kind)).map((file) => ({
       path: relative(bundledProfilesDir(), file),
-      sha1: sha1Of(file),
+      text: readFileSync(file, 'utf8'),
       value: parse(readYamlFile(file, displayPath(file))),
     }));
   return {
-    version: 1,
+    version: 2,
     accelerators: entries('accelerators', parseAccelerator),
     models: entries('models', parseModel),
   };
