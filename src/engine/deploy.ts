@@ -178,10 +178,13 @@ export function largestFeasibleBatch(r: Replica, hi: number, ttftS: number, tpot
   return largestMeeting(hi, (b) => meetsSlo(replicaPoint(r, b), ttftS, tpotS));
 }
 
-/** Largest whole number in [1, hi] meeting `ok` (monotone: true up to some point), else 0. */
-function largestMeeting(hi: number, ok: (b: number) => boolean): number {
+/**
+ * Largest whole number in [1, hi] meeting `ok` (monotone: true up to some point), else 0.
+ * `hiMeets` is ok(hi) when the caller already knows it.
+ */
+function largestMeeting(hi: number, ok: (b: number) => boolean, hiMeets?: boolean): number {
   if (hi < 1 || !ok(1)) return 0;
-  if (ok(hi)) return hi;
+  if (hiMeets ?? ok(hi)) return hi;
   let lo = 1; // meets
   let bad = hi; // does not
   while (bad - lo > 1) {
@@ -233,12 +236,23 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
           if (workload.fixedBatch > cap) cappedFrom = workload.fixedBatch;
           cap = Math.min(cap, workload.fixedBatch);
         }
+        const capPoint = replicaPoint(replica, cap);
+        const capMeets = meetsSlo(capPoint, ttftS, tpotS);
+        // Section 4: X(B) never falls with B, so X(cap)/N bounds this replica. One that cannot
+        // beat the best so far is not bisected; its memory binds iff the cap itself meets the SLO.
+        if (
+          best &&
+          capPoint.outputTokensPerS / capPoint.chips <= best.point.outputTokensPerS / best.point.chips
+        ) {
+          memoryBinds = capMeets && cap === replica.maxBatch;
+          continue;
+        }
         const batch =
           workload.fixedBatch !== undefined
-            ? meetsSlo(replicaPoint(replica, cap), ttftS, tpotS)
+            ? capMeets
               ? cap
               : 0
-            : largestFeasibleBatch(replica, cap, ttftS, tpotS);
+            : largestMeeting(cap, (b) => meetsSlo(replicaPoint(replica, b), ttftS, tpotS), capMeets);
         if (batch === 0) {
           const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
           const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
@@ -250,7 +264,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
           continue;
         }
         memoryBinds = batch === replica.maxBatch;
-        const point = replicaPoint(replica, batch);
+        const point = batch === cap ? capPoint : replicaPoint(replica, batch);
         if (!best || point.outputTokensPerS / point.chips > best.point.outputTokensPerS / best.point.chips) {
           best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
         }

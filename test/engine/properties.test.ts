@@ -1,7 +1,17 @@
 // Invariants of the engine over random valid inputs (fast-check).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseDeployment, costMetrics, evaluate } from '../../src/engine/index.js';
+import {
+  chooseDeployment,
+  costMetrics,
+  evaluate,
+  layoutsFor,
+  replicaFor,
+  replicaPoint,
+  replicaSizes,
+  setupFor,
+  stagesFor,
+} from '../../src/engine/index.js';
 import { precisionOf } from '../../src/engine/precision.js';
 import type { Accelerator, Model, Workload } from '../../src/engine/types.js';
 
@@ -155,6 +165,35 @@ function throughput(a: Accelerator, w: Workload): number {
 const RUNS = { numRuns: 300 };
 
 describe('engine invariants', () => {
+  // docs/model.md section 4: the search relies on this (a replica whose X at its largest batch
+  // cannot beat the best so far is not bisected), so it is checked for every replica the search
+  // can build: each size, layout and pipeline depth.
+  it('tokens/s per chip never falls as the batch grows, on every replica the search builds', () => {
+    fc.assert(
+      fc.property(acceleratorArb, workloadArb, fc.double({ min: 0, max: 1, noNaN: true }), (ap, wp, f) => {
+        const a = makeAccelerator(ap);
+        const w = makeWorkload(wp);
+        const setup = setupFor(a, w);
+        if (!setup) return;
+        const sizes = replicaSizes(a.domainChips, w.replicaChips);
+        for (const chips of sizes)
+          for (const layout of layoutsFor(w, chips))
+            for (const stages of stagesFor(a, w, chips, sizes)) {
+              const r = replicaFor(a, w, setup, chips, layout, stages);
+              if (r.maxBatch < 2) continue;
+              // Two batches b < b2 in [1, maxBatch], b2 at fraction f of the way up from b + 1.
+              const b = 1 + Math.floor(f * f * (r.maxBatch - 1));
+              const b2 = Math.min(r.maxBatch, b + 1 + Math.floor(f * (r.maxBatch - b)));
+              if (b2 <= b) continue;
+              const x = replicaPoint(r, b).outputTokensPerS;
+              const x2 = replicaPoint(r, b2).outputTokensPerS;
+              expect(x2).toBeGreaterThanOrEqual(x);
+            }
+      }),
+      RUNS,
+    );
+  });
+
   it('more bandwidth never lowers throughput', () => {
     fc.assert(
       fc.property(acceleratorArb, workloadArb, fc.double({ min: 1, max: 4, noNaN: true }), (ap, wp, k) => {
