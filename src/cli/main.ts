@@ -1,5 +1,4 @@
 import { CommanderError } from 'commander';
-import { z } from 'zod';
 import { errnoReason, removePendingFiles } from '../io/atomic.js';
 import { InputError, IoError, UsageError } from '../io/errors.js';
 import { readStdin as readStdinSync } from '../io/workload.js';
@@ -7,11 +6,6 @@ import { sanitizeLine, sanitizeStderr } from '../render/text.js';
 import { EXIT } from './exit.js';
 import type { CliIo } from './io.js';
 import { buildProgram } from './program.js';
-
-// zod compiles each object schema into a parser with `new Function` on its first parse: worth it
-// for a schema parsed many times, a cost (~4 ms at start-up) for the handful of files a command
-// reads once each. The CLI parses each file once.
-z.config({ jitless: true });
 
 /** Runs the CLI and returns the exit code; only this function catches. */
 export async function main(argv: readonly string[], rawIo: CliIo): Promise<number> {
