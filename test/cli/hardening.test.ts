@@ -181,6 +181,22 @@ describe('writes (-o)', () => {
     expect(readFileSync(w, 'utf8')).toBe(readFileSync(CHAT, 'utf8'));
   });
 
+  // src/cli/main.ts ends the process with process.exit only when stdout has nothing queued; a
+  // reader slower than the writer leaves output queued, and none of it may be lost.
+  it('a reader that starts late still gets every byte (the early exit waits for a flushed stdout)', () => {
+    const dir = tempDir();
+    const file = join(dir, 'backtest.json');
+    // One write of ~170 kB, more than a pipe holds while its reader sleeps: the rest is queued
+    // when the command ends.
+    const args = 'backtest --format json';
+    expect(sh(`node ${BIN} ${args} -o ${file}`).code).toBe(0);
+    const bytes = statSync(file).size;
+    expect(bytes).toBeGreaterThan(100_000);
+    const r = sh(`node ${BIN} ${args} | (sleep 1; wc -c)`);
+    expect(r.code).toBe(0);
+    expect(Number(r.stdout.trim())).toBe(bytes);
+  });
+
   it('stdout onto a full device: one line, exit 74, no stack trace (compare, sweep, check, diff)', () => {
     const dir = tempDir();
     const saved = join(dir, 'r.json');
