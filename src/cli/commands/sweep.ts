@@ -1,5 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { createRequire } from 'node:module';
 import { prepareSweep, type SweepOptions, type SweepRun } from '../../api/sweep.js';
 import { assertNotAnInput, OutputFile } from '../../io/atomic.js';
 import { csvLine } from '../../render/csv.js';
@@ -14,6 +13,11 @@ import { EXIT } from '../exit.js';
  */
 function fullGc(): (() => void) | undefined {
   try {
+    // Required here, not imported: loading node:v8 costs every start ~3 ms, and only a long
+    // sweep needs it.
+    const require = createRequire(import.meta.url);
+    const { setFlagsFromString } = require('node:v8') as typeof import('node:v8');
+    const { runInNewContext } = require('node:vm') as typeof import('node:vm');
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
     return typeof gc === 'function' ? (gc as () => void) : undefined;
