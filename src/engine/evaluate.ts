@@ -40,7 +40,9 @@ export type Warning =
       readonly code: 'REPLICA_SIZES_DROPPED';
       readonly sizes: readonly number[];
       readonly domainChips: number;
-    };
+    }
+  /** Section 10: the fixed step overhead is more than half of the chosen decode step. */
+  | { readonly code: 'OVERHEAD_BOUND'; readonly overheadS: number; readonly stepS: number };
 
 export interface Performance {
   readonly ttftS: number;
@@ -161,6 +163,8 @@ export function evaluate(accelerator: Accelerator, workload: Workload): Evaluati
     warnings.push({ code: 'BATCH_CAPPED', requested: d.batchCappedFrom, batch: point.batch });
   }
   const step = decodeStep(replica, point.batch);
+  if (step.overheadS > 0.5 * step.totalS)
+    warnings.push({ code: 'OVERHEAD_BOUND', overheadS: step.overheadS, stepS: step.totalS });
   const x = point.outputTokensPerS / point.chips;
   const requestsPerSPerChip = point.requestsPerS / point.chips;
   // 6.1: power at this operating point, or the nameplate all-in power when that is switched off.

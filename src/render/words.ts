@@ -56,6 +56,8 @@ export function warningText(w: Warning): string {
       return `batch ${w.requested} does not fit in memory; ran at ${w.batch}`;
     case 'REPLICA_SIZES_DROPPED':
       return `replica sizes ${w.sizes.join(', ')} exceed the ${w.domainChips}-chip scale-up domain and were skipped`;
+    case 'OVERHEAD_BOUND':
+      return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step (fitted at large batches: least certain here)`;
   }
 }
 

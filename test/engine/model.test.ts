@@ -272,6 +272,31 @@ describe('section 5: money', () => {
   });
 });
 
+describe('section 10: overhead-bound steps', () => {
+  it('warns when t_step0 is more than half of the decode step, with both times, and not otherwise', () => {
+    const base = { model: 'llama-3.1-8b', precision: FP8, input_tokens: 1000, output_tokens: 200 } as const;
+    // A 30 ms t_step0 (per_layer_overhead off: every step pays it whole) under a 35 ms TPOT limit:
+    // the chosen step is at most 35 ms, so the overhead is at least 30/35 = 86% of it.
+    const slow = evaluate(
+      accelerator('h200-sxm'),
+      workload({ ...base, slo: { tpot_ms: 35 }, efficiency: { ...PINNED_EFFICIENCY, t_step0_ms: 30 } }),
+    );
+    const w = slow.warnings.find((x) => x.code === 'OVERHEAD_BOUND');
+    expect(w).toBeDefined();
+    if (w?.code !== 'OVERHEAD_BOUND') return;
+    expect(w.overheadS).toBeCloseTo(0.03, 12);
+    expect(w.stepS).toBeLessThanOrEqual(0.035);
+    expect(w.overheadS / w.stepS).toBeGreaterThanOrEqual(30 / 35);
+    // With the pinned 2 ms and no limit, Llama 3.3 70B on one chip runs its largest batch, whose
+    // step reads ~70 GB of weights (~18 ms) plus the KV cache: no warning.
+    const fast = evaluate(
+      accelerator('h200-sxm'),
+      workload({ ...base, model: 'llama-3.3-70b', efficiency: PINNED_EFFICIENCY }),
+    );
+    expect(fast.warnings.some((x) => x.code === 'OVERHEAD_BOUND')).toBe(false);
+  });
+});
+
 describe('section 6: energy', () => {
   it('tokens per joule = x / (system_w * pue), with 1.7 x TDP when system power is absent (H200)', () => {
     const w = workload({ model: 'llama-3.1-8b', input_tokens: 1000, output_tokens: 200 });
