@@ -57,7 +57,7 @@ export function warningText(w: Warning): string {
     case 'REPLICA_SIZES_DROPPED':
       return `replica sizes ${w.sizes.join(', ')} exceed the ${w.domainChips}-chip scale-up domain and were skipped`;
     case 'OVERHEAD_BOUND':
-      return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step (fitted at large batches: least certain here)`;
+      return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step: the answer leans on that one factor`;
   }
 }
 
