@@ -172,9 +172,17 @@ export function cvReport(cv: CvResult) {
       high: r.high ?? null,
       covered: r.covered ?? null,
       error_pct: r.errorPct ?? null,
+      measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
+      predicted_tpot_s: r.prediction?.tpotS ?? null,
+      tpot_error_pct: r.tpotErrorPct ?? null,
       reason: r.reason ?? null,
     })),
-    summary: cv.summary.map((s) => ({ ...summaryJson(s), coverage_pct: s.coveragePct })),
+    summary: cv.summary.map((s) => ({
+      ...summaryJson(s),
+      coverage_pct: s.coveragePct,
+      tpot_rows: s.tpotRows,
+      median_abs_tpot_error_pct: s.medianAbsTpotErrorPct,
+    })),
     bands: Object.fromEntries(
       Object.entries(cv.bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
     ),

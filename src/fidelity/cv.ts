@@ -164,6 +164,9 @@ export interface CvGroupSummary {
   readonly maxAbsErrorPct: number | null;
   /** Share of rows whose measured value lies inside the stated range. */
   readonly coveragePct: number | null;
+  /** Rows with a measured TPOT, and the median |error| of its prediction. */
+  readonly tpotRows: number;
+  readonly medianAbsTpotErrorPct: number | null;
 }
 
 export interface CvResult {
@@ -217,6 +220,7 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   });
   const group = (kind: CvGroupSummary['kind'], name: string, rs: readonly CvRow[]): CvGroupSummary => {
     const errs = rs.flatMap((r) => (r.errorPct === undefined ? [] : [Math.abs(r.errorPct)]));
+    const tpotErrs = rs.flatMap((r) => (r.tpotErrorPct === undefined ? [] : [Math.abs(r.tpotErrorPct)]));
     const ranged = rs.filter((r) => r.covered !== undefined);
     return {
       kind,
@@ -227,6 +231,8 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
       maxAbsErrorPct: errs.length === 0 ? null : Math.max(...errs),
       coveragePct:
         ranged.length === 0 ? null : (100 * ranged.filter((r) => r.covered).length) / ranged.length,
+      tpotRows: tpotErrs.length,
+      medianAbsTpotErrorPct: percentileMedian(tpotErrs),
     };
   };
   const by = (kind: CvGroupSummary['kind'], key: (i: number) => string) => {

@@ -106,9 +106,9 @@ export function renderCvTable(cv: CvResult): string {
     ]);
   }
   const s = new Table({
-    head: ['group', 'rows', 'median |error|', 'p90 |error|', 'max |error|', 'in range'],
+    head: ['group', 'rows', 'median |error|', 'p90 |error|', 'max |error|', 'in range', 'TPOT median (n)'],
     style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
   const p = (n: number | null) => (n === null ? '-' : `${fixed(n, 1)}%`);
   for (const g of cv.summary)
@@ -119,6 +119,7 @@ export function renderCvTable(cv: CvResult): string {
       p(g.p90AbsErrorPct),
       p(g.maxAbsErrorPct),
       p(g.coveragePct),
+      g.tpotRows === 0 ? '-' : `${p(g.medianAbsTpotErrorPct)} (${g.tpotRows})`,
     ]);
   return [
     'Cross-validated: each row predicted by factors fitted without its source (* input length assumed, never fitted on).',

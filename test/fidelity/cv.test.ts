@@ -35,7 +35,7 @@ describe('leave one source out', () => {
     [4000, 500, 32],
     [500, 2000, 512],
   ] as const;
-  function rows(source: string, scale: number): MeasuredCase[] {
+  function rows(source: string, scale: number, tpotScale?: number): MeasuredCase[] {
     return setups.map(([i, o, b], k) => {
       const row: ResolvedRow = {
         id: `${source}-${k}`,
@@ -57,10 +57,17 @@ describe('leave one source out', () => {
       const c = caseFor(row, h100, model);
       // The engine's own prediction under the true factors, times `scale` for a biased source.
       const measured = (predictCase(c, truth)?.tokensPerSPerChip ?? 0) * scale;
+      // And, where asked, a measured TPOT of the truth's times `tpotScale`.
+      const tpotS = tpotScale === undefined ? undefined : (predictCase(c, truth)?.tpotS ?? 0) * tpotScale;
       return {
         ...c,
         measuredTokensPerSPerChip: measured,
-        row: { ...row, output_tokens_per_s_per_chip: measured },
+        ...(tpotS === undefined ? {} : { measuredTpotS: tpotS }),
+        row: {
+          ...row,
+          output_tokens_per_s_per_chip: measured,
+          ...(tpotS === undefined ? {} : { tpot_ms: tpotS * 1000 }),
+        },
       };
     });
   }
@@ -77,5 +84,15 @@ describe('leave one source out', () => {
     expect(new Set(cv.rows.map((r) => r.fold))).toEqual(
       new Set(['https://example.com/a', 'https://example.com/b', 'https://example.com/c']),
     );
+  });
+
+  it('reports TPOT errors too: a source whose TPOT was measured 2x long is predicted -50% on it', () => {
+    const cv = crossValidate([...rows('a', 1), ...rows('b', 1), ...rows('c', 1, 2)]);
+    // Held out, c is predicted from a and b (no TPOT, true throughput): TPOT p / (2 p) - 1 = -50%.
+    for (const r of cv.rows.filter((x) => x.row.id.startsWith('c-')))
+      expect(r.tpotErrorPct).toBeCloseTo(-50, 0);
+    const all = cv.summary.find((g) => g.kind === 'all' && g.group === 'all');
+    expect(all?.tpotRows).toBe(6);
+    expect(all?.medianAbsTpotErrorPct).toBeCloseTo(50, 0);
   });
 });
