@@ -220,14 +220,15 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
 
   for (const chips of sizes) {
     for (const layout of layoutsFor(workload, chips)) {
-      // 3f: more stages add memory only (per chip, a pipelined replica at batch B does no better
-      // than its stage size at B/pp), so deeper pipelines are tried only while memory binds.
-      let memoryBinds = true;
+      // 3f: more stages add memory only (per chip, `pp` stages at batch B do no better than one
+      // stage at the micro-batch ceil(B/pp)), so deeper pipelines are tried only while memory
+      // binds, or while the shallower pipeline does not fit at all.
+      let deeper = true;
       for (const stages of stagesFor(accelerator, workload, chips, sizes)) {
-        if (!memoryBinds) break;
+        if (!deeper) break;
         const replica = replicaFor(accelerator, workload, setup, chips, layout, stages);
         if (replica.maxBatch < 1) continue;
-        memoryBinds = false;
+        deeper = false;
         anyFits = true;
         let cap =
           workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);
@@ -236,23 +237,32 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
           if (workload.fixedBatch > cap) cappedFrom = workload.fixedBatch;
           cap = Math.min(cap, workload.fixedBatch);
         }
-        const capPoint = replicaPoint(replica, cap);
+        // 3f: a pipeline's step depends on its micro-batch ceil(B/pp) alone, so it runs whole
+        // micro-batches, B = pp * m (all pp of one sequence each when the cap is below pp).
+        const pp = replica.stages;
+        const units = workload.fixedBatch === undefined && pp > 1 ? Math.floor(cap / pp) : 0;
+        const top = units >= 1 ? pp * units : cap;
+        const memoryCapped = cap === replica.maxBatch;
+        const capPoint = replicaPoint(replica, top);
         const capMeets = meetsSlo(capPoint, ttftS, tpotS);
         // Section 4: X(B) never falls with B, so X(cap)/N bounds this replica. One that cannot
-        // beat the best so far is not bisected; its memory binds iff the cap itself meets the SLO.
+        // beat the best so far is not bisected.
         if (
           best &&
           capPoint.outputTokensPerS / capPoint.chips <= best.point.outputTokensPerS / best.point.chips
         ) {
-          memoryBinds = capMeets && cap === replica.maxBatch;
+          deeper = capMeets && memoryCapped;
           continue;
         }
         const batch =
-          workload.fixedBatch !== undefined
-            ? capMeets
-              ? cap
-              : 0
-            : largestMeeting(cap, (b) => meetsSlo(replicaPoint(replica, b), ttftS, tpotS), capMeets);
+          workload.fixedBatch !== undefined || units < 1
+            ? workload.fixedBatch === undefined
+              ? largestMeeting(cap, (b) => meetsSlo(replicaPoint(replica, b), ttftS, tpotS), capMeets)
+              : capMeets
+                ? cap
+                : 0
+            : pp *
+              largestMeeting(units, (m) => meetsSlo(replicaPoint(replica, pp * m), ttftS, tpotS), capMeets);
         if (batch === 0) {
           const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
           const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
@@ -263,11 +273,11 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
           }
           continue;
         }
-        memoryBinds = batch === replica.maxBatch;
-        const point = batch === cap ? capPoint : replicaPoint(replica, batch);
+        const point = batch === top ? capPoint : replicaPoint(replica, batch);
         if (!best || point.outputTokensPerS / point.chips > best.point.outputTokensPerS / best.point.chips) {
           best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
         }
+        deeper = memoryCapped && batch === top;
       }
     }
   }
@@ -367,15 +377,16 @@ function bestDisaggregated(
   if (prefills.length === 0) return undefined;
   const model = workload.model;
   // The prompt's KV cache crosses the scale-up link when a prefill and a decode replica fit in one
-  // domain, else the scale-out network where the profile gives it.
+  // domain (or the scale-out network, if faster: both are open then), else the scale-out network
+  // where the profile gives it.
   const kvBytes =
     workload.inputTokens * kvBytesPerToken(model, setup.kvCache) +
     kvWindowBytes(model, setup.kvCache, workload.inputTokens);
+  const scaleOut = accelerator.scaleOutBytesPerSPerDirection;
+  const link = accelerator.linkBytesPerSPerDirection;
   const transferSFor = (np: number, nd: number) =>
     kvBytes /
-    ((np + nd > accelerator.domainChips && accelerator.scaleOutBytesPerSPerDirection !== undefined
-      ? accelerator.scaleOutBytesPerSPerDirection
-      : accelerator.linkBytesPerSPerDirection) *
+    ((np + nd > accelerator.domainChips ? (scaleOut ?? link) : Math.max(link, scaleOut ?? 0)) *
       setup.efficiency.etaLink);
   const o = workload.outputTokens;
   let best: { replica: Replica; point: ReplicaPoint; disaggregated: Disaggregation } | undefined;

@@ -405,12 +405,13 @@ function commS(r: Replica, batch: number, q = 1): number {
 }
 
 /**
- * 3f: `pp` micro-batches of `B/pp` flow through `pp` stages; a step of the whole batch is the
- * section-3 terms of the whole model at `B/pp` plus each stage's overhead and hop.
+ * 3f: `pp` micro-batches flow through `pp` stages; a step of the whole batch is the section-3
+ * terms of the whole model at the largest micro-batch, `ceil(B/pp)` whole sequences, plus each
+ * stage's overhead and hop.
  */
 function pipelinedStep(r: Replica, batch: number): DecodeStep {
   const pp = r.stages;
-  const b = batch / pp;
+  const b = Math.ceil(batch / pp);
   const c = coreS(r, b);
   const comm = commS(r, b) + pp * (b * r.p2pSPerSequence + r.p2pFixedS);
   const overheadS = pp * r.stageOverheadS;

@@ -167,7 +167,7 @@ const RUNS = { numRuns: 300 };
 describe('engine invariants', () => {
   // docs/model.md section 4: the search relies on this (a replica whose X at its largest batch
   // cannot beat the best so far is not bisected), so it is checked for every replica the search
-  // can build: each size, layout and pipeline depth.
+  // can build: each size, layout and pipeline depth (a pipeline at the batches it runs, 3f).
   it('tokens/s per chip never falls as the batch grows, on every replica the search builds', () => {
     fc.assert(
       fc.property(acceleratorArb, workloadArb, fc.double({ min: 0, max: 1, noNaN: true }), (ap, wp, f) => {
@@ -180,13 +180,19 @@ describe('engine invariants', () => {
           for (const layout of layoutsFor(w, chips))
             for (const stages of stagesFor(a, w, chips, sizes)) {
               const r = replicaFor(a, w, setup, chips, layout, stages);
-              if (r.maxBatch < 2) continue;
-              // Two batches b < b2 in [1, maxBatch], b2 at fraction f of the way up from b + 1.
-              const b = 1 + Math.floor(f * f * (r.maxBatch - 1));
-              const b2 = Math.min(r.maxBatch, b + 1 + Math.floor(f * (r.maxBatch - b)));
-              if (b2 <= b) continue;
-              const x = replicaPoint(r, b).outputTokensPerS;
-              const x2 = replicaPoint(r, b2).outputTokensPerS;
+              // A pipeline runs whole micro-batches (section 3f): the batches the search runs are
+              // pp * m for m up to floor(maxBatch / pp), or any batch below pp; X must not fall
+              // along them.
+              const whole = stages > 1 && r.maxBatch >= stages;
+              const units = whole ? Math.floor(r.maxBatch / stages) : r.maxBatch;
+              const unit = whole ? stages : 1;
+              if (units < 2) continue;
+              // Two counts m < m2 in [1, units], m2 at fraction f of the way up from m + 1.
+              const m = 1 + Math.floor(f * f * (units - 1));
+              const m2 = Math.min(units, m + 1 + Math.floor(f * (units - m)));
+              if (m2 <= m) continue;
+              const x = replicaPoint(r, unit * m).outputTokensPerS;
+              const x2 = replicaPoint(r, unit * m2).outputTokensPerS;
               expect(x2).toBeGreaterThanOrEqual(x);
             }
       }),
