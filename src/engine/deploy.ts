@@ -174,8 +174,14 @@ function meetsSlo(p: ReplicaPoint, ttftS: number, tpotS: number): boolean {
  * Largest batch in [1, hi] that meets the SLO, by bisection (section 4): both latencies grow
  * with B, so the feasible batches form a prefix. Returns 0 when even B = 1 misses.
  */
-export function largestFeasibleBatch(r: Replica, hi: number, ttftS: number, tpotS: number): number {
-  return largestMeeting(hi, (b) => meetsSlo(replicaPoint(r, b), ttftS, tpotS));
+export function largestFeasibleBatch(
+  r: Replica,
+  hi: number,
+  ttftS: number,
+  tpotS: number,
+  hiMeets?: boolean,
+): number {
+  return largestMeeting(hi, (b) => meetsSlo(replicaPoint(r, b), ttftS, tpotS), hiMeets);
 }
 
 /**
@@ -254,15 +260,13 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
           deeper = capMeets && memoryCapped;
           continue;
         }
-        const batch =
-          workload.fixedBatch !== undefined || units < 1
-            ? workload.fixedBatch === undefined
-              ? largestMeeting(cap, (b) => meetsSlo(replicaPoint(replica, b), ttftS, tpotS), capMeets)
-              : capMeets
-                ? cap
-                : 0
-            : pp *
-              largestMeeting(units, (m) => meetsSlo(replicaPoint(replica, pp * m), ttftS, tpotS), capMeets);
+        let batch: number;
+        if (workload.fixedBatch !== undefined) batch = capMeets ? cap : 0;
+        else if (units < 1) batch = largestFeasibleBatch(replica, cap, ttftS, tpotS, capMeets);
+        else
+          batch =
+            pp *
+            largestMeeting(units, (m) => meetsSlo(replicaPoint(replica, pp * m), ttftS, tpotS), capMeets);
         if (batch === 0) {
           const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
           const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
