@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { Document, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../engine/calibrate.js';
 import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../engine/types.js';
 import { backtestCase, type MeasuredCase, summarize } from '../fidelity/backtest.js';
@@ -169,8 +169,12 @@ export function calibratedProfileText(original: string, c: Calibration): string 
   return doc.toString({ lineWidth: 110 });
 }
 
+/**
+ * The profile with its `default_stack` and `stacks` replaced and any single-chip `calibration`
+ * block removed. Only those top-level entries are rewritten, spliced into the original text: the
+ * rest of the file (sources, notes, comments, the author's line breaks) stays byte for byte.
+ */
 export function stacksProfileText(original: string, entries: readonly StackCalibration[]): string {
-  const doc = parseDocument(original);
   const stacks: Record<string, unknown> = {};
   for (const e of entries) {
     const pct = (l: number) => round((Math.exp(l) - 1) * 100, 3);
@@ -189,19 +193,55 @@ export function stacksProfileText(original: string, entries: readonly StackCalib
       ...(e.cv ? { cv: { rows: e.cv.rows, median_abs_error_pct: round(e.cv.medianAbsErrorPct, 3) } } : {}),
     };
   }
-  doc.deleteIn(['calibration']);
-  doc.setIn(['default_stack'], defaultStack(entries));
-  const node = doc.createNode(stacks);
-  doc.setIn(['stacks'], node);
+  const doc = new Document({ stacks });
   for (const e of entries) {
-    const eff = doc.getIn(['stacks', e.stack, 'efficiency'], true) as { flow?: boolean } | undefined;
-    if (eff) eff.flow = true;
-    const iv = doc.getIn(['stacks', e.stack, 'interval_pct'], true) as { flow?: boolean } | undefined;
-    if (iv) iv.flow = true;
-    const cv = doc.getIn(['stacks', e.stack, 'cv'], true) as { flow?: boolean } | undefined;
-    if (cv) cv.flow = true;
-    const fitted = doc.getIn(['stacks', e.stack, 'fitted'], true) as { flow?: boolean } | undefined;
-    if (fitted) fitted.flow = true;
+    for (const key of ['efficiency', 'interval_pct', 'cv', 'fitted']) {
+      const node = doc.getIn(['stacks', e.stack, key], true) as { flow?: boolean } | undefined;
+      if (node) node.flow = true;
+    }
   }
-  return doc.toString({ lineWidth: 110 });
+  const chosen = defaultStack(entries);
+  return spliceTopLevel(original, {
+    calibration: undefined,
+    default_stack: chosen === undefined ? undefined : new Document({ default_stack: chosen }).toString(),
+    stacks: doc.toString({ lineWidth: 110 }),
+  });
+}
+
+/**
+ * Replaces (or, with `undefined`, removes) top-level entries of a YAML mapping by their text
+ * ranges; an entry the file lacks is appended. `text` is the whole rendered entry, key included.
+ */
+function spliceTopLevel(
+  original: string,
+  replacements: Readonly<Record<string, string | undefined>>,
+): string {
+  const doc = parseDocument(original);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const seen = new Set<string>();
+  if (isMap(doc.contents)) {
+    for (const pair of doc.contents.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key === undefined || !Object.hasOwn(replacements, key) || !pair.key.range) continue;
+      seen.add(key);
+      const start = pair.key.range[0];
+      const end = (
+        isNode(pair.value) && pair.value.range ? pair.value.range[2] : pair.key.range[2]
+      ) as number;
+      const text = replacements[key] ?? '';
+      edits.push({
+        start,
+        end,
+        text: original.slice(start, end).endsWith('\n') ? text : text.replace(/\n$/, ''),
+      });
+    }
+  }
+  let out = original;
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  for (const [key, text] of Object.entries(replacements)) {
+    if (seen.has(key) || text === undefined) continue;
+    out = `${out.endsWith('\n') || out === '' ? out : `${out}\n`}${text}`;
+  }
+  return out;
 }
