@@ -135,12 +135,12 @@ export const WORKLOAD_DEFAULTS = {
     embedding_lookup: false,
     attention_bf16: true,
     mla_absorbed: true,
-    steady_state_kv: true,
+    steady_state_kv: false,
     chunked_prefill: false,
     dp_attention: true,
     per_layer_overhead: true,
     power_under_load: true,
-    bench_batch_cap: false,
+    bench_batch_cap: true,
     expert_parallel: false,
     disaggregation: false,
     expert_gemm_tiles: false,
@@ -151,5 +151,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.52, hostLoad: 0.88 },
+  powerModel: { idleFraction: 0.58, hostLoad: 0.85 },
 } as const;

@@ -414,12 +414,11 @@ describe('expert parallelism (docs/model.md section 3d)', () => {
       data_parallel_attention: true,
       disaggregated: false,
     });
-    // Held to an 8-GPU replica (an HGX-sized domain), the same chip serves fewer tokens per chip
-    // (1.48x fewer with the factors of 2026-12-02; the search would not pick the wide replica otherwise).
+    // Held to an 8-GPU replica (an HGX-sized domain), the same chip serves fewer tokens per chip.
     const eight = gb200(['--set', 'deployment.replica_chips=[8]']);
     expect(eight.deployment.chips).toBe(8);
     expect(wide.metrics.output_tokens_per_s_per_chip).toBeGreaterThan(
-      eight.metrics.output_tokens_per_s_per_chip,
+      1.5 * eight.metrics.output_tokens_per_s_per_chip,
     );
     const table = spawnCli(['compare', DS, '--accelerators', 'gb200']);
     expect(table.stdout).toMatch(/\d+ EP x B\d+/);
@@ -488,10 +487,8 @@ describe('pipeline stages (docs/model.md section 3f)', () => {
 });
 
 describe('form factors (docs/model.md section 1)', () => {
-  // 4,000-token prompts, so that KV memory binds the batch: at 1,000/1,000 with steady-state KV
-  // (on since 2026-12-02) 16 chips hold enough sequences that the UltraServer stops at 16 as well.
   const DS =
-    'model: deepseek-v3\nprecision: { weights: bf16, activations: bf16, kv_cache: bf16 }\ninput_tokens: 4000\noutput_tokens: 1000\n';
+    'model: deepseek-v3\nprecision: { weights: bf16, activations: bf16, kv_cache: bf16 }\ninput_tokens: 1000\noutput_tokens: 1000\n';
 
   it("Trn2's 16-chip instance is a profile of its own, named after its base and kept out of the default comparison", () => {
     const list = spawnCli(['profiles', '--format', 'json']);

@@ -14,22 +14,22 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 163 rows: 20 published, 57 MLPerf, 9 MLPerf Power, 77 from vendor documents', () => {
-    expect(rows).toHaveLength(163);
+  it('loads 189 rows: 20 published, 57 MLPerf, 9 MLPerf Power, 103 from vendor documents', () => {
+    expect(rows).toHaveLength(189);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 57,
       'mlperf-power.csv': 9,
-      'vendor-docs.csv': 77,
+      'vendor-docs.csv': 103,
     });
   });
 
   it('50 rows are not NVIDIA: MI300X 23, MI325X 21, MI355X 1, Trainium2 3, TPU v6e 2', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
-      'h100-sxm': 33,
-      'h200-sxm': 35,
-      b200: 30,
-      gb200: 15,
+      'h100-sxm': 36,
+      'h200-sxm': 42,
+      b200: 38,
+      gb200: 23,
       mi300x: 23,
       mi325x: 21,
       mi355x: 1,
@@ -37,7 +37,7 @@ describe('bundled measured data', () => {
       'tpu-v6e-trillium': 2,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 108,
+      trtllm: 134,
       nim: 5,
       vllm: 42,
       llmboost: 5,
