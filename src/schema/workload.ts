@@ -151,5 +151,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.58, hostLoad: 0.85 },
+  powerModel: { idleFraction: 0.54, hostLoad: 0.87 },
 } as const;
