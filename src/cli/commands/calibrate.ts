@@ -73,7 +73,14 @@ export function calibrateAllCommand(
       writeFileAtomic(join(opts.output, basename(entry.file)), text, files);
     }
   }
-  const power = fitPowerModel(cases, (c) => c.accelerator.efficiency);
+  // The power fit runs at each row's operating point, so it takes the factors just fitted, not
+  // the ones the profiles held when the run started (one run, not two, gives the fixed point).
+  const power = fitPowerModel(
+    cases,
+    (c) =>
+      all.get(c.row.accelerator)?.find((e) => e.stack === c.accelerator.stack)?.efficiency ??
+      c.accelerator.efficiency,
+  );
   lines.push(
     `power model (docs/model.md 6.1) on ${power.rows} MLPerf Power rows: idle fraction ${power.idleFraction}, host load ${power.hostLoad}, rms log error ${power.rmsLogError.toFixed(3)} (set WORKLOAD_DEFAULTS.powerModel)`,
   );

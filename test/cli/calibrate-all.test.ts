@@ -1,0 +1,43 @@
+// `calibrate --all` refits every profile's stacks and then the power model (docs/model.md 6.1),
+// whose fit runs each MLPerf Power row at the operating point its chip's factors give. It must use
+// the factors it has just fitted: with the profiles' old ones, a second run gave a different
+// power model (0.58/0.85, then 0.54/0.87 on 2026-12-02).
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO, runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'infercost-calibrate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const powerModel = (text: string) =>
+  /power model .*?idle fraction ([\d.]+), host load ([\d.]+)/.exec(text)?.slice(1, 3);
+
+describe('calibrate --all', () => {
+  it('fits the power model on the factors it has just fitted: a second run gives the same', async () => {
+    // Stale profiles: every stack's t_step0 set to 1 ms, far from any fit.
+    const stale = join(dir, 'stale');
+    cpSync(join(REPO, 'profiles'), stale, { recursive: true });
+    for (const f of readdirSync(join(stale, 'accelerators'))) {
+      const p = join(stale, 'accelerators', f);
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/t_step0_ms: [\d.]+ }/g, 't_step0_ms: 1 }'));
+    }
+    const fresh = join(dir, 'fresh');
+    cpSync(stale, fresh, { recursive: true });
+    const first = await runCli([
+      '--profiles',
+      stale,
+      'calibrate',
+      '--all',
+      '--output-dir',
+      join(fresh, 'accelerators'),
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await runCli(['--profiles', fresh, 'calibrate', '--all']);
+    expect(second.code, second.stderr).toBe(0);
+    const once = powerModel(first.stdout + first.stderr);
+    expect(once).toHaveLength(2);
+    expect(powerModel(second.stdout + second.stderr)).toEqual(once);
+  }, 60_000);
+});
