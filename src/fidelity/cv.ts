@@ -156,7 +156,7 @@ export interface CvRow extends BacktestRow {
 }
 
 export interface CvGroupSummary {
-  readonly kind: 'accelerator' | 'stack' | 'vendor' | 'level' | 'all';
+  readonly kind: 'accelerator' | 'stack' | 'model' | 'vendor' | 'level' | 'all';
   readonly group: string;
   readonly rows: number;
   readonly medianAbsErrorPct: number | null;
@@ -253,6 +253,7 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   const summary = [
     ...by('accelerator', (i) => rows[i]?.row.accelerator ?? ''),
     ...by('stack', (i) => rows[i]?.row.stack ?? ''),
+    ...by('model', (i) => rows[i]?.row.model ?? ''),
     ...by('vendor', (i) => vendors[i] ?? ''),
     ...by('level', (i) => rows[i]?.level ?? ''),
     group('all', 'all, known input length', known),

@@ -94,5 +94,10 @@ describe('leave one source out', () => {
     const all = cv.summary.find((g) => g.kind === 'all' && g.group === 'all');
     expect(all?.tpotRows).toBe(6);
     expect(all?.medianAbsTpotErrorPct).toBeCloseTo(50, 0);
+    // Per model too: one model here, so its group is every row, with the same figures as 'all'.
+    const model = cv.summary.filter((g) => g.kind === 'model');
+    expect(model.map((g) => g.group)).toEqual(['llama-3.1-8b']);
+    expect(model[0]).toEqual({ ...all, kind: 'model', group: 'llama-3.1-8b' });
+    expect(model[0]?.rows).toBe(18);
   });
 });
