@@ -1,4 +1,4 @@
-import { Document, isMap, isNode, isScalar, parseDocument } from 'yaml';
+import { Document, parseDocument } from 'yaml';
 import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../engine/calibrate.js';
 import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../engine/types.js';
 import { backtestCase, type MeasuredCase, summarize } from '../fidelity/backtest.js';
@@ -7,6 +7,7 @@ import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../io/measured.js';
 import { unknownAccelerator } from '../io/workload.js';
+import { replaceTopLevel } from '../io/yaml.js';
 import { fileFactorName, toAccelerator } from '../schema/convert.js';
 import { resolveRows } from './backtest.js';
 
@@ -201,47 +202,9 @@ export function stacksProfileText(original: string, entries: readonly StackCalib
     }
   }
   const chosen = defaultStack(entries);
-  return spliceTopLevel(original, {
+  return replaceTopLevel(original, {
     calibration: undefined,
     default_stack: chosen === undefined ? undefined : new Document({ default_stack: chosen }).toString(),
     stacks: doc.toString({ lineWidth: 110 }),
   });
-}
-
-/**
- * Replaces (or, with `undefined`, removes) top-level entries of a YAML mapping by their text
- * ranges; an entry the file lacks is appended. `text` is the whole rendered entry, key included.
- */
-function spliceTopLevel(
-  original: string,
-  replacements: Readonly<Record<string, string | undefined>>,
-): string {
-  const doc = parseDocument(original);
-  const edits: { start: number; end: number; text: string }[] = [];
-  const seen = new Set<string>();
-  if (isMap(doc.contents)) {
-    for (const pair of doc.contents.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
-      if (key === undefined || !Object.hasOwn(replacements, key) || !pair.key.range) continue;
-      seen.add(key);
-      const start = pair.key.range[0];
-      const end = (
-        isNode(pair.value) && pair.value.range ? pair.value.range[2] : pair.key.range[2]
-      ) as number;
-      const text = replacements[key] ?? '';
-      edits.push({
-        start,
-        end,
-        text: original.slice(start, end).endsWith('\n') ? text : text.replace(/\n$/, ''),
-      });
-    }
-  }
-  let out = original;
-  for (const e of edits.sort((a, b) => b.start - a.start))
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  for (const [key, text] of Object.entries(replacements)) {
-    if (seen.has(key) || text === undefined) continue;
-    out = `${out.endsWith('\n') || out === '' ? out : `${out}\n`}${text}`;
-  }
-  return out;
 }

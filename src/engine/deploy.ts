@@ -170,6 +170,11 @@ function meetsSlo(p: ReplicaPoint, ttftS: number, tpotS: number): boolean {
   return p.ttftS <= ttftS && p.tpotS <= tpotS;
 }
 
+/** Output tokens/s per chip: what the search maximises (section 4). */
+function perChip(p: ReplicaPoint): number {
+  return p.outputTokensPerS / p.chips;
+}
+
 /**
  * Largest batch in [1, hi] that meets the SLO, by bisection (section 4): both latencies grow
  * with B, so the feasible batches form a prefix. Returns 0 when even B = 1 misses.
@@ -253,10 +258,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
         const capMeets = meetsSlo(capPoint, ttftS, tpotS);
         // Section 4: X(B) never falls with B, so X(cap)/N bounds this replica. One that cannot
         // beat the best so far is not bisected.
-        if (
-          best &&
-          capPoint.outputTokensPerS / capPoint.chips <= best.point.outputTokensPerS / best.point.chips
-        ) {
+        if (best && perChip(capPoint) <= perChip(best.point)) {
           deeper = capMeets && memoryCapped;
           continue;
         }
@@ -278,7 +280,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
           continue;
         }
         const point = batch === top ? capPoint : replicaPoint(replica, batch);
-        if (!best || point.outputTokensPerS / point.chips > best.point.outputTokensPerS / best.point.chips) {
+        if (!best || perChip(point) > perChip(best.point)) {
           best = cappedFrom === undefined ? { replica, point } : { replica, point, cappedFrom };
         }
         deeper = memoryCapped && batch === top;
@@ -290,11 +292,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
   const split = workload.mechanisms.disaggregation
     ? bestDisaggregated(accelerator, workload, setup, sizes, ttftS, tpotS)
     : undefined;
-  if (
-    split &&
-    (!best ||
-      split.point.outputTokensPerS / split.point.chips > best.point.outputTokensPerS / best.point.chips)
-  ) {
+  if (split && (!best || perChip(split.point) > perChip(best.point))) {
     return {
       ok: true,
       setup,

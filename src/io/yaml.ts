@@ -1,6 +1,7 @@
 import {
   type Document,
   isMap,
+  isNode,
   isPair,
   isScalar,
   isSeq,
@@ -130,4 +131,44 @@ function duplicateKeyName(text: string, offset: number): string {
 /** Reads and parses a YAML file, refusing files over 1 MB before reading them. */
 export function readYamlFile(path: string, displayName = path): LocatedYaml {
   return parseYaml(readTextFile(path, displayName, MAX_FILE_BYTES), displayName);
+}
+
+/**
+ * Replaces (or, with `undefined`, removes) top-level entries of a YAML mapping by their text
+ * ranges; an entry the file lacks is appended. `text` is the whole rendered entry, key included.
+ * Everything else in the file (comments, line breaks, quoting) stays byte for byte: tools that
+ * rewrite part of a hand-written profile (`calibrate --all`, `prices import`) use it.
+ */
+export function replaceTopLevel(
+  original: string,
+  replacements: Readonly<Record<string, string | undefined>>,
+): string {
+  const doc = parseDocument(original);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const seen = new Set<string>();
+  if (isMap(doc.contents)) {
+    for (const pair of doc.contents.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key === undefined || !Object.hasOwn(replacements, key) || !pair.key.range) continue;
+      seen.add(key);
+      const start = pair.key.range[0];
+      const end = (
+        isNode(pair.value) && pair.value.range ? pair.value.range[2] : pair.key.range[2]
+      ) as number;
+      const text = replacements[key] ?? '';
+      edits.push({
+        start,
+        end,
+        text: original.slice(start, end).endsWith('\n') ? text : text.replace(/\n$/, ''),
+      });
+    }
+  }
+  let out = original;
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  for (const [key, text] of Object.entries(replacements)) {
+    if (seen.has(key) || text === undefined) continue;
+    out = `${out.endsWith('\n') || out === '' ? out : `${out}\n`}${text}`;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 // infercost prices import (issue 13): a downloaded price catalog into dated quotes per chip.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -75,5 +75,30 @@ describe('infercost prices import', () => {
       2,
       `infercost: ${notCsv}:1:1 not a price catalog: no InstanceType column (expected SkyPilot's vms.csv format)\n`,
     ]);
+  });
+
+  it('--output-dir rewrites only the prices: the rest of the profile stays byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const r = await runCli([
+      'prices',
+      'import',
+      CATALOG,
+      '--provider',
+      'AWS',
+      '--as-of',
+      '2026-07-30',
+      '--output-dir',
+      dir,
+    ]);
+    expect(r.code).toBe(0);
+    const original = readFileSync('profiles/accelerators/h100-sxm.yaml', 'utf8');
+    const written = readFileSync(join(dir, 'h100-sxm.yaml'), 'utf8');
+    // Before `prices:` and from `tco:` on (sources with lines past 110 columns among them), the
+    // same text: an earlier writer re-serialised the whole file and folded those lines.
+    expect(written.slice(0, written.indexOf('\nprices:'))).toBe(
+      original.slice(0, original.indexOf('\nprices:')),
+    );
+    expect(written.slice(written.indexOf('\ntco:'))).toBe(original.slice(original.indexOf('\ntco:')));
+    expect(original.split('\n').some((line) => line.length > 110)).toBe(true);
   });
 });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Table from 'cli-table3';
-import { parseDocument } from 'yaml';
+import { Document, parse } from 'yaml';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { readTextFile } from '../../io/files.js';
 import { importCatalog } from '../../io/prices.js';
+import { replaceTopLevel } from '../../io/yaml.js';
 import { escapeText } from '../../render/text.js';
 import type { PriceQuote } from '../../schema/accelerator.js';
 import { date } from '../../schema/common.js';
@@ -23,14 +24,17 @@ export interface PricesImportOptions {
   readonly outputDir?: string;
 }
 
-/** A profile's text with the imported quotes replacing that provider's quotes for the same plans. */
+/**
+ * A profile's text with the imported quotes replacing that provider's quotes for the same plans.
+ * Only the `prices` entry is rewritten; the rest of the file stays as its author wrote it.
+ */
 export function withQuotes(original: string, quotes: readonly PriceQuote[]): string {
-  const doc = parseDocument(original);
-  const old = ((doc.toJS() as { prices?: PriceQuote[] }).prices ?? []).filter(
+  const old = ((parse(original) as { prices?: PriceQuote[] } | null)?.prices ?? []).filter(
     (q) => !quotes.some((n) => n.plan === q.plan && n.provider.toLowerCase() === q.provider.toLowerCase()),
   );
-  doc.setIn(['prices'], doc.createNode([...quotes, ...old]));
-  return doc.toString({ lineWidth: 110 });
+  return replaceTopLevel(original, {
+    prices: new Document({ prices: [...quotes, ...old] }).toString({ lineWidth: 110 }),
+  });
 }
 
 /** `infercost prices import CATALOG.csv --provider AWS --as-of 2026-07`: dated quotes per chip. */
