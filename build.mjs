@@ -1,4 +1,4 @@
-// Bundles the CLI into one CommonJS file (dist/cli/main.cjs) that src/cli/launch.ts compiles
+// Bundles the CLI into one CommonJS file (dist/cli/main.cjs) that src/cli/launch.cts compiles
 // through a V8 code cache: one script to load instead of several hundred modules is most of
 // infercost's cold start. zod's translated error messages are left out (infercost writes its
 // own messages), which drops a third of the bundle.
@@ -64,7 +64,7 @@ await build({
   banner: { js: "const __infercostModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
-// The bundle's SHA-1 as its last line: src/cli/launch.ts matches the code cache against it.
+// The bundle's SHA-1 as its last line: src/cli/launch.cts matches the code cache against it.
 const bundle = 'dist/cli/main.cjs';
 appendFileSync(
   bundle,

@@ -200,7 +200,7 @@ export interface CompareRun {
 function mixIn(yaml: LocatedYaml): MixFile | undefined {
   const data = yaml.data;
   if (data === null || typeof data !== 'object' || !Object.hasOwn(data, 'mix')) return undefined;
-  return checkAgainst(yaml, mixSchema, mixRules);
+  return checkAgainst(yaml, mixSchema(), mixRules);
 }
 
 /** Checks a mix file and loads each of its classes; the label `validate` prints. */

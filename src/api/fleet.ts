@@ -104,7 +104,7 @@ export function fleetProblemFor(
   file: string,
 ): { problem: FleetProblem; excluded: FleetExclusion[]; pricing: string; raw: FleetFile } {
   const y = readYamlFile(file, displayPath(file));
-  const raw = checkAgainst(y, fleetSchema, fleetRules);
+  const raw = checkAgainst(y, fleetSchema(), fleetRules);
   checkChipIds(env, y, raw);
   const excluded: FleetExclusion[] = [];
   const options: FleetOption[] = [];

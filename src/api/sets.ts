@@ -38,7 +38,7 @@ export function fieldSetFor(
     if (!r.ok) throw new UsageError(`${flag} ${text}: ${r.message}`);
     return { text, flag, acceleratorId: owner, path: r.path, value };
   }
-  const r = resolveFieldPath(given, WORKLOAD_FIELDS);
+  const r = resolveFieldPath(given, WORKLOAD_FIELDS());
   if (!r.ok)
     throw new UsageError(
       `${flag} ${text}: ${r.message} (an accelerator field starts with its id, e.g. h100-sxm.memory.bandwidth_tbps)`,

@@ -134,7 +134,7 @@ function planFor(
   let baseline: string | undefined;
   if (opts.file !== undefined) {
     const y = readYamlFile(opts.file, displayPath(opts.file));
-    const sweep = checkAgainst(y, sweepSchema, () => []);
+    const sweep = checkAgainst(y, sweepSchema(), () => []);
     if (typeof sweep.workload === 'string') {
       const path = resolve(dirname(opts.file), sweep.workload);
       workloadYaml = readYamlFile(path, displayPath(path));

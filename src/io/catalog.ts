@@ -72,7 +72,7 @@ export function kindOf(path: string, data: unknown): FileKind | undefined {
 }
 
 export function parseAccelerator(y: LocatedYaml): AcceleratorFile {
-  return checkAgainst(y, acceleratorSchema, acceleratorRules);
+  return checkAgainst(y, acceleratorSchema(), acceleratorRules);
 }
 
 export function parseModel(y: LocatedYaml): ModelFile {

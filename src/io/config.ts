@@ -16,7 +16,7 @@ export function readConfig(
   const path = explicit ?? resolve(cwd, CONFIG_FILE);
   if (explicit === undefined && !existsSync(path)) return undefined;
   const y = readYamlFile(path, displayPath(path));
-  const config = checkAgainst(y, configSchema, () => []);
+  const config = checkAgainst(y, configSchema(), () => []);
   const base = dirname(resolve(path));
   return {
     ...config,

@@ -41,22 +41,22 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
     const header = records[0]?.fields.map((h) => h.trim()) ?? [];
     if (records.length === 0) throw new InputError(file, 1, 1, '', 'file is empty');
     for (const [i, name] of header.entries()) {
-      if (!(MEASURED_COLUMNS as string[]).includes(name)) {
+      if (!(MEASURED_COLUMNS() as string[]).includes(name)) {
         throw new InputError(
           file,
           1,
           records[0]?.columns[i] ?? 1,
           name,
-          `unknown column (known: ${MEASURED_COLUMNS.join(', ')})`,
+          `unknown column (known: ${MEASURED_COLUMNS().join(', ')})`,
         );
       }
     }
     for (const rec of records.slice(1)) {
       const raw = cellsToRow(header, rec.fields);
-      const r = measuredRowSchema.safeParse(raw);
+      const r = measuredRowSchema().safeParse(raw);
       const problem = r.success
         ? measuredRules(r.data)[0]
-        : r.error.issues.flatMap((issue) => describeIssue(issue, raw, measuredRowSchema))[0];
+        : r.error.issues.flatMap((issue) => describeIssue(issue, raw, measuredRowSchema()))[0];
       if (problem) {
         const column = String(problem.path[0] ?? '');
         const col = rec.columns[header.indexOf(column)] ?? 1;

@@ -35,9 +35,9 @@ export function readResultFile(path: string): ResultDoc {
       `expected ${RESULT_SCHEMA_VERSION} (a result saved with compare --format json), got ${JSON.stringify(version)}`,
     );
   }
-  const r = resultSchema.safeParse(data);
+  const r = resultSchema().safeParse(data);
   if (!r.success) {
-    const p = r.error.issues.flatMap((i) => describeIssue(i, data, resultSchema))[0];
+    const p = r.error.issues.flatMap((i) => describeIssue(i, data, resultSchema()))[0];
     throw new InputError(
       file,
       undefined,

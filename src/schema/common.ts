@@ -65,3 +65,17 @@ export const powerQuantity = z.union([z.number(), z.string()]).refine((v) => {
   const w = parsePowerW(v);
   return w !== undefined && w <= 1e13;
 }, 'expected a power such as 1GW, 300MW, 50kW or a number of watts (at most 10 TW)');
+
+/**
+ * A schema built on its first use. zod builds a schema's objects as it is declared, about 0.1 ms
+ * for each node; a start-up that built every format's schema paid that for all of them, so the
+ * formats a command may not read (profiles, results, mixes, sweeps, fleets, measured rows, the
+ * project config) are built only when read (docs/performance.md).
+ */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}

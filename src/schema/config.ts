@@ -1,18 +1,20 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { id } from './common.js';
+import { id, once } from './common.js';
 
 /**
  * A project's defaults (`infercost.yaml` in the working directory, or `--config FILE`), so CI
  * lines stay short. Flags on the command line win over it.
  */
-export const configSchema = z.strictObject({
-  /** Directories of your own accelerator and model profiles, relative to this file. */
-  profiles: z.array(z.string().min(1)).optional(),
-  basis: z.enum(['hyperscaler', 'neocloud', 'marketplace']).optional(),
-  plan: z.enum(PLANS).optional(),
-  baseline: id.optional(),
-  accelerators: z.array(id).min(1).optional(),
-  stack: id.optional(),
-});
-export type ConfigFile = z.infer<typeof configSchema>;
+export const configSchema = once(() =>
+  z.strictObject({
+    /** Directories of your own accelerator and model profiles, relative to this file. */
+    profiles: z.array(z.string().min(1)).optional(),
+    basis: z.enum(['hyperscaler', 'neocloud', 'marketplace']).optional(),
+    plan: z.enum(PLANS).optional(),
+    baseline: id.optional(),
+    accelerators: z.array(id).min(1).optional(),
+    stack: id.optional(),
+  }),
+);
+export type ConfigFile = z.infer<ReturnType<typeof configSchema>>;

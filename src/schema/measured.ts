@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, numberFormat } from './common.js';
+import { id, numberFormat, once } from './common.js';
 
 export const SCENARIOS = ['max_throughput', 'fixed_concurrency', 'latency_bounded'] as const;
 export const MLPERF_DIVISIONS = ['closed', 'open'] as const;
@@ -16,56 +16,58 @@ export const precisionCell = z
 const pos = z.number().positive().max(1e9);
 
 /** One measured result (a row of data/measured/*.csv). Columns are documented in data/measured/README.md. */
-export const measuredRowSchema = z.strictObject({
-  id: z.string().min(1),
-  accelerator: id,
-  chips_per_replica: z.number().int().positive().max(100_000),
-  model: id,
-  weights: precisionCell,
-  activations: precisionCell,
-  kv_cache: precisionCell,
-  input_tokens: pos,
-  input_assumed: z.boolean(),
-  output_tokens: pos,
-  scenario: z.enum(SCENARIOS),
-  concurrency: z.number().int().positive().max(1e7).optional(),
-  ttft_limit_ms: pos.optional(),
-  tpot_limit_ms: pos.optional(),
-  output_tokens_per_s_per_chip: pos,
-  ttft_ms: pos.optional(),
-  tpot_ms: pos.optional(),
-  /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
-  stack: id.optional(),
-  /**
-   * How one copy of the model was split where it was not plain tensor parallelism: `dep4` (data-
-   * parallel attention, experts across 4 chips), `tp8ep8`. Rows with expert parallelism are
-   * predicted but never fitted on: the engine has no expert-parallel model yet.
-   */
-  /** Power cap per chip in W during the run (MLPerf MaxQ), where there was one. */
-  power_cap_w: pos.optional(),
-  parallelism: z
-    .string()
-    .regex(/^[a-z0-9-]+$/, 'a parallelism such as dep4 or tp8ep8')
-    .optional(),
-  /** Chips in the measured system (all replicas), where published. */
-  chips_in_system: z.number().int().positive().max(1e7).optional(),
-  /** Measured wall power of the whole system, where published (MLPerf Power). */
-  system_power_w: pos.optional(),
-  /** MLPerf round (`v5.1`), for MLPerf rows. */
-  round: z.string().min(1).optional(),
-  /** MLPerf division, for MLPerf rows. */
-  division: z.enum(MLPERF_DIVISIONS).optional(),
-  /** Who published the result (MLPerf submitter or the vendor of the document). */
-  submitter: z.string().min(1).optional(),
-  source: z.string().min(1),
-  notes: z.string().optional(),
-});
-export type MeasuredRow = z.infer<typeof measuredRowSchema>;
+export const measuredRowSchema = once(() =>
+  z.strictObject({
+    id: z.string().min(1),
+    accelerator: id,
+    chips_per_replica: z.number().int().positive().max(100_000),
+    model: id,
+    weights: precisionCell,
+    activations: precisionCell,
+    kv_cache: precisionCell,
+    input_tokens: pos,
+    input_assumed: z.boolean(),
+    output_tokens: pos,
+    scenario: z.enum(SCENARIOS),
+    concurrency: z.number().int().positive().max(1e7).optional(),
+    ttft_limit_ms: pos.optional(),
+    tpot_limit_ms: pos.optional(),
+    output_tokens_per_s_per_chip: pos,
+    ttft_ms: pos.optional(),
+    tpot_ms: pos.optional(),
+    /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
+    stack: id.optional(),
+    /**
+     * How one copy of the model was split where it was not plain tensor parallelism: `dep4` (data-
+     * parallel attention, experts across 4 chips), `tp8ep8`. Rows with expert parallelism are
+     * predicted but never fitted on: the engine has no expert-parallel model yet.
+     */
+    /** Power cap per chip in W during the run (MLPerf MaxQ), where there was one. */
+    power_cap_w: pos.optional(),
+    parallelism: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'a parallelism such as dep4 or tp8ep8')
+      .optional(),
+    /** Chips in the measured system (all replicas), where published. */
+    chips_in_system: z.number().int().positive().max(1e7).optional(),
+    /** Measured wall power of the whole system, where published (MLPerf Power). */
+    system_power_w: pos.optional(),
+    /** MLPerf round (`v5.1`), for MLPerf rows. */
+    round: z.string().min(1).optional(),
+    /** MLPerf division, for MLPerf rows. */
+    division: z.enum(MLPERF_DIVISIONS).optional(),
+    /** Who published the result (MLPerf submitter or the vendor of the document). */
+    submitter: z.string().min(1).optional(),
+    source: z.string().min(1),
+    notes: z.string().optional(),
+  }),
+);
+export type MeasuredRow = z.infer<ReturnType<typeof measuredRowSchema>>;
 
 /** A row whose stack is known: its own, or the chip's default_stack when the file gives none. */
 export type ResolvedRow = MeasuredRow & { readonly stack: string; readonly stack_assumed?: boolean };
 
-export const MEASURED_COLUMNS = Object.keys(measuredRowSchema.shape) as (keyof MeasuredRow)[];
+export const MEASURED_COLUMNS = once(() => Object.keys(measuredRowSchema().shape) as (keyof MeasuredRow)[]);
 
 const NUMERIC = new Set<string>([
   'power_cap_w',

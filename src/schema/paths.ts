@@ -2,6 +2,7 @@
 // unambiguous tail (`tpot_ms`).
 import type { z } from 'zod';
 import { acceleratorSchema } from './accelerator.js';
+import { once } from './common.js';
 import { nearest } from './issues.js';
 import { workloadSchema } from './workload.js';
 
@@ -24,9 +25,11 @@ function leafPaths(schema: z.ZodType): string[] {
   return leaves((schema as unknown as { _zod: { def: Def } })._zod.def, []).map((p) => p.join('.'));
 }
 
-export const WORKLOAD_FIELDS = leafPaths(workloadSchema);
+export const WORKLOAD_FIELDS = once(() => leafPaths(workloadSchema));
 /** `price.<plan>` is a shorthand for that plan's `usd_per_chip_hour`; efficiency factors take `.value`. */
-export const ACCELERATOR_FIELDS = leafPaths(acceleratorSchema).filter((p) => !p.startsWith('sources'));
+export const ACCELERATOR_FIELDS = once(() =>
+  leafPaths(acceleratorSchema()).filter((p) => !p.startsWith('sources')),
+);
 
 export type Resolution = { ok: true; path: string[] } | { ok: false; message: string };
 
@@ -49,9 +52,9 @@ export function resolveFieldPath(given: string, fields: readonly string[]): Reso
 export function resolveAcceleratorPath(given: string): Resolution {
   const price = /^prices?\.(on_demand|reserved_1y|reserved_3y|spot)$/.exec(given);
   if (price) return { ok: true, path: ['prices', `@${price[1]}`, 'usd_per_chip_hour'] };
-  const r = resolveFieldPath(given, ACCELERATOR_FIELDS);
+  const r = resolveFieldPath(given, ACCELERATOR_FIELDS());
   if (r.ok) return r;
-  const withValue = resolveFieldPath(`${given}.value`, ACCELERATOR_FIELDS);
+  const withValue = resolveFieldPath(`${given}.value`, ACCELERATOR_FIELDS());
   return withValue.ok ? withValue : r;
 }
 

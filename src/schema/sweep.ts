@@ -1,17 +1,19 @@
 import { z } from 'zod';
-import { id } from './common.js';
+import { id, once } from './common.js';
 
 /** A sweep file: a base workload (a path or written inline), the axes, and the accelerators. */
-export const sweepSchema = z.strictObject({
-  workload: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
-  axes: z.record(
-    z.string().min(1),
-    z.union([z.string().min(1), z.array(z.union([z.string(), z.number()])).min(1)]),
-  ),
-  accelerators: z.array(id).min(1).optional(),
-  baseline: id.optional(),
-});
-export type SweepFile = z.infer<typeof sweepSchema>;
+export const sweepSchema = once(() =>
+  z.strictObject({
+    workload: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    axes: z.record(
+      z.string().min(1),
+      z.union([z.string().min(1), z.array(z.union([z.string(), z.number()])).min(1)]),
+    ),
+    accelerators: z.array(id).min(1).optional(),
+    baseline: id.optional(),
+  }),
+);
+export type SweepFile = z.infer<ReturnType<typeof sweepSchema>>;
 
 const NUM = '(-?\\d+(?:\\.\\d+)?(?:e[+-]?\\d+)?)';
 const ARITHMETIC = new RegExp(`^${NUM}\\.\\.${NUM}:${NUM}$`, 'i');

@@ -11,15 +11,15 @@ import { EXIT } from '../exit.js';
 
 export const SCHEMAS = {
   accelerator: acceleratorSchema,
-  model: modelSchema,
-  workload: workloadSchema,
+  model: () => modelSchema,
+  workload: () => workloadSchema,
   mix: mixSchema,
   fleet: fleetSchema,
   result: resultSchema,
 } as const;
 
 export function jsonSchemaFor(kind: keyof typeof SCHEMAS): string {
-  const schema = z.toJSONSchema(SCHEMAS[kind], { target: 'draft-2020-12' });
+  const schema = z.toJSONSchema(SCHEMAS[kind](), { target: 'draft-2020-12' });
   return `${JSON.stringify({ title: `infercost ${kind}`, ...schema }, null, 2)}\n`;
 }
 

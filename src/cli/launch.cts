@@ -1,4 +1,8 @@
-// Start-up plumbing for bin/infercost. The CLI ships as one CommonJS bundle (dist/cli/main.cjs,
+// Start-up plumbing for bin/infercost, written as CommonJS (this file is .cts; bin/ is a
+// CommonJS scope through bin/package.json) because Node's ES module loader costs a start-up
+// about 10-15 ms here: its own set-up, and an ES module facade for each builtin it imports (the
+// one for node:fs reads every export, which loads the whole stream machinery for fs.ReadStream).
+// The CLI ships as one CommonJS bundle (dist/cli/main.cjs,
 // made by build.mjs) compiled through a V8 code cache written at build time: on Node 20, which
 // has no module compile cache, this halves the time from process start to the first output.
 // A cache that does not match this Node is ignored and the bundle compiles as usual. V8 checks a
@@ -9,8 +13,7 @@
 // loading node:crypto and hashing 800 KB (about 10 ms of every start).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 import type { CliIo } from './io.js';
 
@@ -19,7 +22,7 @@ interface CliModule {
   main(argv: readonly string[], io: CliIo): Promise<number>;
 }
 
-const BUNDLE = fileURLToPath(new URL('./main.cjs', import.meta.url));
+const BUNDLE = join(__dirname, 'main.cjs');
 const CACHE = `${BUNDLE}.cache`;
 
 const TRAILER = /\/\/# infercost-build ([0-9a-f]{40})\n$/;
@@ -56,7 +59,7 @@ export function launch(): void {
 /** Build step: run the common commands once so their functions are compiled, then save the cache. */
 export async function writeCodeCache(): Promise<void> {
   const { script, cli } = compile();
-  const chat = fileURLToPath(new URL('../../profiles/workloads/chat.yaml', import.meta.url));
+  const chat = join(__dirname, '..', '..', 'profiles', 'workloads', 'chat.yaml');
   const io: CliIo = {
     stdout: () => {},
     stderr: () => {},
