@@ -66,10 +66,13 @@ export async function writeCodeCache(): Promise<void> {
     env: {},
     stdoutIsTty: false,
     stderrIsTty: false,
-    readStdin: () => '',
+    readStdin: () => readFileSync(chat, 'utf8'),
     today: '2026-01-01',
   };
   for (const format of ['json', 'table', 'csv']) await cli.main(['compare', chat, '--format', format], io);
+  // A bundled workload comes validated from dist/bundled.json; a user's is parsed and validated
+  // (YAML, the schemas): read one from stdin so that path is compiled into the cache too.
+  await cli.main(['compare', '-', '--format', 'json'], io);
   const id = buildId(readFileSync(BUNDLE, 'utf8'));
   if (id === undefined) return;
   writeFileSync(CACHE, Buffer.concat([Buffer.from(id, 'latin1'), script.createCachedData()]));

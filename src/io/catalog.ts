@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { type AcceleratorFile, acceleratorSchema } from '../schema/accelerator.js';
 import { formFactorProfiles } from '../schema/forms.js';
 import { type ModelFile, modelSchema } from '../schema/model.js';
-import { acceleratorRules, modelRules } from '../schema/rules.js';
+import { acceleratorRules, modelRules, workloadRules } from '../schema/rules.js';
+import { workloadSchema } from '../schema/workload.js';
 import { checkAgainst } from './check.js';
 import { InputError } from './errors.js';
 import { isDirectory, listDirectory } from './files.js';
@@ -76,7 +77,7 @@ export function parseAccelerator(y: LocatedYaml): AcceleratorFile {
 }
 
 export function parseModel(y: LocatedYaml): ModelFile {
-  return checkAgainst(y, modelSchema, modelRules);
+  return checkAgainst(y, modelSchema(), modelRules);
 }
 
 function add<T extends { id: string }>(map: Map<string, Entry<T>>, entry: Entry<T>): void {
@@ -111,10 +112,17 @@ interface SnapshotEntry {
   readonly value: unknown;
 }
 
+/** A bundled workload as the build validated it: its parsed YAML too, which `--set` edits. */
+export interface WorkloadSnapshotEntry extends SnapshotEntry {
+  readonly data: unknown;
+}
+
 export interface Snapshot {
-  readonly version: 2;
+  readonly version: 3;
   readonly accelerators: readonly SnapshotEntry[];
   readonly models: readonly SnapshotEntry[];
+  /** Bundled workloads (not mixes): `compare chat` need neither parse YAML nor run a schema. */
+  readonly workloads: readonly WorkloadSnapshotEntry[];
 }
 
 const SNAPSHOT_URL = new URL('../bundled.json', import.meta.url);
@@ -124,13 +132,30 @@ const SNAPSHOT_URL = new URL('../bundled.json', import.meta.url);
  * cold start need not parse and validate twenty YAML files. A file whose text no longer
  * matches, or one added since, is read from its YAML as usual.
  */
+let snapshotRead: { value: Snapshot | undefined } | undefined;
+
 function readSnapshot(): Snapshot | undefined {
+  if (snapshotRead) return snapshotRead.value;
+  let value: Snapshot | undefined;
   try {
     const s = JSON.parse(readFileSync(SNAPSHOT_URL, 'utf8')) as Snapshot;
-    return s.version === 2 ? s : undefined;
+    value = s.version === 3 ? s : undefined;
   } catch {
-    return undefined;
+    value = undefined;
   }
+  snapshotRead = { value };
+  return value;
+}
+
+/**
+ * The build's validated copy of a bundled workload file, if `file` is one and `text` is still
+ * what the build validated; undefined otherwise (then the file is parsed and checked as usual).
+ */
+export function bundledWorkload(file: string, text: string): WorkloadSnapshotEntry | undefined {
+  const key = relative(bundledProfilesDir(), resolve(file));
+  if (!key.startsWith(`workloads${sep}`)) return undefined;
+  const hit = readSnapshot()?.workloads.find((e) => e.path === key);
+  return hit && hit.text === text ? hit : undefined;
 }
 
 function loadBundled<T extends { id: string }>(
@@ -168,10 +193,24 @@ export function buildSnapshot(): Snapshot {
       text: readFileSync(file, 'utf8'),
       value: parse(readYamlFile(file, displayPath(file))),
     }));
+  const workloads = yamlFilesUnder(join(bundledProfilesDir(), 'workloads')).flatMap((file) => {
+    const y = readYamlFile(file, displayPath(file));
+    const data = y.data;
+    if (data !== null && typeof data === 'object' && Object.hasOwn(data, 'mix')) return [];
+    return [
+      {
+        path: relative(bundledProfilesDir(), file),
+        text: readFileSync(file, 'utf8'),
+        data,
+        value: checkAgainst(y, workloadSchema(), workloadRules),
+      },
+    ];
+  });
   return {
-    version: 2,
+    version: 3,
     accelerators: entries('accelerators', parseAccelerator),
     models: entries('models', parseModel),
+    workloads,
   };
 }
 

@@ -9,6 +9,7 @@ import { workloadRules } from '../schema/rules.js';
 import { type WorkloadFile, workloadSchema } from '../schema/workload.js';
 import {
   bundledProfilesDir,
+  bundledWorkload,
   type Catalog,
   displayPath,
   type Entry,
@@ -17,8 +18,8 @@ import {
 } from './catalog.js';
 import { checkAgainst } from './check.js';
 import { dottedPath, InputError } from './errors.js';
-import { checkText } from './files.js';
-import { type LocatedYaml, MAX_FILE_BYTES, parseYaml, readYamlFile } from './yaml.js';
+import { checkText, readTextFile } from './files.js';
+import { type LocatedYaml, MAX_FILE_BYTES, parseYaml } from './yaml.js';
 
 /** One `--set` or `--vary` assignment, resolved against the formats. */
 export interface FieldSet {
@@ -42,7 +43,24 @@ export interface LoadedWorkload {
 }
 
 export function readWorkloadYaml(path: string, stdin: () => string): LocatedYaml {
-  if (path !== '-') return readYamlFile(resolveWorkloadPath(path), displayPath(resolveWorkloadPath(path)));
+  if (path !== '-') {
+    const file = resolveWorkloadPath(path);
+    const shown = displayPath(file);
+    const text = readTextFile(file, shown, MAX_FILE_BYTES);
+    const hit = bundledWorkload(file, text);
+    if (!hit) return parseYaml(text, shown);
+    // Positions are needed only for an error message: the YAML is parsed then.
+    let parsed: LocatedYaml | undefined;
+    return {
+      file: shown,
+      data: hit.data,
+      validated: hit.value,
+      locate: (at, atKey) => {
+        parsed ??= parseYaml(text, shown);
+        return parsed.locate(at, atKey);
+      },
+    };
+  }
   const text = stdin();
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
     throw new InputError('<stdin>', 1, 1, '', 'input is over 1 MB; input files are limited to 1 MB');
@@ -263,7 +281,10 @@ export function loadWorkload(
     );
   }
   const ys = withSets(y, mine, today);
-  const raw = checkWithSets(ys, mine, (v) => checkAgainst(v, workloadSchema, workloadRules));
+  const raw =
+    mine.length === 0 && y.validated !== undefined
+      ? (y.validated as WorkloadFile)
+      : checkWithSets(ys, mine, (v) => checkAgainst(v, workloadSchema(), workloadRules));
   const name = y.file === '<stdin>' ? 'stdin' : fileStem(y.file);
   let modelId: string;
   let model: ReturnType<typeof toModel>;

@@ -21,6 +21,11 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export interface LocatedYaml {
   readonly file: string;
   readonly data: unknown;
+  /**
+   * The data as the build validated it (a bundled workload whose text is unchanged: see
+   * bundledWorkload in catalog.ts), so that loading it need not validate again.
+   */
+  readonly validated?: unknown;
   /** 1-based line and column of the value (or key) at `path`, or of its nearest existing parent. */
   locate(path: readonly (string | number)[], atKey?: boolean): { line: number; col: number };
 }

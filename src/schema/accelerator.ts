@@ -2,25 +2,29 @@ import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
 import { date, id, nonNegative, once, positive, positiveInt, source, sourceKind } from './common.js';
 
-const efficiencyStatus = z.enum(['calibrated', 'assumed']);
+const efficiencyStatus = once(() => z.enum(['calibrated', 'assumed']));
 
 /** An efficiency factor in (0, 1], whether it was fitted, and the range used when it was not. */
-const eta = z.strictObject({
-  value: z.number().positive().max(1),
-  status: efficiencyStatus,
-  low: z.number().positive().max(1).optional(),
-  high: z.number().positive().max(1).optional(),
-});
+const eta = once(() =>
+  z.strictObject({
+    value: z.number().positive().max(1),
+    status: efficiencyStatus(),
+    low: z.number().positive().max(1).optional(),
+    high: z.number().positive().max(1).optional(),
+  }),
+);
 
-const stepOverhead = z.strictObject({
-  value: nonNegative(1000),
-  status: efficiencyStatus,
-  low: nonNegative(1000).optional(),
-  high: nonNegative(1000).optional(),
-});
+const stepOverhead = once(() =>
+  z.strictObject({
+    value: nonNegative(1000),
+    status: efficiencyStatus(),
+    low: nonNegative(1000).optional(),
+    high: nonNegative(1000).optional(),
+  }),
+);
 
-const cloudPlan = z.enum(
-  PLANS.filter((p) => p !== 'tco') as ['on_demand', 'reserved_1y', 'reserved_3y', 'spot'],
+const cloudPlan = once(() =>
+  z.enum(PLANS.filter((p) => p !== 'tco') as ['on_demand', 'reserved_1y', 'reserved_3y', 'spot']),
 );
 
 /**
@@ -31,7 +35,7 @@ export const PRICE_BASES = ['hyperscaler', 'neocloud', 'marketplace', 'user'] as
 
 export const priceQuote = once(() =>
   z.strictObject({
-    plan: cloudPlan,
+    plan: cloudPlan(),
     /** hyperscaler (AWS, Azure, GCP, OCI list), neocloud (CoreWeave, Lambda, Nebius, ...), marketplace, user. */
     basis: z.enum(PRICE_BASES),
     usd_per_chip_hour: positive(10_000),
@@ -140,11 +144,11 @@ export const acceleratorSchema = once(() =>
       })
       .optional(),
     efficiency: z.strictObject({
-      eta_mem: eta,
-      eta_prefill: eta,
-      eta_decode: eta,
-      eta_link: eta,
-      t_step0_ms: stepOverhead,
+      eta_mem: eta(),
+      eta_prefill: eta(),
+      eta_decode: eta(),
+      eta_link: eta(),
+      t_step0_ms: stepOverhead(),
     }),
     calibration: z
       .strictObject({

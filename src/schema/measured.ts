@@ -5,15 +5,17 @@ export const SCENARIOS = ['max_throughput', 'fixed_concurrency', 'latency_bounde
 export const MLPERF_DIVISIONS = ['closed', 'open'] as const;
 
 /** `fp8`, or a format with its storage width: `fp4@4.5` (NVFP4), `fp4@4.25` (MXFP4). */
-export const precisionCell = z
-  .string()
-  .regex(/^[a-z0-9]+(@\d+(\.\d+)?)?$/, 'a precision such as fp8 or fp4@4.5')
-  .refine(
-    (s) => numberFormat.safeParse(s.split('@')[0]).success,
-    'a precision: fp4, fp6, fp8, int8, int4, bf16, fp16, fp32',
-  );
+export const precisionCell = once(() =>
+  z
+    .string()
+    .regex(/^[a-z0-9]+(@\d+(\.\d+)?)?$/, 'a precision such as fp8 or fp4@4.5')
+    .refine(
+      (s) => numberFormat.safeParse(s.split('@')[0]).success,
+      'a precision: fp4, fp6, fp8, int8, int4, bf16, fp16, fp32',
+    ),
+);
 
-const pos = z.number().positive().max(1e9);
+const pos = once(() => z.number().positive().max(1e9));
 
 /** One measured result (a row of data/measured/*.csv). Columns are documented in data/measured/README.md. */
 export const measuredRowSchema = once(() =>
@@ -22,19 +24,19 @@ export const measuredRowSchema = once(() =>
     accelerator: id,
     chips_per_replica: z.number().int().positive().max(100_000),
     model: id,
-    weights: precisionCell,
-    activations: precisionCell,
-    kv_cache: precisionCell,
-    input_tokens: pos,
+    weights: precisionCell(),
+    activations: precisionCell(),
+    kv_cache: precisionCell(),
+    input_tokens: pos(),
     input_assumed: z.boolean(),
-    output_tokens: pos,
+    output_tokens: pos(),
     scenario: z.enum(SCENARIOS),
     concurrency: z.number().int().positive().max(1e7).optional(),
-    ttft_limit_ms: pos.optional(),
-    tpot_limit_ms: pos.optional(),
-    output_tokens_per_s_per_chip: pos,
-    ttft_ms: pos.optional(),
-    tpot_ms: pos.optional(),
+    ttft_limit_ms: pos().optional(),
+    tpot_limit_ms: pos().optional(),
+    output_tokens_per_s_per_chip: pos(),
+    ttft_ms: pos().optional(),
+    tpot_ms: pos().optional(),
     /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
     stack: id.optional(),
     /**
@@ -43,7 +45,7 @@ export const measuredRowSchema = once(() =>
      * predicted but never fitted on: the engine has no expert-parallel model yet.
      */
     /** Power cap per chip in W during the run (MLPerf MaxQ), where there was one. */
-    power_cap_w: pos.optional(),
+    power_cap_w: pos().optional(),
     parallelism: z
       .string()
       .regex(/^[a-z0-9-]+$/, 'a parallelism such as dep4 or tp8ep8')
@@ -51,7 +53,7 @@ export const measuredRowSchema = once(() =>
     /** Chips in the measured system (all replicas), where published. */
     chips_in_system: z.number().int().positive().max(1e7).optional(),
     /** Measured wall power of the whole system, where published (MLPerf Power). */
-    system_power_w: pos.optional(),
+    system_power_w: pos().optional(),
     /** MLPerf round (`v5.1`), for MLPerf rows. */
     round: z.string().min(1).optional(),
     /** MLPerf division, for MLPerf rows. */

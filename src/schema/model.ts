@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { id, modelPrecision, positive, positiveInt } from './common.js';
+import { id, modelPrecision, once, positive, positiveInt } from './common.js';
 
-export const modelFields = {
+/** A model's fields, built fresh for each schema that holds them (built on first use: common.ts once). */
+const modelFields = () => ({
   name: z.string().min(1),
   params: z.strictObject({
     total_b: positive(100_000),
@@ -40,11 +41,11 @@ export const modelFields = {
   precision: modelPrecision,
   source: z.string().min(1),
   notes: z.string().optional(),
-};
+});
 
-export const modelSchema = z.strictObject({ id, ...modelFields });
-export type ModelFile = z.infer<typeof modelSchema>;
+export const modelSchema = once(() => z.strictObject({ id, ...modelFields() }));
+export type ModelFile = z.infer<ReturnType<typeof modelSchema>>;
 
 /** A model written inside a workload: the id is optional there. */
-export const inlineModelSchema = z.strictObject({ id: id.optional(), ...modelFields });
-export type InlineModel = z.infer<typeof inlineModelSchema>;
+export const inlineModelSchema = once(() => z.strictObject({ id: id.optional(), ...modelFields() }));
+export type InlineModel = z.infer<ReturnType<typeof inlineModelSchema>>;

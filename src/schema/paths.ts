@@ -25,7 +25,7 @@ function leafPaths(schema: z.ZodType): string[] {
   return leaves((schema as unknown as { _zod: { def: Def } })._zod.def, []).map((p) => p.join('.'));
 }
 
-export const WORKLOAD_FIELDS = once(() => leafPaths(workloadSchema));
+export const WORKLOAD_FIELDS = once(() => leafPaths(workloadSchema()));
 /** `price.<plan>` is a shorthand for that plan's `usd_per_chip_hour`; efficiency factors take `.value`. */
 export const ACCELERATOR_FIELDS = once(() =>
   leafPaths(acceleratorSchema()).filter((p) => !p.startsWith('sources')),

@@ -5,8 +5,8 @@ import { METRIC_KEYS, type MetricKey, RANGED_METRICS, type RangedMetric } from '
 /** Bumped on any change a consumer of the JSON would notice. */
 export const RESULT_SCHEMA_VERSION = 1;
 
-const num = z.number();
-const nullableNum = z.number().nullable();
+const num = once(() => z.number());
+const nullableNum = once(() => z.number().nullable());
 
 export {
   COMPARED_METRICS,
@@ -18,16 +18,21 @@ export {
   type RangedMetric,
 } from './metrics.js';
 
-const metrics = z.strictObject(
-  Object.fromEntries(METRIC_KEYS.map((k) => [k, nullableNum])) as Record<MetricKey, typeof nullableNum>,
+const metrics = once(() =>
+  z.strictObject(
+    Object.fromEntries(METRIC_KEYS.map((k) => [k, nullableNum()])) as Record<
+      MetricKey,
+      ReturnType<typeof nullableNum>
+    >,
+  ),
 );
 
-const relative = z.strictObject({ ratio: num, percent: num, better: z.boolean() });
+const relative = once(() => z.strictObject({ ratio: num(), percent: num(), better: z.boolean() }));
 
 /** Numeric bounds: low <= expected <= high (for a cost, low comes from the optimistic factors). */
-const band = z.strictObject({ low: nullableNum, expected: nullableNum, high: nullableNum });
+const band = once(() => z.strictObject({ low: nullableNum(), expected: nullableNum(), high: nullableNum() }));
 
-const warning = z.object({ code: z.string(), message: z.string() }).catchall(z.unknown());
+const warning = once(() => z.object({ code: z.string(), message: z.string() }).catchall(z.unknown()));
 
 export const acceleratorResultSchema = once(() =>
   z.strictObject({
@@ -42,15 +47,15 @@ export const acceleratorResultSchema = once(() =>
     reason: z.string().nullable(),
     deployment: z
       .strictObject({
-        chips: num,
-        batch: num,
-        max_batch: num,
+        chips: num(),
+        batch: num(),
+        max_batch: num(),
         compute_precision: z.string(),
         weights_precision: z.string(),
-        weights_bits: num,
+        weights_bits: num(),
         kv_cache_precision: z.string(),
-        weight_bytes: num,
-        kv_bytes_per_token_replica: num,
+        weight_bytes: num(),
+        kv_bytes_per_token_replica: num(),
         /**
          * How the replica's chips share the model (docs/model.md 3d): tensor or expert parallel,
          * attention data-parallel or not; no pipeline stages or disaggregated prefill yet.
@@ -59,32 +64,32 @@ export const acceleratorResultSchema = once(() =>
         parallelism: z
           .strictObject({
             layout: z.enum(['tp', 'ep']),
-            tp: num,
-            ep: num,
-            pp: num,
+            tp: num(),
+            ep: num(),
+            pp: num(),
             data_parallel_attention: z.boolean(),
             disaggregated: z.boolean(),
             /** docs/model.md 3e: the unit's pools, when disaggregated. */
             prefill: z
-              .strictObject({ chips: num, replicas: num, prefill_s: num, kv_transfer_s: num })
+              .strictObject({ chips: num(), replicas: num(), prefill_s: num(), kv_transfer_s: num() })
               .optional(),
-            decode: z.strictObject({ chips: num, replicas: num }).optional(),
+            decode: z.strictObject({ chips: num(), replicas: num() }).optional(),
           })
           .optional(),
         bound: z.enum(['memory', 'compute']),
-        prefill_s: num,
-        decode_step_s: num,
-        decode_memory_s: num,
-        decode_compute_s: num,
-        decode_comm_s: num,
-        decode_overhead_s: num,
+        prefill_s: num(),
+        decode_step_s: num(),
+        decode_memory_s: num(),
+        decode_compute_s: num(),
+        decode_comm_s: num(),
+        decode_overhead_s: num(),
       })
       .nullable(),
-    metrics,
+    metrics: metrics(),
     price: z
       .strictObject({
         plan: z.string(),
-        usd_per_chip_hour: num,
+        usd_per_chip_hour: num(),
         as_of: z.string().nullable(),
         provider: z.string().nullable(),
         basis: z.string().optional(),
@@ -96,33 +101,36 @@ export const acceleratorResultSchema = once(() =>
     vs_baseline: z
       .strictObject({
         baseline: z.string(),
-        metrics: z.record(z.string(), relative),
-        break_even_usd_per_chip_hour: nullableNum,
+        metrics: z.record(z.string(), relative()),
+        break_even_usd_per_chip_hour: nullableNum(),
       })
       .nullable(),
     ranges: z
       .strictObject(
-        Object.fromEntries(RANGED_METRICS.map((k) => [k, band])) as Record<RangedMetric, typeof band>,
+        Object.fromEntries(RANGED_METRICS.map((k) => [k, band()])) as Record<
+          RangedMetric,
+          ReturnType<typeof band>
+        >,
       )
       .nullable(),
-    efficiency: z.record(z.string(), z.strictObject({ value: num, calibrated: z.boolean() })),
+    efficiency: z.record(z.string(), z.strictObject({ value: num(), calibrated: z.boolean() })),
     fleet: z
       .strictObject({
         sized_for: z.enum(['demand', 'power_budget']),
-        chips: num,
-        replicas: num,
-        facility_w: num,
-        output_tokens_per_day: num,
-        usd_per_year: nullableNum,
+        chips: num(),
+        replicas: num(),
+        facility_w: num(),
+        output_tokens_per_day: num(),
+        usd_per_year: nullableNum(),
       })
       .nullable(),
-    warnings: z.array(warning),
+    warnings: z.array(warning()),
     pareto: z.array(
       z.strictObject({
-        chips: num,
-        batch: num,
-        interactivity_tokens_per_s: num,
-        output_tokens_per_s_per_chip: num,
+        chips: num(),
+        batch: num(),
+        interactivity_tokens_per_s: num(),
+        output_tokens_per_s_per_chip: num(),
       }),
     ),
   }),
@@ -136,29 +144,29 @@ export const workloadResultSchema = once(() =>
       file: z.string(),
       model_id: z.string(),
       model_name: z.string(),
-      input_tokens: num,
-      output_tokens: num,
-      cached_input_fraction: num,
-      ttft_limit_s: nullableNum,
-      tpot_limit_s: nullableNum,
-      utilization: num,
+      input_tokens: num(),
+      output_tokens: num(),
+      cached_input_fraction: num(),
+      ttft_limit_s: nullableNum(),
+      tpot_limit_s: nullableNum(),
+      utilization: num(),
       plan: z.string(),
       /** The one price basis of the comparison (hyperscaler, neocloud, marketplace); absent in older results. */
       price_basis: z.string().optional(),
       provider: z.string().nullable(),
-      pue: num,
-      usd_per_kwh: num,
+      pue: num(),
+      usd_per_kwh: num(),
       /** The fleet asked for (docs/model.md section 8): a demand or a power budget; absent in older results. */
-      demand_output_tokens_per_day: nullableNum.optional(),
-      power_budget_w: nullableNum.optional(),
+      demand_output_tokens_per_day: nullableNum().optional(),
+      power_budget_w: nullableNum().optional(),
       /** Speculative decoding (docs/model.md section 3c); absent when not used. */
       speculative: z
         .strictObject({
           draft_model_id: z.string(),
-          tokens: num,
-          acceptance: num,
+          tokens: num(),
+          acceptance: num(),
           /** `tau(k, a)`: expected tokens an iteration yields per sequence. */
-          tokens_per_iteration: num,
+          tokens_per_iteration: num(),
         })
         .optional(),
       weights_precision: z.string(),
@@ -177,13 +185,13 @@ export const mixResultSchema = once(() =>
   z.strictObject({
     name: z.string(),
     file: z.string(),
-    classes: z.array(z.strictObject({ workload: z.string(), share: num })),
+    classes: z.array(z.strictObject({ workload: z.string(), share: num() })),
     accelerators: z.array(
       z.strictObject({
         id: z.string(),
-        usd_per_mtok_output: nullableNum,
-        output_tokens_per_usd: nullableNum,
-        tokens_per_joule_output: nullableNum,
+        usd_per_mtok_output: nullableNum(),
+        output_tokens_per_usd: nullableNum(),
+        tokens_per_joule_output: nullableNum(),
         /** Classes this chip could not run or price; a blend needs every class. */
         missing: z.array(z.string()),
       }),

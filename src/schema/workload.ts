@@ -1,120 +1,122 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { id, nonNegative, positive, positiveInt, powerQuantity, precision } from './common.js';
+import { id, nonNegative, once, positive, positiveInt, powerQuantity, precision } from './common.js';
 import { inlineModelSchema } from './model.js';
 
-export const workloadSchema = z.strictObject({
-  name: z.string().min(1).optional(),
-  description: z.string().optional(),
-  model: z.union([id, inlineModelSchema]),
-  precision: z
-    .strictObject({
-      weights: precision.optional(),
-      activations: precision.optional(),
-      kv_cache: precision.optional(),
-      /** The routed experts' format (MoE models), where it differs from `weights`. */
-      experts: precision.optional(),
-      /** The attention matmuls' format: default bf16 (most stacks), fp8 where FP8 attention is on. */
-      attention: precision.optional(),
-    })
-    .optional(),
-  input_tokens: positiveInt(10_000_000),
-  output_tokens: positiveInt(10_000_000),
-  cached_input_fraction: z.number().min(0).lt(1).optional(),
-  /** Speculative decoding (docs/model.md section 3c): a draft model proposing `tokens` per iteration. */
-  speculative: z
-    .strictObject({
-      /** The draft model: a bundled model id (e.g. llama-3.2-1b). */
-      draft: id,
-      /** Tokens the draft proposes per iteration (`k`). */
-      tokens: positiveInt(64),
-      /** Probability that the target accepts one proposed token (`a`), 0 to 1. */
-      acceptance: z.number().min(0).max(1),
-    })
-    .optional(),
-  slo: z
-    .strictObject({
-      ttft_ms: positive(1e9).optional(),
-      tpot_ms: positive(1e9).optional(),
-    })
-    .optional(),
-  utilization: z.number().positive().max(1).optional(),
-  pricing: z
-    .strictObject({
-      plan: z.enum(PLANS).optional(),
-      /** The one price basis of the comparison: hyperscaler (default), neocloud or marketplace. */
-      basis: z.enum(['hyperscaler', 'neocloud', 'marketplace']).optional(),
-      provider: z.string().min(1).optional(),
-    })
-    .optional(),
-  site: z
-    .strictObject({
-      pue: z.number().min(1).max(5).optional(),
-      usd_per_kwh: nonNegative(10).optional(),
-      /** Power cap per chip in W (MLPerf MaxQ; `nvidia-smi -pl`); absent: the chip's TDP. */
-      power_cap_w: positive(100_000).optional(),
-    })
-    .optional(),
-  /** A demand to size the fleet for (docs/model.md section 8): output tokens per day or requests per second. */
-  demand: z
-    .strictObject({
-      output_tokens_per_day: positive(1e18).optional(),
-      requests_per_s: positive(1e12).optional(),
-    })
-    .optional(),
-  /** Facility power to fill (section 8): watts, or a string with its unit, `1GW`, `300MW`, `50kW`. */
-  power_budget: powerQuantity.optional(),
-  deployment: z
-    .strictObject({
-      replica_chips: z.array(positiveInt(1_000_000)).min(1).optional(),
-      batch: positiveInt(10_000_000).optional(),
-      max_batch: positiveInt(10_000_000).optional(),
-      memory_usable_fraction: z.number().positive().max(1).optional(),
-      /** Prefill tokens an iteration may carry (chunked prefill, docs/model.md 3b.2); default 2048. */
-      chunk_tokens: positiveInt(10_000_000).optional(),
-      /** Tensor-parallel or expert-parallel replicas (docs/model.md 3d); default: the search picks. */
-      parallelism: z.enum(['tp', 'ep']).optional(),
-    })
-    .optional(),
-  efficiency: z
-    .strictObject({
-      eta_mem: z.number().positive().max(1).optional(),
-      eta_prefill: z.number().positive().max(1).optional(),
-      eta_decode: z.number().positive().max(1).optional(),
-      eta_link: z.number().positive().max(1).optional(),
-      t_step0_ms: nonNegative(1000).optional(),
-    })
-    .optional(),
-  /** Switches for the engine corrections of docs/model.md section 3a (defaults in WORKLOAD_DEFAULTS). */
-  mechanisms: z
-    .strictObject({
-      per_operator_roofline: z.boolean().optional(),
-      prefill_memory: z.boolean().optional(),
-      all_reduce_bf16: z.boolean().optional(),
-      embedding_lookup: z.boolean().optional(),
-      attention_bf16: z.boolean().optional(),
-      mla_absorbed: z.boolean().optional(),
-      steady_state_kv: z.boolean().optional(),
-      chunked_prefill: z.boolean().optional(),
-      dp_attention: z.boolean().optional(),
-      per_layer_overhead: z.boolean().optional(),
-      power_under_load: z.boolean().optional(),
-      bench_batch_cap: z.boolean().optional(),
-      expert_parallel: z.boolean().optional(),
-      disaggregation: z.boolean().optional(),
-      expert_gemm_tiles: z.boolean().optional(),
-      pipeline_parallel: z.boolean().optional(),
-      torus_collectives: z.boolean().optional(),
-    })
-    .optional(),
-  /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
-  stack: id.optional(),
-  accelerators: z.array(id).min(1).optional(),
-  baseline: id.optional(),
-  expect: z.array(z.string().min(1)).optional(),
-});
+export const workloadSchema = once(() =>
+  z.strictObject({
+    name: z.string().min(1).optional(),
+    description: z.string().optional(),
+    model: z.union([id, inlineModelSchema()]),
+    precision: z
+      .strictObject({
+        weights: precision.optional(),
+        activations: precision.optional(),
+        kv_cache: precision.optional(),
+        /** The routed experts' format (MoE models), where it differs from `weights`. */
+        experts: precision.optional(),
+        /** The attention matmuls' format: default bf16 (most stacks), fp8 where FP8 attention is on. */
+        attention: precision.optional(),
+      })
+      .optional(),
+    input_tokens: positiveInt(10_000_000),
+    output_tokens: positiveInt(10_000_000),
+    cached_input_fraction: z.number().min(0).lt(1).optional(),
+    /** Speculative decoding (docs/model.md section 3c): a draft model proposing `tokens` per iteration. */
+    speculative: z
+      .strictObject({
+        /** The draft model: a bundled model id (e.g. llama-3.2-1b). */
+        draft: id,
+        /** Tokens the draft proposes per iteration (`k`). */
+        tokens: positiveInt(64),
+        /** Probability that the target accepts one proposed token (`a`), 0 to 1. */
+        acceptance: z.number().min(0).max(1),
+      })
+      .optional(),
+    slo: z
+      .strictObject({
+        ttft_ms: positive(1e9).optional(),
+        tpot_ms: positive(1e9).optional(),
+      })
+      .optional(),
+    utilization: z.number().positive().max(1).optional(),
+    pricing: z
+      .strictObject({
+        plan: z.enum(PLANS).optional(),
+        /** The one price basis of the comparison: hyperscaler (default), neocloud or marketplace. */
+        basis: z.enum(['hyperscaler', 'neocloud', 'marketplace']).optional(),
+        provider: z.string().min(1).optional(),
+      })
+      .optional(),
+    site: z
+      .strictObject({
+        pue: z.number().min(1).max(5).optional(),
+        usd_per_kwh: nonNegative(10).optional(),
+        /** Power cap per chip in W (MLPerf MaxQ; `nvidia-smi -pl`); absent: the chip's TDP. */
+        power_cap_w: positive(100_000).optional(),
+      })
+      .optional(),
+    /** A demand to size the fleet for (docs/model.md section 8): output tokens per day or requests per second. */
+    demand: z
+      .strictObject({
+        output_tokens_per_day: positive(1e18).optional(),
+        requests_per_s: positive(1e12).optional(),
+      })
+      .optional(),
+    /** Facility power to fill (section 8): watts, or a string with its unit, `1GW`, `300MW`, `50kW`. */
+    power_budget: powerQuantity.optional(),
+    deployment: z
+      .strictObject({
+        replica_chips: z.array(positiveInt(1_000_000)).min(1).optional(),
+        batch: positiveInt(10_000_000).optional(),
+        max_batch: positiveInt(10_000_000).optional(),
+        memory_usable_fraction: z.number().positive().max(1).optional(),
+        /** Prefill tokens an iteration may carry (chunked prefill, docs/model.md 3b.2); default 2048. */
+        chunk_tokens: positiveInt(10_000_000).optional(),
+        /** Tensor-parallel or expert-parallel replicas (docs/model.md 3d); default: the search picks. */
+        parallelism: z.enum(['tp', 'ep']).optional(),
+      })
+      .optional(),
+    efficiency: z
+      .strictObject({
+        eta_mem: z.number().positive().max(1).optional(),
+        eta_prefill: z.number().positive().max(1).optional(),
+        eta_decode: z.number().positive().max(1).optional(),
+        eta_link: z.number().positive().max(1).optional(),
+        t_step0_ms: nonNegative(1000).optional(),
+      })
+      .optional(),
+    /** Switches for the engine corrections of docs/model.md section 3a (defaults in WORKLOAD_DEFAULTS). */
+    mechanisms: z
+      .strictObject({
+        per_operator_roofline: z.boolean().optional(),
+        prefill_memory: z.boolean().optional(),
+        all_reduce_bf16: z.boolean().optional(),
+        embedding_lookup: z.boolean().optional(),
+        attention_bf16: z.boolean().optional(),
+        mla_absorbed: z.boolean().optional(),
+        steady_state_kv: z.boolean().optional(),
+        chunked_prefill: z.boolean().optional(),
+        dp_attention: z.boolean().optional(),
+        per_layer_overhead: z.boolean().optional(),
+        power_under_load: z.boolean().optional(),
+        bench_batch_cap: z.boolean().optional(),
+        expert_parallel: z.boolean().optional(),
+        disaggregation: z.boolean().optional(),
+        expert_gemm_tiles: z.boolean().optional(),
+        pipeline_parallel: z.boolean().optional(),
+        torus_collectives: z.boolean().optional(),
+      })
+      .optional(),
+    /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
+    stack: id.optional(),
+    accelerators: z.array(id).min(1).optional(),
+    baseline: id.optional(),
+    expect: z.array(z.string().min(1)).optional(),
+  }),
+);
 
-export type WorkloadFile = z.infer<typeof workloadSchema>;
+export type WorkloadFile = z.infer<ReturnType<typeof workloadSchema>>;
 
 /** Defaults of docs/model.md section 1. */
 export const WORKLOAD_DEFAULTS = {

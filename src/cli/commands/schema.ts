@@ -11,8 +11,8 @@ import { EXIT } from '../exit.js';
 
 export const SCHEMAS = {
   accelerator: acceleratorSchema,
-  model: () => modelSchema,
-  workload: () => workloadSchema,
+  model: modelSchema,
+  workload: workloadSchema,
   mix: mixSchema,
   fleet: fleetSchema,
   result: resultSchema,

@@ -1,0 +1,47 @@
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO, spawnCli } from '../helpers/cli.js';
+
+// The built CLI takes a bundled workload from dist/bundled.json, validated at build time, and
+// parses and validates any other file (src/io/catalog.ts bundledWorkload): both must give the
+// same answer.
+describe('a bundled workload from the build snapshot', () => {
+  const snapshot = JSON.parse(readFileSync(join(REPO, 'dist/bundled.json'), 'utf8')) as {
+    version: number;
+    workloads: { path: string }[];
+  };
+
+  it('the build stores every bundled workload that is not a mix', () => {
+    expect(snapshot.version).toBe(3);
+    expect(snapshot.workloads.map((w) => w.path).sort()).toEqual([
+      join('workloads', 'agentic-coding.yaml'),
+      join('workloads', 'chat.yaml'),
+      join('workloads', 'rag.yaml'),
+      join('workloads', 'summarization.yaml'),
+    ]);
+  });
+
+  for (const name of ['chat', 'rag']) {
+    it(`${name}: the same result as a copy of the file, which is parsed and validated`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'infercost-snapshot-'));
+      const copy = join(dir, `${name}.yaml`);
+      copyFileSync(join(REPO, 'profiles/workloads', `${name}.yaml`), copy);
+      const bundled = spawnCli(['compare', name, '--format', 'json']);
+      const parsed = spawnCli(['compare', copy, '--format', 'json']);
+      expect(bundled.code).toBe(0);
+      expect(parsed.code).toBe(0);
+      const results = (s: string) =>
+        (JSON.parse(s) as { results: { workload: { file: string } }[] }).results.map((r) => ({
+          ...r,
+          workload: { ...r.workload, file: 'x' },
+        }));
+      expect(results(bundled.stdout)).toEqual(results(parsed.stdout));
+      // `--set` edits the stored YAML and validates it again: errors still name the flag.
+      const bad = spawnCli(['compare', name, '--set', 'input_tokens=-5']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^infercost: --set input_tokens=-5/);
+    });
+  }
+});
