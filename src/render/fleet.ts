@@ -1,7 +1,7 @@
 // A mixed-fleet plan (docs/model.md section 8a) as a table, JSON or CSV.
 import type { FleetReport } from '../api/fleet.js';
 import { csvLine } from './csv.js';
-import { compact, sig } from './format.js';
+import { compact, grouped, sig } from './format.js';
 import { escapeText, safeJson } from './text.js';
 
 const mw = (w: number) => sig(w / 1e6);
@@ -23,7 +23,7 @@ function usage(r: FleetReport): string[] {
   for (const c of r.problem.chips) {
     if (c.maxChips === undefined) continue;
     const used = p.allocations.filter((a) => a.chip === c.id).reduce((s, a) => s + a.chips, 0);
-    out.push(`${c.id} ${used.toLocaleString('en-US')} of ${c.maxChips.toLocaleString('en-US')} chips`);
+    out.push(`${c.id} ${grouped(used)} of ${grouped(c.maxChips)} chips`);
   }
   return out;
 }
@@ -46,8 +46,8 @@ export function fleetText(r: FleetReport): string {
   const rows = p.allocations.map((a) => [
     escapeText(a.chip),
     escapeText(a.workload),
-    a.replicas.toLocaleString('en-US'),
-    a.chips.toLocaleString('en-US'),
+    grouped(a.replicas),
+    grouped(a.chips),
     compact(a.chips * a.tokensPerDayPerChip),
     mw(a.chips * a.facilityWPerChip),
     musd(a.usdPerYearPerChip === undefined ? null : a.chips * a.usdPerYearPerChip),
@@ -56,7 +56,7 @@ export function fleetText(r: FleetReport): string {
     'total',
     '',
     '',
-    p.totals.chips.toLocaleString('en-US'),
+    grouped(p.totals.chips),
     compact(p.totals.tokensPerDay),
     mw(p.totals.facilityW),
     musd(p.totals.usdPerYear),

@@ -1,15 +1,65 @@
 // Number formatting for human-facing formats (table, Markdown). Data formats print full precision.
 
+// What `toLocaleString('en-US', ...)` prints, without it: the first call into Intl loads ICU's
+// number formatting, ~25 ms of a table's cold start (docs/performance.md). A property test holds
+// these equal to Intl's output.
+
+/** The plain decimal digits of a finite |n| >= 0 in its shortest round-trip form (no exponent). */
+function plainDecimal(abs: number): string {
+  const s = String(abs);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  const [int = '', frac = ''] = s.slice(0, e).split('.');
+  const digits = int + frac;
+  const point = int.length + Number(s.slice(e + 1));
+  return point <= 0
+    ? `0.${'0'.repeat(-point)}${digits}`
+    : point >= digits.length
+      ? digits + '0'.repeat(point - digits.length)
+      : `${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/** A string of decimal digits plus one, `999` -> `1000`. */
+function increment(digits: string): string {
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === '9') i--;
+  if (i < 0) return `1${'0'.repeat(digits.length)}`;
+  return digits.slice(0, i) + String(Number(digits[i]) + 1) + '0'.repeat(digits.length - 1 - i);
+}
+
+/** Thousands separators in a string of integer digits. */
+function group(int: string): string {
+  return int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/**
+ * `n` with exactly `digits` decimals and thousands separators, rounded half away from zero on its
+ * shortest decimal form, as Intl does (so 1.005 prints 1.01, where toFixed gives 1.00).
+ */
+function localeFixed(n: number, digits: number): string {
+  const sign = n < 0 || Object.is(n, -0) ? '-' : '';
+  const [int = '0', frac = ''] = plainDecimal(Math.abs(n)).split('.');
+  let whole = int + frac.slice(0, digits).padEnd(digits, '0');
+  if (frac.length > digits && (frac.charCodeAt(digits) as number) >= 53) whole = increment(whole);
+  const intPart = whole.slice(0, whole.length - digits).replace(/^0+(?=\d)/, '') || '0';
+  return `${sign}${group(intPart)}${digits > 0 ? `.${whole.slice(whole.length - digits)}` : ''}`;
+}
+
 export function fixed(n: number | null | undefined, digits: number): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return localeFixed(n, digits);
+}
+
+/** An integer with thousands separators: `Math.round(n).toLocaleString('en-US')`. */
+export function grouped(n: number): string {
+  return localeFixed(Math.round(n), 0);
 }
 
 /** Three significant digits, thousands separated; '-' for a missing value. */
 export function sig(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
   const abs = Math.abs(n);
-  if (abs >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (abs >= 1000) return grouped(n);
   if (abs >= 100) return n.toFixed(0);
   if (abs >= 10) return n.toFixed(1);
   if (abs >= 1) return n.toFixed(2);

@@ -1,0 +1,50 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fixed, grouped, sig } from '../../src/render/format.js';
+
+// The table's numbers are printed without Intl (its first use costs a cold start ~25 ms): they
+// must be exactly what toLocaleString('en-US') printed.
+const intl = (n: number, digits: number) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+describe('number formatting without Intl', () => {
+  it('hand-picked cases: halves, carries, tiny, huge, negative zero', () => {
+    expect(fixed(1.005, 2)).toBe('1.01'); // shortest form 1.005 rounds up; toFixed says 1.00
+    expect(fixed(999.995, 2)).toBe('1,000.00');
+    expect(fixed(1234567.891, 1)).toBe('1,234,567.9');
+    expect(fixed(0.0000001234, 3)).toBe('0.000');
+    expect(fixed(-0.001, 2)).toBe('-0.00');
+    expect(fixed(1e21, 0)).toBe('1,000,000,000,000,000,000,000');
+    expect(grouped(1499.5)).toBe('1,500');
+    expect(grouped(-2500.5)).toBe('-2,500'); // Math.round goes up at .5
+    expect(sig(1234.4)).toBe('1,234');
+    for (const [n, d] of [
+      [1.005, 2],
+      [999.995, 2],
+      [-0.001, 2],
+      [1e21, 0],
+      [0.0000001234, 3],
+      [2.5, 0],
+      [-2.5, 0],
+    ] as const)
+      expect(fixed(n, d)).toBe(intl(n, d));
+  });
+
+  it('fixed and grouped equal toLocaleString on any finite double (property)', () => {
+    const doubles = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.double({ min: -1e7, max: 1e7, noNaN: true }),
+      // Decimals ending in 5 at every place: where rounding rules differ.
+      fc
+        .tuple(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 1, max: 6 }))
+        .map(([m, k]) => (m * 10 + 5) / 10 ** k),
+    );
+    fc.assert(
+      fc.property(doubles, fc.integer({ min: 0, max: 4 }), (n, d) => {
+        expect(fixed(n, d)).toBe(intl(n, d));
+        expect(grouped(n)).toBe(Math.round(n).toLocaleString('en-US'));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
