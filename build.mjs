@@ -4,6 +4,7 @@
 // own messages), which drops a third of the bundle.
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const zodEnglishOnly = {
@@ -45,6 +46,32 @@ const noStartupBuiltins = {
   },
 };
 
+// cli-table3 measures every cell with string-width, which runs its emoji regular expression on
+// each; src/render/width.ts answers for printable ASCII (nearly every cell) and hands anything
+// else to string-width itself, loaded then.
+const fastStringWidth = {
+  name: 'fast-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (args) =>
+      args.importer.includes('/cli-table3/') ? { path: 'fast-string-width', namespace: 'stub' } : undefined,
+    );
+    b.onLoad({ filter: /^fast-string-width$/, namespace: 'stub' }, () => ({
+      contents: `
+        const { asciiWidth } = require(${JSON.stringify(resolve('src/render/width.ts'))});
+        let slow;
+        const width = (s) => {
+          if (typeof s !== 'string') return 0;
+          const w = asciiWidth(s);
+          return w !== undefined ? w : (slow ??= require('string-width'))(s);
+        };
+        module.exports = width;
+        module.exports.default = width;`,
+      resolveDir: resolve('node_modules/cli-table3'),
+      loader: 'js',
+    }));
+  },
+};
+
 await build({
   entryPoints: ['src/cli/main.ts'],
   outfile: 'dist/cli/main.cjs',
@@ -55,7 +82,7 @@ await build({
   minifySyntax: true,
   minifyWhitespace: !process.env.INFERCOST_NO_MINIFY,
   logLevel: 'warning',
-  plugins: [zodEnglishOnly, noStartupBuiltins],
+  plugins: [zodEnglishOnly, noStartupBuiltins, fastStringWidth],
   // vega renders the report's charts and HiGHS solves fleets; each is required by its command
   // alone, never at start-up.
   external: ['vega', 'vega-lite', 'highs'],
