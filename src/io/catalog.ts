@@ -127,13 +127,14 @@ export interface Snapshot {
 
 const SNAPSHOT_URL = new URL('../bundled.json', import.meta.url);
 
+/** Read once per process: the catalog and a bundled workload both look in it. */
+let snapshotRead: { value: Snapshot | undefined } | undefined;
+
 /**
  * The bundled profiles, validated at build time (`npm run build` writes dist/bundled.json): a
  * cold start need not parse and validate twenty YAML files. A file whose text no longer
  * matches, or one added since, is read from its YAML as usual.
  */
-let snapshotRead: { value: Snapshot | undefined } | undefined;
-
 function readSnapshot(): Snapshot | undefined {
   if (snapshotRead) return snapshotRead.value;
   let value: Snapshot | undefined;
