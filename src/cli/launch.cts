@@ -2,9 +2,9 @@
 // CommonJS scope through bin/package.json) because Node's ES module loader costs a start-up
 // about 10-15 ms here: its own set-up, and an ES module facade for each builtin it imports (the
 // one for node:fs reads every export, which loads the whole stream machinery for fs.ReadStream).
-// The CLI ships as one CommonJS bundle (dist/cli/main.cjs,
-// made by build.mjs) compiled through a V8 code cache written at build time: on Node 20, which
-// has no module compile cache, this halves the time from process start to the first output.
+// The CLI ships as one CommonJS bundle (dist/cli/main.cjs, made by build.mjs) compiled through a
+// V8 code cache written at build time: on Node 20, which has no module compile cache, this halves
+// the time from process start to the first output.
 // A cache that does not match this Node is ignored and the bundle compiles as usual. V8 checks a
 // cache against the source's length only, and a stale cache for a bundle of the same length
 // crashed the process (seen here after a rebuild), so the cache starts with the SHA-1 of the
