@@ -105,12 +105,8 @@ row(
   cold / floor <= 2.5,
 );
 // Issue 12 asks that the serving-model search keep it at or under 2.0x, issue 14 for 1.5x.
-row(
-  '  the same, against issues 12 and 14',
-  `${(cold / floor).toFixed(2)}x floor`,
-  '<= 2.0x; <= 1.5x',
-  cold / floor <= 1.5,
-);
+row('  the same, against issue 12', `${(cold / floor).toFixed(2)}x floor`, '<= 2.0x', cold / floor <= 2.0);
+row('  the same, against issue 14', `${(cold / floor).toFixed(2)}x floor`, '<= 1.5x', cold / floor <= 1.5);
 // The README's first command prints the table; a bundled workload comes validated from the build,
 // a user's own file is parsed and validated (src/io/catalog.ts bundledWorkload).
 const coldTable = wallMs([BIN, 'compare', CHAT], 15);
