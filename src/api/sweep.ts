@@ -314,8 +314,7 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
     let chars = 0;
     for (const e of comparison.evaluations) {
       if (!shown.has(e.evaluation.acceleratorId)) continue;
-      const cells: (string | number | boolean | null)[] = values.slice();
-      for (const cell of flatRow(e, workload.name, baseline)) cells.push(cell);
+      const cells = flatRow(e, workload.name, baseline, values);
       const line = format === 'csv' ? csvLine(cells) : ndjsonLine(jsonKeys, cells);
       lines.push(line);
       chars += line.length;

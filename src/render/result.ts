@@ -235,7 +235,7 @@ function parallelismJson(
 }
 
 /**
- * The CSV_COLUMNS cells of one evaluation, built straight from it: what
+ * The CSV_COLUMNS cells of one evaluation (after any `leading` cells), built straight from it: what
  * `csvRow(workload, baseline, acceleratorResult(c, []))` gives, without building the whole
  * result object (a sweep writes millions of rows; a test holds the two equal).
  */
@@ -243,12 +243,15 @@ export function flatRow(
   c: ComparedEvaluation,
   workloadName: string,
   baseline: string,
+  leading: readonly (string | number)[] = [],
 ): (string | number | boolean | null)[] {
   const e = c.evaluation;
   const d = e.deployment;
   const m = metricsOf(e);
   const vs = c.vsBaseline;
+  // `leading` (a sweep's swept values) first, in the same array: one allocation per row.
   const cells: (string | number | boolean | null)[] = [
+    ...leading,
     workloadName,
     e.acceleratorId,
     e.acceleratorName,
