@@ -82,6 +82,11 @@ describe('the packed package, installed in a fresh project', () => {
     expect(tsc.status).toBe(0);
   });
 
+  it('ships of dist/cli only what the bin loads: the launcher, the bundle and its code cache', () => {
+    const cli = readdirSync(join(project, 'node_modules', 'infercost', 'dist', 'cli'), { recursive: true });
+    expect(cli.map(String).sort()).toEqual(['launch.cjs', 'main.cjs', 'main.cjs.cache']);
+  });
+
   it('the installed bin runs: --version, and a fleet plan with the solver it ships', () => {
     const v = run(join(project, 'node_modules', '.bin', 'infercost'), ['--version']);
     expect(v.status).toBe(0);
