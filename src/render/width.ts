@@ -4,10 +4,15 @@
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what it removes.
 const SGR = /\u001b\[[0-9;]*m/g;
-const PRINTABLE_ASCII = /^[\u0020-\u007e]*$/;
+// Printable ASCII, and the few narrow marks infercost's tables print: the ellipsis cli-table3
+// truncates with (measured on every truncated cell), dashes, middle dot, times, <= and >=.
+const ONE_COLUMN_EACH = /^[\u0020-\u007e\u2026\u2013\u2014\u00b7\u00d7\u2264\u2265]*$/;
 
-/** The width of printable ASCII text, colour codes aside (its length); undefined for any other text. */
+/**
+ * The width of text made of printable ASCII and those marks, colour codes aside (its length, each
+ * character one column); undefined for any other text.
+ */
 export function asciiWidth(s: string): number | undefined {
   const plain = s.includes('\u001b') ? s.replace(SGR, '') : s;
-  return PRINTABLE_ASCII.test(plain) ? plain.length : undefined;
+  return ONE_COLUMN_EACH.test(plain) ? plain.length : undefined;
 }

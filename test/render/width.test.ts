@@ -11,6 +11,7 @@ describe('asciiWidth: what string-width says, for the text it answers for', () =
     expect(asciiWidth('h100-sxm 1,234')).toBe(14);
     expect(asciiWidth('\u001b[1m\u001b[33mB200\u001b[39m\u001b[22m')).toBe(4);
     expect(asciiWidth('')).toBe(0);
+    expect(asciiWidth('cut\u2026 \u2264 2\u00d7')).toBe(9); // the truncation mark, <=, times
     expect(asciiWidth('\u5b57')).toBeUndefined(); // a wide CJK character
     expect(asciiWidth('tab\there')).toBeUndefined();
   });
@@ -27,6 +28,7 @@ describe('asciiWidth: what string-width says, for the text it answers for', () =
     const piece = fc.oneof(
       fc.string({ unit: 'binary-ascii', maxLength: 12 }),
       fc.string({ unit: 'grapheme', maxLength: 4 }),
+      fc.constantFrom('\u2026', '\u2013', '\u2014', '\u00b7', '\u00d7', '\u2264', '\u2265'),
       sgr,
     );
     fc.assert(
