@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +42,28 @@ describe('inputs the corpus cannot hold as files', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `infercost: ${join(dir, 'b.yaml')}:2:5 id: duplicate id "test-chip" (also in ${join(dir, 'a.yaml')})\n`,
+    );
+  });
+
+  it('profiles in nested and symlinked folders of --profiles are found, in name order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const outside = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const chip = readFileSync('test/fixtures/good/accelerators/test-chip.yaml', 'utf8');
+    mkdirSync(join(dir, 'nested'));
+    writeFileSync(join(dir, 'nested', 'one.yaml'), chip);
+    writeFileSync(join(outside, 'two.yaml'), chip.replace('id: test-chip', 'id: test-chip-two'));
+    symlinkSync(outside, join(dir, 'linked'));
+    const r = await runCli(['--profiles', dir, 'profiles', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ids = (JSON.parse(r.stdout) as { id: string }[]).map((p) => p.id);
+    expect(ids).toEqual(expect.arrayContaining(['test-chip', 'test-chip-two']));
+    // A link that points nowhere is one line naming it, as before.
+    symlinkSync(join(outside, 'gone'), join(dir, 'broken'));
+    const broken = await runCli(['--profiles', dir, 'profiles']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toBe(
+      `infercost: ${join(dir, 'broken')} cannot read file: no such file or directory\n`,
     );
   });
 
