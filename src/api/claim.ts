@@ -9,6 +9,7 @@ import {
 } from '../engine/types.js';
 import { UsageError } from '../io/errors.js';
 import { acceleratorFor, type FieldSet, loadWorkload, readWorkloadYaml } from '../io/workload.js';
+import { grouped } from '../render/format.js';
 import { metricsOf } from '../render/result.js';
 import { fileFactorName } from '../schema/convert.js';
 import { priceDependence, throughputDependence } from '../schema/metrics.js';
@@ -85,7 +86,7 @@ function ratioOf(a: Accelerator, b: Accelerator, w: Workload, metric: MetricKey)
   return x === null || y === null || y === 0 ? null : x / y;
 }
 
-const usd = (v: number) => `$${v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)}`;
+const usd = (v: number) => `$${v >= 100 ? grouped(v) : v.toFixed(2)}`;
 const times = (v: number) => `${Number(v.toPrecision(4))}`;
 
 interface Lever {

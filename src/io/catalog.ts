@@ -9,7 +9,7 @@ import { workloadSchema } from '../schema/workload.js';
 import { checkAgainst } from './check.js';
 import { InputError } from './errors.js';
 import { isDirectory, listDirectory } from './files.js';
-import { type LocatedYaml, readYamlFile } from './yaml.js';
+import { type LocatedYaml, parseYaml, readYamlFile } from './yaml.js';
 
 export interface Entry<T> {
   readonly value: T;
@@ -188,24 +188,18 @@ function loadBundled<T extends { id: string }>(
 
 /** What `npm run build` stores: every bundled file validated, with the text it was validated from. */
 export function buildSnapshot(): Snapshot {
+  // Each file read once: its text is stored, and parsed from that same text.
+  const read = (kind: 'accelerators' | 'models' | 'workloads') =>
+    yamlFilesUnder(join(bundledProfilesDir(), kind)).map((file) => {
+      const text = readFileSync(file, 'utf8');
+      return { path: relative(bundledProfilesDir(), file), text, y: parseYaml(text, displayPath(file)) };
+    });
   const entries = (kind: 'accelerators' | 'models', parse: (y: LocatedYaml) => unknown) =>
-    yamlFilesUnder(join(bundledProfilesDir(), kind)).map((file) => ({
-      path: relative(bundledProfilesDir(), file),
-      text: readFileSync(file, 'utf8'),
-      value: parse(readYamlFile(file, displayPath(file))),
-    }));
-  const workloads = yamlFilesUnder(join(bundledProfilesDir(), 'workloads')).flatMap((file) => {
-    const y = readYamlFile(file, displayPath(file));
+    read(kind).map(({ path, text, y }) => ({ path, text, value: parse(y) }));
+  const workloads = read('workloads').flatMap(({ path, text, y }) => {
     const data = y.data;
     if (data !== null && typeof data === 'object' && Object.hasOwn(data, 'mix')) return [];
-    return [
-      {
-        path: relative(bundledProfilesDir(), file),
-        text: readFileSync(file, 'utf8'),
-        data,
-        value: checkAgainst(y, workloadSchema(), workloadRules),
-      },
-    ];
+    return [{ path, text, data, value: checkAgainst(y, workloadSchema(), workloadRules) }];
   });
   return {
     version: 3,

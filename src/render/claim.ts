@@ -1,9 +1,10 @@
 // The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
 import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
+import { grouped, localeNumber } from './format.js';
 import { escapeText, safeJson } from './text.js';
 
-const num = (v: number | null) => (v === null ? '-' : Number(v.toPrecision(3)).toLocaleString('en-US'));
-const money = (v: number) => `$${Math.round(v).toLocaleString('en-US')}`;
+const num = (v: number | null) => (v === null ? '-' : localeNumber(Number(v.toPrecision(3))));
+const money = (v: number) => `$${grouped(v)}`;
 
 function breakEvenText(w: ClaimWorkload): string {
   const b = w.breakEven;

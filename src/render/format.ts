@@ -55,6 +55,11 @@ export function grouped(n: number): string {
   return localeFixed(Math.round(n), 0);
 }
 
+/** What `n.toLocaleString('en-US')` prints: up to three decimals, trailing zeros dropped. */
+export function localeNumber(n: number): string {
+  return localeFixed(n, 3).replace(/\.?0+$/, '');
+}
+
 /** Three significant digits, thousands separated; '-' for a missing value. */
 export function sig(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';

@@ -7,6 +7,10 @@ import { runCli } from '../helpers/cli.js';
 
 const CATALOG = 'test/fixtures/good/catalogs/aws-vms.csv';
 
+/** The fixture catalog's AWS quotes as of 2026-07-30, written as profiles into `dir`. */
+const importInto = (dir: string) =>
+  runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026-07-30', '--output-dir', dir]);
+
 describe('infercost prices import', () => {
   it('the cheapest quote per chip: $55.04/h over 8 H100 = $6.88; 700.0 (SkyPilot: not offered) skipped', async () => {
     const r = await runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026-07-30']);
@@ -20,17 +24,7 @@ describe('infercost prices import', () => {
 
   it('--output-dir writes profiles whose AWS quotes are replaced and others kept; they validate and compare uses them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
-    const r = await runCli([
-      'prices',
-      'import',
-      CATALOG,
-      '--provider',
-      'AWS',
-      '--as-of',
-      '2026-07-30',
-      '--output-dir',
-      dir,
-    ]);
+    const r = await importInto(dir);
     expect(r.code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual([
       'b200.yaml',
@@ -79,17 +73,7 @@ describe('infercost prices import', () => {
 
   it('--output-dir rewrites only the prices: the rest of the profile stays byte for byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
-    const r = await runCli([
-      'prices',
-      'import',
-      CATALOG,
-      '--provider',
-      'AWS',
-      '--as-of',
-      '2026-07-30',
-      '--output-dir',
-      dir,
-    ]);
+    const r = await importInto(dir);
     expect(r.code).toBe(0);
     const original = readFileSync('profiles/accelerators/h100-sxm.yaml', 'utf8');
     const written = readFileSync(join(dir, 'h100-sxm.yaml'), 'utf8');

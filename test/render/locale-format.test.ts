@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixed, grouped, sig } from '../../src/render/format.js';
+import { fixed, grouped, localeNumber, sig } from '../../src/render/format.js';
 
 // The table's numbers are printed without Intl (its first use costs a cold start ~25 ms): they
 // must be exactly what toLocaleString('en-US') printed.
@@ -18,6 +18,8 @@ describe('number formatting without Intl', () => {
     expect(grouped(1499.5)).toBe('1,500');
     expect(grouped(-2500.5)).toBe('-2,500'); // Math.round goes up at .5
     expect(sig(1234.4)).toBe('1,234');
+    expect(localeNumber(1234.5)).toBe('1,234.5'); // trailing zeros dropped, as Intl does
+    expect(localeNumber(-0.0001)).toBe('-0');
     for (const [n, d] of [
       [1.005, 2],
       [999.995, 2],
@@ -43,6 +45,7 @@ describe('number formatting without Intl', () => {
       fc.property(doubles, fc.integer({ min: 0, max: 4 }), (n, d) => {
         expect(fixed(n, d)).toBe(intl(n, d));
         expect(grouped(n)).toBe(Math.round(n).toLocaleString('en-US'));
+        expect(localeNumber(n)).toBe(n.toLocaleString('en-US'));
       }),
       { numRuns: 20_000 },
     );

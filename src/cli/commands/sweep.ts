@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { prepareSweep, type SweepOptions, type SweepRun } from '../../api/sweep.js';
 import { assertNotAnInput, OutputFile } from '../../io/atomic.js';
 import { csvLine } from '../../render/csv.js';
+import { grouped } from '../../render/format.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -62,7 +63,7 @@ function outputFor(ctx: Context, path: string | undefined, inputs: readonly stri
 function progressLine(done: number, total: number, rows: number, elapsedMs: number): string {
   const rate = rows / Math.max(elapsedMs / 1000, 1e-3);
   const eta = done > 0 ? ((total - done) * elapsedMs) / done / 1000 : 0;
-  return `\rsweep ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} points (${Math.floor((100 * done) / total)}%), ${Math.round(rate).toLocaleString('en-US')} rows/s, ETA ${eta.toFixed(0)}s   `;
+  return `\rsweep ${grouped(done)}/${grouped(total)} points (${Math.floor((100 * done) / total)}%), ${grouped(rate)} rows/s, ETA ${eta.toFixed(0)}s   `;
 }
 
 /** Streams one row per (point, accelerator) as it is computed; nothing waits for the end. */
