@@ -162,7 +162,8 @@ export function replicaFor(
     cachedInputFraction: workload.cachedInputFraction,
     memoryUsableFraction: workload.memoryUsableFraction,
     chunkTokens: workload.chunkTokens,
-    ...(workload.speculative ? { speculative: workload.speculative } : {}),
+    // Always present (undefined without a draft): one object shape, no spread per replica.
+    speculative: workload.speculative,
   });
 }
 

@@ -40,7 +40,9 @@ export interface ReplicaInputs {
   /** Prefill tokens an iteration may carry (3b.2). */
   readonly chunkTokens: number;
   /** Section 3c: a draft model proposing `tokens` per iteration, accepted with probability `acceptance`. */
-  readonly speculative?: { readonly draft: Model; readonly tokens: number; readonly acceptance: number };
+  readonly speculative?:
+    | { readonly draft: Model; readonly tokens: number; readonly acceptance: number }
+    | undefined;
   /** Section 3d: `ep` spreads an MoE model's experts and replicates the rest; default `tp`. */
   readonly parallelism?: Parallelism;
   /** Section 3f: pipeline stages of `chips` chips each, over the scale-out network; default 1. */

@@ -24,24 +24,25 @@ export function csvField(v: string | number | boolean | null): string {
  */
 export function csvLine(fields: readonly (string | number | boolean | null)[]): string {
   const parts: string[] = [];
-  let run: number[] = [];
-  for (const v of fields) {
+  let runStart = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const v = fields[i];
     if (typeof v === 'number') {
-      run.push(v);
+      if (runStart < 0) runStart = i;
       continue;
     }
-    if (run.length > 0) {
-      parts.push(numberRun(run));
-      run = [];
+    if (runStart >= 0) {
+      parts.push(numberRun(fields, runStart, i));
+      runStart = -1;
     }
-    parts.push(csvField(v));
+    parts.push(csvField(v ?? null));
   }
-  if (run.length > 0) parts.push(numberRun(run));
+  if (runStart >= 0) parts.push(numberRun(fields, runStart, fields.length));
   return `${parts.join(',')}\r\n`;
 }
 
-function numberRun(run: readonly number[]): string {
-  const text = JSON.stringify(run);
+function numberRun(fields: readonly unknown[], from: number, to: number): string {
+  const text = JSON.stringify(from === 0 && to === fields.length ? fields : fields.slice(from, to));
   return (text.includes('null') ? text.replace(/null/g, '') : text).slice(1, -1);
 }
 

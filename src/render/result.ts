@@ -6,6 +6,7 @@ import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
 import { fileFactorName } from '../schema/convert.js';
 import {
   COMPARED_METRICS,
+  METRIC_GETTERS,
   metricValue,
   RANGED_METRICS,
   rangeValue,
@@ -247,7 +248,6 @@ export function flatRow(
 ): (string | number | boolean | null)[] {
   const e = c.evaluation;
   const d = e.deployment;
-  const m = metricsOf(e);
   const vs = c.vsBaseline;
   // `leading` (a sweep's swept values) first, in the same array: one allocation per row.
   const cells: (string | number | boolean | null)[] = [
@@ -261,7 +261,7 @@ export function flatRow(
     d?.computeFormat ?? null,
     d ? precisionName(d.weights) : null,
   ];
-  for (const k of METRIC_KEYS) cells.push(m[k]);
+  for (const of of METRIC_GETTERS) cells.push(of(e) ?? null);
   cells.push(
     vs ? baseline : null,
     vs ? (versusMetric(e, vs.baseline, 'output_tokens_per_usd')?.ratio ?? null) : null,

@@ -105,6 +105,9 @@ const SPECS = METRICS as Record<MetricKey, MetricSpec>;
 /** Every metric key, in the table's order (JSON, CSV). */
 export const METRIC_KEYS = Object.keys(METRICS) as MetricKey[];
 
+/** Each metric's getter, in METRIC_KEYS's order: a row reads them without a keyed lookup per cell. */
+export const METRIC_GETTERS: readonly MetricSpec['of'][] = METRIC_KEYS.map((k) => SPECS[k].of);
+
 /** Metrics where a smaller number is better (costs, times, energy per token). */
 export const LOWER_IS_BETTER: ReadonlySet<MetricKey> = new Set(
   METRIC_KEYS.filter((k) => SPECS[k].better === 'lower'),
