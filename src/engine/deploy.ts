@@ -1,6 +1,6 @@
 import { kvBytesPerToken, kvWindowBytes, weightBytes } from './bytes.js';
 import { type ComputeChoice, precisionOf, selectComputePrecision } from './precision.js';
-import { buildReplica, decodeStepTimeS, type Replica, type ReplicaPoint, replicaPoint } from './replica.js';
+import { decodeStepTimeS, type Replica, type ReplicaPoint, replicaBuilder, replicaPoint } from './replica.js';
 import type { Accelerator, Efficiency, Parallelism, Precision, Workload } from './types.js';
 
 /** Everything about running this workload on this chip that does not depend on N or B. */
@@ -143,9 +143,16 @@ export function replicaFor(
   parallelism: Parallelism = workload.parallelism ?? 'tp',
   stages = 1,
 ): Replica {
-  return buildReplica({
-    parallelism,
-    stages,
+  return replicasOf(accelerator, workload, setup)(chips, parallelism, stages);
+}
+
+/** The replicas of this workload on this chip at any size (a search builds many: one builder). */
+export function replicasOf(
+  accelerator: Accelerator,
+  workload: Workload,
+  setup: Setup,
+): (chips: number, parallelism: Parallelism, stages: number) => Replica {
+  return replicaBuilder({
     accelerator,
     model: workload.model,
     weights: setup.weights,
@@ -156,13 +163,11 @@ export function replicaFor(
     attentionFlopsPerS: setup.attentionFlopsPerS,
     efficiency: setup.efficiency,
     mechanisms: workload.mechanisms,
-    chips,
     inputTokens: workload.inputTokens,
     outputTokens: workload.outputTokens,
     cachedInputFraction: workload.cachedInputFraction,
     memoryUsableFraction: workload.memoryUsableFraction,
     chunkTokens: workload.chunkTokens,
-    // Always present (undefined without a draft): one object shape, no spread per replica.
     speculative: workload.speculative,
   });
 }
@@ -229,6 +234,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
     | { point: ReplicaPoint; metric: 'ttft' | 'tpot'; achievedS: number; limitS: number }
     | undefined;
   let anyFits = false;
+  const replicaAt = replicasOf(accelerator, workload, setup);
 
   for (const chips of sizes) {
     for (const layout of layoutsFor(workload, chips)) {
@@ -238,7 +244,7 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
       let deeper = true;
       for (const stages of stagesFor(accelerator, workload, chips, sizes)) {
         if (!deeper) break;
-        const replica = replicaFor(accelerator, workload, setup, chips, layout, stages);
+        const replica = replicaAt(chips, layout, stages);
         if (replica.maxBatch < 1) continue;
         deeper = false;
         anyFits = true;
@@ -365,9 +371,10 @@ function bestDisaggregated(
   const decodeWorkload: Workload = workload.mechanisms.chunkedPrefill
     ? { ...workload, mechanisms: { ...workload.mechanisms, chunkedPrefill: false } }
     : workload;
+  const decodeReplicaAt = replicasOf(accelerator, decodeWorkload, setup);
   const replicas = sizes.flatMap((chips) =>
     layoutsFor(workload, chips)
-      .map((layout) => replicaFor(accelerator, decodeWorkload, setup, chips, layout))
+      .map((layout) => decodeReplicaAt(chips, layout, 1))
       .filter((r) => r.maxBatch >= 1),
   );
   // The prefill pool: per size, the layout with the least time per prompt.
@@ -461,8 +468,10 @@ export function minChipsToFit(accelerator: Accelerator, workload: Workload, setu
         (accelerator.memCapacityBytes * workload.memoryUsableFraction),
     ),
   );
+  const replicaAt = replicasOf(accelerator, workload, setup);
+  const layout = workload.parallelism ?? 'tp';
   while (n <= limit) {
-    if (replicaFor(accelerator, workload, setup, n).maxBatch >= 1) return n;
+    if (replicaAt(n, layout, 1).maxBatch >= 1) return n;
     n += 1;
   }
   return 0;

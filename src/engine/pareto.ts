@@ -1,4 +1,4 @@
-import { layoutsFor, replicaFor, replicaSizes, setupFor, stagesFor } from './deploy.js';
+import { layoutsFor, replicaSizes, replicasOf, setupFor, stagesFor } from './deploy.js';
 import { replicaPoint } from './replica.js';
 import type { Accelerator, Workload } from './types.js';
 
@@ -28,10 +28,11 @@ export function paretoCurve(accelerator: Accelerator, workload: Workload): Paret
   if (!setup) return [];
   const points: ParetoPoint[] = [];
   const sizes = replicaSizes(accelerator.domainChips, workload.replicaChips);
+  const replicaAt = replicasOf(accelerator, workload, setup);
   for (const chips of sizes) {
     for (const layout of layoutsFor(workload, chips)) {
       for (const stages of stagesFor(accelerator, workload, chips, sizes)) {
-        const replica = replicaFor(accelerator, workload, setup, chips, layout, stages);
+        const replica = replicaAt(chips, layout, stages);
         if (replica.maxBatch < 1) continue;
         const cap =
           workload.maxBatch === undefined ? replica.maxBatch : Math.min(replica.maxBatch, workload.maxBatch);

@@ -188,54 +188,49 @@ function attentionFlopsPerContextToken(model: Model, absorbed: boolean): number 
 }
 
 /** The draft of section 3c: the same chips, batch and precisions, its own model, no draft of its own. */
-function draftInputs(inputs: ReplicaInputs, draft: Model): ReplicaInputs {
-  const { speculative: _s, experts: _e, stages: _p, ...rest } = inputs;
+function draftInputs(inputs: ReplicaSizeFree, draft: Model): ReplicaSizeFree {
+  const { speculative: _s, experts: _e, ...rest } = inputs;
   return { ...rest, model: draft };
 }
 
+/** Everything of ReplicaInputs but the replica's size and layout. */
+export type ReplicaSizeFree = Omit<ReplicaInputs, 'chips' | 'parallelism' | 'stages'>;
+
 /** Builds the replica constants (sections 3 and 3a: memory fit, decode step, prefill). */
 export function buildReplica(inputs: ReplicaInputs): Replica {
-  const { model, efficiency, mechanisms: mech, chips: n, inputTokens: i, outputTokens: o } = inputs;
+  return replicaBuilder(inputs)(inputs.chips, inputs.parallelism ?? 'tp', inputs.stages ?? 1);
+}
+
+/**
+ * The replicas of one setup at any size: the terms that do not depend on the chips `N`, the
+ * layout or the stages are computed once here (a deployment search builds up to 14 sizes), the
+ * rest per call, in the same arithmetic as one buildReplica.
+ */
+export function replicaBuilder(
+  inputs: ReplicaSizeFree,
+): (n: number, parallelism: Parallelism, stages: number) => Replica {
+  const { model, efficiency, mechanisms: mech, inputTokens: i, outputTokens: o } = inputs;
   const acc = inputs.accelerator;
   const weights = weightBytes(model, inputs.weights, inputs.experts);
-  // 3d: expert parallelism replicates the always-read weights on every chip and spreads the experts.
-  const ep = inputs.parallelism === 'ep' && model.moe !== undefined && n > 1;
-  const heldWeightBytes = ep ? n * weights.dense + weights.routed : weights.total;
-  // 3b.3: with data-parallel attention each chip keeps its own sequences' cache: no replicas.
-  const kvN =
-    mech.dpAttention || ep
-      ? kvBytesPerTokenReplica(model, inputs.kvCache, 1)
-      : kvBytesPerTokenReplica(model, inputs.kvCache, n);
   const bAct = bytesPerElement(inputs.activations);
   // 3a.3: tensor-parallel partial sums are reduced in BF16 even when activations are FP8.
   const bComm = mech.allReduceBf16 ? Math.max(bAct, 2) : bAct;
   const f = inputs.flopsPerS;
   const fAttn = inputs.attentionFlopsPerS;
-
-  // 3f: pp stages of n chips hold the model once between them.
-  const pp = Math.max(1, inputs.stages ?? 1);
   // Memory fit: W + B * L_fit * kvN <= N * C * m, with L_fit the peak context I + O, or under
   // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak).
-  const usableBytes = pp * n * acc.memCapacityBytes * inputs.memoryUsableFraction;
   const fitContext = mech.steadyStateKv ? Math.min(i + o, 1.1 * (i + o / 2)) : i + o;
   // Sliding-window layers hold min(L, window) tokens per sequence, replicated like the rest.
-  const replication = mech.dpAttention || ep ? 1 : kvReplication(model, n);
-  const perSequenceFit = fitContext * kvN + kvWindowBytes(model, inputs.kvCache, fitContext) * replication;
+  const fitWindowBytes = kvWindowBytes(model, inputs.kvCache, fitContext);
   // 3c: a draft model shares the chips: its weights and its KV cache join the fit.
   const spec = inputs.speculative;
-  const draft = spec ? buildReplica(draftInputs(inputs, spec.draft)) : undefined;
-  const fitBytesPerSequence = perSequenceFit + (draft?.fitBytesPerSequence ?? 0);
-  const maxBatch = Math.max(
-    0,
-    Math.floor((usableBytes - heldWeightBytes - (draft?.weights.total ?? 0)) / fitBytesPerSequence),
-  );
+  const draftBuilder = spec ? replicaBuilder(draftInputs(inputs, spec.draft)) : undefined;
+  const tokensPerSpecIteration = spec ? tokensPerIteration(spec.tokens, spec.acceptance) : 0;
 
   const meanContext = i + o / 2; // Lbar
+  const meanWindowBytes = kvWindowBytes(model, inputs.kvCache, meanContext);
   const uncachedInput = i * (1 - inputs.cachedInputFraction); // Ip
   const linkBytesPerS = acc.linkBytesPerSPerDirection * efficiency.etaLink;
-  const ringFactor = (2 * (n - 1)) / n;
-  const multiChip = n > 1;
-  const memBytesPerSEffective = n * acc.memBandwidthBytesPerS * efficiency.etaMem;
 
   // 3a.4: the embedding is a lookup (B rows read, no matmul); the LM head is a matmul, and a
   // prefill needs its output for the last prompt token only.
@@ -252,8 +247,9 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
     ? model.paramsActive - embeddingParams - table
     : model.paramsActive;
   const headFlopsPerRequest = lookup ? 2 * table : 0;
-  // 3d: under EP every chip reads its own copy of the always-read weights.
-  const denseReadBytes = (ep ? n : 1) * (weights.dense - embeddingParams * bytesPerElement(inputs.weights));
+  const prefillGemmFlops = 2 * gemmParamsPrefillPerToken * uncachedInput + headFlopsPerRequest;
+  // Always-read weight bytes of one copy (3d: under EP every chip reads its own).
+  const denseCopyBytes = weights.dense - embeddingParams * bytesPerElement(inputs.weights);
 
   // Full-attention layers attend over the whole context; sliding ones over at most their window.
   const fullLayers = fullAttentionLayers(model);
@@ -273,91 +269,109 @@ export function buildReplica(inputs: ReplicaInputs): Replica {
   // Prefill of one request: GEMMs, causal attention (Ip^2 / 2 pairs), and with 3a.2 the weights
   // read once, each expert the prompt's tokens pick (coverage over Ip tokens).
   const missP = model.moe ? 1 - model.moe.expertsPerToken / model.moe.experts : 0;
-  const prefillGemmS =
-    (2 * gemmParamsPrefillPerToken * uncachedInput + headFlopsPerRequest) / (n * f * efficiency.etaPrefill);
-  const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill);
-  const prefillReadS =
-    (denseReadBytes + weights.routed * (1 - missP ** uncachedInput)) / memBytesPerSEffective;
-  const prefillCoreS = !mech.prefillMemory
-    ? prefillGemmS + prefillAttnS
-    : mech.perOperatorRoofline
-      ? Math.max(prefillReadS, prefillGemmS) + prefillAttnS
-      : Math.max(prefillReadS, prefillGemmS + prefillAttnS);
-  // Traffic per token of the batch and per step. Section 3: two ring all-reduces of the hidden
-  // vector per layer. 3d: per layer an all-to-all dispatch and combine of the token's hidden vector
-  // to its k experts, (N-1)/N of them elsewhere, each chip sending for its own B/N tokens.
-  // 3g: on a torus an all-reduce runs dimension by dimension over that dimension's ports.
-  const torus = mech.torusCollectives && acc.torusDims ? torusAllReduceFactor(acc.torusDims, n) : 1;
-  const commSPerToken = !multiChip
-    ? 0
-    : ep
-      ? (2 * model.layers * (model.moe?.expertsPerToken ?? 1) * model.hidden * bComm * ((n - 1) / n)) /
-        (n * linkBytesPerS)
-      : (torus * 2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS;
-  const commFixedS = multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0;
-  const prefillCommS = uncachedInput * commSPerToken + commFixedS;
-
+  const routedPrefillBytes = weights.routed * (1 - missP ** uncachedInput);
+  // 3b.4: launches and synchronisation are per layer: t_step0 is stated for an 80-layer model.
   const stepOverheadS = mech.perLayerOverhead ? (efficiency.tStep0S * model.layers) / 80 : efficiency.tStep0S;
-  const prefillOneS = prefillCoreS + prefillCommS + (draft?.prefillS ?? 0);
   // 3f: activations cross the scale-out network between stages.
   const p2pBytesPerS =
     (acc.scaleOutBytesPerSPerDirection ?? acc.linkBytesPerSPerDirection) * efficiency.etaLink;
-  const p2pSPerSequence = pp > 1 ? (model.hidden * bAct) / p2pBytesPerS : 0;
-  const p2pFixedS = pp > 1 ? acc.collectiveLatencyS : 0;
-  return {
-    chips: pp * n,
-    stages: pp,
-    stageChips: n,
-    p2pSPerSequence,
-    p2pFixedS,
-    stageOverheadS: mech.perLayerOverhead ? stepOverheadS / pp : stepOverheadS,
-    prefillLatencyS: prefillOneS + (pp - 1) * (uncachedInput * p2pSPerSequence + p2pFixedS),
-    parallelism: ep ? 'ep' : 'tp',
-    weights,
-    kvBytesPerTokenReplica: kvN,
-    maxBatch,
-    fitBytesPerSequence,
-    prefillS: prefillOneS / pp,
-    outputTokens: o,
-    expertMissProbability: missP,
-    denseReadBytes,
-    memBytesPerSEffective,
-    kvBytesPerSequenceDecode:
-      meanContext * kvN + kvWindowBytes(model, inputs.kvCache, meanContext) * replication,
-    gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
-    // Every field is always present (undefined when off): one object shape for V8, no spreads.
-    expertGemm:
-      tiles && moe
-        ? {
-            sPerRow: (2 * paramsPerExpert) / (n * f * efficiency.etaDecode),
-            expertsPerToken: moe.expertsPerToken,
-            experts: moe.experts,
-            tileRows: EXPERT_TILE_ROWS,
-          }
+  const promptIterations = Math.max(1, Math.ceil(uncachedInput / inputs.chunkTokens));
+
+  return (n, parallelism, stages) => {
+    // 3d: expert parallelism replicates the always-read weights on every chip and spreads the experts.
+    const ep = parallelism === 'ep' && model.moe !== undefined && n > 1;
+    const heldWeightBytes = ep ? n * weights.dense + weights.routed : weights.total;
+    // 3b.3: with data-parallel attention each chip keeps its own sequences' cache: no replicas.
+    const kvN =
+      mech.dpAttention || ep
+        ? kvBytesPerTokenReplica(model, inputs.kvCache, 1)
+        : kvBytesPerTokenReplica(model, inputs.kvCache, n);
+    // 3f: pp stages of n chips hold the model once between them.
+    const pp = Math.max(1, stages);
+    const usableBytes = pp * n * acc.memCapacityBytes * inputs.memoryUsableFraction;
+    const replication = mech.dpAttention || ep ? 1 : kvReplication(model, n);
+    const perSequenceFit = fitContext * kvN + fitWindowBytes * replication;
+    const draft = draftBuilder?.(n, parallelism, 1);
+    const fitBytesPerSequence = perSequenceFit + (draft?.fitBytesPerSequence ?? 0);
+    const maxBatch = Math.max(
+      0,
+      Math.floor((usableBytes - heldWeightBytes - (draft?.weights.total ?? 0)) / fitBytesPerSequence),
+    );
+
+    const ringFactor = (2 * (n - 1)) / n;
+    const multiChip = n > 1;
+    const memBytesPerSEffective = n * acc.memBandwidthBytesPerS * efficiency.etaMem;
+    const denseReadBytes = (ep ? n : 1) * denseCopyBytes;
+
+    const prefillGemmS = prefillGemmFlops / (n * f * efficiency.etaPrefill);
+    const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill);
+    const prefillReadS = (denseReadBytes + routedPrefillBytes) / memBytesPerSEffective;
+    const prefillCoreS = !mech.prefillMemory
+      ? prefillGemmS + prefillAttnS
+      : mech.perOperatorRoofline
+        ? Math.max(prefillReadS, prefillGemmS) + prefillAttnS
+        : Math.max(prefillReadS, prefillGemmS + prefillAttnS);
+    // Traffic per token of the batch and per step. Section 3: two ring all-reduces of the hidden
+    // vector per layer. 3d: per layer an all-to-all dispatch and combine of the token's hidden vector
+    // to its k experts, (N-1)/N of them elsewhere, each chip sending for its own B/N tokens.
+    // 3g: on a torus an all-reduce runs dimension by dimension over that dimension's ports.
+    const torus = mech.torusCollectives && acc.torusDims ? torusAllReduceFactor(acc.torusDims, n) : 1;
+    const commSPerToken = !multiChip
+      ? 0
+      : ep
+        ? (2 * model.layers * (model.moe?.expertsPerToken ?? 1) * model.hidden * bComm * ((n - 1) / n)) /
+          (n * linkBytesPerS)
+        : (torus * 2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS;
+    const commFixedS = multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0;
+    const prefillCommS = uncachedInput * commSPerToken + commFixedS;
+
+    const prefillOneS = prefillCoreS + prefillCommS + (draft?.prefillS ?? 0);
+    const p2pSPerSequence = pp > 1 ? (model.hidden * bAct) / p2pBytesPerS : 0;
+    const p2pFixedS = pp > 1 ? acc.collectiveLatencyS : 0;
+    return {
+      chips: pp * n,
+      stages: pp,
+      stageChips: n,
+      p2pSPerSequence,
+      p2pFixedS,
+      stageOverheadS: mech.perLayerOverhead ? stepOverheadS / pp : stepOverheadS,
+      prefillLatencyS: prefillOneS + (pp - 1) * (uncachedInput * p2pSPerSequence + p2pFixedS),
+      parallelism: ep ? 'ep' : 'tp',
+      weights,
+      kvBytesPerTokenReplica: kvN,
+      maxBatch,
+      fitBytesPerSequence,
+      prefillS: prefillOneS / pp,
+      outputTokens: o,
+      expertMissProbability: missP,
+      denseReadBytes,
+      memBytesPerSEffective,
+      kvBytesPerSequenceDecode: meanContext * kvN + meanWindowBytes * replication,
+      gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
+      // Every field is always present (undefined when off): one object shape for V8, no spreads.
+      expertGemm:
+        tiles && moe
+          ? {
+              sPerRow: (2 * paramsPerExpert) / (n * f * efficiency.etaDecode),
+              expertsPerToken: moe.expertsPerToken,
+              experts: moe.experts,
+              tileRows: EXPERT_TILE_ROWS,
+            }
+          : undefined,
+      attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode),
+      plain: !spec && pp === 1 && !mech.chunkedPrefill && !tiles,
+      perOperator: mech.perOperatorRoofline,
+      commSPerSequence: commSPerToken,
+      commFixedS,
+      stepOverheadS,
+      chunked: mech.chunkedPrefill
+        ? { gemmS: prefillGemmS, attnS: prefillAttnS, commS: prefillCommS, promptIterations }
         : undefined,
-    attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode),
-    plain: !spec && pp === 1 && !mech.chunkedPrefill && !tiles,
-    perOperator: mech.perOperatorRoofline,
-    commSPerSequence: commSPerToken,
-    commFixedS,
-    // 3b.4: launches and synchronisation are per layer: t_step0 is stated for an 80-layer model.
-    stepOverheadS,
-    chunked: mech.chunkedPrefill
-      ? {
-          gemmS: prefillGemmS,
-          attnS: prefillAttnS,
-          commS: prefillCommS,
-          promptIterations: Math.max(1, Math.ceil(uncachedInput / inputs.chunkTokens)),
-        }
-      : undefined,
-    speculative:
-      spec && draft
-        ? {
-            draft,
-            tokens: spec.tokens,
-            tokensPerIteration: tokensPerIteration(spec.tokens, spec.acceptance),
-          }
-        : undefined,
+      speculative:
+        spec && draft
+          ? { draft, tokens: spec.tokens, tokensPerIteration: tokensPerSpecIteration }
+          : undefined,
+    };
   };
 }
 
