@@ -1,9 +1,11 @@
-// Bundles the CLI into one CommonJS file (dist/cli/main.cjs) that src/cli/launch.cts compiles
+// Bundles the CLI into a CommonJS file (dist/cli/main.cjs) that src/cli/launch.cts compiles
 // through a V8 code cache: one script to load instead of several hundred modules is most of
-// infercost's cold start. zod's translated error messages are left out (infercost writes its
-// own messages), which drops a third of the bundle.
+// infercost's cold start. zod and yaml go into a second bundle (dist/cli/deps.cjs) loaded on first
+// use (see lazyDeps below). zod's translated error messages are left out (infercost writes its
+// own messages), which drops a third of zod.
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -72,9 +74,44 @@ const fastStringWidth = {
   },
 };
 
-await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/cli/main.cjs',
+// zod and yaml are half the CLI's code, and a command that reads only the bundled profiles and
+// workloads (validated when dist/bundled.json was made) uses neither. They go into their own
+// bundle, dist/cli/deps.cjs, with its own code cache; in the main bundle each import of them is a
+// stub whose exports are proxies that ask src/cli/launch.cts's loadDeps() for the real export on
+// first use (a call, `new`, or a property: `z.object`, `visit.BREAK`).
+const LAZY_DEPS = ['zod', 'yaml'];
+const lazyDeps = {
+  name: 'lazy-deps',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY_DEPS.join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.importer.includes('/node_modules/') ? undefined : { path: args.path, namespace: 'lazy-dep' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-dep' }, (args) => {
+      const names = Object.keys(createRequire(import.meta.url)(args.path)).filter((n) =>
+        /^[A-Za-z_$][\w$]*$/.test(n),
+      );
+      return {
+        contents: `
+          let real;
+          // Required through a variable so that esbuild leaves it to Node: dist/cli/launch.cjs.
+          const load = () => (real ??= [require][0]('./launch.cjs').loadDeps()[${JSON.stringify(args.path)}]);
+          const lazy = (k) =>
+            new Proxy(function () {}, {
+              apply: (_, self, a) => Reflect.apply(load()[k], self, a),
+              construct: (_, a) => Reflect.construct(load()[k], a),
+              get: (_, p) => load()[k][p],
+              has: (_, p) => p in load()[k],
+            });
+          ${names.map((n, i) => `const e${i} = /* @__PURE__ */ lazy(${JSON.stringify(n)});`).join('\n')}
+          export { ${names.map((n, i) => `e${i} as ${n}`).join(', ')} };`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -82,7 +119,13 @@ await build({
   minifySyntax: true,
   minifyWhitespace: !process.env.INFERCOST_NO_MINIFY,
   logLevel: 'warning',
-  plugins: [zodEnglishOnly, noStartupBuiltins, fastStringWidth],
+};
+
+await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/cli/main.cjs',
+  plugins: [lazyDeps, noStartupBuiltins, fastStringWidth],
   // vega renders the report's charts and HiGHS solves fleets; each is required by its command
   // alone, never at start-up.
   external: ['vega', 'vega-lite', 'highs'],
@@ -91,9 +134,21 @@ await build({
   banner: { js: "const __infercostModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
-// The bundle's SHA-1 as its last line: src/cli/launch.cts matches the code cache against it.
-const bundle = 'dist/cli/main.cjs';
-appendFileSync(
-  bundle,
-  `\n//# infercost-build ${createHash('sha1').update(readFileSync(bundle)).digest('hex')}\n`,
-);
+await build({
+  ...common,
+  stdin: {
+    contents: LAZY_DEPS.map((d) => `export * as ${d} from '${d}';`).join('\n'),
+    resolveDir: resolve('.'),
+    loader: 'js',
+  },
+  outfile: 'dist/cli/deps.cjs',
+  plugins: [zodEnglishOnly],
+});
+
+// Each bundle's SHA-1 as its last line: src/cli/launch.cts matches its code cache against it.
+for (const bundle of ['dist/cli/main.cjs', 'dist/cli/deps.cjs']) {
+  appendFileSync(
+    bundle,
+    `\n//# infercost-build ${createHash('sha1').update(readFileSync(bundle)).digest('hex')}\n`,
+  );
+}

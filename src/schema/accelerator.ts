@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { date, id, nonNegative, once, positive, positiveInt, source, sourceKind } from './common.js';
+import {
+  dateSchema,
+  idSchema,
+  nonNegative,
+  once,
+  positive,
+  positiveInt,
+  sourceKindSchema,
+  sourceSchema,
+} from './common.js';
 
 const efficiencyStatus = once(() => z.enum(['calibrated', 'assumed']));
 
@@ -42,10 +51,10 @@ export const priceQuote = once(() =>
     /** For an estimate: the lowest and highest prices its derivation allows (required then). */
     low_usd_per_chip_hour: positive(10_000).optional(),
     high_usd_per_chip_hour: positive(10_000).optional(),
-    as_of: date,
+    as_of: dateSchema(),
     provider: z.string().min(1),
     region: z.string().min(1),
-    kind: sourceKind,
+    kind: sourceKindSchema(),
     source: z.string().min(1),
     note: z.string().min(1).optional(),
   }),
@@ -90,11 +99,11 @@ export type PriceQuote = z.infer<ReturnType<typeof priceQuote>>;
 
 export const acceleratorSchema = once(() =>
   z.strictObject({
-    id,
+    id: idSchema(),
     name: z.string().min(1),
     vendor: z.string().min(1),
     kind: z.enum(['gpu', 'tpu', 'asic']),
-    release_date: date,
+    release_date: dateSchema(),
     memory: z.strictObject({
       /**
        * HBM capacity in GiB (2^30 B): HBM stacks are 16/24/36 GiB, and vendors' "80 GB" (H100)
@@ -165,14 +174,14 @@ export const acceleratorSchema = once(() =>
     form_factors: z
       .array(
         z.strictObject({
-          id,
+          id: idSchema(),
           name: z.string().min(1),
           domain_chips: positiveInt(1_000_000),
           torus_dims: z.array(positiveInt(1_000_000)).min(1).max(4).optional(),
           system_w_per_chip: positive(1_000_000).optional(),
           prices: z.array(priceQuote()).optional(),
           /** Where the form's domain (and power) come from. */
-          kind: sourceKind,
+          kind: sourceKindSchema(),
           source: z.string().min(1),
           note: z.string().optional(),
         }),
@@ -180,10 +189,10 @@ export const acceleratorSchema = once(() =>
       .min(1)
       .optional(),
     /** The stack compare assumes when the workload names none: the best one with calibration. */
-    default_stack: id.optional(),
+    default_stack: idSchema().optional(),
     /** Factors per serving stack (written by `infercost calibrate --all`); absent: `efficiency` alone. */
-    stacks: z.record(id, stackEntry()).optional(),
-    sources: z.record(z.string(), source),
+    stacks: z.record(idSchema(), stackEntry()).optional(),
+    sources: z.record(z.string(), sourceSchema()),
     notes: z.string().optional(),
   }),
 );

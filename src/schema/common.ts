@@ -1,71 +1,6 @@
 import { z } from 'zod';
 import { NUMBER_FORMATS } from '../engine/types.js';
 
-/** A positive, finite number no larger than `max` (a sanity bound that catches unit slips). */
-export const positive = (max: number) => z.number().positive().max(max);
-export const nonNegative = (max: number) => z.number().min(0).max(max);
-export const positiveInt = (max: number) => z.number().int().positive().max(max);
-
-export const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only');
-
-/** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
-export const date = z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'a date as YYYY, YYYY-MM or YYYY-MM-DD');
-
-export const SOURCE_KINDS = ['vendor-spec', 'vendor-claim', 'analysis', 'estimate'] as const;
-export const sourceKind = z.enum(SOURCE_KINDS);
-export type SourceKind = z.infer<typeof sourceKind>;
-
-/** Where a number comes from. Estimates must say how they were derived (a rule checks `note`). */
-export const source = z.strictObject({
-  kind: sourceKind,
-  source: z.string().min(1),
-  note: z.string().min(1).optional(),
-  /**
-   * For an estimate: the lowest and highest values its derivation allows, in the field's unit.
-   * An estimated power figure must give them; they widen the tokens/W range (docs/model.md 11).
-   */
-  low: z.number().nonnegative().optional(),
-  high: z.number().nonnegative().optional(),
-});
-export type Source = z.infer<typeof source>;
-
-export const numberFormat = z.enum(NUMBER_FORMATS);
-
-/** A format name (`fp8`) or a format with its real storage width (`{ format: fp4, bits: 4.5 }`). */
-export const precision = z.union([
-  numberFormat,
-  z.strictObject({ format: numberFormat, bits: z.number().positive().max(64) }),
-]);
-export type PrecisionSpec = z.infer<typeof precision>;
-
-export const modelPrecision = z.strictObject({
-  /** Every weight, or with `experts` given, every weight but the routed experts. */
-  weights: precision,
-  /** The routed experts' format where it differs (gpt-oss: MXFP4 experts, BF16 elsewhere). */
-  experts: precision.optional(),
-  activations: precision,
-  kv_cache: precision,
-});
-
-const POWER_UNITS = { W: 1, kW: 1e3, MW: 1e6, GW: 1e9 } as const;
-
-/** Parses `1GW`, `300 MW`, `50kW` or `1e9` (watts) to watts; undefined when it is neither. */
-export function parsePowerW(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW)?\s*$/.exec(value);
-  if (!m) return undefined;
-  const watts = Number(m[1]) * POWER_UNITS[(m[2] ?? 'W') as keyof typeof POWER_UNITS];
-  return watts > 0 && Number.isFinite(watts) ? watts : undefined;
-}
-
-/** Power with its unit (`1GW`, `300MW`) or a number of watts; converted in schema/convert.ts. */
-export const powerQuantity = z.union([z.number(), z.string()]).refine((v) => {
-  const w = parsePowerW(v);
-  return w !== undefined && w <= 1e13;
-}, 'expected a power such as 1GW, 300MW, 50kW or a number of watts (at most 10 TW)');
-
 /**
  * A schema built on its first use. zod builds a schema's objects as it is declared, about 0.1 ms
  * for each node; a start-up that built every format's schema paid that for all of them, so the
@@ -79,3 +14,78 @@ export function once<T>(build: () => T): () => T {
     return built.value;
   };
 }
+
+/** A positive, finite number no larger than `max` (a sanity bound that catches unit slips). */
+export const positive = (max: number) => z.number().positive().max(max);
+export const nonNegative = (max: number) => z.number().min(0).max(max);
+export const positiveInt = (max: number) => z.number().int().positive().max(max);
+
+export const idSchema = once(() =>
+  z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+);
+
+/** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+export const dateSchema = once(() =>
+  z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'a date as YYYY, YYYY-MM or YYYY-MM-DD'),
+);
+
+export const SOURCE_KINDS = ['vendor-spec', 'vendor-claim', 'analysis', 'estimate'] as const;
+export const sourceKindSchema = once(() => z.enum(SOURCE_KINDS));
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Where a number comes from. Estimates must say how they were derived (a rule checks `note`). */
+export const sourceSchema = once(() =>
+  z.strictObject({
+    kind: sourceKindSchema(),
+    source: z.string().min(1),
+    note: z.string().min(1).optional(),
+    /**
+     * For an estimate: the lowest and highest values its derivation allows, in the field's unit.
+     * An estimated power figure must give them; they widen the tokens/W range (docs/model.md 11).
+     */
+    low: z.number().nonnegative().optional(),
+    high: z.number().nonnegative().optional(),
+  }),
+);
+export type Source = z.infer<ReturnType<typeof sourceSchema>>;
+
+export const numberFormatSchema = once(() => z.enum(NUMBER_FORMATS));
+
+/** A format name (`fp8`) or a format with its real storage width (`{ format: fp4, bits: 4.5 }`). */
+export const precisionSchema = once(() =>
+  z.union([
+    numberFormatSchema(),
+    z.strictObject({ format: numberFormatSchema(), bits: z.number().positive().max(64) }),
+  ]),
+);
+export type PrecisionSpec = z.infer<ReturnType<typeof precisionSchema>>;
+
+export const modelPrecisionSchema = once(() =>
+  z.strictObject({
+    /** Every weight, or with `experts` given, every weight but the routed experts. */
+    weights: precisionSchema(),
+    /** The routed experts' format where it differs (gpt-oss: MXFP4 experts, BF16 elsewhere). */
+    experts: precisionSchema().optional(),
+    activations: precisionSchema(),
+    kv_cache: precisionSchema(),
+  }),
+);
+
+const POWER_UNITS = { W: 1, kW: 1e3, MW: 1e6, GW: 1e9 } as const;
+
+/** Parses `1GW`, `300 MW`, `50kW` or `1e9` (watts) to watts; undefined when it is neither. */
+export function parsePowerW(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const watts = Number(m[1]) * POWER_UNITS[(m[2] ?? 'W') as keyof typeof POWER_UNITS];
+  return watts > 0 && Number.isFinite(watts) ? watts : undefined;
+}
+
+/** Power with its unit (`1GW`, `300MW`) or a number of watts; converted in schema/convert.ts. */
+export const powerQuantitySchema = once(() =>
+  z.union([z.number(), z.string()]).refine((v) => {
+    const w = parsePowerW(v);
+    return w !== undefined && w <= 1e13;
+  }, 'expected a power such as 1GW, 300MW, 50kW or a number of watts (at most 10 TW)'),
+);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { id, once } from './common.js';
+import { idSchema, once } from './common.js';
 
 /**
  * A project's defaults (`infercost.yaml` in the working directory, or `--config FILE`), so CI
@@ -12,9 +12,9 @@ export const configSchema = once(() =>
     profiles: z.array(z.string().min(1)).optional(),
     basis: z.enum(['hyperscaler', 'neocloud', 'marketplace']).optional(),
     plan: z.enum(PLANS).optional(),
-    baseline: id.optional(),
-    accelerators: z.array(id).min(1).optional(),
-    stack: id.optional(),
+    baseline: idSchema().optional(),
+    accelerators: z.array(idSchema()).min(1).optional(),
+    stack: idSchema().optional(),
   }),
 );
 export type ConfigFile = z.infer<ReturnType<typeof configSchema>>;

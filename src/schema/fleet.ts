@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { id, once, positive, powerQuantity } from './common.js';
+import { idSchema, once, positive, powerQuantitySchema } from './common.js';
 
 /**
  * A mixed-fleet plan (docs/model.md section 8a): workloads with demands, chip options with caps,
@@ -14,7 +14,7 @@ export const fleetSchema = once(() =>
     plan: z.enum(PLANS).optional(),
     basis: z.enum(['hyperscaler', 'neocloud', 'marketplace']).optional(),
     /** Facility power for the whole fleet: `1GW`, `300MW`, or watts. */
-    power_budget: powerQuantity.optional(),
+    power_budget: powerQuantitySchema().optional(),
     /** Dollars a year for the whole fleet. */
     usd_per_year_budget: positive(1e15).optional(),
     workloads: z
@@ -34,7 +34,7 @@ export const fleetSchema = once(() =>
     chips: z
       .array(
         z.strictObject({
-          id,
+          id: idSchema(),
           /** How many of this chip can be had. */
           max_chips: positive(1e12).optional(),
         }),

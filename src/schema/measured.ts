@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, numberFormat, once } from './common.js';
+import { idSchema, numberFormatSchema, once } from './common.js';
 
 export const SCENARIOS = ['max_throughput', 'fixed_concurrency', 'latency_bounded'] as const;
 export const MLPERF_DIVISIONS = ['closed', 'open'] as const;
@@ -10,7 +10,7 @@ export const precisionCell = once(() =>
     .string()
     .regex(/^[a-z0-9]+(@\d+(\.\d+)?)?$/, 'a precision such as fp8 or fp4@4.5')
     .refine(
-      (s) => numberFormat.safeParse(s.split('@')[0]).success,
+      (s) => numberFormatSchema().safeParse(s.split('@')[0]).success,
       'a precision: fp4, fp6, fp8, int8, int4, bf16, fp16, fp32',
     ),
 );
@@ -21,9 +21,9 @@ const pos = once(() => z.number().positive().max(1e9));
 export const measuredRowSchema = once(() =>
   z.strictObject({
     id: z.string().min(1),
-    accelerator: id,
+    accelerator: idSchema(),
     chips_per_replica: z.number().int().positive().max(100_000),
-    model: id,
+    model: idSchema(),
     weights: precisionCell(),
     activations: precisionCell(),
     kv_cache: precisionCell(),
@@ -38,7 +38,7 @@ export const measuredRowSchema = once(() =>
     ttft_ms: pos().optional(),
     tpot_ms: pos().optional(),
     /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
-    stack: id.optional(),
+    stack: idSchema().optional(),
     /**
      * How one copy of the model was split where it was not plain tensor parallelism: `dep4` (data-
      * parallel attention, experts across 4 chips), `tp8ep8`. Rows with expert parallelism are

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, modelPrecision, once, positive, positiveInt } from './common.js';
+import { idSchema, modelPrecisionSchema, once, positive, positiveInt } from './common.js';
 
 /** A model's fields, built fresh for each schema that holds them (built on first use: common.ts once). */
 const modelFields = () => ({
@@ -38,14 +38,14 @@ const modelFields = () => ({
     .optional(),
   /** The longest context (input + output tokens) the model was trained for, from its config.json. */
   max_context_tokens: positiveInt(100_000_000).optional(),
-  precision: modelPrecision,
+  precision: modelPrecisionSchema(),
   source: z.string().min(1),
   notes: z.string().optional(),
 });
 
-export const modelSchema = once(() => z.strictObject({ id, ...modelFields() }));
+export const modelSchema = once(() => z.strictObject({ id: idSchema(), ...modelFields() }));
 export type ModelFile = z.infer<ReturnType<typeof modelSchema>>;
 
 /** A model written inside a workload: the id is optional there. */
-export const inlineModelSchema = once(() => z.strictObject({ id: id.optional(), ...modelFields() }));
+export const inlineModelSchema = once(() => z.strictObject({ id: idSchema().optional(), ...modelFields() }));
 export type InlineModel = z.infer<ReturnType<typeof inlineModelSchema>>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { id, once } from './common.js';
+import { idSchema, once } from './common.js';
 
 /** A sweep file: a base workload (a path or written inline), the axes, and the accelerators. */
 export const sweepSchema = once(() =>
@@ -9,8 +9,8 @@ export const sweepSchema = once(() =>
       z.string().min(1),
       z.union([z.string().min(1), z.array(z.union([z.string(), z.number()])).min(1)]),
     ),
-    accelerators: z.array(id).min(1).optional(),
-    baseline: id.optional(),
+    accelerators: z.array(idSchema()).min(1).optional(),
+    baseline: idSchema().optional(),
   }),
 );
 export type SweepFile = z.infer<ReturnType<typeof sweepSchema>>;

@@ -1,22 +1,30 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { id, nonNegative, once, positive, positiveInt, powerQuantity, precision } from './common.js';
+import {
+  idSchema,
+  nonNegative,
+  once,
+  positive,
+  positiveInt,
+  powerQuantitySchema,
+  precisionSchema,
+} from './common.js';
 import { inlineModelSchema } from './model.js';
 
 export const workloadSchema = once(() =>
   z.strictObject({
     name: z.string().min(1).optional(),
     description: z.string().optional(),
-    model: z.union([id, inlineModelSchema()]),
+    model: z.union([idSchema(), inlineModelSchema()]),
     precision: z
       .strictObject({
-        weights: precision.optional(),
-        activations: precision.optional(),
-        kv_cache: precision.optional(),
+        weights: precisionSchema().optional(),
+        activations: precisionSchema().optional(),
+        kv_cache: precisionSchema().optional(),
         /** The routed experts' format (MoE models), where it differs from `weights`. */
-        experts: precision.optional(),
+        experts: precisionSchema().optional(),
         /** The attention matmuls' format: default bf16 (most stacks), fp8 where FP8 attention is on. */
-        attention: precision.optional(),
+        attention: precisionSchema().optional(),
       })
       .optional(),
     input_tokens: positiveInt(10_000_000),
@@ -26,7 +34,7 @@ export const workloadSchema = once(() =>
     speculative: z
       .strictObject({
         /** The draft model: a bundled model id (e.g. llama-3.2-1b). */
-        draft: id,
+        draft: idSchema(),
         /** Tokens the draft proposes per iteration (`k`). */
         tokens: positiveInt(64),
         /** Probability that the target accepts one proposed token (`a`), 0 to 1. */
@@ -64,7 +72,7 @@ export const workloadSchema = once(() =>
       })
       .optional(),
     /** Facility power to fill (section 8): watts, or a string with its unit, `1GW`, `300MW`, `50kW`. */
-    power_budget: powerQuantity.optional(),
+    power_budget: powerQuantitySchema().optional(),
     deployment: z
       .strictObject({
         replica_chips: z.array(positiveInt(1_000_000)).min(1).optional(),
@@ -109,9 +117,9 @@ export const workloadSchema = once(() =>
       })
       .optional(),
     /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
-    stack: id.optional(),
-    accelerators: z.array(id).min(1).optional(),
-    baseline: id.optional(),
+    stack: idSchema().optional(),
+    accelerators: z.array(idSchema()).min(1).optional(),
+    baseline: idSchema().optional(),
     expect: z.array(z.string().min(1)).optional(),
   }),
 );

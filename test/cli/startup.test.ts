@@ -1,4 +1,5 @@
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,4 +45,37 @@ describe('a bundled workload from the build snapshot', () => {
       expect(bad.stderr).toMatch(/^infercost: --set input_tokens=-5/);
     });
   }
+});
+
+// build.mjs bundles zod and yaml apart (dist/cli/deps.cjs) and the CLI loads them on first use:
+// a command over the bundled profiles and workloads must not need them at all.
+describe('the bundled path without zod and yaml', () => {
+  it("compare chat runs with dist/cli/deps.cjs absent, and gives the full tree's answer; a user file needs it", () => {
+    const root = mkdtempSync(join(tmpdir(), 'infercost-nodeps-'));
+    mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
+    for (const f of ['launch.cjs', 'main.cjs', 'main.cjs.cache'])
+      copyFileSync(join(REPO, 'dist', 'cli', f), join(root, 'dist', 'cli', f));
+    copyFileSync(join(REPO, 'dist', 'bundled.json'), join(root, 'dist', 'bundled.json'));
+    copyFileSync(join(REPO, 'package.json'), join(root, 'package.json'));
+    for (const d of ['bin', 'profiles']) cpSync(join(REPO, d), join(root, d), { recursive: true });
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [join(root, 'bin', 'infercost'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    const bundled = run(['compare', 'chat', '--format', 'json']);
+    expect(bundled.stderr).toBe('');
+    expect(bundled.status).toBe(0);
+    const full = spawnCli(['compare', 'chat', '--format', 'json']);
+    const results = (s: string) =>
+      (JSON.parse(s) as { results: { workload: { file: string } }[] }).results.map((r) => ({
+        ...r,
+        workload: { ...r.workload, file: 'x' },
+      }));
+    expect(results(bundled.stdout)).toEqual(results(full.stdout));
+    // A copy of the same file is parsed (yaml) and validated (zod): without deps.cjs it cannot be.
+    const copy = join(root, 'chat-copy.yaml');
+    copyFileSync(join(REPO, 'profiles', 'workloads', 'chat.yaml'), copy);
+    expect(run(['compare', copy, '--format', 'json']).status).not.toBe(0);
+  });
 });

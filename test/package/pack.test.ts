@@ -82,9 +82,15 @@ describe('the packed package, installed in a fresh project', () => {
     expect(tsc.status).toBe(0);
   });
 
-  it('ships of dist/cli only what the bin loads: the launcher, the bundle and its code cache', () => {
+  it('ships of dist/cli only what the bin loads: the launcher, the two bundles and their code caches', () => {
     const cli = readdirSync(join(project, 'node_modules', 'infercost', 'dist', 'cli'), { recursive: true });
-    expect(cli.map(String).sort()).toEqual(['launch.cjs', 'main.cjs', 'main.cjs.cache']);
+    expect(cli.map(String).sort()).toEqual([
+      'deps.cjs',
+      'deps.cjs.cache',
+      'launch.cjs',
+      'main.cjs',
+      'main.cjs.cache',
+    ]);
   });
 
   it('the installed bin runs: --version, and a fleet plan with the solver it ships', () => {

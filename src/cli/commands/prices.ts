@@ -9,7 +9,7 @@ import { importCatalog } from '../../io/prices.js';
 import { replaceTopLevel } from '../../io/yaml.js';
 import { escapeText } from '../../render/text.js';
 import type { PriceQuote } from '../../schema/accelerator.js';
-import { date } from '../../schema/common.js';
+import { dateSchema } from '../../schema/common.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -39,7 +39,7 @@ export function withQuotes(original: string, quotes: readonly PriceQuote[]): str
 
 /** `infercost prices import CATALOG.csv --provider AWS --as-of 2026-07`: dated quotes per chip. */
 export function pricesImportCommand(ctx: Context, file: string, opts: PricesImportOptions): number {
-  if (!date.safeParse(opts.asOf).success)
+  if (!dateSchema().safeParse(opts.asOf).success)
     throw new UsageError(`--as-of ${opts.asOf}: expected the catalog's date as YYYY, YYYY-MM or YYYY-MM-DD`);
   const basis = opts.basis ?? 'hyperscaler';
   if (!(BASES as readonly string[]).includes(basis))
