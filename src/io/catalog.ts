@@ -48,7 +48,7 @@ function yamlFilesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const name of listDirectory(dir, displayPath(dir))) {
     const full = join(dir, name);
-    if (isDirectory(full, displayPath(full))) out.push(...yamlFilesUnder(full));
+    if (isDirectory(full, () => displayPath(full))) out.push(...yamlFilesUnder(full));
     else if (/\.ya?ml$/.test(name)) out.push(full);
   }
   return out;
@@ -100,25 +100,29 @@ function parsedEntry<T>(value: T, y: LocatedYaml, origin: 'bundled' | 'user'): E
   return { value, file: y.file, origin, yaml: () => y };
 }
 
-/** One validated bundled file as the build stored it, with what identified the file then. */
+/** One validated bundled profile as the build stored it, with where its bytes then are. */
 interface SnapshotEntry {
   readonly path: string;
   /**
-   * The file's text when it was validated. Compared whole, not by modification time (packing and
-   * copying reset those) nor by a hash (node:crypto costs every start ~5 ms; comparing 100 KB of
-   * text costs a few microseconds).
+   * Where the file's bytes, when it was validated, are in dist/bundled.bin: `[offset, length]`.
+   * The file is compared with them whole, not by modification time (packing and copying reset
+   * those) nor by a hash (node:crypto costs every start ~5 ms; a hash in JavaScript, ~6 ms cold);
+   * comparing bytes is a memcmp, and the bytes are never decoded into strings.
    */
-  readonly text: string;
+  readonly at: readonly [number, number];
   readonly value: unknown;
 }
 
-/** A bundled workload as the build validated it: its parsed YAML too, which `--set` edits. */
-export interface WorkloadSnapshotEntry extends SnapshotEntry {
+/** A bundled workload as the build validated it: its text, and its parsed YAML, which `--set` edits. */
+export interface WorkloadSnapshotEntry {
+  readonly path: string;
+  readonly text: string;
   readonly data: unknown;
+  readonly value: unknown;
 }
 
 export interface Snapshot {
-  readonly version: 3;
+  readonly version: 4;
   readonly accelerators: readonly SnapshotEntry[];
   readonly models: readonly SnapshotEntry[];
   /** Bundled workloads (not mixes): `compare chat` need neither parse YAML nor run a schema. */
@@ -126,26 +130,24 @@ export interface Snapshot {
 }
 
 const SNAPSHOT_URL = new URL('../bundled.json', import.meta.url);
+const SNAPSHOT_BYTES_URL = new URL('../bundled.bin', import.meta.url);
 
 /** Read once per process: the catalog and a bundled workload both look in it. */
-let snapshotRead: { value: Snapshot | undefined } | undefined;
+let snapshotRead: { value: Snapshot | undefined; bytes: Buffer | undefined } | undefined;
 
-/**
- * The bundled profiles, validated at build time (`npm run build` writes dist/bundled.json): a
- * cold start need not parse and validate twenty YAML files. A file whose text no longer
- * matches, or one added since, is read from its YAML as usual.
- */
-function readSnapshot(): Snapshot | undefined {
-  if (snapshotRead) return snapshotRead.value;
+function readSnapshot(): { value: Snapshot | undefined; bytes: Buffer | undefined } {
+  if (snapshotRead) return snapshotRead;
   let value: Snapshot | undefined;
+  let bytes: Buffer | undefined;
   try {
     const s = JSON.parse(readFileSync(SNAPSHOT_URL, 'utf8')) as Snapshot;
-    value = s.version === 3 ? s : undefined;
+    value = s.version === 4 ? s : undefined;
+    bytes = value ? readFileSync(SNAPSHOT_BYTES_URL) : undefined;
   } catch {
     value = undefined;
   }
-  snapshotRead = { value };
-  return value;
+  snapshotRead = { value: bytes ? value : undefined, bytes };
+  return snapshotRead;
 }
 
 /**
@@ -155,30 +157,42 @@ function readSnapshot(): Snapshot | undefined {
 export function bundledWorkload(file: string, text: string): WorkloadSnapshotEntry | undefined {
   const key = relative(bundledProfilesDir(), resolve(file));
   if (!key.startsWith(`workloads${sep}`)) return undefined;
-  const hit = readSnapshot()?.workloads.find((e) => e.path === key);
+  const hit = readSnapshot().value?.workloads.find((e) => e.path === key);
   return hit && hit.text === text ? hit : undefined;
 }
 
 function loadBundled<T extends { id: string }>(
   kind: 'accelerators' | 'models',
   parse: (y: LocatedYaml) => T,
-  snapshot: Snapshot | undefined,
+  snapshot: { value: Snapshot | undefined; bytes: Buffer | undefined },
 ): Map<string, Entry<T>> {
   const map = new Map<string, Entry<T>>();
-  const stored = new Map((snapshot?.[kind] ?? []).map((e) => [e.path, e]));
-  const dir = join(bundledProfilesDir(), kind);
+  const stored = new Map((snapshot.value?.[kind] ?? []).map((e) => [e.path, e]));
+  const unchanged = (file: string, at: readonly [number, number]) =>
+    snapshot.bytes !== undefined && readFileSync(file).equals(snapshot.bytes.subarray(at[0], at[0] + at[1]));
+  const base = bundledProfilesDir();
+  const dir = join(base, kind);
   for (const file of yamlFilesUnder(dir)) {
-    const shown = displayPath(file);
-    const key = relative(bundledProfilesDir(), file);
+    // The snapshot's key, relative to the profiles folder: the file is under it, as joined.
+    const key = file.startsWith(base + sep) ? file.slice(base.length + 1) : relative(base, file);
     const hit = stored.get(key);
-    if (hit && readFileSync(file, 'utf8') === hit.text) {
+    if (hit && unchanged(file, hit.at)) {
+      // Where the file is shown (relative to the working directory) is worked out when asked.
+      let shown: string | undefined;
+      const shownPath = () => {
+        shown ??= displayPath(file);
+        return shown;
+      };
       add(map, {
         value: hit.value as T,
-        file: shown,
+        get file() {
+          return shownPath();
+        },
         origin: 'bundled',
-        yaml: () => readYamlFile(file, shown),
+        yaml: () => readYamlFile(file, shownPath()),
       });
     } else {
+      const shown = displayPath(file);
       const y = readYamlFile(file, shown);
       add(map, parsedEntry(parse(y), y, 'bundled'));
     }
@@ -186,27 +200,35 @@ function loadBundled<T extends { id: string }>(
   return map;
 }
 
-/** What `npm run build` stores: every bundled file validated, with the text it was validated from. */
-export function buildSnapshot(): Snapshot {
-  // Each file read once: its text is stored, and parsed from that same text.
+/**
+ * What `npm run build` stores: every bundled file validated, with the bytes (profiles, into
+ * `bytes`, dist/bundled.bin) or the text (workloads) it was validated from.
+ */
+export function buildSnapshot(): { snapshot: Snapshot; bytes: Buffer } {
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  // Each file read once: its bytes or text are stored, and parsed from that same read.
   const read = (kind: 'accelerators' | 'models' | 'workloads') =>
     yamlFilesUnder(join(bundledProfilesDir(), kind)).map((file) => {
-      const text = readFileSync(file, 'utf8');
-      return { path: relative(bundledProfilesDir(), file), text, y: parseYaml(text, displayPath(file)) };
+      const raw = readFileSync(file);
+      const text = raw.toString('utf8');
+      return { path: relative(bundledProfilesDir(), file), raw, text, y: parseYaml(text, displayPath(file)) };
     });
   const entries = (kind: 'accelerators' | 'models', parse: (y: LocatedYaml) => unknown) =>
-    read(kind).map(({ path, text, y }) => ({ path, text, value: parse(y) }));
+    read(kind).map(({ path, raw, y }): SnapshotEntry => {
+      const at: [number, number] = [offset, raw.length];
+      chunks.push(raw);
+      offset += raw.length;
+      return { path, at, value: parse(y) };
+    });
   const workloads = read('workloads').flatMap(({ path, text, y }) => {
     const data = y.data;
     if (data !== null && typeof data === 'object' && Object.hasOwn(data, 'mix')) return [];
     return [{ path, text, data, value: checkAgainst(y, workloadSchema(), workloadRules) }];
   });
-  return {
-    version: 3,
-    accelerators: entries('accelerators', parseAccelerator),
-    models: entries('models', parseModel),
-    workloads,
-  };
+  const accelerators = entries('accelerators', parseAccelerator);
+  const models = entries('models', parseModel);
+  return { snapshot: { version: 4, accelerators, models, workloads }, bytes: Buffer.concat(chunks) };
 }
 
 /**

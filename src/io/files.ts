@@ -41,11 +41,12 @@ export function checkText(text: string, display: string): string {
 }
 
 /** `true` for a directory, `false` for anything else that exists; errors say why it cannot be read. */
-export function isDirectory(path: string, display: string, what = 'file'): boolean {
+/** `display` may be a function: the name shown is worked out only when the path cannot be read. */
+export function isDirectory(path: string, display: string | (() => string), what = 'file'): boolean {
   try {
     return statSync(path).isDirectory();
   } catch (e) {
-    throw cannotRead(display, e, what);
+    throw cannotRead(typeof display === 'string' ? display : display(), e, what);
   }
 }
 

@@ -15,7 +15,7 @@ describe('a bundled workload from the build snapshot', () => {
   };
 
   it('the build stores every bundled workload that is not a mix', () => {
-    expect(snapshot.version).toBe(3);
+    expect(snapshot.version).toBe(4);
     expect(snapshot.workloads.map((w) => w.path).sort()).toEqual([
       join('workloads', 'agentic-coding.yaml'),
       join('workloads', 'chat.yaml'),
@@ -55,7 +55,8 @@ describe('the bundled path without zod and yaml', () => {
     mkdirSync(join(root, 'dist', 'cli'), { recursive: true });
     for (const f of ['launch.cjs', 'main.cjs', 'main.cjs.cache'])
       copyFileSync(join(REPO, 'dist', 'cli', f), join(root, 'dist', 'cli', f));
-    copyFileSync(join(REPO, 'dist', 'bundled.json'), join(root, 'dist', 'bundled.json'));
+    for (const f of ['bundled.json', 'bundled.bin'])
+      copyFileSync(join(REPO, 'dist', f), join(root, 'dist', f));
     copyFileSync(join(REPO, 'package.json'), join(root, 'package.json'));
     for (const d of ['bin', 'profiles']) cpSync(join(REPO, d), join(root, d), { recursive: true });
     const run = (args: string[]) =>

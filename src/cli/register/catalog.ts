@@ -1,7 +1,8 @@
 // The commands about the data and the tool itself: profiles, prices, models, init, validate,
 // completion, schema.
 
-import { writeFileAtomic } from '../../io/atomic.js';
+import { dirname, join } from 'node:path';
+import { OutputFile, writeFileAtomic } from '../../io/atomic.js';
 import { buildSnapshot } from '../../io/catalog.js';
 import { completionCommand } from '../commands/completion.js';
 import { initCommand } from '../commands/init.js';
@@ -76,9 +77,13 @@ export function registerCatalog(w: Wiring): void {
   w.program
     .command('internal-snapshot', { hidden: true })
     .description('write the validated bundled profiles for fast start-up (run by npm run build)')
-    .argument('<file>', 'output path')
+    .argument('<file>', "output path (dist/bundled.json; the profiles' bytes go beside it, in bundled.bin)")
     .action((file: string) => {
-      writeFileAtomic(file, `${JSON.stringify(buildSnapshot())}\n`);
+      const { snapshot, bytes } = buildSnapshot();
+      const bin = new OutputFile(join(dirname(file), 'bundled.bin'));
+      bin.write(bytes);
+      bin.commit();
+      writeFileAtomic(file, `${JSON.stringify(snapshot)}\n`);
       w.setCode(EXIT.ok);
     });
 
