@@ -1,4 +1,10 @@
-import { chooseDeployment, type Disaggregation, type Failure, type Setup } from './deploy.js';
+import {
+  chooseDeployment,
+  type Deployment,
+  type Disaggregation,
+  type Failure,
+  type Setup,
+} from './deploy.js';
 import {
   type EnergyMetrics,
   energyMetrics,
@@ -131,8 +137,13 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
  * One accelerator against one workload: deployment choice (section 4), money (5), energy (6)
  * and fleet (8), with the inputs and warnings that let any number be traced.
  */
-export function evaluate(accelerator: Accelerator, workload: Workload): Evaluation {
-  const d = chooseDeployment(accelerator, workload);
+export function evaluate(
+  accelerator: Accelerator,
+  workload: Workload,
+  // The search, when the caller already ran it for this chip and workload: prices and power
+  // (what estimateRange varies) do not enter it.
+  d: Deployment = chooseDeployment(accelerator, workload),
+): Evaluation {
   const overrides = workload.efficiencyOverrides;
   const efficiency =
     Object.keys(overrides).length === 0
@@ -331,7 +342,8 @@ export function compareAccelerators(
   baselineId: string,
   options: { readonly ranges: boolean } = { ranges: true },
 ): Comparison {
-  const evaluations = accelerators.map((a) => evaluate(a, workload));
+  const deployments = accelerators.map((a) => chooseDeployment(a, workload));
+  const evaluations = accelerators.map((a, i) => evaluate(a, workload, deployments[i]));
   const baseline = evaluations.find((e) => e.acceleratorId === baselineId);
   return {
     baselineId,
@@ -344,7 +356,8 @@ export function compareAccelerators(
               accelerators[i] as Accelerator,
               workload,
               e,
-              efficiencyRange(accelerators[i] as Accelerator, workload),
+              efficiencyRange(accelerators[i] as Accelerator, workload, e),
+              deployments[i],
             )
           : undefined,
     })),
@@ -398,8 +411,13 @@ function scaled(v: number | undefined, k: number): number | null {
  * falls as an eta grows or t_step0 shrinks, so these bound every mix of the factors. Factors
  * the workload overrides stay fixed. Undefined for a profile with no ranged factor.
  */
-export function efficiencyRange(accelerator: Accelerator, workload: Workload): EfficiencyRange | undefined {
-  if (accelerator.intervalLog) return intervalRange(evaluate(accelerator, workload), accelerator.intervalLog);
+export function efficiencyRange(
+  accelerator: Accelerator,
+  workload: Workload,
+  nominal?: Evaluation,
+): EfficiencyRange | undefined {
+  if (accelerator.intervalLog)
+    return intervalRange(nominal ?? evaluate(accelerator, workload), accelerator.intervalLog);
   const ranged = Object.entries(accelerator.efficiencyRange ?? {}).filter(
     ([f]) => workload.efficiencyOverrides[f as EfficiencyFactor] === undefined,
   ) as [EfficiencyFactor, readonly [number, number]][];
@@ -427,10 +445,12 @@ export function estimateRange(
   workload: Workload,
   nominal: Evaluation,
   range: EfficiencyRange | undefined,
+  deployment?: Deployment,
 ): EfficiencyRange | undefined {
   const power = accelerator.powerRangeW;
   const capex = workload.plan === 'tco' ? accelerator.tco?.capexRange : undefined;
   if (!power && !capex && !accelerator.prices.some((q) => q.usdPerChipHourRange)) return range;
+  const d = deployment ?? chooseDeployment(accelerator, workload);
   const at = (end: 0 | 1) =>
     evaluate(
       {
@@ -442,6 +462,8 @@ export function estimateRange(
         ...(capex && accelerator.tco ? { tco: { ...accelerator.tco, capexUsdPerChip: capex[end] } } : {}),
       },
       workload,
+      // Throughput depends on neither: the nominal search stands.
+      d,
     );
   const ratio = (moved: number | undefined, base: number | undefined) =>
     moved === undefined || base === undefined || base === 0 ? 1 : moved / base;

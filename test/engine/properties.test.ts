@@ -296,6 +296,33 @@ describe('engine invariants', () => {
     );
   });
 
+  // compareAccelerators prices a range's ends on the nominal search (estimateRange): that holds
+  // only while prices and power never enter the search.
+  it('the deployment search does not depend on the price, the chip power or the system power', () => {
+    fc.assert(
+      fc.property(
+        acceleratorArb,
+        workloadArb,
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        (ap, wp, priceK, powerK) => {
+          const a = makeAccelerator(ap);
+          const moved: Accelerator = {
+            ...a,
+            tdpW: a.tdpW * powerK,
+            systemWPerChip: a.systemWPerChip * powerK,
+            prices: a.prices.map((q) => ({ ...q, usdPerChipHour: q.usdPerChipHour * priceK })),
+          };
+          const w = makeWorkload(wp);
+          expect(chooseDeployment(moved, w)).toEqual(chooseDeployment(a, w));
+          // And an evaluation on the nominal search is the evaluation with its own search.
+          expect(evaluate(moved, w, chooseDeployment(a, w))).toEqual(evaluate(moved, w));
+        },
+      ),
+      RUNS,
+    );
+  });
+
   it('a higher price lowers tokens per dollar in exact inverse proportion', () => {
     fc.assert(
       fc.property(
