@@ -135,6 +135,12 @@ const SNAPSHOT_BYTES_URL = new URL('../bundled.bin', import.meta.url);
 /** Read once per process: the catalog and a bundled workload both look in it. */
 let snapshotRead: { value: Snapshot | undefined; bytes: Buffer | undefined } | undefined;
 
+/**
+ * The bundled profiles and workloads, validated at build time (`npm run build` writes
+ * dist/bundled.json and dist/bundled.bin): a cold start need not parse and validate twenty YAML
+ * files. A file whose bytes no longer match, or one added since, is read from its YAML as usual;
+ * without both files (or with another version) nothing is taken from the snapshot.
+ */
 function readSnapshot(): { value: Snapshot | undefined; bytes: Buffer | undefined } {
   if (snapshotRead) return snapshotRead;
   let value: Snapshot | undefined;
