@@ -9,6 +9,7 @@ import {
 import { bytesPerElement } from './precision.js';
 import type { Accelerator, Efficiency, Mechanisms, Model, Parallelism, Precision } from './types.js';
 
+/** What a replica is built from, but its size, layout and stages (replicaBuilder's arguments). */
 export interface ReplicaInputs {
   readonly accelerator: Pick<
     Accelerator,
@@ -32,7 +33,6 @@ export interface ReplicaInputs {
   readonly attentionFlopsPerS: number;
   readonly efficiency: Efficiency;
   readonly mechanisms: Mechanisms;
-  readonly chips: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly cachedInputFraction: number;
@@ -43,10 +43,6 @@ export interface ReplicaInputs {
   readonly speculative?:
     | { readonly draft: Model; readonly tokens: number; readonly acceptance: number }
     | undefined;
-  /** Section 3d: `ep` spreads an MoE model's experts and replicates the rest; default `tp`. */
-  readonly parallelism?: Parallelism;
-  /** Section 3f: pipeline stages of `chips` chips each, over the scale-out network; default 1. */
-  readonly stages?: number;
 }
 
 /**
@@ -188,26 +184,19 @@ function attentionFlopsPerContextToken(model: Model, absorbed: boolean): number 
 }
 
 /** The draft of section 3c: the same chips, batch and precisions, its own model, no draft of its own. */
-function draftInputs(inputs: ReplicaSizeFree, draft: Model): ReplicaSizeFree {
+function draftInputs(inputs: ReplicaInputs, draft: Model): ReplicaInputs {
   const { speculative: _s, experts: _e, ...rest } = inputs;
   return { ...rest, model: draft };
 }
 
-/** Everything of ReplicaInputs but the replica's size and layout. */
-export type ReplicaSizeFree = Omit<ReplicaInputs, 'chips' | 'parallelism' | 'stages'>;
-
-/** Builds the replica constants (sections 3 and 3a: memory fit, decode step, prefill). */
-export function buildReplica(inputs: ReplicaInputs): Replica {
-  return replicaBuilder(inputs)(inputs.chips, inputs.parallelism ?? 'tp', inputs.stages ?? 1);
-}
-
 /**
- * The replicas of one setup at any size: the terms that do not depend on the chips `N`, the
- * layout or the stages are computed once here (a deployment search builds up to 14 sizes), the
- * rest per call, in the same arithmetic as one buildReplica.
+ * The replicas of one setup at any size (sections 3 and 3a: memory fit, decode step, prefill):
+ * the terms that do not depend on the chips `N`, the layout (3d: `ep` spreads an MoE model's
+ * experts and replicates the rest) or the pipeline stages (3f) are computed once here, as a
+ * deployment search builds up to 14 sizes; the rest per call.
  */
 export function replicaBuilder(
-  inputs: ReplicaSizeFree,
+  inputs: ReplicaInputs,
 ): (n: number, parallelism: Parallelism, stages: number) => Replica {
   const { model, efficiency, mechanisms: mech, inputTokens: i, outputTokens: o } = inputs;
   const acc = inputs.accelerator;
