@@ -139,7 +139,7 @@ export const WORKLOAD_DEFAULTS = {
   baseline: 'h100-sxm',
   /** docs/accuracy.md records the backtest that decided each default. */
   mechanisms: {
-    per_operator_roofline: true,
+    per_operator_roofline: false,
     prefill_memory: false,
     all_reduce_bf16: true,
     embedding_lookup: false,
@@ -153,7 +153,7 @@ export const WORKLOAD_DEFAULTS = {
     bench_batch_cap: true,
     expert_parallel: false,
     disaggregation: false,
-    expert_gemm_tiles: false,
+    expert_gemm_tiles: true,
     pipeline_parallel: true,
     torus_collectives: false,
   },
@@ -161,5 +161,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.54, hostLoad: 0.87 },
+  powerModel: { idleFraction: 0.51, hostLoad: 0.87 },
 } as const;
