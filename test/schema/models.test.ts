@@ -26,6 +26,7 @@ describe('model presets against their config.json', async () => {
     ['llama-3.1-405b', 2 * 126 * 8 * 128 * 2, 405.9e9 * 2],
     ['mixtral-8x7b', 2 * 32 * 8 * 128 * 2, 46.7e9 * 2],
     ['qwen3-235b-a22b', 2 * 94 * 4 * 128 * 2, 235e9 * 2], // head_dim 128 given explicitly
+    ['qwen3-30b-a3b', 2 * 48 * 4 * 128 * 2, 30.5e9 * 2], // 98,304 B/token; head_dim 128 given explicitly
     // MLA: num_hidden_layers x (kv_lora_rank + qk_rope_head_dim) x 2 B; FP8 weights as released
     ['deepseek-v3', 61 * (512 + 64) * 2, 671e9 * 1],
   ];
@@ -46,5 +47,16 @@ describe('model presets against their config.json', async () => {
     // 2.1e9 parameters at BF16, read at every decode step
     expect(m.decode_read_dense_weight_bytes).toBeCloseTo(2.1e9 * 2, -3); // 4.2 GB, not 1.1 GB
     expect(m.weight_bytes).toBeCloseTo((114.7e9 * 4.25) / 8 + 2.1e9 * 2, -3); // 65.1 GB
+  });
+
+  it('gpt-oss-20b: the same layout at 24 layers and 32 experts', () => {
+    const m = d('gpt-oss-20b');
+    // layer_types: 12 full_attention + 12 sliding_attention (sliding_window 128); 8 KV heads of 64
+    expect(m.kv_bytes_per_token).toBe(2 * 12 * 8 * 64 * 2); // 24,576
+    expect(m.kv_window_bytes_per_sequence).toBe(2 * 12 * 8 * 64 * 2 * 128); // 3,145,728
+    // experts 24 x 32 x 3 x 2880 x 2880 = 19.11e9 at MXFP4 4.25 bits = 10.15 GB; the other
+    // 20.9 - 19.11 = 1.79e9 parameters at BF16 = 3.58 GB, read at every decode step
+    expect(m.decode_read_dense_weight_bytes).toBeCloseTo(1.79e9 * 2, -3);
+    expect(m.weight_bytes).toBeCloseTo((19.11e9 * 4.25) / 8 + 1.79e9 * 2, -3); // 13.7 GB (12.8 GiB)
   });
 });
