@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BacktestRow, summaries } from '../../src/fidelity/backtest.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
+import { runCli } from '../helpers/cli.js';
 
 describe('bundled measured data', () => {
   const rows = loadMeasured([bundledMeasuredDir()]);
@@ -52,6 +53,35 @@ describe('bundled measured data', () => {
       if (row.round !== undefined)
         expect([row.division, row.submitter].includes(undefined), row.id).toBe(false);
     }
+  });
+});
+
+describe('held-back measured data (data/held-back)', () => {
+  const held = loadMeasured([join('data', 'held-back')]);
+  const live = new Set(loadMeasured([bundledMeasuredDir()]).map((r) => r.row.id));
+
+  it('24 TensorRT-LLM rows at one GPU: gpt-oss-20b 18, qwen3-30b-a3b 6, none in data/measured', () => {
+    expect(held).toHaveLength(24);
+    const byModel: Record<string, number> = {};
+    for (const { row } of held) byModel[row.model] = (byModel[row.model] ?? 0) + 1;
+    expect(byModel).toEqual({ 'gpt-oss-20b': 18, 'qwen3-30b-a3b': 6 });
+    for (const { row } of held) {
+      expect(live.has(row.id), row.id).toBe(false);
+      expect(row.chips_per_replica, row.id).toBe(1);
+      expect(row.input_assumed, row.id).toBe(false);
+      expect(row.source, row.id).toMatch(/^https:\/\/github\.com\/NVIDIA\/TensorRT-LLM\/blob\/03e27c7d/);
+      expect(row.notes, row.id).toMatch(/held back from data\/measured/);
+    }
+  });
+
+  it('backtest predicts every one of them (the presets represent them)', async () => {
+    const r = await runCli(['backtest', 'data/held-back/trtllm-moe-tp1.csv', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      rows: { id: string; predicted_output_tokens_per_s_per_chip: number | null }[];
+    };
+    expect(out.rows).toHaveLength(24);
+    for (const row of out.rows) expect(row.predicted_output_tokens_per_s_per_chip, row.id).toBeGreaterThan(0);
   });
 });
 
