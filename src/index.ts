@@ -1,7 +1,13 @@
 // infercost as a library: `import { compare } from 'infercost'`. The CLI is wiring over the same
 // functions (src/api/); every number is the one `infercost compare --format json` prints.
 import { stringify } from 'yaml';
-import { backtestReport, cvReport, parseMechanisms, resolveRows } from './api/backtest.js';
+import {
+  backtestReport,
+  cvComparisonReport,
+  cvReport,
+  parseMechanisms,
+  resolveRows,
+} from './api/backtest.js';
 import { type CalibrateOptions, type Calibration, calibrate as fitProfile } from './api/calibrate.js';
 import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
@@ -9,8 +15,9 @@ import { type FleetReport, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
 import { backtestCase } from './fidelity/backtest.js';
-import { crossValidate } from './fidelity/cv.js';
+import { compareCv, crossValidate } from './fidelity/cv.js';
 import { loadCatalog } from './io/catalog.js';
+import { UsageError } from './io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from './io/measured.js';
 import { csvLine } from './render/csv.js';
 import { resultDoc } from './render/result.js';
@@ -193,14 +200,27 @@ export function backtest(
     readonly cv?: boolean;
     /** `name=on|off,...` or `all`/`none`, as `--mechanisms` takes them. */
     readonly mechanisms?: string;
+    /** With `cv`: cross-validate again with these changed and compare, as `--against` does. */
+    readonly against?: string;
     readonly profiles?: readonly string[];
   } = {},
-): ReturnType<typeof backtestReport> | ReturnType<typeof cvReport> {
+): ReturnType<typeof backtestReport> | ReturnType<typeof cvReport> | ReturnType<typeof cvComparisonReport> {
   const { catalog } = envOf(input);
   const located = loadMeasured(
     input.files && input.files.length > 0 ? [...input.files] : [bundledMeasuredDir()],
   );
   const { cases, unrepresentable } = resolveRows(catalog, located, parseMechanisms(input.mechanisms));
+  if (input.against !== undefined && !input.cv)
+    throw new UsageError('against compares two cross-validations: give it with cv');
+  if (input.cv && input.against !== undefined) {
+    const after = resolveRows(catalog, located, parseMechanisms(input.mechanisms, input.against));
+    const before = input.mechanisms ?? 'defaults';
+    return cvComparisonReport(
+      compareCv(crossValidate(cases), crossValidate(after.cases)),
+      before,
+      `${before} + ${input.against}`,
+    );
+  }
   if (input.cv) return cvReport(crossValidate(cases));
   return backtestReport([...cases.map((c) => backtestCase(c)), ...unrepresentable]);
 }

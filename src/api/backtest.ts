@@ -7,7 +7,7 @@ import {
   summaries,
   summarize,
 } from '../fidelity/backtest.js';
-import { type CvResult, measuredSystemWPerChip } from '../fidelity/cv.js';
+import { type CvComparison, type CvResult, measuredSystemWPerChip } from '../fidelity/cv.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import type { LocatedRow } from '../io/measured.js';
@@ -62,25 +62,34 @@ const MECHANISM_NAMES = Object.keys(
   WORKLOAD_DEFAULTS.mechanisms,
 ) as (keyof typeof WORKLOAD_DEFAULTS.mechanisms)[];
 
-/**
- * `--mechanisms per_operator_roofline=on,prefill_memory=off` (or `all`, `none`): the engine
- * corrections of docs/model.md section 3a to run with, over the defaults.
- */
-export function parseMechanisms(text: string | undefined): Mechanisms {
-  if (text === undefined) return toMechanisms();
+/** One `name=on|off,...` list (or `all`, `none`) as snake-case choices; `flag` names it in errors. */
+function mechanismChoices(text: string | undefined, flag: string): Record<string, boolean> {
+  if (text === undefined) return {};
   if (text === 'all' || text === 'none')
-    return toMechanisms(Object.fromEntries(MECHANISM_NAMES.map((n) => [n, text === 'all'])));
+    return Object.fromEntries(MECHANISM_NAMES.map((n) => [n, text === 'all']));
   const chosen: Record<string, boolean> = {};
   for (const item of text.split(',').map((s) => s.trim())) {
     const m = /^([a-z0-9_]+)=(on|off)$/.exec(item);
     const name = m?.[1] ?? '';
     if (!m || !(MECHANISM_NAMES as string[]).includes(name))
       throw new UsageError(
-        `--mechanisms ${item}: expected name=on|off with a name of ${MECHANISM_NAMES.join(', ')} (or all, none)`,
+        `${flag} ${item}: expected name=on|off with a name of ${MECHANISM_NAMES.join(', ')} (or all, none)`,
       );
     chosen[name] = m[2] === 'on';
   }
-  return toMechanisms(chosen);
+  return chosen;
+}
+
+/**
+ * `--mechanisms per_operator_roofline=on,prefill_memory=off` (or `all`, `none`): the engine
+ * corrections of docs/model.md section 3a to run with, over the defaults. `against` (backtest's
+ * `--against`) is applied over those: the changed side of a before/after comparison.
+ */
+export function parseMechanisms(text: string | undefined, against?: string): Mechanisms {
+  return toMechanisms({
+    ...mechanismChoices(text, '--mechanisms'),
+    ...mechanismChoices(against, '--against'),
+  });
 }
 
 export function energySummaries(rows: readonly BacktestRow[]) {
@@ -186,5 +195,28 @@ export function cvReport(cv: CvResult) {
     bands: Object.fromEntries(
       Object.entries(cv.bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
     ),
+  };
+}
+
+/** `backtest --cv --against`: the known-input figures before and after, and the gain per left-out source. */
+export function cvComparisonReport(cmp: CvComparison, before: string, after: string) {
+  const figures = (f: CvComparison['before']) => ({
+    median_abs_error_pct: f.medianAbsErrorPct,
+    p90_abs_error_pct: f.p90AbsErrorPct,
+    coverage_pct: f.coveragePct,
+  });
+  return {
+    method:
+      'cross-validated twice (docs/model.md section 12a), before and after the change of corrections; the gain is the drop of the median |error| on the rows with a published input length, recomputed with each source left out in turn',
+    before: { mechanisms: before, ...figures(cmp.before) },
+    after: { mechanisms: after, ...figures(cmp.after) },
+    known_input_rows: cmp.rows,
+    gain_points: cmp.gainPoints,
+    min_gain_points_one_source_out: cmp.leaveOneSourceOut[0]?.gainPoints ?? null,
+    rows: cmp.leaveOneSourceOut.map((l) => ({
+      source_left_out: l.source,
+      rows_left: l.rowsLeft,
+      gain_points: l.gainPoints,
+    })),
   };
 }

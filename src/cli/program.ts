@@ -91,7 +91,11 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       'infercost sweep chat --vary input_tokens=500..8000*2 --format csv',
       'infercost sweep chat --vary input_tokens=100..100000:1 --shard 2/8 -o part-2.ndjson',
     ],
-    backtest: ['infercost backtest --cv', 'infercost backtest my-results.csv --format json'],
+    backtest: [
+      'infercost backtest --cv',
+      'infercost backtest my-results.csv --format json',
+      'infercost backtest --cv --against expert_gemm_tiles=off',
+    ],
     calibrate: [
       'infercost calibrate --accelerator h100-sxm',
       'infercost calibrate --all --output-dir profiles/accelerators',

@@ -282,6 +282,73 @@ function percentileMedian(xs: readonly number[]): number | null {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** The known-input rows' error figures of one cross-validation (docs/model.md, "Which corrections are on"). */
+export interface CvFigures {
+  readonly medianAbsErrorPct: number | null;
+  readonly p90AbsErrorPct: number | null;
+  readonly coveragePct: number | null;
+}
+
+/** Two cross-validations of the same rows, before and after a change of the engine's corrections. */
+export interface CvComparison {
+  /** Rows with a published input length predicted in both. */
+  readonly rows: number;
+  readonly before: CvFigures;
+  readonly after: CvFigures;
+  /** Points of median |error| the change gains (before minus after): positive is better. */
+  readonly gainPoints: number | null;
+  /** The gain recomputed with one source's rows left out of both medians, smallest gain first. */
+  readonly leaveOneSourceOut: readonly {
+    readonly source: string;
+    readonly rowsLeft: number;
+    readonly gainPoints: number | null;
+  }[];
+}
+
+/**
+ * Compares two cross-validations of the same cases on the rows with a published input length.
+ * The leave-one-source-out gains say whether a gain rests on one document: the stability check
+ * docs/accuracy.md reports beside the rule's one-point threshold.
+ */
+export function compareCv(before: CvResult, after: CvResult): CvComparison {
+  const afterById = new Map(after.rows.map((r) => [r.row.id, r]));
+  const pairs = before.rows.flatMap((b) => {
+    const a = afterById.get(b.row.id);
+    return !b.row.input_assumed && b.errorPct !== undefined && a?.errorPct !== undefined ? [{ b, a }] : [];
+  });
+  const figures = (rs: readonly CvRow[]): CvFigures => {
+    const errs = rs.map((r) => Math.abs(r.errorPct as number));
+    const ranged = rs.filter((r) => r.covered !== undefined);
+    return {
+      medianAbsErrorPct: percentileMedian(errs),
+      p90AbsErrorPct: percentile(errs, 90),
+      coveragePct:
+        ranged.length === 0 ? null : (100 * ranged.filter((r) => r.covered).length) / ranged.length,
+    };
+  };
+  const gain = (ps: typeof pairs): number | null => {
+    const mb = percentileMedian(ps.map((p) => Math.abs(p.b.errorPct as number)));
+    const ma = percentileMedian(ps.map((p) => Math.abs(p.a.errorPct as number)));
+    return mb === null || ma === null ? null : mb - ma;
+  };
+  const sources = [...new Set(pairs.map((p) => p.b.fold))].sort();
+  const leaveOneSourceOut = sources
+    .map((source) => {
+      const rest = pairs.filter((p) => p.b.fold !== source);
+      return { source, rowsLeft: rest.length, gainPoints: gain(rest) };
+    })
+    .sort(
+      (x, y) => (x.gainPoints ?? Infinity) - (y.gainPoints ?? Infinity) || x.source.localeCompare(y.source),
+    );
+  return {
+    rows: pairs.length,
+    before: figures(pairs.map((p) => p.b)),
+    after: figures(pairs.map((p) => p.a)),
+    gainPoints: gain(pairs),
+    leaveOneSourceOut,
+  };
+}
+
 /** One (chip, stack) entry of a profile's `stacks:` block, before it becomes YAML. */
 export interface StackCalibration {
   readonly stack: string;

@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { energySummaries } from '../api/backtest.js';
 import { type BacktestRow, summaries } from '../fidelity/backtest.js';
-import type { CvResult } from '../fidelity/cv.js';
+import type { CvComparison, CvResult } from '../fidelity/cv.js';
 import { fixed, sig } from '../render/format.js';
 
 export function pct(n: number | undefined | null): string {
@@ -126,6 +126,56 @@ export function renderCvTable(cv: CvResult): string {
     t.toString(),
     '',
     s.toString(),
+    '',
+  ].join('\n');
+}
+
+/**
+ * A source as the table shows it (JSON keeps it whole): a GitHub file as owner/repo@commit and its
+ * file name, another page as its host and last path segment; MLPerf folds are short already.
+ */
+export function shortSource(source: string): string {
+  const gh = /^https:\/\/github\.com\/([^/]+\/[^/]+)\/(?:blob|tree)\/([^/]+)\/(?:.*\/)?([^/]+)$/.exec(source);
+  if (gh) return `${gh[1]}@${(gh[2] as string).slice(0, 8)} ${gh[3]}`;
+  const web = /^https?:\/\/([^/]+)\/(?:.*\/)?([^/]+?)\/?$/.exec(source);
+  return web ? `${web[1]} ${web[2]}` : source;
+}
+
+/** `backtest --cv --against`: before and after on the known-input rows, then the gain per left-out source. */
+export function renderCvComparison(cmp: CvComparison, before: string, after: string): string {
+  const p = (n: number | null) => (n === null ? '-' : `${fixed(n, 1)}%`);
+  const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
+  const t = new Table({
+    head: ['corrections', 'median |error|', 'p90 |error|', 'in range'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'right', 'right', 'right'],
+  });
+  t.push([
+    `before: ${before}`,
+    p(cmp.before.medianAbsErrorPct),
+    p(cmp.before.p90AbsErrorPct),
+    p(cmp.before.coveragePct),
+  ]);
+  t.push([
+    `after: ${after}`,
+    p(cmp.after.medianAbsErrorPct),
+    p(cmp.after.p90AbsErrorPct),
+    p(cmp.after.coveragePct),
+  ]);
+  const l = new Table({
+    head: ['source left out', 'rows left', 'gain (points)'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'right', 'right'],
+  });
+  for (const s of cmp.leaveOneSourceOut)
+    l.push([shortSource(s.source), String(s.rowsLeft), pts(s.gainPoints)]);
+  const least = cmp.leaveOneSourceOut[0];
+  return [
+    `Cross-validated twice on the ${cmp.rows} rows with a published input length (docs/model.md 12a).`,
+    t.toString(),
+    '',
+    `Gain: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
+    l.toString(),
     '',
   ].join('\n');
 }

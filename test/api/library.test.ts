@@ -114,4 +114,24 @@ describe('check, diff, backtest and calibrate in the library', () => {
     const fit = lib.calibrate({ accelerator: 'h100-sxm', rows: 'trtllm-h100-8b,trtllm-h100-70b-tp2' });
     expect(fit.cases.map((c) => c.id)).toEqual(['trtllm-h100-8b', 'trtllm-h100-70b-tp2']);
   });
+
+  it('backtest({ cv, against }) gives what backtest --cv --against prints, and against alone is a usage error', async () => {
+    const lib = await import('../../src/index.js');
+    const args = { files: ['data/measured/published.csv'], cv: true, against: 'per_operator_roofline=on' };
+    const cli = JSON.parse(
+      (
+        await runCli([
+          'backtest',
+          'data/measured/published.csv',
+          '--cv',
+          '--against',
+          'per_operator_roofline=on',
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    );
+    expect({ schema_version: 1, ...lib.backtest(args) }).toEqual(cli);
+    expect(() => lib.backtest({ against: 'per_operator_roofline=on' })).toThrow(lib.UsageError);
+  });
 });

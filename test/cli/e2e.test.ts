@@ -540,3 +540,45 @@ describe('form factors (docs/model.md section 1)', () => {
     );
   });
 });
+
+describe('backtest --cv --against (the switch rule, docs/model.md "Which corrections are on")', () => {
+  it('reports both cross-validations, the gain, and the gain with each source left out, smallest first', () => {
+    const r = spawnCli([
+      'backtest',
+      'data/measured/published.csv',
+      '--cv',
+      '--against',
+      'per_operator_roofline=on',
+      '--format',
+      'json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const j = JSON.parse(r.stdout);
+    expect(j.before.mechanisms).toBe('defaults');
+    expect(j.after.mechanisms).toBe('defaults + per_operator_roofline=on');
+    expect(j.known_input_rows).toBe(10); // published.csv: 10 of its 20 rows have a published input length
+    // The gain is the drop of the median: before minus after.
+    expect(j.gain_points).toBeCloseTo(j.before.median_abs_error_pct - j.after.median_abs_error_pct, 9);
+    expect(j.gain_points).not.toBe(0); // the roofline's form moves these dense rows
+    const gains = j.rows.map((x: { gain_points: number }) => x.gain_points);
+    expect(gains).toEqual([...gains].sort((a: number, b: number) => a - b));
+    expect(j.min_gain_points_one_source_out).toBe(gains[0]);
+    // Each left-out source removes its own rows: the rows left sum to (sources - 1) x 10.
+    const left = j.rows.reduce((s: number, x: { rows_left: number }) => s + x.rows_left, 0);
+    expect(left).toBe((j.rows.length - 1) * 10);
+  });
+
+  it('--against without --cv, or with an unknown name, is a usage error: one line, exit 2, nothing on stdout', () => {
+    for (const args of [
+      ['backtest', '--against', 'per_operator_roofline=on'],
+      ['backtest', '--cv', '--against', 'no_such_switch=on'],
+    ]) {
+      const r = spawnCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/--against/);
+    }
+  });
+});

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
 import { caseFor, type MeasuredCase } from '../../src/fidelity/backtest.js';
-import { crossValidate, sourceGroup } from '../../src/fidelity/cv.js';
+import { type CvResult, type CvRow, compareCv, crossValidate, sourceGroup } from '../../src/fidelity/cv.js';
+import { shortSource } from '../../src/render/backtest.js';
 import { toAccelerator, toModel } from '../../src/schema/convert.js';
 import type { ResolvedRow } from '../../src/schema/measured.js';
 import { bundled } from '../helpers/data.js';
@@ -99,5 +100,63 @@ describe('leave one source out', () => {
     expect(model.map((g) => g.group)).toEqual(['llama-3.1-8b']);
     expect(model[0]).toEqual({ ...all, kind: 'model', group: 'llama-3.1-8b' });
     expect(model[0]?.rows).toBe(18);
+  });
+});
+
+describe('two cross-validations compared (backtest --cv --against)', () => {
+  // Four known-input rows from sources A and B, one assumed-input row (left out of every figure).
+  const row = (id: string, fold: string, errorPct: number, covered: boolean, inputAssumed = false): CvRow =>
+    ({
+      row: { id, input_assumed: inputAssumed },
+      fold,
+      level: 'pair',
+      errorPct,
+      covered,
+    }) as unknown as CvRow;
+  const cv = (rows: CvRow[]): CvResult => ({ rows, summary: [], bands: {} });
+  const before = cv([
+    row('a1', 'A', 10, true),
+    row('a2', 'A', -20, true),
+    row('b1', 'B', 30, false),
+    row('b2', 'B', 40, false),
+    row('x', 'B', 500, false, true),
+  ]);
+  const after = cv([
+    row('a1', 'A', 5, true),
+    row('a2', 'A', -10, true),
+    row('b1', 'B', 30, true),
+    row('b2', 'B', 20, true),
+    row('x', 'B', 1, true, true),
+  ]);
+  const cmp = compareCv(before, after);
+
+  it('median |error| before (20 + 30) / 2 = 25, after (10 + 20) / 2 = 15: a gain of 10 points', () => {
+    expect(cmp.rows).toBe(4);
+    expect(cmp.before.medianAbsErrorPct).toBe(25);
+    expect(cmp.after.medianAbsErrorPct).toBe(15);
+    expect(cmp.gainPoints).toBe(10);
+    expect(cmp.before.coveragePct).toBe(50); // 2 of 4
+    expect(cmp.after.coveragePct).toBe(100);
+  });
+
+  it('with A left out: (30 + 40) / 2 - (30 + 20) / 2 = 10; with B out: (10 + 20) / 2 - (5 + 10) / 2 = 7.5, listed first', () => {
+    expect(cmp.leaveOneSourceOut).toEqual([
+      { source: 'B', rowsLeft: 2, gainPoints: 7.5 },
+      { source: 'A', rowsLeft: 2, gainPoints: 10 },
+    ]);
+  });
+
+  it('the table names a GitHub source by repository, commit and file, another page by host and file', () => {
+    expect(
+      shortSource(
+        'https://github.com/NVIDIA/TensorRT-LLM/blob/03e27c7d5ff0c6e89f8328838c0a8e64f1b34f9d/docs/source/developer-guide/perf-overview.md',
+      ),
+    ).toBe('NVIDIA/TensorRT-LLM@03e27c7d perf-overview.md');
+    expect(
+      shortSource('https://www.amd.com/zh-cn/developer/resources/rocm-hub/dev-ai/performance-results.html'),
+    ).toBe('www.amd.com performance-results.html');
+    expect(shortSource('mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC')).toBe(
+      'mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC',
+    );
   });
 });

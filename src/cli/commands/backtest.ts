@@ -1,10 +1,16 @@
-import { backtestReport, cvReport, parseMechanisms, resolveRows } from '../../api/backtest.js';
+import {
+  backtestReport,
+  cvComparisonReport,
+  cvReport,
+  parseMechanisms,
+  resolveRows,
+} from '../../api/backtest.js';
 import { backtestCase } from '../../fidelity/backtest.js';
-import { crossValidate } from '../../fidelity/cv.js';
+import { compareCv, crossValidate } from '../../fidelity/cv.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
-import { renderBacktestTable, renderCvTable } from '../../render/backtest.js';
+import { renderBacktestTable, renderCvComparison, renderCvTable } from '../../render/backtest.js';
 import { csvLine } from '../../render/csv.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
@@ -13,11 +19,15 @@ import { EXIT } from '../exit.js';
 export function backtestCommand(
   ctx: Context,
   files: string[],
-  opts: { format?: string; output?: string; mechanisms?: string; cv?: boolean },
+  opts: { format?: string; output?: string; mechanisms?: string; cv?: boolean; against?: string },
 ): number {
   const format = opts.format ?? 'table';
   if (!['table', 'json', 'csv'].includes(format))
     throw new UsageError(`--format ${format}: expected table, json or csv`);
+  if (opts.against !== undefined && !opts.cv)
+    throw new UsageError('--against compares two cross-validations: give it with --cv');
+  const afterMechanisms =
+    opts.against === undefined ? undefined : parseMechanisms(opts.mechanisms, opts.against);
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   // Both reports are { rows, ... }: JSON is the whole report, CSV its rows, the table its own.
@@ -34,6 +44,16 @@ export function backtestCommand(
     else ctx.io.stdout(text);
     return EXIT.ok;
   };
+  if (opts.cv && afterMechanisms !== undefined) {
+    // The same rows cross-validated with the changed corrections (docs/model.md, "Which corrections are on").
+    const cmp = compareCv(
+      crossValidate(cases),
+      crossValidate(resolveRows(ctx.catalog(), located, afterMechanisms).cases),
+    );
+    const before = opts.mechanisms ?? 'defaults';
+    const after = `${before} + ${opts.against}`;
+    return emit(cvComparisonReport(cmp, before, after), () => renderCvComparison(cmp, before, after));
+  }
   if (opts.cv) {
     const cv = crossValidate(cases);
     return emit(cvReport(cv), () => renderCvTable(cv));

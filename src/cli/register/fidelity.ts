@@ -17,6 +17,10 @@ export function registerFidelity(w: Wiring): void {
       'engine corrections (docs/model.md 3a) to run with: name=on|off,... or all or none',
     )
     .option('--cv', 'cross-validate: leave one source out, refit on the rest, predict it', false)
+    .option(
+      '--against <list>',
+      'with --cv: cross-validate again with these corrections changed (name=on|off,...) and report the gain, also with each source left out',
+    )
     .action((files: string[], opts) => w.setCode(backtestCommand(w.ctx(), files, opts)));
 
   w.program
