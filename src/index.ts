@@ -2,8 +2,9 @@
 // functions (src/api/); every number is the one `infercost compare --format json` prints.
 import { stringify } from 'yaml';
 import {
+  backtestAgainst,
   backtestReport,
-  cvComparisonReport,
+  type cvComparisonReport,
   cvReport,
   parseMechanisms,
   resolveRows,
@@ -15,7 +16,7 @@ import { type FleetReport, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
 import { backtestCase } from './fidelity/backtest.js';
-import { compareCv, crossValidate } from './fidelity/cv.js';
+import { crossValidate } from './fidelity/cv.js';
 import { loadCatalog } from './io/catalog.js';
 import { UsageError } from './io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from './io/measured.js';
@@ -205,22 +206,15 @@ export function backtest(
     readonly profiles?: readonly string[];
   } = {},
 ): ReturnType<typeof backtestReport> | ReturnType<typeof cvReport> | ReturnType<typeof cvComparisonReport> {
+  if (input.against !== undefined && !input.cv)
+    throw new UsageError('against compares two cross-validations: give it with cv');
   const { catalog } = envOf(input);
   const located = loadMeasured(
     input.files && input.files.length > 0 ? [...input.files] : [bundledMeasuredDir()],
   );
+  if (input.against !== undefined)
+    return backtestAgainst(catalog, located, input.mechanisms, input.against).report;
   const { cases, unrepresentable } = resolveRows(catalog, located, parseMechanisms(input.mechanisms));
-  if (input.against !== undefined && !input.cv)
-    throw new UsageError('against compares two cross-validations: give it with cv');
-  if (input.cv && input.against !== undefined) {
-    const after = resolveRows(catalog, located, parseMechanisms(input.mechanisms, input.against));
-    const before = input.mechanisms ?? 'defaults';
-    return cvComparisonReport(
-      compareCv(crossValidate(cases), crossValidate(after.cases)),
-      before,
-      `${before} + ${input.against}`,
-    );
-  }
   if (input.cv) return cvReport(crossValidate(cases));
   return backtestReport([...cases.map((c) => backtestCase(c)), ...unrepresentable]);
 }

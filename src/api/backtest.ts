@@ -7,7 +7,13 @@ import {
   summaries,
   summarize,
 } from '../fidelity/backtest.js';
-import { type CvComparison, type CvResult, measuredSystemWPerChip } from '../fidelity/cv.js';
+import {
+  type CvComparison,
+  type CvResult,
+  compareCv,
+  crossValidate,
+  measuredSystemWPerChip,
+} from '../fidelity/cv.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import type { LocatedRow } from '../io/measured.js';
@@ -219,4 +225,24 @@ export function cvComparisonReport(cmp: CvComparison, before: string, after: str
       gain_points: l.gainPoints,
     })),
   };
+}
+
+/**
+ * `backtest --cv --against`: the rows cross-validated with the corrections `mechanisms` gives and
+ * again with `against` over them, compared (docs/model.md, "Which corrections are on").
+ */
+export function backtestAgainst(
+  catalog: Catalog,
+  located: readonly LocatedRow[],
+  mechanisms: string | undefined,
+  against: string,
+) {
+  const afterMechanisms = parseMechanisms(mechanisms, against);
+  const cmp = compareCv(
+    crossValidate(resolveRows(catalog, located, parseMechanisms(mechanisms)).cases),
+    crossValidate(resolveRows(catalog, located, afterMechanisms).cases),
+  );
+  const before = mechanisms ?? 'defaults';
+  const after = `${before} + ${against}`;
+  return { cmp, before, after, report: cvComparisonReport(cmp, before, after) };
 }

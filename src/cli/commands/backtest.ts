@@ -1,12 +1,12 @@
 import {
+  backtestAgainst,
   backtestReport,
-  cvComparisonReport,
   cvReport,
   parseMechanisms,
   resolveRows,
 } from '../../api/backtest.js';
 import { backtestCase } from '../../fidelity/backtest.js';
-import { compareCv, crossValidate } from '../../fidelity/cv.js';
+import { crossValidate } from '../../fidelity/cv.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
@@ -26,8 +26,6 @@ export function backtestCommand(
     throw new UsageError(`--format ${format}: expected table, json or csv`);
   if (opts.against !== undefined && !opts.cv)
     throw new UsageError('--against compares two cross-validations: give it with --cv');
-  const afterMechanisms =
-    opts.against === undefined ? undefined : parseMechanisms(opts.mechanisms, opts.against);
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   // Both reports are { rows, ... }: JSON is the whole report, CSV its rows, the table its own.
@@ -44,15 +42,14 @@ export function backtestCommand(
     else ctx.io.stdout(text);
     return EXIT.ok;
   };
-  if (opts.cv && afterMechanisms !== undefined) {
-    // The same rows cross-validated with the changed corrections (docs/model.md, "Which corrections are on").
-    const cmp = compareCv(
-      crossValidate(cases),
-      crossValidate(resolveRows(ctx.catalog(), located, afterMechanisms).cases),
+  if (opts.against !== undefined) {
+    const { cmp, before, after, report } = backtestAgainst(
+      ctx.catalog(),
+      located,
+      opts.mechanisms,
+      opts.against,
     );
-    const before = opts.mechanisms ?? 'defaults';
-    const after = `${before} + ${opts.against}`;
-    return emit(cvComparisonReport(cmp, before, after), () => renderCvComparison(cmp, before, after));
+    return emit(report, () => renderCvComparison(cmp, before, after));
   }
   if (opts.cv) {
     const cv = crossValidate(cases);
