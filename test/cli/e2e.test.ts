@@ -569,6 +569,25 @@ describe('backtest --cv --against (the switch rule, docs/model.md "Which correct
     expect(left).toBe((j.rows.length - 1) * 10);
   });
 
+  it('the table states both sides, the gain and each source by a short name', () => {
+    const r = spawnCli([
+      'backtest',
+      'data/measured/published.csv',
+      '--cv',
+      '--against',
+      'per_operator_roofline=on',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Cross-validated twice on the 10 rows with a published input length/);
+    expect(r.stdout).toMatch(/before: defaults +│/);
+    expect(r.stdout).toMatch(/after: defaults \+ per_operator_roofline=on +│/);
+    expect(r.stdout).toMatch(
+      /Gain: [+-]\d+\.\d\d points of median \|error\|; with one source left out, at least [+-]\d+\.\d\d \(without /,
+    );
+    expect(r.stdout).toContain('NVIDIA/TensorRT-LLM@00f37686 perf-overview.md');
+    expect(r.stdout).not.toContain('https://');
+  });
+
   it('--against without --cv, or with an unknown name, is a usage error: one line, exit 2, nothing on stdout', () => {
     for (const args of [
       ['backtest', '--against', 'per_operator_roofline=on'],
