@@ -218,27 +218,10 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     const m = c.measuredTokensPerSPerChip;
     return { ...r, fold, level, low, high, covered: m >= low && m <= high };
   });
-  const group = (kind: CvGroupSummary['kind'], name: string, rs: readonly CvRow[]): CvGroupSummary => {
-    const errs = rs.flatMap((r) => (r.errorPct === undefined ? [] : [Math.abs(r.errorPct)]));
-    const tpotErrs = rs.flatMap((r) => (r.tpotErrorPct === undefined ? [] : [Math.abs(r.tpotErrorPct)]));
-    const ranged = rs.filter((r) => r.covered !== undefined);
-    return {
-      kind,
-      group: name,
-      rows: errs.length,
-      medianAbsErrorPct: percentileMedian(errs),
-      p90AbsErrorPct: percentile(errs, 90),
-      maxAbsErrorPct: errs.length === 0 ? null : Math.max(...errs),
-      coveragePct:
-        ranged.length === 0 ? null : (100 * ranged.filter((r) => r.covered).length) / ranged.length,
-      tpotRows: tpotErrs.length,
-      medianAbsTpotErrorPct: percentileMedian(tpotErrs),
-    };
-  };
   const by = (kind: CvGroupSummary['kind'], key: (i: number) => string) => {
     const names = [...new Set(rows.map((_, i) => key(i)))].sort();
     return names.map((n) =>
-      group(
+      summarizeCv(
         kind,
         n,
         rows.filter((_, i) => key(i) === n),
@@ -256,9 +239,9 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     ...by('model', (i) => rows[i]?.row.model ?? ''),
     ...by('vendor', (i) => vendors[i] ?? ''),
     ...by('level', (i) => rows[i]?.level ?? ''),
-    group('all', 'all, known input length', known),
-    group('all', 'NVIDIA TensorRT-LLM, known input length', nvidiaTrtllm),
-    group('all', 'all', rows),
+    summarizeCv('all', 'all, known input length', known),
+    summarizeCv('all', 'NVIDIA TensorRT-LLM, known input length', nvidiaTrtllm),
+    summarizeCv('all', 'all', rows),
   ];
   const bands: Partial<Record<FitLevel, readonly [number, number]>> = {};
   for (const level of ['pair', 'stack', 'pooled'] as const) {
@@ -275,6 +258,24 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   return { rows, summary, bands };
 }
 
+/** Error and coverage figures of a group of cross-validated rows (a `backtest --cv` summary line). */
+function summarizeCv(kind: CvGroupSummary['kind'], name: string, rs: readonly CvRow[]): CvGroupSummary {
+  const errs = rs.flatMap((r) => (r.errorPct === undefined ? [] : [Math.abs(r.errorPct)]));
+  const tpotErrs = rs.flatMap((r) => (r.tpotErrorPct === undefined ? [] : [Math.abs(r.tpotErrorPct)]));
+  const ranged = rs.filter((r) => r.covered !== undefined);
+  return {
+    kind,
+    group: name,
+    rows: errs.length,
+    medianAbsErrorPct: percentileMedian(errs),
+    p90AbsErrorPct: percentile(errs, 90),
+    maxAbsErrorPct: errs.length === 0 ? null : Math.max(...errs),
+    coveragePct: ranged.length === 0 ? null : (100 * ranged.filter((r) => r.covered).length) / ranged.length,
+    tpotRows: tpotErrs.length,
+    medianAbsTpotErrorPct: percentileMedian(tpotErrs),
+  };
+}
+
 function percentileMedian(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
@@ -283,11 +284,7 @@ function percentileMedian(xs: readonly number[]): number | null {
 }
 
 /** The known-input rows' error figures of one cross-validation (docs/model.md, "Which corrections are on"). */
-export interface CvFigures {
-  readonly medianAbsErrorPct: number | null;
-  readonly p90AbsErrorPct: number | null;
-  readonly coveragePct: number | null;
-}
+export type CvFigures = Pick<CvGroupSummary, 'medianAbsErrorPct' | 'p90AbsErrorPct' | 'coveragePct'>;
 
 /** Two cross-validations of the same rows, before and after a change of the engine's corrections. */
 export interface CvComparison {
@@ -316,16 +313,6 @@ export function compareCv(before: CvResult, after: CvResult): CvComparison {
     const a = afterById.get(b.row.id);
     return !b.row.input_assumed && b.errorPct !== undefined && a?.errorPct !== undefined ? [{ b, a }] : [];
   });
-  const figures = (rs: readonly CvRow[]): CvFigures => {
-    const errs = rs.map((r) => Math.abs(r.errorPct as number));
-    const ranged = rs.filter((r) => r.covered !== undefined);
-    return {
-      medianAbsErrorPct: percentileMedian(errs),
-      p90AbsErrorPct: percentile(errs, 90),
-      coveragePct:
-        ranged.length === 0 ? null : (100 * ranged.filter((r) => r.covered).length) / ranged.length,
-    };
-  };
   const gain = (ps: typeof pairs): number | null => {
     const mb = percentileMedian(ps.map((p) => Math.abs(p.b.errorPct as number)));
     const ma = percentileMedian(ps.map((p) => Math.abs(p.a.errorPct as number)));
@@ -340,6 +327,10 @@ export function compareCv(before: CvResult, after: CvResult): CvComparison {
     .sort(
       (x, y) => (x.gainPoints ?? Infinity) - (y.gainPoints ?? Infinity) || x.source.localeCompare(y.source),
     );
+  const figures = (rs: readonly CvRow[]): CvFigures => {
+    const { medianAbsErrorPct, p90AbsErrorPct, coveragePct } = summarizeCv('all', '', rs);
+    return { medianAbsErrorPct, p90AbsErrorPct, coveragePct };
+  };
   return {
     rows: pairs.length,
     before: figures(pairs.map((p) => p.b)),

@@ -5,6 +5,11 @@ import { type BacktestRow, summaries } from '../fidelity/backtest.js';
 import type { CvComparison, CvResult } from '../fidelity/cv.js';
 import { fixed, sig } from '../render/format.js';
 
+/** A share as the summary tables print it: one decimal, no sign, '-' when there is none. */
+function share(n: number | null): string {
+  return n === null ? '-' : `${fixed(n, 1)}%`;
+}
+
 export function pct(n: number | undefined | null): string {
   return n === undefined || n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 1)}%`;
 }
@@ -110,16 +115,15 @@ export function renderCvTable(cv: CvResult): string {
     style: { head: [], border: [], compact: true },
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
   });
-  const p = (n: number | null) => (n === null ? '-' : `${fixed(n, 1)}%`);
   for (const g of cv.summary)
     s.push([
       g.kind === 'all' ? g.group : `${g.kind} ${g.group}`,
       String(g.rows),
-      p(g.medianAbsErrorPct),
-      p(g.p90AbsErrorPct),
-      p(g.maxAbsErrorPct),
-      p(g.coveragePct),
-      g.tpotRows === 0 ? '-' : `${p(g.medianAbsTpotErrorPct)} (${g.tpotRows})`,
+      share(g.medianAbsErrorPct),
+      share(g.p90AbsErrorPct),
+      share(g.maxAbsErrorPct),
+      share(g.coveragePct),
+      g.tpotRows === 0 ? '-' : `${share(g.medianAbsTpotErrorPct)} (${g.tpotRows})`,
     ]);
   return [
     'Cross-validated: each row predicted by factors fitted without its source (* input length assumed, never fitted on).',
@@ -143,7 +147,6 @@ export function shortSource(source: string): string {
 
 /** `backtest --cv --against`: before and after on the known-input rows, then the gain per left-out source. */
 export function renderCvComparison(cmp: CvComparison, before: string, after: string): string {
-  const p = (n: number | null) => (n === null ? '-' : `${fixed(n, 1)}%`);
   const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
   const t = new Table({
     head: ['corrections', 'median |error|', 'p90 |error|', 'in range'],
@@ -152,15 +155,15 @@ export function renderCvComparison(cmp: CvComparison, before: string, after: str
   });
   t.push([
     `before: ${before}`,
-    p(cmp.before.medianAbsErrorPct),
-    p(cmp.before.p90AbsErrorPct),
-    p(cmp.before.coveragePct),
+    share(cmp.before.medianAbsErrorPct),
+    share(cmp.before.p90AbsErrorPct),
+    share(cmp.before.coveragePct),
   ]);
   t.push([
     `after: ${after}`,
-    p(cmp.after.medianAbsErrorPct),
-    p(cmp.after.p90AbsErrorPct),
-    p(cmp.after.coveragePct),
+    share(cmp.after.medianAbsErrorPct),
+    share(cmp.after.p90AbsErrorPct),
+    share(cmp.after.coveragePct),
   ]);
   const l = new Table({
     head: ['source left out', 'rows left', 'gain (points)'],

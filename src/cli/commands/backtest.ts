@@ -27,7 +27,6 @@ export function backtestCommand(
   if (opts.against !== undefined && !opts.cv)
     throw new UsageError('--against compares two cross-validations: give it with --cv');
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
-  const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   // Both reports are { rows, ... }: JSON is the whole report, CSV its rows, the table its own.
   const emit = (report: { rows: readonly object[] }, table: () => string): number => {
     let text: string;
@@ -51,6 +50,7 @@ export function backtestCommand(
     );
     return emit(report, () => renderCvComparison(cmp, before, after));
   }
+  const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   if (opts.cv) {
     const cv = crossValidate(cases);
     return emit(cvReport(cv), () => renderCvTable(cv));
