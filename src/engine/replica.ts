@@ -183,10 +183,17 @@ function attentionFlopsPerContextToken(model: Model, absorbed: boolean): number 
   return 2 * model.heads * ((model.qkHeadDim ?? model.headDim) + model.headDim);
 }
 
-/** The draft of section 3c: the same chips, batch and precisions, its own model, no draft of its own. */
+/**
+ * The draft of section 3c: the same chips, batch and precisions, its own model, no draft of its
+ * own. Without 3b.4, `t_step0` is one charge per iteration, paid by the verify pass: the draft's
+ * steps, inside the iteration, add none. With 3b.4 each draft step pays its own layers' share.
+ */
 function draftInputs(inputs: ReplicaInputs, draft: Model): ReplicaInputs {
   const { speculative: _s, experts: _e, ...rest } = inputs;
-  return { ...rest, model: draft };
+  const efficiency = inputs.mechanisms.perLayerOverhead
+    ? inputs.efficiency
+    : { ...inputs.efficiency, tStep0S: 0 };
+  return { ...rest, model: draft, efficiency };
 }
 
 /**

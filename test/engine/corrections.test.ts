@@ -237,13 +237,33 @@ describe('3c speculative decoding', () => {
     const verify = core + comm + 0.002;
     // Draft weights: 1,235,814,400 B at FP8 over 2 x 3.35e12 x 0.8 B/s = 0.2306 ms a step.
     expect(draft.weights.total / (2 * 3.35e12 * 0.8)).toBeCloseTo(0.2306e-3, 7);
-    const iteration = verify + 3 * decodeStep(draft, 101).totalS;
+    // Section 3 (3b.4 off): t_step0 is one charge per iteration, paid by the verify pass; the
+    // draft steps run inside the iteration and pay none, where the draft alone pays 2 ms a step.
+    expect(decodeStep(draft, 101).overheadS).toBe(0.002);
+    const iteration = verify + 3 * (decodeStep(draft, 101).totalS - 0.002);
+    expect(decodeStep(withSpec, 101).overheadS).toBe(0.002);
     expect(decodeStep(withSpec, 101).totalS).toBeCloseTo(iteration, 12);
     // T(B) = B * (t_pf + t_pf_draft) + (O / tau) * t_iter; TPOT = T / O
     const prefill = target.prefillS + draft.prefillS;
     const p = replicaPoint(withSpec, 101);
     expect(p.tpotS).toBeCloseTo((101 * prefill + (300 / 2.176) * iteration) / 300, 12);
     expect(p.ttftS).toBeCloseTo(prefill + iteration, 12);
+  });
+
+  it('under 3b.4 each draft step pays its own layers of t_step0: 2 ms x 16/80 = 0.4 ms', () => {
+    const on = { per_layer_overhead: true };
+    const specOn = replica(h100, chat(on, { speculative: spec }), 2);
+    const draftOn = replica(h100, workload({ ...chatFields(on), model: 'llama-3.2-1b' }), 2);
+    expect(decodeStep(draftOn, 101).overheadS).toBeCloseTo(0.0004, 15);
+    // The verify pass pays the 80-layer target's 2 ms x 80/80, each of the 3 draft steps 0.4 ms.
+    const step = decodeStep(specOn, 101);
+    expect(step.overheadS).toBeCloseTo(0.002 + 3 * 0.0004, 15);
+    const targetOn = replica(h100, chat(on), 2);
+    const verify = Math.max(tW + tKv, 4 * (tGemm + tAttn)) + 4 * 101 * targetOn.commSPerSequence;
+    expect(step.totalS).toBeCloseTo(
+      verify + targetOn.commFixedS + 0.002 + 3 * decodeStep(draftOn, 101).totalS,
+      12,
+    );
   });
 
   it("the draft's weights and KV cache share the memory", () => {
