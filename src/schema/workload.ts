@@ -139,7 +139,7 @@ export const WORKLOAD_DEFAULTS = {
   baseline: 'h100-sxm',
   /** docs/accuracy.md records the backtest that decided each default. */
   mechanisms: {
-    per_operator_roofline: false,
+    per_operator_roofline: true,
     prefill_memory: false,
     all_reduce_bf16: true,
     embedding_lookup: false,
@@ -148,7 +148,7 @@ export const WORKLOAD_DEFAULTS = {
     steady_state_kv: false,
     chunked_prefill: false,
     dp_attention: true,
-    per_layer_overhead: true,
+    per_layer_overhead: false,
     power_under_load: true,
     bench_batch_cap: true,
     expert_parallel: false,
@@ -161,5 +161,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.51, hostLoad: 0.87 },
+  powerModel: { idleFraction: 0.6, hostLoad: 0.82 },
 } as const;
