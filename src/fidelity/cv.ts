@@ -186,6 +186,31 @@ function band(logs: readonly number[]): readonly [number, number] | undefined {
   return [percentile(logs, 10) as number, percentile(logs, 90) as number];
 }
 
+/** Each level and the levels fitted closer to the chip than it (section 11: never narrower than those). */
+const LEVELS_UP_TO: Readonly<Record<FitLevel, readonly FitLevel[]>> = {
+  pair: ['pair'],
+  stack: ['pair', 'stack'],
+  pooled: ['pair', 'stack', 'pooled'],
+};
+
+/**
+ * A level's band (section 11): the quantiles of its own residuals, widened at each end to those of
+ * the levels fitted closer to the chip. Undefined when the level itself has too few residuals.
+ */
+export function monotoneBand(
+  level: FitLevel,
+  bandAt: (l: FitLevel) => readonly [number, number] | undefined,
+): readonly [number, number] | undefined {
+  const own = bandAt(level);
+  if (!own) return undefined;
+  let [lo, hi] = own;
+  for (const l of LEVELS_UP_TO[level]) {
+    const b = bandAt(l);
+    if (b) [lo, hi] = [Math.min(lo, b[0]), Math.max(hi, b[1])];
+  }
+  return [lo, hi];
+}
+
 /**
  * Leave-one-source-out cross-validation. Every row is predicted by factors fitted without any row
  * of its source; rows with an assumed input length are predicted but never fitted on.
@@ -202,14 +227,15 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     }
   }
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
-  const rows: CvRow[] = predicted.map(({ c, fold, level, r }) => {
-    const others = predicted
-      .filter((p) => p.fold !== fold && p.level === level)
+  const logsAt = (level: FitLevel, exceptFold?: string) =>
+    predicted
+      .filter((p) => p.fold !== exceptFold && p.level === level)
       .flatMap((p) => {
         const l = logOf(p.r);
         return l === undefined ? [] : [l];
       });
-    const b = band(others);
+  const rows: CvRow[] = predicted.map(({ c, fold, level, r }) => {
+    const b = monotoneBand(level, (l) => band(logsAt(l, fold)));
     const x = r.prediction?.tokensPerSPerChip;
     if (!b || x === undefined) return { ...r, fold, level };
     // The measured value m is covered when x * exp(q10) <= ... : residual log(x/m) within [q10, q90].
@@ -245,14 +271,7 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   ];
   const bands: Partial<Record<FitLevel, readonly [number, number]>> = {};
   for (const level of ['pair', 'stack', 'pooled'] as const) {
-    const b = band(
-      rows
-        .filter((r) => r.level === level)
-        .flatMap((r) => {
-          const l = logOf(r);
-          return l === undefined ? [] : [l];
-        }),
-    );
+    const b = monotoneBand(level, (l) => band(logsAt(l)));
     if (b) bands[level] = b;
   }
   return { rows, summary, bands };

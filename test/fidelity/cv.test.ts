@@ -1,10 +1,19 @@
 // Cross-validation (docs/model.md section 12a): folds are sources, and a held-out source is
 // never fitted on.
 import { describe, expect, it } from 'vitest';
+import { resolveRows } from '../../src/api/backtest.js';
 import { predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
 import { caseFor, type MeasuredCase } from '../../src/fidelity/backtest.js';
-import { type CvResult, type CvRow, compareCv, crossValidate, sourceGroup } from '../../src/fidelity/cv.js';
+import {
+  type CvResult,
+  type CvRow,
+  compareCv,
+  crossValidate,
+  monotoneBand,
+  sourceGroup,
+} from '../../src/fidelity/cv.js';
+import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
 import { shortSource } from '../../src/render/backtest.js';
 import { toAccelerator, toModel } from '../../src/schema/convert.js';
 import type { ResolvedRow } from '../../src/schema/measured.js';
@@ -158,5 +167,33 @@ describe('two cross-validations compared (backtest --cv --against)', () => {
     expect(shortSource('mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC')).toBe(
       'mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC',
     );
+  });
+});
+
+describe('bands never narrower than a level fitted closer to the chip (docs/model.md section 11)', () => {
+  // Log-residual quantiles [q10, q90] per level, as if from the other folds' rows.
+  const at = { pair: [-0.5, 0.4], stack: [-0.1, 0.45], pooled: [-0.2, 0.1] } as const;
+  const bandAt = (l: 'pair' | 'stack' | 'pooled') => at[l];
+
+  it('pair keeps its own; stack takes min(-0.5, -0.1) and max(0.4, 0.45); pooled the widest of three', () => {
+    expect(monotoneBand('pair', bandAt)).toEqual([-0.5, 0.4]);
+    expect(monotoneBand('stack', bandAt)).toEqual([-0.5, 0.45]);
+    // pooled: lo = min(-0.5, -0.1, -0.2) = -0.5, hi = max(0.4, 0.45, 0.1) = 0.45
+    expect(monotoneBand('pooled', bandAt)).toEqual([-0.5, 0.45]);
+  });
+
+  it('a level without enough residuals of its own states none; a missing closer level is skipped', () => {
+    expect(monotoneBand('stack', (l) => (l === 'stack' ? undefined : at[l]))).toBeUndefined();
+    expect(monotoneBand('stack', (l) => (l === 'pair' ? undefined : at[l]))).toEqual([-0.1, 0.45]);
+  });
+
+  it('on the bundled rows: the stack band covers the pair band, the pooled band the stack band', () => {
+    const cv = crossValidate(resolveRows(bundled(), loadMeasured([bundledMeasuredDir()])).cases);
+    const { pair, stack, pooled } = cv.bands;
+    if (!pair || !stack || !pooled) throw new Error('a level without a band');
+    expect(stack[0]).toBeLessThanOrEqual(pair[0]);
+    expect(stack[1]).toBeGreaterThanOrEqual(pair[1]);
+    expect(pooled[0]).toBeLessThanOrEqual(stack[0]);
+    expect(pooled[1]).toBeGreaterThanOrEqual(stack[1]);
   });
 });
