@@ -224,6 +224,14 @@ export function cvComparisonReport(cmp: CvComparison, before: string, after: str
       rows_left: l.rowsLeft,
       gain_points: l.gainPoints,
     })),
+    rule: {
+      gain_at_least_1_point: cmp.rule.gainAtLeastOnePoint,
+      p90_rise_at_most_2_points: cmp.rule.p90RiseAtMostTwoPoints,
+      gain_with_every_source_left_out: cmp.rule.gainWithEverySourceLeftOut,
+      passes: cmp.rule.passes,
+      not_checked:
+        'whether the rows the change acts on got worse (docs/model.md, "Which corrections are on")',
+    },
   };
 }
 

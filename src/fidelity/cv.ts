@@ -319,7 +319,22 @@ export interface CvComparison {
     readonly rowsLeft: number;
     readonly gainPoints: number | null;
   }[];
+  /**
+   * The tests of docs/model.md "Which corrections are on" that these figures decide. The fourth,
+   * that the rows the change acts on are not worse, needs the change's own effect apart from the
+   * refit's and is left to the reader.
+   */
+  readonly rule: {
+    readonly gainAtLeastOnePoint: boolean;
+    readonly p90RiseAtMostTwoPoints: boolean;
+    readonly gainWithEverySourceLeftOut: boolean;
+    readonly passes: boolean;
+  };
 }
+
+/** The switch rule's thresholds (docs/model.md, "Which corrections are on"), in points of |error|. */
+const RULE_MIN_GAIN_POINTS = 1;
+const RULE_MAX_P90_RISE_POINTS = 2;
 
 /**
  * Compares two cross-validations of the same cases on the rows with a published input length.
@@ -350,12 +365,29 @@ export function compareCv(before: CvResult, after: CvResult): CvComparison {
     const { medianAbsErrorPct, p90AbsErrorPct, coveragePct } = summarizeCv('all', '', rs);
     return { medianAbsErrorPct, p90AbsErrorPct, coveragePct };
   };
+  const figuresBefore = figures(pairs.map((p) => p.b));
+  const figuresAfter = figures(pairs.map((p) => p.a));
+  const gainPoints = gain(pairs);
+  const gainAtLeastOnePoint = gainPoints !== null && gainPoints >= RULE_MIN_GAIN_POINTS;
+  const p90RiseAtMostTwoPoints =
+    figuresBefore.p90AbsErrorPct !== null &&
+    figuresAfter.p90AbsErrorPct !== null &&
+    figuresAfter.p90AbsErrorPct - figuresBefore.p90AbsErrorPct <= RULE_MAX_P90_RISE_POINTS;
+  const gainWithEverySourceLeftOut = leaveOneSourceOut.every(
+    (l) => l.gainPoints !== null && l.gainPoints > 0,
+  );
   return {
     rows: pairs.length,
-    before: figures(pairs.map((p) => p.b)),
-    after: figures(pairs.map((p) => p.a)),
-    gainPoints: gain(pairs),
+    before: figuresBefore,
+    after: figuresAfter,
+    gainPoints,
     leaveOneSourceOut,
+    rule: {
+      gainAtLeastOnePoint,
+      p90RiseAtMostTwoPoints,
+      gainWithEverySourceLeftOut,
+      passes: gainAtLeastOnePoint && p90RiseAtMostTwoPoints && gainWithEverySourceLeftOut,
+    },
   };
 }
 

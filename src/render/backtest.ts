@@ -146,6 +146,13 @@ export function shortSource(source: string): string {
 }
 
 /** `backtest --cv --against`: before and after on the known-input rows, then the gain per left-out source. */
+/** The switch rule's verdict on the tests the figures decide (docs/model.md, "Which corrections are on"). */
+function ruleLine(rule: CvComparison['rule']): string {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  const tests = `gain >= 1 point: ${yes(rule.gainAtLeastOnePoint)}; p90 up by 2 points at most: ${yes(rule.p90RiseAtMostTwoPoints)}; gain with every source left out: ${yes(rule.gainWithEverySourceLeftOut)}`;
+  return `Rule: ${rule.passes ? 'passes' : 'fails'} (${tests}). Not checked here: whether the rows the change acts on got worse.`;
+}
+
 export function renderCvComparison(cmp: CvComparison, before: string, after: string): string {
   const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
   const t = new Table({
@@ -179,6 +186,8 @@ export function renderCvComparison(cmp: CvComparison, before: string, after: str
     '',
     `Gain: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
     l.toString(),
+    '',
+    ruleLine(cmp.rule),
     '',
   ].join('\n');
 }

@@ -566,6 +566,17 @@ describe('backtest --cv --against (the switch rule, docs/model.md "Which correct
     const gains = j.rows.map((x: { gain_points: number }) => x.gain_points);
     expect(gains).toEqual([...gains].sort((a: number, b: number) => a - b));
     expect(j.min_gain_points_one_source_out).toBe(gains[0]);
+    // The verdict follows from the figures above (docs/model.md, "Which corrections are on").
+    expect(j.rule.gain_at_least_1_point).toBe(j.gain_points >= 1);
+    expect(j.rule.p90_rise_at_most_2_points).toBe(
+      j.after.p90_abs_error_pct - j.before.p90_abs_error_pct <= 2,
+    );
+    expect(j.rule.gain_with_every_source_left_out).toBe(gains.every((g: number) => g > 0));
+    expect(j.rule.passes).toBe(
+      j.rule.gain_at_least_1_point &&
+        j.rule.p90_rise_at_most_2_points &&
+        j.rule.gain_with_every_source_left_out,
+    );
     // Each left-out source removes its own rows: the rows left sum to (sources - 1) x 10.
     const left = j.rows.reduce((s: number, x: { rows_left: number }) => s + x.rows_left, 0);
     expect(left).toBe((j.rows.length - 1) * 10);
@@ -588,6 +599,9 @@ describe('backtest --cv --against (the switch rule, docs/model.md "Which correct
     );
     expect(r.stdout).toContain('NVIDIA/TensorRT-LLM@00f37686 perf-overview.md');
     expect(r.stdout).not.toContain('https://');
+    expect(r.stdout).toMatch(
+      /^Rule: (passes|fails) \(gain >= 1 point: (yes|no); p90 up by 2 points at most: (yes|no); gain with every source left out: (yes|no)\)\. Not checked here: whether the rows the change acts on got worse\.$/m,
+    );
   });
 
   it('--against without --cv, or with an unknown name, is a usage error: one line, exit 2, nothing on stdout', () => {

@@ -155,6 +155,27 @@ describe('two cross-validations compared (backtest --cv --against)', () => {
     ]);
   });
 
+  it('the rule: gain 10 >= 1, p90 40 -> 30 (down 10, at most +2), every source out still gains: passes', () => {
+    // p90 of four values is the 4th smallest: before [10, 20, 30, 40] -> 40, after [5, 10, 20, 30] -> 30.
+    expect(cmp.before.p90AbsErrorPct).toBe(40);
+    expect(cmp.after.p90AbsErrorPct).toBe(30);
+    expect(cmp.rule).toEqual({
+      gainAtLeastOnePoint: true,
+      p90RiseAtMostTwoPoints: true,
+      gainWithEverySourceLeftOut: true,
+      passes: true,
+    });
+  });
+
+  it('the change undone fails every test: gain -10, p90 30 -> 40 (+10), -7.5 and -10 with a source out', () => {
+    expect(compareCv(after, before).rule).toEqual({
+      gainAtLeastOnePoint: false,
+      p90RiseAtMostTwoPoints: false,
+      gainWithEverySourceLeftOut: false,
+      passes: false,
+    });
+  });
+
   it('the table names a GitHub source by repository, commit and file, another page by host and file', () => {
     expect(
       shortSource(
