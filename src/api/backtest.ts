@@ -8,6 +8,7 @@ import {
   summarize,
 } from '../fidelity/backtest.js';
 import {
+  actedOnRowIds,
   type CvComparison,
   type CvResult,
   compareCv,
@@ -228,9 +229,11 @@ export function cvComparisonReport(cmp: CvComparison, before: string, after: str
       gain_at_least_1_point: cmp.rule.gainAtLeastOnePoint,
       p90_rise_at_most_2_points: cmp.rule.p90RiseAtMostTwoPoints,
       gain_with_every_source_left_out: cmp.rule.gainWithEverySourceLeftOut,
+      acted_on_rows: cmp.rule.actedOn?.rows ?? null,
+      acted_on_median_abs_error_pct_before: cmp.rule.actedOn?.medianBeforePct ?? null,
+      acted_on_median_abs_error_pct_after: cmp.rule.actedOn?.medianAfterPct ?? null,
+      acted_on_not_worse: cmp.rule.actedOn?.notWorse ?? null,
       passes: cmp.rule.passes,
-      not_checked:
-        'whether the rows the change acts on got worse (docs/model.md, "Which corrections are on")',
     },
   };
 }
@@ -245,10 +248,12 @@ export function backtestAgainst(
   mechanisms: string | undefined,
   against: string,
 ) {
-  const afterMechanisms = parseMechanisms(mechanisms, against);
+  const beforeCases = resolveRows(catalog, located, parseMechanisms(mechanisms)).cases;
+  const afterCases = resolveRows(catalog, located, parseMechanisms(mechanisms, against)).cases;
   const cmp = compareCv(
-    crossValidate(resolveRows(catalog, located, parseMechanisms(mechanisms)).cases),
-    crossValidate(resolveRows(catalog, located, afterMechanisms).cases),
+    crossValidate(beforeCases),
+    crossValidate(afterCases),
+    actedOnRowIds(beforeCases, afterCases),
   );
   const before = mechanisms ?? 'defaults';
   const after = `${before} + ${against}`;

@@ -320,14 +320,20 @@ export interface CvComparison {
     readonly gainPoints: number | null;
   }[];
   /**
-   * The tests of docs/model.md "Which corrections are on" that these figures decide. The fourth,
-   * that the rows the change acts on are not worse, needs the change's own effect apart from the
-   * refit's and is left to the reader.
+   * The tests of docs/model.md "Which corrections are on". The fourth, that the rows the change
+   * acts on are not worse, is decided only when those rows are given (`actedOnRows`).
    */
   readonly rule: {
     readonly gainAtLeastOnePoint: boolean;
     readonly p90RiseAtMostTwoPoints: boolean;
     readonly gainWithEverySourceLeftOut: boolean;
+    /** The known-input rows the change itself moves, their median |error| before and after. */
+    readonly actedOn?: {
+      readonly rows: number;
+      readonly medianBeforePct: number | null;
+      readonly medianAfterPct: number | null;
+      readonly notWorse: boolean;
+    };
     readonly passes: boolean;
   };
 }
@@ -341,7 +347,11 @@ const RULE_MAX_P90_RISE_POINTS = 2;
  * The leave-one-source-out gains say whether a gain rests on one document: the stability check
  * docs/accuracy.md reports beside the rule's one-point threshold.
  */
-export function compareCv(before: CvResult, after: CvResult): CvComparison {
+export function compareCv(
+  before: CvResult,
+  after: CvResult,
+  actedOnRows?: ReadonlySet<string>,
+): CvComparison {
   const afterById = new Map(after.rows.map((r) => [r.row.id, r]));
   const pairs = before.rows.flatMap((b) => {
     const a = afterById.get(b.row.id);
@@ -376,6 +386,14 @@ export function compareCv(before: CvResult, after: CvResult): CvComparison {
   const gainWithEverySourceLeftOut = leaveOneSourceOut.every(
     (l) => l.gainPoints !== null && l.gainPoints > 0,
   );
+  const actedOn = (() => {
+    if (!actedOnRows) return undefined;
+    const moved = pairs.filter((p) => actedOnRows.has(p.b.row.id));
+    const medianBeforePct = percentileMedian(moved.map((p) => Math.abs(p.b.errorPct as number)));
+    const medianAfterPct = percentileMedian(moved.map((p) => Math.abs(p.a.errorPct as number)));
+    const notWorse = medianBeforePct === null || medianAfterPct === null || medianAfterPct <= medianBeforePct;
+    return { rows: moved.length, medianBeforePct, medianAfterPct, notWorse };
+  })();
   return {
     rows: pairs.length,
     before: figuresBefore,
@@ -386,9 +404,43 @@ export function compareCv(before: CvResult, after: CvResult): CvComparison {
       gainAtLeastOnePoint,
       p90RiseAtMostTwoPoints,
       gainWithEverySourceLeftOut,
-      passes: gainAtLeastOnePoint && p90RiseAtMostTwoPoints && gainWithEverySourceLeftOut,
+      ...(actedOn ? { actedOn } : {}),
+      passes:
+        gainAtLeastOnePoint &&
+        p90RiseAtMostTwoPoints &&
+        gainWithEverySourceLeftOut &&
+        (actedOn?.notWorse ?? true),
     },
   };
+}
+
+/** A prediction moving by more than this share counts as the change acting on the row. */
+const ACTED_ON_SHARE = 0.005;
+
+/**
+ * The known-input rows a change of corrections acts on by itself (docs/model.md, "Which corrections
+ * are on"): each predicted with the same factors, those of the hierarchy fitted on all `before`
+ * rows, once with the corrections before and once after; a row the change moves by more than
+ * 0.5% is acted on. The refit's own movement, which moves every row, is left out by construction.
+ * `after` holds the same rows with the changed corrections, matched by id.
+ */
+export function actedOnRowIds(before: readonly MeasuredCase[], after: readonly MeasuredCase[]): Set<string> {
+  const h = fitLevels(before);
+  const afterById = new Map(after.map((c) => [c.row.id, c]));
+  const ids = new Set<string>();
+  for (const c of before) {
+    const a = afterById.get(c.row.id);
+    if (c.row.input_assumed || !a) continue;
+    const f = h.factors(c.row.accelerator, c.row.stack).efficiency;
+    const pb = predictCase(c, f)?.tokensPerSPerChip;
+    const pa = predictCase(a, f)?.tokensPerSPerChip;
+    if (pb === undefined || pa === undefined) {
+      if (pb !== pa) ids.add(c.row.id); // runs under one and not the other: acted on
+      continue;
+    }
+    if (Math.abs(pa / pb - 1) > ACTED_ON_SHARE) ids.add(c.row.id);
+  }
+  return ids;
 }
 
 /** One (chip, stack) entry of a profile's `stacks:` block, before it becomes YAML. */

@@ -146,11 +146,15 @@ export function shortSource(source: string): string {
 }
 
 /** `backtest --cv --against`: before and after on the known-input rows, then the gain per left-out source. */
-/** The switch rule's verdict on the tests the figures decide (docs/model.md, "Which corrections are on"). */
+/** The switch rule's verdict on its four tests (docs/model.md, "Which corrections are on"). */
 function ruleLine(rule: CvComparison['rule']): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no');
-  const tests = `gain >= 1 point: ${yes(rule.gainAtLeastOnePoint)}; p90 up by 2 points at most: ${yes(rule.p90RiseAtMostTwoPoints)}; gain with every source left out: ${yes(rule.gainWithEverySourceLeftOut)}`;
-  return `Rule: ${rule.passes ? 'passes' : 'fails'} (${tests}). Not checked here: whether the rows the change acts on got worse.`;
+  const a = rule.actedOn;
+  const acted = a
+    ? `; the ${a.rows} rows it acts on not worse: ${yes(a.notWorse)} (${share(a.medianBeforePct)} -> ${share(a.medianAfterPct)})`
+    : '; the rows it acts on: not checked';
+  const tests = `gain >= 1 point: ${yes(rule.gainAtLeastOnePoint)}; p90 up by 2 points at most: ${yes(rule.p90RiseAtMostTwoPoints)}; gain with every source left out: ${yes(rule.gainWithEverySourceLeftOut)}${acted}`;
+  return `Rule: ${rule.passes ? 'passes' : 'fails'} (${tests}).`;
 }
 
 export function renderCvComparison(cmp: CvComparison, before: string, after: string): string {

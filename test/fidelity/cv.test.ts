@@ -6,6 +6,7 @@ import { predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
 import { caseFor, type MeasuredCase } from '../../src/fidelity/backtest.js';
 import {
+  actedOnRowIds,
   type CvResult,
   type CvRow,
   compareCv,
@@ -15,7 +16,7 @@ import {
 } from '../../src/fidelity/cv.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
 import { shortSource } from '../../src/render/backtest.js';
-import { toAccelerator, toModel } from '../../src/schema/convert.js';
+import { toAccelerator, toMechanisms, toModel } from '../../src/schema/convert.js';
 import type { ResolvedRow } from '../../src/schema/measured.js';
 import { bundled } from '../helpers/data.js';
 
@@ -167,6 +168,16 @@ describe('two cross-validations compared (backtest --cv --against)', () => {
     });
   });
 
+  it('the rows it acts on: a1 and b2 go from (10 + 40) / 2 = 25 to (5 + 20) / 2 = 12.5, not worse; undone, worse', () => {
+    const acted = compareCv(before, after, new Set(['a1', 'b2'])).rule;
+    expect(acted.actedOn).toEqual({ rows: 2, medianBeforePct: 25, medianAfterPct: 12.5, notWorse: true });
+    expect(acted.passes).toBe(true);
+    // The assumed-input row x is never counted, acted on or not.
+    expect(compareCv(before, after, new Set(['x'])).rule.actedOn?.rows).toBe(0);
+    const undone = compareCv(after, before, new Set(['a1', 'b2'])).rule.actedOn;
+    expect(undone).toEqual({ rows: 2, medianBeforePct: 12.5, medianAfterPct: 25, notWorse: false });
+  });
+
   it('the change undone fails every test: gain -10, p90 30 -> 40 (+10), -7.5 and -10 with a source out', () => {
     expect(compareCv(after, before).rule).toEqual({
       gainAtLeastOnePoint: false,
@@ -206,6 +217,18 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
   it('a level without enough residuals of its own states none; a missing closer level is skipped', () => {
     expect(monotoneBand('stack', (l) => (l === 'stack' ? undefined : at[l]))).toBeUndefined();
     expect(monotoneBand('stack', (l) => (l === 'pair' ? undefined : at[l]))).toEqual([-0.1, 0.45]);
+  });
+
+  it('the rows a change acts on: none for a switch already in force, only MoE rows for the expert tiles', () => {
+    const located = loadMeasured([bundledMeasuredDir()]);
+    const casesWith = (mechanisms: Record<string, boolean>) =>
+      resolveRows(bundled(), located, toMechanisms(mechanisms)).cases;
+    const defaults = casesWith({});
+    expect(actedOnRowIds(defaults, casesWith({ per_operator_roofline: true })).size).toBe(0);
+    const tilesOff = actedOnRowIds(defaults, casesWith({ expert_gemm_tiles: false }));
+    expect(tilesOff.size).toBeGreaterThan(0);
+    const models = new Set(defaults.filter((c) => tilesOff.has(c.row.id)).map((c) => c.row.model));
+    for (const m of models) expect(bundled().models.get(m)?.value.moe, m).toBeDefined();
   });
 
   it('on the bundled rows: the stack band covers the pair band, the pooled band the stack band', () => {
