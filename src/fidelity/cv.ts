@@ -186,11 +186,11 @@ function band(logs: readonly number[]): readonly [number, number] | undefined {
   return [percentile(logs, 10) as number, percentile(logs, 90) as number];
 }
 
-/** Each level and the levels fitted closer to the chip than it (section 11: never narrower than those). */
-const LEVELS_UP_TO: Readonly<Record<FitLevel, readonly FitLevel[]>> = {
-  pair: ['pair'],
-  stack: ['pair', 'stack'],
-  pooled: ['pair', 'stack', 'pooled'],
+/** The levels fitted closer to the chip than each level (section 11: never narrower than those). */
+const CLOSER_LEVELS: Readonly<Record<FitLevel, readonly FitLevel[]>> = {
+  pair: [],
+  stack: ['pair'],
+  pooled: ['pair', 'stack'],
 };
 
 /**
@@ -204,7 +204,7 @@ export function monotoneBand(
   const own = bandAt(level);
   if (!own) return undefined;
   let [lo, hi] = own;
-  for (const l of LEVELS_UP_TO[level]) {
+  for (const l of CLOSER_LEVELS[level]) {
     const b = bandAt(l);
     if (b) [lo, hi] = [Math.min(lo, b[0]), Math.max(hi, b[1])];
   }
@@ -357,9 +357,11 @@ export function compareCv(
     const a = afterById.get(b.row.id);
     return !b.row.input_assumed && b.errorPct !== undefined && a?.errorPct !== undefined ? [{ b, a }] : [];
   });
+  const medianAbs = (ps: typeof pairs, side: 'a' | 'b') =>
+    percentileMedian(ps.map((p) => Math.abs(p[side].errorPct as number)));
   const gain = (ps: typeof pairs): number | null => {
-    const mb = percentileMedian(ps.map((p) => Math.abs(p.b.errorPct as number)));
-    const ma = percentileMedian(ps.map((p) => Math.abs(p.a.errorPct as number)));
+    const mb = medianAbs(ps, 'b');
+    const ma = medianAbs(ps, 'a');
     return mb === null || ma === null ? null : mb - ma;
   };
   const sources = [...new Set(pairs.map((p) => p.b.fold))].sort();
@@ -389,8 +391,8 @@ export function compareCv(
   const actedOn = (() => {
     if (!actedOnRows) return undefined;
     const moved = pairs.filter((p) => actedOnRows.has(p.b.row.id));
-    const medianBeforePct = percentileMedian(moved.map((p) => Math.abs(p.b.errorPct as number)));
-    const medianAfterPct = percentileMedian(moved.map((p) => Math.abs(p.a.errorPct as number)));
+    const medianBeforePct = medianAbs(moved, 'b');
+    const medianAfterPct = medianAbs(moved, 'a');
     const notWorse = medianBeforePct === null || medianAfterPct === null || medianAfterPct <= medianBeforePct;
     return { rows: moved.length, medianBeforePct, medianAfterPct, notWorse };
   })();
