@@ -216,15 +216,20 @@ export function bestRows(
 /** Footnotes: each distinct warning text gets a number; rows list the numbers they carry. */
 export function footnotes(rows: readonly AcceleratorResult[]): { notes: string[]; marks: string[][] } {
   const notes: string[] = [];
+  // A row's numbers in ascending order ([2,3,10], not [10,2,3]): a note first met on a later row
+  // gets a higher number than the notes earlier rows introduced.
   const marks = rows.map((r) =>
-    r.warnings.map((w) => {
-      let i = notes.indexOf(w.message);
-      if (i < 0) {
-        notes.push(w.message);
-        i = notes.length - 1;
-      }
-      return String(i + 1);
-    }),
+    r.warnings
+      .map((w) => {
+        let i = notes.indexOf(w.message);
+        if (i < 0) {
+          notes.push(w.message);
+          i = notes.length - 1;
+        }
+        return i + 1;
+      })
+      .sort((a, b) => a - b)
+      .map(String),
   );
   return { notes, marks };
 }

@@ -1,8 +1,10 @@
 // Renderers on a fixed result: every format is derived from the same JSON document.
 import { describe, expect, it } from 'vitest';
+import { footnotes } from '../../src/render/columns.js';
 import { csvField, csvLine } from '../../src/render/csv.js';
 import { RENDERERS } from '../../src/render/index.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
+import type { AcceleratorResult } from '../../src/schema/result.js';
 import { runCli } from '../helpers/cli.js';
 
 describe('CSV fields (RFC 4180)', () => {
@@ -17,6 +19,20 @@ describe('CSV fields (RFC 4180)', () => {
     expect(csvLine(['a', 1, true, null])).toBe('a,1,true,\r\n');
     // A run of numbers is printed by one JSON.stringify: non-finite ones still come out empty.
     expect(csvLine([1.5, Number.NaN, 'x', Number.POSITIVE_INFINITY, 2, -0])).toBe('1.5,,x,,2,0\r\n');
+  });
+});
+
+describe('footnote marks', () => {
+  it("list a row's notes in ascending order, whatever order its warnings come in", () => {
+    const row = (...messages: string[]) =>
+      ({ warnings: messages.map((message) => ({ code: 'X', message })) }) as unknown as AcceleratorResult;
+    // Notes are numbered as first met: a 1, b 2, c 3. The second row carries c, a, b.
+    const { notes, marks } = footnotes([row('a', 'b'), row('c'), row('c', 'a', 'b')]);
+    expect(notes).toEqual(['a', 'b', 'c']);
+    expect(marks).toEqual([['1', '2'], ['3'], ['1', '2', '3']]);
+    // Past nine, numerically: 10 after 2, not before it.
+    const many = 'abcdefghij'.split('');
+    expect(footnotes([row(...many), row('j', 'b')]).marks[1]).toEqual(['2', '10']);
   });
 });
 
