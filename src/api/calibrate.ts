@@ -7,7 +7,7 @@ import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../io/measured.js';
 import { unknownAccelerator } from '../io/workload.js';
-import { replaceTopLevel } from '../io/yaml.js';
+import { replaceNestedEntries, replaceTopLevel } from '../io/yaml.js';
 import { fileFactorName, toAccelerator } from '../schema/convert.js';
 import { resolveRows } from './backtest.js';
 
@@ -175,7 +175,11 @@ export function calibratedProfileText(original: string, c: Calibration): string 
  * block removed. Only those top-level entries are rewritten, spliced into the original text: the
  * rest of the file (sources, notes, comments, the author's line breaks) stays byte for byte.
  */
-export function stacksProfileText(original: string, entries: readonly StackCalibration[]): string {
+export function stacksProfileText(
+  original: string,
+  entries: readonly StackCalibration[],
+  spread: FactorSpread = fittedFactorSpread(entries),
+): string {
   const stacks: Record<string, unknown> = {};
   for (const e of entries) {
     const pct = (l: number) => round((Math.exp(l) - 1) * 100, 3);
@@ -202,9 +206,83 @@ export function stacksProfileText(original: string, entries: readonly StackCalib
     }
   }
   const chosen = defaultStack(entries);
-  return replaceTopLevel(original, {
+  const main = entries.find((e) => e.stack === chosen);
+  const block = main ? efficiencyBlock(main, spread) : undefined;
+  const text = replaceTopLevel(original, {
     calibration: undefined,
     default_stack: chosen === undefined ? undefined : new Document({ default_stack: chosen }).toString(),
     stacks: doc.toString({ lineWidth: 110 }),
+    ...(block ? { efficiency: block.efficiency } : {}),
   });
+  return block ? replaceNestedEntries(text, 'sources', block.sources) : text;
+}
+
+/** Per factor, the lowest and highest value a pair fit moved it to (docs/model.md section 12a). */
+export type FactorSpread = Partial<Record<EfficiencyFactor, readonly [number, number]>>;
+
+/** The spread of each factor over the pair fits that moved it (any chip, any stack). */
+export function fittedFactorSpread(entries: Iterable<StackCalibration>): FactorSpread {
+  const spread: Partial<Record<EfficiencyFactor, [number, number]>> = {};
+  for (const e of entries) {
+    if (e.level !== 'pair') continue;
+    for (const f of e.fitted) {
+      const v = e.efficiency[f];
+      const s = spread[f];
+      spread[f] = s ? [Math.min(s[0], v), Math.max(s[1], v)] : [v, v];
+    }
+  }
+  return spread;
+}
+
+/** Widened each side by this share of the value, the range of a factor this chip did not fit. */
+const SPREAD_WIDENING = 0.1;
+
+/**
+ * The profile's `efficiency` block and its `sources` entries from the default stack's entry
+ * (docs/model.md section 12a): what a copy of the profile without `stacks` runs on, claiming no
+ * more than the stacks do.
+ */
+function efficiencyBlock(
+  e: StackCalibration,
+  spread: FactorSpread,
+): { efficiency: string; sources: Record<string, string> } {
+  const inFile = (f: EfficiencyFactor, v: number) => (f === 'tStep0S' ? v * 1000 : v);
+  const cap = (f: EfficiencyFactor, v: number) => (f === 'tStep0S' ? v : Math.min(v, 1));
+  const block: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  const interval = `${round((Math.exp(e.intervalLog[0]) - 1) * 100, 3)}%..+${round((Math.exp(e.intervalLog[1]) - 1) * 100, 3)}%`;
+  for (const f of EFFICIENCY_FACTORS) {
+    const name = fileFactorName(f);
+    const value = round(inFile(f, e.efficiency[f]));
+    const own = e.level === 'pair' && e.fitted.includes(f);
+    const s = spread[f];
+    const range =
+      own || !s
+        ? {}
+        : {
+            low: round(inFile(f, s[0] * (1 - SPREAD_WIDENING))),
+            high: round(inFile(f, cap(f, s[1] * (1 + SPREAD_WIDENING)))),
+          };
+    block[name] = { value, status: own ? 'calibrated' : 'assumed', ...range };
+    const source = own
+      ? {
+          kind: 'analysis',
+          source: `infercost calibrate --all on data/measured: this chip's ${e.stack} fit on ${e.ids.length} rows (stacks.${e.stack}.fitted_on)`,
+          note: `The default stack's factor, moved by this chip's own rows; used only by a copy of this profile without stacks. Cross-validated interval on ${e.stack}: ${interval} (docs/model.md sections 11, 12a).`,
+        }
+      : {
+          kind: 'estimate',
+          source: `infercost calibrate --all on data/measured: the ${e.stack} ${e.level === 'pair' ? "pair fit, which this chip's rows did not move for this factor" : `${e.level}-level fit (this chip has no ${e.stack} rows)`}`,
+          note: `Assumed, not calibrated on this chip; used only by a copy of this profile without stacks. Range: the lowest and highest value of this factor over every pair fit that moved it (any chip, any stack), widened 10% each side${s ? '' : ' (no pair fit moved it: no range)'} (docs/model.md section 12a).`,
+        };
+    sources[`efficiency.${name}`] = new Document({ [`efficiency.${name}`]: source }).toString({
+      lineWidth: 110,
+    });
+  }
+  const doc = new Document({ efficiency: block });
+  for (const f of EFFICIENCY_FACTORS) {
+    const node = doc.getIn(['efficiency', fileFactorName(f)], true) as { flow?: boolean } | undefined;
+    if (node) node.flow = true;
+  }
+  return { efficiency: doc.toString({ lineWidth: 110 }), sources };
 }

@@ -177,3 +177,74 @@ export function replaceTopLevel(
   }
   return out;
 }
+
+/**
+ * Replaces (or, with `undefined`, removes) entries of the block mapping under the top-level key
+ * `mapKey`, by their text ranges; an entry the mapping lacks is appended to it (and the mapping
+ * to the file when it has none). Each text is the entry as a top-level YAML entry, key included;
+ * it is indented to the mapping's children. Every other byte stays as it was.
+ */
+export function replaceNestedEntries(
+  original: string,
+  mapKey: string,
+  replacements: Readonly<Record<string, string | undefined>>,
+): string {
+  const doc = parseDocument(original);
+  const outer = isMap(doc.contents)
+    ? doc.contents.items.find((p) => isScalar(p.key) && String(p.key.value) === mapKey)
+    : undefined;
+  const inner = outer && isMap(outer.value) && !outer.value.flow ? outer.value : undefined;
+  const indentAt = (offset: number) => offset - (original.lastIndexOf('\n', offset - 1) + 1);
+  const firstKey = inner?.items[0]?.key;
+  const indent = isNode(firstKey) && firstKey.range ? indentAt(firstKey.range[0]) : 2;
+  const indented = (text: string) =>
+    text
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line, i) => (i === 0 || line === '' ? line : ' '.repeat(indent) + line))
+      .join('\n');
+  if (!inner) {
+    if (outer) throw new Error(`${mapKey} is not a block mapping`);
+    const added = Object.values(replacements).flatMap((t) =>
+      t === undefined ? [] : [' '.repeat(indent) + indented(t)],
+    );
+    if (added.length === 0) return original;
+    const head = original.endsWith('\n') || original === '' ? original : `${original}\n`;
+    return `${head}${mapKey}:\n${added.join('\n')}\n`;
+  }
+  const edits: { start: number; end: number; text: string }[] = [];
+  const seen = new Set<string>();
+  let lastEnd = 0;
+  for (const pair of inner.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    const range = isNode(pair.key) ? pair.key.range : undefined;
+    const end = (isNode(pair.value) && pair.value.range ? pair.value.range[2] : range?.[2]) ?? 0;
+    lastEnd = Math.max(lastEnd, end);
+    if (key === undefined || !Object.hasOwn(replacements, key) || !range) continue;
+    seen.add(key);
+    const text = replacements[key];
+    // A removed entry takes its line's indentation with it.
+    const start = text === undefined ? range[0] - indentAt(range[0]) : range[0];
+    const body = text === undefined ? '' : indented(text);
+    edits.push({
+      start,
+      end,
+      text: original.slice(start, end).endsWith('\n') && body !== '' ? `${body}\n` : body,
+    });
+  }
+  const appended = Object.entries(replacements).flatMap(([k, t]) =>
+    seen.has(k) || t === undefined ? [] : [' '.repeat(indent) + indented(t)],
+  );
+  if (appended.length > 0) {
+    const atLineStart = original[lastEnd - 1] === '\n';
+    edits.push({
+      start: lastEnd,
+      end: lastEnd,
+      text: atLineStart ? `${appended.join('\n')}\n` : `\n${appended.join('\n')}`,
+    });
+  }
+  let out = original;
+  for (const e of edits.sort((a, b) => b.start - a.start))
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}

@@ -12,10 +12,22 @@ const ORIGINAL = `id: chip
 # a comment the author wrote
 interconnect:
   torus_dims: [4, 4]
+efficiency:
+  eta_mem: { value: 0.3968, status: calibrated }
+  eta_prefill: { value: 0.652, status: assumed, low: 0.506, high: 0.816 }
+  eta_decode: { value: 0.303, status: assumed, low: 0.231, high: 0.385 }
+  eta_link: { value: 0.685, status: assumed, low: 0.5, high: 0.85 }
+  t_step0_ms: { value: 3.741, status: assumed, low: 3.083, high: 4.464 }
 sources:
   memory.capacity_gib:
     kind: vendor-spec
     source: "${LONG_URL}"
+  efficiency.eta_mem:
+    kind: analysis
+    source: an old single-chip fit on one row
+  interconnect.torus_dims:
+    kind: vendor-spec
+    source: a spec sheet # the author's comment
 default_stack: old
 stacks:
   old:
@@ -40,12 +52,15 @@ const ENTRY: StackCalibration = {
   cv: { rows: 2, medianAbsErrorPct: 12.345 },
 };
 
-describe('calibrate --all writes stacks only', () => {
+describe('calibrate --all writes stacks and the efficiency block they imply', () => {
   it('replaces default_stack and stacks, drops calibration, keeps every other byte', () => {
     const out = stacksProfileText(ORIGINAL, [ENTRY]);
-    const untouched = ORIGINAL.slice(0, ORIGINAL.indexOf('default_stack:'));
+    const untouched = ORIGINAL.slice(0, ORIGINAL.indexOf('efficiency:'));
     expect(out.startsWith(untouched)).toBe(true);
-    expect(out).toContain(`    source: "${LONG_URL}"\n`);
+    expect(out).toContain(`  memory.capacity_gib:\n    kind: vendor-spec\n    source: "${LONG_URL}"\n`);
+    expect(out).toContain(
+      "  interconnect.torus_dims:\n    kind: vendor-spec\n    source: a spec sheet # the author's comment\n",
+    );
     expect(out.endsWith('tail: kept\n')).toBe(true);
     const doc = parse(out);
     expect(doc.default_stack).toBe('trtllm');
@@ -63,6 +78,43 @@ describe('calibrate --all writes stacks only', () => {
     expect(doc.calibration).toBeUndefined();
     expect(doc.interconnect.torus_dims).toEqual([4, 4]);
     expect(out).toContain('torus_dims: [4, 4]\n');
+  });
+
+  it('writes the efficiency block from the default stack: fitted factors calibrated, the rest assumed within the spread of pair fits', () => {
+    // eta_prefill moved by pair fits to 0.5 and 0.7: range 0.5 x 0.9 = 0.45 to 0.7 x 1.1 = 0.77.
+    // eta_link up to 0.95: 0.95 x 1.1 = 1.045, capped at 1. eta_decode moved by none: no range.
+    const spread = { etaPrefill: [0.5, 0.7], etaLink: [0.6, 0.95] } as const;
+    const doc = parse(stacksProfileText(ORIGINAL, [ENTRY], spread));
+    expect(doc.efficiency).toEqual({
+      eta_mem: { value: 0.8, status: 'calibrated' },
+      eta_prefill: { value: 0.7, status: 'assumed', low: 0.45, high: 0.77 },
+      eta_decode: { value: 0.4, status: 'assumed' },
+      eta_link: { value: 0.5, status: 'assumed', low: 0.54, high: 1 },
+      t_step0_ms: { value: 11.5, status: 'calibrated' },
+    });
+    // The old source is replaced in place, the missing four appended to the same map.
+    expect(Object.keys(doc.sources)).toEqual([
+      'memory.capacity_gib',
+      'efficiency.eta_mem',
+      'interconnect.torus_dims',
+      'efficiency.eta_prefill',
+      'efficiency.eta_decode',
+      'efficiency.eta_link',
+      'efficiency.t_step0_ms',
+    ]);
+    expect(doc.sources['efficiency.eta_mem'].kind).toBe('analysis');
+    expect(doc.sources['efficiency.eta_mem'].source).toContain("this chip's trtllm fit on 2 rows");
+    expect(doc.sources['efficiency.eta_decode'].kind).toBe('estimate');
+    expect(doc.sources['efficiency.eta_decode'].note).toContain('no pair fit moved it');
+  });
+
+  it('a chip with no rows of its own on its default stack claims no calibrated factor', () => {
+    const stackLevel: StackCalibration = { ...ENTRY, level: 'stack', ids: ['other-chip-row'] };
+    const doc = parse(stacksProfileText(ORIGINAL, [stackLevel], { etaMem: [0.5, 0.9] }));
+    const statuses = Object.values(doc.efficiency).map((f) => (f as { status: string }).status);
+    expect(statuses).toEqual(['assumed', 'assumed', 'assumed', 'assumed', 'assumed']);
+    expect(doc.efficiency.eta_mem).toEqual({ value: 0.8, status: 'assumed', low: 0.45, high: 0.99 });
+    expect(doc.sources['efficiency.eta_mem'].source).toContain('stack-level fit');
   });
 
   it('appends default_stack and stacks to a profile that has neither', () => {

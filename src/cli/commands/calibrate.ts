@@ -5,6 +5,7 @@ import {
   type CalibrateOptions,
   calibrate,
   calibratedProfileText,
+  fittedFactorSpread,
   round,
   stacksProfileText,
 } from '../../api/calibrate.js';
@@ -41,7 +42,6 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
   return EXIT.ok;
 }
 
-/** A profile's text with `default_stack` and `stacks` from `calibrate --all`; comments and order kept. */
 /**
  * `calibrate --all`: the hierarchy of fits on every measured row (docs/model.md section 12a) and
  * the cross-validated intervals, written into each accelerator profile as `stacks:`.
@@ -60,6 +60,7 @@ export function calibrateAllCommand(
     .filter((e) => e.formOf === undefined)
     .map((e) => ({ id: e.value.id, vendor: e.value.vendor }));
   const all = stackCalibrations(cases, chips, cv);
+  const spread = fittedFactorSpread([...all.values()].flat());
   const lines: string[] = [];
   for (const [id, entries] of [...all.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const entry = catalog.accelerators.get(id);
@@ -69,7 +70,7 @@ export function calibrateAllCommand(
         `${id} ${e.stack}${e.stack === defaultStack(entries) ? ' (default)' : ''}: ${e.level}, ${e.ids.length} rows, interval ${((Math.exp(e.intervalLog[0]) - 1) * 100).toFixed(0)}%..+${((Math.exp(e.intervalLog[1]) - 1) * 100).toFixed(0)}%`,
       );
     if (opts.output !== undefined) {
-      const text = stacksProfileText(readFileSync(entry.file, 'utf8'), entries);
+      const text = stacksProfileText(readFileSync(entry.file, 'utf8'), entries, spread);
       writeFileAtomic(join(opts.output, basename(entry.file)), text, files);
     }
   }

@@ -19,7 +19,15 @@ export function estimateCount(p: AcceleratorFile): number {
   return fields + prices + (p.power.system_w_per_chip === undefined ? 1 : 0);
 }
 
+/**
+ * Where the factors compare uses come from: the default stack's fit level (pair: this chip's own
+ * rows; stack or pooled: other chips' rows), else the `efficiency` block's statuses.
+ */
 function efficiencyStatus(p: AcceleratorFile): string {
+  const stack = p.default_stack;
+  const entry =
+    stack !== undefined && p.stacks && Object.hasOwn(p.stacks, stack) ? p.stacks[stack] : undefined;
+  if (stack !== undefined && entry) return `${stack}: ${entry.level === 'pair' ? 'own rows' : 'other chips'}`;
   const statuses = new Set(Object.values(p.efficiency).map((f) => f.status));
   return statuses.size > 1 ? 'mixed' : ([...statuses][0] ?? '-');
 }
