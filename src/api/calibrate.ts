@@ -192,6 +192,7 @@ export function stacksProfileText(
         ]),
       ),
       fitted: e.fitted.map(fileFactorName),
+      fitted_formats: [...e.formats],
       ...(e.level === 'pair' ? { fitted_on: [...e.ids] } : {}),
       rows: e.ids.length,
       interval_pct: { low: pct(e.intervalLog[0]), high: pct(e.intervalLog[1]) },
@@ -200,7 +201,7 @@ export function stacksProfileText(
   }
   const doc = new Document({ stacks });
   for (const e of entries) {
-    for (const key of ['efficiency', 'interval_pct', 'cv', 'fitted']) {
+    for (const key of ['efficiency', 'interval_pct', 'cv', 'fitted', 'fitted_formats']) {
       const node = doc.getIn(['stacks', e.stack, key], true) as { flow?: boolean } | undefined;
       if (node) node.flow = true;
     }

@@ -48,7 +48,13 @@ export type Warning =
       readonly domainChips: number;
     }
   /** Section 10: the fixed step overhead is more than half of the chosen decode step. */
-  | { readonly code: 'OVERHEAD_BOUND'; readonly overheadS: number; readonly stepS: number };
+  | { readonly code: 'OVERHEAD_BOUND'; readonly overheadS: number; readonly stepS: number }
+  /** Section 12a: the workload runs a format none of the rows behind the chip's factors ran in. */
+  | {
+      readonly code: 'FORMAT_UNFITTED';
+      readonly used: ComputeFormat;
+      readonly fitted: readonly ComputeFormat[];
+    };
 
 export interface Performance {
   readonly ttftS: number;
@@ -102,18 +108,25 @@ export interface Evaluation {
   readonly warnings: readonly Warning[];
 }
 
-function setupWarnings(setup: Setup | undefined): Warning[] {
-  const fallback = setup?.compute.fallback;
-  if (!setup || !fallback) return [];
-  return [
-    {
+function setupWarnings(setup: Setup | undefined, accelerator: Accelerator, workload: Workload): Warning[] {
+  if (!setup) return [];
+  const warnings: Warning[] = [];
+  const fallback = setup.compute.fallback;
+  if (fallback)
+    warnings.push({
       code: 'PRECISION_FALLBACK',
       requested: fallback.requested,
       used: setup.compute.format,
       direction: fallback.direction,
       weightsQuantised: setup.weightsQuantised,
-    },
-  ];
+    });
+  // Section 12a: factors are fractions of the peak of the format their rows ran in.
+  const fitted = accelerator.fittedFormats;
+  const used = setup.compute.format;
+  const allSet = EFFICIENCY_FACTORS.every((f) => workload.efficiencyOverrides[f] !== undefined);
+  if (fitted && fitted.length > 0 && !fitted.includes(used) && !allSet)
+    warnings.push({ code: 'FORMAT_UNFITTED', used, fitted });
+  return warnings;
 }
 
 function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[] {
@@ -149,7 +162,7 @@ export function evaluate(
     Object.keys(overrides).length === 0
       ? accelerator.efficiency
       : { ...accelerator.efficiency, ...overrides };
-  const warnings = setupWarnings(d.setup);
+  const warnings = setupWarnings(d.setup, accelerator, workload);
   for (const w of profileWarnings(accelerator, workload)) warnings.push(w);
   if (!d.ok) {
     return {

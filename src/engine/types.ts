@@ -165,6 +165,8 @@ export interface Accelerator {
   /** The serving stack the factors describe, and how they were found (docs/model.md 12a). */
   readonly stack?: string;
   readonly stackLevel?: 'pair' | 'stack' | 'pooled';
+  /** The matrix-unit formats of the rows behind the factors (docs/model.md 12a), when known. */
+  readonly fittedFormats?: readonly ComputeFormat[];
   /**
    * Cross-validated prediction interval, as log(measured / predicted) at the 10th and 90th
    * percentiles (docs/model.md section 11); replaces the factor ranges when present.

@@ -2,7 +2,13 @@
 // rest, predict the held-out rows. Pure: measured cases in, out-of-fold predictions and
 // summaries out. Deterministic (Nelder-Mead from fixed starts; folds in sorted order).
 import { CALIBRATION_PRIOR, fitEfficiency, predictCase, sensitivities } from '../engine/calibrate.js';
-import type { Efficiency, EfficiencyFactor } from '../engine/types.js';
+import { setupFor } from '../engine/deploy.js';
+import {
+  COMPUTE_FORMATS,
+  type ComputeFormat,
+  type Efficiency,
+  type EfficiencyFactor,
+} from '../engine/types.js';
 import { type BacktestRow, backtestCase, type MeasuredCase, percentile } from './backtest.js';
 
 /**
@@ -452,6 +458,8 @@ export interface StackCalibration {
   readonly efficiency: Efficiency;
   readonly fitted: readonly EfficiencyFactor[];
   readonly ids: readonly string[];
+  /** The matrix-unit formats of those rows (section 12a), in COMPUTE_FORMATS order. */
+  readonly formats: readonly ComputeFormat[];
   /** log(measured / predicted) bounds covering 80% of held-out rows at this level. */
   readonly intervalLog: readonly [number, number];
   readonly cv?: { readonly rows: number; readonly medianAbsErrorPct: number };
@@ -475,6 +483,11 @@ export function stackCalibrations(
   const vendorOfChip = new Map(cases.map((c) => [c.row.accelerator, c.accelerator.vendor]));
   const out = new Map<string, StackCalibration[]>();
   const asMeasured = (b: readonly [number, number]): readonly [number, number] => [-b[1], -b[0]];
+  const formatOf = new Map(cases.map((c) => [c.row.id, setupFor(c.accelerator, c.workload)?.compute.format]));
+  const formatsOf = (ids: readonly string[]): ComputeFormat[] => {
+    const seen = new Set(ids.map((id) => formatOf.get(id)));
+    return COMPUTE_FORMATS.filter((f) => seen.has(f));
+  };
   for (const chip of chips) {
     const vendorStacks = new Set(
       cases.filter((c) => vendorOfChip.get(c.row.accelerator) === chip.vendor).map((c) => c.row.stack),
@@ -503,6 +516,7 @@ export function stackCalibrations(
         efficiency: fit.efficiency,
         fitted: fit.fitted,
         ids: fit.ids,
+        formats: formatsOf(fit.ids),
         intervalLog: [lo, hi],
         ...(median === undefined ? {} : { cv: { rows: ownErrors.length, medianAbsErrorPct: median } }),
       });
@@ -516,6 +530,7 @@ export function stackCalibrations(
         efficiency: h.pooled.efficiency,
         fitted: h.pooled.fitted,
         ids: h.pooled.ids,
+        formats: formatsOf(h.pooled.ids),
         intervalLog: [lo * UNMEASURED_STACK_WIDENING, hi * UNMEASURED_STACK_WIDENING],
       });
     }

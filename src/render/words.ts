@@ -56,6 +56,8 @@ export function warningText(w: Warning): string {
       return `batch ${w.requested} does not fit in memory; ran at ${w.batch}`;
     case 'REPLICA_SIZES_DROPPED':
       return `replica sizes ${w.sizes.join(', ')} exceed the ${w.domainChips}-chip scale-up domain and were skipped`;
+    case 'FORMAT_UNFITTED':
+      return `efficiency factors fitted on ${w.fitted.join('/')} rows only; this runs ${w.used}`;
     case 'OVERHEAD_BOUND':
       return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step: the answer leans on that one factor`;
   }

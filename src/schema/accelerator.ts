@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PLANS } from '../engine/types.js';
+import { COMPUTE_FORMATS, PLANS } from '../engine/types.js';
 import {
   dateSchema,
   idSchema,
@@ -77,6 +77,8 @@ export const stackEntry = once(() =>
     }),
     /** The factors the rows could move (the rest stayed at the level above). */
     fitted: z.array(z.string().min(1)).optional(),
+    /** The matrix-unit formats the rows behind the factors ran in (docs/model.md 12a). */
+    fitted_formats: z.array(z.enum(COMPUTE_FORMATS)).optional(),
     /** Measured rows behind the factors: their ids for a pair, their count otherwise. */
     fitted_on: z.array(z.string().min(1)).optional(),
     rows: z.number().int().nonnegative(),

@@ -69,6 +69,7 @@ export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
     efficiencyRange: {},
     stack: name as string,
     stackLevel: entry.level,
+    ...(entry.fitted_formats ? { fittedFormats: entry.fitted_formats } : {}),
     intervalLog: [Math.log(1 + entry.interval_pct.low / 100), Math.log(1 + entry.interval_pct.high / 100)],
   };
 }

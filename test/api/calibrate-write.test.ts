@@ -47,6 +47,7 @@ const ENTRY: StackCalibration = {
   efficiency: { etaMem: 0.8, etaPrefill: 0.7, etaDecode: 0.4, etaLink: 0.5, tStep0S: 0.0115 },
   fitted: ['etaMem', 'tStep0S'],
   ids: ['row-a', 'row-b'],
+  formats: ['fp4', 'fp8'],
   // exp(-0.1) - 1 = -9.516%, exp(0.2) - 1 = +22.14%: written to 3 significant digits, -9.52 and 22.1
   intervalLog: [-0.1, 0.2],
   cv: { rows: 2, medianAbsErrorPct: 12.345 },
@@ -70,6 +71,7 @@ describe('calibrate --all writes stacks and the efficiency block they imply', ()
       // t_step0 in the file is ms: 0.0115 s = 11.5 ms
       efficiency: { eta_mem: 0.8, eta_prefill: 0.7, eta_decode: 0.4, eta_link: 0.5, t_step0_ms: 11.5 },
       fitted: ['eta_mem', 't_step0_ms'],
+      fitted_formats: ['fp4', 'fp8'],
       fitted_on: ['row-a', 'row-b'],
       rows: 2,
       interval_pct: { low: -9.52, high: 22.1 },

@@ -225,6 +225,46 @@ describe('the start-up snapshot never serves an edited profile', () => {
   });
 });
 
+describe('a format the factors were never fitted in (docs/model.md section 12a)', () => {
+  const warnings = (extra: string[]) => {
+    const r = spawnCli([
+      'compare',
+      'profiles/workloads/rag.yaml',
+      '--accelerators',
+      'mi300x',
+      '--format',
+      'json',
+      ...extra,
+    ]);
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout).results[0].accelerators.find((a: { id: string }) => a.id === 'mi300x')
+      .warnings;
+  };
+
+  it('MI300X, fitted on FP8 rows only, says so for a BF16 workload, and not for an FP8 one or when every factor is set', () => {
+    // rag.yaml runs Llama 3.1 8B in BF16; MI300X's vLLM pair fit has FP8 rows only (its profile's fitted_formats).
+    expect(warnings([])).toContainEqual({
+      code: 'FORMAT_UNFITTED',
+      used: 'bf16',
+      fitted: ['fp8'],
+      message: 'efficiency factors fitted on fp8 rows only; this runs bf16',
+    });
+    const fp8 = ['--set', 'precision.weights=fp8', '--set', 'precision.activations=fp8'];
+    expect(warnings(fp8).map((w: { code: string }) => w.code)).not.toContain('FORMAT_UNFITTED');
+    const every = [
+      'eta_mem=0.8',
+      'eta_prefill=0.6',
+      'eta_decode=0.4',
+      'eta_link=0.7',
+      't_step0_ms=5',
+    ].flatMap((x) => ['--set', `efficiency.${x}`]);
+    expect(warnings(every).map((w: { code: string }) => w.code)).not.toContain('FORMAT_UNFITTED');
+    // The table carries it as a footnote.
+    const table = spawnCli(['compare', 'profiles/workloads/rag.yaml', '--accelerators', 'mi300x']);
+    expect(table.stdout).toMatch(/\[\d+\] efficiency factors fitted on fp8 rows only; this runs bf16/);
+  });
+});
+
 describe('fleet columns (docs/model.md section 8)', () => {
   it('--power-budget 1GW: each chip fills it with whole replicas; the table and CSV show the fleet', () => {
     const r = spawnCli([
