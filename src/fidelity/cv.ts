@@ -470,7 +470,7 @@ const UNMEASURED_STACK_WIDENING = 1.5;
 
 /**
  * Every chip's entries (section 12a): for each stack measured on its vendor's chips, plus vLLM
- * (the one stack measured across vendors), the pair's fit where the chip has rows on that stack,
+ * (the open stack every vendor's chips run), the pair's fit where the chip has rows on that stack,
  * else the stack's. Each carries the cross-validated interval of its level, never narrower than
  * the chip's own cross-validated error on that stack.
  */

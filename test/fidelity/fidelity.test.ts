@@ -65,6 +65,7 @@ describe('backtest on the bundled measured results', () => {
       'stack:trtllm',
       'stack:vllm',
       'stack:vllm-neuron',
+      'stack:vllm-tpu',
       'all:all',
       'all:all, known input length',
       'all:tokens per joule (MLPerf Power rows)',
@@ -204,14 +205,14 @@ describe('infercost calibrate', () => {
     expect(r.stdout).toMatch(new RegExp(`${factor}: \\{ value: [0-9.e-]+, status: calibrated \\}`));
   });
 
-  it('H100, H200, B200 and GB200 are calibrated on TensorRT-LLM, MI300X and TPU v6e on vLLM, each naming its rows', () => {
+  it('H100, H200, B200 and GB200 are calibrated on TensorRT-LLM, MI300X on vLLM, TPU v6e on vLLM TPU, each naming its rows', () => {
     for (const [id, stack, atLeast] of [
       ['h100-sxm', 'trtllm', 5],
       ['h200-sxm', 'trtllm', 5],
       ['b200', 'trtllm', 5],
       ['gb200', 'trtllm', 5],
-      ['mi300x', 'vllm', 3],
-      ['tpu-v6e-trillium', 'vllm', 2],
+      ['mi300x', 'vllm', 39],
+      ['tpu-v6e-trillium', 'vllm-tpu', 2],
     ] as const) {
       const p = bundled().accelerators.get(id)?.value;
       const entry = p?.stacks?.[stack];

@@ -40,7 +40,8 @@ describe('bundled measured data', () => {
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
       trtllm: 158,
       nim: 5,
-      vllm: 78,
+      vllm: 76,
+      'vllm-tpu': 2,
       llmboost: 5,
       'vllm-neuron': 3,
     });
