@@ -8,7 +8,7 @@ import { UsageError } from '../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../io/measured.js';
 import { unknownAccelerator } from '../io/workload.js';
 import { replaceNestedEntries, replaceTopLevel } from '../io/yaml.js';
-import { fileFactorName, toAccelerator } from '../schema/convert.js';
+import { fileFactorName, fileFactorValue, toAccelerator } from '../schema/convert.js';
 import { resolveRows } from './backtest.js';
 
 export interface CalibrateOptions {
@@ -145,7 +145,7 @@ export function calibratedProfileText(original: string, c: Calibration): string 
   const after = c.after;
   for (const f of c.fit.fitted) {
     const key = fileFactorName(f);
-    const value = f === 'tStep0S' ? c.fit.efficiency[f] * 1000 : c.fit.efficiency[f];
+    const value = fileFactorValue(f, c.fit.efficiency[f]);
     const node = doc.createNode({ value: round(value), status: 'calibrated' });
     node.flow = true;
     doc.setIn(['efficiency', key], node);
@@ -186,10 +186,7 @@ export function stacksProfileText(
     stacks[e.stack] = {
       level: e.level,
       efficiency: Object.fromEntries(
-        EFFICIENCY_FACTORS.map((f) => [
-          fileFactorName(f),
-          round(f === 'tStep0S' ? e.efficiency[f] * 1000 : e.efficiency[f]),
-        ]),
+        EFFICIENCY_FACTORS.map((f) => [fileFactorName(f), round(fileFactorValue(f, e.efficiency[f]))]),
       ),
       fitted: e.fitted.map(fileFactorName),
       fitted_formats: [...e.formats],
@@ -247,22 +244,21 @@ function efficiencyBlock(
   e: StackCalibration,
   spread: FactorSpread,
 ): { efficiency: string; sources: Record<string, string> } {
-  const inFile = (f: EfficiencyFactor, v: number) => (f === 'tStep0S' ? v * 1000 : v);
   const cap = (f: EfficiencyFactor, v: number) => (f === 'tStep0S' ? v : Math.min(v, 1));
   const block: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
   const interval = `${round((Math.exp(e.intervalLog[0]) - 1) * 100, 3)}%..+${round((Math.exp(e.intervalLog[1]) - 1) * 100, 3)}%`;
   for (const f of EFFICIENCY_FACTORS) {
     const name = fileFactorName(f);
-    const value = round(inFile(f, e.efficiency[f]));
+    const value = round(fileFactorValue(f, e.efficiency[f]));
     const own = e.level === 'pair' && e.fitted.includes(f);
     const s = spread[f];
     const range =
       own || !s
         ? {}
         : {
-            low: round(inFile(f, s[0] * (1 - SPREAD_WIDENING))),
-            high: round(inFile(f, cap(f, s[1] * (1 + SPREAD_WIDENING)))),
+            low: round(fileFactorValue(f, s[0] * (1 - SPREAD_WIDENING))),
+            high: round(fileFactorValue(f, cap(f, s[1] * (1 + SPREAD_WIDENING)))),
           };
     block[name] = { value, status: own ? 'calibrated' : 'assumed', ...range };
     const source = own

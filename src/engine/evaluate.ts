@@ -123,8 +123,12 @@ function setupWarnings(setup: Setup | undefined, accelerator: Accelerator, workl
   // Section 12a: factors are fractions of the peak of the format their rows ran in.
   const fitted = accelerator.fittedFormats;
   const used = setup.compute.format;
-  const allSet = EFFICIENCY_FACTORS.every((f) => workload.efficiencyOverrides[f] !== undefined);
-  if (fitted && fitted.length > 0 && !fitted.includes(used) && !allSet)
+  if (
+    fitted &&
+    fitted.length > 0 &&
+    !fitted.includes(used) &&
+    !EFFICIENCY_FACTORS.every((f) => workload.efficiencyOverrides[f] !== undefined)
+  )
     warnings.push({ code: 'FORMAT_UNFITTED', used, fitted });
   return warnings;
 }

@@ -240,8 +240,19 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
         const l = logOf(p.r);
         return l === undefined ? [] : [l];
       });
+  // Every row of a fold at a level states the same band: made once per (fold, level).
+  const bandsOf = new Map<string, readonly [number, number] | undefined>();
+  const foldBand = (fold: string, level: FitLevel) => {
+    const key = `${fold}\u0000${level}`;
+    if (!bandsOf.has(key))
+      bandsOf.set(
+        key,
+        monotoneBand(level, (l) => band(logsAt(l, fold))),
+      );
+    return bandsOf.get(key);
+  };
   const rows: CvRow[] = predicted.map(({ c, fold, level, r }) => {
-    const b = monotoneBand(level, (l) => band(logsAt(l, fold)));
+    const b = foldBand(fold, level);
     const x = r.prediction?.tokensPerSPerChip;
     if (!b || x === undefined) return { ...r, fold, level };
     // The measured value m is covered when x * exp(q10) <= ... : residual log(x/m) within [q10, q90].

@@ -3,7 +3,7 @@ import type { ComparedEvaluation, Comparison, DeploymentInfo, Evaluation } from 
 import type { ParetoPoint } from '../engine/pareto.js';
 import { tokensPerIteration } from '../engine/replica.js';
 import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
-import { fileFactorName } from '../schema/convert.js';
+import { fileFactorName, fileFactorValue } from '../schema/convert.js';
 import {
   COMPARED_METRICS,
   METRIC_GETTERS,
@@ -61,7 +61,7 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
   const efficiency: AcceleratorResult['efficiency'] = {};
   for (const f of EFFICIENCY_FACTORS) {
     efficiency[fileFactorName(f)] = {
-      value: f === 'tStep0S' ? e.efficiency[f] * 1000 : e.efficiency[f],
+      value: fileFactorValue(f, e.efficiency[f]),
       calibrated: e.calibrated[f],
     };
   }

@@ -45,6 +45,19 @@ function factorScale(f: EfficiencyFactor): number {
   return f === 'tStep0S' ? MS : 1;
 }
 
+/** A factor as a profile file states it: t_step0 in milliseconds, the etas as they are. */
+export function fileFactorValue(f: EfficiencyFactor, v: number): number {
+  return f === 'tStep0S' ? v * 1000 : v;
+}
+
+/** The `stacks` entry of `stack`, else of the profile's default_stack, when the profile lists it. */
+export function stackEntryOf(p: AcceleratorFile, stack?: string) {
+  const name = stack ?? p.default_stack;
+  return name !== undefined && p.stacks && Object.hasOwn(p.stacks, name)
+    ? { name, entry: p.stacks[name] as NonNullable<AcceleratorFile['stacks']>[string] }
+    : undefined;
+}
+
 /**
  * The engine's accelerator, with the factors of one serving stack: `stack`, else the profile's
  * default_stack, else the profile's `efficiency` block. A stack the profile does not list is
@@ -52,7 +65,7 @@ function factorScale(f: EfficiencyFactor): number {
  */
 export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
   const name = stack ?? p.default_stack;
-  const entry = name !== undefined && p.stacks && Object.hasOwn(p.stacks, name) ? p.stacks[name] : undefined;
+  const entry = stackEntryOf(p, stack)?.entry;
   const base = baseAccelerator(p);
   if (!entry) return name === undefined ? base : { ...base, stack: name };
   const efficiency = {} as Record<EfficiencyFactor, number>;

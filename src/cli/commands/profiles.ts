@@ -3,6 +3,7 @@ import { UsageError } from '../../io/errors.js';
 import { fixed, sig } from '../../render/format.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { AcceleratorFile } from '../../schema/accelerator.js';
+import { stackEntryOf } from '../../schema/convert.js';
 import { sourcedFieldPaths } from '../../schema/rules.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -24,10 +25,8 @@ export function estimateCount(p: AcceleratorFile): number {
  * rows; stack or pooled: other chips' rows), else the `efficiency` block's statuses.
  */
 function efficiencyStatus(p: AcceleratorFile): string {
-  const stack = p.default_stack;
-  const entry =
-    stack !== undefined && p.stacks && Object.hasOwn(p.stacks, stack) ? p.stacks[stack] : undefined;
-  if (stack !== undefined && entry) return `${stack}: ${entry.level === 'pair' ? 'own rows' : 'other chips'}`;
+  const s = stackEntryOf(p);
+  if (s) return `${s.name}: ${s.entry.level === 'pair' ? 'own rows' : 'other chips'}`;
   const statuses = new Set(Object.values(p.efficiency).map((f) => f.status));
   return statuses.size > 1 ? 'mixed' : ([...statuses][0] ?? '-');
 }
