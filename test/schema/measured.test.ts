@@ -15,23 +15,23 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 249 rows: 20 published, 57 MLPerf, 9 MLPerf Power, 163 from vendor documents', () => {
-    expect(rows).toHaveLength(249);
+  it('loads 285 rows: 20 published, 57 MLPerf, 9 MLPerf Power, 199 from vendor documents', () => {
+    expect(rows).toHaveLength(285);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 57,
       'mlperf-power.csv': 9,
-      'vendor-docs.csv': 163,
+      'vendor-docs.csv': 199,
     });
   });
 
-  it('86 rows are not NVIDIA: MI300X 59, MI325X 21, MI355X 1, Trainium2 3, TPU v6e 2', () => {
+  it('122 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 1, Trainium2 3, TPU v6e 2', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 40,
       'h200-sxm': 46,
       b200: 46,
       gb200: 31,
-      mi300x: 59,
+      mi300x: 95,
       mi325x: 21,
       mi355x: 1,
       trainium2: 3,
@@ -40,7 +40,7 @@ describe('bundled measured data', () => {
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
       trtllm: 158,
       nim: 5,
-      vllm: 76,
+      vllm: 112,
       'vllm-tpu': 2,
       llmboost: 5,
       'vllm-neuron': 3,
