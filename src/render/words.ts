@@ -32,6 +32,9 @@ export function failureText(f: Failure): string {
       return `no matrix unit for ${f.requested} or any fallback precision`;
     case 'DOES_NOT_FIT':
       if (f.minChips === 0) return `does not fit: one sequence's KV cache outgrows any replica`;
+      // Only a workload's deployment.replica_chips can leave no size: the default list starts at 1.
+      if (f.largestReplicaChips === 0)
+        return `does not fit: no size in deployment.replica_chips is within the chip's scale-up domain (needs at least ${f.minChips} chips for ${gb(f.weightBytes)} of weights)`;
       return `does not fit: needs at least ${f.minChips} chips for ${gb(f.weightBytes)} of weights plus one sequence's KV cache (${gb(f.usableBytesPerChip)} usable per chip); largest replica allowed is ${f.largestReplicaChips}`;
     case 'SLO_UNMET':
       return `cannot meet SLO: ${f.metric.toUpperCase()} ${ms(f.achievedS)} at batch ${f.batch} on ${f.chips} chip${f.chips === 1 ? '' : 's'} > ${ms(f.limitS)}`;

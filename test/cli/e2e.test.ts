@@ -541,19 +541,40 @@ describe('form factors (docs/model.md section 1)', () => {
     expect(all.map((a: { id: string }) => a.id)).not.toContain('trainium2-instance');
   });
 
-  it('DeepSeek-V3 in BF16: the 64-chip UltraServer spreads it over 32 chips, the instance holds it in 16', () => {
-    const r = spawnCli(
-      ['compare', '-', '--accelerators', 'trainium2,trainium2-instance', '--format', 'json'],
-      {
-        stdin: DS,
-      },
+  it('DeepSeek-V3 in BF16: a 32-chip replica is within the 64-chip UltraServer domain, not the 16-chip instance', () => {
+    // Which replica size wins on its own depends on the calibrated factors; the domain does not.
+    const run = (stdin: string) => {
+      const r = spawnCli(
+        ['compare', '-', '--accelerators', 'trainium2,trainium2-instance', '--format', 'json'],
+        {
+          stdin,
+        },
+      );
+      expect(r.code).toBe(0);
+      return new Map(
+        JSON.parse(r.stdout).results[0].accelerators.map((a: { id: string }) => [a.id, a] as const),
+      ) as Map<
+        string,
+        {
+          status: string;
+          reason: string | null;
+          deployment: { chips: number } | null;
+          metrics: Record<string, number>;
+        }
+      >;
+    };
+    const pinned = run(`${DS}deployment: { replica_chips: [32] }\n`);
+    expect(pinned.get('trainium2')?.deployment?.chips).toBe(32);
+    expect(pinned.get('trainium2-instance')?.status).toBe('does_not_fit');
+    expect(pinned.get('trainium2-instance')?.reason).toBe(
+      "does not fit: no size in deployment.replica_chips is within the chip's scale-up domain (needs at least 15 chips for 1342 GB of weights)",
     );
-    expect(r.code).toBe(0);
-    const byId = new Map(
-      JSON.parse(r.stdout).results[0].accelerators.map((a: { id: string }) => [a.id, a] as const),
-    ) as Map<string, { deployment: { chips: number } }>;
-    expect(byId.get('trainium2')?.deployment.chips).toBe(32);
-    expect(byId.get('trainium2-instance')?.deployment.chips).toBe(16);
+    // Free to choose, the instance stays within its 16 chips, and the larger domain never does worse.
+    const free = run(DS);
+    expect(free.get('trainium2-instance')?.deployment?.chips).toBeLessThanOrEqual(16);
+    expect(free.get('trainium2')?.metrics.output_tokens_per_s_per_chip).toBeGreaterThanOrEqual(
+      free.get('trainium2-instance')?.metrics.output_tokens_per_s_per_chip as number,
+    );
   });
 
   it('--set edits the form, and calibrate sends you to its base', () => {
