@@ -1,4 +1,5 @@
 // Fidelity: the engine against published measured results (data/measured), calibration, ranges.
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/api/backtest.js';
@@ -13,7 +14,7 @@ import {
 import { parseCsv } from '../../src/io/csv.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
 import { toAccelerator, toModel } from '../../src/schema/convert.js';
-import { runCli } from '../helpers/cli.js';
+import { REPO, runCli } from '../helpers/cli.js';
 import { accelerator, bundled, workload } from '../helpers/data.js';
 
 const rows = loadMeasured([bundledMeasuredDir()]);
@@ -27,6 +28,22 @@ describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
     expect(rows).toHaveLength(285);
     expect(unrepresentable).toEqual([]);
+  });
+
+  it('the held-back rows (data/held-back) load and are representable, so they can join by a move', () => {
+    const held = loadMeasured([join(REPO, 'data', 'held-back')]);
+    // four MI355X rows from AMD's ROCm blog (docs/accuracy.md, "Four MI355X rows held back")
+    expect(held.map((r) => r.row.id)).toEqual([
+      'amd-blog-mi355x-llama31-8b-bf16-tp1-sonnet1024-128-offline',
+      'amd-blog-mi355x-llama31-8b-fp8-tp1-sonnet1024-128-offline',
+      'amd-blog-mi355x-llama31-8b-mxfp4-tp1-sonnet1024-128-offline',
+      'amd-blog-mi355x-llama31-8b-w4a6-tp1-sonnet1024-128-offline',
+    ]);
+    // input tokens from the blog's own totals: (65,725 - 7,878) / 61.5 = 940.6 -> 941
+    expect(held[0]?.row.input_tokens).toBe(941);
+    expect(resolveRows(bundled(), held).unrepresentable).toEqual([]);
+    const ids = new Set(held.map((r) => r.row.id));
+    expect(rows.filter((r) => ids.has(r.row.id))).toEqual([]);
   });
 
   // The gate holds on the rows the profiles were calibrated on (published.csv, in sample). The
