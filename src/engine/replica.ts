@@ -154,6 +154,12 @@ export function torusAllReduceFactor(podDims: readonly number[], n: number): num
   return time / ((2 * (n - 1)) / n);
 }
 
+/**
+ * 3a.8: the share of their factor's efficiency attention kernels reach. An estimate (0.70-0.80),
+ * not a published figure: docs/model.md 3a.8 says how it was chosen.
+ */
+export const ATTENTION_EFFICIENCY_RATIO = 0.75;
+
 /** 3a.7: rows of one GEMM tile (an assumption: the common 128-row CTA of grouped-GEMM kernels). */
 export const EXPERT_TILE_ROWS = 128;
 
@@ -300,7 +306,9 @@ export function replicaBuilder(
     const denseReadBytes = (ep ? n : 1) * denseCopyBytes;
 
     const prefillGemmS = prefillGemmFlops / (n * f * efficiency.etaPrefill);
-    const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill);
+    // 3a.8: attention kernels reach r_attn of the efficiency the whole-step factors were fitted at.
+    const attnShare = mech.attentionEfficiency ? ATTENTION_EFFICIENCY_RATIO : 1;
+    const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill * attnShare);
     const prefillReadS = (denseReadBytes + routedPrefillBytes) / memBytesPerSEffective;
     const prefillCoreS = !mech.prefillMemory
       ? prefillGemmS + prefillAttnS
@@ -342,7 +350,8 @@ export function replicaBuilder(
       expertMissProbability: missP,
       denseReadBytes,
       memBytesPerSEffective,
-      kvBytesPerSequenceDecode: meanContext * kvN + meanWindowBytes * replication,
+      // Bytes at full bandwidth: 3a.8 charges the KV read as 1/r_attn as many.
+      kvBytesPerSequenceDecode: (meanContext * kvN + meanWindowBytes * replication) / attnShare,
       gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
       // Every field is always present (undefined when off): one object shape for V8, no spreads.
       expertGemm:
@@ -354,7 +363,7 @@ export function replicaBuilder(
               tileRows: EXPERT_TILE_ROWS,
             }
           : undefined,
-      attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode),
+      attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode * attnShare),
       plain: !spec && pp === 1 && !mech.chunkedPrefill && !tiles,
       perOperator: mech.perOperatorRoofline,
       commSPerSequence: commSPerToken,

@@ -60,6 +60,8 @@ export interface Mechanisms {
   readonly disaggregation: boolean;
   /** 3a.7 Each expert an MoE step touches costs at least one GEMM tile of rows. */
   readonly expertGemmTiles: boolean;
+  /** 3a.8 Attention (KV reads, attention FLOPs) runs at `ATTENTION_EFFICIENCY_RATIO` of its factor. */
+  readonly attentionEfficiency: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
   /** 3g All-reduces on a torus fabric run dimension by dimension over each dimension's ports. */

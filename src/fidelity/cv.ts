@@ -612,7 +612,8 @@ export function fitPowerModel(
       if (sum < best.sum) best = { idleFraction: i / 100, hostLoad: h / 100, sum };
     }
   // refine around the coarse optimum
-  const [i0, h0] = [best.idleFraction * 100, best.hostLoad * 100];
+  // Whole percents: 0.58 * 100 is 57.99999999999999, and stepping from it printed 0.5800000000000001.
+  const [i0, h0] = [Math.round(best.idleFraction * 100), Math.round(best.hostLoad * 100)];
   for (let i = Math.max(0, i0 - 2); i <= Math.min(80, i0 + 2); i += 1)
     for (let h = Math.max(0, h0 - 4); h <= Math.min(120, h0 + 4); h += 1) {
       const sum = evaluateAt(i / 100, h / 100);

@@ -251,6 +251,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     expertGemmTiles: m?.expert_gemm_tiles ?? d.expert_gemm_tiles,
     pipelineParallel: m?.pipeline_parallel ?? d.pipeline_parallel,
     torusCollectives: m?.torus_collectives ?? d.torus_collectives,
+    attentionEfficiency: m?.attention_efficiency ?? d.attention_efficiency,
   };
 }
 

@@ -114,6 +114,7 @@ export const workloadSchema = once(() =>
         expert_gemm_tiles: z.boolean().optional(),
         pipeline_parallel: z.boolean().optional(),
         torus_collectives: z.boolean().optional(),
+        attention_efficiency: z.boolean().optional(),
       })
       .optional(),
     /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -156,10 +157,11 @@ export const WORKLOAD_DEFAULTS = {
     expert_gemm_tiles: true,
     pipeline_parallel: true,
     torus_collectives: false,
+    attention_efficiency: true,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.6, hostLoad: 0.82 },
+  powerModel: { idleFraction: 0.58, hostLoad: 0.83 },
 } as const;

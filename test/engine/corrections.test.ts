@@ -171,6 +171,28 @@ describe('3a.7 expert GEMMs by tiles', () => {
   });
 });
 
+describe('3a.8 attention below the GEMMs efficiency', () => {
+  it('the H100 chat step at B=101: max(t_w, t_gemm) + max(t_kv, t_attn) / 0.75 = 14.41 + 3.91 ms', async () => {
+    const { ATTENTION_EFFICIENCY_RATIO } = await import('../../src/engine/replica.js');
+    expect(ATTENTION_EFFICIENCY_RATIO).toBe(0.75);
+    const on = chat({ per_operator_roofline: true, attention_efficiency: true });
+    const r = replica(h100, on, 2);
+    const after = decodeStep(r, 101).totalS - decodeStep(r, 101).commS - 0.002;
+    // 14.413 ms GEMMs + 2.933 ms KV / 0.75 = 3.910 ms (attention's 0.254 / 0.75 = 0.339 stays under it)
+    expect(after).toBeCloseTo(Math.max(tW, tGemm) + Math.max(tKv, tAttn) / 0.75, 12);
+    expect(after * 1000).toBeCloseTo(18.323, 3);
+  });
+
+  it("prefill attention runs at 0.75 of eta_prefill's rate, prefill GEMMs as before", () => {
+    const off = replica(h100, chat({ per_operator_roofline: true }), 2);
+    const on = replica(h100, chat({ per_operator_roofline: true, attention_efficiency: true }), 2);
+    // 800-token causal prefill of Llama 3.3 70B: 4 * 80 * 8192 * 800^2 / 2 = 8.389e14 attention FLOPs
+    // (QK^T and PV, half the pairs) at 2 x 1979e12 x 0.6: 0.353 ms; at 0.75 of that rate, 0.471 ms
+    const attnS = (4 * 80 * 8192 * 800 ** 2) / 2 / (2 * 1979e12 * 0.6);
+    expect(on.prefillS - off.prefillS).toBeCloseTo(attnS / 0.75 - attnS, 12);
+  });
+});
+
 describe('3b.1 steady-state KV occupancy', () => {
   it('fits sequences at 1.1 * (I + O/2) = 1,045 tokens, not the peak 1,100', () => {
     const w = chat({ steady_state_kv: true }, { deployment: { replica_chips: [1] } });

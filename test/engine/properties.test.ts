@@ -101,6 +101,7 @@ const workloadArb = fc.record({
     expertGemmTiles: fc.boolean(),
     pipelineParallel: fc.boolean(),
     torusCollectives: fc.boolean(),
+    attentionEfficiency: fc.boolean(),
   }),
 });
 

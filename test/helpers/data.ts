@@ -33,6 +33,7 @@ export const SECTION_3 = {
   expert_gemm_tiles: false,
   pipeline_parallel: false,
   torus_collectives: false,
+  attention_efficiency: false,
 } as const;
 
 /**
