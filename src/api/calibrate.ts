@@ -182,7 +182,6 @@ export function stacksProfileText(
 ): string {
   const stacks: Record<string, unknown> = {};
   for (const e of entries) {
-    const pct = (l: number) => round((Math.exp(l) - 1) * 100, 3);
     stacks[e.stack] = {
       level: e.level,
       efficiency: Object.fromEntries(
@@ -192,7 +191,7 @@ export function stacksProfileText(
       fitted_formats: [...e.formats],
       ...(e.level === 'pair' ? { fitted_on: [...e.ids] } : {}),
       rows: e.ids.length,
-      interval_pct: { low: pct(e.intervalLog[0]), high: pct(e.intervalLog[1]) },
+      interval_pct: { low: intervalPct(e.intervalLog[0]), high: intervalPct(e.intervalLog[1]) },
       ...(e.cv ? { cv: { rows: e.cv.rows, median_abs_error_pct: round(e.cv.medianAbsErrorPct, 3) } } : {}),
     };
   }
@@ -213,6 +212,11 @@ export function stacksProfileText(
     ...(block ? { efficiency: block.efficiency } : {}),
   });
   return block ? replaceNestedEntries(text, 'sources', block.sources) : text;
+}
+
+/** An interval end, log(measured / predicted), as the percent a profile states (3 decimals). */
+export function intervalPct(logRatio: number): number {
+  return round((Math.exp(logRatio) - 1) * 100, 3);
 }
 
 /** Per factor, the lowest and highest value a pair fit moved it to (docs/model.md section 12a). */
@@ -247,7 +251,7 @@ function efficiencyBlock(
   const cap = (f: EfficiencyFactor, v: number) => (f === 'tStep0S' ? v : Math.min(v, 1));
   const block: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
-  const interval = `${round((Math.exp(e.intervalLog[0]) - 1) * 100, 3)}%..+${round((Math.exp(e.intervalLog[1]) - 1) * 100, 3)}%`;
+  const interval = `${intervalPct(e.intervalLog[0])}%..+${intervalPct(e.intervalLog[1])}%`;
   for (const f of EFFICIENCY_FACTORS) {
     const name = fileFactorName(f);
     const value = round(fileFactorValue(f, e.efficiency[f]));

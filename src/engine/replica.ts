@@ -79,8 +79,8 @@ export interface Replica {
   /** Weights read at every decode step whatever the batch (`Wd`, less the embedding table under 3a.4). */
   readonly denseReadBytes: number;
   readonly memBytesPerSEffective: number;
-  readonly kvBytesPerSequenceDecode: number;
-  /** Per sequence in the batch: GEMM time and attention time at the mean context. */
+  /** Per sequence in the batch: KV read time (3a.8 included), GEMM time and attention time at the mean context. */
+  readonly kvSPerSequence: number;
   readonly gemmSPerSequence: number;
   /**
    * 3a.7: the routed experts' GEMMs, when counted by rows: time per row of one expert, `k`,
@@ -350,8 +350,8 @@ export function replicaBuilder(
       expertMissProbability: missP,
       denseReadBytes,
       memBytesPerSEffective,
-      // Bytes at full bandwidth: 3a.8 charges the KV read as 1/r_attn as many.
-      kvBytesPerSequenceDecode: (meanContext * kvN + meanWindowBytes * replication) / attnShare,
+      kvSPerSequence:
+        (meanContext * kvN + meanWindowBytes * replication) / (memBytesPerSEffective * attnShare),
       gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
       // Every field is always present (undefined when off): one object shape for V8, no spreads.
       expertGemm:
@@ -411,7 +411,7 @@ function coreS(
   q = 1,
 ): { w: number; kv: number; gemm: number; attn: number; core: number } {
   const w = touchedWeightBytes(r, batch * q) / r.memBytesPerSEffective;
-  const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
+  const kv = batch * r.kvSPerSequence;
   // 3b.2: B/O of a prefill per iteration, its compute inside the same roofline.
   const share = r.chunked ? batch / r.outputTokens : 0;
   const gemm = batch * q * r.gemmSPerSequence + expertGemmS(r, batch * q) + share * (r.chunked?.gemmS ?? 0);
@@ -479,7 +479,7 @@ export function decodeStepTimeS(r: Replica, batch: number): number {
     return coreS(r, batch).core + commS(r, batch) + r.stepOverheadS;
   }
   const w = touchedWeightBytes(r, batch) / r.memBytesPerSEffective;
-  const kv = (batch * r.kvBytesPerSequenceDecode) / r.memBytesPerSEffective;
+  const kv = batch * r.kvSPerSequence;
   const gemm = batch * r.gemmSPerSequence;
   const attn = batch * r.attentionSPerSequence;
   const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);

@@ -47,7 +47,7 @@ function factorScale(f: EfficiencyFactor): number {
 
 /** A factor as a profile file states it: t_step0 in milliseconds, the etas as they are. */
 export function fileFactorValue(f: EfficiencyFactor, v: number): number {
-  return f === 'tStep0S' ? v * 1000 : v;
+  return v / factorScale(f);
 }
 
 /** The `stacks` entry of `stack`, else of the profile's default_stack, when the profile lists it. */
