@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import {
   backtestAgainst,
   backtestReport,
+  backtestRows,
   type cvComparisonReport,
   cvReport,
   parseMechanisms,
@@ -15,7 +16,6 @@ import { type CompareRun, runCompare } from './api/compare.js';
 import { type FleetReport, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
-import { backtestCase } from './fidelity/backtest.js';
 import { crossValidate } from './fidelity/cv.js';
 import { loadCatalog } from './io/catalog.js';
 import { UsageError } from './io/errors.js';
@@ -216,7 +216,7 @@ export function backtest(
     return backtestAgainst(catalog, located, input.mechanisms, input.against).report;
   const { cases, unrepresentable } = resolveRows(catalog, located, parseMechanisms(input.mechanisms));
   if (input.cv) return cvReport(crossValidate(cases));
-  return backtestReport([...cases.map((c) => backtestCase(c)), ...unrepresentable]);
+  return backtestReport([...backtestRows(cases), ...unrepresentable]);
 }
 
 /** Fits one profile's factors to measured rows (`infercost calibrate --accelerator ID`). */

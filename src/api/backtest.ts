@@ -1,6 +1,7 @@
 import type { Mechanisms } from '../engine/types.js';
 import {
   type BacktestRow,
+  backtestCase,
   caseFor,
   type ErrorSummary,
   type MeasuredCase,
@@ -15,6 +16,7 @@ import {
   crossValidate,
   measuredSystemWPerChip,
 } from '../fidelity/cv.js';
+import { atEstimatedInput, estimateInputs } from '../fidelity/latent.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import type { LocatedRow } from '../io/measured.js';
@@ -99,6 +101,19 @@ export function parseMechanisms(text: string | undefined, against?: string): Mec
   });
 }
 
+/**
+ * Plain `backtest`: every case predicted with its profile's factors, a row with an assumed input
+ * at its dataset's mean input as estimated from all rows (docs/model.md 12b, in sample).
+ */
+export function backtestRows(cases: readonly MeasuredCase[]): BacktestRow[] {
+  const estimates = estimateInputs(cases, (c) => c.accelerator.efficiency);
+  return cases.map((c0) => {
+    const { c, inputTokensEstimated } = atEstimatedInput(c0, estimates);
+    const r = backtestCase(c);
+    return inputTokensEstimated === undefined ? r : { ...r, inputTokensEstimated };
+  });
+}
+
 export function energySummaries(rows: readonly BacktestRow[]) {
   const tpj = rows.flatMap((r) => (r.tokensPerJouleErrorPct === undefined ? [] : [r]));
   const power = rows.flatMap((r) => {
@@ -140,6 +155,7 @@ export function backtestReport(rows: readonly BacktestRow[]) {
       chips_per_replica: r.row.chips_per_replica,
       input_tokens: r.row.input_tokens,
       input_assumed: r.row.input_assumed,
+      input_tokens_estimated: r.inputTokensEstimated ?? null,
       output_tokens: r.row.output_tokens,
       measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
       predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
@@ -182,6 +198,7 @@ export function cvReport(cv: CvResult) {
       fold: r.fold,
       fitted_on: r.level,
       input_assumed: r.row.input_assumed,
+      input_tokens_estimated: r.inputTokensEstimated ?? null,
       measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
       predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
       low: r.low ?? null,

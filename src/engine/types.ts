@@ -54,6 +54,8 @@ export interface Mechanisms {
   readonly powerUnderLoad: boolean;
   /** 3b.5 Backtest only: a trtllm-bench row's batch is at most the max_batch_size trtllm-bench set. */
   readonly benchBatchCap: boolean;
+  /** 12b Backtest only: a row with an assumed input runs at its dataset's estimated mean input. */
+  readonly latentInput: boolean;
   /** 3d MoE models may run expert-parallel: DP attention, experts spread, all-to-all traffic. */
   readonly expertParallel: boolean;
   /** 3e The search may split prefill and decode into separate pools. */

@@ -161,6 +161,8 @@ export interface BacktestRow {
   readonly measuredTokensPerJoule?: number;
   readonly predictedTokensPerJoule?: number;
   readonly tokensPerJouleErrorPct?: number;
+  /** The dataset's estimated mean input the row ran at (docs/model.md 12b), where it had one. */
+  readonly inputTokensEstimated?: number;
   /** The stated range of the prediction (the chip's interval for its stack), where it has one. */
   readonly statedLow?: number;
   readonly statedHigh?: number;

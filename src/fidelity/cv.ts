@@ -10,6 +10,7 @@ import {
   type EfficiencyFactor,
 } from '../engine/types.js';
 import { type BacktestRow, backtestCase, type MeasuredCase, percentile } from './backtest.js';
+import { atEstimatedInput, estimateInputs } from './latent.js';
 
 /**
  * The pull of a pair's fit towards its stack's pooled factors, per squared unit of search
@@ -226,10 +227,20 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   const predicted: { c: MeasuredCase; fold: string; level: FitLevel; r: BacktestRow }[] = [];
   for (const fold of folds) {
     const held = cases.filter((c) => sourceGroup(c.row.source) === fold);
-    const factorsFor = fitHierarchy(cases.filter((c) => sourceGroup(c.row.source) !== fold));
-    for (const c of held) {
+    const training = cases.filter((c) => sourceGroup(c.row.source) !== fold);
+    const factorsFor = fitHierarchy(training);
+    // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
+    const estimates = estimateInputs(training, (c) => factorsFor(c.row.accelerator, c.row.stack).efficiency);
+    for (const held0 of held) {
+      const { c, inputTokensEstimated } = atEstimatedInput(held0, estimates);
       const f = factorsFor(c.row.accelerator, c.row.stack);
-      predicted.push({ c, fold, level: f.level, r: backtestCase(c, f.efficiency) });
+      const r = backtestCase(c, f.efficiency);
+      predicted.push({
+        c,
+        fold,
+        level: f.level,
+        r: inputTokensEstimated === undefined ? r : { ...r, inputTokensEstimated },
+      });
     }
   }
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));

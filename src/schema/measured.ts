@@ -60,6 +60,11 @@ export const measuredRowSchema = once(() =>
     division: z.enum(MLPERF_DIVISIONS).optional(),
     /** Who published the result (MLPerf submitter or the vendor of the document). */
     submitter: z.string().min(1).optional(),
+    /**
+     * The benchmark's prompt set (`mlperf-llama2-70b`), where its mean input length is not published:
+     * rows of one dataset share one estimated input (docs/model.md 12b, `latent_input`).
+     */
+    dataset: idSchema().optional(),
     source: z.string().min(1),
     notes: z.string().optional(),
   }),

@@ -96,6 +96,7 @@ const workloadArb = fc.record({
     perLayerOverhead: fc.boolean(),
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
+    latentInput: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),
     expertGemmTiles: fc.boolean(),

@@ -26,7 +26,7 @@ const publishedCases = cases.filter((c) =>
 
 describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
-    expect(rows).toHaveLength(285);
+    expect(rows).toHaveLength(297);
     expect(unrepresentable).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe('backtest on the bundled measured results', () => {
     expect(r.stdout).toMatch(/all, known input length +│ +208 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(285);
+    expect(json.rows).toHaveLength(297);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',
@@ -88,13 +88,38 @@ describe('backtest on the bundled measured results', () => {
       'all:tokens per joule (MLPerf Power rows)',
       'all:system power per chip (MLPerf Power rows)',
     ]);
-    // Power at the operating point (docs/model.md 6.1): within 5% of MLPerf's measured wall power
-    // on every power row; nameplate (1.7 x TDP for B200: 1,700 W) was 31% above its 1,300 W.
-    const power = json.summary.find(
+    // Power at the operating point (docs/model.md 6.1), at the rows as written (512 input tokens,
+    // where the power model was fitted): within 5% of MLPerf's measured wall power on every power
+    // row; nameplate (1.7 x TDP for B200: 1,700 W) was 31% above its 1,300 W.
+    const asWritten = JSON.parse(
+      (await runCli(['backtest', '--mechanisms', 'latent_input=off', '--format', 'json'])).stdout,
+    );
+    const power = asWritten.summary.find(
       (s: { group: string }) => s.group === 'system power per chip (MLPerf Power rows)',
     );
     expect(power.rows).toBe(9);
     expect(power.max_abs_error_pct).toBeLessThan(5);
+    // At the datasets' estimated inputs (12b) the power model misses where the prompts are long:
+    // Llama 3.1 405B at ~9,700 tokens reads as compute-bound prefill and is predicted above the
+    // 1,196-1,236 W per chip measured (docs/accuracy.md, "Input lengths nobody published"), and
+    // Mixtral's H200 rows at ~1,000 tokens move to about +5%. The median stays under 5%.
+    const atEstimate = json.summary.find(
+      (s: { group: string }) => s.group === 'system power per chip (MLPerf Power rows)',
+    );
+    expect(atEstimate.median_abs_error_pct).toBeLessThan(5);
+    type PowerRow = {
+      id: string;
+      measured_system_w_per_chip: number | null;
+      predicted_system_w_per_chip: number;
+    };
+    const over405b = (json.rows as PowerRow[]).filter(
+      (r) => r.measured_system_w_per_chip !== null && r.id.includes('405b'),
+    );
+    expect(over405b).toHaveLength(2);
+    for (const r of over405b)
+      expect(r.predicted_system_w_per_chip / (r.measured_system_w_per_chip as number), r.id).toBeGreaterThan(
+        1.05,
+      );
     const published = JSON.parse(
       (await runCli(['backtest', 'data/measured/published.csv', '--format', 'json'])).stdout,
     );

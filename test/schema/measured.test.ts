@@ -15,11 +15,11 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 285 rows: 20 published, 57 MLPerf, 9 MLPerf Power, 199 from vendor documents', () => {
-    expect(rows).toHaveLength(285);
+  it('loads 297 rows: 20 published, 69 MLPerf, 9 MLPerf Power, 199 from vendor documents', () => {
+    expect(rows).toHaveLength(297);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
-      'mlperf.csv': 57,
+      'mlperf.csv': 69,
       'mlperf-power.csv': 9,
       'vendor-docs.csv': 199,
     });
@@ -28,9 +28,9 @@ describe('bundled measured data', () => {
   it('122 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 1, Trainium2 3, TPU v6e 2', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 40,
-      'h200-sxm': 46,
-      b200: 46,
-      gb200: 31,
+      'h200-sxm': 51,
+      b200: 50,
+      gb200: 34,
       mi300x: 95,
       mi325x: 21,
       mi355x: 1,
@@ -38,7 +38,7 @@ describe('bundled measured data', () => {
       'tpu-v6e-trillium': 2,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 158,
+      trtllm: 170,
       nim: 5,
       vllm: 112,
       'vllm-tpu': 2,

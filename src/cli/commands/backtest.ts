@@ -1,11 +1,11 @@
 import {
   backtestAgainst,
   backtestReport,
+  backtestRows,
   cvReport,
   parseMechanisms,
   resolveRows,
 } from '../../api/backtest.js';
-import { backtestCase } from '../../fidelity/backtest.js';
 import { crossValidate } from '../../fidelity/cv.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
@@ -55,6 +55,6 @@ export function backtestCommand(
     const cv = crossValidate(cases);
     return emit(cvReport(cv), () => renderCvTable(cv));
   }
-  const rows = [...cases.map((c) => backtestCase(c)), ...unrepresentable];
+  const rows = [...backtestRows(cases), ...unrepresentable];
   return emit(backtestReport(rows), () => renderBacktestTable(rows));
 }

@@ -1,0 +1,131 @@
+// docs/model.md 12b: the mean input of a dataset nobody published, estimated from its rows.
+import { describe, expect, it } from 'vitest';
+import { resolveRows } from '../../src/api/backtest.js';
+import { predictCase } from '../../src/engine/calibrate.js';
+import type { MeasuredCase } from '../../src/fidelity/backtest.js';
+import { crossValidate, fitHierarchy, sourceGroup } from '../../src/fidelity/cv.js';
+import {
+  atEstimatedInput,
+  estimateInputs,
+  INPUT_GRID_TOKENS,
+  withInputTokens,
+} from '../../src/fidelity/latent.js';
+import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
+import { toMechanisms } from '../../src/schema/convert.js';
+import { runCli } from '../helpers/cli.js';
+import { bundled } from '../helpers/data.js';
+
+const { cases } = resolveRows(bundled(), loadMeasured([bundledMeasuredDir()]));
+const dataset = (d: string) => cases.filter((c) => c.row.dataset === d);
+
+/** The case as if its measured throughput were the engine's own at `inputTokens`. */
+function measuredAt(c: MeasuredCase, inputTokens: number): MeasuredCase {
+  const p = predictCase(withInputTokens(c, inputTokens), c.accelerator.efficiency);
+  if (!p) throw new Error(`${c.id}: no prediction at ${inputTokens}`);
+  const { measuredTpotS: _, ...rest } = c;
+  return { ...rest, measuredTokensPerSPerChip: p.tokensPerSPerChip };
+}
+
+describe('12b: the estimated mean input of a dataset', () => {
+  it('searches round(2^(5 + j/8)) for j = 0..80: 32 to 32,768 tokens', () => {
+    expect(INPUT_GRID_TOKENS).toHaveLength(81);
+    expect(INPUT_GRID_TOKENS[0]).toBe(32);
+    // 2^(5 + 36/8) = 2^9.5 = 724.08 -> 724; 2^(5 + 52/8) = 2^11.5 = 2896.31 -> 2896
+    expect(INPUT_GRID_TOKENS[36]).toBe(724);
+    expect(INPUT_GRID_TOKENS[52]).toBe(2896);
+    expect(INPUT_GRID_TOKENS[80]).toBe(32768);
+  });
+
+  it('finds the input the rows were made at, when they were made by the engine itself', () => {
+    const rows = dataset('mlperf-llama3.1-405b');
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const tokens of [724, 2896]) {
+      const made = rows.map((c) => measuredAt(c, tokens));
+      const est = estimateInputs(made, (c) => c.accelerator.efficiency);
+      expect(est.get('mlperf-llama3.1-405b')).toEqual({
+        dataset: 'mlperf-llama3.1-405b',
+        inputTokens: tokens,
+        rows: rows.length,
+      });
+    }
+  });
+
+  it('leaves rows with a published input, without a dataset, or with the switch off as they are', () => {
+    const known = cases.find((c) => !c.row.input_assumed);
+    const noDataset = cases.find((c) => c.row.input_assumed && c.row.dataset === undefined);
+    const llama2 = dataset('mlperf-llama2-70b');
+    const est = estimateInputs(cases, (c) => c.accelerator.efficiency);
+    expect([...est.keys()].sort()).toEqual([
+      'mlperf-deepseek-r1',
+      'mlperf-llama2-70b',
+      'mlperf-llama3.1-405b',
+      'mlperf-mixtral-8x7b',
+    ]);
+    for (const c of [known, noDataset]) {
+      expect(c).toBeDefined();
+      expect(atEstimatedInput(c as MeasuredCase, est)).toEqual({ c });
+    }
+    const off = {
+      ...llama2[0],
+      workload: { ...llama2[0]?.workload, mechanisms: toMechanisms({ latent_input: false }) },
+    };
+    expect(atEstimatedInput(off as MeasuredCase, est)).toEqual({ c: off });
+    const on = atEstimatedInput(llama2[0] as MeasuredCase, est);
+    expect(on.inputTokensEstimated).toBe(est.get('mlperf-llama2-70b')?.inputTokens);
+    expect(on.c.workload.inputTokens).toBe(on.inputTokensEstimated);
+    // the row itself keeps what was published: 512, assumed
+    expect(on.c.row.input_tokens).toBe(512);
+  });
+
+  it('cross-validated, a held-out row never takes an estimate its own source made', () => {
+    // One dataset in two sources. What source A measured must not move the input A's rows are
+    // predicted at: made once at 724 tokens and once at 16,384, A's held-out rows get the same
+    // estimate, the one B's rows imply under the factors fitted without A.
+    const rows = dataset('mlperf-llama3.1-405b');
+    const [a, b] = [...new Set(rows.map((c) => sourceGroup(c.row.source)))];
+    const fromB = rows.filter((c) => sourceGroup(c.row.source) === b).map((c) => measuredAt(c, 2896));
+    const known = cases.filter((c) => !c.row.input_assumed).slice(0, 30);
+    const heldA = (tokens: number) => {
+      const fromA = rows.filter((c) => sourceGroup(c.row.source) === a).map((c) => measuredAt(c, tokens));
+      const cv = crossValidate([...known, ...fromA, ...fromB]);
+      return [
+        ...new Set(
+          cv.rows.filter((r) => fromA.some((c) => c.id === r.row.id)).map((r) => r.inputTokensEstimated),
+        ),
+      ];
+    };
+    const factors = fitHierarchy([...known, ...fromB]);
+    const expected = estimateInputs(fromB, (c) => factors(c.row.accelerator, c.row.stack).efficiency).get(
+      'mlperf-llama3.1-405b',
+    )?.inputTokens;
+    expect(expected).toBeDefined();
+    expect(heldA(724)).toEqual([expected]);
+    expect(heldA(16384)).toEqual([expected]);
+  });
+});
+
+describe('backtest reports the estimate', () => {
+  it('every row of a dataset runs at one estimate, in JSON; the others carry null', async () => {
+    const r = await runCli(['backtest', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout).rows as {
+      id: string;
+      input_assumed: boolean;
+      input_tokens: number;
+      input_tokens_estimated: number | null;
+    }[];
+    const byId = new Map(cases.map((c) => [c.id, c.row.dataset]));
+    const perDataset = new Map<string, Set<number | null>>();
+    for (const row of rows) {
+      const d = byId.get(row.id);
+      if (d === undefined) expect(row.input_tokens_estimated, row.id).toBeNull();
+      else perDataset.set(d, (perDataset.get(d) ?? new Set()).add(row.input_tokens_estimated));
+      expect(row.input_tokens, row.id).toBeGreaterThan(0);
+    }
+    expect(perDataset.size).toBe(4);
+    for (const [d, values] of perDataset) {
+      expect(values.size, d).toBe(1);
+      expect(INPUT_GRID_TOKENS, d).toContain([...values][0]);
+    }
+  });
+});
