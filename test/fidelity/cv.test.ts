@@ -239,7 +239,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     expect(stack[1]).toBeGreaterThanOrEqual(pair[1]);
     expect(pooled[0]).toBeLessThanOrEqual(stack[0]);
     expect(pooled[1]).toBeGreaterThanOrEqual(stack[1]);
-    // A full leave-one-source-out run over every bundled row (297): 17-35 s here, past the default.
+    // A full leave-one-source-out run over every bundled row (309): 17-35 s here, past the default.
   }, 90_000);
 
   it('held out, the NIM sweep on H100 (5000 in / 500 out, 1 to 100 in flight) is within 25% at every concurrency', () => {

@@ -26,7 +26,7 @@ const publishedCases = cases.filter((c) =>
 
 describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
-    expect(rows).toHaveLength(297);
+    expect(rows).toHaveLength(309);
     expect(unrepresentable).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe('backtest on the bundled measured results', () => {
     expect(r.stdout).toMatch(/all, known input length +│ +208 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(297);
+    expect(json.rows).toHaveLength(309);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',

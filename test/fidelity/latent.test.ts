@@ -59,6 +59,7 @@ describe('12b: the estimated mean input of a dataset', () => {
       'mlperf-deepseek-r1',
       'mlperf-llama2-70b',
       'mlperf-llama3.1-405b',
+      'mlperf-llama3.1-8b',
       'mlperf-mixtral-8x7b',
     ]);
     for (const c of [known, noDataset]) {
@@ -122,7 +123,7 @@ describe('backtest reports the estimate', () => {
       else perDataset.set(d, (perDataset.get(d) ?? new Set()).add(row.input_tokens_estimated));
       expect(row.input_tokens, row.id).toBeGreaterThan(0);
     }
-    expect(perDataset.size).toBe(4);
+    expect(perDataset.size).toBe(5);
     for (const [d, values] of perDataset) {
       expect(values.size, d).toBe(1);
       expect(INPUT_GRID_TOKENS, d).toContain([...values][0]);

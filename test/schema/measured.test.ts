@@ -15,32 +15,32 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 297 rows: 20 published, 69 MLPerf, 9 MLPerf Power, 199 from vendor documents', () => {
-    expect(rows).toHaveLength(297);
+  it('loads 309 rows: 20 published, 81 MLPerf, 9 MLPerf Power, 199 from vendor documents', () => {
+    expect(rows).toHaveLength(309);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
-      'mlperf.csv': 69,
+      'mlperf.csv': 81,
       'mlperf-power.csv': 9,
       'vendor-docs.csv': 199,
     });
   });
 
-  it('122 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 1, Trainium2 3, TPU v6e 2', () => {
+  it('124 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 3, Trainium2 3, TPU v6e 2', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 40,
-      'h200-sxm': 51,
-      b200: 50,
+      'h200-sxm': 54,
+      b200: 57,
       gb200: 34,
       mi300x: 95,
       mi325x: 21,
-      mi355x: 1,
+      mi355x: 3,
       trainium2: 3,
       'tpu-v6e-trillium': 2,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 170,
+      trtllm: 180,
       nim: 5,
-      vllm: 112,
+      vllm: 114,
       'vllm-tpu': 2,
       llmboost: 5,
       'vllm-neuron': 3,
