@@ -124,6 +124,16 @@ describe('backtest reports the estimate', () => {
       expect(row.input_tokens, row.id).toBeGreaterThan(0);
     }
     expect(perDataset.size).toBe(5);
+    // The table shows the input a row ran at: ~ and the estimate, never the 512 it was written with.
+    const table = (await runCli(['backtest'])).stdout;
+    const line = table.split('\n').find((l) => l.includes('mlperf51-b200-llama3.1-405b-offline-nvidia '));
+    const estimate = rows.find(
+      (x) => x.id === 'mlperf51-b200-llama3.1-405b-offline-nvidia',
+    )?.input_tokens_estimated;
+    expect(line).toContain(`~${(estimate as number).toLocaleString('en-US')}/652`);
+    expect(table).toContain(
+      "~ input length not published; its dataset's estimated mean (docs/model.md 12b).",
+    );
     for (const [d, values] of perDataset) {
       expect(values.size, d).toBe(1);
       expect(INPUT_GRID_TOKENS, d).toContain([...values][0]);
