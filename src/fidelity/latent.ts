@@ -22,7 +22,10 @@ export function latentDataset(c: MeasuredCase): string | undefined {
   return c.row.input_assumed && c.workload.mechanisms.latentInput ? c.row.dataset : undefined;
 }
 
-/** The case run at another mean input length (everything else as measured). */
+/**
+ * The case run at another mean input length (everything else as measured). A trtllm-bench batch
+ * cap (3b.5), which depends on the input, stays as computed: no row with a dataset is one.
+ */
 export function withInputTokens(c: MeasuredCase, inputTokens: number): MeasuredCase {
   return { ...c, workload: { ...c.workload, inputTokens } };
 }
