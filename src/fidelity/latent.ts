@@ -9,6 +9,9 @@ export const INPUT_GRID_TOKENS: readonly number[] = Array.from({ length: 81 }, (
   Math.round(2 ** (5 + j / 8)),
 );
 
+/** Every 4th grid point (a factor of 2^(1/2)) first, then the 9 from the one before the best to the one after. */
+const COARSE_STEP = 4;
+
 export interface InputEstimate {
   readonly dataset: string;
   /** The estimated mean input length, tokens. */
@@ -32,7 +35,7 @@ export function withInputTokens(c: MeasuredCase, inputTokens: number): MeasuredC
 
 /**
  * 12b: per dataset, the grid length minimising the squared log errors of its rows, each predicted
- * with `efficiencyOf` (the factors it would be predicted with). The first minimum wins a tie.
+ * with `efficiencyOf` (the factors it would be predicted with), searched coarse to fine.
  */
 export function estimateInputs(
   cases: readonly MeasuredCase[],
@@ -46,19 +49,35 @@ export function estimateInputs(
   const out = new Map<string, InputEstimate>();
   for (const [dataset, rows] of [...byDataset].sort(([a], [b]) => a.localeCompare(b))) {
     const efficiencies = rows.map(efficiencyOf);
-    let best = Number.POSITIVE_INFINITY;
-    let bestTokens = INPUT_GRID_TOKENS[0] as number;
-    for (const tokens of INPUT_GRID_TOKENS) {
+    const lossAt = (j: number): number => {
       let loss = 0;
       rows.forEach((c, i) => {
+        const tokens = INPUT_GRID_TOKENS[j] as number;
         for (const e of logErrors([withInputTokens(c, tokens)], efficiencies[i] as Efficiency)) loss += e * e;
       });
-      if (loss < best) {
-        best = loss;
-        bestTokens = tokens;
+      return loss;
+    };
+    // Coarse to fine (12b): every COARSE_STEP-th grid point, then the points between its best and
+    // its neighbours; ties go to the smaller length either way.
+    const argmin = (js: readonly number[]): number => {
+      let bestJ = js[0] as number;
+      let best = Number.POSITIVE_INFINITY;
+      for (const j of js) {
+        const loss = lossAt(j);
+        if (loss < best) {
+          best = loss;
+          bestJ = j;
+        }
       }
-    }
-    out.set(dataset, { dataset, inputTokens: bestTokens, rows: rows.length });
+      return bestJ;
+    };
+    const last = INPUT_GRID_TOKENS.length - 1;
+    const coarse = argmin(Array.from({ length: last / COARSE_STEP + 1 }, (_, k) => k * COARSE_STEP));
+    const fine = Array.from({ length: 2 * COARSE_STEP + 1 }, (_, k) => coarse - COARSE_STEP + k).filter(
+      (j) => j >= 0 && j <= last,
+    );
+    const j = argmin(fine);
+    out.set(dataset, { dataset, inputTokens: INPUT_GRID_TOKENS[j] as number, rows: rows.length });
   }
   return out;
 }

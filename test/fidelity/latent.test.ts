@@ -39,7 +39,10 @@ describe('12b: the estimated mean input of a dataset', () => {
   it('finds the input the rows were made at, when they were made by the engine itself', () => {
     const rows = dataset('mlperf-llama3.1-405b');
     expect(rows.length).toBeGreaterThanOrEqual(10);
-    for (const tokens of [724, 2896]) {
+    // 724 and 2,896 are coarse points (j = 36, 52); 861 = round(2^(5 + 38/8) = 2^9.75 = 861.0) is
+    // found only by the fine pass.
+    expect(INPUT_GRID_TOKENS[38]).toBe(861);
+    for (const tokens of [724, 861, 2896]) {
       const made = rows.map((c) => measuredAt(c, tokens));
       const est = estimateInputs(made, (c) => c.accelerator.efficiency);
       expect(est.get('mlperf-llama3.1-405b')).toEqual({
