@@ -1,7 +1,6 @@
 import type { Mechanisms } from '../engine/types.js';
 import {
   type BacktestRow,
-  backtestCase,
   caseFor,
   type ErrorSummary,
   type MeasuredCase,
@@ -16,7 +15,7 @@ import {
   crossValidate,
   measuredSystemWPerChip,
 } from '../fidelity/cv.js';
-import { atEstimatedInput, estimateInputs } from '../fidelity/latent.js';
+import { backtestAtEstimate, estimateInputs } from '../fidelity/latent.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import type { LocatedRow } from '../io/measured.js';
@@ -107,11 +106,7 @@ export function parseMechanisms(text: string | undefined, against?: string): Mec
  */
 export function backtestRows(cases: readonly MeasuredCase[]): BacktestRow[] {
   const estimates = estimateInputs(cases, (c) => c.accelerator.efficiency);
-  return cases.map((c0) => {
-    const { c, inputTokensEstimated } = atEstimatedInput(c0, estimates);
-    const r = backtestCase(c);
-    return inputTokensEstimated === undefined ? r : { ...r, inputTokensEstimated };
-  });
+  return cases.map((c) => backtestAtEstimate(c, estimates, c.accelerator.efficiency).r);
 }
 
 export function energySummaries(rows: readonly BacktestRow[]) {

@@ -9,8 +9,8 @@ import {
   type Efficiency,
   type EfficiencyFactor,
 } from '../engine/types.js';
-import { type BacktestRow, backtestCase, type MeasuredCase, percentile } from './backtest.js';
-import { atEstimatedInput, estimateInputs } from './latent.js';
+import { type BacktestRow, type MeasuredCase, percentile } from './backtest.js';
+import { backtestAtEstimate, estimateInputs } from './latent.js';
 
 /**
  * The pull of a pair's fit towards its stack's pooled factors, per squared unit of search
@@ -232,15 +232,9 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
     const estimates = estimateInputs(training, (c) => factorsFor(c.row.accelerator, c.row.stack).efficiency);
     for (const held0 of held) {
-      const { c, inputTokensEstimated } = atEstimatedInput(held0, estimates);
-      const f = factorsFor(c.row.accelerator, c.row.stack);
-      const r = backtestCase(c, f.efficiency);
-      predicted.push({
-        c,
-        fold,
-        level: f.level,
-        r: inputTokensEstimated === undefined ? r : { ...r, inputTokensEstimated },
-      });
+      const f = factorsFor(held0.row.accelerator, held0.row.stack);
+      const { c, r } = backtestAtEstimate(held0, estimates, f.efficiency);
+      predicted.push({ c, fold, level: f.level, r });
     }
   }
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));

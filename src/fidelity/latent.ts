@@ -2,7 +2,7 @@
 // names its dataset runs at the mean input that best explains the dataset's other rows. Pure.
 import { logErrors } from '../engine/calibrate.js';
 import type { Efficiency } from '../engine/types.js';
-import type { MeasuredCase } from './backtest.js';
+import { type BacktestRow, backtestCase, type MeasuredCase } from './backtest.js';
 
 /** 12b's grid G: round(2^(5 + j/8)) for j = 0..80, 32 to 32,768 tokens in steps of 9%. */
 export const INPUT_GRID_TOKENS: readonly number[] = Array.from({ length: 81 }, (_, j) =>
@@ -44,7 +44,10 @@ export function estimateInputs(
   const byDataset = new Map<string, MeasuredCase[]>();
   for (const c of cases) {
     const d = latentDataset(c);
-    if (d !== undefined) byDataset.set(d, [...(byDataset.get(d) ?? []), c]);
+    if (d === undefined) continue;
+    const rows = byDataset.get(d);
+    if (rows) rows.push(c);
+    else byDataset.set(d, [c]);
   }
   const out = new Map<string, InputEstimate>();
   for (const [dataset, rows] of [...byDataset].sort(([a], [b]) => a.localeCompare(b))) {
@@ -92,4 +95,15 @@ export function atEstimatedInput(
   return e === undefined
     ? { c }
     : { c: withInputTokens(c, e.inputTokens), inputTokensEstimated: e.inputTokens };
+}
+
+/** One row predicted with `efficiency` at its dataset's estimate where it has one, which the row records. */
+export function backtestAtEstimate(
+  c0: MeasuredCase,
+  estimates: ReadonlyMap<string, InputEstimate>,
+  efficiency: Efficiency,
+): { readonly c: MeasuredCase; readonly r: BacktestRow } {
+  const { c, inputTokensEstimated } = atEstimatedInput(c0, estimates);
+  const r = backtestCase(c, efficiency);
+  return { c, r: inputTokensEstimated === undefined ? r : { ...r, inputTokensEstimated } };
 }
