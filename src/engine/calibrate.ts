@@ -155,7 +155,19 @@ export interface Fit {
 }
 
 /**
- * Least squares on log error over the chosen factors, within physical bounds (0 < eta < 1,
+ * What one log error costs a fit (docs/model.md 12a): its square, or with `scaleLog` the
+ * pseudo-Huber loss `2 d^2 (sqrt(1 + (e/d)^2) - 1)`, the square for |e| well under `d` and
+ * growing only linearly beyond it, so that a row the model cannot represent pulls no harder than
+ * a few that it can.
+ */
+export function fitLoss(logError: number, scaleLog?: number): number {
+  if (scaleLog === undefined) return logError * logError;
+  return 2 * scaleLog * scaleLog * (Math.sqrt(1 + (logError / scaleLog) ** 2) - 1);
+}
+
+/**
+ * Least squares on log error (or, with `robustScaleLog`, the pseudo-Huber loss of `fitLoss`) over
+ * the chosen factors, within physical bounds (0 < eta < 1,
  * 0 < t_step0 < 50 ms). A light pull towards the starting values (PRIOR_WEIGHT) keeps factors
  * the data cannot see where they were; when there are at least as many measurements as
  * factors, a second pass without it lets the data alone settle the fit.
@@ -170,9 +182,12 @@ export function fitEfficiency(
     readonly priorWeight?: number;
     /** Drop the pull for the last digits when the data can pin every factor (default true). */
     readonly release?: boolean;
+    /** Weigh each log error by the pseudo-Huber loss of this scale instead of its square (section 12a). */
+    readonly robustScaleLog?: number;
   } = {},
 ): Fit {
   const priorWeight = options.priorWeight ?? PRIOR_WEIGHT;
+  const scale = options.robustScaleLog;
   const u0 = factors.map((f) => toCoord(f, prior[f]));
   const uStart = factors.map((f) => toCoord(f, start[f]));
   const efficiencyAt = (u: readonly number[]): Efficiency => {
@@ -183,7 +198,7 @@ export function fitEfficiency(
     return e;
   };
   const objective = (priorWeight: number) => (u: number[]) =>
-    logErrors(cases, efficiencyAt(u)).reduce((s, e) => s + e * e, 0) +
+    logErrors(cases, efficiencyAt(u)).reduce((s, e) => s + fitLoss(e, scale), 0) +
     priorWeight * u.reduce((s, v, i) => s + (v - (u0[i] as number)) ** 2, 0);
   // With the prior: a stable start that cannot run off to a corner of the bounds.
   let u = nelderMead(objective(priorWeight), uStart);

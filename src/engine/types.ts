@@ -56,6 +56,8 @@ export interface Mechanisms {
   readonly benchBatchCap: boolean;
   /** 12b Backtest only: a row with an assumed input runs at its dataset's estimated mean input. */
   readonly latentInput: boolean;
+  /** 12a Backtest and calibrate only: the hierarchy's fits weigh log errors by a pseudo-Huber loss, not squares. */
+  readonly robustFit: boolean;
   /** 3d MoE models may run expert-parallel: DP attention, experts spread, all-to-all traffic. */
   readonly expertParallel: boolean;
   /** 3e The search may split prefill and decode into separate pools. */

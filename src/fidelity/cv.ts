@@ -21,6 +21,12 @@ import { backtestAtEstimate, estimateInputs } from './latent.js';
  */
 export const SHRINK_WEIGHT = 0.04;
 
+/**
+ * The scale of the hierarchy's robust loss (docs/model.md 12a, `robust_fit`): a 20% log error,
+ * the scale at which SHRINK_WEIGHT's pull already costs one unit of a factor. Set once, not tuned.
+ */
+export const ROBUST_SCALE_LOG = 0.2;
+
 /** Where a row was published: MLPerf results by round, submitter and system; else the document. */
 export function sourceGroup(source: string): string {
   const m =
@@ -53,7 +59,12 @@ export function fitPulled(
   }
   const seen = factors.filter((f) => (response.get(f) ?? 0) >= 0.02);
   if (seen.length === 0) return { efficiency: prior, fitted: [] };
-  const fit = fitEfficiency(cases, seen, prior, prior, { priorWeight: weight, release: false });
+  const robust = cases[0]?.workload.mechanisms.robustFit ?? false;
+  const fit = fitEfficiency(cases, seen, prior, prior, {
+    priorWeight: weight,
+    release: false,
+    ...(robust ? { robustScaleLog: ROBUST_SCALE_LOG } : {}),
+  });
   return { efficiency: fit.efficiency, fitted: seen };
 }
 
@@ -561,13 +572,15 @@ export function stackCalibrations(
   return out;
 }
 
-/** The stack a chip's comparison assumes by default: the one with most of its own rows. */
+/** The stack a chip's comparison assumes by default: the one with most of its own rows, else its vendor's stack measured most. */
 export function defaultStack(entries: readonly StackCalibration[]): string | undefined {
   const ranked = [...entries].sort(
     (a, b) =>
       (b.level === 'pair' ? b.ids.length : -1) - (a.level === 'pair' ? a.ids.length : -1) ||
-      // with no rows of its own, a vendor's own stack (vllm-neuron on Trainium) before vLLM
-      (a.stack === 'vllm' ? 1 : b.stack === 'vllm' ? -1 : a.stack.localeCompare(b.stack)),
+      // with no rows of its own, a vendor's own stack (vllm-neuron on Trainium) before vLLM, and
+      // among those the one measured most (vllm-neuron's 8 rows before nxdi's 1)
+      (a.stack === 'vllm' ? 1 : b.stack === 'vllm' ? -1 : b.ids.length - a.ids.length) ||
+      a.stack.localeCompare(b.stack),
   );
   return ranked[0]?.stack;
 }

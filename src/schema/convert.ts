@@ -247,6 +247,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     powerUnderLoad: m?.power_under_load ?? d.power_under_load,
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
     latentInput: m?.latent_input ?? d.latent_input,
+    robustFit: m?.robust_fit ?? d.robust_fit,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
     disaggregation: m?.disaggregation ?? d.disaggregation,
     expertGemmTiles: m?.expert_gemm_tiles ?? d.expert_gemm_tiles,

@@ -110,6 +110,7 @@ export const workloadSchema = once(() =>
         power_under_load: z.boolean().optional(),
         bench_batch_cap: z.boolean().optional(),
         latent_input: z.boolean().optional(),
+        robust_fit: z.boolean().optional(),
         expert_parallel: z.boolean().optional(),
         disaggregation: z.boolean().optional(),
         expert_gemm_tiles: z.boolean().optional(),
@@ -154,6 +155,7 @@ export const WORKLOAD_DEFAULTS = {
     power_under_load: true,
     bench_batch_cap: true,
     latent_input: true,
+    robust_fit: true,
     expert_parallel: false,
     disaggregation: false,
     expert_gemm_tiles: true,
@@ -165,5 +167,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.58, hostLoad: 0.83 },
+  powerModel: { idleFraction: 0.57, hostLoad: 0.83 },
 } as const;

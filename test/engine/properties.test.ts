@@ -97,6 +97,7 @@ const workloadArb = fc.record({
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
     latentInput: fc.boolean(),
+    robustFit: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),
     expertGemmTiles: fc.boolean(),

@@ -2,7 +2,7 @@
 // never fitted on.
 import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/api/backtest.js';
-import { predictCase } from '../../src/engine/calibrate.js';
+import { fitLoss, predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
 import { caseFor, type MeasuredCase } from '../../src/fidelity/backtest.js';
 import {
@@ -11,7 +11,9 @@ import {
   type CvRow,
   compareCv,
   crossValidate,
+  defaultStack,
   monotoneBand,
+  type StackCalibration,
   sourceGroup,
 } from '../../src/fidelity/cv.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
@@ -30,6 +32,29 @@ describe('source groups', () => {
     expect(
       sourceGroup('NVIDIA perf overview, https://nvidia.github.io/TensorRT-LLM/perf.html#table-3 (v1.0)'),
     ).toBe('https://nvidia.github.io/TensorRT-LLM/perf.html');
+  });
+});
+
+describe('default stack', () => {
+  const entry = (stack: string, level: 'pair' | 'stack', rows: number): StackCalibration => ({
+    stack,
+    level,
+    efficiency: { etaMem: 0.8, etaPrefill: 0.6, etaDecode: 0.35, etaLink: 0.7, tStep0S: 0.002 },
+    fitted: [],
+    ids: Array.from({ length: rows }, (_, i) => `${stack}-${i}`),
+    formats: [],
+    intervalLog: [-0.4, 0.3],
+  });
+  it("the chip's own rows first; without any, its vendor's stack measured most; vLLM last", () => {
+    // Trainium3 has no rows: vllm-neuron (8 rows on Trainium2) over nxdi (1) over vLLM (75, other vendors').
+    expect(
+      defaultStack([entry('nxdi', 'stack', 1), entry('vllm', 'stack', 75), entry('vllm-neuron', 'stack', 8)]),
+    ).toBe('vllm-neuron');
+    // Trainium2's one nxdi row is its own pair, but vllm-neuron holds eight of its own.
+    expect(
+      defaultStack([entry('nxdi', 'pair', 1), entry('vllm-neuron', 'pair', 8), entry('vllm', 'stack', 75)]),
+    ).toBe('vllm-neuron');
+    expect(defaultStack([entry('vllm-tpu', 'stack', 3), entry('vllm', 'pair', 2)])).toBe('vllm');
   });
 });
 
@@ -95,6 +120,36 @@ describe('leave one source out', () => {
     expect(new Set(cv.rows.map((r) => r.fold))).toEqual(
       new Set(['https://example.com/a', 'https://example.com/b', 'https://example.com/c']),
     );
+  });
+
+  it('the robust loss (12a) keeps one source the model cannot represent from deciding the others', () => {
+    // Sources b and d measure the truth, c measures 4x it; a is held out and predicted from b, c, d.
+    // Least squares on logs lands at the mean log error: (12 x 0 + 6 x ln 4) / 18 = 0.462, about
+    // +59% on a. The pseudo-Huber loss (d = 0.2) balances 12 x rho'(x) = 6 x rho'(ln 4 - x) with
+    // rho'(e) = 2e / sqrt(1 + (e/d)^2): x = 0.113 (12 x 0.226 / 1.146 = 2.37; 6 x 2.546 / 6.45 =
+    // 2.37), about +12%. The factors are not a free scale (and the prior pulls), hence the margins.
+    const squares = (cs: MeasuredCase[]) =>
+      cs.map((c) => ({
+        ...c,
+        workload: { ...c.workload, mechanisms: { ...c.workload.mechanisms, robustFit: false } },
+      }));
+    const sources = () => [...rows('a', 1), ...rows('b', 1), ...rows('d', 1), ...rows('c', 4)];
+    const errorOnA = (cv: CvResult) =>
+      cv.rows.filter((r) => r.row.id.startsWith('a-')).map((r) => r.errorPct ?? Number.NaN);
+    const robust = errorOnA(crossValidate(sources()));
+    const plain = errorOnA(crossValidate(squares(sources())));
+    for (const e of plain) expect(e).toBeGreaterThan(35);
+    for (const e of robust) expect(Math.abs(e)).toBeLessThan(20);
+  });
+
+  it('fitLoss: squares, or pseudo-Huber of scale d', () => {
+    expect(fitLoss(0.3)).toBeCloseTo(0.09, 12);
+    // 2 x 0.2^2 x (sqrt(1 + 1) - 1) = 0.08 x 0.414214 = 0.0331371
+    expect(fitLoss(0.2, 0.2)).toBeCloseTo(0.0331371, 6);
+    // 0.08 x (sqrt(1 + 25) - 1) = 0.08 x 4.099020 = 0.3279216: a third of the square's 1
+    expect(fitLoss(-1, 0.2)).toBeCloseTo(0.3279216, 6);
+    // well under d it is the square: 0.08 x (sqrt(1.0025) - 1) = 0.00009998
+    expect(fitLoss(0.01, 0.2)).toBeCloseTo(0.0001, 6);
   });
 
   it('reports TPOT errors too: a source whose TPOT was measured 2x long is predicted -50% on it', () => {
@@ -239,7 +294,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     expect(stack[1]).toBeGreaterThanOrEqual(pair[1]);
     expect(pooled[0]).toBeLessThanOrEqual(stack[0]);
     expect(pooled[1]).toBeGreaterThanOrEqual(stack[1]);
-    // A full leave-one-source-out run over every bundled row (309): 36-60 s here with 12b's
+    // A full leave-one-source-out run over every bundled row (316): 36-60 s here with 12b's
     // estimates (60 s in CI beside other test files), far past the default.
   }, 240_000);
 

@@ -26,7 +26,7 @@ const publishedCases = cases.filter((c) =>
 
 describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
-    expect(rows).toHaveLength(309);
+    expect(rows).toHaveLength(316);
     expect(unrepresentable).toEqual([]);
   });
 
@@ -62,10 +62,10 @@ describe('backtest on the bundled measured results', () => {
     const r = await runCli(['backtest']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nim-h100-70b-c100');
-    expect(r.stdout).toMatch(/all, known input length +│ +208 │/);
+    expect(r.stdout).toMatch(/all, known input length +│ +215 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(309);
+    expect(json.rows).toHaveLength(316);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',
@@ -79,6 +79,7 @@ describe('backtest on the bundled measured results', () => {
       'accelerator:trainium2',
       'stack:llmboost',
       'stack:nim',
+      'stack:nxdi',
       'stack:trtllm',
       'stack:vllm',
       'stack:vllm-neuron',

@@ -15,17 +15,17 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 309 rows: 20 published, 81 MLPerf, 9 MLPerf Power, 199 from vendor documents', () => {
-    expect(rows).toHaveLength(309);
+  it('loads 316 rows: 20 published, 81 MLPerf, 9 MLPerf Power, 206 from vendor documents', () => {
+    expect(rows).toHaveLength(316);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 81,
       'mlperf-power.csv': 9,
-      'vendor-docs.csv': 199,
+      'vendor-docs.csv': 206,
     });
   });
 
-  it('124 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 3, Trainium2 3, TPU v6e 2', () => {
+  it('131 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 3, Trainium2 9, TPU v6e 3', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 40,
       'h200-sxm': 54,
@@ -34,16 +34,17 @@ describe('bundled measured data', () => {
       mi300x: 95,
       mi325x: 21,
       mi355x: 3,
-      trainium2: 3,
-      'tpu-v6e-trillium': 2,
+      trainium2: 9,
+      'tpu-v6e-trillium': 3,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
       trtllm: 180,
       nim: 5,
       vllm: 114,
-      'vllm-tpu': 2,
+      'vllm-tpu': 3,
       llmboost: 5,
-      'vllm-neuron': 3,
+      'vllm-neuron': 8,
+      nxdi: 1,
     });
   });
 
