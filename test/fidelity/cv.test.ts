@@ -15,6 +15,7 @@ import {
   monotoneBand,
   type StackCalibration,
   sourceGroup,
+  weightedPercentile,
 } from '../../src/fidelity/cv.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
 import { shortSource } from '../../src/render/backtest.js';
@@ -32,6 +33,19 @@ describe('source groups', () => {
     expect(
       sourceGroup('NVIDIA perf overview, https://nvidia.github.io/TensorRT-LLM/perf.html#table-3 (v1.0)'),
     ).toBe('https://nvidia.github.io/TensorRT-LLM/perf.html');
+  });
+});
+
+describe('each source weighted equally', () => {
+  it('weightedPercentile: nearest rank on cumulative weight', () => {
+    // Three rows of one source (1/3 each) at 1, 2, 3 and one row of another (weight 1) at 10:
+    // total 2. Cumulative 1/3, 2/3, 1, 2: half the total (1) is reached at 3 (the row median is 2),
+    // 90% (1.8) at 10.
+    const xs = [1, 2, 3].map((value) => ({ value, weight: 1 / 3 })).concat([{ value: 10, weight: 1 }]);
+    expect(weightedPercentile(xs, 50)).toBe(3);
+    expect(weightedPercentile(xs, 90)).toBe(10);
+    expect(weightedPercentile(xs, 10)).toBe(1);
+    expect(weightedPercentile([], 50)).toBeNull();
   });
 });
 
@@ -309,6 +323,24 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     for (const r of assumed)
       if (r.row.dataset !== undefined) expect(r.inputTokensEstimated, r.row.id).toBeDefined();
       else expect(r.inputTokensEstimated, r.row.id).toBeUndefined();
+  }, 240_000);
+
+  it('the known-input rows again with each source weighted equally: the same rows, each of n rows of a source 1/n', () => {
+    const cv = bundledCv();
+    const known = cv.rows.filter((r) => !r.row.input_assumed && r.errorPct !== undefined);
+    const line = cv.summary.find((s) => s.group === 'known input length, each source weighted equally');
+    expect(line?.rows).toBe(known.length);
+    const perFold = new Map<string, number>();
+    for (const r of known) perFold.set(r.fold, (perFold.get(r.fold) ?? 0) + 1);
+    const weighted = known.map((r) => ({
+      value: Math.abs(r.errorPct as number),
+      weight: 1 / (perFold.get(r.fold) as number),
+    }));
+    expect(line?.medianAbsErrorPct).toBe(weightedPercentile(weighted, 50));
+    // Every source counts once, so the figure is no longer carried by the largest documents:
+    // it is above the per-row median on these rows.
+    const perRow = cv.summary.find((s) => s.group === 'all, known input length');
+    expect(line?.medianAbsErrorPct ?? 0).toBeGreaterThan(perRow?.medianAbsErrorPct ?? 100);
   }, 240_000);
 
   it('held out, the NIM sweep on H100 (5000 in / 500 out, 1 to 100 in flight) is within 25% at every concurrency', () => {
