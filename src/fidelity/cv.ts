@@ -368,8 +368,9 @@ function summarizeCvPerSource(
   rs: readonly CvRow[],
 ): CvGroupSummary {
   const perFold = new Map<string, number>();
-  for (const r of rs) perFold.set(r.fold, (perFold.get(r.fold) ?? 0) + 1);
-  const weightOf = (r: CvRow) => 1 / (perFold.get(r.fold) as number);
+  // A source's rows that the engine could not run count in no figure, so not in its n either.
+  for (const r of rs) if (r.errorPct !== undefined) perFold.set(r.fold, (perFold.get(r.fold) ?? 0) + 1);
+  const weightOf = (r: CvRow) => 1 / (perFold.get(r.fold) ?? 1);
   const errs = rs.flatMap((r) =>
     r.errorPct === undefined ? [] : [{ value: Math.abs(r.errorPct), weight: weightOf(r) }],
   );
