@@ -4,6 +4,7 @@ import { energySummaries } from '../api/backtest.js';
 import { type BacktestRow, summaries } from '../fidelity/backtest.js';
 import type { CvComparison, CvResult } from '../fidelity/cv.js';
 import { fixed, sig } from '../render/format.js';
+import { visibleWidth, wrap } from '../render/table.js';
 
 /** A share as the summary tables print it: one decimal, no sign, '-' when there is none. */
 function share(n: number | null): string {
@@ -14,43 +15,89 @@ export function pct(n: number | undefined | null): string {
   return n === undefined || n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 1)}%`;
 }
 
-/** Tokens per joule and system power against MLPerf Power rows (docs/model.md section 6.1). */
-export function renderBacktestTable(rows: readonly BacktestRow[]): string {
-  const t = new Table({
-    head: [
-      'row',
-      'stack',
-      'model',
-      'scenario',
-      'N',
-      'in/out',
-      'measured tok/s/chip',
-      'predicted',
-      'error',
-      'TPOT ms meas/pred',
-      'error',
-    ],
-    style: { head: [], border: [], compact: true },
-    colAligns: [
-      'left',
-      'left',
-      'left',
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-    ],
-  });
+type Align = 'left' | 'right';
+
+/**
+ * A table whose widest line fits `width` (a terminal's; undefined for pipes and files): the
+ * columns in `dropOrder` (indexes, least important first) go one by one until it fits or none is
+ * left to drop. Returns the text and the headers it left out.
+ */
+function fittedTable(
+  head: readonly string[],
+  aligns: readonly Align[],
+  rows: readonly (readonly string[])[],
+  dropOrder: readonly number[],
+  width: number | undefined,
+): { text: string; hidden: string[] } {
+  const build = (keep: readonly number[]) => {
+    const t = new Table({
+      head: keep.map((i) => head[i] as string),
+      style: { head: [], border: [], compact: true },
+      colAligns: keep.map((i) => aligns[i] as Align),
+    });
+    for (const r of rows) t.push(keep.map((i) => r[i] as string));
+    return t.toString();
+  };
+  let keep = head.map((_, i) => i);
+  let text = build(keep);
+  const hidden: string[] = [];
+  if (width === undefined) return { text, hidden };
+  for (const i of dropOrder) {
+    if (Math.max(...text.split('\n').map(visibleWidth)) <= width) break;
+    keep = keep.filter((k) => k !== i);
+    hidden.push(head[i] as string);
+    text = build(keep);
+  }
+  return { text, hidden };
+}
+
+function hiddenLine(hidden: readonly string[], width: number | undefined): string[] {
+  return hidden.length === 0
+    ? []
+    : wrap(
+        `Not shown to fit ${width} columns: ${hidden.join(', ')} (--format csv or json has every column)`,
+        width,
+      );
+}
+
+/**
+ * The backtest's rows and summary, with tokens per joule and system power against MLPerf Power
+ * rows (docs/model.md section 6.1); on a terminal, fitted to its `width`.
+ */
+export function renderBacktestTable(rows: readonly BacktestRow[], width?: number): string {
+  const head = [
+    'row',
+    'stack',
+    'model',
+    'scenario',
+    'N',
+    'in/out',
+    'measured tok/s/chip',
+    'predicted',
+    'error',
+    'TPOT ms meas/pred',
+    'TPOT error',
+  ];
+  const aligns: Align[] = [
+    'left',
+    'left',
+    'left',
+    'left',
+    'right',
+    'right',
+    'right',
+    'right',
+    'right',
+    'right',
+    'right',
+  ];
+  const cells: string[][] = [];
   for (const r of rows) {
     if (!r.prediction) continue;
     const batch = r.row.scenario === 'fixed_concurrency' ? ` c=${r.row.concurrency}` : '';
-    t.push([
+    cells.push([
       r.row.id,
-      r.row.stack,
+      r.row.stack ?? '',
       r.row.model,
       `${r.row.scenario}${batch}`,
       String(r.row.chips_per_replica),
@@ -65,47 +112,55 @@ export function renderBacktestTable(rows: readonly BacktestRow[]): string {
       pct(r.tpotErrorPct),
     ]);
   }
-  const s = new Table({
-    head: ['by', 'group', 'rows', 'median |error|', 'p90 |error|', 'max |error|'],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right'],
-  });
-  for (const x of [...summaries(rows), ...energySummaries(rows)]) {
-    s.push([
-      x.kind === 'all' ? '' : x.kind === 'accelerator' ? 'chip' : 'stack',
-      x.group,
-      String(x.rows),
-      pct(x.medianAbsErrorPct).replace('+', ''),
-      pct(x.p90AbsErrorPct).replace('+', ''),
-      pct(x.maxAbsErrorPct).replace('+', ''),
-    ]);
-  }
+  // Least important first: TPOT, scenario, stack, N, model, lengths; row and throughput stay.
+  const t = fittedTable(head, aligns, cells, [10, 9, 3, 1, 4, 2, 5], width);
+  const summary = [...summaries(rows), ...energySummaries(rows)].map((x) => [
+    x.kind === 'all' ? '' : x.kind === 'accelerator' ? 'chip' : 'stack',
+    x.group,
+    String(x.rows),
+    pct(x.medianAbsErrorPct).replace('+', ''),
+    pct(x.p90AbsErrorPct).replace('+', ''),
+    pct(x.maxAbsErrorPct).replace('+', ''),
+  ]);
+  const s = fittedTable(
+    ['by', 'group', 'rows', 'median |error|', 'p90 |error|', 'max |error|'],
+    ['left', 'left', 'right', 'right', 'right', 'right'],
+    summary,
+    [5, 0, 4],
+    width,
+  );
   const missing = rows.filter((r) => !r.prediction);
   return [
-    t.toString(),
-    '* input length not published; assumed (see the row notes). (Bn): batch capped by KV memory.',
-    "~ input length not published; its dataset's estimated mean (docs/model.md 12b).",
+    t.text,
+    ...hiddenLine(t.hidden, width),
+    ...wrap(
+      '* input length not published; assumed (see the row notes). (Bn): batch capped by KV memory.',
+      width,
+    ),
+    ...wrap("~ input length not published; its dataset's estimated mean (docs/model.md 12b).", width),
     '',
-    s.toString(),
+    s.text,
+    ...hiddenLine(s.hidden, width),
     ...(missing.length > 0
-      ? ['', 'Rows the engine cannot represent:', ...missing.map((r) => `  ${r.row.id}: ${r.reason}`)]
+      ? [
+          '',
+          'Rows the engine cannot represent:',
+          ...missing.flatMap((r) => wrap(`  ${r.row.id}: ${r.reason}`, width)),
+        ]
       : []),
     '',
   ].join('\n');
 }
 
-export function renderCvTable(cv: CvResult): string {
-  const t = new Table({
-    head: ['row', 'chip', 'stack', 'fitted on', 'measured', 'predicted', 'range', 'in range', 'error'],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'left', 'right'],
-  });
+/** The cross-validation's rows and summary; on a terminal, fitted to its `width`. */
+export function renderCvTable(cv: CvResult, width?: number): string {
+  const cells: string[][] = [];
   for (const r of cv.rows) {
     if (!r.prediction) continue;
-    t.push([
+    cells.push([
       `${r.row.id}${r.row.input_assumed ? '*' : ''}`,
       r.row.accelerator,
-      r.row.stack,
+      r.row.stack ?? '',
       r.level,
       sig(r.row.output_tokens_per_s_per_chip),
       sig(r.prediction.tokensPerSPerChip),
@@ -114,27 +169,41 @@ export function renderCvTable(cv: CvResult): string {
       pct(r.errorPct),
     ]);
   }
-  const s = new Table({
-    head: ['group', 'rows', 'median |error|', 'p90 |error|', 'max |error|', 'in range', 'TPOT median (n)'],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
-  });
-  for (const g of cv.summary)
-    s.push([
-      g.kind === 'all' ? g.group : `${g.kind} ${g.group}`,
-      String(g.rows),
-      share(g.medianAbsErrorPct),
-      share(g.p90AbsErrorPct),
-      share(g.maxAbsErrorPct),
-      share(g.coveragePct),
-      g.tpotRows === 0 ? '-' : `${share(g.medianAbsTpotErrorPct)} (${g.tpotRows})`,
-    ]);
-  return [
+  // Least important first: the fit level, stack and chip (the id names both), then the range.
+  const t = fittedTable(
+    ['row', 'chip', 'stack', 'fitted on', 'measured', 'predicted', 'range', 'in range', 'error'],
+    ['left', 'left', 'left', 'left', 'right', 'right', 'right', 'left', 'right'],
+    cells,
+    [3, 2, 1, 6],
+    width,
+  );
+  const summary = cv.summary.map((g) => [
+    g.kind === 'all' ? g.group : `${g.kind} ${g.group}`,
+    String(g.rows),
+    share(g.medianAbsErrorPct),
+    share(g.p90AbsErrorPct),
+    share(g.maxAbsErrorPct),
+    share(g.coveragePct),
+    g.tpotRows === 0 ? '-' : `${share(g.medianAbsTpotErrorPct)} (${g.tpotRows})`,
+  ]);
+  const s = fittedTable(
+    ['group', 'rows', 'median |error|', 'p90 |error|', 'max |error|', 'in range', 'TPOT median (n)'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+    summary,
+    [6, 4],
+    width,
+  );
+  const intro = [
     'Cross-validated: each row predicted by factors fitted without its source (* input length assumed, never fitted on;',
     "  an MLPerf row runs at its dataset's mean input as the other sources' rows imply it, docs/model.md 12b).",
-    t.toString(),
+  ];
+  return [
+    ...(width === undefined ? intro : wrap(intro.map((l) => l.trim()).join(' '), width, '  ')),
+    t.text,
+    ...hiddenLine(t.hidden, width),
     '',
-    s.toString(),
+    s.text,
+    ...hiddenLine(s.hidden, width),
     '',
   ].join('\n');
 }

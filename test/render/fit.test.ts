@@ -55,6 +55,21 @@ describe('a table that fits', () => {
     ]);
   });
 
+  it('backtest fits too: columns dropped least important first, each named; piped, every column', async () => {
+    const published = 'data/measured/published.csv';
+    for (const width of [80, 100]) {
+      const out = await onTerminal(['backtest', published], width);
+      expect(widest(out)).toBeLessThanOrEqual(width);
+      // row, measured, predicted and error stay; the TPOT columns go first
+      expect(out).toMatch(/│ row +│(.*│)? measured tok\/s\/chip │ predicted │ +error │/);
+      expect(out).toMatch(/Not shown to fit \d+ columns: TPOT error, TPOT ms meas\/pred, scenario/);
+      expect(out).toContain('mlperf41-h100-offline');
+    }
+    const piped = await runCli(['backtest', published]);
+    expect(piped.stdout).toMatch(/│ TPOT ms meas\/pred │ TPOT error │/);
+    expect(piped.stdout).not.toContain('Not shown');
+  });
+
   it('piped, the full table as before', async () => {
     const r = await runCli(['compare', CHAT]);
     expect(r.stdout).toContain('Tok/s/MW');

@@ -27,6 +27,8 @@ export function backtestCommand(
   if (opts.against !== undefined && !opts.cv)
     throw new UsageError('--against compares two cross-validations: give it with --cv');
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
+  // A terminal's width for the tables; pipes and files get every column.
+  const width = format === 'table' && opts.output === undefined ? ctx.io.stdoutColumns : undefined;
   // Both reports are { rows, ... }: JSON is the whole report, CSV its rows, the table its own.
   const emit = (report: { rows: readonly object[] }, table: () => string): number => {
     let text: string;
@@ -53,8 +55,8 @@ export function backtestCommand(
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   if (opts.cv) {
     const cv = crossValidate(cases);
-    return emit(cvReport(cv), () => renderCvTable(cv));
+    return emit(cvReport(cv), () => renderCvTable(cv, width));
   }
   const rows = [...backtestRows(cases), ...unrepresentable];
-  return emit(backtestReport(rows), () => renderBacktestTable(rows));
+  return emit(backtestReport(rows), () => renderBacktestTable(rows, width));
 }
