@@ -231,7 +231,7 @@ function ruleLine(rule: CvComparison['rule']): string {
   return `Rule: ${rule.passes ? 'passes' : 'fails'} (${tests}).`;
 }
 
-export function renderCvComparison(cmp: CvComparison, before: string, after: string): string {
+export function renderCvComparison(cmp: CvComparison, before: string, after: string, width?: number): string {
   const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
   const t = new Table({
     head: ['corrections', 'median |error|', 'p90 |error|', 'in range'],
@@ -262,10 +262,13 @@ export function renderCvComparison(cmp: CvComparison, before: string, after: str
     `Cross-validated twice on the ${cmp.rows} rows with a published input length (docs/model.md 12a).`,
     t.toString(),
     '',
-    `Gain: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
+    ...wrap(
+      `Gain: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
+      width,
+    ),
     l.toString(),
     '',
-    ruleLine(cmp.rule),
+    ...wrap(ruleLine(cmp.rule), width),
     '',
   ].join('\n');
 }

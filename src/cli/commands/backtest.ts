@@ -50,7 +50,7 @@ export function backtestCommand(
       opts.mechanisms,
       opts.against,
     );
-    return emit(report, () => renderCvComparison(cmp, before, after));
+    return emit(report, () => renderCvComparison(cmp, before, after, width));
   }
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   if (opts.cv) {
