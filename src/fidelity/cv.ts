@@ -308,7 +308,7 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     ),
     summarizeCv('all', 'all', rows),
     // Each source counts once: AMD's two MI300X tables alone are a third of the known-input rows.
-    summarizeCvPerSource('all', 'known input length, each source weighted equally', known),
+    summarizeCv('all', 'known input length, each source weighted equally', known, true),
   ];
   const bands: Partial<Record<FitLevel, readonly [number, number]>> = {};
   for (const level of ['pair', 'stack', 'pooled'] as const) {
@@ -318,21 +318,43 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   return { rows, summary, bands };
 }
 
-/** Error and coverage figures of a group of cross-validated rows (a `backtest --cv` summary line). */
-function summarizeCv(kind: CvGroupSummary['kind'], name: string, rs: readonly CvRow[]): CvGroupSummary {
-  const errs = rs.flatMap((r) => (r.errorPct === undefined ? [] : [Math.abs(r.errorPct)]));
-  const tpotErrs = rs.flatMap((r) => (r.tpotErrorPct === undefined ? [] : [Math.abs(r.tpotErrorPct)]));
+/**
+ * Error and coverage figures of a group of cross-validated rows (a `backtest --cv` summary line).
+ * With `perSource`, every source (fold) weighs the same, each of its n rows 1/n (docs/model.md
+ * 12a): median and p90 are then weighted nearest-rank percentiles and coverage the weighted share
+ * of covered rows (max stays unweighted); a source's rows the engine could not run count in no
+ * figure, so not in its n either.
+ */
+function summarizeCv(
+  kind: CvGroupSummary['kind'],
+  name: string,
+  rs: readonly CvRow[],
+  perSource = false,
+): CvGroupSummary {
+  const perFold = new Map<string, number>();
+  for (const r of rs) if (r.errorPct !== undefined) perFold.set(r.fold, (perFold.get(r.fold) ?? 0) + 1);
+  const weightOf = (r: CvRow) => (perSource ? 1 / (perFold.get(r.fold) ?? 1) : 1);
+  const errs = rs.flatMap((r) =>
+    r.errorPct === undefined ? [] : [{ value: Math.abs(r.errorPct), weight: weightOf(r) }],
+  );
+  const tpotErrs = rs.flatMap((r) =>
+    r.tpotErrorPct === undefined ? [] : [{ value: Math.abs(r.tpotErrorPct), weight: weightOf(r) }],
+  );
+  const values = (xs: readonly { value: number }[]) => xs.map((x) => x.value);
+  const median = (xs: typeof errs) => (perSource ? weightedPercentile(xs, 50) : percentileMedian(values(xs)));
   const ranged = rs.filter((r) => r.covered !== undefined);
+  const weightOfAll = (xs: readonly CvRow[]) => xs.reduce((t, r) => t + weightOf(r), 0);
   return {
     kind,
     group: name,
     rows: errs.length,
-    medianAbsErrorPct: percentileMedian(errs),
-    p90AbsErrorPct: percentile(errs, 90),
-    maxAbsErrorPct: errs.length === 0 ? null : Math.max(...errs),
-    coveragePct: ranged.length === 0 ? null : (100 * ranged.filter((r) => r.covered).length) / ranged.length,
+    medianAbsErrorPct: median(errs),
+    p90AbsErrorPct: perSource ? weightedPercentile(errs, 90) : percentile(values(errs), 90),
+    maxAbsErrorPct: errs.length === 0 ? null : Math.max(...values(errs)),
+    coveragePct:
+      ranged.length === 0 ? null : (100 * weightOfAll(ranged.filter((r) => r.covered))) / weightOfAll(ranged),
     tpotRows: tpotErrs.length,
-    medianAbsTpotErrorPct: percentileMedian(tpotErrs),
+    medianAbsTpotErrorPct: median(tpotErrs),
   };
 }
 
@@ -354,45 +376,6 @@ export function weightedPercentile(
     if (cumulative >= (p / 100) * total * (1 - 1e-12)) return x.value;
   }
   return (s[s.length - 1] as { value: number }).value;
-}
-
-/**
- * A summary line with every source (fold) weighing the same, each of its n rows 1/n
- * (docs/model.md 12a): the figure a reader gets who asks how the tool does per document,
- * not per row. Median and p90 are weighted nearest-rank percentiles; coverage is the weighted
- * share of covered rows; max is unweighted.
- */
-function summarizeCvPerSource(
-  kind: CvGroupSummary['kind'],
-  name: string,
-  rs: readonly CvRow[],
-): CvGroupSummary {
-  const perFold = new Map<string, number>();
-  // A source's rows that the engine could not run count in no figure, so not in its n either.
-  for (const r of rs) if (r.errorPct !== undefined) perFold.set(r.fold, (perFold.get(r.fold) ?? 0) + 1);
-  const weightOf = (r: CvRow) => 1 / (perFold.get(r.fold) ?? 1);
-  const errs = rs.flatMap((r) =>
-    r.errorPct === undefined ? [] : [{ value: Math.abs(r.errorPct), weight: weightOf(r) }],
-  );
-  const tpotErrs = rs.flatMap((r) =>
-    r.tpotErrorPct === undefined ? [] : [{ value: Math.abs(r.tpotErrorPct), weight: weightOf(r) }],
-  );
-  const ranged = rs.filter((r) => r.covered !== undefined);
-  const rangedWeight = ranged.reduce((t, r) => t + weightOf(r), 0);
-  return {
-    kind,
-    group: name,
-    rows: errs.length,
-    medianAbsErrorPct: weightedPercentile(errs, 50),
-    p90AbsErrorPct: weightedPercentile(errs, 90),
-    maxAbsErrorPct: errs.length === 0 ? null : Math.max(...errs.map((e) => e.value)),
-    coveragePct:
-      ranged.length === 0
-        ? null
-        : (100 * ranged.filter((r) => r.covered).reduce((t, r) => t + weightOf(r), 0)) / rangedWeight,
-    tpotRows: tpotErrs.length,
-    medianAbsTpotErrorPct: weightedPercentile(tpotErrs, 50),
-  };
 }
 
 function percentileMedian(xs: readonly number[]): number | null {

@@ -4,7 +4,7 @@ import { energySummaries } from '../api/backtest.js';
 import { type BacktestRow, summaries } from '../fidelity/backtest.js';
 import type { CvComparison, CvResult } from '../fidelity/cv.js';
 import { fixed, sig } from '../render/format.js';
-import { visibleWidth, wrap } from '../render/table.js';
+import { widest, wrap } from '../render/table.js';
 
 /** A share as the summary tables print it: one decimal, no sign, '-' when there is none. */
 function share(n: number | null): string {
@@ -43,7 +43,7 @@ function fittedTable(
   const hidden: string[] = [];
   if (width === undefined) return { text, hidden };
   for (const i of dropOrder) {
-    if (Math.max(...text.split('\n').map(visibleWidth)) <= width) break;
+    if (widest(text) <= width) break;
     keep = keep.filter((k) => k !== i);
     hidden.push(head[i] as string);
     text = build(keep);

@@ -83,7 +83,8 @@ function tableText(
   return table.toString();
 }
 
-function widest(text: string): number {
+/** The widest line of a block of text, in screen columns. */
+export function widest(text: string): number {
   return Math.max(...text.split('\n').map(visibleWidth));
 }
 
