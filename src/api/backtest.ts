@@ -13,6 +13,7 @@ import {
   type CvResult,
   compareCv,
   crossValidate,
+  type LevelBands,
   measuredSystemWPerChip,
 } from '../fidelity/cv.js';
 import { backtestAtEstimate, estimateInputs } from '../fidelity/latent.js';
@@ -211,10 +212,18 @@ export function cvReport(cv: CvResult) {
       tpot_rows: s.tpotRows,
       median_abs_tpot_error_pct: s.medianAbsTpotErrorPct,
     })),
-    bands: Object.fromEntries(
-      Object.entries(cv.bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
-    ),
+    bands: bandsJson(cv.bands),
+    ...(cv.kindBands
+      ? { kind_bands: { dense: bandsJson(cv.kindBands.dense), moe: bandsJson(cv.kindBands.moe) } }
+      : {}),
   };
+}
+
+/** Each level's band as `{ low_log, high_log }` (log of predicted over measured, q10 and q90). */
+function bandsJson(bands: LevelBands) {
+  return Object.fromEntries(
+    Object.entries(bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
+  );
 }
 
 /** `backtest --cv --against`: the known-input figures before and after, and the gain per left-out source. */

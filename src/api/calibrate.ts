@@ -192,12 +192,31 @@ export function stacksProfileText(
       ...(e.level === 'pair' ? { fitted_on: [...e.ids] } : {}),
       rows: e.ids.length,
       interval_pct: { low: intervalPct(e.intervalLog[0]), high: intervalPct(e.intervalLog[1]) },
+      ...(e.moeIntervalLog
+        ? {
+            moe_interval_pct: {
+              low: intervalPct(e.moeIntervalLog[0]),
+              high: intervalPct(e.moeIntervalLog[1]),
+            },
+          }
+        : {}),
       ...(e.cv ? { cv: { rows: e.cv.rows, median_abs_error_pct: round(e.cv.medianAbsErrorPct, 3) } } : {}),
+      ...(e.moeCv
+        ? { moe_cv: { rows: e.moeCv.rows, median_abs_error_pct: round(e.moeCv.medianAbsErrorPct, 3) } }
+        : {}),
     };
   }
   const doc = new Document({ stacks });
   for (const e of entries) {
-    for (const key of ['efficiency', 'interval_pct', 'cv', 'fitted', 'fitted_formats']) {
+    for (const key of [
+      'efficiency',
+      'interval_pct',
+      'moe_interval_pct',
+      'cv',
+      'moe_cv',
+      'fitted',
+      'fitted_formats',
+    ]) {
       const node = doc.getIn(['stacks', e.stack, key], true) as { flow?: boolean } | undefined;
       if (node) node.flow = true;
     }
@@ -215,6 +234,14 @@ export function stacksProfileText(
 }
 
 /** An interval end, log(measured / predicted), as the percent a profile states (3 decimals). */
+/** A stack entry's stated range(s) as text: `-26%..+38%`, or per model kind where it has two (section 11). */
+export function intervalText(e: Pick<StackCalibration, 'intervalLog' | 'moeIntervalLog'>): string {
+  const one = (iv: readonly [number, number]) => `${intervalPct(iv[0])}%..+${intervalPct(iv[1])}%`;
+  return e.moeIntervalLog
+    ? `${one(e.intervalLog)} for dense models, ${one(e.moeIntervalLog)} for MoE models`
+    : one(e.intervalLog);
+}
+
 export function intervalPct(logRatio: number): number {
   return round((Math.exp(logRatio) - 1) * 100, 3);
 }
@@ -251,7 +278,7 @@ function efficiencyBlock(
   const cap = (f: EfficiencyFactor, v: number) => (f === 'tStep0S' ? v : Math.min(v, 1));
   const block: Record<string, unknown> = {};
   const sources: Record<string, string> = {};
-  const interval = `${intervalPct(e.intervalLog[0])}%..+${intervalPct(e.intervalLog[1])}%`;
+  const interval = intervalText(e);
   for (const f of EFFICIENCY_FACTORS) {
     const name = fileFactorName(f);
     const value = round(fileFactorValue(f, e.efficiency[f]));

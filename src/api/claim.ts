@@ -1,6 +1,6 @@
 // Claim analysis (docs/model.md section 7a): a vendor's "a/b metric >= r" over workloads, with
 // the ratio's range, a verdict, the break-even price or capex, and what flips the verdict.
-import { evaluate } from '../engine/evaluate.js';
+import { evaluate, intervalLogFor } from '../engine/evaluate.js';
 import {
   type Accelerator,
   EFFICIENCY_FACTORS,
@@ -294,7 +294,7 @@ export function analyseClaim(
               );
               return { input: l.input, low: l.low, high: l.high, ratioAtLow: lo, ratioAtHigh: hi, flips };
             })
-            .concat(modelErrorBars(a, b, ratio, claim))
+            .concat(modelErrorBars(a, b, w.model, ratio, claim))
             .sort((x, y) => swing(y) - swing(x) || x.input.localeCompare(y.input));
     workloads.push({
       workload: outcome.workload,
@@ -324,6 +324,7 @@ export function analyseClaim(
 function modelErrorBars(
   a: Accelerator,
   b: Accelerator,
+  model: Workload['model'],
   ratio: number,
   claim: { readonly metric: MetricKey; readonly op: Comparator; readonly threshold: number },
 ): TornadoBar[] {
@@ -336,7 +337,7 @@ function modelErrorBars(
     [a, 1],
     [b, -1],
   ] as const) {
-    const iv = chip.intervalLog;
+    const iv = intervalLogFor(chip, model);
     if (!iv) continue;
     const [lo, hi] = [iv[0], iv[1]].map((l) => ratio * Math.exp(sign * side * l)) as [number, number];
     bars.push({

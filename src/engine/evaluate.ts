@@ -422,6 +422,14 @@ function scaled(v: number | undefined, k: number): number | null {
   return v === undefined ? null : v * k;
 }
 
+/** The cross-validated interval a prediction for `model` states (section 11): its kind's, where the profile has one. */
+export function intervalLogFor(
+  accelerator: Accelerator,
+  model: { readonly moe?: unknown },
+): readonly [number, number] | undefined {
+  return (model.moe !== undefined ? accelerator.moeIntervalLog : undefined) ?? accelerator.intervalLog;
+}
+
 /**
  * The range of an uncalibrated accelerator (docs/model.md, "Ranges"): every assumed factor at
  * its pessimistic end (low etas, high t_step0), then at its optimistic end. Throughput never
@@ -433,8 +441,8 @@ export function efficiencyRange(
   workload: Workload,
   nominal?: Evaluation,
 ): EfficiencyRange | undefined {
-  if (accelerator.intervalLog)
-    return intervalRange(nominal ?? evaluate(accelerator, workload), accelerator.intervalLog);
+  const interval = intervalLogFor(accelerator, workload.model);
+  if (interval) return intervalRange(nominal ?? evaluate(accelerator, workload), interval);
   const ranged = Object.entries(accelerator.efficiencyRange ?? {}).filter(
     ([f]) => workload.efficiencyOverrides[f as EfficiencyFactor] === undefined,
   ) as [EfficiencyFactor, readonly [number, number]][];

@@ -58,6 +58,8 @@ export interface Mechanisms {
   readonly latentInput: boolean;
   /** 12a Backtest and calibrate only: the hierarchy's fits weigh log errors by a pseudo-Huber loss, not squares. */
   readonly robustFit: boolean;
+  /** 11 Backtest and calibrate only: each model kind's interval is widened to its own held-out residuals. */
+  readonly kindBands: boolean;
   /** 3d MoE models may run expert-parallel: DP attention, experts spread, all-to-all traffic. */
   readonly expertParallel: boolean;
   /** 3e The search may split prefill and decode into separate pools. */
@@ -178,6 +180,8 @@ export interface Accelerator {
    * percentiles (docs/model.md section 11); replaces the factor ranges when present.
    */
   readonly intervalLog?: readonly [number, number];
+  /** The interval for MoE models where it differs (section 11, per model kind); `intervalLog` is then the dense one. */
+  readonly moeIntervalLog?: readonly [number, number];
 }
 
 export interface Slo {

@@ -1,5 +1,6 @@
 // Backtest: the engine against measured results. Pure: rows and resolved profiles in, data out.
 import { type CalibrationCase, type Prediction, predictCase } from '../engine/calibrate.js';
+import { intervalLogFor } from '../engine/evaluate.js';
 import { precisionOf } from '../engine/precision.js';
 import type {
   Accelerator,
@@ -180,7 +181,7 @@ export function backtestCase(
     };
   }
   const errorPct = (p.tokensPerSPerChip / c.measuredTokensPerSPerChip - 1) * 100;
-  const iv = c.accelerator.intervalLog;
+  const iv = intervalLogFor(c.accelerator, c.workload.model);
   const r = c.row;
   const power =
     r.system_power_w !== undefined && r.chips_in_system !== undefined

@@ -187,11 +187,32 @@ export interface CvGroupSummary {
   readonly medianAbsTpotErrorPct: number | null;
 }
 
+/** A model's kind for its interval (docs/model.md section 11, `kind_bands`). */
+export type ModelKind = 'dense' | 'moe';
+
+/** Bands per fit level, each [q10, q90] of log(predicted / measured). */
+export type LevelBands = Readonly<Partial<Record<FitLevel, readonly [number, number]>>>;
+
 export interface CvResult {
   readonly rows: readonly CvRow[];
   readonly summary: readonly CvGroupSummary[];
   /** log-residual quantiles [q10, q90] per fit level over all folds: the bands compare states. */
-  readonly bands: Readonly<Partial<Record<FitLevel, readonly [number, number]>>>;
+  readonly bands: LevelBands;
+  /**
+   * With `kind_bands`: the same per model kind, each level's band widened at each end to the
+   * kind's own residuals where it has at least KIND_BAND_MIN_RESIDUALS of them there.
+   */
+  readonly kindBands?: Readonly<Record<ModelKind, LevelBands>>;
+}
+
+/** Fewer residuals of a kind at a level than this, and the kind states the level's band over all rows unwidened. */
+export const KIND_BAND_MIN_RESIDUALS = 20;
+
+/** Dense or MoE: the kind whose residuals state a case's interval (section 11). */
+export function modelKind(c: {
+  readonly workload: { readonly model: { readonly moe?: unknown } };
+}): ModelKind {
+  return c.workload.model.moe === undefined ? 'dense' : 'moe';
 }
 
 /** The chip's vendor, from its profile. */
@@ -249,26 +270,36 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     }
   }
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
-  const logsAt = (level: FitLevel, exceptFold?: string) =>
-    predicted
-      .filter((p) => p.fold !== exceptFold && p.level === level)
-      .flatMap((p) => {
-        const l = logOf(p.r);
-        return l === undefined ? [] : [l];
-      });
-  // Every row of a fold at a level states the same band: made once per (fold, level).
+  const byKind = cases[0]?.workload.mechanisms.kindBands ?? false;
+  const kindOf = predicted.map((p) => modelKind(p.c));
+  const logsOf = (level: FitLevel, exceptFold: string | undefined, kind: ModelKind | undefined) =>
+    predicted.flatMap((p, i) => {
+      if (p.fold === exceptFold || p.level !== level || (kind !== undefined && kindOf[i] !== kind)) return [];
+      const l = logOf(p.r);
+      return l === undefined ? [] : [l];
+    });
+  // Section 11: a level's band over all rows; per kind, widened at each end to the kind's own
+  // residuals where it has enough of them at the level (never narrower than over all rows).
+  const bandAt = (level: FitLevel, exceptFold?: string, kind?: ModelKind) => {
+    const all = band(logsOf(level, exceptFold, undefined));
+    if (kind === undefined || !all) return all;
+    const own = logsOf(level, exceptFold, kind);
+    const b = own.length >= KIND_BAND_MIN_RESIDUALS ? band(own) : undefined;
+    return b ? ([Math.min(all[0], b[0]), Math.max(all[1], b[1])] as const) : all;
+  };
+  // Every row of a fold at a level (and kind) states the same band: made once per key.
   const bandsOf = new Map<string, readonly [number, number] | undefined>();
-  const foldBand = (fold: string, level: FitLevel) => {
-    const key = `${fold}\u0000${level}`;
+  const foldBand = (fold: string, level: FitLevel, kind: ModelKind | undefined) => {
+    const key = `${fold}\u0000${level}\u0000${kind ?? ''}`;
     if (!bandsOf.has(key))
       bandsOf.set(
         key,
-        monotoneBand(level, (l) => band(logsAt(l, fold))),
+        monotoneBand(level, (l) => bandAt(l, fold, kind)),
       );
     return bandsOf.get(key);
   };
-  const rows: CvRow[] = predicted.map(({ c, fold, level, r }) => {
-    const b = foldBand(fold, level);
+  const rows: CvRow[] = predicted.map(({ c, fold, level, r }, i) => {
+    const b = foldBand(fold, level, byKind ? kindOf[i] : undefined);
     const x = r.prediction?.tokensPerSPerChip;
     if (!b || x === undefined) return { ...r, fold, level };
     // The measured value m is covered when x * exp(q10) <= ... : residual log(x/m) within [q10, q90].
@@ -310,12 +341,18 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     // Each source counts once: AMD's two MI300X tables alone are a third of the known-input rows.
     summarizeCv('all', 'known input length, each source weighted equally', known, true),
   ];
-  const bands: Partial<Record<FitLevel, readonly [number, number]>> = {};
-  for (const level of ['pair', 'stack', 'pooled'] as const) {
-    const b = monotoneBand(level, (l) => band(logsAt(l)));
-    if (b) bands[level] = b;
-  }
-  return { rows, summary, bands };
+  const bandsFor = (kind?: ModelKind): LevelBands => {
+    const out: Partial<Record<FitLevel, readonly [number, number]>> = {};
+    for (const level of ['pair', 'stack', 'pooled'] as const) {
+      const b = monotoneBand(level, (l) => bandAt(l, undefined, kind));
+      if (b) out[level] = b;
+    }
+    return out;
+  };
+  const bands = bandsFor();
+  return byKind
+    ? { rows, summary, bands, kindBands: { dense: bandsFor('dense'), moe: bandsFor('moe') } }
+    : { rows, summary, bands };
 }
 
 /**
@@ -537,9 +574,14 @@ export interface StackCalibration {
   readonly ids: readonly string[];
   /** The matrix-unit formats of those rows (section 12a), in COMPUTE_FORMATS order. */
   readonly formats: readonly ComputeFormat[];
-  /** log(measured / predicted) bounds covering 80% of held-out rows at this level. */
+  /** log(measured / predicted) bounds covering 80% of held-out rows at this level (dense models, with kind bands). */
   readonly intervalLog: readonly [number, number];
+  /** The same for MoE models, with `kind_bands` (section 11). */
+  readonly moeIntervalLog?: readonly [number, number];
+  /** The chip's own cross-validated error on this stack (its dense rows', with `kind_bands`). */
   readonly cv?: { readonly rows: number; readonly medianAbsErrorPct: number };
+  /** With `kind_bands`: the same over its MoE rows. */
+  readonly moeCv?: { readonly rows: number; readonly medianAbsErrorPct: number };
 }
 
 /** A pooled band is widened this much (in log space) for a stack never measured anywhere. */
@@ -558,6 +600,7 @@ export function stackCalibrations(
 ): Map<string, StackCalibration[]> {
   const h = fitLevels(cases);
   const vendorOfChip = new Map(cases.map((c) => [c.row.accelerator, c.accelerator.vendor]));
+  const moeModels = new Set(cases.filter((c) => modelKind(c) === 'moe').map((c) => c.row.model));
   const out = new Map<string, StackCalibration[]>();
   const asMeasured = (b: readonly [number, number]): readonly [number, number] => [-b[1], -b[0]];
   const formatOf = new Map(cases.map((c) => [c.row.id, setupFor(c.accelerator, c.workload)?.compute.format]));
@@ -575,18 +618,31 @@ export function stackCalibrations(
       const pair = h.pair(chip.id, stack);
       const level: FitLevel = pair ? 'pair' : 'stack';
       const fit = pair ?? (h.stacks.get(stack) as LevelFit);
-      const band = cv.bands[level] ?? cv.bands.pooled ?? [-0.5, 0.5];
-      let [lo, hi] = asMeasured(band);
       const own = cv.rows.filter(
         (r) => r.row.accelerator === chip.id && r.row.stack === stack && r.errorPct !== undefined,
       );
-      const ownErrors = own.map((r) => Math.abs(r.errorPct as number));
-      const median = ownErrors.length === 0 ? undefined : (percentileMedian(ownErrors) as number);
-      if (median !== undefined) {
-        // Never narrower than the chip's own cross-validated error on this stack.
-        lo = Math.min(lo, Math.log(1 - Math.min(median, 95) / 100));
-        hi = Math.max(hi, Math.log(1 + median / 100));
-      }
+      // The chip's own cross-validated error on this stack, and an interval never narrower than it
+      // (with kind bands, per kind: its own rows of that kind against that kind's interval).
+      const ownCv = (rows: readonly CvRow[]) => {
+        const errors = rows.map((r) => Math.abs(r.errorPct as number));
+        return errors.length === 0
+          ? undefined
+          : { rows: errors.length, medianAbsErrorPct: percentileMedian(errors) as number };
+      };
+      const interval = (bands: LevelBands, mine: StackCalibration['cv']): readonly [number, number] => {
+        let [lo, hi] = asMeasured(
+          bands[level] ?? bands.pooled ?? cv.bands[level] ?? cv.bands.pooled ?? [-0.5, 0.5],
+        );
+        if (mine) {
+          lo = Math.min(lo, Math.log(1 - Math.min(mine.medianAbsErrorPct, 95) / 100));
+          hi = Math.max(hi, Math.log(1 + mine.medianAbsErrorPct / 100));
+        }
+        return [lo, hi];
+      };
+      const kb = cv.kindBands;
+      const isMoeRow = (r: CvRow) => moeModels.has(r.row.model);
+      const denseCv = ownCv(kb ? own.filter((r) => !isMoeRow(r)) : own);
+      const moeCv = kb ? ownCv(own.filter(isMoeRow)) : undefined;
       entries.push({
         stack,
         level,
@@ -594,13 +650,17 @@ export function stackCalibrations(
         fitted: fit.fitted,
         ids: fit.ids,
         formats: formatsOf(fit.ids),
-        intervalLog: [lo, hi],
-        ...(median === undefined ? {} : { cv: { rows: ownErrors.length, medianAbsErrorPct: median } }),
+        intervalLog: interval(kb ? kb.dense : cv.bands, denseCv),
+        ...(kb ? { moeIntervalLog: interval(kb.moe, moeCv) } : {}),
+        ...(denseCv ? { cv: denseCv } : {}),
+        ...(moeCv ? { moeCv } : {}),
       });
     }
     if (entries.length === 0) {
-      const band = cv.bands.pooled ?? [-0.5, 0.5];
-      const [lo, hi] = asMeasured(band);
+      const widened = (bands: LevelBands): readonly [number, number] => {
+        const [lo, hi] = asMeasured(bands.pooled ?? cv.bands.pooled ?? [-0.5, 0.5]);
+        return [lo * UNMEASURED_STACK_WIDENING, hi * UNMEASURED_STACK_WIDENING];
+      };
       entries.push({
         stack: 'generic',
         level: 'pooled',
@@ -608,7 +668,8 @@ export function stackCalibrations(
         fitted: h.pooled.fitted,
         ids: h.pooled.ids,
         formats: formatsOf(h.pooled.ids),
-        intervalLog: [lo * UNMEASURED_STACK_WIDENING, hi * UNMEASURED_STACK_WIDENING],
+        intervalLog: widened(cv.kindBands?.dense ?? cv.bands),
+        ...(cv.kindBands ? { moeIntervalLog: widened(cv.kindBands.moe) } : {}),
       });
     }
     out.set(chip.id, entries);

@@ -88,8 +88,22 @@ export const stackEntry = once(() =>
      * held-out rows.
      */
     interval_pct: z.strictObject({ low: z.number().gt(-100).max(0), high: z.number().min(0).max(10_000) }),
-    /** Cross-validated error of this chip's held-out rows on this stack, where it has any. */
+    /**
+     * The range for MoE models, where it differs (docs/model.md section 11, per model kind):
+     * from the held-out MoE rows at this level; `interval_pct` is then the dense models' range.
+     */
+    moe_interval_pct: z
+      .strictObject({ low: z.number().gt(-100).max(0), high: z.number().min(0).max(10_000) })
+      .optional(),
+    /**
+     * Cross-validated error of this chip's held-out rows on this stack, where it has any (its
+     * dense models' rows where `moe_interval_pct` is given).
+     */
     cv: z
+      .strictObject({ rows: z.number().int().positive(), median_abs_error_pct: nonNegative(10_000) })
+      .optional(),
+    /** The same over its MoE models' rows, where it has any (with `moe_interval_pct`). */
+    moe_cv: z
       .strictObject({ rows: z.number().int().positive(), median_abs_error_pct: nonNegative(10_000) })
       .optional(),
   }),

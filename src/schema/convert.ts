@@ -83,8 +83,14 @@ export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
     stack: name as string,
     stackLevel: entry.level,
     ...(entry.fitted_formats ? { fittedFormats: entry.fitted_formats } : {}),
-    intervalLog: [Math.log(1 + entry.interval_pct.low / 100), Math.log(1 + entry.interval_pct.high / 100)],
+    intervalLog: logInterval(entry.interval_pct),
+    ...(entry.moe_interval_pct ? { moeIntervalLog: logInterval(entry.moe_interval_pct) } : {}),
   };
+}
+
+/** A stated range in percent as log(measured / predicted) bounds (docs/model.md section 11). */
+function logInterval(pct: { readonly low: number; readonly high: number }): readonly [number, number] {
+  return [Math.log(1 + pct.low / 100), Math.log(1 + pct.high / 100)];
 }
 
 function baseAccelerator(p: AcceleratorFile): Accelerator {
@@ -248,6 +254,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
     latentInput: m?.latent_input ?? d.latent_input,
     robustFit: m?.robust_fit ?? d.robust_fit,
+    kindBands: m?.kind_bands ?? d.kind_bands,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
     disaggregation: m?.disaggregation ?? d.disaggregation,
     expertGemmTiles: m?.expert_gemm_tiles ?? d.expert_gemm_tiles,

@@ -343,6 +343,28 @@ describe('section 11: estimated prices and power widen the range', () => {
     expect(widened?.high.outputTokensPerJoule).toBeCloseTo(hi?.outputTokensPerJoule ?? 0, 12);
   });
 
+  it('per model kind (section 11): a dense model states interval_pct, an MoE model moe_interval_pct', () => {
+    // Intervals as log(measured / predicted): dense -20%..+25%, MoE -50%..+100%.
+    const a = {
+      ...accelerator('h100-sxm'),
+      intervalLog: [Math.log(0.8), Math.log(1.25)] as const,
+      moeIntervalLog: [Math.log(0.5), Math.log(2)] as const,
+    };
+    const dense = chat();
+    const d = efficiencyRange(a, dense);
+    const x = evaluate(a, dense).performance?.outputTokensPerSPerChip ?? Number.NaN;
+    expect(d?.low.outputTokensPerSPerChip).toBeCloseTo(x * 0.8, 6);
+    expect(d?.high.outputTokensPerSPerChip).toBeCloseTo(x * 1.25, 6);
+    const moeW = workload({ model: 'mixtral-8x7b', precision: FP8, input_tokens: 1000, output_tokens: 200 });
+    const y = evaluate(a, moeW).performance?.outputTokensPerSPerChip ?? Number.NaN;
+    const m = efficiencyRange(a, moeW);
+    expect(m?.low.outputTokensPerSPerChip).toBeCloseTo(y * 0.5, 6);
+    expect(m?.high.outputTokensPerSPerChip).toBeCloseTo(y * 2, 6);
+    // A profile with one interval states it for both kinds.
+    const { moeIntervalLog: _, ...one } = a;
+    expect(efficiencyRange(one, moeW)?.high.outputTokensPerSPerChip).toBeCloseTo(y * 1.25, 6);
+  });
+
   it('published prices and power leave the range as it was (H100)', () => {
     const a = accelerator('h100-sxm');
     expect(a.powerRangeW).toBeUndefined();

@@ -98,6 +98,7 @@ const workloadArb = fc.record({
     benchBatchCap: fc.boolean(),
     latentInput: fc.boolean(),
     robustFit: fc.boolean(),
+    kindBands: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),
     expertGemmTiles: fc.boolean(),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/api/backtest.js';
 import { fitLoss, predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
-import { caseFor, type MeasuredCase } from '../../src/fidelity/backtest.js';
+import { caseFor, type MeasuredCase, percentile } from '../../src/fidelity/backtest.js';
 import {
   actedOnRowIds,
   type CvResult,
@@ -12,6 +12,7 @@ import {
   compareCv,
   crossValidate,
   defaultStack,
+  KIND_BAND_MIN_RESIDUALS,
   monotoneBand,
   type StackCalibration,
   sourceGroup,
@@ -134,6 +135,13 @@ describe('leave one source out', () => {
     expect(new Set(cv.rows.map((r) => r.fold))).toEqual(
       new Set(['https://example.com/a', 'https://example.com/b', 'https://example.com/c']),
     );
+  });
+
+  it('per model kind (section 11): with no MoE rows, and 18 dense residuals (under 20), both kinds take the band of all rows', () => {
+    const cv = crossValidate([...rows('a', 1), ...rows('b', 1), ...rows('c', 2)]);
+    expect(cv.kindBands?.dense).toEqual(cv.bands);
+    expect(cv.kindBands?.moe).toEqual(cv.bands);
+    expect(cv.bands.pair).toBeDefined();
   });
 
   it('the robust loss (12a) keeps one source the model cannot represent from deciding the others', () => {
@@ -299,6 +307,45 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     const models = new Set(defaults.filter((c) => tilesOff.has(c.row.id)).map((c) => c.row.model));
     for (const m of models) expect(bundled().models.get(m)?.value.moe, m).toBeDefined();
   });
+
+  it("per model kind (section 11): each kind's pair band is the all-rows band widened to its own q10..q90", () => {
+    const cv = bundledCv();
+    const kinds = cv.kindBands;
+    const all = cv.bands.pair;
+    if (!kinds || !all) throw new Error('kind_bands is on by default');
+    const moeModels = new Set([...bundled().models].filter(([, m]) => m.value.moe).map(([id]) => id));
+    const logs = (moe: boolean) =>
+      cv.rows.flatMap((r) =>
+        r.level === 'pair' && r.errorPct !== undefined && moeModels.has(r.row.model) === moe
+          ? [Math.log(1 + r.errorPct / 100)]
+          : [],
+      );
+    // Both kinds have more than KIND_BAND_MIN_RESIDUALS (20) pair-level residuals on the bundled rows.
+    for (const [kind, moe] of [
+      ['dense', false],
+      ['moe', true],
+    ] as const) {
+      const own = logs(moe);
+      expect(own.length).toBeGreaterThanOrEqual(KIND_BAND_MIN_RESIDUALS);
+      expect(kinds[kind].pair).toEqual([
+        Math.min(all[0], percentile(own, 10) as number),
+        Math.max(all[1], percentile(own, 90) as number),
+      ]);
+    }
+    // The dense rows' own band lies inside the all-rows one, so dense models state it unchanged;
+    // the MoE band reaches further at both ends.
+    expect(kinds.dense.pair).toEqual(all);
+    const moeBand = kinds.moe.pair as readonly [number, number];
+    expect(moeBand[0]).toBeLessThan(all[0]);
+    expect(moeBand[1]).toBeGreaterThan(all[1]);
+    // A held-out row states its own kind's band: no MoE row's range is narrower in log terms than
+    // a dense row's at the same level.
+    const width = (r: CvRow) => Math.log((r.high as number) / (r.low as number));
+    const pairRows = cv.rows.filter((r) => r.level === 'pair' && r.low !== undefined);
+    const moeMin = Math.min(...pairRows.filter((r) => moeModels.has(r.row.model)).map(width));
+    const denseMax = Math.max(...pairRows.filter((r) => !moeModels.has(r.row.model)).map(width));
+    expect(moeMin).toBeGreaterThanOrEqual(denseMax - 1e-12);
+  }, 240_000);
 
   it('on the bundled rows: the stack band covers the pair band, the pooled band the stack band', () => {
     const cv = bundledCv();

@@ -6,6 +6,7 @@ import {
   calibrate,
   calibratedProfileText,
   fittedFactorSpread,
+  intervalText,
   round,
   stacksProfileText,
 } from '../../api/calibrate.js';
@@ -67,7 +68,7 @@ export function calibrateAllCommand(
     if (!entry) continue;
     for (const e of entries)
       lines.push(
-        `${id} ${e.stack}${e.stack === defaultStack(entries) ? ' (default)' : ''}: ${e.level}, ${e.ids.length} rows, interval ${((Math.exp(e.intervalLog[0]) - 1) * 100).toFixed(0)}%..+${((Math.exp(e.intervalLog[1]) - 1) * 100).toFixed(0)}%`,
+        `${id} ${e.stack}${e.stack === defaultStack(entries) ? ' (default)' : ''}: ${e.level}, ${e.ids.length} rows, interval ${intervalText(e)}`,
       );
     if (opts.output !== undefined) {
       const text = stacksProfileText(readFileSync(entry.file, 'utf8'), entries, spread);

@@ -58,7 +58,7 @@ export function profilesShowCommand(ctx: Context, id: string): number {
     for (const [name, s] of stacks) {
       const e = s.efficiency;
       out.push(
-        `  ${name}: ${s.level === 'pair' ? `fitted on ${s.rows} row(s) of this chip` : s.level === 'stack' ? `this stack's factors from ${s.rows} row(s) of other chips` : `every stack's factors (${s.rows} rows)`}; range ${s.interval_pct.low}%..+${s.interval_pct.high}%${s.cv ? `, cross-validated median |error| ${s.cv.median_abs_error_pct}% on ${s.cv.rows} row(s)` : ''}`,
+        `  ${name}: ${s.level === 'pair' ? `fitted on ${s.rows} row(s) of this chip` : s.level === 'stack' ? `this stack's factors from ${s.rows} row(s) of other chips` : `every stack's factors (${s.rows} rows)`}; range ${s.interval_pct.low}%..+${s.interval_pct.high}%${s.moe_interval_pct ? ` (dense models), ${s.moe_interval_pct.low}%..+${s.moe_interval_pct.high}% (MoE models)` : ''}${s.cv ? `, cross-validated median |error| ${s.cv.median_abs_error_pct}% on ${s.cv.rows}${s.moe_interval_pct ? ' dense' : ''} row(s)` : ''}${s.moe_cv ? `, ${s.moe_cv.median_abs_error_pct}% on ${s.moe_cv.rows} MoE row(s)` : ''}`,
         `    eta_mem ${e.eta_mem}, eta_prefill ${e.eta_prefill}, eta_decode ${e.eta_decode}, eta_link ${e.eta_link}, t_step0_ms ${e.t_step0_ms}${s.fitted && s.fitted.length > 0 ? ` (moved by the rows: ${s.fitted.join(', ')})` : ''}`,
       );
       if (s.fitted_on) out.push(`    rows: ${s.fitted_on.join(', ')}`);
