@@ -208,6 +208,18 @@ export interface CvResult {
 /** Fewer residuals of a kind at a level than this, and the kind states the level's band over all rows unwidened. */
 export const KIND_BAND_MIN_RESIDUALS = 20;
 
+/**
+ * Section 11, per model kind: a level's band over all rows, widened at each end to the quantiles
+ * of one kind's own residuals there when it has at least KIND_BAND_MIN_RESIDUALS of them.
+ */
+export function kindBand(
+  all: readonly [number, number] | undefined,
+  own: readonly number[],
+): readonly [number, number] | undefined {
+  const b = own.length >= KIND_BAND_MIN_RESIDUALS ? band(own) : undefined;
+  return all && b ? [Math.min(all[0], b[0]), Math.max(all[1], b[1])] : all;
+}
+
 /** Dense or MoE: the kind whose residuals state a case's interval (section 11). */
 export function modelKind(c: {
   readonly workload: { readonly model: { readonly moe?: unknown } };
@@ -282,10 +294,7 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   // residuals where it has enough of them at the level (never narrower than over all rows).
   const bandAt = (level: FitLevel, exceptFold?: string, kind?: ModelKind) => {
     const all = band(logsOf(level, exceptFold, undefined));
-    if (kind === undefined || !all) return all;
-    const own = logsOf(level, exceptFold, kind);
-    const b = own.length >= KIND_BAND_MIN_RESIDUALS ? band(own) : undefined;
-    return b ? ([Math.min(all[0], b[0]), Math.max(all[1], b[1])] as const) : all;
+    return kind === undefined ? all : kindBand(all, logsOf(level, exceptFold, kind));
   };
   // Every row of a fold at a level (and kind) states the same band: made once per key.
   const bandsOf = new Map<string, readonly [number, number] | undefined>();

@@ -1,5 +1,6 @@
 // Cross-validation (docs/model.md section 12a): folds are sources, and a held-out source is
 // never fitted on.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/api/backtest.js';
 import { fitLoss, predictCase } from '../../src/engine/calibrate.js';
@@ -13,6 +14,7 @@ import {
   crossValidate,
   defaultStack,
   KIND_BAND_MIN_RESIDUALS,
+  kindBand,
   monotoneBand,
   type StackCalibration,
   sourceGroup,
@@ -276,6 +278,37 @@ describe('two cross-validations compared (backtest --cv --against)', () => {
     expect(shortSource('mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC')).toBe(
       'mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC',
     );
+  });
+});
+
+describe('intervals per model kind (docs/model.md section 11)', () => {
+  it('widened only: a kind never states less than the all-rows band, and with 20 residuals or more it covers their q10..q90', () => {
+    const residual = fc.double({ min: -3, max: 3, noNaN: true });
+    fc.assert(
+      fc.property(
+        fc.tuple(residual, residual).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const),
+        fc.array(residual, { maxLength: 60 }),
+        (all, own) => {
+          const b = kindBand(all, own) as readonly [number, number];
+          expect(b[0]).toBeLessThanOrEqual(all[0]);
+          expect(b[1]).toBeGreaterThanOrEqual(all[1]);
+          if (own.length < KIND_BAND_MIN_RESIDUALS) expect(b).toEqual(all);
+          else {
+            expect(b[0]).toBeLessThanOrEqual(percentile(own, 10) as number);
+            expect(b[1]).toBeGreaterThanOrEqual(percentile(own, 90) as number);
+          }
+        },
+      ),
+    );
+  });
+
+  it('hand-computed: residuals 1..20 (q10 = 2, q90 = 18) widen [5, 10] to [2, 18]; 19 of them leave it as it was', () => {
+    const own = Array.from({ length: 20 }, (_, i) => i + 1);
+    // Nearest rank: q10 is the ceil(0.1 * 20) = 2nd value, 2; q90 the 18th, 18.
+    expect(kindBand([5, 10], own)).toEqual([2, 18]);
+    expect(kindBand([1, 19], own)).toEqual([1, 19]);
+    expect(kindBand([5, 10], own.slice(0, 19))).toEqual([5, 10]);
+    expect(kindBand(undefined, own)).toBeUndefined();
   });
 });
 
