@@ -233,7 +233,6 @@ export function stacksProfileText(
   return block ? replaceNestedEntries(text, 'sources', block.sources) : text;
 }
 
-/** An interval end, log(measured / predicted), as the percent a profile states (3 decimals). */
 /** A stack entry's stated range(s) as text: `-26%..+38%`, or per model kind where it has two (section 11). */
 export function intervalText(e: Pick<StackCalibration, 'intervalLog' | 'moeIntervalLog'>): string {
   const one = (iv: readonly [number, number]) => `${intervalPct(iv[0])}%..+${intervalPct(iv[1])}%`;
@@ -242,6 +241,7 @@ export function intervalText(e: Pick<StackCalibration, 'intervalLog' | 'moeInter
     : one(e.intervalLog);
 }
 
+/** An interval end, log(measured / predicted), as the percent a profile states (3 decimals). */
 export function intervalPct(logRatio: number): number {
   return round((Math.exp(logRatio) - 1) * 100, 3);
 }

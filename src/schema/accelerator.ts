@@ -89,8 +89,8 @@ export const stackEntry = once(() =>
      */
     interval_pct: z.strictObject({ low: z.number().gt(-100).max(0), high: z.number().min(0).max(10_000) }),
     /**
-     * The range for MoE models, where it differs (docs/model.md section 11, per model kind):
-     * from the held-out MoE rows at this level; `interval_pct` is then the dense models' range.
+     * The range for MoE models, where it differs (docs/model.md section 11, per model kind): the
+     * level's range widened to its held-out MoE rows; `interval_pct` is then the dense models'.
      */
     moe_interval_pct: z
       .strictObject({ low: z.number().gt(-100).max(0), high: z.number().min(0).max(10_000) })
