@@ -220,6 +220,21 @@ export function kindBand(
   return all && b ? [Math.min(all[0], b[0]), Math.max(all[1], b[1])] : all;
 }
 
+/**
+ * Section 11's floor on a band of log(predicted / measured): never narrower than a median |error|
+ * of `medianPct` (the measured value within predicted x (1 -/+ median), the low end at most -95%).
+ */
+export function floorBand(
+  b: readonly [number, number],
+  medianPct: number | undefined,
+): readonly [number, number] {
+  if (medianPct === undefined) return b;
+  return [
+    Math.min(b[0], -Math.log(1 + medianPct / 100)),
+    Math.max(b[1], -Math.log(1 - Math.min(medianPct, 95) / 100)),
+  ];
+}
+
 /** Dense or MoE: the kind whose residuals state a case's interval (section 11). */
 export function modelKind(c: {
   readonly workload: { readonly model: { readonly moe?: unknown } };
@@ -307,10 +322,24 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
       );
     return bandsOf.get(key);
   };
+  // Section 11's floor, as compare states it: never narrower than the chip's own median error on
+  // the stack (per kind with kind bands), here from its rows of the other sources only.
+  const ownKey = (i: number) => {
+    const row = predicted[i]?.c.row;
+    return `${row?.accelerator}\u0000${row?.stack}\u0000${byKind ? kindOf[i] : ''}`;
+  };
+  const ownErrors = new Map<string, { fold: string; error: number }[]>();
+  predicted.forEach((p, i) => {
+    if (p.r.errorPct === undefined) return;
+    const k = ownKey(i);
+    ownErrors.set(k, [...(ownErrors.get(k) ?? []), { fold: p.fold, error: Math.abs(p.r.errorPct) }]);
+  });
   const rows: CvRow[] = predicted.map(({ c, fold, level, r }, i) => {
-    const b = foldBand(fold, level, byKind ? kindOf[i] : undefined);
+    const band0 = foldBand(fold, level, byKind ? kindOf[i] : undefined);
     const x = r.prediction?.tokensPerSPerChip;
-    if (!b || x === undefined) return { ...r, fold, level };
+    if (!band0 || x === undefined) return { ...r, fold, level };
+    const others = (ownErrors.get(ownKey(i)) ?? []).filter((e) => e.fold !== fold).map((e) => e.error);
+    const b = floorBand(band0, percentileMedian(others) ?? undefined);
     // The measured value m is covered when x * exp(q10) <= ... : residual log(x/m) within [q10, q90].
     const low = x / Math.exp(b[1]);
     const high = x / Math.exp(b[0]);
@@ -638,16 +667,13 @@ export function stackCalibrations(
           ? undefined
           : { rows: errors.length, medianAbsErrorPct: percentileMedian(errors) as number };
       };
-      const interval = (bands: LevelBands, mine: StackCalibration['cv']): readonly [number, number] => {
-        let [lo, hi] = asMeasured(
-          bands[level] ?? bands.pooled ?? cv.bands[level] ?? cv.bands.pooled ?? [-0.5, 0.5],
+      const interval = (bands: LevelBands, mine: StackCalibration['cv']): readonly [number, number] =>
+        asMeasured(
+          floorBand(
+            bands[level] ?? bands.pooled ?? cv.bands[level] ?? cv.bands.pooled ?? [-0.5, 0.5],
+            mine?.medianAbsErrorPct,
+          ),
         );
-        if (mine) {
-          lo = Math.min(lo, Math.log(1 - Math.min(mine.medianAbsErrorPct, 95) / 100));
-          hi = Math.max(hi, Math.log(1 + mine.medianAbsErrorPct / 100));
-        }
-        return [lo, hi];
-      };
       const kb = cv.kindBands;
       const isMoeRow = (r: CvRow) => moeModels.has(r.row.model);
       const denseCv = ownCv(kb ? own.filter((r) => !isMoeRow(r)) : own);
