@@ -224,7 +224,8 @@ export interface ErrorSummary {
   readonly maxAbsErrorPct: number | null;
 }
 
-function median(xs: readonly number[]): number | null {
+/** Median of xs (mean of the middle two for an even count); null for none. */
+export function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);

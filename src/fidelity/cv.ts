@@ -9,7 +9,7 @@ import {
   type Efficiency,
   type EfficiencyFactor,
 } from '../engine/types.js';
-import { type BacktestRow, type MeasuredCase, percentile } from './backtest.js';
+import { type BacktestRow, type MeasuredCase, median, percentile } from './backtest.js';
 import { backtestAtEstimate, estimateInputs } from './latent.js';
 
 /**
@@ -332,14 +332,16 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   predicted.forEach((p, i) => {
     if (p.r.errorPct === undefined) return;
     const k = ownKey(i);
-    ownErrors.set(k, [...(ownErrors.get(k) ?? []), { fold: p.fold, error: Math.abs(p.r.errorPct) }]);
+    const list = ownErrors.get(k) ?? [];
+    list.push({ fold: p.fold, error: Math.abs(p.r.errorPct) });
+    ownErrors.set(k, list);
   });
   const rows: CvRow[] = predicted.map(({ c, fold, level, r }, i) => {
     const band0 = foldBand(fold, level, byKind ? kindOf[i] : undefined);
     const x = r.prediction?.tokensPerSPerChip;
     if (!band0 || x === undefined) return { ...r, fold, level };
     const others = (ownErrors.get(ownKey(i)) ?? []).filter((e) => e.fold !== fold).map((e) => e.error);
-    const b = floorBand(band0, percentileMedian(others) ?? undefined);
+    const b = floorBand(band0, median(others) ?? undefined);
     // The measured value m is covered when x * exp(q10) <= ... : residual log(x/m) within [q10, q90].
     const low = x / Math.exp(b[1]);
     const high = x / Math.exp(b[0]);
@@ -416,20 +418,20 @@ function summarizeCv(
     r.tpotErrorPct === undefined ? [] : [{ value: Math.abs(r.tpotErrorPct), weight: weightOf(r) }],
   );
   const values = (xs: readonly { value: number }[]) => xs.map((x) => x.value);
-  const median = (xs: typeof errs) => (perSource ? weightedPercentile(xs, 50) : percentileMedian(values(xs)));
+  const medianOf = (xs: typeof errs) => (perSource ? weightedPercentile(xs, 50) : median(values(xs)));
   const ranged = rs.filter((r) => r.covered !== undefined);
   const weightOfAll = (xs: readonly CvRow[]) => xs.reduce((t, r) => t + weightOf(r), 0);
   return {
     kind,
     group: name,
     rows: errs.length,
-    medianAbsErrorPct: median(errs),
+    medianAbsErrorPct: medianOf(errs),
     p90AbsErrorPct: perSource ? weightedPercentile(errs, 90) : percentile(values(errs), 90),
     maxAbsErrorPct: errs.length === 0 ? null : Math.max(...values(errs)),
     coveragePct:
       ranged.length === 0 ? null : (100 * weightOfAll(ranged.filter((r) => r.covered))) / weightOfAll(ranged),
     tpotRows: tpotErrs.length,
-    medianAbsTpotErrorPct: median(tpotErrs),
+    medianAbsTpotErrorPct: medianOf(tpotErrs),
   };
 }
 
@@ -451,13 +453,6 @@ export function weightedPercentile(
     if (cumulative >= (p / 100) * total * (1 - 1e-12)) return x.value;
   }
   return (s[s.length - 1] as { value: number }).value;
-}
-
-function percentileMedian(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 /** The known-input rows' error figures of one cross-validation (docs/model.md, "Which corrections are on"). */
@@ -516,7 +511,7 @@ export function compareCv(
     return !b.row.input_assumed && b.errorPct !== undefined && a?.errorPct !== undefined ? [{ b, a }] : [];
   });
   const medianAbs = (ps: typeof pairs, side: 'a' | 'b') =>
-    percentileMedian(ps.map((p) => Math.abs(p[side].errorPct as number)));
+    median(ps.map((p) => Math.abs(p[side].errorPct as number)));
   const gain = (ps: typeof pairs): number | null => {
     const mb = medianAbs(ps, 'b');
     const ma = medianAbs(ps, 'a');
@@ -639,6 +634,14 @@ export function stackCalibrations(
   const h = fitLevels(cases);
   const vendorOfChip = new Map(cases.map((c) => [c.row.accelerator, c.accelerator.vendor]));
   const moeModels = new Set(cases.filter((c) => modelKind(c) === 'moe').map((c) => c.row.model));
+  const isMoeRow = (r: CvRow) => moeModels.has(r.row.model);
+  // A chip's own cross-validated error over some of its rows (section 11's floor).
+  const ownCv = (rows: readonly CvRow[]) => {
+    const errors = rows.map((r) => Math.abs(r.errorPct as number));
+    return errors.length === 0
+      ? undefined
+      : { rows: errors.length, medianAbsErrorPct: median(errors) as number };
+  };
   const out = new Map<string, StackCalibration[]>();
   const asMeasured = (b: readonly [number, number]): readonly [number, number] => [-b[1], -b[0]];
   const formatOf = new Map(cases.map((c) => [c.row.id, setupFor(c.accelerator, c.workload)?.compute.format]));
@@ -659,14 +662,8 @@ export function stackCalibrations(
       const own = cv.rows.filter(
         (r) => r.row.accelerator === chip.id && r.row.stack === stack && r.errorPct !== undefined,
       );
-      // The chip's own cross-validated error on this stack, and an interval never narrower than it
-      // (with kind bands, per kind: its own rows of that kind against that kind's interval).
-      const ownCv = (rows: readonly CvRow[]) => {
-        const errors = rows.map((r) => Math.abs(r.errorPct as number));
-        return errors.length === 0
-          ? undefined
-          : { rows: errors.length, medianAbsErrorPct: percentileMedian(errors) as number };
-      };
+      // An interval never narrower than the chip's own cross-validated error on this stack (with
+      // kind bands, per kind: its own rows of that kind against that kind's interval).
       const interval = (bands: LevelBands, mine: StackCalibration['cv']): readonly [number, number] =>
         asMeasured(
           floorBand(
@@ -675,7 +672,6 @@ export function stackCalibrations(
           ),
         );
       const kb = cv.kindBands;
-      const isMoeRow = (r: CvRow) => moeModels.has(r.row.model);
       const denseCv = ownCv(kb ? own.filter((r) => !isMoeRow(r)) : own);
       const moeCv = kb ? ownCv(own.filter(isMoeRow)) : undefined;
       entries.push({
