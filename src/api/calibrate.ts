@@ -190,6 +190,7 @@ export function stacksProfileText(
       fitted: e.fitted.map(fileFactorName),
       fitted_formats: [...e.formats],
       ...(e.level === 'pair' ? { fitted_on: [...e.ids] } : {}),
+      ...(e.latent ? { inputs_estimated: true } : {}),
       rows: e.ids.length,
       interval_pct: { low: intervalPct(e.intervalLog[0]), high: intervalPct(e.intervalLog[1]) },
       ...(e.moeIntervalLog
@@ -295,7 +296,7 @@ function efficiencyBlock(
     const source = own
       ? {
           kind: 'analysis',
-          source: `infercost calibrate --all on data/measured: this chip's ${e.stack} fit on ${e.ids.length} rows (stacks.${e.stack}.fitted_on)`,
+          source: `infercost calibrate --all on data/measured: this chip's ${e.stack} fit on ${e.ids.length} rows (stacks.${e.stack}.fitted_on)${e.latent ? ", at their datasets' estimated input lengths (docs/model.md 12c)" : ''}`,
           note: `The default stack's factor, moved by this chip's own rows; used only by a copy of this profile without stacks. Cross-validated interval on ${e.stack}: ${interval} (docs/model.md sections 11, 12a).`,
         }
       : {

@@ -56,6 +56,8 @@ export interface Mechanisms {
   readonly benchBatchCap: boolean;
   /** 12b Backtest only: a row with an assumed input runs at its dataset's estimated mean input. */
   readonly latentInput: boolean;
+  /** 12c Backtest and calibrate only: a (chip, stack) pair with no published-input rows is fitted on its rows at their datasets' estimates. */
+  readonly latentPairs: boolean;
   /** 12a Backtest and calibrate only: the hierarchy's fits weigh log errors by a pseudo-Huber loss, not squares. */
   readonly robustFit: boolean;
   /** 11 Backtest and calibrate only: each model kind's interval is widened to its own held-out residuals. */

@@ -10,7 +10,13 @@ import {
   type EfficiencyFactor,
 } from '../engine/types.js';
 import { type BacktestRow, type MeasuredCase, median, percentile } from './backtest.js';
-import { backtestAtEstimate, estimateInputs } from './latent.js';
+import {
+  backtestAtEstimate,
+  estimateInputs,
+  type InputEstimate,
+  latentDataset,
+  withInputTokens,
+} from './latent.js';
 
 /**
  * The pull of a pair's fit towards its stack's pooled factors, per squared unit of search
@@ -76,6 +82,8 @@ export interface Factors {
   readonly level: FitLevel;
   /** Training rows behind the factors. */
   readonly rows: number;
+  /** 12c: a pair fitted on rows whose input nobody published (at their datasets' estimates). */
+  readonly latent?: boolean;
 }
 
 /**
@@ -87,7 +95,12 @@ export function fittable(row: {
   readonly input_assumed: boolean;
   readonly parallelism?: string | undefined;
 }): boolean {
-  return !row.input_assumed && !/ep\d*/.test(row.parallelism ?? '');
+  return !row.input_assumed && representedSplit(row);
+}
+
+/** A split the engine represents by default: no expert parallelism (section 3d is off). */
+function representedSplit(row: { readonly parallelism?: string | undefined }): boolean {
+  return !/ep\d*/.test(row.parallelism ?? '');
 }
 
 /** One level's fit: the factors, which of them the rows moved, and the rows behind them. */
@@ -95,6 +108,8 @@ export interface LevelFit {
   readonly efficiency: Efficiency;
   readonly fitted: readonly EfficiencyFactor[];
   readonly ids: readonly string[];
+  /** 12c: fitted on rows whose input nobody published, at their datasets' estimates. */
+  readonly latent?: boolean;
 }
 
 /** The three levels fitted on one set of rows (section 12a). */
@@ -105,12 +120,14 @@ export interface Hierarchy {
   pair(chip: string, stack: string): LevelFit | undefined;
   /** The factors a row of (chip, stack) is predicted with: the pair's, else the stack's, else pooled. */
   factors(chip: string, stack: string): Factors;
+  /** 12b: each dataset's estimated mean input, from the rows predicted with the pairs' and stacks' factors. */
+  readonly estimates: ReadonlyMap<string, InputEstimate>;
 }
 
 /**
  * The hierarchy of fits (section 12a): all rows pooled from the generic start; each stack pulled
  * towards the pool; each (chip, stack) pair pulled towards its stack. Rows with an assumed input
- * length are never fitted on.
+ * length are fitted on only by a pair with no other rows, at their datasets' estimates (12c).
  */
 export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
   const known = training.filter((c) => fittable(c.row));
@@ -128,28 +145,60 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     stacks.set(s, { efficiency: f.efficiency, fitted: f.fitted, ids: ids(rows) });
   }
   const pairs = new Map<string, LevelFit | undefined>();
-  const pair = (chip: string, stack: string): LevelFit | undefined => {
-    const key = `${chip}\u0000${stack}`;
-    if (pairs.has(key)) return pairs.get(key);
-    const rows = known.filter((c) => c.row.stack === stack && c.row.accelerator === chip);
-    const prior = (stacks.get(stack) ?? pooled).efficiency;
-    const fit =
-      rows.length === 0
-        ? undefined
-        : (() => {
-            const f = fitPulled(rows, prior, SHRINK_WEIGHT);
-            return { efficiency: f.efficiency, fitted: f.fitted, ids: ids(rows) };
-          })();
-    pairs.set(key, fit);
-    return fit;
+  const fitPair = (stack: string, rows: readonly MeasuredCase[], latent: boolean): LevelFit | undefined => {
+    if (rows.length === 0) return undefined;
+    const f = fitPulled(rows, (stacks.get(stack) ?? pooled).efficiency, SHRINK_WEIGHT);
+    return { efficiency: f.efficiency, fitted: f.fitted, ids: ids(rows), ...(latent ? { latent } : {}) };
   };
+  const knownPair = (chip: string, stack: string): LevelFit | undefined => {
+    const key = `${chip}\u0000${stack}`;
+    if (!pairs.has(key))
+      pairs.set(
+        key,
+        fitPair(
+          stack,
+          known.filter((c) => c.row.stack === stack && c.row.accelerator === chip),
+          false,
+        ),
+      );
+    return pairs.get(key);
+  };
+  const baseFactors = (chip: string, stack: string): Efficiency =>
+    (knownPair(chip, stack) ?? stacks.get(stack) ?? pooled).efficiency;
+  // 12b: each dataset's estimated input, from the rows predicted with the factors above.
+  const estimates = estimateInputs(training, (c) => baseFactors(c.row.accelerator, c.row.stack));
+  // 12c: a pair with no published-input rows is fitted on its rows at their datasets' estimates.
+  const latentOn = training[0]?.workload.mechanisms.latentPairs ?? false;
+  const latentPairs = new Map<string, LevelFit | undefined>();
+  const latentPair = (chip: string, stack: string): LevelFit | undefined => {
+    const key = `${chip}\u0000${stack}`;
+    if (!latentPairs.has(key)) {
+      const rows = training.flatMap((c) => {
+        if (c.row.stack !== stack || c.row.accelerator !== chip || !representedSplit(c.row)) return [];
+        const d = latentDataset(c);
+        const e = d === undefined ? undefined : estimates.get(d);
+        return e === undefined ? [] : [withInputTokens(c, e.inputTokens)];
+      });
+      latentPairs.set(key, fitPair(stack, rows, true));
+    }
+    return latentPairs.get(key);
+  };
+  const pair = (chip: string, stack: string): LevelFit | undefined =>
+    knownPair(chip, stack) ?? (latentOn ? latentPair(chip, stack) : undefined);
   return {
     pooled,
     stacks,
     pair,
+    estimates,
     factors(chip, stack) {
       const p = pair(chip, stack);
-      if (p) return { efficiency: p.efficiency, level: 'pair', rows: p.ids.length };
+      if (p)
+        return {
+          efficiency: p.efficiency,
+          level: 'pair',
+          rows: p.ids.length,
+          ...(p.latent ? { latent: true } : {}),
+        };
       const s = stacks.get(stack);
       if (s) return { efficiency: s.efficiency, level: 'stack', rows: s.ids.length };
       return { efficiency: pooled.efficiency, level: 'pooled', rows: pooled.ids.length };
@@ -261,20 +310,20 @@ const CLOSER_LEVELS: Readonly<Record<FitLevel, readonly FitLevel[]>> = {
 
 /**
  * A level's band (section 11): the quantiles of its own residuals, widened at each end to those of
- * the levels fitted closer to the chip. Undefined when the level itself has too few residuals.
+ * the levels fitted closer to the chip. With too few residuals of its own, the widest of those
+ * levels' bands (section 12c left the stack level almost none); undefined when none has a band.
  */
 export function monotoneBand(
   level: FitLevel,
   bandAt: (l: FitLevel) => readonly [number, number] | undefined,
 ): readonly [number, number] | undefined {
   const own = bandAt(level);
-  if (!own) return undefined;
-  let [lo, hi] = own;
+  let out = own;
   for (const l of CLOSER_LEVELS[level]) {
     const b = bandAt(l);
-    if (b) [lo, hi] = [Math.min(lo, b[0]), Math.max(hi, b[1])];
+    if (b) out = out ? [Math.min(out[0], b[0]), Math.max(out[1], b[1])] : b;
   }
-  return [lo, hi];
+  return out;
 }
 
 /**
@@ -283,17 +332,18 @@ export function monotoneBand(
  */
 export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   const folds = [...new Set(cases.map((c) => sourceGroup(c.row.source)))].sort();
-  const predicted: { c: MeasuredCase; fold: string; level: FitLevel; r: BacktestRow }[] = [];
+  const predicted: { c: MeasuredCase; fold: string; level: FitLevel; latent: boolean; r: BacktestRow }[] = [];
   for (const fold of folds) {
     const held = cases.filter((c) => sourceGroup(c.row.source) === fold);
     const training = cases.filter((c) => sourceGroup(c.row.source) !== fold);
-    const factorsFor = fitHierarchy(training);
+    const h = fitLevels(training);
+    const factorsFor = (chip: string, stack: string) => h.factors(chip, stack);
     // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
-    const estimates = estimateInputs(training, (c) => factorsFor(c.row.accelerator, c.row.stack).efficiency);
+    const estimates = h.estimates;
     for (const held0 of held) {
       const f = factorsFor(held0.row.accelerator, held0.row.stack);
       const { c, r } = backtestAtEstimate(held0, estimates, f.efficiency);
-      predicted.push({ c, fold, level: f.level, r });
+      predicted.push({ c, fold, level: f.level, latent: f.latent ?? false, r });
     }
   }
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
@@ -301,7 +351,14 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   const kindOf = predicted.map((p) => modelKind(p.c));
   const logsOf = (level: FitLevel, exceptFold: string | undefined, kind: ModelKind | undefined) =>
     predicted.flatMap((p, i) => {
-      if (p.fold === exceptFold || p.level !== level || (kind !== undefined && kindOf[i] !== kind)) return [];
+      // 12c: a pair fitted at guessed inputs states the stack's band and adds to no band.
+      if (
+        p.latent ||
+        p.fold === exceptFold ||
+        p.level !== level ||
+        (kind !== undefined && kindOf[i] !== kind)
+      )
+        return [];
       const l = logOf(p.r);
       return l === undefined ? [] : [l];
     });
@@ -336,8 +393,8 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     list.push({ fold: p.fold, error: Math.abs(p.r.errorPct) });
     ownErrors.set(k, list);
   });
-  const rows: CvRow[] = predicted.map(({ c, fold, level, r }, i) => {
-    const band0 = foldBand(fold, level, byKind ? kindOf[i] : undefined);
+  const rows: CvRow[] = predicted.map(({ c, fold, level, latent, r }, i) => {
+    const band0 = foldBand(fold, latent ? 'stack' : level, byKind ? kindOf[i] : undefined);
     const x = r.prediction?.tokensPerSPerChip;
     if (!band0 || x === undefined) return { ...r, fold, level };
     const others = (ownErrors.get(ownKey(i)) ?? []).filter((e) => e.fold !== fold).map((e) => e.error);
@@ -607,6 +664,8 @@ export interface StackCalibration {
   readonly ids: readonly string[];
   /** The matrix-unit formats of those rows (section 12a), in COMPUTE_FORMATS order. */
   readonly formats: readonly ComputeFormat[];
+  /** 12c: a pair fitted on rows whose input nobody published, at their datasets' estimates. */
+  readonly latent?: boolean;
   /** log(measured / predicted) bounds covering 80% of held-out rows at this level (dense models, with kind bands). */
   readonly intervalLog: readonly [number, number];
   /** The same for MoE models, with `kind_bands` (section 11). */
@@ -659,6 +718,8 @@ export function stackCalibrations(
       const pair = h.pair(chip.id, stack);
       const level: FitLevel = pair ? 'pair' : 'stack';
       const fit = pair ?? (h.stacks.get(stack) as LevelFit);
+      // 12c: a pair fitted at guessed inputs states the stack level's interval, as in backtest --cv.
+      const bandLevel: FitLevel = pair?.latent ? 'stack' : level;
       const own = cv.rows.filter(
         (r) => r.row.accelerator === chip.id && r.row.stack === stack && r.errorPct !== undefined,
       );
@@ -667,7 +728,7 @@ export function stackCalibrations(
       const interval = (bands: LevelBands, mine: StackCalibration['cv']): readonly [number, number] =>
         asMeasured(
           floorBand(
-            bands[level] ?? bands.pooled ?? cv.bands[level] ?? cv.bands.pooled ?? [-0.5, 0.5],
+            bands[bandLevel] ?? bands.pooled ?? cv.bands[bandLevel] ?? cv.bands.pooled ?? [-0.5, 0.5],
             mine?.medianAbsErrorPct,
           ),
         );
@@ -681,6 +742,7 @@ export function stackCalibrations(
         fitted: fit.fitted,
         ids: fit.ids,
         formats: formatsOf(fit.ids),
+        ...(fit.latent ? { latent: true } : {}),
         intervalLog: interval(kb ? kb.dense : cv.bands, denseCv),
         ...(kb ? { moeIntervalLog: interval(kb.moe, moeCv) } : {}),
         ...(denseCv ? { cv: denseCv } : {}),

@@ -81,6 +81,11 @@ export const stackEntry = once(() =>
     fitted_formats: z.array(z.enum(COMPUTE_FORMATS)).optional(),
     /** Measured rows behind the factors: their ids for a pair, their count otherwise. */
     fitted_on: z.array(z.string().min(1)).optional(),
+    /**
+     * A pair fitted on rows whose input length nobody published (MLPerf), each at its dataset's
+     * estimated mean input (docs/model.md 12c).
+     */
+    inputs_estimated: z.literal(true).optional(),
     rows: z.number().int().nonnegative(),
     /**
      * The stated range, from cross-validated residuals at this level (docs/model.md section 11):

@@ -253,6 +253,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     powerUnderLoad: m?.power_under_load ?? d.power_under_load,
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
     latentInput: m?.latent_input ?? d.latent_input,
+    latentPairs: m?.latent_pairs ?? d.latent_pairs,
     robustFit: m?.robust_fit ?? d.robust_fit,
     kindBands: m?.kind_bands ?? d.kind_bands,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,

@@ -97,6 +97,7 @@ const workloadArb = fc.record({
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
     latentInput: fc.boolean(),
+    latentPairs: fc.boolean(),
     robustFit: fc.boolean(),
     kindBands: fc.boolean(),
     expertParallel: fc.boolean(),

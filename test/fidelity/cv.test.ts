@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/api/backtest.js';
-import { fitLoss, predictCase } from '../../src/engine/calibrate.js';
+import { fitLoss, logErrors, predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
 import { caseFor, type MeasuredCase, percentile } from '../../src/fidelity/backtest.js';
 import {
@@ -13,6 +13,7 @@ import {
   compareCv,
   crossValidate,
   defaultStack,
+  fitLevels,
   floorBand,
   KIND_BAND_MIN_RESIDUALS,
   kindBand,
@@ -21,6 +22,7 @@ import {
   sourceGroup,
   weightedPercentile,
 } from '../../src/fidelity/cv.js';
+import { withInputTokens } from '../../src/fidelity/latent.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
 import { shortSource } from '../../src/render/backtest.js';
 import { toAccelerator, toMechanisms, toModel } from '../../src/schema/convert.js';
@@ -336,8 +338,12 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     expect(monotoneBand('pooled', bandAt)).toEqual([-0.5, 0.45]);
   });
 
-  it('a level without enough residuals of its own states none; a missing closer level is skipped', () => {
-    expect(monotoneBand('stack', (l) => (l === 'stack' ? undefined : at[l]))).toBeUndefined();
+  it("a level without enough residuals of its own states the closer levels' widest; a missing closer level is skipped", () => {
+    // stack without its own: the pair band alone, [-0.5, 0.4]
+    expect(monotoneBand('stack', (l) => (l === 'stack' ? undefined : at[l]))).toEqual([-0.5, 0.4]);
+    // pooled without its own: min(-0.5, -0.1) = -0.5, max(0.4, 0.45) = 0.45
+    expect(monotoneBand('pooled', (l) => (l === 'pooled' ? undefined : at[l]))).toEqual([-0.5, 0.45]);
+    expect(monotoneBand('pair', () => undefined)).toBeUndefined();
     expect(monotoneBand('stack', (l) => (l === 'pair' ? undefined : at[l]))).toEqual([-0.1, 0.45]);
   });
 
@@ -482,3 +488,49 @@ function bundledCv(): CvResult {
   bundledCvResult ??= crossValidate(resolveRows(bundled(), loadMeasured([bundledMeasuredDir()])).cases);
   return bundledCvResult;
 }
+
+describe('chips measured only where nobody published the input (docs/model.md 12c)', () => {
+  const located = loadMeasured([bundledMeasuredDir()]);
+  const casesWith = (latentPairs: boolean) =>
+    resolveRows(bundled(), located, toMechanisms({ latent_pairs: latentPairs })).cases.filter(
+      (c) =>
+        (c.row.accelerator === 'mi300x' && c.row.stack === 'vllm' && !c.row.input_assumed) ||
+        c.row.accelerator === 'mi355x',
+    );
+
+  it("MI355X's three MLPerf rows get a pair of their own, fitted at the dataset's estimate; MI300X's fit does not move", () => {
+    const on = fitLevels(casesWith(true));
+    const off = fitLevels(casesWith(false));
+    expect(off.factors('mi355x', 'vllm').level).toBe('stack');
+    const pair = on.factors('mi355x', 'vllm');
+    expect(pair).toMatchObject({ level: 'pair', latent: true, rows: 3 });
+    // the known-input pair and the stack are fitted on the same rows either way
+    expect(on.factors('mi300x', 'vllm')).toEqual(off.factors('mi300x', 'vllm'));
+    expect(on.stacks.get('vllm')).toEqual(off.stacks.get('vllm'));
+    // one estimate per dataset, the same with the switch on or off (no 12c pair feeds it)
+    const estimate = on.estimates.get('mlperf-llama2-70b')?.inputTokens;
+    expect(estimate).toBeDefined();
+    expect(off.estimates.get('mlperf-llama2-70b')?.inputTokens).toBe(estimate);
+    // The pulled fit starts at the stack's factors, where its penalty is 0, and minimises loss plus
+    // penalty: so its loss on the three rows at the estimate is no larger than the stack's.
+    const rows = casesWith(true)
+      .filter((c) => c.row.accelerator === 'mi355x')
+      .map((c) => withInputTokens(c, estimate as number));
+    const loss = (e: Efficiency) => logErrors(rows, e).reduce((s, x) => s + fitLoss(x, 0.2), 0);
+    const stackEfficiency = off.factors('mi355x', 'vllm').efficiency;
+    expect(loss(pair.efficiency)).toBeLessThan(loss(stackEfficiency));
+  });
+
+  it('cross-validated, such a row still states a range, and its residual joins no band', () => {
+    const cv = crossValidate(casesWith(true));
+    const held = cv.rows.filter((r) => r.row.accelerator === 'mi355x');
+    expect(held).toHaveLength(3);
+    // each MI355X fold leaves two MI355X rows to fit the pair on
+    for (const r of held) expect(r.level).toBe('pair');
+    // no stack-level residual is left, so the stack band falls back to the pair level's (section 11)
+    for (const r of held) expect(r.low !== undefined && r.high !== undefined, r.row.id).toBe(true);
+    // the pair band comes from MI300X's rows alone: the same as with the switch off
+    const off = crossValidate(casesWith(false));
+    expect(cv.bands.pair).toEqual(off.bands.pair);
+  });
+});

@@ -68,7 +68,7 @@ export function calibrateAllCommand(
     if (!entry) continue;
     for (const e of entries)
       lines.push(
-        `${id} ${e.stack}${e.stack === defaultStack(entries) ? ' (default)' : ''}: ${e.level}, ${e.ids.length} rows, interval ${intervalText(e)}`,
+        `${id} ${e.stack}${e.stack === defaultStack(entries) ? ' (default)' : ''}: ${e.level}${e.latent ? ' at estimated inputs (12c)' : ''}, ${e.ids.length} rows, interval ${intervalText(e)}`,
       );
     if (opts.output !== undefined) {
       const text = stacksProfileText(readFileSync(entry.file, 'utf8'), entries, spread);
