@@ -54,7 +54,9 @@ export type Warning =
       readonly code: 'FORMAT_UNFITTED';
       readonly used: ComputeFormat;
       readonly fitted: readonly ComputeFormat[];
-    };
+    }
+  /** Section 12c: the chip's factors come from rows whose input length was itself estimated. */
+  | { readonly code: 'INPUTS_ESTIMATED' };
 
 export interface Performance {
   readonly ttftS: number;
@@ -135,6 +137,11 @@ function setupWarnings(setup: Setup | undefined, accelerator: Accelerator, workl
 
 function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[] {
   const warnings: Warning[] = [];
+  if (
+    accelerator.inputsEstimated &&
+    !EFFICIENCY_FACTORS.every((f) => workload.efficiencyOverrides[f] !== undefined)
+  )
+    warnings.push({ code: 'INPUTS_ESTIMATED' });
   if (accelerator.powerIsEstimate.tdp) warnings.push({ code: 'POWER_ESTIMATE', field: 'tdp' });
   if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
   const assumed = EFFICIENCY_FACTORS.filter(

@@ -177,6 +177,8 @@ export interface Accelerator {
   readonly stackLevel?: 'pair' | 'stack' | 'pooled';
   /** The matrix-unit formats of the rows behind the factors (docs/model.md 12a), when known. */
   readonly fittedFormats?: readonly ComputeFormat[];
+  /** Section 12c: the factors were fitted on rows whose input length was estimated (MLPerf only). */
+  readonly inputsEstimated?: boolean;
   /**
    * Cross-validated prediction interval, as log(measured / predicted) at the 10th and 90th
    * percentiles (docs/model.md section 11); replaces the factor ranges when present.

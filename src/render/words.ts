@@ -61,6 +61,8 @@ export function warningText(w: Warning): string {
       return `replica sizes ${w.sizes.join(', ')} exceed the ${w.domainChips}-chip scale-up domain and were skipped`;
     case 'FORMAT_UNFITTED':
       return `efficiency factors fitted on ${w.fitted.join('/')} rows only; this runs ${w.used}`;
+    case 'INPUTS_ESTIMATED':
+      return 'efficiency factors fitted on MLPerf results alone, at the input length they imply (none was published; docs/model.md 12c)';
     case 'OVERHEAD_BOUND':
       return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step: the answer leans on that one factor`;
   }

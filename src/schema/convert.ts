@@ -83,6 +83,7 @@ export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
     stack: name as string,
     stackLevel: entry.level,
     ...(entry.fitted_formats ? { fittedFormats: entry.fitted_formats } : {}),
+    ...(entry.inputs_estimated ? { inputsEstimated: true } : {}),
     intervalLog: logInterval(entry.interval_pct),
     ...(entry.moe_interval_pct ? { moeIntervalLog: logInterval(entry.moe_interval_pct) } : {}),
   };

@@ -265,6 +265,19 @@ describe('a format the factors were never fitted in (docs/model.md section 12a)'
   });
 });
 
+describe('factors fitted where no input length was published (docs/model.md 12c)', () => {
+  it('MI355X, fitted on MLPerf results alone (docs/model.md 12c), says so; MI300X, fitted on published inputs, does not', () => {
+    const r = spawnCli(['compare', CHAT, '--accelerators', 'mi355x,mi300x', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const codes = (id: string): string[] =>
+      JSON.parse(r.stdout)
+        .results[0].accelerators.find((a: { id: string }) => a.id === id)
+        .warnings.map((w: { code: string }) => w.code);
+    expect(codes('mi355x')).toContain('INPUTS_ESTIMATED');
+    expect(codes('mi300x')).not.toContain('INPUTS_ESTIMATED');
+  });
+});
+
 describe('fleet columns (docs/model.md section 8)', () => {
   it('--power-budget 1GW: each chip fills it with whole replicas; the table and CSV show the fleet', () => {
     const r = spawnCli([
