@@ -96,7 +96,7 @@ export function calibrate(catalog: Catalog, files: readonly string[], opts: Cali
   const { cases } = resolveRows(catalog, located);
   if (cases.length === 0) {
     throw new UsageError(
-      `no measured rows for ${opts.accelerator} that the engine can represent (rows with an assumed input length need --include-assumed-input)`,
+      `no measured rows for ${opts.accelerator} that the engine can represent (rows with an assumed input length need --include-assumed-input, which fits them at the length written; calibrate --all fits them at their datasets' estimated inputs, docs/model.md 12c)`,
     );
   }
   const start = toAccelerator(entry.value).efficiency;

@@ -276,6 +276,15 @@ describe('factors fitted where no input length was published (docs/model.md 12c)
     expect(codes('mi355x')).toContain('INPUTS_ESTIMATED');
     expect(codes('mi300x')).not.toContain('INPUTS_ESTIMATED');
   });
+
+  it('calibrate --accelerator on such a chip exits 2 with one line that names both ways to fit its rows', () => {
+    const c = spawnCli(['calibrate', '--accelerator', 'mi355x']);
+    expect(c.code).toBe(2);
+    expect(c.stdout).toBe('');
+    expect(c.stderr).toBe(
+      "infercost: no measured rows for mi355x that the engine can represent (rows with an assumed input length need --include-assumed-input, which fits them at the length written; calibrate --all fits them at their datasets' estimated inputs, docs/model.md 12c)\n",
+    );
+  });
 });
 
 describe('fleet columns (docs/model.md section 8)', () => {
