@@ -337,12 +337,10 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     const held = cases.filter((c) => sourceGroup(c.row.source) === fold);
     const training = cases.filter((c) => sourceGroup(c.row.source) !== fold);
     const h = fitLevels(training);
-    const factorsFor = (chip: string, stack: string) => h.factors(chip, stack);
-    // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
-    const estimates = h.estimates;
     for (const held0 of held) {
-      const f = factorsFor(held0.row.accelerator, held0.row.stack);
-      const { c, r } = backtestAtEstimate(held0, estimates, f.efficiency);
+      const f = h.factors(held0.row.accelerator, held0.row.stack);
+      // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
+      const { c, r } = backtestAtEstimate(held0, h.estimates, f.efficiency);
       predicted.push({ c, fold, level: f.level, latent: f.latent ?? false, r });
     }
   }
