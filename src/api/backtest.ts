@@ -193,6 +193,7 @@ export function cvReport(cv: CvResult) {
       model: r.row.model,
       fold: r.fold,
       fitted_on: r.level,
+      fitted_at_estimated_inputs: r.latent ?? false,
       input_assumed: r.row.input_assumed,
       input_tokens_estimated: r.inputTokensEstimated ?? null,
       measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,

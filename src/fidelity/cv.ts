@@ -215,6 +215,8 @@ export function fitHierarchy(training: readonly MeasuredCase[]): (chip: string, 
 export interface CvRow extends BacktestRow {
   readonly fold: string;
   readonly level: FitLevel;
+  /** 12c: predicted by a pair fitted at its rows' estimated inputs. */
+  readonly latent?: boolean;
   /** The stated range for this row: the prediction times exp of the 10th..90th percentile of the
    * log residuals of the other folds' rows fitted at the same level. */
   readonly low?: number;
@@ -394,14 +396,15 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   const rows: CvRow[] = predicted.map(({ c, fold, level, latent, r }, i) => {
     const band0 = foldBand(fold, latent ? 'stack' : level, byKind ? kindOf[i] : undefined);
     const x = r.prediction?.tokensPerSPerChip;
-    if (!band0 || x === undefined) return { ...r, fold, level };
+    const where = { fold, level, ...(latent ? { latent } : {}) };
+    if (!band0 || x === undefined) return { ...r, ...where };
     const others = (ownErrors.get(ownKey(i)) ?? []).filter((e) => e.fold !== fold).map((e) => e.error);
     const b = floorBand(band0, median(others) ?? undefined);
     // The measured value m is covered when x * exp(q10) <= ... : residual log(x/m) within [q10, q90].
     const low = x / Math.exp(b[1]);
     const high = x / Math.exp(b[0]);
     const m = c.measuredTokensPerSPerChip;
-    return { ...r, fold, level, low, high, covered: m >= low && m <= high };
+    return { ...r, ...where, low, high, covered: m >= low && m <= high };
   });
   const by = (kind: CvGroupSummary['kind'], key: (i: number) => string) => {
     const names = [...new Set(rows.map((_, i) => key(i)))].sort();

@@ -161,7 +161,7 @@ export function renderCvTable(cv: CvResult, width?: number): string {
       `${r.row.id}${r.row.input_assumed ? '*' : ''}`,
       r.row.accelerator,
       r.row.stack ?? '',
-      r.level,
+      r.latent ? `${r.level}~` : r.level,
       sig(r.row.output_tokens_per_s_per_chip),
       sig(r.prediction.tokensPerSPerChip),
       r.low === undefined || r.high === undefined ? '-' : `${sig(r.low)}..${sig(r.high)}`,
@@ -194,8 +194,9 @@ export function renderCvTable(cv: CvResult, width?: number): string {
     width,
   );
   const intro = [
-    'Cross-validated: each row predicted by factors fitted without its source (* input length assumed, never fitted on;',
-    "  an MLPerf row runs at its dataset's mean input as the other sources' rows imply it, docs/model.md 12b).",
+    'Cross-validated: each row predicted by factors fitted without its source (* input length assumed, never fitted on',
+    "  but by a chip with no other rows, pair~, 12c; an MLPerf row runs at its dataset's mean input as the other sources'",
+    '  rows imply it, docs/model.md 12b).',
   ];
   return [
     ...(width === undefined ? intro : wrap(intro.map((l) => l.trim()).join(' '), width, '  ')),

@@ -526,7 +526,9 @@ describe('chips measured only where nobody published the input (docs/model.md 12
     const held = cv.rows.filter((r) => r.row.accelerator === 'mi355x');
     expect(held).toHaveLength(3);
     // each MI355X fold leaves two MI355X rows to fit the pair on
-    for (const r of held) expect(r.level).toBe('pair');
+    for (const r of held) expect([r.level, r.latent]).toEqual(['pair', true]);
+    // MI300X's rows, fitted on published inputs, are plain pair rows
+    for (const r of cv.rows.filter((x) => x.row.accelerator === 'mi300x')) expect(r.latent).toBeUndefined();
     // no stack-level residual is left, so the stack band falls back to the pair level's (section 11)
     for (const r of held) expect(r.low !== undefined && r.high !== undefined, r.row.id).toBe(true);
     // the pair band comes from MI300X's rows alone: the same as with the switch off
