@@ -277,6 +277,14 @@ describe('factors fitted where no input length was published (docs/model.md 12c)
     expect(codes('mi300x')).not.toContain('INPUTS_ESTIMATED');
   });
 
+  it('profiles names where the factors came from: own MLPerf rows for MI355X, own rows for MI300X', () => {
+    const r = spawnCli(['profiles'], { env: { COLUMNS: '200' } });
+    expect(r.code).toBe(0);
+    const line = (id: string) => r.stdout.split('\n').find((l: string) => l.includes(`│ ${id} `)) ?? '';
+    expect(line('mi355x')).toContain('vllm: own MLPerf rows');
+    expect(line('mi300x')).toContain('vllm: own rows');
+  });
+
   it('calibrate --accelerator on such a chip exits 2 with one line that names both ways to fit its rows', () => {
     const c = spawnCli(['calibrate', '--accelerator', 'mi355x']);
     expect(c.code).toBe(2);

@@ -22,11 +22,13 @@ export function estimateCount(p: AcceleratorFile): number {
 
 /**
  * Where the factors compare uses come from: the default stack's fit level (pair: this chip's own
- * rows; stack or pooled: other chips' rows), else the `efficiency` block's statuses.
+ * rows, MLPerf's alone at estimated inputs for a 12c pair; stack or pooled: other chips' rows),
+ * else the `efficiency` block's statuses.
  */
 function efficiencyStatus(p: AcceleratorFile): string {
   const s = stackEntryOf(p);
-  if (s) return `${s.name}: ${s.entry.level === 'pair' ? 'own rows' : 'other chips'}`;
+  if (s)
+    return `${s.name}: ${s.entry.level === 'pair' ? (s.entry.inputs_estimated ? 'own MLPerf rows' : 'own rows') : 'other chips'}`;
   const statuses = new Set(Object.values(p.efficiency).map((f) => f.status));
   return statuses.size > 1 ? 'mixed' : ([...statuses][0] ?? '-');
 }
