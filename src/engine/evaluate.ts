@@ -110,6 +110,11 @@ export interface Evaluation {
   readonly warnings: readonly Warning[];
 }
 
+/** The workload sets every efficiency factor itself: nothing the profile's fit says applies. */
+function everyFactorSet(workload: Workload): boolean {
+  return EFFICIENCY_FACTORS.every((f) => workload.efficiencyOverrides[f] !== undefined);
+}
+
 function setupWarnings(setup: Setup | undefined, accelerator: Accelerator, workload: Workload): Warning[] {
   if (!setup) return [];
   const warnings: Warning[] = [];
@@ -125,23 +130,14 @@ function setupWarnings(setup: Setup | undefined, accelerator: Accelerator, workl
   // Section 12a: factors are fractions of the peak of the format their rows ran in.
   const fitted = accelerator.fittedFormats;
   const used = setup.compute.format;
-  if (
-    fitted &&
-    fitted.length > 0 &&
-    !fitted.includes(used) &&
-    !EFFICIENCY_FACTORS.every((f) => workload.efficiencyOverrides[f] !== undefined)
-  )
+  if (fitted && fitted.length > 0 && !fitted.includes(used) && !everyFactorSet(workload))
     warnings.push({ code: 'FORMAT_UNFITTED', used, fitted });
   return warnings;
 }
 
 function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[] {
   const warnings: Warning[] = [];
-  if (
-    accelerator.inputsEstimated &&
-    !EFFICIENCY_FACTORS.every((f) => workload.efficiencyOverrides[f] !== undefined)
-  )
-    warnings.push({ code: 'INPUTS_ESTIMATED' });
+  if (accelerator.inputsEstimated && !everyFactorSet(workload)) warnings.push({ code: 'INPUTS_ESTIMATED' });
   if (accelerator.powerIsEstimate.tdp) warnings.push({ code: 'POWER_ESTIMATE', field: 'tdp' });
   if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
   const assumed = EFFICIENCY_FACTORS.filter(

@@ -165,8 +165,11 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
   };
   const baseFactors = (chip: string, stack: string): Efficiency =>
     (knownPair(chip, stack) ?? stacks.get(stack) ?? pooled).efficiency;
-  // 12b: each dataset's estimated input, from the rows predicted with the factors above.
-  const estimates = estimateInputs(training, (c) => baseFactors(c.row.accelerator, c.row.stack));
+  // 12b: each dataset's estimated input, from the rows predicted with the factors above; made on
+  // first use (a fit that reads no estimate, as the acted-on check's, never pays for it).
+  let estimatesMemo: Map<string, InputEstimate> | undefined;
+  const estimatesOf = () =>
+    (estimatesMemo ??= estimateInputs(training, (c) => baseFactors(c.row.accelerator, c.row.stack)));
   // 12c: a pair with no published-input rows is fitted on its rows at their datasets' estimates.
   const latentOn = training[0]?.workload.mechanisms.latentPairs ?? false;
   const latentPairs = new Map<string, LevelFit | undefined>();
@@ -176,7 +179,7 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
       const rows = training.flatMap((c) => {
         if (c.row.stack !== stack || c.row.accelerator !== chip || !representedSplit(c.row)) return [];
         const d = latentDataset(c);
-        const e = d === undefined ? undefined : estimates.get(d);
+        const e = d === undefined ? undefined : estimatesOf().get(d);
         return e === undefined ? [] : [withInputTokens(c, e.inputTokens)];
       });
       latentPairs.set(key, fitPair(stack, rows, true));
@@ -189,7 +192,9 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     pooled,
     stacks,
     pair,
-    estimates,
+    get estimates() {
+      return estimatesOf();
+    },
     factors(chip, stack) {
       const p = pair(chip, stack);
       if (p)
@@ -204,12 +209,6 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
       return { efficiency: pooled.efficiency, level: 'pooled', rows: pooled.ids.length };
     },
   };
-}
-
-/** The predicting function of one fold: `fitLevels` on its training rows. */
-export function fitHierarchy(training: readonly MeasuredCase[]): (chip: string, stack: string) => Factors {
-  const h = fitLevels(training);
-  return (chip, stack) => h.factors(chip, stack);
 }
 
 export interface CvRow extends BacktestRow {

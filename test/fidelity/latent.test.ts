@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/api/backtest.js';
 import { predictCase } from '../../src/engine/calibrate.js';
 import type { MeasuredCase } from '../../src/fidelity/backtest.js';
-import { crossValidate, fitHierarchy, sourceGroup } from '../../src/fidelity/cv.js';
+import { crossValidate, fitLevels, sourceGroup } from '../../src/fidelity/cv.js';
 import {
   atEstimatedInput,
   estimateInputs,
@@ -98,8 +98,8 @@ describe('12b: the estimated mean input of a dataset', () => {
         ),
       ];
     };
-    const factors = fitHierarchy([...known, ...fromB]);
-    const expected = estimateInputs(fromB, (c) => factors(c.row.accelerator, c.row.stack).efficiency).get(
+    const h = fitLevels([...known, ...fromB]);
+    const expected = estimateInputs(fromB, (c) => h.factors(c.row.accelerator, c.row.stack).efficiency).get(
       'mlperf-llama3.1-405b',
     )?.inputTokens;
     expect(expected).toBeDefined();
