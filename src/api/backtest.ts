@@ -1,5 +1,6 @@
 import type { Mechanisms } from '../engine/types.js';
 import {
+  atLimitRatios,
   type BacktestRow,
   caseFor,
   type ErrorSummary,
@@ -105,7 +106,8 @@ export function parseMechanisms(text: string | undefined, against?: string): Mec
  * Plain `backtest`: every case predicted with its profile's factors, a row with an assumed input
  * at its dataset's mean input as estimated from all rows (docs/model.md 12b, in sample).
  */
-export function backtestRows(cases: readonly MeasuredCase[]): BacktestRow[] {
+export function backtestRows(cases0: readonly MeasuredCase[]): BacktestRow[] {
+  const cases = atLimitRatios(cases0);
   const estimates = estimateInputs(cases, (c) => c.accelerator.efficiency);
   return cases.map((c) => backtestAtEstimate(c, estimates, c.accelerator.efficiency).r);
 }

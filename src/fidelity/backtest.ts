@@ -150,6 +150,47 @@ export function caseFor(
   return row.tpot_ms === undefined ? base : { ...base, measuredTpotS: row.tpot_ms / 1000 };
 }
 
+/** Mean-to-p99 ratios of TTFT and TPOT (docs/model.md 3b.6); absent where no row gives both. */
+export interface LimitRatios {
+  readonly ttft?: number;
+  readonly tpot?: number;
+}
+
+/** 3b.6: the median of mean / p99 over the rows whose log gives both, for TTFT and for TPOT. */
+export function limitRatios(rows: readonly MeasuredRow[]): LimitRatios {
+  const ratios = (mean: keyof MeasuredRow, p99: keyof MeasuredRow) =>
+    rows.flatMap((r) => {
+      const m = r[mean];
+      const q = r[p99];
+      return typeof m === 'number' && typeof q === 'number' ? [m / q] : [];
+    });
+  const ttft = median(ratios('ttft_ms', 'ttft_p99_ms'));
+  const tpot = median(ratios('tpot_ms', 'tpot_p99_ms'));
+  return { ...(ttft === null ? {} : { ttft }), ...(tpot === null ? {} : { tpot }) };
+}
+
+/**
+ * 3b.6: an MLPerf row's limits bound the 99th percentile; the engine's latencies are means, so the
+ * case is searched with each limit times its ratio. Other rows, or the switch off, are unchanged.
+ */
+export function withLimitRatios(c: MeasuredCase, ratios: LimitRatios): MeasuredCase {
+  const r = c.row;
+  if (!c.workload.mechanisms.percentileLimits || r.scenario !== 'latency_bounded' || r.round === undefined)
+    return c;
+  const { ttftS, tpotS } = c.workload.slo;
+  const slo = {
+    ...(ttftS === undefined ? {} : { ttftS: ttftS * (ratios.ttft ?? 1) }),
+    ...(tpotS === undefined ? {} : { tpotS: tpotS * (ratios.tpot ?? 1) }),
+  };
+  return { ...c, workload: { ...c.workload, slo } };
+}
+
+/** 3b.6 over a set of cases: each held to the ratios of all of them (in sample, as their factors). */
+export function atLimitRatios(cases: readonly MeasuredCase[]): MeasuredCase[] {
+  const ratios = limitRatios(cases.map((c) => c.row));
+  return cases.map((c) => withLimitRatios(c, ratios));
+}
+
 export interface BacktestRow {
   readonly row: MeasuredRow;
   readonly prediction?: Prediction;

@@ -9,7 +9,15 @@ import {
   type Efficiency,
   type EfficiencyFactor,
 } from '../engine/types.js';
-import { type BacktestRow, type MeasuredCase, median, percentile } from './backtest.js';
+import {
+  atLimitRatios,
+  type BacktestRow,
+  limitRatios,
+  type MeasuredCase,
+  median,
+  percentile,
+  withLimitRatios,
+} from './backtest.js';
 import {
   backtestAtEstimate,
   estimateInputs,
@@ -335,8 +343,11 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   const folds = [...new Set(cases.map((c) => sourceGroup(c.row.source)))].sort();
   const predicted: { c: MeasuredCase; fold: string; level: FitLevel; latent: boolean; r: BacktestRow }[] = [];
   for (const fold of folds) {
-    const held = cases.filter((c) => sourceGroup(c.row.source) === fold);
-    const training = cases.filter((c) => sourceGroup(c.row.source) !== fold);
+    // 3b.6: the mean/p99 latency ratios come from the training rows' logs only.
+    const ratios = limitRatios(cases.filter((c) => sourceGroup(c.row.source) !== fold).map((c) => c.row));
+    const atRatios = cases.map((c) => withLimitRatios(c, ratios));
+    const held = atRatios.filter((c) => sourceGroup(c.row.source) === fold);
+    const training = atRatios.filter((c) => sourceGroup(c.row.source) !== fold);
     const h = fitLevels(training);
     for (const held0 of held) {
       const f = h.factors(held0.row.accelerator, held0.row.stack);
@@ -636,7 +647,12 @@ const ACTED_ON_SHARE = 0.005;
  * 0.5% is acted on. The refit's own movement, which moves every row, is left out by construction.
  * `after` holds the same rows with the changed corrections, matched by id.
  */
-export function actedOnRowIds(before: readonly MeasuredCase[], after: readonly MeasuredCase[]): Set<string> {
+export function actedOnRowIds(
+  before0: readonly MeasuredCase[],
+  after0: readonly MeasuredCase[],
+): Set<string> {
+  const before = atLimitRatios(before0);
+  const after = atLimitRatios(after0);
   const h = fitLevels(before);
   const afterById = new Map(after.map((c) => [c.row.id, c]));
   const ids = new Set<string>();
@@ -690,7 +706,7 @@ export function stackCalibrations(
   chips: readonly { readonly id: string; readonly vendor: string }[],
   cv: CvResult,
 ): Map<string, StackCalibration[]> {
-  const h = fitLevels(cases);
+  const h = fitLevels(atLimitRatios(cases));
   const vendorOfChip = new Map(cases.map((c) => [c.row.accelerator, c.accelerator.vendor]));
   const moeModels = new Set(cases.filter((c) => modelKind(c) === 'moe').map((c) => c.row.model));
   const isMoeRow = (r: CvRow) => moeModels.has(r.row.model);
@@ -807,7 +823,7 @@ export function fitPowerModel(
   readonly rows: number;
   readonly rmsLogError: number;
 } {
-  const rows = cases.flatMap((c) => {
+  const rows = atLimitRatios(cases).flatMap((c) => {
     const measured = measuredSystemWPerChip(c.row);
     if (measured === undefined) return [];
     const p = predictCase(c, factorsOf(c));

@@ -37,6 +37,9 @@ export const measuredRowSchema = once(() =>
     output_tokens_per_s_per_chip: pos(),
     ttft_ms: pos().optional(),
     tpot_ms: pos().optional(),
+    /** The 99th percentile of the requests' TTFT and TPOT, where the run's log gives it (MLPerf). */
+    ttft_p99_ms: pos().optional(),
+    tpot_p99_ms: pos().optional(),
     /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
     stack: idSchema().optional(),
     /**
@@ -87,6 +90,8 @@ const NUMERIC = new Set<string>([
   'output_tokens_per_s_per_chip',
   'ttft_ms',
   'tpot_ms',
+  'ttft_p99_ms',
+  'tpot_p99_ms',
   'chips_in_system',
   'system_power_w',
 ]);

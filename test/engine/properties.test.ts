@@ -96,6 +96,7 @@ const workloadArb = fc.record({
     perLayerOverhead: fc.boolean(),
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
+    percentileLimits: fc.boolean(),
     latentInput: fc.boolean(),
     latentPairs: fc.boolean(),
     robustFit: fc.boolean(),

@@ -7,9 +7,11 @@ import { type CalibrationCase, fitEfficiency, predictCase } from '../../src/engi
 import type { Efficiency } from '../../src/engine/types.js';
 import {
   backtestCase,
+  limitRatios,
   measuredWithTrtllmBench,
   summaries,
   trtllmBenchMaxBatch,
+  withLimitRatios,
 } from '../../src/fidelity/backtest.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
@@ -465,5 +467,63 @@ describe('docs/model.md 3b.5: the batch trtllm-bench allows', () => {
     );
     expect(measuredWithTrtllmBench({ stack: 'vllm', notes: 'trtllm-bench' })).toBe(false);
     expect(measuredWithTrtllmBench({ stack: 'trtllm', notes: 'MLPerf harness' })).toBe(false);
+  });
+});
+
+describe('docs/model.md 3b.6: limits that are percentiles', () => {
+  const server = (id: string) => {
+    const c = cases.find((x) => x.id === id);
+    if (!c) throw new Error(`no row ${id}`);
+    return c;
+  };
+
+  it('the ratios are the medians of mean / p99 over the rows whose log gives both', () => {
+    const row = server('mlperf51-b200-server').row;
+    const three = [
+      // TTFT 100/400 = 0.25, TPOT 80/100 = 0.8
+      { ...row, ttft_ms: 100, ttft_p99_ms: 400, tpot_ms: 80, tpot_p99_ms: 100 },
+      // TTFT 300/600 = 0.5, TPOT 90/100 = 0.9
+      { ...row, ttft_ms: 300, ttft_p99_ms: 600, tpot_ms: 90, tpot_p99_ms: 100 },
+      // no p99: counts in neither median
+      { ...row, ttft_ms: 999, ttft_p99_ms: undefined, tpot_ms: 1, tpot_p99_ms: undefined },
+    ];
+    // medians of two: (0.25 + 0.5) / 2 = 0.375 and (0.8 + 0.9) / 2 = 0.85
+    const r = limitRatios(three);
+    expect(r.ttft).toBeCloseTo(0.375, 12);
+    expect(r.tpot).toBeCloseTo(0.85, 12);
+    expect(limitRatios([{ ...row, ttft_p99_ms: undefined, tpot_p99_ms: undefined }])).toEqual({});
+  });
+
+  it("an MLPerf row's p99 limits become mean limits; other rows and the switch off are left alone", () => {
+    const c = server('mlperf51-b200-server'); // Server: 2,000 ms TTFT, 200 ms TPOT at p99
+    const on = {
+      ...c,
+      workload: { ...c.workload, mechanisms: { ...c.workload.mechanisms, percentileLimits: true } },
+    };
+    const held = withLimitRatios(on, { ttft: 0.5, tpot: 0.8 });
+    expect(held.workload.slo.ttftS).toBeCloseTo(2 * 0.5, 12); // 1.0 s
+    expect(held.workload.slo.tpotS).toBeCloseTo(0.2 * 0.8, 12); // 0.16 s
+    // without a ratio a limit stays as it is
+    expect(withLimitRatios(on, { tpot: 0.8 }).workload.slo.ttftS).toBe(2);
+    // not an MLPerf row (no round): its limits are whatever its file says
+    const { round: _, ...rowNoRound } = on.row;
+    expect(withLimitRatios({ ...on, row: { ...rowNoRound } }, { ttft: 0.5, tpot: 0.8 }).workload.slo).toEqual(
+      c.workload.slo,
+    );
+    // the switch off (the default): unchanged
+    expect(withLimitRatios(c, { ttft: 0.5, tpot: 0.8 })).toBe(c);
+  });
+
+  it('a tighter mean limit never raises the predicted throughput', () => {
+    const c = server('mlperf51-h200-interactive');
+    const on = {
+      ...c,
+      workload: { ...c.workload, mechanisms: { ...c.workload.mechanisms, percentileLimits: true } },
+    };
+    const at = (tpot: number) =>
+      predictCase(withLimitRatios(on, { tpot }), c.accelerator.efficiency)?.tokensPerSPerChip ?? 0;
+    expect(at(0.8)).toBeLessThanOrEqual(at(1));
+    expect(at(0.6)).toBeLessThanOrEqual(at(0.8));
+    expect(at(0.6)).toBeLessThan(at(1));
   });
 });
