@@ -13,6 +13,9 @@ export interface Setup {
   readonly experts?: Precision | undefined;
   /** The rate attention runs at (docs/model.md section 3a.5). */
   readonly attentionFlopsPerS: number;
+  /** 3a.9: the rates of the dense weights' GEMMs and of the routed experts' (the compute rate when off). */
+  readonly denseFlopsPerS: number;
+  readonly expertFlopsPerS: number;
   readonly efficiency: Efficiency;
   /** True when the model had to be quantised to the narrower compute format. */
   readonly weightsQuantised: boolean;
@@ -81,12 +84,21 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
     attentionFormat === undefined || attentionFormat === 'int4'
       ? undefined
       : selectComputePrecision(accelerator, attentionFormat);
-  const experts = precision.experts;
+  const experts0 = precision.experts;
+  const experts = experts0 && narrower && experts0.bits > activations.bits ? activations : experts0;
+  const weights = weightsQuantised ? activations : precision.weights;
+  // 3a.9: a GEMM runs at the wider of its weights' and the activations' formats.
+  const rateOf = (w: Precision) => {
+    if (!workload.mechanisms.gemmFormats || w.bits <= activations.bits) return compute.flopsPerS;
+    return selectComputePrecision(accelerator, w.format)?.flopsPerS ?? compute.flopsPerS;
+  };
   return {
     compute,
-    experts: experts && narrower && experts.bits > activations.bits ? activations : experts,
+    experts,
     attentionFlopsPerS: attention?.flopsPerS ?? compute.flopsPerS,
-    weights: weightsQuantised ? activations : precision.weights,
+    denseFlopsPerS: rateOf(weights),
+    expertFlopsPerS: rateOf(experts ?? weights),
+    weights,
     activations,
     kvCache: precision.kvCache,
     efficiency: { ...accelerator.efficiency, ...workload.efficiencyOverrides },
@@ -159,7 +171,8 @@ export function replicasOf(
     activations: setup.activations,
     kvCache: setup.kvCache,
     experts: setup.experts,
-    flopsPerS: setup.compute.flopsPerS,
+    flopsPerS: setup.denseFlopsPerS,
+    expertFlopsPerS: setup.expertFlopsPerS,
     attentionFlopsPerS: setup.attentionFlopsPerS,
     efficiency: setup.efficiency,
     mechanisms: workload.mechanisms,

@@ -27,8 +27,10 @@ export interface ReplicaInputs {
   readonly kvCache: Precision;
   /** The routed experts' format, where it differs from `weights`. */
   readonly experts?: Precision | undefined;
-  /** `F`: dense matmul rate of the chosen compute format, per chip. */
+  /** `F`: matmul rate of the chosen compute format, per chip (3a.9: of the dense weights' GEMMs). */
   readonly flopsPerS: number;
+  /** 3a.9: the routed experts' GEMM rate (`F` when that correction is off or the model has none). */
+  readonly expertFlopsPerS?: number | undefined;
   /** `F_attn`: the rate attention runs at (section 3a.5); `F` when that correction is off. */
   readonly attentionFlopsPerS: number;
   readonly efficiency: Efficiency;
@@ -218,6 +220,7 @@ export function replicaBuilder(
   // 3a.3: tensor-parallel partial sums are reduced in BF16 even when activations are FP8.
   const bComm = mech.allReduceBf16 ? Math.max(bAct, 2) : bAct;
   const f = inputs.flopsPerS;
+  const fExpert = inputs.expertFlopsPerS ?? f;
   const fAttn = inputs.attentionFlopsPerS;
   // Memory fit: W + B * L_fit * kvN <= N * C * m, with L_fit the peak context I + O, or under
   // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak).
@@ -250,6 +253,12 @@ export function replicaBuilder(
     : model.paramsActive;
   const headFlopsPerRequest = lookup ? 2 * table : 0;
   const prefillGemmFlops = 2 * gemmParamsPrefillPerToken * uncachedInput + headFlopsPerRequest;
+  // 3a.9: the routed experts' share of those FLOPs, at their own rate where it differs.
+  const expertActiveParams = moe ? moe.expertsPerToken * paramsPerExpert : 0;
+  const ownExpertRate = fExpert !== f && expertActiveParams > 0;
+  const prefillExpertFlops = ownExpertRate ? 2 * expertActiveParams * uncachedInput : 0;
+  // Decode: the experts inside gemmParamsDecode (when 3a.7 does not count them by tiles).
+  const decodeExpertParams = ownExpertRate && !tiles ? expertActiveParams : 0;
   // Always-read weight bytes of one copy (3d: under EP every chip reads its own).
   const denseCopyBytes = weights.dense - embeddingParams * bytesPerElement(inputs.weights);
 
@@ -305,7 +314,9 @@ export function replicaBuilder(
     const memBytesPerSEffective = n * acc.memBandwidthBytesPerS * efficiency.etaMem;
     const denseReadBytes = (ep ? n : 1) * denseCopyBytes;
 
-    const prefillGemmS = prefillGemmFlops / (n * f * efficiency.etaPrefill);
+    const prefillGemmS =
+      (prefillGemmFlops - prefillExpertFlops) / (n * f * efficiency.etaPrefill) +
+      prefillExpertFlops / (n * fExpert * efficiency.etaPrefill);
     // 3a.8: attention kernels reach r_attn of the efficiency the whole-step factors were fitted at.
     const attnShare = mech.attentionEfficiency ? ATTENTION_EFFICIENCY_RATIO : 1;
     const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill * attnShare);
@@ -352,12 +363,14 @@ export function replicaBuilder(
       memBytesPerSEffective,
       kvSPerSequence:
         (meanContext * kvN + meanWindowBytes * replication) / (memBytesPerSEffective * attnShare),
-      gemmSPerSequence: (2 * gemmParamsDecode) / (n * f * efficiency.etaDecode),
+      gemmSPerSequence:
+        (2 * (gemmParamsDecode - decodeExpertParams)) / (n * f * efficiency.etaDecode) +
+        (2 * decodeExpertParams) / (n * fExpert * efficiency.etaDecode),
       // Every field is always present (undefined when off): one object shape for V8, no spreads.
       expertGemm:
         tiles && moe
           ? {
-              sPerRow: (2 * paramsPerExpert) / (n * f * efficiency.etaDecode),
+              sPerRow: (2 * paramsPerExpert) / (n * fExpert * efficiency.etaDecode),
               expertsPerToken: moe.expertsPerToken,
               experts: moe.experts,
               tileRows: EXPERT_TILE_ROWS,

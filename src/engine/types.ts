@@ -72,6 +72,8 @@ export interface Mechanisms {
   readonly expertGemmTiles: boolean;
   /** 3a.8 Attention (KV reads, attention FLOPs) runs at `ATTENTION_EFFICIENCY_RATIO` of its factor. */
   readonly attentionEfficiency: boolean;
+  /** 3a.9 Each GEMM at the wider of its weights' and the activations' formats. */
+  readonly gemmFormats: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
   /** 3g All-reduces on a torus fabric run dimension by dimension over each dimension's ports. */

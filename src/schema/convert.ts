@@ -264,6 +264,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     pipelineParallel: m?.pipeline_parallel ?? d.pipeline_parallel,
     torusCollectives: m?.torus_collectives ?? d.torus_collectives,
     attentionEfficiency: m?.attention_efficiency ?? d.attention_efficiency,
+    gemmFormats: m?.gemm_formats ?? d.gemm_formats,
   };
 }
 

@@ -120,6 +120,7 @@ export const workloadSchema = once(() =>
         pipeline_parallel: z.boolean().optional(),
         torus_collectives: z.boolean().optional(),
         attention_efficiency: z.boolean().optional(),
+        gemm_formats: z.boolean().optional(),
       })
       .optional(),
     /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -168,6 +169,7 @@ export const WORKLOAD_DEFAULTS = {
     pipeline_parallel: true,
     torus_collectives: false,
     attention_efficiency: true,
+    gemm_formats: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

@@ -193,6 +193,60 @@ describe('3a.8 attention below the GEMMs efficiency', () => {
   });
 });
 
+describe('3a.9 each GEMM at its own weights format', () => {
+  // gpt-oss-120b with MXFP8 activations (as TensorRT-LLM runs it on Blackwell): its 2.1B BF16
+  // parameters cannot multiply FP8 activations as FP8, its MXFP4 experts run as FP8 (W4A8).
+  const w = (on: boolean) =>
+    workload({
+      model: 'gpt-oss-120b',
+      precision: { weights: 'bf16', activations: 'fp8', kv_cache: 'fp8' },
+      input_tokens: 1000,
+      output_tokens: 1000,
+      efficiency: EFF,
+      mechanisms: { gemm_formats: on, expert_gemm_tiles: false },
+    });
+  const b200 = accelerator('b200'); // 2,250 TFLOPS BF16, 4,500 FP8
+
+  it('dense GEMMs at the BF16 rate, the experts at the FP8 rate; off, both at FP8', () => {
+    const on = setupFor(b200, w(true));
+    const off = setupFor(b200, w(false));
+    expect(on?.denseFlopsPerS).toBe(2250e12);
+    expect(on?.expertFlopsPerS).toBe(4500e12);
+    expect(off?.denseFlopsPerS).toBe(4500e12);
+    expect(off?.expertFlopsPerS).toBe(4500e12);
+  });
+
+  it('decode GEMM time per sequence: 2 Pd / F_bf16 + 2 Pe / F_fp8, at eta_decode 0.25', () => {
+    // Pe = 4 x 114.7e9 / 128 = 3.584e9 expert parameters per token; Pd = 5.1e9 - 3.584e9 = 1.516e9
+    const pe = (4 * 114.7e9) / 128;
+    const pd = 5.1e9 - pe;
+    const on = replica(b200, w(true), 1).gemmSPerSequence;
+    const off = replica(b200, w(false), 1).gemmSPerSequence;
+    // on: 2 x 1.516e9 / (2250e12 x 0.25) + 2 x 3.584e9 / (4500e12 x 0.25) = 5.390 + 6.371 = 11.761 us
+    expect(on).toBeCloseTo((2 * pd) / (2250e12 * 0.25) + (2 * pe) / (4500e12 * 0.25), 15);
+    expect(on * 1e6).toBeCloseTo(11.761, 3);
+    // off: 2 x 5.1e9 / (4500e12 x 0.25) = 9.067 us
+    expect(off * 1e6).toBeCloseTo(9.067, 3);
+  });
+
+  it('weights no wider than the activations (Llama FP8, or FP4 weights under FP8 activations) do not move', () => {
+    const llama = (on: boolean, weights: 'fp8' | 'fp4') =>
+      setupFor(
+        b200,
+        workload({
+          model: 'llama-3.3-70b',
+          precision: { weights, activations: 'fp8', kv_cache: 'fp8' },
+          input_tokens: 1000,
+          output_tokens: 1000,
+          mechanisms: { gemm_formats: on },
+        }),
+      )?.denseFlopsPerS;
+    expect(llama(true, 'fp8')).toBe(4500e12);
+    expect(llama(true, 'fp4')).toBe(4500e12); // W4A8 runs at the FP8 rate
+    expect(llama(false, 'fp4')).toBe(4500e12);
+  });
+});
+
 describe('3b.1 steady-state KV occupancy', () => {
   it('fits sequences at 1.1 * (I + O/2) = 1,045 tokens, not the peak 1,100', () => {
     const w = chat({ steady_state_kv: true }, { deployment: { replica_chips: [1] } });

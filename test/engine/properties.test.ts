@@ -107,6 +107,7 @@ const workloadArb = fc.record({
     pipelineParallel: fc.boolean(),
     torusCollectives: fc.boolean(),
     attentionEfficiency: fc.boolean(),
+    gemmFormats: fc.boolean(),
   }),
 });
 
