@@ -175,5 +175,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.57, hostLoad: 0.83 },
+  powerModel: { idleFraction: 0.6, hostLoad: 0.76 },
 } as const;

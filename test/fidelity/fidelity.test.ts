@@ -19,6 +19,12 @@ import { toAccelerator, toModel } from '../../src/schema/convert.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { accelerator, bundled, workload } from '../helpers/data.js';
 
+type PowerRowAsWritten = {
+  id: string;
+  measured_system_w_per_chip: number | null;
+  predicted_system_w_per_chip: number;
+};
+
 const rows = loadMeasured([bundledMeasuredDir()]);
 const { cases, unrepresentable } = resolveRows(bundled(), rows);
 /** The 20 rows of published.csv: the ones the bundled profiles were calibrated on. */
@@ -28,7 +34,7 @@ const publishedCases = cases.filter((c) =>
 
 describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
-    expect(rows).toHaveLength(316);
+    expect(rows).toHaveLength(318);
     expect(unrepresentable).toEqual([]);
   });
 
@@ -74,7 +80,7 @@ describe('backtest on the bundled measured results', () => {
     expect(r.stdout).toMatch(/all, known input length +│ +215 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(316);
+    expect(json.rows).toHaveLength(318);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',
@@ -99,16 +105,29 @@ describe('backtest on the bundled measured results', () => {
       'all:system power per chip (MLPerf Power rows)',
     ]);
     // Power at the operating point (docs/model.md 6.1), at the rows as written (512 input tokens,
-    // where the power model was fitted): within 5% of MLPerf's measured wall power on every power
-    // row; nameplate (1.7 x TDP for B200: 1,700 W) was 31% above its 1,300 W.
+    // where the power model was fitted): within 5% of MLPerf's measured wall power on the nine
+    // H200 and B200 Llama 2 70B, Mixtral and 405B rows; nameplate (1.7 x TDP for B200: 1,700 W) was
+    // 31% above its 1,300 W. Lenovo's two B200 Llama 3.1 8B rows (1,180 and 1,126 W per GPU) are the
+    // known miss: the model charges them about what it charges Llama 2 70B (docs/accuracy.md,
+    // "Power and tokens per joule"), 11-17% over.
     const asWritten = JSON.parse(
       (await runCli(['backtest', '--mechanisms', 'latent_input=off', '--format', 'json'])).stdout,
     );
     const power = asWritten.summary.find(
       (s: { group: string }) => s.group === 'system power per chip (MLPerf Power rows)',
     );
-    expect(power.rows).toBe(9);
-    expect(power.max_abs_error_pct).toBeLessThan(5);
+    expect(power.rows).toBe(11);
+    const powerErrors = (asWritten.rows as PowerRowAsWritten[])
+      .filter((r) => r.measured_system_w_per_chip !== null)
+      .map((r) => ({
+        id: r.id,
+        pct: (r.predicted_system_w_per_chip / (r.measured_system_w_per_chip as number) - 1) * 100,
+      }));
+    const eightB = powerErrors.filter((e) => e.id.includes('llama3.1-8b'));
+    expect(eightB).toHaveLength(2);
+    for (const e of eightB) expect(e.pct).toBeGreaterThan(5);
+    for (const e of powerErrors.filter((x) => !x.id.includes('llama3.1-8b')))
+      expect(Math.abs(e.pct)).toBeLessThan(5);
     // At the datasets' estimated inputs (12b) the power model misses where the prompts are long:
     // Llama 3.1 405B at ~9,700 tokens reads as compute-bound prefill and is predicted above the
     // 1,196-1,236 W per chip measured (docs/accuracy.md, "Input lengths nobody published"), and

@@ -15,12 +15,12 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 316 rows: 20 published, 81 MLPerf, 9 MLPerf Power, 206 from vendor documents', () => {
-    expect(rows).toHaveLength(316);
+  it('loads 318 rows: 20 published, 81 MLPerf, 11 MLPerf Power, 206 from vendor documents', () => {
+    expect(rows).toHaveLength(318);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 81,
-      'mlperf-power.csv': 9,
+      'mlperf-power.csv': 11,
       'vendor-docs.csv': 206,
     });
   });
@@ -29,7 +29,7 @@ describe('bundled measured data', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 40,
       'h200-sxm': 54,
-      b200: 57,
+      b200: 59,
       gb200: 34,
       mi300x: 95,
       mi325x: 21,
@@ -38,7 +38,7 @@ describe('bundled measured data', () => {
       'tpu-v6e-trillium': 3,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 180,
+      trtllm: 182,
       nim: 5,
       vllm: 114,
       'vllm-tpu': 3,
