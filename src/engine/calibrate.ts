@@ -1,5 +1,5 @@
 import { chooseDeployment } from './deploy.js';
-import { operatingPowerW } from './energy.js';
+import { operatingPowerW, prefillSharePerStepS } from './energy.js';
 import { decodeStep } from './replica.js';
 import type { Accelerator, Efficiency, EfficiencyFactor, Workload } from './types.js';
 
@@ -35,6 +35,13 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
       efficiency,
       c.workload.powerModel,
       c.workload.site.powerCapW,
+      prefillSharePerStepS(
+        c.workload.mechanisms,
+        d.point.batch,
+        d.replica.prefillS,
+        c.workload.outputTokens,
+        d.disaggregated !== undefined,
+      ),
     ),
     tpotS: d.point.tpotS,
     ttftS: d.point.ttftS,

@@ -45,22 +45,39 @@ export interface PowerModel {
 }
 
 /**
+ * 6.1: the prefill time that falls to each decode step, `B * t_pf / O`, when `prefill_power` is on;
+ * 0 when it is off, under chunked prefill (the step already carries it) or disaggregated (the
+ * decode replica prefills nothing).
+ */
+export function prefillSharePerStepS(
+  mechanisms: { readonly prefillPower: boolean; readonly chunkedPrefill: boolean },
+  batch: number,
+  prefillS: number,
+  outputTokens: number,
+  disaggregated: boolean,
+): number {
+  return mechanisms.prefillPower && !mechanisms.chunkedPrefill && !disaggregated
+    ? (batch * prefillS) / outputTokens
+    : 0;
+}
+
+/**
  * System power per chip at an operating point (section 6.1):
  * `P = (system_w - tdp_w) * hostLoad + min(cap, tdp_w) * (idle + (1 - idle) * a)` with activity
  * `a = max(eta_mem * t_mem, eta_decode * t_cmp) / t_step`: the busier of the memory and the
- * matrix units, as a fraction of its peak, over a decode step.
+ * matrix units, as a fraction of its peak, over a decode step; with `prefillS` (the prefill time
+ * that falls to each step, `B * t_pf / O`) the time-weighted mean with the prefills' `eta_prefill`.
  */
 export function operatingPowerW(
   accelerator: { readonly tdpW: number; readonly systemWPerChip: number },
   step: { readonly memoryS: number; readonly computeS: number; readonly totalS: number },
-  efficiency: { readonly etaMem: number; readonly etaDecode: number },
+  efficiency: { readonly etaMem: number; readonly etaDecode: number; readonly etaPrefill: number },
   model: PowerModel,
   capW?: number,
+  prefillS = 0,
 ): number {
-  const activity = Math.min(
-    1,
-    Math.max(efficiency.etaMem * step.memoryS, efficiency.etaDecode * step.computeS) / step.totalS,
-  );
+  const decodeBusyS = Math.max(efficiency.etaMem * step.memoryS, efficiency.etaDecode * step.computeS);
+  const activity = Math.min(1, (decodeBusyS + efficiency.etaPrefill * prefillS) / (step.totalS + prefillS));
   const limit = Math.min(capW ?? accelerator.tdpW, accelerator.tdpW);
   const host = Math.max(0, accelerator.systemWPerChip - accelerator.tdpW) * model.hostLoad;
   return host + limit * (model.idleFraction + (1 - model.idleFraction) * activity);

@@ -74,6 +74,8 @@ export interface Mechanisms {
   readonly attentionEfficiency: boolean;
   /** 3a.9 Each GEMM at the wider of its weights' and the activations' formats. */
   readonly gemmFormats: boolean;
+  /** 6.1 Power's activity includes the prefill time that falls to each step, at eta_prefill. */
+  readonly prefillPower: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
   /** 3g All-reduces on a torus fabric run dimension by dimension over each dimension's ports. */

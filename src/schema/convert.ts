@@ -265,6 +265,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     torusCollectives: m?.torus_collectives ?? d.torus_collectives,
     attentionEfficiency: m?.attention_efficiency ?? d.attention_efficiency,
     gemmFormats: m?.gemm_formats ?? d.gemm_formats,
+    prefillPower: m?.prefill_power ?? d.prefill_power,
   };
 }
 

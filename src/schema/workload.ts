@@ -121,6 +121,7 @@ export const workloadSchema = once(() =>
         torus_collectives: z.boolean().optional(),
         attention_efficiency: z.boolean().optional(),
         gemm_formats: z.boolean().optional(),
+        prefill_power: z.boolean().optional(),
       })
       .optional(),
     /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -170,10 +171,11 @@ export const WORKLOAD_DEFAULTS = {
     torus_collectives: false,
     attention_efficiency: true,
     gemm_formats: false,
+    prefill_power: true,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.6, hostLoad: 0.76 },
+  powerModel: { idleFraction: 0.58, hostLoad: 0.72 },
 } as const;

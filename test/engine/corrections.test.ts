@@ -549,7 +549,7 @@ describe('6.1 power at the operating point', () => {
     const model = { idleFraction: 0.62, hostLoad: 0.8 };
     // A step of 10 ms: memory busy 8 ms at eta_mem 0.9 (0.72 of peak), compute 5 ms at 0.4 (0.2).
     const step = { memoryS: 0.008, computeS: 0.005, totalS: 0.01 };
-    const eff = { etaMem: 0.9, etaDecode: 0.4 };
+    const eff = { etaMem: 0.9, etaDecode: 0.4, etaPrefill: 0.5 };
     // B200: TDP 1000 W, nameplate 1700 W per chip -> host (1700 - 1000) * 0.8 = 560 W;
     // chip 1000 * (0.62 + 0.38 * 0.72) = 893.6 W; total 1453.6 W
     expect(operatingPowerW({ tdpW: 1000, systemWPerChip: 1700 }, step, eff, model)).toBeCloseTo(1453.6, 9);
@@ -558,5 +558,27 @@ describe('6.1 power at the operating point', () => {
       1006.8,
       9,
     );
+  });
+
+  it('with prefill_power, the prefill time per step counts at eta_prefill in a time-weighted activity', async () => {
+    const { operatingPowerW, prefillSharePerStepS } = await import('../../src/engine/energy.js');
+    const model = { idleFraction: 0.62, hostLoad: 0.8 };
+    const step = { memoryS: 0.008, computeS: 0.005, totalS: 0.01 };
+    const eff = { etaMem: 0.9, etaDecode: 0.4, etaPrefill: 0.5 };
+    // B = 300 sequences, a 20 ms prefill each, 600 output tokens: 300 x 0.020 / 600 = 10 ms per step
+    const on = { prefillPower: true, chunkedPrefill: false };
+    const share = prefillSharePerStepS(on, 300, 0.02, 600, false);
+    expect(share).toBeCloseTo(0.01, 15);
+    // a = (max(0.9 x 8, 0.4 x 5) ms + 0.5 x 10 ms) / (10 + 10) ms = (7.2 + 5) / 20 = 0.61
+    // chip 1000 x (0.62 + 0.38 x 0.61) = 851.8 W; host 560 W; total 1411.8 W
+    expect(
+      operatingPowerW({ tdpW: 1000, systemWPerChip: 1700 }, step, eff, model, undefined, share),
+    ).toBeCloseTo(1411.8, 9);
+    // off, under chunked prefill, or on a disaggregated decode replica: no share
+    expect(prefillSharePerStepS({ prefillPower: false, chunkedPrefill: false }, 300, 0.02, 600, false)).toBe(
+      0,
+    );
+    expect(prefillSharePerStepS({ prefillPower: true, chunkedPrefill: true }, 300, 0.02, 600, false)).toBe(0);
+    expect(prefillSharePerStepS(on, 300, 0.02, 600, true)).toBe(0);
   });
 });

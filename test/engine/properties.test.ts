@@ -108,6 +108,7 @@ const workloadArb = fc.record({
     torusCollectives: fc.boolean(),
     attentionEfficiency: fc.boolean(),
     gemmFormats: fc.boolean(),
+    prefillPower: fc.boolean(),
   }),
 });
 

@@ -109,7 +109,7 @@ describe('backtest on the bundled measured results', () => {
     // H200 and B200 Llama 2 70B, Mixtral and 405B rows; nameplate (1.7 x TDP for B200: 1,700 W) was
     // 31% above its 1,300 W. Lenovo's two B200 Llama 3.1 8B rows (1,180 and 1,126 W per GPU) are the
     // known miss: the model charges them about what it charges Llama 2 70B (docs/accuracy.md,
-    // "Power and tokens per joule"), 11-17% over.
+    // "Power and tokens per joule"), 9-14% over.
     const asWritten = JSON.parse(
       (await runCli(['backtest', '--mechanisms', 'latent_input=off', '--format', 'json'])).stdout,
     );
@@ -130,7 +130,8 @@ describe('backtest on the bundled measured results', () => {
       expect(Math.abs(e.pct)).toBeLessThan(5);
     // At the datasets' estimated inputs (12b) the power model misses where the prompts are long:
     // Llama 3.1 405B at ~9,700 tokens reads as compute-bound prefill and is predicted above the
-    // 1,196-1,236 W per chip measured (docs/accuracy.md, "Input lengths nobody published"), and
+    // 1,196-1,236 W per chip measured (+4.9% and +8.7% with prefill's activity, fifteenth session;
+    // docs/accuracy.md, "Input lengths nobody published"), and
     // Mixtral's H200 rows at ~1,000 tokens move to about +5%. The median stays under 5%.
     const atEstimate = json.summary.find(
       (s: { group: string }) => s.group === 'system power per chip (MLPerf Power rows)',
@@ -147,7 +148,7 @@ describe('backtest on the bundled measured results', () => {
     expect(over405b).toHaveLength(2);
     for (const r of over405b)
       expect(r.predicted_system_w_per_chip / (r.measured_system_w_per_chip as number), r.id).toBeGreaterThan(
-        1.05,
+        1.04,
       );
     const published = JSON.parse(
       (await runCli(['backtest', 'data/measured/published.csv', '--format', 'json'])).stdout,
