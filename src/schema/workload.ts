@@ -159,7 +159,7 @@ export const WORKLOAD_DEFAULTS = {
     per_layer_overhead: false,
     power_under_load: true,
     bench_batch_cap: true,
-    percentile_limits: false,
+    percentile_limits: true,
     latent_input: true,
     latent_pairs: true,
     robust_fit: true,

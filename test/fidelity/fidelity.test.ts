@@ -530,8 +530,12 @@ describe('docs/model.md 3b.6: limits that are percentiles', () => {
     expect(withLimitRatios({ ...on, row: { ...rowNoRound } }, { ttft: 0.5, tpot: 0.8 }).workload.slo).toEqual(
       c.workload.slo,
     );
-    // the switch off (the default): unchanged
-    expect(withLimitRatios(c, { ttft: 0.5, tpot: 0.8 })).toBe(c);
+    // the switch off: unchanged
+    const off = {
+      ...c,
+      workload: { ...c.workload, mechanisms: { ...c.workload.mechanisms, percentileLimits: false } },
+    };
+    expect(withLimitRatios(off, { ttft: 0.5, tpot: 0.8 })).toBe(off);
   });
 
   it('a tighter mean limit never raises the predicted throughput', () => {
