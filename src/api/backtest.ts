@@ -1,12 +1,14 @@
 import type { Mechanisms } from '../engine/types.js';
 import {
-  atLimitRatios,
   type BacktestRow,
   caseFor,
   type ErrorSummary,
+  type LimitRatios,
+  limitRatios,
   type MeasuredCase,
   summaries,
   summarize,
+  withLimitRatios,
 } from '../fidelity/backtest.js';
 import {
   actedOnRowIds,
@@ -20,7 +22,7 @@ import {
 import { backtestAtEstimate, estimateInputs } from '../fidelity/latent.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
-import type { LocatedRow } from '../io/measured.js';
+import { bundledMeasuredDir, type LocatedRow, loadMeasured } from '../io/measured.js';
 import { toAccelerator, toMechanisms, toModel } from '../schema/convert.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 
@@ -106,10 +108,17 @@ export function parseMechanisms(text: string | undefined, against?: string): Mec
  * Plain `backtest`: every case predicted with its profile's factors, a row with an assumed input
  * at its dataset's mean input as estimated from all rows (docs/model.md 12b, in sample).
  */
-export function backtestRows(cases0: readonly MeasuredCase[]): BacktestRow[] {
-  const cases = atLimitRatios(cases0);
+export function backtestRows(cases0: readonly MeasuredCase[], fallback: LimitRatios = {}): BacktestRow[] {
+  // 3b.6: the rows' own mean/p99 ratios, else (a file that gives none) the fallback's.
+  const ratios = { ...fallback, ...limitRatios(cases0.map((c) => c.row)) };
+  const cases = cases0.map((c) => withLimitRatios(c, ratios));
   const estimates = estimateInputs(cases, (c) => c.accelerator.efficiency);
   return cases.map((c) => backtestAtEstimate(c, estimates, c.accelerator.efficiency).r);
+}
+
+/** 3b.6: the bundled rows' mean/p99 latency ratios, for a file of rows that gives none of its own. */
+export function bundledLimitRatios(): LimitRatios {
+  return limitRatios(loadMeasured([bundledMeasuredDir()]).map((r) => r.row));
 }
 
 export function energySummaries(rows: readonly BacktestRow[]) {

@@ -538,6 +538,34 @@ describe('docs/model.md 3b.6: limits that are percentiles', () => {
     expect(withLimitRatios(off, { ttft: 0.5, tpot: 0.8 })).toBe(off);
   });
 
+  it("a user's MLPerf rows without p99 figures take the bundled logs' ratios in plain backtest", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const mine = join(mkdtempSync(join(tmpdir(), 'infercost-')), 'mine.csv');
+    // MI300X Llama 2 70B Interactive (TPOT <= 40 ms at p99), as a user would type it: no p99 columns.
+    writeFileSync(
+      mine,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,ttft_limit_ms,tpot_limit_ms,output_tokens_per_s_per_chip,stack,round,source',
+        'mine,mi300x,1,llama-2-70b,fp8,fp8,fp8,512,true,294,latency_bounded,450,40,1628,vllm,v5.1,my copy',
+      ].join('\n'),
+    );
+    const predicted = async (mechanisms: string) => {
+      const r = await runCli(['backtest', mine, '--mechanisms', mechanisms, '--format', 'json']);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).rows[0];
+    };
+    const off = await predicted('latent_input=off,percentile_limits=off');
+    const on = await predicted('latent_input=off,percentile_limits=on');
+    // Held to 0.82 x 40 ms = 32.8 ms of mean TPOT instead of 40: a smaller batch, fewer tokens/s.
+    expect(on.predicted_tpot_s).toBeLessThanOrEqual(0.04 * 0.83);
+    expect(off.predicted_tpot_s).toBeGreaterThan(0.04 * 0.83);
+    expect(on.predicted_output_tokens_per_s_per_chip).toBeLessThan(
+      off.predicted_output_tokens_per_s_per_chip,
+    );
+  });
+
   it('a tighter mean limit never raises the predicted throughput', () => {
     const c = server('mlperf51-h200-interactive');
     const on = {

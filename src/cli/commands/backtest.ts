@@ -2,6 +2,7 @@ import {
   backtestAgainst,
   backtestReport,
   backtestRows,
+  bundledLimitRatios,
   cvReport,
   parseMechanisms,
   resolveRows,
@@ -57,6 +58,6 @@ export function backtestCommand(
     const cv = crossValidate(cases);
     return emit(cvReport(cv), () => renderCvTable(cv, width));
   }
-  const rows = [...backtestRows(cases), ...unrepresentable];
+  const rows = [...backtestRows(cases, bundledLimitRatios()), ...unrepresentable];
   return emit(backtestReport(rows), () => renderBacktestTable(rows, width));
 }
