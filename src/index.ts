@@ -217,7 +217,7 @@ export function backtest(
     return backtestAgainst(catalog, located, input.mechanisms, input.against).report;
   const { cases, unrepresentable } = resolveRows(catalog, located, parseMechanisms(input.mechanisms));
   if (input.cv) return cvReport(crossValidate(cases));
-  return backtestReport([...backtestRows(cases, bundledLimitRatios()), ...unrepresentable]);
+  return backtestReport([...backtestRows(cases, bundledLimitRatios), ...unrepresentable]);
 }
 
 /** Fits one profile's factors to measured rows (`infercost calibrate --accelerator ID`). */

@@ -3,6 +3,7 @@ import {
   type BacktestRow,
   caseFor,
   type ErrorSummary,
+  heldToPercentiles,
   type LimitRatios,
   limitRatios,
   type MeasuredCase,
@@ -108,9 +109,14 @@ export function parseMechanisms(text: string | undefined, against?: string): Mec
  * Plain `backtest`: every case predicted with its profile's factors, a row with an assumed input
  * at its dataset's mean input as estimated from all rows (docs/model.md 12b, in sample).
  */
-export function backtestRows(cases0: readonly MeasuredCase[], fallback: LimitRatios = {}): BacktestRow[] {
-  // 3b.6: the rows' own mean/p99 ratios, else (a file that gives none) the fallback's.
-  const ratios = { ...fallback, ...limitRatios(cases0.map((c) => c.row)) };
+export function backtestRows(
+  cases0: readonly MeasuredCase[],
+  fallback: () => LimitRatios = () => ({}),
+): BacktestRow[] {
+  // 3b.6: the rows' own mean/p99 ratios; the fallback is read only when a row needs one they lack.
+  const own = limitRatios(cases0.map((c) => c.row));
+  const lacking = own.ttft === undefined || own.tpot === undefined;
+  const ratios = lacking && cases0.some(heldToPercentiles) ? { ...fallback(), ...own } : own;
   const cases = cases0.map((c) => withLimitRatios(c, ratios));
   const estimates = estimateInputs(cases, (c) => c.accelerator.efficiency);
   return cases.map((c) => backtestAtEstimate(c, estimates, c.accelerator.efficiency).r);

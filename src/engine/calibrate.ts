@@ -1,5 +1,5 @@
 import { chooseDeployment } from './deploy.js';
-import { operatingPowerW, prefillSharePerStepS } from './energy.js';
+import { deploymentPowerW } from './energy.js';
 import { decodeStep } from './replica.js';
 import type { Accelerator, Efficiency, EfficiencyFactor, Workload } from './types.js';
 
@@ -29,19 +29,12 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
   if (!d.ok) return undefined;
   const p = {
     tokensPerSPerChip: d.point.outputTokensPerS / d.point.chips,
-    systemWPerChip: operatingPowerW(
+    systemWPerChip: deploymentPowerW(
       c.accelerator,
+      c.workload,
+      d,
       decodeStep(d.replica, d.point.batch),
       efficiency,
-      c.workload.powerModel,
-      c.workload.site.powerCapW,
-      prefillSharePerStepS(
-        c.workload.mechanisms,
-        d.point.batch,
-        d.replica.prefillS,
-        c.workload.outputTokens,
-        d.disaggregated !== undefined,
-      ),
     ),
     tpotS: d.point.tpotS,
     ttftS: d.point.ttftS,

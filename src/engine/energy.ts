@@ -1,3 +1,5 @@
+import type { Workload } from './types.js';
+
 export interface EnergyMetrics {
   /** `Pw = system_w_per_chip * pue`: facility power per chip at load. */
   readonly facilityWPerChip: number;
@@ -81,6 +83,38 @@ export function operatingPowerW(
   const limit = Math.min(capW ?? accelerator.tdpW, accelerator.tdpW);
   const host = Math.max(0, accelerator.systemWPerChip - accelerator.tdpW) * model.hostLoad;
   return host + limit * (model.idleFraction + (1 - model.idleFraction) * activity);
+}
+
+/**
+ * 6.1 at a chosen deployment: the activity of its decode step at batch B and, with
+ * `prefill_power`, of the prefills that fall to each step. One definition for `evaluate` and
+ * `calibrate`'s predictions.
+ */
+export function deploymentPowerW(
+  accelerator: { readonly tdpW: number; readonly systemWPerChip: number },
+  workload: Pick<Workload, 'mechanisms' | 'powerModel' | 'site' | 'outputTokens'>,
+  d: {
+    readonly point: { readonly batch: number };
+    readonly replica: { readonly prefillS: number };
+    readonly disaggregated?: unknown;
+  },
+  step: { readonly memoryS: number; readonly computeS: number; readonly totalS: number },
+  efficiency: { readonly etaMem: number; readonly etaDecode: number; readonly etaPrefill: number },
+): number {
+  return operatingPowerW(
+    accelerator,
+    step,
+    efficiency,
+    workload.powerModel,
+    workload.site.powerCapW,
+    prefillSharePerStepS(
+      workload.mechanisms,
+      d.point.batch,
+      d.replica.prefillS,
+      workload.outputTokens,
+      d.disaggregated !== undefined,
+    ),
+  );
 }
 
 export interface Fleet {

@@ -6,13 +6,12 @@ import {
   type Setup,
 } from './deploy.js';
 import {
+  deploymentPowerW,
   type EnergyMetrics,
   energyMetrics,
   type Fleet,
   fleetFor,
   fleetForPower,
-  operatingPowerW,
-  prefillSharePerStepS,
 } from './energy.js';
 import { breakEvenUsdPerChipHour, type ChipCost, type CostMetrics, chipCost, costMetrics } from './money.js';
 import { type DecodeStep, decodeStep } from './replica.js';
@@ -201,20 +200,7 @@ export function evaluate(
   const requestsPerSPerChip = point.requestsPerS / point.chips;
   // 6.1: power at this operating point, or the nameplate all-in power when that is switched off.
   const systemW = workload.mechanisms.powerUnderLoad
-    ? operatingPowerW(
-        accelerator,
-        step,
-        setup.efficiency,
-        workload.powerModel,
-        workload.site.powerCapW,
-        prefillSharePerStepS(
-          workload.mechanisms,
-          point.batch,
-          replica.prefillS,
-          workload.outputTokens,
-          d.disaggregated !== undefined,
-        ),
-      )
+    ? deploymentPowerW(accelerator, workload, d, step, setup.efficiency)
     : accelerator.systemWPerChip;
   const energy = energyMetrics(x, systemW, workload.site.pue, accelerator.tdpW, accelerator.systemWPerChip);
   const price = chipCost(

@@ -169,14 +169,21 @@ export function limitRatios(rows: readonly MeasuredRow[]): LimitRatios {
   return { ...(ttft === null ? {} : { ttft }), ...(tpot === null ? {} : { tpot }) };
 }
 
+/** 3b.6: a case whose limits are p99s (an MLPerf latency-bounded row) with the switch on. */
+export function heldToPercentiles(c: MeasuredCase): boolean {
+  return (
+    c.workload.mechanisms.percentileLimits &&
+    c.row.scenario === 'latency_bounded' &&
+    c.row.round !== undefined
+  );
+}
+
 /**
  * 3b.6: an MLPerf row's limits bound the 99th percentile; the engine's latencies are means, so the
  * case is searched with each limit times its ratio. Other rows, or the switch off, are unchanged.
  */
 export function withLimitRatios(c: MeasuredCase, ratios: LimitRatios): MeasuredCase {
-  const r = c.row;
-  if (!c.workload.mechanisms.percentileLimits || r.scenario !== 'latency_bounded' || r.round === undefined)
-    return c;
+  if (!heldToPercentiles(c)) return c;
   const { ttftS, tpotS } = c.workload.slo;
   const slo = {
     ...(ttftS === undefined ? {} : { ttftS: ttftS * (ratios.ttft ?? 1) }),

@@ -340,14 +340,15 @@ export function monotoneBand(
  * of its source; rows with an assumed input length are predicted but never fitted on.
  */
 export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
-  const folds = [...new Set(cases.map((c) => sourceGroup(c.row.source)))].sort();
+  const groups = cases.map((c) => sourceGroup(c.row.source));
+  const folds = [...new Set(groups)].sort();
   const predicted: { c: MeasuredCase; fold: string; level: FitLevel; latent: boolean; r: BacktestRow }[] = [];
   for (const fold of folds) {
+    const training0 = cases.filter((_, i) => groups[i] !== fold);
     // 3b.6: the mean/p99 latency ratios come from the training rows' logs only.
-    const ratios = limitRatios(cases.filter((c) => sourceGroup(c.row.source) !== fold).map((c) => c.row));
-    const atRatios = cases.map((c) => withLimitRatios(c, ratios));
-    const held = atRatios.filter((c) => sourceGroup(c.row.source) === fold);
-    const training = atRatios.filter((c) => sourceGroup(c.row.source) !== fold);
+    const ratios = limitRatios(training0.map((c) => c.row));
+    const held = cases.filter((_, i) => groups[i] === fold).map((c) => withLimitRatios(c, ratios));
+    const training = training0.map((c) => withLimitRatios(c, ratios));
     const h = fitLevels(training);
     for (const held0 of held) {
       const f = h.factors(held0.row.accelerator, held0.row.stack);

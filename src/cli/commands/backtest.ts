@@ -58,6 +58,6 @@ export function backtestCommand(
     const cv = crossValidate(cases);
     return emit(cvReport(cv), () => renderCvTable(cv, width));
   }
-  const rows = [...backtestRows(cases, bundledLimitRatios()), ...unrepresentable];
+  const rows = [...backtestRows(cases, bundledLimitRatios), ...unrepresentable];
   return emit(backtestReport(rows), () => renderBacktestTable(rows, width));
 }
