@@ -15,19 +15,19 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 318 rows: 20 published, 79 MLPerf, 13 MLPerf Power, 206 from vendor documents', () => {
-    expect(rows).toHaveLength(318);
+  it('loads 320 rows: 20 published, 79 MLPerf, 15 MLPerf Power, 206 from vendor documents', () => {
+    expect(rows).toHaveLength(320);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 79,
-      'mlperf-power.csv': 13,
+      'mlperf-power.csv': 15,
       'vendor-docs.csv': 206,
     });
   });
 
   it('131 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 3, Trainium2 9, TPU v6e 3', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
-      'h100-sxm': 40,
+      'h100-sxm': 42,
       'h200-sxm': 54,
       b200: 59,
       gb200: 34,
@@ -38,7 +38,7 @@ describe('bundled measured data', () => {
       'tpu-v6e-trillium': 3,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 182,
+      trtllm: 184,
       nim: 5,
       vllm: 114,
       'vllm-tpu': 3,
