@@ -222,6 +222,11 @@ export function cvReport(cv: CvResult) {
       measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
       predicted_tpot_s: r.prediction?.tpotS ?? null,
       tpot_error_pct: r.tpotErrorPct ?? null,
+      // MLPerf Power rows: power from the power model refitted without the row's source (6.1).
+      measured_system_w_per_chip: measuredSystemWPerChip(r.row) ?? null,
+      predicted_system_w_per_chip:
+        measuredSystemWPerChip(r.row) === undefined ? null : (r.prediction?.systemWPerChip ?? null),
+      tokens_per_joule_error_pct: r.tokensPerJouleErrorPct ?? null,
       reason: r.reason ?? null,
     })),
     summary: cv.summary.map((s) => ({

@@ -350,8 +350,14 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     const held = cases.filter((_, i) => groups[i] === fold).map((c) => withLimitRatios(c, ratios));
     const training = training0.map((c) => withLimitRatios(c, ratios));
     const h = fitLevels(training);
-    for (const held0 of held) {
-      const f = h.factors(held0.row.accelerator, held0.row.stack);
+    // 6.1 cross-validated: a held-out Power row's power comes from a power model refitted on the
+    // other sources' Power rows, each at its chip's factors from this fold (as calibrate does).
+    const powerModel = held.some((c) => measuredSystemWPerChip(c.row) !== undefined)
+      ? foldPowerModel(training0, (c) => h.factors(c.row.accelerator, c.row.stack).efficiency)
+      : undefined;
+    for (const held1 of held) {
+      const f = h.factors(held1.row.accelerator, held1.row.stack);
+      const held0 = powerModel ? { ...held1, workload: { ...held1.workload, powerModel } } : held1;
       // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
       const { c, r } = backtestAtEstimate(held0, h.estimates, f.efficiency);
       predicted.push({ c, fold, level: f.level, latent: f.latent ?? false, r });
@@ -449,6 +455,7 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     summarizeCv('all', 'all', rows),
     // Each source counts once: AMD's two MI300X tables alone are a third of the known-input rows.
     summarizeCv('all', 'known input length, each source weighted equally', known, true),
+    ...energyCv(rows),
   ];
   const bandsFor = (kind?: ModelKind): LevelBands => {
     const out: Partial<Record<FitLevel, readonly [number, number]>> = {};
@@ -462,6 +469,30 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   return byKind
     ? { rows, summary, bands, kindBands: { dense: bandsFor('dense'), moe: bandsFor('moe') } }
     : { rows, summary, bands };
+}
+
+/**
+ * Tokens per joule and system power per chip on the held-out MLPerf Power rows (section 6.1):
+ * throughput from the fold's factors, power from the fold's power model. No range is stated.
+ */
+function energyCv(rows: readonly CvRow[]): CvGroupSummary[] {
+  const unranged = (r: CvRow, errorPct: number): CvRow => {
+    const { covered: _c, low: _l, high: _h, tpotErrorPct: _t, ...rest } = r;
+    return { ...rest, errorPct };
+  };
+  const power = rows.flatMap((r) => {
+    const m = measuredSystemWPerChip(r.row);
+    return m === undefined || !r.prediction ? [] : [unranged(r, (r.prediction.systemWPerChip / m - 1) * 100)];
+  });
+  const tpj = rows.flatMap((r) =>
+    r.tokensPerJouleErrorPct === undefined ? [] : [unranged(r, r.tokensPerJouleErrorPct)],
+  );
+  return power.length === 0
+    ? []
+    : [
+        summarizeCv('all', 'tokens per joule (MLPerf Power rows)', tpj),
+        summarizeCv('all', 'system power per chip (MLPerf Power rows)', power),
+      ];
 }
 
 /**
@@ -798,6 +829,15 @@ export function defaultStack(entries: readonly StackCalibration[]): string | und
       a.stack.localeCompare(b.stack),
   );
   return ranked[0]?.stack;
+}
+
+/** The power model a fold's training rows give, or undefined (the defaults) when they hold no Power row. */
+function foldPowerModel(
+  training: readonly MeasuredCase[],
+  factorsOf: (c: MeasuredCase) => Efficiency,
+): { readonly idleFraction: number; readonly hostLoad: number } | undefined {
+  const fit = fitPowerModel(training, factorsOf);
+  return fit.rows === 0 ? undefined : { idleFraction: fit.idleFraction, hostLoad: fit.hostLoad };
 }
 
 /** Measured wall power per chip of a row with MLPerf Power data, else undefined. */
