@@ -462,8 +462,8 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
       return ((r.prediction?.systemWPerChip as number) / measured - 1) * 100;
     };
     // NVIDIA's v4.0 H100 MaxQ rows, held out, from the other four systems' fit: within 2%
-    // (+1.0% and +0.7%, sixteenth session); at 450 W the chips sit at their cap, so only the
-    // host's share is predicted.
+    // (+1.0% and +0.7%, sixteenth session); the chip term is 450 W x (idle + (1 - idle) x a),
+    // the cap in place of the TDP.
     expect(Math.abs(pct('mlperf40-h100-maxq-llama2-offline-nvidia-power'))).toBeLessThan(2);
     // Lenovo's B200 Llama 2 70B rows share a source with its 405B rows: held out together, the
     // B200 left to the fit is the two Llama 3.1 8B rows, and power comes out 15.8-16.2% low.
