@@ -355,11 +355,11 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     const powerModel = held.some((c) => measuredSystemWPerChip(c.row) !== undefined)
       ? foldPowerModel(training0, (c) => h.factors(c.row.accelerator, c.row.stack).efficiency)
       : undefined;
-    for (const held1 of held) {
-      const f = h.factors(held1.row.accelerator, held1.row.stack);
-      const held0 = powerModel ? { ...held1, workload: { ...held1.workload, powerModel } } : held1;
+    for (const heldCase of held) {
+      const f = h.factors(heldCase.row.accelerator, heldCase.row.stack);
+      const asHeld = powerModel ? { ...heldCase, workload: { ...heldCase.workload, powerModel } } : heldCase;
       // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
-      const { c, r } = backtestAtEstimate(held0, h.estimates, f.efficiency);
+      const { c, r } = backtestAtEstimate(asHeld, h.estimates, f.efficiency);
       predicted.push({ c, fold, level: f.level, latent: f.latent ?? false, r });
     }
   }
