@@ -41,13 +41,29 @@ export const SHRINK_WEIGHT = 0.04;
  */
 export const ROBUST_SCALE_LOG = 0.2;
 
-/** Where a row was published: MLPerf results by round, submitter and system; else the document. */
-export function sourceGroup(source: string): string {
+/**
+ * Where a row was published: MLPerf results by round, submitter and system; else the document. A
+ * row read from a round's summary_results.json (one file for every submitter) is grouped by the
+ * system its notes open with (`SR680a_V3_B200SXMx8_TRT, Lenovo v5.1 closed; ...`), as a result's
+ * own log would group it.
+ */
+export function sourceGroup(
+  source: string,
+  row?: {
+    readonly round?: string | undefined;
+    readonly division?: string | undefined;
+    readonly submitter?: string | undefined;
+    readonly notes?: string | undefined;
+  },
+): string {
   const m =
     /mlcommons\/(inference_results_v[\d.]+)\/(?:blob|tree)\/[^/]+\/(closed|open)\/([^/]+)\/results\/([^/]+)\//.exec(
       source,
     );
   if (m) return `mlperf ${m[1]} ${m[2]} ${m[3]} ${m[4]}`;
+  const system = /^([A-Za-z0-9_.-]+), /.exec(row?.notes ?? '')?.[1];
+  if (/\/summary_results\.json$/.test(source) && row?.round && row.division && row.submitter && system)
+    return `mlperf inference_results_${row.round} ${row.division} ${row.submitter} ${system}`;
   const url = /https?:\/\/[^\s,"')]+/.exec(source)?.[0];
   return (url ?? source).replace(/[#?].*$/, '');
 }
@@ -340,7 +356,7 @@ export function monotoneBand(
  * of its source; rows with an assumed input length are predicted but never fitted on.
  */
 export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
-  const groups = cases.map((c) => sourceGroup(c.row.source));
+  const groups = cases.map((c) => sourceGroup(c.row.source, c.row));
   const folds = [...new Set(groups)].sort();
   const predicted: { c: MeasuredCase; fold: string; level: FitLevel; latent: boolean; r: BacktestRow }[] = [];
   for (const fold of folds) {
