@@ -17,6 +17,7 @@ import {
   type CvResult,
   compareCv,
   crossValidate,
+  energyErrorRows,
   type LevelBands,
   measuredSystemWPerChip,
 } from '../fidelity/cv.js';
@@ -128,19 +129,10 @@ export function bundledLimitRatios(): LimitRatios {
 }
 
 export function energySummaries(rows: readonly BacktestRow[]) {
-  const tpj = rows.flatMap((r) => (r.tokensPerJouleErrorPct === undefined ? [] : [r]));
-  const power = rows.flatMap((r) => {
-    const m = measuredSystemWPerChip(r.row);
-    return m === undefined || !r.prediction
-      ? []
-      : [{ ...r, errorPct: (r.prediction.systemWPerChip / m - 1) * 100 }];
-  });
+  const { tokensPerJoule, systemPower } = energyErrorRows(rows, (r, errorPct) => ({ ...r, errorPct }));
   return [
-    summarize(
-      'tokens per joule (MLPerf Power rows)',
-      tpj.map((r) => ({ ...r, errorPct: r.tokensPerJouleErrorPct as number })),
-    ),
-    summarize('system power per chip (MLPerf Power rows)', power),
+    summarize('tokens per joule (MLPerf Power rows)', tokensPerJoule),
+    summarize('system power per chip (MLPerf Power rows)', systemPower),
   ];
 }
 

@@ -492,22 +492,15 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
  * throughput from the fold's factors, power from the fold's power model. No range is stated.
  */
 function energyCv(rows: readonly CvRow[]): CvGroupSummary[] {
-  const unranged = (r: CvRow, errorPct: number): CvRow => {
+  const { tokensPerJoule, systemPower } = energyErrorRows(rows, (r, errorPct) => {
     const { covered: _c, low: _l, high: _h, tpotErrorPct: _t, ...rest } = r;
     return { ...rest, errorPct };
-  };
-  const power = rows.flatMap((r) => {
-    const m = measuredSystemWPerChip(r.row);
-    return m === undefined || !r.prediction ? [] : [unranged(r, (r.prediction.systemWPerChip / m - 1) * 100)];
   });
-  const tpj = rows.flatMap((r) =>
-    r.tokensPerJouleErrorPct === undefined ? [] : [unranged(r, r.tokensPerJouleErrorPct)],
-  );
-  return power.length === 0
+  return systemPower.length === 0
     ? []
     : [
-        summarizeCv('all', 'tokens per joule (MLPerf Power rows)', tpj),
-        summarizeCv('all', 'system power per chip (MLPerf Power rows)', power),
+        summarizeCv('all', 'tokens per joule (MLPerf Power rows)', tokensPerJoule),
+        summarizeCv('all', 'system power per chip (MLPerf Power rows)', systemPower),
       ];
 }
 
@@ -856,6 +849,28 @@ function foldPowerModel(
   return fit.rows === 0 ? undefined : { idleFraction: fit.idleFraction, hostLoad: fit.hostLoad };
 }
 
+/**
+ * 6.1: the rows with MLPerf Power data twice, each carrying as `errorPct` its tokens-per-joule
+ * error and its system-power error (`withError` sets it). One definition for `backtest` and
+ * `backtest --cv`.
+ */
+export function energyErrorRows<R extends BacktestRow>(
+  rows: readonly R[],
+  withError: (r: R, errorPct: number) => R,
+): { readonly tokensPerJoule: R[]; readonly systemPower: R[] } {
+  return {
+    tokensPerJoule: rows.flatMap((r) =>
+      r.tokensPerJouleErrorPct === undefined ? [] : [withError(r, r.tokensPerJouleErrorPct)],
+    ),
+    systemPower: rows.flatMap((r) => {
+      const m = measuredSystemWPerChip(r.row);
+      return m === undefined || !r.prediction
+        ? []
+        : [withError(r, (r.prediction.systemWPerChip / m - 1) * 100)];
+    }),
+  };
+}
+
 /** Measured wall power per chip of a row with MLPerf Power data, else undefined. */
 export function measuredSystemWPerChip(row: {
   readonly system_power_w?: number | undefined;
@@ -883,10 +898,9 @@ export function fitPowerModel(
   const rows = atLimitRatios(cases).flatMap((c) => {
     const measured = measuredSystemWPerChip(c.row);
     if (measured === undefined) return [];
-    const p = predictCase(c, factorsOf(c));
-    if (!p) return [];
-    // Recompute power per candidate from the parts that do not depend on it.
-    return [{ c, measured, efficiency: factorsOf(c) }];
+    const efficiency = factorsOf(c);
+    // A row the engine cannot run is left out; power is recomputed per candidate below.
+    return predictCase(c, efficiency) ? [{ c, measured, efficiency }] : [];
   });
   const evaluateAt = (idleFraction: number, hostLoad: number) => {
     let sum = 0;
