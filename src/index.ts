@@ -216,7 +216,7 @@ export function backtest(
   if (input.against !== undefined)
     return backtestAgainst(catalog, located, input.mechanisms, input.against).report;
   const { cases, unrepresentable } = resolveRows(catalog, located, parseMechanisms(input.mechanisms));
-  if (input.cv) return cvReport(crossValidate(cases));
+  if (input.cv) return cvReport(crossValidate(cases, { chipsLeftOut: true }));
   return backtestReport([...backtestRows(cases, bundledLimitRatios), ...unrepresentable]);
 }
 

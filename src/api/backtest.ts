@@ -231,6 +231,24 @@ export function cvReport(cv: CvResult) {
     ...(cv.kindBands
       ? { kind_bands: { dense: bandsJson(cv.kindBands.dense), moe: bandsJson(cv.kindBands.moe) } }
       : {}),
+    // docs/model.md section 11, "Chips nobody measured".
+    ...(cv.chipsLeftOut
+      ? {
+          chips_left_out: cv.chipsLeftOut.map((t) => ({
+            id: t.id,
+            accelerator: t.chip,
+            stack: t.stack,
+            fold: t.fold,
+            fitted_on: t.level,
+            measured_output_tokens_per_s_per_chip: t.measured,
+            predicted_output_tokens_per_s_per_chip: t.predicted,
+            low: t.low ?? null,
+            high: t.high ?? null,
+            covered: t.covered ?? null,
+            error_pct: t.errorPct,
+          })),
+        }
+      : {}),
   };
 }
 

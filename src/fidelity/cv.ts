@@ -248,7 +248,8 @@ export interface CvRow extends BacktestRow {
 }
 
 export interface CvGroupSummary {
-  readonly kind: 'accelerator' | 'stack' | 'model' | 'vendor' | 'level' | 'all';
+  /** chip_left_out: rows predicted with all their chip's rows left out, per vendor and all. */
+  readonly kind: 'accelerator' | 'stack' | 'model' | 'vendor' | 'level' | 'all' | 'chip_left_out';
   readonly group: string;
   readonly rows: number;
   readonly medianAbsErrorPct: number | null;
@@ -277,6 +278,8 @@ export interface CvResult {
    * kind's own residuals where it has at least KIND_BAND_MIN_RESIDUALS of them there.
    */
   readonly kindBands?: Readonly<Record<ModelKind, LevelBands>>;
+  /** With `chipsLeftOut`: every row predicted as if its chip had never been measured. */
+  readonly chipsLeftOut?: readonly ChipLeftOutRow[];
 }
 
 /** Fewer residuals of a kind at a level than this, and the kind states the level's band over all rows unwidened. */
@@ -352,10 +355,70 @@ export function monotoneBand(
 }
 
 /**
+ * A row predicted as a chip nobody has measured is (section 11, "Chips nobody measured"): with every
+ * row of its chip left out of the fit, by its stack's factors from other chips, else the pooled ones.
+ */
+export interface ChipLeftOutRow {
+  readonly id: string;
+  readonly chip: string;
+  readonly vendor: string;
+  readonly stack: string;
+  /** The row's cross-validation fold (its source). */
+  readonly fold: string;
+  /** stack, or pooled for a stack measured on no other chip. */
+  readonly level: FitLevel;
+  readonly kind: ModelKind;
+  readonly measured: number;
+  readonly predicted: number;
+  readonly errorPct: number;
+  /** The range compare states at that level, its band made without any row of the chip. */
+  readonly low?: number;
+  readonly high?: number;
+  readonly covered?: boolean;
+}
+
+/**
+ * Each chip predicted with every one of its rows left out of the fit, as a chip nobody has measured
+ * is: by its stack's factors fitted on other chips, else the pooled ones. Rows with an assumed
+ * input run at their datasets' estimates from the other chips' rows (12b). No range yet.
+ */
+export function chipsLeftOut(cases: readonly MeasuredCase[]): ChipLeftOutRow[] {
+  const out: ChipLeftOutRow[] = [];
+  for (const chip of [...new Set(cases.map((c) => c.row.accelerator))].sort()) {
+    const training0 = cases.filter((c) => c.row.accelerator !== chip);
+    if (training0.length === 0) continue;
+    const ratios = limitRatios(training0.map((c) => c.row));
+    const h = fitLevels(training0.map((c) => withLimitRatios(c, ratios)));
+    for (const c0 of cases.filter((c) => c.row.accelerator === chip)) {
+      const f = h.factors(chip, c0.row.stack);
+      const { r } = backtestAtEstimate(withLimitRatios(c0, ratios), h.estimates, f.efficiency);
+      const predicted = r.prediction?.tokensPerSPerChip;
+      if (r.errorPct === undefined || predicted === undefined) continue;
+      out.push({
+        id: c0.row.id,
+        chip,
+        vendor: vendorOf(c0),
+        stack: c0.row.stack,
+        fold: sourceGroup(c0.row.source, c0.row),
+        level: f.level,
+        kind: modelKind(c0),
+        measured: c0.measuredTokensPerSPerChip,
+        predicted,
+        errorPct: r.errorPct,
+      });
+    }
+  }
+  return out;
+}
+
+/**
  * Leave-one-source-out cross-validation. Every row is predicted by factors fitted without any row
  * of its source; rows with an assumed input length are predicted but never fitted on.
  */
-export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
+export function crossValidate(
+  cases: readonly MeasuredCase[],
+  options: { readonly chipsLeftOut?: boolean } = {},
+): CvResult {
   const groups = cases.map((c) => sourceGroup(c.row.source, c.row));
   const folds = [...new Set(groups)].sort();
   const predicted: { c: MeasuredCase; fold: string; level: FitLevel; latent: boolean; r: BacktestRow }[] = [];
@@ -382,14 +445,21 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
   const byKind = cases[0]?.workload.mechanisms.kindBands ?? false;
   const kindOf = predicted.map((p) => modelKind(p.c));
-  const logsOf = (level: FitLevel, exceptFold: string | undefined, kind: ModelKind | undefined) =>
+  const chipOf = predicted.map((p) => p.c.row.accelerator);
+  const logsOf = (
+    level: FitLevel,
+    exceptFold: string | undefined,
+    kind: ModelKind | undefined,
+    exceptChip?: string,
+  ) =>
     predicted.flatMap((p, i) => {
       // 12c: a pair fitted at guessed inputs states the stack's band and adds to no band.
       if (
         p.latent ||
         p.fold === exceptFold ||
         p.level !== level ||
-        (kind !== undefined && kindOf[i] !== kind)
+        (kind !== undefined && kindOf[i] !== kind) ||
+        chipOf[i] === exceptChip
       )
         return [];
       const l = logOf(p.r);
@@ -397,9 +467,9 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     });
   // Section 11: a level's band over all rows; per kind, widened at each end to the kind's own
   // residuals where it has enough of them at the level (never narrower than over all rows).
-  const bandAt = (level: FitLevel, exceptFold?: string, kind?: ModelKind) => {
-    const all = band(logsOf(level, exceptFold, undefined));
-    return kind === undefined ? all : kindBand(all, logsOf(level, exceptFold, kind));
+  const bandAt = (level: FitLevel, exceptFold?: string, kind?: ModelKind, exceptChip?: string) => {
+    const all = band(logsOf(level, exceptFold, undefined, exceptChip));
+    return kind === undefined ? all : kindBand(all, logsOf(level, exceptFold, kind, exceptChip));
   };
   // Every row of a fold at a level (and kind) states the same band: made once per key.
   const bandsOf = new Map<string, readonly [number, number] | undefined>();
@@ -449,6 +519,20 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
       ),
     );
   };
+  // Section 11, "Chips nobody measured": each chip predicted with all its rows left out, against
+  // the range compare would state for it, made without any of its rows (a stack measured on no
+  // other chip: the pooled band widened as for a stack measured nowhere).
+  const leftOut = options.chipsLeftOut
+    ? chipsLeftOut(cases).map((t): ChipLeftOutRow => {
+        const b0 = monotoneBand(t.level, (l) => bandAt(l, undefined, byKind ? t.kind : undefined, t.chip));
+        if (!b0) return t;
+        const b =
+          t.level === 'pooled' ? [b0[0] * UNMEASURED_STACK_WIDENING, b0[1] * UNMEASURED_STACK_WIDENING] : b0;
+        const low = t.predicted / Math.exp(b[1] as number);
+        const high = t.predicted / Math.exp(b[0] as number);
+        return { ...t, low, high, covered: t.measured >= low && t.measured <= high };
+      })
+    : undefined;
   const vendors = predicted.map((p) => vendorOf(p.c));
   const known = rows.filter((r) => !r.row.input_assumed);
   const nvidiaTrtllm = rows.filter(
@@ -472,6 +556,18 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     // Each source counts once: AMD's two MI300X tables alone are a third of the known-input rows.
     summarizeCv('all', 'known input length, each source weighted equally', known, true),
     ...energyCv(rows),
+    ...(leftOut
+      ? [
+          summarizeCv('chip_left_out', 'all', leftOut),
+          ...[...new Set(leftOut.map((t) => t.vendor))].sort().map((v) =>
+            summarizeCv(
+              'chip_left_out',
+              v,
+              leftOut.filter((t) => t.vendor === v),
+            ),
+          ),
+        ]
+      : []),
   ];
   const bandsFor = (kind?: ModelKind): LevelBands => {
     const out: Partial<Record<FitLevel, readonly [number, number]>> = {};
@@ -482,9 +578,13 @@ export function crossValidate(cases: readonly MeasuredCase[]): CvResult {
     return out;
   };
   const bands = bandsFor();
-  return byKind
-    ? { rows, summary, bands, kindBands: { dense: bandsFor('dense'), moe: bandsFor('moe') } }
-    : { rows, summary, bands };
+  return {
+    rows,
+    summary,
+    bands,
+    ...(byKind ? { kindBands: { dense: bandsFor('dense'), moe: bandsFor('moe') } } : {}),
+    ...(leftOut ? { chipsLeftOut: leftOut } : {}),
+  };
 }
 
 /**
@@ -504,6 +604,9 @@ function energyCv(rows: readonly CvRow[]): CvGroupSummary[] {
       ];
 }
 
+/** What a summary reads of a row: its fold, its errors and whether its range held. */
+type SummarizedRow = Pick<CvRow, 'fold' | 'errorPct' | 'tpotErrorPct' | 'covered'>;
+
 /**
  * Error and coverage figures of a group of cross-validated rows (a `backtest --cv` summary line).
  * With `perSource`, every source (fold) weighs the same, each of its n rows 1/n (docs/model.md
@@ -514,12 +617,12 @@ function energyCv(rows: readonly CvRow[]): CvGroupSummary[] {
 function summarizeCv(
   kind: CvGroupSummary['kind'],
   name: string,
-  rs: readonly CvRow[],
+  rs: readonly SummarizedRow[],
   perSource = false,
 ): CvGroupSummary {
   const perFold = new Map<string, number>();
   for (const r of rs) if (r.errorPct !== undefined) perFold.set(r.fold, (perFold.get(r.fold) ?? 0) + 1);
-  const weightOf = (r: CvRow) => (perSource ? 1 / (perFold.get(r.fold) ?? 1) : 1);
+  const weightOf = (r: SummarizedRow) => (perSource ? 1 / (perFold.get(r.fold) ?? 1) : 1);
   const errs = rs.flatMap((r) =>
     r.errorPct === undefined ? [] : [{ value: Math.abs(r.errorPct), weight: weightOf(r) }],
   );
@@ -529,7 +632,7 @@ function summarizeCv(
   const values = (xs: readonly { value: number }[]) => xs.map((x) => x.value);
   const medianOf = (xs: typeof errs) => (perSource ? weightedPercentile(xs, 50) : median(values(xs)));
   const ranged = rs.filter((r) => r.covered !== undefined);
-  const weightOfAll = (xs: readonly CvRow[]) => xs.reduce((t, r) => t + weightOf(r), 0);
+  const weightOfAll = (xs: readonly SummarizedRow[]) => xs.reduce((t, r) => t + weightOf(r), 0);
   return {
     kind,
     group: name,

@@ -178,7 +178,11 @@ export function renderCvTable(cv: CvResult, width?: number): string {
     width,
   );
   const summary = cv.summary.map((g) => [
-    g.kind === 'all' ? g.group : `${g.kind} ${g.group}`,
+    g.kind === 'all'
+      ? g.group
+      : g.kind === 'chip_left_out'
+        ? `chip left out: ${g.group}`
+        : `${g.kind} ${g.group}`,
     String(g.rows),
     share(g.medianAbsErrorPct),
     share(g.p90AbsErrorPct),

@@ -634,6 +634,34 @@ describe('form factors (docs/model.md section 1)', () => {
   });
 });
 
+describe('backtest --cv: chips left out (docs/model.md section 11, "Chips nobody measured")', () => {
+  it('every row again as if its chip had never been measured: a summary line over all and per vendor, and the rows in JSON', () => {
+    const t = spawnCli(['backtest', 'data/measured/published.csv', '--cv'], { env: { COLUMNS: '140' } });
+    expect(t.code, t.stderr).toBe(0);
+    // published.csv: 20 rows, all on NVIDIA chips (H100, H200, B200).
+    expect(t.stdout).toMatch(/│ chip left out: all +│ +20 │/);
+    expect(t.stdout).toMatch(/│ chip left out: NVIDIA +│ +20 │/);
+    const j = spawnCli(['backtest', 'data/measured/published.csv', '--cv', '--format', 'json']);
+    expect(j.code, j.stderr).toBe(0);
+    const report = JSON.parse(j.stdout);
+    const left = report.chips_left_out as {
+      id: string;
+      fitted_on: string;
+      low: number;
+      high: number;
+      covered: boolean;
+      measured_output_tokens_per_s_per_chip: number;
+    }[];
+    expect(left.map((r) => r.id).sort()).toEqual(report.rows.map((r: { id: string }) => r.id).sort());
+    for (const r of left) {
+      // No chip keeps a pair fit with all its rows out.
+      expect(['stack', 'pooled']).toContain(r.fitted_on);
+      const m = r.measured_output_tokens_per_s_per_chip;
+      expect(r.covered).toBe(m >= r.low && m <= r.high);
+    }
+  });
+});
+
 describe('backtest --cv --against (the switch rule, docs/model.md "Which corrections are on")', () => {
   it('reports both cross-validations, the gain, and the gain with each source left out, smallest first', () => {
     const r = spawnCli([

@@ -95,7 +95,8 @@ describe('default stack', () => {
 
 describe('leave one source out', () => {
   const catalog = bundled();
-  const h100 = toAccelerator(catalog.accelerators.get('h100-sxm')?.value as never);
+  const chipOf = (id: string) => toAccelerator(catalog.accelerators.get(id)?.value as never);
+  const h100 = chipOf('h100-sxm');
   const model = toModel(catalog.models.get('llama-3.1-8b')?.value as never, 'llama-3.1-8b');
   const truth: Efficiency = { etaMem: 0.7, etaPrefill: 0.5, etaDecode: 0.3, etaLink: 0.7, tStep0S: 0.003 };
   const setups = [
@@ -106,11 +107,17 @@ describe('leave one source out', () => {
     [4000, 500, 32],
     [500, 2000, 512],
   ] as const;
-  function rows(source: string, scale: number, tpotScale?: number): MeasuredCase[] {
+  function rows(
+    source: string,
+    scale: number,
+    tpotScale?: number,
+    chip = h100,
+    stack = 'trtllm',
+  ): MeasuredCase[] {
     return setups.map(([i, o, b], k) => {
       const row: ResolvedRow = {
         id: `${source}-${k}`,
-        accelerator: 'h100-sxm',
+        accelerator: chip.id,
         chips_per_replica: 1,
         model: 'llama-3.1-8b',
         weights: 'fp8',
@@ -122,10 +129,10 @@ describe('leave one source out', () => {
         scenario: 'fixed_concurrency',
         concurrency: b,
         output_tokens_per_s_per_chip: 1,
-        stack: 'trtllm',
+        stack,
         source: `https://example.com/${source}`,
       };
-      const c = caseFor(row, h100, model);
+      const c = caseFor(row, chip, model);
       // The engine's own prediction under the true factors, times `scale` for a biased source.
       const measured = (predictCase(c, truth)?.tokensPerSPerChip ?? 0) * scale;
       // And, where asked, a measured TPOT of the truth's times `tpotScale`.
@@ -207,6 +214,37 @@ describe('leave one source out', () => {
     expect(model.map((g) => g.group)).toEqual(['llama-3.1-8b']);
     expect(model[0]).toEqual({ ...all, kind: 'model', group: 'llama-3.1-8b' });
     expect(model[0]?.rows).toBe(18);
+  });
+
+  it("chips left out (section 11): a chip is predicted by its stack's factors from the other chips, a chip alone on its stack by the pooled ones", () => {
+    const h200 = chipOf('h200-sxm');
+    // Every row the engine's own prediction under one set of true factors: H100 and H200 on
+    // TensorRT-LLM, and H200 alone on vLLM.
+    const cases = [
+      ...rows('a', 1),
+      ...rows('b', 1, undefined, h200),
+      ...rows('c', 1, undefined, h200, 'vllm'),
+    ];
+    const cv = crossValidate(cases, { chipsLeftOut: true });
+    const left = cv.chipsLeftOut ?? [];
+    expect(left).toHaveLength(18);
+    const levelOf = (prefix: string) =>
+      new Set(left.filter((t) => t.id.startsWith(prefix)).map((t) => t.level));
+    // H100 left out: TensorRT-LLM still has H200's rows. H200 left out: TensorRT-LLM has H100's,
+    // vLLM nothing, so its vLLM rows take the pooled factors (here fitted on H100's rows).
+    expect(levelOf('a-')).toEqual(new Set(['stack']));
+    expect(levelOf('b-')).toEqual(new Set(['stack']));
+    expect(levelOf('c-')).toEqual(new Set(['pooled']));
+    // One truth behind every row: the other chip's rows recover it, so each prediction is close.
+    for (const t of left) expect(Math.abs(t.errorPct), t.id).toBeLessThan(2);
+    // Summarised once over all rows and once per vendor (both chips NVIDIA's).
+    const lines = cv.summary.filter((g) => g.kind === 'chip_left_out');
+    expect(lines.map((g) => [g.group, g.rows])).toEqual([
+      ['all', 18],
+      ['NVIDIA', 18],
+    ]);
+    // Asked for only: the plain cross-validation has none.
+    expect(crossValidate(cases).chipsLeftOut).toBeUndefined();
   });
 });
 
@@ -454,6 +492,22 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     // estimates (60 s in CI beside other test files), far past the default.
   }, 240_000);
 
+  it('chips left out (section 11): every row predicted without its chip, each with a range no narrower than the pair level states', () => {
+    const cv = bundledCv();
+    const left = cv.chipsLeftOut ?? [];
+    expect(left).toHaveLength(cv.rows.length);
+    const pair = cv.kindBands?.dense.pair as readonly [number, number];
+    for (const t of left) {
+      // No chip has a pair fit once all its rows are out: its stack's factors, else the pooled ones.
+      expect(['stack', 'pooled']).toContain(t.level);
+      const width = Math.log((t.high as number) / (t.low as number));
+      // The band is made without the chip's rows, so it need not equal the all-rows pair band, but a
+      // chip nobody measured never states less than about that width (within a tenth in log terms).
+      expect(width, t.id).toBeGreaterThan(pair[1] - pair[0] - 0.1);
+      expect(t.covered).toBe(t.measured >= (t.low as number) && t.measured <= (t.high as number));
+    }
+  }, 240_000);
+
   it('the rows whose input nobody published have their own summary line, each with a dataset at an estimate', () => {
     const cv = bundledCv();
     const assumed = cv.rows.filter((r) => r.row.input_assumed);
@@ -540,7 +594,9 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
 let bundledCvResult: CvResult | undefined;
 /** One full cross-validation of the bundled rows, shared by the tests that read it. */
 function bundledCv(): CvResult {
-  bundledCvResult ??= crossValidate(resolveRows(bundled(), loadMeasured([bundledMeasuredDir()])).cases);
+  bundledCvResult ??= crossValidate(resolveRows(bundled(), loadMeasured([bundledMeasuredDir()])).cases, {
+    chipsLeftOut: true,
+  });
   return bundledCvResult;
 }
 

@@ -55,7 +55,7 @@ export function backtestCommand(
   }
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   if (opts.cv) {
-    const cv = crossValidate(cases);
+    const cv = crossValidate(cases, { chipsLeftOut: true });
     return emit(cvReport(cv), () => renderCvTable(cv, width));
   }
   const rows = [...backtestRows(cases, bundledLimitRatios), ...unrepresentable];
