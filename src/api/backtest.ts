@@ -301,12 +301,18 @@ export function backtestAgainst(
   located: readonly LocatedRow[],
   mechanisms: string | undefined,
   against: string,
+  /** Progress: fits done and in all, over both cross-validations. */
+  onStep?: (done: number, total: number) => void,
 ) {
   const beforeCases = resolveRows(catalog, located, parseMechanisms(mechanisms)).cases;
   const afterCases = resolveRows(catalog, located, parseMechanisms(mechanisms, against)).cases;
+  const run = (cases: readonly MeasuredCase[], first: boolean) =>
+    crossValidate(cases, {
+      onStep: (done, total) => onStep?.(first ? done : total + done, 2 * total),
+    });
   const cmp = compareCv(
-    crossValidate(beforeCases),
-    crossValidate(afterCases),
+    run(beforeCases, true),
+    run(afterCases, false),
     actedOnRowIds(beforeCases, afterCases),
   );
   const before = mechanisms ?? 'defaults';

@@ -382,9 +382,13 @@ export interface ChipLeftOutRow {
  * is: by its stack's factors fitted on other chips, else the pooled ones. Rows with an assumed
  * input run at their datasets' estimates from the other chips' rows (12b). No range yet.
  */
-export function chipsLeftOut(cases: readonly MeasuredCase[]): ChipLeftOutRow[] {
+export function chipsLeftOut(
+  cases: readonly MeasuredCase[],
+  onChip: (done: number) => void = () => {},
+): ChipLeftOutRow[] {
   const out: ChipLeftOutRow[] = [];
-  for (const chip of [...new Set(cases.map((c) => c.row.accelerator))].sort()) {
+  for (const [k, chip] of chipIds(cases).entries()) {
+    onChip(k);
     const training0 = cases.filter((c) => c.row.accelerator !== chip);
     if (training0.length === 0) continue;
     const ratios = limitRatios(training0.map((c) => c.row));
@@ -411,18 +415,30 @@ export function chipsLeftOut(cases: readonly MeasuredCase[]): ChipLeftOutRow[] {
   return out;
 }
 
+/** The chips with rows, in the order chipsLeftOut takes them. */
+function chipIds(cases: readonly MeasuredCase[]): string[] {
+  return [...new Set(cases.map((c) => c.row.accelerator))].sort();
+}
+
 /**
  * Leave-one-source-out cross-validation. Every row is predicted by factors fitted without any row
  * of its source; rows with an assumed input length are predicted but never fitted on.
  */
 export function crossValidate(
   cases: readonly MeasuredCase[],
-  options: { readonly chipsLeftOut?: boolean } = {},
+  options: {
+    readonly chipsLeftOut?: boolean;
+    /** Called before each fit (a fold, then a chip left out) with the fits done and in all. */
+    readonly onStep?: (done: number, total: number) => void;
+  } = {},
 ): CvResult {
   const groups = cases.map((c) => sourceGroup(c.row.source, c.row));
   const folds = [...new Set(groups)].sort();
+  const steps = folds.length + (options.chipsLeftOut ? chipIds(cases).length : 0);
+  const step = (done: number) => options.onStep?.(done, steps);
   const predicted: { c: MeasuredCase; fold: string; level: FitLevel; latent: boolean; r: BacktestRow }[] = [];
-  for (const fold of folds) {
+  for (const [k, fold] of folds.entries()) {
+    step(k);
     const training0 = cases.filter((_, i) => groups[i] !== fold);
     // 3b.6: the mean/p99 latency ratios come from the training rows' logs only.
     const ratios = limitRatios(training0.map((c) => c.row));
@@ -523,7 +539,7 @@ export function crossValidate(
   // the range compare would state for it, made without any of its rows (a stack measured on no
   // other chip: the pooled band widened as for a stack measured nowhere).
   const leftOut = options.chipsLeftOut
-    ? chipsLeftOut(cases).map((t): ChipLeftOutRow => {
+    ? chipsLeftOut(cases, (k) => step(folds.length + k)).map((t): ChipLeftOutRow => {
         const b0 = monotoneBand(t.level, (l) => bandAt(l, undefined, byKind ? t.kind : undefined, t.chip));
         if (!b0) return t;
         const b =

@@ -16,6 +16,7 @@ import { csvLine } from '../../render/csv.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
+import { withFitProgress } from '../progress.js';
 
 export function backtestCommand(
   ctx: Context,
@@ -44,18 +45,16 @@ export function backtestCommand(
     else ctx.io.stdout(text);
     return EXIT.ok;
   };
-  if (opts.against !== undefined) {
-    const { cmp, before, after, report } = backtestAgainst(
-      ctx.catalog(),
-      located,
-      opts.mechanisms,
-      opts.against,
+  const against = opts.against;
+  if (against !== undefined) {
+    const { cmp, before, after, report } = withFitProgress(ctx, (onStep) =>
+      backtestAgainst(ctx.catalog(), located, opts.mechanisms, against, onStep),
     );
     return emit(report, () => renderCvComparison(cmp, before, after, width));
   }
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
   if (opts.cv) {
-    const cv = crossValidate(cases, { chipsLeftOut: true });
+    const cv = withFitProgress(ctx, (onStep) => crossValidate(cases, { chipsLeftOut: true, onStep }));
     return emit(cvReport(cv), () => renderCvTable(cv, width));
   }
   const rows = [...backtestRows(cases, bundledLimitRatios), ...unrepresentable];

@@ -18,6 +18,7 @@ import { unknownAccelerator } from '../../io/workload.js';
 import { fileFactorName, toAccelerator } from '../../schema/convert.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
+import { withFitProgress } from '../progress.js';
 
 export type { CalibrateOptions } from '../../api/calibrate.js';
 
@@ -55,7 +56,7 @@ export function calibrateAllCommand(
   const catalog = ctx.catalog();
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
   const { cases } = resolveRows(catalog, located, parseMechanisms(opts.mechanisms));
-  const cv = crossValidate(cases);
+  const cv = withFitProgress(ctx, (onStep) => crossValidate(cases, { onStep }));
   // Form factors share their base profile's factors (and its file): only profiles are fitted.
   const chips = [...catalog.accelerators.values()]
     .filter((e) => e.formOf === undefined)

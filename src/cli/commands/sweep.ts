@@ -5,6 +5,7 @@ import { csvLine } from '../../render/csv.js';
 import { grouped } from '../../render/format.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
+import { statusLine } from '../progress.js';
 
 const GC_EVERY_ROWS = 50_000;
 
@@ -43,7 +44,7 @@ function outputFor(ctx: Context, path: string | undefined, inputs: readonly stri
 function progressLine(done: number, total: number, rows: number, elapsedMs: number): string {
   const rate = rows / Math.max(elapsedMs / 1000, 1e-3);
   const eta = done > 0 ? ((total - done) * elapsedMs) / done / 1000 : 0;
-  return `\rsweep ${grouped(done)}/${grouped(total)} points (${Math.floor((100 * done) / total)}%), ${grouped(rate)} rows/s, ETA ${eta.toFixed(0)}s   `;
+  return `sweep ${grouped(done)}/${grouped(total)} points (${Math.floor((100 * done) / total)}%), ${grouped(rate)} rows/s, ETA ${eta.toFixed(0)}s`;
 }
 
 /** Streams one row per (point, accelerator) as it is computed; nothing waits for the end. */
@@ -62,8 +63,7 @@ export async function sweepCommand(
     ...(opts.file === undefined ? [] : [opts.file]),
   ]);
   const points = prep.to - prep.from;
-  const started = ctx.io.now?.() ?? 0;
-  const progress = progressReporter(ctx, started, points);
+  const progress = progressReporter(ctx, points);
   try {
     if (prep.writeHeader) await out.write(csvLine(prep.header));
     await runHere(prep, out, progress);
@@ -83,21 +83,11 @@ interface Progress {
   end(): void;
 }
 
-function progressReporter(ctx: Context, started: number, points: number): Progress {
-  const showProgress = ctx.io.stderrIsTty && ctx.io.now !== undefined;
-  let lastProgress = started;
+function progressReporter(ctx: Context, points: number): Progress {
+  const status = statusLine(ctx);
   return {
-    update: (done, rows) => {
-      if (!showProgress) return;
-      const now = ctx.io.now?.() ?? 0;
-      if (now - lastProgress > 250 && now - started > 1000) {
-        ctx.io.stderr(progressLine(done, points, rows, now - started));
-        lastProgress = now;
-      }
-    },
-    end: () => {
-      if (showProgress && lastProgress !== started) ctx.io.stderr('\r\u001b[2K');
-    },
+    update: (done, rows) => status.update((ms) => progressLine(done, points, rows, ms)),
+    end: () => status.end(),
   };
 }
 

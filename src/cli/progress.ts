@@ -1,0 +1,50 @@
+import type { Context } from './context.js';
+
+/** A status line on stderr for a long computation: redrawn in place, erased at the end. */
+export interface StatusLine {
+  /** Offers a new status; `line` gets the milliseconds since the start and returns the text. */
+  update(line: (elapsedMs: number) => string): void;
+  end(): void;
+}
+
+/**
+ * On a terminal only (never in a pipe or a file, never in tests without a clock): nothing for the
+ * first second, then at most four redraws a second, and the line erased when the work ends.
+ */
+export function statusLine(ctx: Context): StatusLine {
+  const show = ctx.io.stderrIsTty && ctx.io.now !== undefined;
+  const started = ctx.io.now?.() ?? 0;
+  let last = started;
+  return {
+    update: (line) => {
+      if (!show) return;
+      const now = ctx.io.now?.() ?? 0;
+      if (now - last > 250 && now - started > 1000) {
+        ctx.io.stderr(`\r${line(now - started)}   `);
+        last = now;
+      }
+    },
+    end: () => {
+      if (show && last !== started) ctx.io.stderr('\r\u001b[2K');
+    },
+  };
+}
+
+/** `label k/n (p%), ETA s`: steps of roughly equal cost, the ETA from the mean step so far. */
+export function stepText(label: string, done: number, total: number, elapsedMs: number): string {
+  const eta = done > 0 ? ((total - done) * elapsedMs) / done / 1000 : 0;
+  return `${label} ${done}/${total} (${Math.floor((100 * done) / Math.max(total, 1))}%), ETA ${eta.toFixed(0)}s`;
+}
+
+/** Runs a cross-validation with `cross-validating: fit k/n` on a status line, erased after. */
+export function withFitProgress<T>(
+  ctx: Context,
+  run: (onStep: (done: number, total: number) => void) => T,
+): T {
+  const status = statusLine(ctx);
+  try {
+    return run((done, total) => status.update((ms) => stepText('cross-validating: fit', done, total, ms)));
+  } finally {
+    status.end();
+  }
+}

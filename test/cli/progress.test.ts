@@ -1,0 +1,87 @@
+// The status line on stderr for long runs (issue: a progress line, TTY only): cross-validation
+// fits and sweeps. A fake clock moves 1.5 s at every reading, so every update is past the first
+// second and a quarter-second apart.
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { stepText } from '../../src/cli/progress.js';
+
+async function run(args: string[], tty: boolean) {
+  let stdout = '';
+  let stderr = '';
+  let t = 0;
+  const code = await main(args, {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    env: { NO_COLOR: '1' },
+    stdoutIsTty: false,
+    stderrIsTty: tty,
+    readStdin: () => '',
+    today: '2026-11-23',
+    now: () => {
+      t += 1500;
+      return t;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('status line on stderr', () => {
+  it('stepText: 3 of 12 fits in 6 s leave 9 at 2 s each, 18 s', () => {
+    expect(stepText('cross-validating: fit', 3, 12, 6000)).toBe('cross-validating: fit 3/12 (25%), ETA 18s');
+    expect(stepText('x', 0, 0, 0)).toBe('x 0/0 (0%), ETA 0s');
+  });
+
+  it('backtest --cv on a terminal draws its fits on stderr and erases them; stdout is the same as in a pipe', async () => {
+    const args = ['backtest', 'data/measured/published.csv', '--cv', '--format', 'json'];
+    const tty = await run(args, true);
+    const pipe = await run(args, false);
+    expect(tty.code).toBe(0);
+    expect(tty.stdout).toBe(pipe.stdout);
+    expect(pipe.stderr).toBe('');
+    // published.csv: 20 rows in 6 sources, then its 3 chips left out in turn: 9 fits.
+    expect(tty.stderr).toMatch(/^\rcross-validating: fit \d+\/9 \(\d+%\), ETA \d+s {3}/);
+    expect(tty.stderr.endsWith('\r\u001b[2K')).toBe(true);
+  });
+
+  it('backtest --cv --against counts the fits of both cross-validations', async () => {
+    const r = await run(
+      [
+        'backtest',
+        'data/measured/published.csv',
+        '--cv',
+        '--against',
+        'per_operator_roofline=off',
+        '--format',
+        'json',
+      ],
+      true,
+    );
+    expect(r.code).toBe(0);
+    // Two cross-validations of 6 folds each: the second's third fit is the 9th of 12.
+    expect(r.stderr).toContain('cross-validating: fit 9/12 (75%)');
+    expect(r.stderr.endsWith('\r\u001b[2K')).toBe(true);
+  });
+
+  it('sweep on a terminal (1,901 points, a line per 64 KB chunk written) shows points, rows/s and ETA, then erases the line', async () => {
+    const r = await run(
+      [
+        'sweep',
+        'profiles/workloads/chat.yaml',
+        '--vary',
+        'input_tokens=100..2000:1',
+        '--accelerators',
+        'h100-sxm',
+        '--format',
+        'csv',
+      ],
+      true,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/\rsweep [\d,]+\/1,901 points \(\d+%\), [\d,]+ rows\/s, ETA \d+s {3}/);
+    expect(r.stderr.endsWith('\r\u001b[2K')).toBe(true);
+  });
+});
