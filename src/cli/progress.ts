@@ -30,10 +30,15 @@ export function statusLine(ctx: Context): StatusLine {
   };
 }
 
-/** `label k/n (p%), ETA s`: steps of roughly equal cost, the ETA from the mean step so far. */
+/** Seconds left if the steps still to do cost what the done ones did on average (0 before any). */
+export function etaS(done: number, total: number, elapsedMs: number): number {
+  return done > 0 ? ((total - done) * elapsedMs) / done / 1000 : 0;
+}
+
+/** `label k/n (p%), ETA s`: steps of roughly equal cost. */
 export function stepText(label: string, done: number, total: number, elapsedMs: number): string {
-  const eta = done > 0 ? ((total - done) * elapsedMs) / done / 1000 : 0;
-  return `${label} ${done}/${total} (${Math.floor((100 * done) / Math.max(total, 1))}%), ETA ${eta.toFixed(0)}s`;
+  const pct = Math.floor((100 * done) / Math.max(total, 1));
+  return `${label} ${done}/${total} (${pct}%), ETA ${etaS(done, total, elapsedMs).toFixed(0)}s`;
 }
 
 /** Runs a cross-validation with `cross-validating: fit k/n` on a status line, erased after. */

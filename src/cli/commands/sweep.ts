@@ -5,7 +5,7 @@ import { csvLine } from '../../render/csv.js';
 import { grouped } from '../../render/format.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
-import { statusLine } from '../progress.js';
+import { etaS, statusLine } from '../progress.js';
 
 const GC_EVERY_ROWS = 50_000;
 
@@ -43,8 +43,7 @@ function outputFor(ctx: Context, path: string | undefined, inputs: readonly stri
 
 function progressLine(done: number, total: number, rows: number, elapsedMs: number): string {
   const rate = rows / Math.max(elapsedMs / 1000, 1e-3);
-  const eta = done > 0 ? ((total - done) * elapsedMs) / done / 1000 : 0;
-  return `sweep ${grouped(done)}/${grouped(total)} points (${Math.floor((100 * done) / total)}%), ${grouped(rate)} rows/s, ETA ${eta.toFixed(0)}s`;
+  return `sweep ${grouped(done)}/${grouped(total)} points (${Math.floor((100 * done) / total)}%), ${grouped(rate)} rows/s, ETA ${etaS(done, total, elapsedMs).toFixed(0)}s`;
 }
 
 /** Streams one row per (point, accelerator) as it is computed; nothing waits for the end. */
