@@ -45,7 +45,7 @@ describe('infercost compare (built binary)', () => {
     const r = spawnCli(['compare', CHAT, '--format', 'csv']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\r\n').filter((l) => l !== '');
-    expect(lines).toHaveLength(14); // header + 13 bundled accelerators
+    expect(lines).toHaveLength(15); // header + 14 bundled accelerators
     expect(lines[0]?.startsWith('workload,accelerator,name,status,chips,batch,')).toBe(true);
     const h100 = lines.find((l) => l.startsWith('chat,h100-sxm,'));
     expect(h100).toMatch(/^chat,h100-sxm,NVIDIA H100 SXM,ok,\d+,\d+,fp8,fp8,[0-9.e-]+,/);
@@ -59,7 +59,7 @@ describe('infercost compare (built binary)', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(rows).toHaveLength(13);
+    expect(rows).toHaveLength(14);
     expect(rows[0].workload).toBe('chat');
     const md = spawnCli(['compare', CHAT, '--format', 'markdown']);
     expect(md.stdout).toContain('| Accelerator | Stack | Replica | TTFT ms |');

@@ -141,7 +141,7 @@ describe('infercost sweep', () => {
     ]);
     expect(big.code).toBe(2);
     expect(big.stderr).toBe(
-      'infercost: the grid has 10,005,000 points (130,065,000 rows); pass --yes to run more than 10,000,000\n',
+      'infercost: the grid has 10,005,000 points (140,070,000 rows); pass --yes to run more than 10,000,000\n',
     );
   });
 
@@ -167,7 +167,7 @@ describe('infercost sweep', () => {
   });
 
   it('multi-byte text survives the chunked encoding: stdout, --output and in-process agree', async () => {
-    // 60 points x 13 accelerators = 780 rows of ~600 bytes: about 7 chunks of 64 KiB, so lines
+    // 60 points x 14 accelerators = 840 rows of ~600 bytes: about 8 chunks of 64 KiB, so lines
     // are encoded across several chunk boundaries. "Café ☕" is 6 UTF-16 units and 9 bytes.
     const args = [
       'sweep',
@@ -186,7 +186,7 @@ describe('infercost sweep', () => {
     const inProcess = await runCli(args);
     expect([piped.code, filed.code, inProcess.code]).toEqual([0, 0, 0]);
     const lines = piped.stdout.split('\r\n');
-    expect(lines).toHaveLength(2 + 60 * 13); // header, rows, and the empty string after the last CRLF
+    expect(lines).toHaveLength(2 + 60 * 14); // header, rows, and the empty string after the last CRLF
     expect(lines.slice(1, -1).every((l) => l.split(',')[1] === 'Café ☕')).toBe(true);
     expect(readFileSync(out, 'utf8')).toBe(piped.stdout);
     const inProcessLines = inProcess.stdout.split('\r\n');

@@ -437,10 +437,12 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
       ]);
     }
     // The dense rows' own band lies inside the all-rows one, so dense models state it unchanged;
-    // the MoE band reaches further at both ends.
+    // the MoE band reaches further at its upper end (predicted over measured: -42% against -34% in
+    // measured terms; since the six Inferentia2 rows joined, the seventeenth session, the MoE rows'
+    // q10 no longer lies below the all-rows q10, so the lower end is the same).
     expect(kinds.dense.pair).toEqual(all);
     const moeBand = kinds.moe.pair as readonly [number, number];
-    expect(moeBand[0]).toBeLessThan(all[0]);
+    expect(moeBand[0]).toBe(all[0]);
     expect(moeBand[1]).toBeGreaterThan(all[1]);
     // A held-out row states its own kind's band: the typical MoE row's range is wider in log terms
     // than the typical dense row's (with one band for both, the medians would match but for the
@@ -551,14 +553,15 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
       expect(pct(id), id).toBeLessThan(-7);
       expect(pct(id), id).toBeGreaterThan(-9);
     }
-    // The summary lines: tokens per joule 14.4% median cross-validated (13.9% in sample),
-    // system power 6.9% (4.2% in sample).
+    // The summary lines: tokens per joule 17.6% median cross-validated (15.1% in sample), system
+    // power 7.0% (4.3% in sample). 14.4% and 6.9% before the six Inferentia2 rows moved 12b's
+    // estimated inputs a grid step in some folds (docs/accuracy.md, "Six Inferentia2 rows").
     const tpj = cv.summary.find((g) => g.group === 'tokens per joule (MLPerf Power rows)');
     expect(tpj?.rows).toBe(15);
-    expect(tpj?.medianAbsErrorPct).toBeCloseTo(14.39, 1);
+    expect(tpj?.medianAbsErrorPct).toBeCloseTo(17.57, 1);
     expect(tpj?.coveragePct).toBeNull();
     const w = cv.summary.find((g) => g.group === 'system power per chip (MLPerf Power rows)');
-    expect(w?.medianAbsErrorPct).toBeCloseTo(6.87, 1);
+    expect(w?.medianAbsErrorPct).toBeCloseTo(7.01, 1);
   }, 240_000);
 
   it('the known-input rows again with each source weighted equally: the same rows, each of n rows of a source 1/n', () => {

@@ -89,6 +89,6 @@ describe('sweep rows', () => {
         compared += 1;
       }
     }
-    expect(compared).toBe(4 * 14); // four workloads x (thirteen bundled chips + the trainium2-instance form)
+    expect(compared).toBe(4 * 15); // four workloads x (fourteen bundled chips + the trainium2-instance form)
   });
 });

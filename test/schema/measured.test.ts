@@ -15,17 +15,17 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 320 rows: 20 published, 79 MLPerf, 15 MLPerf Power, 206 from vendor documents', () => {
-    expect(rows).toHaveLength(320);
+  it('loads 326 rows: 20 published, 79 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
+    expect(rows).toHaveLength(326);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 79,
       'mlperf-power.csv': 15,
-      'vendor-docs.csv': 206,
+      'vendor-docs.csv': 212,
     });
   });
 
-  it('131 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 3, Trainium2 9, TPU v6e 3', () => {
+  it('137 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 3, Trainium2 9, TPU v6e 3, Inferentia2 6', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 42,
       'h200-sxm': 54,
@@ -36,6 +36,7 @@ describe('bundled measured data', () => {
       mi355x: 3,
       trainium2: 9,
       'tpu-v6e-trillium': 3,
+      inferentia2: 6,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
       trtllm: 184,
@@ -45,6 +46,7 @@ describe('bundled measured data', () => {
       llmboost: 5,
       'vllm-neuron': 8,
       nxdi: 1,
+      'transformers-neuronx': 6,
     });
   });
 
