@@ -35,14 +35,14 @@ describe('infercost report in Chromium', () => {
       });
       page.on('pageerror', (e) => errors.push(String(e)));
       await page.goto(`file://${file}`);
-      // chat: 13 chips, 9 with a hyperscaler price (gb200, maia-200, mi325x, mi355x have none);
-      // tokens per joule needs no price: all 13.
-      expect(await page.locator('#tpd-0 .mark-rect path').count()).toBe(9);
-      expect(await page.locator('#tpw-0 .mark-rect path').count()).toBe(13);
-      expect(await page.locator('#pareto-0 .mark-line path').count()).toBe(13);
+      // chat: 14 chips, 10 with a hyperscaler price (gb200, maia-200, mi325x, mi355x have none);
+      // tokens per joule needs no price: all 14.
+      expect(await page.locator('#tpd-0 .mark-rect path').count()).toBe(10);
+      expect(await page.locator('#tpw-0 .mark-rect path').count()).toBe(14);
+      expect(await page.locator('#pareto-0 .mark-line path').count()).toBe(14);
       expect(await page.locator('#sweep-0 .mark-line path').count()).toBeGreaterThanOrEqual(9);
       expect(await page.locator('section').count()).toBe(4);
-      expect(await page.locator('section').first().locator('tbody tr').count()).toBe(13);
+      expect(await page.locator('section').first().locator('tbody tr').count()).toBe(14);
       expect(errors).toEqual([]);
       await page.screenshot({ path: join(dir, 'report.png') });
       expect(statSync(join(dir, 'report.png')).size).toBeGreaterThan(10_000);
