@@ -195,32 +195,34 @@ export function cvReport(cv: CvResult) {
   return {
     method:
       'leave one source out (MLPerf: round, submitter and system; otherwise the document): refit on the other sources, predict the held-out rows (docs/model.md section 12a)',
-    rows: cv.rows.map((r) => ({
-      id: r.row.id,
-      accelerator: r.row.accelerator,
-      stack: r.row.stack,
-      model: r.row.model,
-      fold: r.fold,
-      fitted_on: r.level,
-      fitted_at_estimated_inputs: r.latent ?? false,
-      input_assumed: r.row.input_assumed,
-      input_tokens_estimated: r.inputTokensEstimated ?? null,
-      measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
-      predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
-      low: r.low ?? null,
-      high: r.high ?? null,
-      covered: r.covered ?? null,
-      error_pct: r.errorPct ?? null,
-      measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
-      predicted_tpot_s: r.prediction?.tpotS ?? null,
-      tpot_error_pct: r.tpotErrorPct ?? null,
-      // MLPerf Power rows: power from the power model refitted without the row's source (6.1).
-      measured_system_w_per_chip: measuredSystemWPerChip(r.row) ?? null,
-      predicted_system_w_per_chip:
-        measuredSystemWPerChip(r.row) === undefined ? null : (r.prediction?.systemWPerChip ?? null),
-      tokens_per_joule_error_pct: r.tokensPerJouleErrorPct ?? null,
-      reason: r.reason ?? null,
-    })),
+    rows: cv.rows.map((r) => {
+      const measuredW = measuredSystemWPerChip(r.row);
+      return {
+        id: r.row.id,
+        accelerator: r.row.accelerator,
+        stack: r.row.stack,
+        model: r.row.model,
+        fold: r.fold,
+        fitted_on: r.level,
+        fitted_at_estimated_inputs: r.latent ?? false,
+        input_assumed: r.row.input_assumed,
+        input_tokens_estimated: r.inputTokensEstimated ?? null,
+        measured_output_tokens_per_s_per_chip: r.row.output_tokens_per_s_per_chip,
+        predicted_output_tokens_per_s_per_chip: r.prediction?.tokensPerSPerChip ?? null,
+        low: r.low ?? null,
+        high: r.high ?? null,
+        covered: r.covered ?? null,
+        error_pct: r.errorPct ?? null,
+        measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
+        predicted_tpot_s: r.prediction?.tpotS ?? null,
+        tpot_error_pct: r.tpotErrorPct ?? null,
+        // MLPerf Power rows: power from the power model refitted without the row's source (6.1).
+        measured_system_w_per_chip: measuredW ?? null,
+        predicted_system_w_per_chip: measuredW === undefined ? null : (r.prediction?.systemWPerChip ?? null),
+        tokens_per_joule_error_pct: r.tokensPerJouleErrorPct ?? null,
+        reason: r.reason ?? null,
+      };
+    }),
     summary: cv.summary.map((s) => ({
       ...summaryJson(s),
       coverage_pct: s.coveragePct,

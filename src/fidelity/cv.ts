@@ -391,28 +391,59 @@ export function chipsLeftOut(
     onChip(k);
     const training0 = cases.filter((c) => c.row.accelerator !== chip);
     if (training0.length === 0) continue;
-    const ratios = limitRatios(training0.map((c) => c.row));
-    const h = fitLevels(training0.map((c) => withLimitRatios(c, ratios)));
-    for (const c0 of cases.filter((c) => c.row.accelerator === chip)) {
-      const f = h.factors(chip, c0.row.stack);
-      const { r } = backtestAtEstimate(withLimitRatios(c0, ratios), h.estimates, f.efficiency);
+    const held0 = cases.filter((c) => c.row.accelerator === chip);
+    for (const { c, level, r } of predictHeldOut(training0, held0, false)) {
       const predicted = r.prediction?.tokensPerSPerChip;
       if (r.errorPct === undefined || predicted === undefined) continue;
       out.push({
-        id: c0.row.id,
+        id: c.row.id,
         chip,
-        vendor: vendorOf(c0),
-        stack: c0.row.stack,
-        fold: sourceGroup(c0.row.source, c0.row),
-        level: f.level,
-        kind: modelKind(c0),
-        measured: c0.measuredTokensPerSPerChip,
+        vendor: vendorOf(c),
+        stack: c.row.stack,
+        fold: sourceGroup(c.row.source, c.row),
+        level,
+        kind: modelKind(c),
+        measured: c.measuredTokensPerSPerChip,
         predicted,
         errorPct: r.errorPct,
       });
     }
   }
   return out;
+}
+
+/** A held-out case as predicted: the case run (at its estimated input, 12b), its fit level and its row. */
+interface HeldPrediction {
+  readonly c: MeasuredCase;
+  readonly level: FitLevel;
+  readonly latent: boolean;
+  readonly r: BacktestRow;
+}
+
+/**
+ * The hierarchy fitted on `training0` alone (3b.6's latency ratios from its logs), and each held-out
+ * case predicted with its factors, at its dataset's estimated input where its own was not published
+ * (12b). With `power`, a held-out Power row takes a power model refitted on the training rows'
+ * Power rows, each at its chip's factors from this fit (6.1, as calibrate does).
+ */
+function predictHeldOut(
+  training0: readonly MeasuredCase[],
+  held0: readonly MeasuredCase[],
+  power: boolean,
+): HeldPrediction[] {
+  const ratios = limitRatios(training0.map((c) => c.row));
+  const h = fitLevels(training0.map((c) => withLimitRatios(c, ratios)));
+  const held = held0.map((c) => withLimitRatios(c, ratios));
+  const powerModel =
+    power && held.some((c) => measuredSystemWPerChip(c.row) !== undefined)
+      ? foldPowerModel(training0, (c) => h.factors(c.row.accelerator, c.row.stack).efficiency)
+      : undefined;
+  return held.map((heldCase) => {
+    const f = h.factors(heldCase.row.accelerator, heldCase.row.stack);
+    const asHeld = powerModel ? { ...heldCase, workload: { ...heldCase.workload, powerModel } } : heldCase;
+    const { c, r } = backtestAtEstimate(asHeld, h.estimates, f.efficiency);
+    return { c, level: f.level, latent: f.latent ?? false, r };
+  });
 }
 
 /** The chips with rows, in the order chipsLeftOut takes them. */
@@ -436,27 +467,12 @@ export function crossValidate(
   const folds = [...new Set(groups)].sort();
   const steps = folds.length + (options.chipsLeftOut ? chipIds(cases).length : 0);
   const step = (done: number) => options.onStep?.(done, steps);
-  const predicted: { c: MeasuredCase; fold: string; level: FitLevel; latent: boolean; r: BacktestRow }[] = [];
+  const predicted: (HeldPrediction & { readonly fold: string })[] = [];
   for (const [k, fold] of folds.entries()) {
     step(k);
     const training0 = cases.filter((_, i) => groups[i] !== fold);
-    // 3b.6: the mean/p99 latency ratios come from the training rows' logs only.
-    const ratios = limitRatios(training0.map((c) => c.row));
-    const held = cases.filter((_, i) => groups[i] === fold).map((c) => withLimitRatios(c, ratios));
-    const training = training0.map((c) => withLimitRatios(c, ratios));
-    const h = fitLevels(training);
-    // 6.1 cross-validated: a held-out Power row's power comes from a power model refitted on the
-    // other sources' Power rows, each at its chip's factors from this fold (as calibrate does).
-    const powerModel = held.some((c) => measuredSystemWPerChip(c.row) !== undefined)
-      ? foldPowerModel(training0, (c) => h.factors(c.row.accelerator, c.row.stack).efficiency)
-      : undefined;
-    for (const heldCase of held) {
-      const f = h.factors(heldCase.row.accelerator, heldCase.row.stack);
-      const asHeld = powerModel ? { ...heldCase, workload: { ...heldCase.workload, powerModel } } : heldCase;
-      // 12b: a held-out row's unpublished input comes from the other sources' rows of its dataset.
-      const { c, r } = backtestAtEstimate(asHeld, h.estimates, f.efficiency);
-      predicted.push({ c, fold, level: f.level, latent: f.latent ?? false, r });
-    }
+    const held0 = cases.filter((_, i) => groups[i] === fold);
+    for (const p of predictHeldOut(training0, held0, true)) predicted.push({ ...p, fold });
   }
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
   const byKind = cases[0]?.workload.mechanisms.kindBands ?? false;
@@ -540,12 +556,11 @@ export function crossValidate(
   // other chip: the pooled band widened as for a stack measured nowhere).
   const leftOut = options.chipsLeftOut
     ? chipsLeftOut(cases, (k) => step(folds.length + k)).map((t): ChipLeftOutRow => {
-        const b0 = monotoneBand(t.level, (l) => bandAt(l, undefined, byKind ? t.kind : undefined, t.chip));
-        if (!b0) return t;
-        const b =
-          t.level === 'pooled' ? [b0[0] * UNMEASURED_STACK_WIDENING, b0[1] * UNMEASURED_STACK_WIDENING] : b0;
-        const low = t.predicted / Math.exp(b[1] as number);
-        const high = t.predicted / Math.exp(b[0] as number);
+        const b = monotoneBand(t.level, (l) => bandAt(l, undefined, byKind ? t.kind : undefined, t.chip));
+        if (!b) return t;
+        const widen = t.level === 'pooled' ? UNMEASURED_STACK_WIDENING : 1;
+        const low = t.predicted / Math.exp(b[1] * widen);
+        const high = t.predicted / Math.exp(b[0] * widen);
         return { ...t, low, high, covered: t.measured >= low && t.measured <= high };
       })
     : undefined;

@@ -2,31 +2,19 @@
 // fits and sweeps. A fake clock moves 1.5 s at every reading, so every update is past the first
 // second and a quarter-second apart.
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { stepText } from '../../src/cli/progress.js';
+import { runCli } from '../helpers/cli.js';
 
-async function run(args: string[], tty: boolean) {
-  let stdout = '';
-  let stderr = '';
+/** main() in-process, stderr a terminal or not, with a clock that moves 1.5 s at every reading. */
+function run(args: string[], tty: boolean) {
   let t = 0;
-  const code = await main(args, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    env: { NO_COLOR: '1' },
-    stdoutIsTty: false,
+  return runCli(args, {
     stderrIsTty: tty,
-    readStdin: () => '',
-    today: '2026-11-23',
     now: () => {
       t += 1500;
       return t;
     },
   });
-  return { code, stdout, stderr };
 }
 
 describe('status line on stderr', () => {

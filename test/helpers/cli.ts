@@ -14,7 +14,13 @@ export interface Run {
 /** main() in-process with a pinned environment. */
 export async function runCli(
   args: string[],
-  opts: { stdin?: string; env?: Record<string, string> } = {},
+  opts: {
+    stdin?: string;
+    env?: Record<string, string>;
+    /** stderr as a terminal, for status lines; with `now`, the clock they read. */
+    stderrIsTty?: boolean;
+    now?: () => number;
+  } = {},
 ): Promise<Run> {
   let stdout = '';
   let stderr = '';
@@ -27,9 +33,10 @@ export async function runCli(
     },
     env: { NO_COLOR: '1', ...opts.env },
     stdoutIsTty: false,
-    stderrIsTty: false,
+    stderrIsTty: opts.stderrIsTty ?? false,
     readStdin: () => opts.stdin ?? '',
     today: '2026-11-23',
+    ...(opts.now ? { now: opts.now } : {}),
   });
   return { code, stdout, stderr };
 }
