@@ -60,6 +60,7 @@ describe('12b: the estimated mean input of a dataset', () => {
     const est = estimateInputs(cases, (c) => c.accelerator.efficiency);
     expect([...est.keys()].sort()).toEqual([
       'mlperf-deepseek-r1',
+      'mlperf-gpt-oss-120b',
       'mlperf-llama2-70b',
       'mlperf-llama3.1-405b',
       'mlperf-llama3.1-8b',
@@ -126,7 +127,7 @@ describe('backtest reports the estimate', () => {
       else perDataset.set(d, (perDataset.get(d) ?? new Set()).add(row.input_tokens_estimated));
       expect(row.input_tokens, row.id).toBeGreaterThan(0);
     }
-    expect(perDataset.size).toBe(5);
+    expect(perDataset.size).toBe(6);
     // The table shows the input a row ran at: ~ and the estimate, never the 512 it was written with.
     const table = (await runCli(['backtest'])).stdout;
     const line = table.split('\n').find((l) => l.includes('mlperf51-b200-llama3.1-405b-offline-nvidia '));

@@ -15,35 +15,37 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 326 rows: 20 published, 79 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
-    expect(rows).toHaveLength(326);
+  it('loads 365 rows: 20 published, 118 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
+    expect(rows).toHaveLength(365);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
-      'mlperf.csv': 79,
+      'mlperf.csv': 118,
       'mlperf-power.csv': 15,
       'vendor-docs.csv': 212,
     });
   });
 
-  it('137 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 3, Trainium2 9, TPU v6e 3, Inferentia2 6', () => {
+  it('159 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 25, Trainium2 9, TPU v6e 3, Inferentia2 6', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 42,
       'h200-sxm': 54,
-      b200: 59,
-      gb200: 34,
+      // MLPerf v6.1 (eighteenth session): B200 +9, GB200 +8, MI355X +22
+      b200: 68,
+      gb200: 42,
       mi300x: 95,
       mi325x: 21,
-      mi355x: 3,
+      mi355x: 25,
       trainium2: 9,
       'tpu-v6e-trillium': 3,
       inferentia2: 6,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 184,
+      trtllm: 201,
       nim: 5,
-      vllm: 114,
+      vllm: 129,
       'vllm-tpu': 3,
-      llmboost: 5,
+      llmboost: 10,
+      sglang: 2,
       'vllm-neuron': 8,
       nxdi: 1,
       'transformers-neuronx': 6,
