@@ -15,36 +15,36 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 365 rows: 20 published, 118 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
-    expect(rows).toHaveLength(365);
+  it('loads 398 rows: 20 published, 151 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
+    expect(rows).toHaveLength(398);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
-      'mlperf.csv': 118,
+      'mlperf.csv': 151,
       'mlperf-power.csv': 15,
       'vendor-docs.csv': 212,
     });
   });
 
-  it('159 rows are not NVIDIA: MI300X 95, MI325X 21, MI355X 25, Trainium2 9, TPU v6e 3, Inferentia2 6', () => {
+  it('173 rows are not NVIDIA: MI300X 98, MI325X 21, MI355X 36, Trainium2 9, TPU v6e 3, Inferentia2 6', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 42,
       'h200-sxm': 54,
-      // MLPerf v6.1 (eighteenth session): B200 +9, GB200 +8, MI355X +22
-      b200: 68,
-      gb200: 42,
-      mi300x: 95,
+      // MLPerf v6.1 and v6.0 (eighteenth session): B200 +9 +14, GB200 +8 +5, MI355X +22 +11, MI300X +3
+      b200: 82,
+      gb200: 47,
+      mi300x: 98,
       mi325x: 21,
-      mi355x: 25,
+      mi355x: 36,
       trainium2: 9,
       'tpu-v6e-trillium': 3,
       inferentia2: 6,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 201,
+      trtllm: 220,
       nim: 5,
-      vllm: 129,
+      vllm: 141,
       'vllm-tpu': 3,
-      llmboost: 10,
+      llmboost: 12,
       sglang: 2,
       'vllm-neuron': 8,
       nxdi: 1,
