@@ -15,11 +15,11 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 398 rows: 20 published, 151 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
-    expect(rows).toHaveLength(398);
+  it('loads 409 rows: 20 published, 162 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
+    expect(rows).toHaveLength(409);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
-      'mlperf.csv': 151,
+      'mlperf.csv': 162,
       'mlperf-power.csv': 15,
       'vendor-docs.csv': 212,
     });
@@ -28,10 +28,11 @@ describe('bundled measured data', () => {
   it('173 rows are not NVIDIA: MI300X 98, MI325X 21, MI355X 36, Trainium2 9, TPU v6e 3, Inferentia2 6', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 42,
-      'h200-sxm': 54,
-      // MLPerf v6.1 and v6.0 (eighteenth session): B200 +9 +14, GB200 +8 +5, MI355X +22 +11, MI300X +3
-      b200: 82,
-      gb200: 47,
+      // MLPerf v6.1, v6.0 and v5.0 (eighteenth session): B200 +9 +14 +5, GB200 +8 +5 +1, H200 +5,
+      // MI355X +22 +11, MI300X +3
+      'h200-sxm': 59,
+      b200: 87,
+      gb200: 48,
       mi300x: 98,
       mi325x: 21,
       mi355x: 36,
@@ -40,7 +41,7 @@ describe('bundled measured data', () => {
       inferentia2: 6,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 220,
+      trtllm: 231,
       nim: 5,
       vllm: 141,
       'vllm-tpu': 3,
