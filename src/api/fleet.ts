@@ -1,13 +1,18 @@
 // A mixed fleet (docs/model.md section 8a): evaluate every (chip, workload) pair, then solve the
 // integer program with HiGHS.
 import { createRequire } from 'node:module';
-import { evaluate } from '../engine/evaluate.js';
+import { efficiencyRange, estimateRange, evaluate, type RangeEnd } from '../engine/evaluate.js';
 import {
+  type FleetMargin,
   type FleetOption,
   type FleetPlan,
   type FleetProblem,
   fleetLp,
+  fleetMargins,
   fleetPlanFrom,
+  type OptionFigures,
+  problemAtEnds,
+  type RangeEndName,
   usableOptions,
 } from '../engine/fleet.js';
 import { displayPath } from '../io/catalog.js';
@@ -37,6 +42,17 @@ export interface FleetReport {
   readonly excluded: readonly FleetExclusion[];
   /** Time spent in the solver, ms (loading it excluded). */
   readonly solveMs: number;
+  /** How sure the plan is (section 8c); undefined when the plan is not optimal. */
+  readonly sureness: FleetSureness | undefined;
+}
+
+/** The plan re-solved at the ends of the chips' ranges (docs/model.md section 8c). */
+export interface FleetSureness {
+  /** Every chip at its low end, then every chip at its high end. */
+  readonly allLow: FleetPlan;
+  readonly allHigh: FleetPlan;
+  /** For each workload, the chip the plan uses most against the best other option. */
+  readonly margins: readonly FleetMargin[];
 }
 
 interface HighsSolver {
@@ -131,7 +147,8 @@ export function fleetProblemFor(
         : entry.demand.requests_per_s * w.outputTokens * 86_400);
     workloads.push(demand === undefined ? { name } : { name, demandTokensPerDay: demand });
     for (const chip of raw.chips) {
-      const e = evaluate(acceleratorFor(env.catalog, chip.id, [], env.today, loaded.raw.stack), w);
+      const acc = acceleratorFor(env.catalog, chip.id, [], env.today, loaded.raw.stack);
+      const e = evaluate(acc, w);
       if (!e.performance || !e.energy || !e.deployment) {
         excluded.push({
           chip: chip.id,
@@ -140,13 +157,27 @@ export function fleetProblemFor(
         });
         continue;
       }
-      options.push({
-        chip: chip.id,
-        workload: name,
+      const figures: OptionFigures = {
         tokensPerDayPerChip: e.performance.outputTokensPerSPerChip * 86_400 * w.utilization,
         facilityWPerChip: e.energy.facilityWPerChip,
         usdPerYearPerChip: e.cost === undefined ? undefined : e.cost.usdPerChipHour * 8760,
+      };
+      const range = estimateRange(acc, w, e, efficiencyRange(acc, w, e));
+      const nominal = {
+        x: e.performance.outputTokensPerSPerChip,
+        tpd: e.cost?.outputTokensPerUsd,
+        tpj: e.energy.outputTokensPerJoule,
+      };
+      options.push({
+        chip: chip.id,
+        workload: name,
+        ...figures,
         chipsPerReplica: e.deployment.chips,
+        ...(range === undefined
+          ? {}
+          : {
+              ends: { low: endsOf(figures, range.low, nominal), high: endsOf(figures, range.high, nominal) },
+            }),
       });
       if ((raw.objective ?? 'min_cost') === 'min_cost' && e.cost === undefined)
         excluded.push({ chip: chip.id, workload: name, reason: `no ${pricing} price` });
@@ -165,6 +196,30 @@ export function fleetProblemFor(
   return { problem, excluded, pricing, raw };
 }
 
+/**
+ * An option's figures at the two ends of its range (section 8c). `x`, `tpd` and `tpj` are
+ * throughput, tokens per dollar and tokens per joule, nominal and at the end: throughput scales
+ * tokens per day; price per chip goes as `x / tpd` and operating power as `x / tpj`, so each
+ * scales by the ratio of those quotients. A metric an end leaves null keeps its nominal figure.
+ */
+function endsOf(
+  nominal: OptionFigures,
+  at: RangeEnd,
+  { x, tpd, tpj }: { x: number; tpd: number | undefined; tpj: number | undefined },
+): OptionFigures {
+  const xEnd = at.outputTokensPerSPerChip ?? x;
+  const per = (q: number | undefined, qEnd: number | null) =>
+    q === undefined || qEnd === null || qEnd === 0 ? 1 : xEnd / qEnd / (x / q);
+  return {
+    tokensPerDayPerChip: (nominal.tokensPerDayPerChip * xEnd) / x,
+    facilityWPerChip: nominal.facilityWPerChip * per(tpj, at.outputTokensPerJoule),
+    usdPerYearPerChip:
+      nominal.usdPerYearPerChip === undefined
+        ? undefined
+        : nominal.usdPerYearPerChip * per(tpd, at.outputTokensPerUsd),
+  };
+}
+
 /** Every chip id in the file is a profile. */
 function checkChipIds(env: CompareEnv, y: LocatedYaml, raw: FleetFile): void {
   raw.chips.forEach((c, i) => {
@@ -177,5 +232,24 @@ function checkChipIds(env: CompareEnv, y: LocatedYaml, raw: FleetFile): void {
 export async function planFleet(env: CompareEnv, file: string): Promise<FleetReport> {
   const { problem, excluded, pricing } = fleetProblemFor(env, file);
   const { plan, solveMs } = await solveFleet(problem);
-  return { file: displayPath(file), objective: problem.objective, pricing, problem, plan, excluded, solveMs };
+  const sureness = plan.status === 'optimal' ? await surenessOf(problem, plan) : undefined;
+  return {
+    file: displayPath(file),
+    objective: problem.objective,
+    pricing,
+    problem,
+    plan,
+    excluded,
+    solveMs,
+    sureness,
+  };
+}
+
+/**
+ * Section 8c: the plan solved with every chip at its low end and at its high end, and each
+ * workload's chip against the best other option.
+ */
+export async function surenessOf(problem: FleetProblem, plan: FleetPlan): Promise<FleetSureness> {
+  const at = async (end: RangeEndName) => (await solveFleet(problemAtEnds(problem, () => end))).plan;
+  return { allLow: await at('low'), allHigh: await at('high'), margins: fleetMargins(problem, plan) };
 }

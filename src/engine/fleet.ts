@@ -13,6 +13,31 @@ export interface FleetOption {
   readonly usdPerYearPerChip: number | undefined;
   /** `N_cw`: chips per replica; the plan buys whole replicas. */
   readonly chipsPerReplica: number;
+  /** The figures at each end of the chip's range (section 8c); none when it states no range. */
+  readonly ends?: { readonly low: OptionFigures; readonly high: OptionFigures };
+}
+
+/** What one chip of an option serves, draws and costs (section 8c moves them to a range's end). */
+export interface OptionFigures {
+  readonly tokensPerDayPerChip: number;
+  readonly facilityWPerChip: number;
+  readonly usdPerYearPerChip: number | undefined;
+}
+
+export type RangeEndName = 'low' | 'high';
+
+/**
+ * The problem with each chip's options at one end of their ranges (section 8c): `endOf(chip)`
+ * names the end. An option without ends keeps its figures.
+ */
+export function problemAtEnds(p: FleetProblem, endOf: (chip: string) => RangeEndName): FleetProblem {
+  return {
+    ...p,
+    options: p.options.map((o) => {
+      const { ends, ...rest } = o;
+      return ends === undefined ? rest : { ...rest, ...ends[endOf(o.chip)] };
+    }),
+  };
 }
 
 export interface FleetProblem {
@@ -221,4 +246,80 @@ export function fleetPlanFrom(
       demandTokensPerDay: w.demandTokensPerDay ?? null,
     })),
   };
+}
+
+/** Section 8c: how the best other chip for a workload compares with the one the plan uses most. */
+export interface FleetMargin {
+  readonly workload: string;
+  /** The chip serving most of the workload's tokens in the plan. */
+  readonly chip: string;
+  /** The other chip with the best per-token figure for the workload. */
+  readonly runnerUp: string;
+  /** What the figure is: dollars per output token, or tokens per facility watt, per dollar or per chip. */
+  readonly metric: 'usd_per_token' | 'tokens_per_w' | 'tokens_per_usd' | 'tokens_per_chip';
+  /** The runner-up's figure over the chip's, expected and at the ends of both ranges (worst for the chip first). */
+  readonly ratio: number;
+  readonly ratioLow: number;
+  readonly ratioHigh: number;
+}
+
+/**
+ * For each workload the plan serves: the chip serving most of its tokens against the best other
+ * option on the objective's per-token figure (section 8c). The figure is "higher is better" for
+ * the chip, so a ratio (runner-up over chip) above 1 favours the runner-up; its range puts the
+ * chip at its low end and the runner-up at its high end, then the reverse. Settled when the range
+ * excludes the ratio 1.
+ */
+export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
+  const metric: FleetMargin['metric'] =
+    p.objective === 'min_cost'
+      ? 'usd_per_token'
+      : p.powerBudgetW !== undefined
+        ? 'tokens_per_w'
+        : p.usdPerYearBudget !== undefined
+          ? 'tokens_per_usd'
+          : 'tokens_per_chip';
+  // Higher is better for every figure: for cost, tokens per dollar.
+  const merit = (f: OptionFigures): number | undefined => {
+    switch (metric) {
+      case 'usd_per_token':
+      case 'tokens_per_usd':
+        return f.usdPerYearPerChip === undefined || f.usdPerYearPerChip === 0
+          ? undefined
+          : f.tokensPerDayPerChip / f.usdPerYearPerChip;
+      case 'tokens_per_w':
+        return f.tokensPerDayPerChip / f.facilityWPerChip;
+      default:
+        return f.tokensPerDayPerChip;
+    }
+  };
+  const out: FleetMargin[] = [];
+  for (const w of p.workloads) {
+    const served = new Map<string, number>();
+    for (const a of plan.allocations)
+      if (a.workload === w.name)
+        served.set(a.chip, (served.get(a.chip) ?? 0) + a.chips * a.tokensPerDayPerChip);
+    const top = [...served].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const mine = p.options.find((o) => o.workload === w.name && o.chip === top);
+    if (mine === undefined) continue;
+    const others = p.options
+      .filter((o) => o.workload === w.name && o.chip !== top && merit(o) !== undefined)
+      .sort((a, b) => (merit(b) as number) - (merit(a) as number));
+    const next = others[0];
+    const m = merit(mine);
+    if (next === undefined || m === undefined) continue;
+    const at = (o: FleetOption, end: RangeEndName) => merit(o.ends?.[end] ?? o) ?? (merit(o) as number);
+    // As a ratio of goodness: runner-up over chip. The chip's low end with the runner-up's high
+    // end is the most favourable reading for the runner-up.
+    out.push({
+      workload: w.name,
+      chip: mine.chip,
+      runnerUp: next.chip,
+      metric,
+      ratio: (merit(next) as number) / m,
+      ratioLow: at(next, 'low') / at(mine, 'high'),
+      ratioHigh: at(next, 'high') / at(mine, 'low'),
+    });
+  }
+  return out;
 }

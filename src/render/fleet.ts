@@ -1,7 +1,9 @@
 // A mixed-fleet plan (docs/model.md section 8a) as a table, JSON or CSV.
-import type { FleetReport } from '../api/fleet.js';
+import type { FleetReport, FleetSureness } from '../api/fleet.js';
+import type { FleetMargin, FleetPlan, OptionFigures } from '../engine/fleet.js';
 import { csvLine } from './csv.js';
 import { compact, grouped, sig } from './format.js';
+import { wrap } from './table.js';
 import { escapeText, safeJson } from './text.js';
 
 const mw = (w: number) => sig(w / 1e6);
@@ -28,7 +30,8 @@ function usage(r: FleetReport): string[] {
   return out;
 }
 
-export function fleetText(r: FleetReport): string {
+/** The plan as text; prose lines wrap to `width` (a terminal's), the table stays as it is. */
+export function fleetText(r: FleetReport, width?: number): string {
   const p = r.plan;
   const head = [
     `fleet ${escapeText(r.file)}: ${r.objective === 'min_cost' ? 'least cost meeting every demand' : 'most tokens within the budgets'}, ${r.pricing} prices`,
@@ -40,7 +43,7 @@ export function fleetText(r: FleetReport): string {
         : p.status === 'unbounded'
           ? 'unbounded: give a power or money budget, caps, or demands'
           : `the solver stopped: ${p.solverStatus}`;
-    return `${[...head, `status: ${p.status}: ${why}`, ...usageLines(r)].join('\n')}\n`;
+    return `${[...head, `status: ${p.status}: ${why}`, ...usageLines(r)].flatMap((l) => wrap(l, width)).join('\n')}\n`;
   }
   const cols = ['chip', 'workload', 'replicas', 'chips', 'out tok/day', 'MW', '$M/year'];
   const rows = p.allocations.map((a) => [
@@ -71,17 +74,73 @@ export function fleetText(r: FleetReport): string {
     (s) =>
       `${escapeText(s.workload)} ${compact(s.tokensPerDay)}${s.demandTokensPerDay === null ? '' : ` of ${compact(s.demandTokensPerDay)}`}`,
   );
+  // A line indented two spaces (a margin under "how sure") keeps its indent on every line.
+  const prose = (lines: readonly string[]) =>
+    lines.flatMap((l) =>
+      l.startsWith('  ')
+        ? wrap(l.slice(2), width === undefined ? undefined : width - 2).map((x) => `  ${x}`)
+        : wrap(l, width),
+    );
   return `${[
-    ...head,
-    `status: optimal${p.gapToBound === null ? '' : `, within ${(p.gapToBound * 100).toPrecision(2)}% of the best possible plan (the LP bound)`}`,
+    ...prose([
+      ...head,
+      `status: optimal${p.gapToBound === null ? '' : `, within ${(p.gapToBound * 100).toPrecision(2)}% of the best possible plan (the LP bound)`}`,
+    ]),
     '',
     line(cols),
     ...rows.slice(0, -1).map(line),
     line(rows[rows.length - 1] as string[]),
     '',
-    `served (output tokens/day): ${served.join(', ')}`,
-    ...usageLines(r),
+    ...prose([
+      `served (output tokens/day): ${served.join(', ')}`,
+      ...usageLines(r),
+      ...(r.sureness === undefined ? [] : surenessLines(r, r.sureness)),
+    ]),
   ].join('\n')}\n`;
+}
+
+/** The objective of a plan in words, or why there is none. */
+function objectiveText(r: FleetReport, p: FleetPlan): string {
+  if (p.status !== 'optimal') return p.status === 'infeasible' ? 'no plan meets every demand' : p.status;
+  return r.objective === 'min_cost'
+    ? p.totals.usdPerYear === null
+      ? '-'
+      : `$${musd(p.totals.usdPerYear)}M/year`
+    : `${compact(p.totals.tokensPerDay)} tok/day`;
+}
+
+const metricWords: Record<FleetMargin['metric'], string> = {
+  usd_per_token: 'cost per token',
+  tokens_per_w: 'tokens per watt',
+  tokens_per_usd: 'tokens per dollar',
+  tokens_per_chip: 'tokens per chip',
+};
+
+const times = (v: number, digits = 2) => `${v.toPrecision(digits)}x`;
+
+/** A margin in words: the runner-up's figure against the chip's, its range, and whether it is settled. */
+function marginText(m: FleetMargin): string {
+  // Cost is the one figure where lower is better: state it as such, inverting the goodness ratio.
+  const cost = m.metric === 'usd_per_token';
+  const [v, lo, hi] = cost
+    ? [1 / m.ratio, 1 / m.ratioHigh, 1 / m.ratioLow]
+    : [m.ratio, m.ratioLow, m.ratioHigh];
+  const verdict =
+    m.ratioHigh < 1
+      ? 'settled'
+      : m.ratioLow > 1
+        ? `${escapeText(m.runnerUp)} is better at every reading (caps or budgets keep it out)`
+        : 'not settled';
+  return `${escapeText(m.workload)}: ${escapeText(m.chip)}; next best ${escapeText(m.runnerUp)} at ${times(v, 3)} its ${metricWords[m.metric]} (${times(lo)}-${times(hi)} over the ranges): ${verdict}`;
+}
+
+/** Section 8c in lines: the objective at the ranges' ends, then each workload's margin. */
+function surenessLines(r: FleetReport, s: FleetSureness): string[] {
+  return [
+    '',
+    `how sure (docs/model.md 8c): ${objectiveText(r, r.plan)} as expected; ${objectiveText(r, s.allLow)} with every chip at the low end of its range, ${objectiveText(r, s.allHigh)} at the high end`,
+    ...s.margins.map((m) => `  ${marginText(m)}`),
+  ];
 }
 
 function usageLines(r: FleetReport): string[] {
@@ -137,13 +196,66 @@ export function fleetJson(r: FleetReport): string {
           facility_w_per_chip: o.facilityWPerChip,
           usd_per_year_per_chip: o.usdPerYearPerChip ?? null,
           chips_per_replica: o.chipsPerReplica,
+          // docs/model.md 8c: the figures at the low end (low throughput, high estimated price
+          // and power) and the high end of the chip's range; null when it states none
+          ends:
+            o.ends === undefined
+              ? null
+              : Object.fromEntries(
+                  (['low', 'high'] as const).map((e) => {
+                    const f = o.ends?.[e] as OptionFigures;
+                    return [
+                      e,
+                      {
+                        output_tokens_per_day_per_chip: f.tokensPerDayPerChip,
+                        facility_w_per_chip: f.facilityWPerChip,
+                        usd_per_year_per_chip: f.usdPerYearPerChip ?? null,
+                      },
+                    ];
+                  }),
+                ),
         })),
         excluded: r.excluded,
+        sureness: r.sureness === undefined ? null : surenessJson(r.sureness),
       },
       null,
       2,
     ),
   )}\n`;
+}
+
+function planSummary(p: FleetPlan) {
+  return {
+    status: p.status,
+    usd_per_year: p.status === 'optimal' ? p.totals.usdPerYear : null,
+    output_tokens_per_day: p.status === 'optimal' ? p.totals.tokensPerDay : null,
+    facility_w: p.status === 'optimal' ? p.totals.facilityW : null,
+    chips: Object.fromEntries(
+      [...new Set(p.allocations.map((a) => a.chip))].map((c) => [
+        c,
+        p.allocations.filter((a) => a.chip === c).reduce((n, a) => n + a.chips, 0),
+      ]),
+    ),
+  };
+}
+
+/** Section 8c: each re-solved plan's totals and chips by chip. */
+function surenessJson(s: FleetSureness) {
+  return {
+    all_low: planSummary(s.allLow),
+    all_high: planSummary(s.allHigh),
+    margins: s.margins.map((m) => ({
+      workload: m.workload,
+      chip: m.chip,
+      runner_up: m.runnerUp,
+      metric: m.metric,
+      // runner-up over chip, as tokens per dollar / watt / chip: above 1 favours the runner-up
+      ratio: m.ratio,
+      ratio_low: m.ratioLow,
+      ratio_high: m.ratioHigh,
+      settled: m.ratioHigh < 1,
+    })),
+  };
 }
 
 export function fleetCsv(r: FleetReport): string {

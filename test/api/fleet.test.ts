@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { solveFleet } from '../../src/api/fleet.js';
-import type { FleetOption, FleetProblem } from '../../src/engine/fleet.js';
+import { type FleetOption, type FleetProblem, fleetMargins, problemAtEnds } from '../../src/engine/fleet.js';
 import { spawnCli } from '../helpers/cli.js';
 
 /**
@@ -83,6 +83,67 @@ describe('fleet optimizer: a hand-solved case', () => {
   });
 });
 
+describe('how sure a plan is (docs/model.md 8c): the hand-solved case with ranges', () => {
+  // A on W1 serves 100 a day (80-120 over its range), B 50 (40-60); C on W3 100 (50-150), D 25
+  // (20-60). Every chip costs 1 a year at every end, so tokens per dollar is tokens a day.
+  const ranged: Record<string, [number, number]> = {
+    'A/W1': [80, 120],
+    'B/W1': [40, 60],
+    'C/W3': [50, 150],
+    'D/W3': [20, 60],
+  };
+  const withEnds = (p: FleetProblem): FleetProblem => ({
+    ...p,
+    options: p.options.map((o) => {
+      const r = ranged[`${o.chip}/${o.workload}`];
+      if (r === undefined) return o;
+      const at = (t: number) => ({
+        tokensPerDayPerChip: t,
+        facilityWPerChip: o.facilityWPerChip,
+        usdPerYearPerChip: 1,
+      });
+      return { ...o, ends: { low: at(r[0]), high: at(r[1]) } };
+    }),
+  });
+
+  it('problemAtEnds puts each chip at the end named for it; an option without ends keeps its figures', () => {
+    const p = problemAtEnds(withEnds(problem({})), (chip) => (chip === 'A' ? 'low' : 'high'));
+    const t = Object.fromEntries(p.options.map((o) => [`${o.chip}/${o.workload}`, o.tokensPerDayPerChip]));
+    expect(t).toEqual({
+      'A/W1': 80,
+      'B/W1': 60,
+      'B/W2': 100,
+      'C/W2': 50,
+      'C/W3': 150,
+      'D/W1': 25,
+      'D/W2': 25,
+      'D/W3': 60,
+    });
+    expect(p.options.every((o) => o.ends === undefined)).toBe(true);
+  });
+
+  it('margins: A against B on W1 is settled, C against D on W3 is not; W2 has B and C at 100 and 50', async () => {
+    const p = withEnds(problem({}));
+    const { plan } = await solveFleet(p);
+    const m = Object.fromEntries(fleetMargins(p, plan).map((x) => [x.workload, x]));
+    // W1: A serves 300 of the plan's 400 (B 100), so A against the best other, B:
+    // 50/100 = 0.5, B's low over A's high 40/120 = 0.333, B's high over A's low 60/80 = 0.75 < 1.
+    expect(m.W1).toMatchObject({
+      chip: 'A',
+      runnerUp: 'B',
+      metric: 'usd_per_token',
+      ratio: 0.5,
+      ratioHigh: 0.75,
+    });
+    expect(m.W1?.ratioLow).toBeCloseTo(1 / 3, 12);
+    // W3: C serves it all; D: 25/100 = 0.25, 20/150 = 0.133, 60/50 = 1.2 > 1: not settled.
+    expect(m.W3).toMatchObject({ chip: 'C', runnerUp: 'D', ratio: 0.25, ratioHigh: 1.2 });
+    expect(m.W3?.ratioLow).toBeCloseTo(20 / 150, 12);
+    // W2: B (100) against C (50), neither ranged: 0.5 at every end.
+    expect(m.W2).toMatchObject({ chip: 'B', runnerUp: 'C', ratio: 0.5, ratioLow: 0.5, ratioHigh: 0.5 });
+  });
+});
+
 describe('infercost fleet', () => {
   it('the bundled example: every demand met within the caps and 300 MW', () => {
     const r = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--format', 'json']);
@@ -102,6 +163,60 @@ describe('infercost fleet', () => {
     }
     // Whole replicas: chips = replicas x chips per replica on every line.
     for (const a of d.allocations) expect(a.chips).toBe(a.replicas * a.chips_per_replica);
+  });
+
+  it("how sure (8c): the ends are compare's ranges; the plan at them brackets the cost; each margin is the options' ratio", () => {
+    const r = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout);
+    type Figures = { output_tokens_per_day_per_chip: number; usd_per_year_per_chip: number };
+    type Option = Figures & { chip: string; workload: string; ends: { low: Figures; high: Figures } };
+    const option = (chip: string, workload: string) =>
+      d.options.find((o: Option) => o.chip === chip && o.workload === workload) as Option;
+    // B200 on chat: its throughput ends are compare's range on the same workload (same ratio to expected).
+    const c = spawnCli(['compare', 'profiles/workloads/chat.yaml', '--format', 'json']);
+    const b200 = JSON.parse(c.stdout).results[0].accelerators.find((a: { id: string }) => a.id === 'b200');
+    const x = b200.ranges.output_tokens_per_s_per_chip;
+    const o = option('b200', 'chat');
+    expect(o.ends.low.output_tokens_per_day_per_chip / o.output_tokens_per_day_per_chip).toBeCloseTo(
+      x.low / x.expected,
+      9,
+    );
+    expect(o.ends.high.output_tokens_per_day_per_chip / o.output_tokens_per_day_per_chip).toBeCloseTo(
+      x.high / x.expected,
+      9,
+    );
+    // B200's capex is an estimate (tco plan): its low end costs more a year than expected, its high end less.
+    expect(o.ends.low.usd_per_year_per_chip).toBeGreaterThan(o.usd_per_year_per_chip);
+    expect(o.ends.high.usd_per_year_per_chip).toBeLessThan(o.usd_per_year_per_chip);
+    // Every chip at its low end costs more than the plan, at its high end less; each meets the demands.
+    const s = d.sureness;
+    expect(s.all_low.status).toBe('optimal');
+    expect(s.all_low.usd_per_year).toBeGreaterThan(d.totals.usd_per_year);
+    expect(s.all_high.usd_per_year).toBeLessThan(d.totals.usd_per_year);
+    // One margin per workload: tokens per dollar, runner-up over the chip, from the options' own figures.
+    expect(s.margins.map((m: { workload: string }) => m.workload)).toEqual(['chat', 'rag', 'agentic-coding']);
+    const tpd = (f: Figures) => f.output_tokens_per_day_per_chip / f.usd_per_year_per_chip;
+    for (const m of s.margins) {
+      const [a, b] = [option(m.chip, m.workload), option(m.runner_up, m.workload)];
+      expect(m.ratio).toBeCloseTo(tpd(b) / tpd(a), 12);
+      expect(m.ratio_low).toBeCloseTo(tpd(b.ends.low) / tpd(a.ends.high), 12);
+      expect(m.ratio_high).toBeCloseTo(tpd(b.ends.high) / tpd(a.ends.low), 12);
+      expect(m.settled).toBe(m.ratio_high < 1);
+    }
+    // The text says the same, one line per workload (piped: unwrapped).
+    const t = spawnCli(['fleet', 'profiles/fleets/mixed.yaml']);
+    const musd = (v: number) => Math.round(v / 1e6).toLocaleString('en-US');
+    expect(t.stdout).toContain(
+      `how sure (docs/model.md 8c): $${musd(d.totals.usd_per_year)}M/year as expected; $${musd(s.all_low.usd_per_year)}M/year with every chip at the low end of its range, $${musd(s.all_high.usd_per_year)}M/year at the high end\n`,
+    );
+    for (const m of s.margins)
+      expect(t.stdout).toMatch(
+        new RegExp(
+          `^  ${m.workload}: ${m.chip}; next best ${m.runner_up} at [\\d.]+x its cost per token \\([\\d.]+x-[\\d.]+x over the ranges\\): ${m.settled ? 'settled' : 'not settled'}$`,
+          'm',
+        ),
+      );
   });
 
   it('a chip that is not a profile is one located line, exit 2; infeasible is exit 1', () => {

@@ -19,8 +19,10 @@ export async function fleetCommand(ctx: Context, file: string, opts: FleetComman
     { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
     file,
   );
+  // A terminal's width for the prose lines; pipes and files get them whole.
+  const width = opts.output === undefined ? ctx.io.stdoutColumns : undefined;
   const text =
-    format === 'json' ? fleetJson(report) : format === 'csv' ? fleetCsv(report) : fleetText(report);
+    format === 'json' ? fleetJson(report) : format === 'csv' ? fleetCsv(report) : fleetText(report, width);
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, [file]);
   else ctx.io.stdout(text);
   return report.plan.status === 'optimal' ? EXIT.ok : EXIT.checkFailed;
