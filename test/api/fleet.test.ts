@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { solveFleet } from '../../src/api/fleet.js';
+import { solveFleet, surenessOf } from '../../src/api/fleet.js';
 import { type FleetOption, type FleetProblem, fleetMargins, problemAtEnds } from '../../src/engine/fleet.js';
 import { spawnCli } from '../helpers/cli.js';
 
@@ -141,6 +141,29 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
     expect(m.W3?.ratioLow).toBeCloseTo(20 / 150, 12);
     // W2: B (100) against C (50), neither ranged: 0.5 at every end.
     expect(m.W2).toMatchObject({ chip: 'B', runnerUp: 'C', ratio: 0.5, ratioLow: 0.5, ratioHigh: 0.5 });
+  });
+
+  it('most tokens under a power budget compares tokens per watt: D draws 2 kW, so on W3 it is 0.125x C', async () => {
+    const p = withEnds(problem({}));
+    const { plan } = await solveFleet(p);
+    const m = fleetMargins({ ...p, objective: 'max_tokens' }, plan).find((x) => x.workload === 'W3');
+    // C 100/1000 W = 0.1 a watt, D 25/2000 = 0.0125: 0.125. Ends: D 20/2000 over C 150/1000 =
+    // 0.01/0.15 = 0.0667; D 60/2000 over C 50/1000 = 0.03/0.05 = 0.6.
+    expect(m).toMatchObject({ chip: 'C', runnerUp: 'D', metric: 'tokens_per_w', ratio: 0.125 });
+    expect(m?.ratioLow).toBeCloseTo(0.01 / 0.15, 12);
+    expect(m?.ratioHigh).toBeCloseTo(0.6, 12);
+  });
+
+  it('at every low end no plan fits 12 kW (14 chips); at every high end 9 chips, cost 9', async () => {
+    const p = withEnds(problem({}));
+    const { plan } = await solveFleet(p);
+    const s = await surenessOf(p, plan);
+    // Low: W1 needs 400 = A 3 x 80 + B 4 x 40; W2 300 = B 3 x 100 (not ranged); W3 200 = C 4 x 50:
+    // 14 chips at 1 kW, past the 12 kW budget (D, the only other chip, draws 2 kW for less).
+    expect(s.allLow.status).toBe('infeasible');
+    // High: W1 = A 3 x 120 + B 1 x 60 (420); W2 = B 3 x 100; W3 = C 2 x 150 (one gives 150 < 200).
+    expect(s.allHigh.status).toBe('optimal');
+    expect(s.allHigh.totals).toMatchObject({ chips: 9, usdPerYear: 9 });
   });
 });
 
