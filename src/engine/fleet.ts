@@ -257,18 +257,20 @@ export interface FleetMargin {
   readonly runnerUp: string;
   /** What the figure is: dollars per output token, or tokens per facility watt, per dollar or per chip. */
   readonly metric: 'usd_per_token' | 'tokens_per_w' | 'tokens_per_usd' | 'tokens_per_chip';
-  /** The runner-up's figure over the chip's, expected and at the ends of both ranges (worst for the chip first). */
+  /** The runner-up's figure over the chip's (above 1 favours the runner-up), expected. */
   readonly ratio: number;
+  /** The runner-up at its low end over the chip at its high end: the reading best for the chip. */
   readonly ratioLow: number;
+  /** The runner-up at its high end over the chip at its low end: the reading best for the runner-up. */
   readonly ratioHigh: number;
 }
 
 /**
  * For each workload the plan serves: the chip serving most of its tokens against the best other
  * option on the objective's per-token figure (section 8c). The figure is "higher is better" for
- * the chip, so a ratio (runner-up over chip) above 1 favours the runner-up; its range puts the
- * chip at its low end and the runner-up at its high end, then the reverse. Settled when the range
- * excludes the ratio 1.
+ * the chip, so a ratio (runner-up over chip) above 1 favours the runner-up; its range runs from
+ * the runner-up at its low end over the chip at its high end to the reverse. Settled when the
+ * whole range lies below 1.
  */
 export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
   const metric: FleetMargin['metric'] =
