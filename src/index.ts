@@ -14,7 +14,7 @@ import {
 import { type CalibrateOptions, type Calibration, calibrate as fitProfile } from './api/calibrate.js';
 import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
-import { type FleetReport, planFleet } from './api/fleet.js';
+import { type FleetReport, type FleetSizing, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
 import { crossValidate } from './fidelity/cv.js';
@@ -30,7 +30,7 @@ export type { Calibration } from './api/calibrate.js';
 export type { BreakEven, ClaimReport, ClaimWorkload, TornadoBar } from './api/claim.js';
 export { type Change, diffResults as diff } from './api/diff.js';
 export type { ExpectationOutcome } from './api/expect.js';
-export type { FleetReport, FleetSureness } from './api/fleet.js';
+export type { FleetReport, FleetSizing, FleetSureness } from './api/fleet.js';
 export type { FleetAllocation, FleetMargin, FleetPlan, FleetProblem } from './engine/fleet.js';
 export { InputError, IoError, UsageError } from './io/errors.js';
 export type { AcceleratorFile } from './schema/accelerator.js';
@@ -132,14 +132,18 @@ export function claim(input: ClaimInput): ClaimReport {
   });
 }
 
-/** A mixed fleet from a fleet file (docs/model.md section 8a): what `infercost fleet` prints. */
+/**
+ * A mixed fleet from a fleet file (docs/model.md section 8a): what `infercost fleet` prints; `at`
+ * sizes it with every chip at one end of its range (section 8c), as `--at` does.
+ */
 export function fleet(input: {
   readonly file: string;
   readonly profiles?: readonly string[];
   readonly today?: string;
+  readonly at?: FleetSizing;
 }): Promise<FleetReport> {
   const { catalog, today } = envOf(input);
-  return planFleet({ catalog, today, readStdin: () => '' }, input.file);
+  return planFleet({ catalog, today, readStdin: () => '' }, input.file, input.at);
 }
 
 export { VERSION };

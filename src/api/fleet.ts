@@ -42,12 +42,18 @@ export interface FleetReport {
   readonly excluded: readonly FleetExclusion[];
   /** Time spent in the solver, ms (loading it excluded). */
   readonly solveMs: number;
+  /** The figures the plan is sized at (section 8c): expected, or every chip at one end of its range. */
+  readonly at: FleetSizing;
   /** How sure the plan is (section 8c); undefined when the plan is not optimal. */
   readonly sureness: FleetSureness | undefined;
 }
 
+export type FleetSizing = 'expected' | RangeEndName;
+
 /** The plan re-solved at the ends of the chips' ranges (docs/model.md section 8c). */
 export interface FleetSureness {
+  /** At the expected figures (the plan itself unless it is sized at an end). */
+  readonly expected: FleetPlan;
   /** Every chip at its low end, then every chip at its high end. */
   readonly allLow: FleetPlan;
   readonly allHigh: FleetPlan;
@@ -228,11 +234,18 @@ function checkChipIds(env: CompareEnv, y: LocatedYaml, raw: FleetFile): void {
   });
 }
 
-/** Loads a fleet file, evaluates every pair, solves (section 8a). */
-export async function planFleet(env: CompareEnv, file: string): Promise<FleetReport> {
+/**
+ * Loads a fleet file, evaluates every pair, solves (section 8a) at the expected figures or with
+ * every chip at one end of its range (section 8c), and says how sure the plan is.
+ */
+export async function planFleet(
+  env: CompareEnv,
+  file: string,
+  at: FleetSizing = 'expected',
+): Promise<FleetReport> {
   const { problem, excluded, pricing } = fleetProblemFor(env, file);
-  const { plan, solveMs } = await solveFleet(problem);
-  const sureness = plan.status === 'optimal' ? await surenessOf(problem, plan) : undefined;
+  const { plan, solveMs } = await solveFleet(at === 'expected' ? problem : problemAtEnds(problem, () => at));
+  const sureness = plan.status === 'optimal' ? await surenessOf(problem, plan, at) : undefined;
   return {
     file: displayPath(file),
     objective: problem.objective,
@@ -241,15 +254,29 @@ export async function planFleet(env: CompareEnv, file: string): Promise<FleetRep
     plan,
     excluded,
     solveMs,
+    at,
     sureness,
   };
 }
 
 /**
- * Section 8c: the plan solved with every chip at its low end and at its high end, and each
- * workload's chip against the best other option.
+ * Section 8c: the problem solved at the expected figures and with every chip at its low end and at
+ * its high end (the plan itself stands for the one it was sized at), and each workload's chip in
+ * the plan against the best other option.
  */
-export async function surenessOf(problem: FleetProblem, plan: FleetPlan): Promise<FleetSureness> {
-  const at = async (end: RangeEndName) => (await solveFleet(problemAtEnds(problem, () => end))).plan;
-  return { allLow: await at('low'), allHigh: await at('high'), margins: fleetMargins(problem, plan) };
+export async function surenessOf(
+  problem: FleetProblem,
+  plan: FleetPlan,
+  sizedAt: FleetSizing = 'expected',
+): Promise<FleetSureness> {
+  const at = async (end: FleetSizing) =>
+    end === sizedAt
+      ? plan
+      : (await solveFleet(end === 'expected' ? problem : problemAtEnds(problem, () => end))).plan;
+  return {
+    expected: await at('expected'),
+    allLow: await at('low'),
+    allHigh: await at('high'),
+    margins: fleetMargins(problem, plan),
+  };
 }

@@ -34,7 +34,7 @@ function usage(r: FleetReport): string[] {
 export function fleetText(r: FleetReport, width?: number): string {
   const p = r.plan;
   const head = [
-    `fleet ${escapeText(r.file)}: ${r.objective === 'min_cost' ? 'least cost meeting every demand' : 'most tokens within the budgets'}, ${r.pricing} prices`,
+    `fleet ${escapeText(r.file)}: ${r.objective === 'min_cost' ? 'least cost meeting every demand' : 'most tokens within the budgets'}, ${r.pricing} prices${r.at === 'expected' ? '' : `, every chip at the ${r.at} end of its range`}`,
   ];
   if (p.status !== 'optimal') {
     const why =
@@ -138,7 +138,7 @@ function marginText(m: FleetMargin): string {
 function surenessLines(r: FleetReport, s: FleetSureness): string[] {
   return [
     '',
-    `how sure (docs/model.md 8c): ${objectiveText(r, r.plan)} as expected; ${objectiveText(r, s.allLow)} with every chip at the low end of its range, ${objectiveText(r, s.allHigh)} at the high end`,
+    `how sure (docs/model.md 8c): ${objectiveText(r, s.expected)} as expected; ${objectiveText(r, s.allLow)} with every chip at the low end of its range, ${objectiveText(r, s.allHigh)} at the high end`,
     ...s.margins.map((m) => `  ${marginText(m)}`),
   ];
 }
@@ -163,6 +163,7 @@ export function fleetJson(r: FleetReport): string {
         file: r.file,
         objective: r.objective,
         pricing: r.pricing,
+        at: r.at,
         status: p.status,
         solver_status: p.solverStatus,
         gap_to_bound: p.gapToBound,
@@ -242,6 +243,7 @@ function planSummary(p: FleetPlan) {
 /** Section 8c: each re-solved plan's totals and chips by chip. */
 function surenessJson(s: FleetSureness) {
   return {
+    expected: planSummary(s.expected),
     all_low: planSummary(s.allLow),
     all_high: planSummary(s.allHigh),
     margins: s.margins.map((m) => ({

@@ -242,6 +242,33 @@ describe('infercost fleet', () => {
       );
   });
 
+  it("--at low sizes the plan with every chip at its low end: the plan is how sure's low-end plan; a bad end is exit 2", () => {
+    const low = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--at', 'low', '--format', 'json']);
+    expect(low.code, low.stderr).toBe(0);
+    const d = JSON.parse(low.stdout);
+    expect(d.at).toBe('low');
+    // The plan shown is the low-end plan, so its totals are how sure's all_low, dearer than the expected plan.
+    expect(d.totals.usd_per_year).toBe(d.sureness.all_low.usd_per_year);
+    expect(d.sureness.expected.usd_per_year).toBeLessThan(d.totals.usd_per_year);
+    for (const s of d.served)
+      expect(s.output_tokens_per_day).toBeGreaterThanOrEqual(s.demand_output_tokens_per_day);
+    // Each line is at the low-end figures: tokens a day = chips x the option's low end.
+    for (const a of d.allocations) {
+      const o = d.options.find(
+        (x: { chip: string; workload: string }) => x.chip === a.chip && x.workload === a.workload,
+      );
+      expect(a.output_tokens_per_day).toBeCloseTo(a.chips * o.ends.low.output_tokens_per_day_per_chip, 0);
+    }
+    const text = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--at', 'low']);
+    expect(text.stdout.split('\n')[0]).toMatch(
+      /tco \(owner cost\) prices, every chip at the low end of its range$/,
+    );
+    const bad = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--at', 'middle']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe('infercost: --at middle: size the plan at expected, low or high\n');
+  });
+
   it('a chip that is not a profile is one located line, exit 2; infeasible is exit 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const bad = join(dir, 'bad.yaml');

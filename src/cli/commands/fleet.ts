@@ -8,6 +8,7 @@ import { EXIT } from '../exit.js';
 export interface FleetCommandOptions {
   readonly format?: string;
   readonly output?: string;
+  readonly at?: string;
 }
 
 /** A mixed fleet under budgets (docs/model.md 8a); exit 1 when no plan is feasible. */
@@ -15,9 +16,13 @@ export async function fleetCommand(ctx: Context, file: string, opts: FleetComman
   const format = opts.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'csv')
     throw new UsageError(`--format ${format}: fleet writes table, json or csv`);
+  const at = opts.at ?? 'expected';
+  if (at !== 'expected' && at !== 'low' && at !== 'high')
+    throw new UsageError(`--at ${at}: size the plan at expected, low or high`);
   const report = await planFleet(
     { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
     file,
+    at,
   );
   // A terminal's width for the prose lines; pipes and files get them whole.
   const width = opts.output === undefined ? ctx.io.stdoutColumns : undefined;

@@ -17,10 +17,14 @@ export function registerPipelines(w: Wiring): void {
       'the plan: objective, plan, power_budget, usd_per_year_budget, workloads, chips',
     )
     .option('--format <format>', 'table, json or csv')
+    .option(
+      '--at <end>',
+      'size the plan at the expected figures (default), or with every chip at the low or high end of its range',
+    )
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
     .addHelpText(
       'after',
-      '\nExample:\n  infercost fleet profiles/fleets/mixed.yaml --format json\n\nExit: 0 a plan was found, 1 no feasible plan (infeasible or unbounded), 2 bad input.',
+      '\nExamples:\n  infercost fleet profiles/fleets/mixed.yaml --format json\n  infercost fleet profiles/fleets/mixed.yaml --at low   # meets every demand even at the low ends\n\nExit: 0 a plan was found, 1 no feasible plan (infeasible or unbounded), 2 bad input.',
     )
     .action(async (file: string, opts) => w.setCode(await fleetCommand(w.ctx(), file, opts)));
 
