@@ -2,9 +2,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { solveFleet, surenessOf } from '../../src/api/fleet.js';
-import { type FleetOption, type FleetProblem, fleetMargins, problemAtEnds } from '../../src/engine/fleet.js';
+import {
+  type FleetOption,
+  type FleetProblem,
+  fleetMargins,
+  fleetPlanFrom,
+  problemAtEnds,
+} from '../../src/engine/fleet.js';
 import { spawnCli } from '../helpers/cli.js';
 
 /**
@@ -164,6 +171,83 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
     // High: W1 = A 3 x 120 + B 1 x 60 (420); W2 = B 3 x 100; W3 = C 2 x 150 (one gives 150 < 200).
     expect(s.allHigh.status).toBe('optimal');
     expect(s.allHigh.totals).toMatchObject({ chips: 9, usdPerYear: 9 });
+  });
+});
+
+describe('how sure a plan is (8c): invariants over random options (fast-check)', () => {
+  // An option whose low end serves no more, costs and draws no less than its nominal figures, and
+  // whose high end the reverse, as section 11's ends always are.
+  const optionArb = (chip: string) =>
+    fc
+      .record({
+        t: fc.double({ min: 1, max: 1e6, noNaN: true }),
+        k: fc.double({ min: 1, max: 1e5, noNaN: true }),
+        p: fc.double({ min: 10, max: 5000, noNaN: true }),
+        tLo: fc.double({ min: 0.1, max: 1, noNaN: true }),
+        tHi: fc.double({ min: 1, max: 10, noNaN: true }),
+        up: fc.double({ min: 1, max: 3, noNaN: true }),
+        down: fc.double({ min: 0.3, max: 1, noNaN: true }),
+      })
+      .map(
+        (r): FleetOption => ({
+          chip,
+          workload: 'W',
+          tokensPerDayPerChip: r.t,
+          facilityWPerChip: r.p,
+          usdPerYearPerChip: r.k,
+          chipsPerReplica: 1,
+          ends: {
+            low: {
+              tokensPerDayPerChip: r.t * r.tLo,
+              facilityWPerChip: r.p * r.up,
+              usdPerYearPerChip: r.k * r.up,
+            },
+            high: {
+              tokensPerDayPerChip: r.t * r.tHi,
+              facilityWPerChip: r.p * r.down,
+              usdPerYearPerChip: r.k * r.down,
+            },
+          },
+        }),
+      );
+
+  it('the expected ratio lies within its range; a low end never serves more, a high end never less', () => {
+    fc.assert(
+      fc.property(
+        optionArb('A'),
+        optionArb('B'),
+        fc.constantFrom<Partial<FleetProblem>>(
+          { objective: 'min_cost' },
+          { objective: 'max_tokens', powerBudgetW: 1e6 },
+          { objective: 'max_tokens', usdPerYearBudget: 1e6 },
+          { objective: 'max_tokens' },
+        ),
+        (a, b, over) => {
+          const p: FleetProblem = {
+            objective: 'min_cost',
+            workloads: [{ name: 'W', demandTokensPerDay: 1 }],
+            chips: [{ id: 'A' }, { id: 'B' }],
+            options: [a, b],
+            ...over,
+          };
+          // A plan that serves W with A alone.
+          const plan = fleetPlanFrom(p, 'Optimal', (v) => (v === 'r0' ? 1 : 0));
+          const [m] = fleetMargins(p, plan);
+          expect(m?.chip).toBe('A');
+          expect(m?.runnerUp).toBe('B');
+          const { ratio, ratioLow, ratioHigh } = m as { ratio: number; ratioLow: number; ratioHigh: number };
+          expect(ratioLow).toBeLessThanOrEqual(ratio * (1 + 1e-12));
+          expect(ratio).toBeLessThanOrEqual(ratioHigh * (1 + 1e-12));
+          // Every option at one end keeps the order of a problem's figures: the low end's never better.
+          const low = problemAtEnds(p, () => 'low').options;
+          const high = problemAtEnds(p, () => 'high').options;
+          p.options.forEach((o, i) => {
+            expect(low[i]?.tokensPerDayPerChip).toBeLessThanOrEqual(o.tokensPerDayPerChip);
+            expect(high[i]?.tokensPerDayPerChip).toBeGreaterThanOrEqual(o.tokensPerDayPerChip);
+          });
+        },
+      ),
+    );
   });
 });
 
