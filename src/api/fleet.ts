@@ -1,6 +1,7 @@
 // A mixed fleet (docs/model.md section 8a): evaluate every (chip, workload) pair, then solve the
 // integer program with HiGHS.
 import { createRequire } from 'node:module';
+import { chooseDeployment } from '../engine/deploy.js';
 import { efficiencyRange, estimateRange, evaluate, type RangeEnd } from '../engine/evaluate.js';
 import {
   type FleetMargin,
@@ -154,7 +155,9 @@ export function fleetProblemFor(
     workloads.push(demand === undefined ? { name } : { name, demandTokensPerDay: demand });
     for (const chip of raw.chips) {
       const acc = acceleratorFor(env.catalog, chip.id, [], env.today, loaded.raw.stack);
-      const e = evaluate(acc, w);
+      // One search serves the evaluation and its range's price and power ends (section 8c).
+      const d = chooseDeployment(acc, w);
+      const e = evaluate(acc, w, d);
       if (!e.performance || !e.energy || !e.deployment) {
         excluded.push({
           chip: chip.id,
@@ -168,7 +171,7 @@ export function fleetProblemFor(
         facilityWPerChip: e.energy.facilityWPerChip,
         usdPerYearPerChip: e.cost === undefined ? undefined : e.cost.usdPerChipHour * 8760,
       };
-      const range = estimateRange(acc, w, e, efficiencyRange(acc, w, e));
+      const range = estimateRange(acc, w, e, efficiencyRange(acc, w, e), d);
       const nominal = {
         x: e.performance.outputTokensPerSPerChip,
         tpd: e.cost?.outputTokensPerUsd,

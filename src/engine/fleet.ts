@@ -195,6 +195,13 @@ export function fleetLp(
   return `${lines.join('\n')}\n`;
 }
 
+/** Chips of each chip id a plan deploys, over all its workloads. */
+export function chipsByChip(plan: FleetPlan): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of plan.allocations) out.set(a.chip, (out.get(a.chip) ?? 0) + a.chips);
+  return out;
+}
+
 /** Reads the solver's primal values (replicas per `r<i>`) into the plan and its totals. */
 export function fleetPlanFrom(
   p: FleetProblem,

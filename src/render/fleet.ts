@@ -1,6 +1,6 @@
 // A mixed-fleet plan (docs/model.md section 8a) as a table, JSON or CSV.
 import type { FleetReport, FleetSureness } from '../api/fleet.js';
-import type { FleetMargin, FleetPlan, OptionFigures } from '../engine/fleet.js';
+import { chipsByChip, type FleetMargin, type FleetPlan, type OptionFigures } from '../engine/fleet.js';
 import { csvLine } from './csv.js';
 import { compact, grouped, sig } from './format.js';
 import { wrap } from './table.js';
@@ -22,12 +22,24 @@ function usage(r: FleetReport): string[] {
     out.push(`power ${mw(p.totals.facilityW)} of ${mw(r.problem.powerBudgetW)} MW`);
   if (r.problem.usdPerYearBudget !== undefined)
     out.push(`money $${musd(p.totals.usdPerYear)}M of $${musd(r.problem.usdPerYearBudget)}M a year`);
+  const used = chipsByChip(p);
   for (const c of r.problem.chips) {
     if (c.maxChips === undefined) continue;
-    const used = p.allocations.filter((a) => a.chip === c.id).reduce((s, a) => s + a.chips, 0);
-    out.push(`${c.id} ${grouped(used)} of ${grouped(c.maxChips)} chips`);
+    out.push(`${c.id} ${grouped(used.get(c.id) ?? 0)} of ${grouped(c.maxChips)} chips`);
   }
   return out;
+}
+
+/**
+ * Prose lines wrapped to `width`; a line indented two spaces (a margin under "how sure") keeps
+ * its indent on every line.
+ */
+function prose(lines: readonly string[], width: number | undefined): string[] {
+  return lines.flatMap((l) =>
+    l.startsWith('  ')
+      ? wrap(l.slice(2), width === undefined ? undefined : width - 2).map((x) => `  ${x}`)
+      : wrap(l, width),
+  );
 }
 
 /** The plan as text; prose lines wrap to `width` (a terminal's), the table stays as it is. */
@@ -43,7 +55,7 @@ export function fleetText(r: FleetReport, width?: number): string {
         : p.status === 'unbounded'
           ? 'unbounded: give a power or money budget, caps, or demands'
           : `the solver stopped: ${p.solverStatus}`;
-    return `${[...head, `status: ${p.status}: ${why}`, ...usageLines(r)].flatMap((l) => wrap(l, width)).join('\n')}\n`;
+    return `${prose([...head, `status: ${p.status}: ${why}`, ...usageLines(r)], width).join('\n')}\n`;
   }
   const cols = ['chip', 'workload', 'replicas', 'chips', 'out tok/day', 'MW', '$M/year'];
   const rows = p.allocations.map((a) => [
@@ -74,28 +86,27 @@ export function fleetText(r: FleetReport, width?: number): string {
     (s) =>
       `${escapeText(s.workload)} ${compact(s.tokensPerDay)}${s.demandTokensPerDay === null ? '' : ` of ${compact(s.demandTokensPerDay)}`}`,
   );
-  // A line indented two spaces (a margin under "how sure") keeps its indent on every line.
-  const prose = (lines: readonly string[]) =>
-    lines.flatMap((l) =>
-      l.startsWith('  ')
-        ? wrap(l.slice(2), width === undefined ? undefined : width - 2).map((x) => `  ${x}`)
-        : wrap(l, width),
-    );
   return `${[
-    ...prose([
-      ...head,
-      `status: optimal${p.gapToBound === null ? '' : `, within ${(p.gapToBound * 100).toPrecision(2)}% of the best possible plan (the LP bound)`}`,
-    ]),
+    ...prose(
+      [
+        ...head,
+        `status: optimal${p.gapToBound === null ? '' : `, within ${(p.gapToBound * 100).toPrecision(2)}% of the best possible plan (the LP bound)`}`,
+      ],
+      width,
+    ),
     '',
     line(cols),
     ...rows.slice(0, -1).map(line),
     line(rows[rows.length - 1] as string[]),
     '',
-    ...prose([
-      `served (output tokens/day): ${served.join(', ')}`,
-      ...usageLines(r),
-      ...(r.sureness === undefined ? [] : surenessLines(r, r.sureness)),
-    ]),
+    ...prose(
+      [
+        `served (output tokens/day): ${served.join(', ')}`,
+        ...usageLines(r),
+        ...(r.sureness === undefined ? [] : surenessLines(r, r.sureness)),
+      ],
+      width,
+    ),
   ].join('\n')}\n`;
 }
 
@@ -231,12 +242,7 @@ function planSummary(p: FleetPlan) {
     usd_per_year: p.status === 'optimal' ? p.totals.usdPerYear : null,
     output_tokens_per_day: p.status === 'optimal' ? p.totals.tokensPerDay : null,
     facility_w: p.status === 'optimal' ? p.totals.facilityW : null,
-    chips: Object.fromEntries(
-      [...new Set(p.allocations.map((a) => a.chip))].map((c) => [
-        c,
-        p.allocations.filter((a) => a.chip === c).reduce((n, a) => n + a.chips, 0),
-      ]),
-    ),
+    chips: Object.fromEntries(chipsByChip(p)),
   };
 }
 
