@@ -170,7 +170,7 @@ export const WORKLOAD_DEFAULTS = {
     pipeline_parallel: true,
     torus_collectives: false,
     attention_efficiency: true,
-    gemm_formats: false,
+    gemm_formats: true,
     prefill_power: true,
   },
   /**

@@ -77,7 +77,7 @@ describe('backtest on the bundled measured results', () => {
     const r = await runCli(['backtest']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nim-h100-70b-c100');
-    expect(r.stdout).toMatch(/all, known input length +│ +221 │/);
+    expect(r.stdout).toMatch(/all, known input length +│ +247 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
     expect(json.rows).toHaveLength(409);
@@ -152,9 +152,11 @@ describe('backtest on the bundled measured results', () => {
       (r) => r.measured_system_w_per_chip !== null && r.id.includes('405b'),
     );
     expect(over405b).toHaveLength(2);
+    // (twentieth session: +3.4% and more, as the refit after gpt-oss-120b's published input moved
+    // Llama 3.1 405B's estimated input; above 4% before)
     for (const r of over405b)
       expect(r.predicted_system_w_per_chip / (r.measured_system_w_per_chip as number), r.id).toBeGreaterThan(
-        1.04,
+        1.03,
       );
     const published = JSON.parse(
       (await runCli(['backtest', 'data/measured/published.csv', '--format', 'json'])).stdout,
