@@ -872,13 +872,19 @@ const UNMEASURED_STACK_WIDENING = 1.5;
 
 /**
  * Every chip's entries (section 12a): for each stack measured on its vendor's chips, plus vLLM
- * (the open stack every vendor's chips run), the pair's fit where the chip has rows on that stack,
+ * (the open stack every vendor's chips run), of those its profile's `serving_stacks` where it lists
+ * them, the pair's fit where the chip has rows on that stack,
  * else the stack's. Each carries the cross-validated interval of its level, never narrower than
  * the chip's own cross-validated error on that stack.
  */
 export function stackCalibrations(
   cases: readonly MeasuredCase[],
-  chips: readonly { readonly id: string; readonly vendor: string }[],
+  chips: readonly {
+    readonly id: string;
+    readonly vendor: string;
+    /** The profile's `serving_stacks`: where given, only these are the chip's stacks. */
+    readonly servingStacks?: readonly string[];
+  }[],
   cv: CvResult,
 ): Map<string, StackCalibration[]> {
   const h = fitLevels(atLimitRatios(cases));
@@ -904,8 +910,9 @@ export function stackCalibrations(
       cases.filter((c) => vendorOfChip.get(c.row.accelerator) === chip.vendor).map((c) => c.row.stack),
     );
     if (h.stacks.has('vllm')) vendorStacks.add('vllm');
+    const runs = (s: string) => chip.servingStacks === undefined || chip.servingStacks.includes(s);
     const entries: StackCalibration[] = [];
-    for (const stack of [...vendorStacks].filter((s) => h.stacks.has(s)).sort()) {
+    for (const stack of [...vendorStacks].filter((s) => h.stacks.has(s) && runs(s)).sort()) {
       const pair = h.pair(chip.id, stack);
       const level: FitLevel = pair ? 'pair' : 'stack';
       const fit = pair ?? (h.stacks.get(stack) as LevelFit);

@@ -209,6 +209,12 @@ export const acceleratorSchema = once(() =>
       )
       .min(1)
       .optional(),
+    /**
+     * The serving stacks that run on this chip, where its vendor's do not all (docs/model.md 12a:
+     * transformers-neuronx ended before Trainium3). Absent: every stack measured on the vendor's
+     * chips, and vLLM. Sourced in `sources.serving_stacks`.
+     */
+    serving_stacks: z.array(idSchema()).min(1).optional(),
     /** The stack compare assumes when the workload names none: the best one with calibration. */
     default_stack: idSchema().optional(),
     /** Factors per serving stack (written by `infercost calibrate --all`); absent: `efficiency` alone. */

@@ -24,7 +24,7 @@ export function sourcedFieldPaths(profile: AcceleratorFile): string[] {
 
 function sourceRules(profile: AcceleratorFile): RuleIssue[] {
   const issues: RuleIssue[] = [];
-  const fields = sourcedFieldPaths(profile);
+  const fields = [...sourcedFieldPaths(profile), ...(profile.serving_stacks ? ['serving_stacks'] : [])];
   for (const field of fields) {
     if (!profile.sources[field]) {
       issues.push({ path: field.split('.'), message: `has no entry in sources (add sources."${field}")` });
@@ -140,6 +140,16 @@ export function acceleratorRules(profile: AcceleratorFile): RuleIssue[] {
           ? 'is required: the HBM capacity in GiB (or capacity_gb in decimal GB)'
           : 'give capacity_gib or capacity_gb, not both',
     });
+  }
+  if (profile.serving_stacks !== undefined) {
+    for (const stack of Object.keys(profile.stacks ?? {}).filter(
+      (k) => !profile.serving_stacks?.includes(k),
+    )) {
+      issues.push({
+        path: ['stacks', stack],
+        message: `is not among serving_stacks (${profile.serving_stacks.join(', ')})`,
+      });
+    }
   }
   if (profile.default_stack !== undefined && !Object.hasOwn(profile.stacks ?? {}, profile.default_stack)) {
     issues.push({

@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { REPO, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infercost-calibrate-'));
@@ -39,7 +40,16 @@ describe('calibrate --all', () => {
     const once = powerModel(first.stdout + first.stderr);
     expect(once).toHaveLength(2);
     expect(powerModel(second.stdout + second.stderr)).toEqual(once);
-    // Two full calibrations on 409 rows, each with a whole cross-validation: 208-223 s together
+    // docs/model.md 12a: a chip's entries are its profile's serving_stacks where it lists them.
+    // transformers-neuronx has 20 rows on AWS's chips (Inferentia2), more than any other AWS stack,
+    // so without Trainium3's list it would be one of its entries and its default.
+    const written = (id: string) => parse(readFileSync(join(fresh, 'accelerators', `${id}.yaml`), 'utf8'));
+    const trn3 = written('trainium3');
+    expect(trn3.serving_stacks).toEqual(['vllm-neuron', 'nxdi', 'vllm']);
+    expect(Object.keys(trn3.stacks).sort()).toEqual(['nxdi', 'vllm', 'vllm-neuron']);
+    expect(trn3.default_stack).toBe('vllm-neuron');
+    expect(Object.keys(written('inferentia2').stacks)).toContain('transformers-neuronx');
+    // Two full calibrations on 424 rows, each with a whole cross-validation: 208-223 s together
     // in the CI runs of 2026-12-02 and -03 (limit: vitest.config.ts).
   }, 1_200_000);
 });

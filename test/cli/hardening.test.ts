@@ -545,12 +545,15 @@ describe('small ones', () => {
     });
     const rows = JSON.parse(lambda.stdout).results[0].accelerators as {
       id: string;
+      status: string;
       price: { provider: string } | null;
       warnings: { code: string; message: string }[];
     }[];
     for (const a of rows) {
       if (a.price) expect([a.id, a.price.provider]).toEqual([a.id, 'Lambda']);
-      else
+      // A chip that cannot run the workload has no cost to leave empty (Inferentia2 misses chat's
+      // TPOT since the twenty-first session's refit); every chip that runs it says why it is unpriced.
+      else if (a.status === 'ok')
         expect(a.warnings.map((w) => w.message)).toContain(
           'no neocloud on_demand price from Lambda in the profile: cost columns left empty',
         );

@@ -562,13 +562,14 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     // sample). 14.4% and 6.9% before the six Inferentia2 rows moved 12b's estimated inputs a grid
     // step in some folds (docs/accuracy.md, "Six Inferentia2 rows"); 17.6% before MLPerf v6.1's and
     // v6.0's rows moved them again (eighteenth session: 17.7% with v6.1's alone); 22.0% since the
-    // twentieth session's published gpt-oss input and 3a.9 moved the fits (docs/accuracy.md).
+    // twentieth session's published gpt-oss input and 3a.9 moved the fits; 17.5% since the
+    // twenty-first session's fifteen AWS rows moved the pooled fit and 12b's estimates (docs/accuracy.md).
     const tpj = cv.summary.find((g) => g.group === 'tokens per joule (MLPerf Power rows)');
     expect(tpj?.rows).toBe(15);
-    expect(tpj?.medianAbsErrorPct).toBeCloseTo(22.02, 1);
+    expect(tpj?.medianAbsErrorPct).toBeCloseTo(17.52, 1);
     expect(tpj?.coveragePct).toBeNull();
     const w = cv.summary.find((g) => g.group === 'system power per chip (MLPerf Power rows)');
-    expect(w?.medianAbsErrorPct).toBeCloseTo(6.61, 1);
+    expect(w?.medianAbsErrorPct).toBeCloseTo(6.6, 1); // 6.60 (6.61 in the twentieth session)
   }, 1_200_000);
 
   it('the known-input rows again with each source weighted equally: the same rows, each of n rows of a source 1/n', () => {

@@ -34,7 +34,7 @@ const publishedCases = cases.filter((c) =>
 
 describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
-    expect(rows).toHaveLength(409);
+    expect(rows).toHaveLength(424);
     expect(unrepresentable).toEqual([]);
   });
 
@@ -77,10 +77,10 @@ describe('backtest on the bundled measured results', () => {
     const r = await runCli(['backtest']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nim-h100-70b-c100');
-    expect(r.stdout).toMatch(/all, known input length +│ +247 │/);
+    expect(r.stdout).toMatch(/all, known input length +│ +262 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(409);
+    expect(json.rows).toHaveLength(424);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',

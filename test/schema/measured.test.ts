@@ -15,17 +15,17 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 409 rows: 20 published, 162 MLPerf, 15 MLPerf Power, 212 from vendor documents', () => {
-    expect(rows).toHaveLength(409);
+  it('loads 424 rows: 20 published, 162 MLPerf, 15 MLPerf Power, 227 from vendor documents', () => {
+    expect(rows).toHaveLength(424);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 162,
       'mlperf-power.csv': 15,
-      'vendor-docs.csv': 212,
+      'vendor-docs.csv': 227,
     });
   });
 
-  it('173 rows are not NVIDIA: MI300X 98, MI325X 21, MI355X 36, Trainium2 9, TPU v6e 3, Inferentia2 6', () => {
+  it('188 rows are not NVIDIA: MI300X 98, MI325X 21, MI355X 36, Trainium2 10, TPU v6e 3, Inferentia2 20', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 42,
       // MLPerf v6.1, v6.0 and v5.0 (eighteenth session): B200 +9 +14 +5, GB200 +8 +5 +1, H200 +5,
@@ -36,9 +36,10 @@ describe('bundled measured data', () => {
       mi300x: 98,
       mi325x: 21,
       mi355x: 36,
-      trainium2: 9,
+      // twenty-first session: Inferentia2 +14 (Llama 3 70B and 8B, the same AWS table), Trainium2 +1
+      trainium2: 10,
       'tpu-v6e-trillium': 3,
-      inferentia2: 6,
+      inferentia2: 20,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
       trtllm: 231,
@@ -47,9 +48,9 @@ describe('bundled measured data', () => {
       'vllm-tpu': 3,
       llmboost: 12,
       sglang: 2,
-      'vllm-neuron': 8,
+      'vllm-neuron': 9,
       nxdi: 1,
-      'transformers-neuronx': 6,
+      'transformers-neuronx': 20,
     });
   });
 

@@ -60,7 +60,11 @@ export function calibrateAllCommand(
   // Form factors share their base profile's factors (and its file): only profiles are fitted.
   const chips = [...catalog.accelerators.values()]
     .filter((e) => e.formOf === undefined)
-    .map((e) => ({ id: e.value.id, vendor: e.value.vendor }));
+    .map((e) => ({
+      id: e.value.id,
+      vendor: e.value.vendor,
+      ...(e.value.serving_stacks ? { servingStacks: e.value.serving_stacks } : {}),
+    }));
   const all = stackCalibrations(cases, chips, cv);
   const spread = fittedFactorSpread([...all.values()].flat());
   const lines: string[] = [];
