@@ -184,6 +184,8 @@ export function fitEfficiency(
     readonly release?: boolean;
     /** Weigh each log error by the pseudo-Huber loss of this scale instead of its square (section 12a). */
     readonly robustScaleLog?: number;
+    /** One weight per case, multiplying each of its log errors' losses (section 12a, `source_weighted_fit`). */
+    readonly caseWeights?: readonly number[];
   } = {},
 ): Fit {
   const priorWeight = options.priorWeight ?? PRIOR_WEIGHT;
@@ -197,9 +199,17 @@ export function fitEfficiency(
     });
     return e;
   };
+  const weights = options.caseWeights;
+  const dataLoss = (efficiency: Efficiency): number => {
+    if (weights === undefined) return logErrors(cases, efficiency).reduce((s, e) => s + fitLoss(e, scale), 0);
+    let loss = 0;
+    cases.forEach((c, i) => {
+      for (const e of logErrors([c], efficiency)) loss += (weights[i] ?? 1) * fitLoss(e, scale);
+    });
+    return loss;
+  };
   const objective = (priorWeight: number) => (u: number[]) =>
-    logErrors(cases, efficiencyAt(u)).reduce((s, e) => s + fitLoss(e, scale), 0) +
-    priorWeight * u.reduce((s, v, i) => s + (v - (u0[i] as number)) ** 2, 0);
+    dataLoss(efficiencyAt(u)) + priorWeight * u.reduce((s, v, i) => s + (v - (u0[i] as number)) ** 2, 0);
   // With the prior: a stable start that cannot run off to a corner of the bounds.
   let u = nelderMead(objective(priorWeight), uStart);
   u = nelderMead(objective(priorWeight), u); // a restart escapes a collapsed simplex

@@ -75,6 +75,18 @@ function candidateFactors(cases: readonly MeasuredCase[]): EfficiencyFactor[] {
   return all;
 }
 
+/**
+ * `source_weighted_fit` (docs/model.md 12a): each source's rows share one source's weight, scaled so
+ * that the weights still sum to the number of rows (the prior's pull keeps its strength): a row of a
+ * source with `n` rows among `N` rows from `S` sources weighs `N / (S n)`.
+ */
+export function sourceWeights(cases: readonly MeasuredCase[]): number[] {
+  const groups = cases.map((c) => sourceGroup(c.row.source, c.row));
+  const counts = new Map<string, number>();
+  for (const g of groups) counts.set(g, (counts.get(g) ?? 0) + 1);
+  return groups.map((g) => cases.length / (counts.size * (counts.get(g) as number)));
+}
+
 /** Fits the factors the rows respond to, pulled towards `prior` with `weight`. */
 export function fitPulled(
   cases: readonly MeasuredCase[],
@@ -90,10 +102,12 @@ export function fitPulled(
   const seen = factors.filter((f) => (response.get(f) ?? 0) >= 0.02);
   if (seen.length === 0) return { efficiency: prior, fitted: [] };
   const robust = cases[0]?.workload.mechanisms.robustFit ?? false;
+  const bySource = cases[0]?.workload.mechanisms.sourceWeightedFit ?? false;
   const fit = fitEfficiency(cases, seen, prior, prior, {
     priorWeight: weight,
     release: false,
     ...(robust ? { robustScaleLog: ROBUST_SCALE_LOG } : {}),
+    ...(bySource ? { caseWeights: sourceWeights(cases) } : {}),
   });
   return { efficiency: fit.efficiency, fitted: seen };
 }

@@ -257,6 +257,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     latentInput: m?.latent_input ?? d.latent_input,
     latentPairs: m?.latent_pairs ?? d.latent_pairs,
     robustFit: m?.robust_fit ?? d.robust_fit,
+    sourceWeightedFit: m?.source_weighted_fit ?? d.source_weighted_fit,
     kindBands: m?.kind_bands ?? d.kind_bands,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
     disaggregation: m?.disaggregation ?? d.disaggregation,

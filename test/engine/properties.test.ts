@@ -100,6 +100,7 @@ const workloadArb = fc.record({
     latentInput: fc.boolean(),
     latentPairs: fc.boolean(),
     robustFit: fc.boolean(),
+    sourceWeightedFit: fc.boolean(),
     kindBands: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),

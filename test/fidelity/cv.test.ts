@@ -20,6 +20,7 @@ import {
   monotoneBand,
   type StackCalibration,
   sourceGroup,
+  sourceWeights,
   weightedPercentile,
 } from '../../src/fidelity/cv.js';
 import { withInputTokens } from '../../src/fidelity/latent.js';
@@ -189,6 +190,40 @@ describe('leave one source out', () => {
     const plain = errorOnA(crossValidate(squares(sources())));
     for (const e of plain) expect(e).toBeGreaterThan(35);
     for (const e of robust) expect(Math.abs(e)).toBeLessThan(20);
+  });
+
+  it('each source one weight (12a, source_weighted_fit): a source of n rows among N rows from S sources weighs N / (S n) a row', () => {
+    // rows() makes one row per setup; b and c are two sources of equal size, a third source of
+    // one row (a's first) joins them: N = 2k + 1 rows, S = 3, so b's and c's rows weigh
+    // (2k + 1) / (3k) each and a's one row (2k + 1) / 3; together 3 x (2k + 1) / 3 = N.
+    const b = rows('b', 1);
+    const c = rows('c', 1);
+    const a = rows('a', 1).slice(0, 1);
+    const k = b.length;
+    const w = sourceWeights([...b, ...c, ...a]);
+    for (const x of w.slice(0, 2 * k)) expect(x).toBeCloseTo((2 * k + 1) / (3 * k), 12);
+    expect(w[2 * k]).toBeCloseTo((2 * k + 1) / 3, 12);
+    expect(w.reduce((s, x) => s + x, 0)).toBeCloseTo(2 * k + 1, 9);
+    // One source alone: every row weighs 1, as without the switch.
+    for (const x of sourceWeights(b)) expect(x).toBe(1);
+  });
+
+  it('each source one weight (12a): a source of many rows decides the fit no more than one of a single row', () => {
+    // b measures the truth in one row, c 4x it in all its rows; a is held out and predicted from
+    // b and c at the pair level. Unweighted, c's k rows outvote b's one (error far above 0);
+    // weighted, b and c pull equally and the robust fit lands between them, nearer than without.
+    const weighted = (cs: MeasuredCase[]) =>
+      cs.map((x) => ({
+        ...x,
+        workload: { ...x.workload, mechanisms: { ...x.workload.mechanisms, sourceWeightedFit: true } },
+      }));
+    const sources = () => [...rows('a', 1), ...rows('b', 1).slice(0, 1), ...rows('c', 4)];
+    const errorOnA = (cv: CvResult) =>
+      cv.rows.filter((r) => r.row.id.startsWith('a-')).map((r) => Math.abs(r.errorPct ?? Number.NaN));
+    const plain = errorOnA(crossValidate(sources()));
+    const bySource = errorOnA(crossValidate(weighted(sources())));
+    expect(plain.length).toBeGreaterThan(0);
+    for (let i = 0; i < plain.length; i++) expect(bySource[i] as number).toBeLessThan(plain[i] as number);
   });
 
   it('fitLoss: squares, or pseudo-Huber of scale d', () => {
