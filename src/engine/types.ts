@@ -64,6 +64,8 @@ export interface Mechanisms {
   readonly robustFit: boolean;
   /** 12a Backtest and calibrate only: each source's rows share one source's weight in the hierarchy's fits. */
   readonly sourceWeightedFit: boolean;
+  /** 12a Backtest and calibrate only: a pair measured in several matrix formats is fitted per format. */
+  readonly formatPairs: boolean;
   /** 11 Backtest and calibrate only: each model kind's interval is widened to its own held-out residuals. */
   readonly kindBands: boolean;
   /** 3d MoE models may run expert-parallel: DP attention, experts spread, all-to-all traffic. */

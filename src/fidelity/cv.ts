@@ -112,6 +112,11 @@ export function fitPulled(
   return { efficiency: fit.efficiency, fitted: seen };
 }
 
+/** The matrix-unit format a row's GEMMs run in (section 2, after any fallback). */
+export function computeFormatOf(c: MeasuredCase): ComputeFormat | undefined {
+  return setupFor(c.accelerator, c.workload)?.compute.format;
+}
+
 /** How a row's factors were found: its own (chip, stack) rows, its stack's rows on other chips, or all rows. */
 export type FitLevel = 'pair' | 'stack' | 'pooled';
 
@@ -156,8 +161,11 @@ export interface Hierarchy {
   readonly stacks: ReadonlyMap<string, LevelFit>;
   /** The (chip, stack) pair's own fit, pulled towards its stack; undefined without rows. */
   pair(chip: string, stack: string): LevelFit | undefined;
-  /** The factors a row of (chip, stack) is predicted with: the pair's, else the stack's, else pooled. */
-  factors(chip: string, stack: string): Factors;
+  /**
+   * The factors a row of (chip, stack) is predicted with: the pair's, else the stack's, else pooled.
+   * With `format` and `format_pairs` on, the pair's rows in that matrix format first (12a).
+   */
+  factors(chip: string, stack: string, format?: ComputeFormat): Factors;
   /** 12b: each dataset's estimated mean input, from the rows predicted with the pairs' and stacks' factors. */
   readonly estimates: ReadonlyMap<string, InputEstimate>;
 }
@@ -226,6 +234,25 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
   };
   const pair = (chip: string, stack: string): LevelFit | undefined =>
     knownPair(chip, stack) ?? (latentOn ? latentPair(chip, stack) : undefined);
+  // 12a `format_pairs`: a pair measured in several matrix formats gets one fit per format, pulled
+  // towards the pair's fit on all of them.
+  const formatsOn = training[0]?.workload.mechanisms.formatPairs ?? false;
+  const formatPairs = new Map<string, LevelFit | undefined>();
+  const formatPair = (chip: string, stack: string, format: ComputeFormat): LevelFit | undefined => {
+    const key = `${chip}\u0000${stack}\u0000${format}`;
+    if (!formatPairs.has(key)) {
+      const all = knownPair(chip, stack);
+      const rows = known.filter((c) => c.row.stack === stack && c.row.accelerator === chip);
+      const mine = rows.filter((c) => computeFormatOf(c) === format);
+      let fit: LevelFit | undefined;
+      if (all && mine.length > 0 && mine.length < rows.length) {
+        const f = fitPulled(mine, all.efficiency, SHRINK_WEIGHT);
+        fit = { efficiency: f.efficiency, fitted: f.fitted, ids: ids(mine) };
+      }
+      formatPairs.set(key, fit);
+    }
+    return formatPairs.get(key);
+  };
   return {
     pooled,
     stacks,
@@ -233,8 +260,10 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     get estimates() {
       return estimatesOf();
     },
-    factors(chip, stack) {
-      const p = pair(chip, stack);
+    factors(chip, stack, format) {
+      const p =
+        (formatsOn && format !== undefined ? formatPair(chip, stack, format) : undefined) ??
+        pair(chip, stack);
       if (p)
         return {
           efficiency: p.efficiency,
@@ -450,10 +479,13 @@ function predictHeldOut(
   const held = held0.map((c) => withLimitRatios(c, ratios));
   const powerModel =
     power && held.some((c) => measuredSystemWPerChip(c.row) !== undefined)
-      ? foldPowerModel(training0, (c) => h.factors(c.row.accelerator, c.row.stack).efficiency)
+      ? foldPowerModel(
+          training0,
+          (c) => h.factors(c.row.accelerator, c.row.stack, computeFormatOf(c)).efficiency,
+        )
       : undefined;
   return held.map((heldCase) => {
-    const f = h.factors(heldCase.row.accelerator, heldCase.row.stack);
+    const f = h.factors(heldCase.row.accelerator, heldCase.row.stack, computeFormatOf(heldCase));
     const asHeld = powerModel ? { ...heldCase, workload: { ...heldCase.workload, powerModel } } : heldCase;
     const { c, r } = backtestAtEstimate(asHeld, h.estimates, f.efficiency);
     return { c, level: f.level, latent: f.latent ?? false, r };
@@ -848,7 +880,7 @@ export function actedOnRowIds(
   for (const c of before) {
     const a = afterById.get(c.row.id);
     if (c.row.input_assumed || !a) continue;
-    const f = h.factors(c.row.accelerator, c.row.stack).efficiency;
+    const f = h.factors(c.row.accelerator, c.row.stack, computeFormatOf(c)).efficiency;
     const pb = predictCase(c, f)?.tokensPerSPerChip;
     const pa = predictCase(a, f)?.tokensPerSPerChip;
     if (pb === undefined || pa === undefined) {

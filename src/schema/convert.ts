@@ -258,6 +258,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     latentPairs: m?.latent_pairs ?? d.latent_pairs,
     robustFit: m?.robust_fit ?? d.robust_fit,
     sourceWeightedFit: m?.source_weighted_fit ?? d.source_weighted_fit,
+    formatPairs: m?.format_pairs ?? d.format_pairs,
     kindBands: m?.kind_bands ?? d.kind_bands,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
     disaggregation: m?.disaggregation ?? d.disaggregation,

@@ -101,6 +101,7 @@ const workloadArb = fc.record({
     latentPairs: fc.boolean(),
     robustFit: fc.boolean(),
     sourceWeightedFit: fc.boolean(),
+    formatPairs: fc.boolean(),
     kindBands: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),
