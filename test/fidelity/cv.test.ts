@@ -229,8 +229,8 @@ describe('leave one source out', () => {
 
   it('a fit per matrix format (12a, format_pairs): a pair measured in two formats predicts each from its own', () => {
     // a and b run FP8 at the truth, c and d BF16 at half of it, all on (h100, trtllm). Held out,
-    // c is predicted from a, b and d. One pair fit lands between the formats (4 rows at the truth,
-    // 2 at half: with the robust loss nearer the truth, so c comes out well above its measure);
+    // c is predicted from a, b and d. One pair fit lands between the formats (12 rows at the truth,
+    // 6 at half: with the robust loss nearer the truth, so c comes out well above its measure);
     // per format, c's BF16 fit is d's rows, pulled towards that pair fit by the light prior, so
     // its error is at most half as large on every row.
     const perFormat = (cs: MeasuredCase[]) =>
