@@ -113,7 +113,7 @@ export function fitPulled(
 }
 
 /** The matrix-unit format a row's GEMMs run in (section 2, after any fallback). */
-export function computeFormatOf(c: MeasuredCase): ComputeFormat | undefined {
+function computeFormatOf(c: MeasuredCase): ComputeFormat | undefined {
   return setupFor(c.accelerator, c.workload)?.compute.format;
 }
 
@@ -166,6 +166,8 @@ export interface Hierarchy {
    * With `format` and `format_pairs` on, the pair's rows in that matrix format first (12a).
    */
   factors(chip: string, stack: string, format?: ComputeFormat): Factors;
+  /** The factors a measured row is predicted with: `factors` at its chip, stack and (with `format_pairs`) format. */
+  factorsOf(c: MeasuredCase): Factors;
   /** 12b: each dataset's estimated mean input, from the rows predicted with the pairs' and stacks' factors. */
   readonly estimates: ReadonlyMap<string, InputEstimate>;
 }
@@ -253,6 +255,20 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     }
     return formatPairs.get(key);
   };
+  const factors = (chip: string, stack: string, format?: ComputeFormat): Factors => {
+    const p =
+      (formatsOn && format !== undefined ? formatPair(chip, stack, format) : undefined) ?? pair(chip, stack);
+    if (p)
+      return {
+        efficiency: p.efficiency,
+        level: 'pair',
+        rows: p.ids.length,
+        ...(p.latent ? { latent: true } : {}),
+      };
+    const s = stacks.get(stack);
+    if (s) return { efficiency: s.efficiency, level: 'stack', rows: s.ids.length };
+    return { efficiency: pooled.efficiency, level: 'pooled', rows: pooled.ids.length };
+  };
   return {
     pooled,
     stacks,
@@ -260,21 +276,8 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     get estimates() {
       return estimatesOf();
     },
-    factors(chip, stack, format) {
-      const p =
-        (formatsOn && format !== undefined ? formatPair(chip, stack, format) : undefined) ??
-        pair(chip, stack);
-      if (p)
-        return {
-          efficiency: p.efficiency,
-          level: 'pair',
-          rows: p.ids.length,
-          ...(p.latent ? { latent: true } : {}),
-        };
-      const s = stacks.get(stack);
-      if (s) return { efficiency: s.efficiency, level: 'stack', rows: s.ids.length };
-      return { efficiency: pooled.efficiency, level: 'pooled', rows: pooled.ids.length };
-    },
+    factors,
+    factorsOf: (c) => factors(c.row.accelerator, c.row.stack, formatsOn ? computeFormatOf(c) : undefined),
   };
 }
 
@@ -479,13 +482,10 @@ function predictHeldOut(
   const held = held0.map((c) => withLimitRatios(c, ratios));
   const powerModel =
     power && held.some((c) => measuredSystemWPerChip(c.row) !== undefined)
-      ? foldPowerModel(
-          training0,
-          (c) => h.factors(c.row.accelerator, c.row.stack, computeFormatOf(c)).efficiency,
-        )
+      ? foldPowerModel(training0, (c) => h.factorsOf(c).efficiency)
       : undefined;
   return held.map((heldCase) => {
-    const f = h.factors(heldCase.row.accelerator, heldCase.row.stack, computeFormatOf(heldCase));
+    const f = h.factorsOf(heldCase);
     const asHeld = powerModel ? { ...heldCase, workload: { ...heldCase.workload, powerModel } } : heldCase;
     const { c, r } = backtestAtEstimate(asHeld, h.estimates, f.efficiency);
     return { c, level: f.level, latent: f.latent ?? false, r };
@@ -880,7 +880,7 @@ export function actedOnRowIds(
   for (const c of before) {
     const a = afterById.get(c.row.id);
     if (c.row.input_assumed || !a) continue;
-    const f = h.factors(c.row.accelerator, c.row.stack, computeFormatOf(c)).efficiency;
+    const f = h.factorsOf(c).efficiency;
     const pb = predictCase(c, f)?.tokensPerSPerChip;
     const pa = predictCase(a, f)?.tokensPerSPerChip;
     if (pb === undefined || pa === undefined) {
