@@ -101,10 +101,14 @@ export function deploymentPowerW(
   step: { readonly memoryS: number; readonly computeS: number; readonly totalS: number },
   efficiency: { readonly etaMem: number; readonly etaDecode: number; readonly etaPrefill: number },
 ): number {
+  // 3a.10: decode GEMMs ran at eta_prefill; the step's compute is almost all GEMMs.
+  const eff = workload.mechanisms.oneGemmEfficiency
+    ? { ...efficiency, etaDecode: efficiency.etaPrefill }
+    : efficiency;
   return operatingPowerW(
     accelerator,
     step,
-    efficiency,
+    eff,
     workload.powerModel,
     workload.site.powerCapW,
     prefillSharePerStepS(

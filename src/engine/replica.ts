@@ -101,6 +101,8 @@ export interface Replica {
   readonly plain: boolean;
   /** True: `max(t_w, t_gemm) + max(t_kv, t_attn)` (3a.1); false: `max(t_w + t_kv, t_gemm + t_attn)`. */
   readonly perOperator: boolean;
+  /** 3a.11: the decode roofline joins its terms by `hypot` instead of `max`. */
+  readonly softRoofline: boolean;
   readonly commSPerSequence: number;
   readonly commFixedS: number;
   readonly stepOverheadS: number;
@@ -319,6 +321,8 @@ export function replicaBuilder(
       prefillExpertFlops / (n * fExpert * efficiency.etaPrefill);
     // 3a.8: attention kernels reach r_attn of the efficiency the whole-step factors were fitted at.
     const attnShare = mech.attentionEfficiency ? ATTENTION_EFFICIENCY_RATIO : 1;
+    // 3a.10: a decode GEMM is the prefill's kernel with B rows; the roofline's max already bounds it by the read.
+    const etaDecodeGemm = mech.oneGemmEfficiency ? efficiency.etaPrefill : efficiency.etaDecode;
     const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill * attnShare);
     const prefillReadS = (denseReadBytes + routedPrefillBytes) / memBytesPerSEffective;
     const prefillCoreS = !mech.prefillMemory
@@ -364,13 +368,13 @@ export function replicaBuilder(
       kvSPerSequence:
         (meanContext * kvN + meanWindowBytes * replication) / (memBytesPerSEffective * attnShare),
       gemmSPerSequence:
-        (2 * (gemmParamsDecode - decodeExpertParams)) / (n * f * efficiency.etaDecode) +
-        (2 * decodeExpertParams) / (n * fExpert * efficiency.etaDecode),
+        (2 * (gemmParamsDecode - decodeExpertParams)) / (n * f * etaDecodeGemm) +
+        (2 * decodeExpertParams) / (n * fExpert * etaDecodeGemm),
       // Every field is always present (undefined when off): one object shape for V8, no spreads.
       expertGemm:
         tiles && moe
           ? {
-              sPerRow: (2 * paramsPerExpert) / (n * fExpert * efficiency.etaDecode),
+              sPerRow: (2 * paramsPerExpert) / (n * fExpert * etaDecodeGemm),
               expertsPerToken: moe.expertsPerToken,
               experts: moe.experts,
               tileRows: EXPERT_TILE_ROWS,
@@ -379,6 +383,7 @@ export function replicaBuilder(
       attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode * attnShare),
       plain: !spec && pp === 1 && !mech.chunkedPrefill && !tiles,
       perOperator: mech.perOperatorRoofline,
+      softRoofline: mech.softRoofline,
       commSPerSequence: commSPerToken,
       commFixedS,
       stepOverheadS,
@@ -418,6 +423,12 @@ export interface DecodeStep {
  * speculative verify pass, section 3c; 1 otherwise): weights read once (the experts `B * q`
  * tokens pick), KV read once, per-token compute and traffic times `q`.
  */
+/** Section 3's decode roofline (3a.1 per operator; 3a.11 a soft knee: `hypot` for `max`). */
+function roofline(r: Replica, w: number, kv: number, gemm: number, attn: number): number {
+  const join = r.softRoofline ? Math.hypot : Math.max;
+  return r.perOperator ? join(w, gemm) + join(kv, attn) : join(w + kv, gemm + attn);
+}
+
 function coreS(
   r: Replica,
   batch: number,
@@ -429,7 +440,7 @@ function coreS(
   const share = r.chunked ? batch / r.outputTokens : 0;
   const gemm = batch * q * r.gemmSPerSequence + expertGemmS(r, batch * q) + share * (r.chunked?.gemmS ?? 0);
   const attn = batch * q * r.attentionSPerSequence + share * (r.chunked?.attnS ?? 0);
-  const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
+  const core = roofline(r, w, kv, gemm, attn);
   return { w, kv, gemm, attn, core };
 }
 
@@ -495,7 +506,7 @@ export function decodeStepTimeS(r: Replica, batch: number): number {
   const kv = batch * r.kvSPerSequence;
   const gemm = batch * r.gemmSPerSequence;
   const attn = batch * r.attentionSPerSequence;
-  const core = r.perOperator ? Math.max(w, gemm) + Math.max(kv, attn) : Math.max(w + kv, gemm + attn);
+  const core = roofline(r, w, kv, gemm, attn);
   return core + batch * r.commSPerSequence + r.commFixedS + r.stepOverheadS;
 }
 

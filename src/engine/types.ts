@@ -78,6 +78,10 @@ export interface Mechanisms {
   readonly attentionEfficiency: boolean;
   /** 3a.9 Each GEMM at the wider of its weights' and the activations' formats. */
   readonly gemmFormats: boolean;
+  /** 3a.10 Decode GEMMs run at eta_prefill, the matrix kernels' one efficiency; eta_decode keeps decode attention. */
+  readonly oneGemmEfficiency: boolean;
+  /** 3a.11 The decode roofline joins bandwidth and compute time by `hypot`, not `max`. */
+  readonly softRoofline: boolean;
   /** 6.1 Power's activity includes the prefill time that falls to each step, at eta_prefill. */
   readonly prefillPower: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */

@@ -267,6 +267,8 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     torusCollectives: m?.torus_collectives ?? d.torus_collectives,
     attentionEfficiency: m?.attention_efficiency ?? d.attention_efficiency,
     gemmFormats: m?.gemm_formats ?? d.gemm_formats,
+    oneGemmEfficiency: m?.one_gemm_efficiency ?? d.one_gemm_efficiency,
+    softRoofline: m?.soft_roofline ?? d.soft_roofline,
     prefillPower: m?.prefill_power ?? d.prefill_power,
   };
 }

@@ -123,6 +123,8 @@ export const workloadSchema = once(() =>
         torus_collectives: z.boolean().optional(),
         attention_efficiency: z.boolean().optional(),
         gemm_formats: z.boolean().optional(),
+        one_gemm_efficiency: z.boolean().optional(),
+        soft_roofline: z.boolean().optional(),
         prefill_power: z.boolean().optional(),
       })
       .optional(),
@@ -175,6 +177,8 @@ export const WORKLOAD_DEFAULTS = {
     torus_collectives: false,
     attention_efficiency: true,
     gemm_formats: true,
+    one_gemm_efficiency: false,
+    soft_roofline: false,
     prefill_power: true,
   },
   /**

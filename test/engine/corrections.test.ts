@@ -1,7 +1,14 @@
 // docs/model.md sections 3a and 3b: each engine correction against the arithmetic written out.
 // Every case switches one correction on over section 3 and checks the term it changes.
 import { describe, expect, it } from 'vitest';
-import { chooseDeployment, decodeStep, replicaFor, replicaPoint, setupFor } from '../../src/engine/index.js';
+import {
+  chooseDeployment,
+  decodeStep,
+  decodeStepTimeS,
+  replicaFor,
+  replicaPoint,
+  setupFor,
+} from '../../src/engine/index.js';
 import type { Accelerator, Workload } from '../../src/engine/types.js';
 import type { WorkloadFile } from '../../src/schema/workload.js';
 import { accelerator, workload } from '../helpers/data.js';
@@ -244,6 +251,43 @@ describe('3a.9 each GEMM at its own weights format', () => {
     expect(llama(true, 'fp8')).toBe(4500e12);
     expect(llama(true, 'fp4')).toBe(4500e12); // W4A8 runs at the FP8 rate
     expect(llama(false, 'fp4')).toBe(4500e12);
+  });
+});
+
+describe('3a.10 decode GEMMs at eta_prefill (one_gemm_efficiency, off)', () => {
+  it('the gpt-oss decode GEMM time per sequence scales by eta_decode / eta_prefill = 0.25 / 0.6', () => {
+    const w = (on: boolean) =>
+      workload({
+        model: 'gpt-oss-120b',
+        precision: { weights: 'bf16', activations: 'fp8', kv_cache: 'fp8' },
+        input_tokens: 1000,
+        output_tokens: 1000,
+        efficiency: EFF,
+        mechanisms: { gemm_formats: true, expert_gemm_tiles: false, one_gemm_efficiency: on },
+      });
+    const b200 = accelerator('b200');
+    const pe = (4 * 114.7e9) / 128;
+    const pd = 5.1e9 - pe;
+    const on = replica(b200, w(true), 1);
+    const off = replica(b200, w(false), 1);
+    // on: 2 x 1.516e9 / (2250e12 x 0.6) + 2 x 3.584e9 / (4500e12 x 0.6) = 2.246 + 2.655 = 4.900 us
+    expect(on.gemmSPerSequence).toBeCloseTo((2 * pd) / (2250e12 * 0.6) + (2 * pe) / (4500e12 * 0.6), 15);
+    expect(on.gemmSPerSequence * 1e6).toBeCloseTo(4.9, 3);
+    expect(off.gemmSPerSequence * 1e6).toBeCloseTo(11.761, 3);
+    // decode attention keeps eta_decode
+    expect(on.attentionSPerSequence).toBe(off.attentionSPerSequence);
+  });
+});
+
+describe('3a.11 a soft roofline knee (soft_roofline, off)', () => {
+  it('the H100 chat step at B=101 joins by hypot: sqrt(13.172^2 + 14.413^2) + sqrt(2.933^2 + 0.254^2) = 19.525 + 2.944 ms', () => {
+    const w = chat({ per_operator_roofline: true, soft_roofline: true });
+    const step = decodeStep(replica(h100, w, 2), 101);
+    const core = step.totalS - step.commS - 0.002;
+    expect(core).toBeCloseTo(Math.hypot(tW, tGemm) + Math.hypot(tKv, tAttn), 12);
+    expect(core * 1000).toBeCloseTo(22.469, 3);
+    // and the search's fast path agrees with the term-by-term step
+    expect(decodeStepTimeS(replica(h100, w, 2), 101)).toBeCloseTo(step.totalS, 15);
   });
 });
 

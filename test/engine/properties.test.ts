@@ -110,6 +110,8 @@ const workloadArb = fc.record({
     torusCollectives: fc.boolean(),
     attentionEfficiency: fc.boolean(),
     gemmFormats: fc.boolean(),
+    oneGemmEfficiency: fc.boolean(),
+    softRoofline: fc.boolean(),
     prefillPower: fc.boolean(),
   }),
 });
