@@ -418,17 +418,17 @@ export interface DecodeStep {
   readonly totalS: number;
 }
 
-/**
- * The step's roofline terms at batch `B` with `q` query tokens per sequence (`q = k + 1` for a
- * speculative verify pass, section 3c; 1 otherwise): weights read once (the experts `B * q`
- * tokens pick), KV read once, per-token compute and traffic times `q`.
- */
 /** Section 3's decode roofline (3a.1 per operator; 3a.11 a soft knee: `hypot` for `max`). */
 function roofline(r: Replica, w: number, kv: number, gemm: number, attn: number): number {
   const join = r.softRoofline ? Math.hypot : Math.max;
   return r.perOperator ? join(w, gemm) + join(kv, attn) : join(w + kv, gemm + attn);
 }
 
+/**
+ * The step's roofline terms at batch `B` with `q` query tokens per sequence (`q = k + 1` for a
+ * speculative verify pass, section 3c; 1 otherwise): weights read once (the experts `B * q`
+ * tokens pick), KV read once, per-token compute and traffic times `q`.
+ */
 function coreS(
   r: Replica,
   batch: number,
