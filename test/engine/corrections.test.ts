@@ -200,19 +200,24 @@ describe('3a.8 attention below the GEMMs efficiency', () => {
   });
 });
 
+// gpt-oss-120b with MXFP8 activations (as TensorRT-LLM runs it on Blackwell): its 2.1B BF16
+// parameters cannot multiply FP8 activations as FP8, its MXFP4 experts run as FP8 (W4A8).
+const gptOssFp8 = (mechanisms: WorkloadFile['mechanisms']) =>
+  workload({
+    model: 'gpt-oss-120b',
+    precision: { weights: 'bf16', activations: 'fp8', kv_cache: 'fp8' },
+    input_tokens: 1000,
+    output_tokens: 1000,
+    efficiency: EFF,
+    mechanisms,
+  });
+const b200 = accelerator('b200'); // 2,250 TFLOPS BF16, 4,500 FP8
+// Pe = 4 x 114.7e9 / 128 = 3.584e9 expert parameters per token; Pd = 5.1e9 - 3.584e9 = 1.516e9
+const gptOssPe = (4 * 114.7e9) / 128;
+const gptOssPd = 5.1e9 - gptOssPe;
+
 describe('3a.9 each GEMM at its own weights format', () => {
-  // gpt-oss-120b with MXFP8 activations (as TensorRT-LLM runs it on Blackwell): its 2.1B BF16
-  // parameters cannot multiply FP8 activations as FP8, its MXFP4 experts run as FP8 (W4A8).
-  const w = (on: boolean) =>
-    workload({
-      model: 'gpt-oss-120b',
-      precision: { weights: 'bf16', activations: 'fp8', kv_cache: 'fp8' },
-      input_tokens: 1000,
-      output_tokens: 1000,
-      efficiency: EFF,
-      mechanisms: { gemm_formats: on, expert_gemm_tiles: false },
-    });
-  const b200 = accelerator('b200'); // 2,250 TFLOPS BF16, 4,500 FP8
+  const w = (on: boolean) => gptOssFp8({ gemm_formats: on, expert_gemm_tiles: false });
 
   it('dense GEMMs at the BF16 rate, the experts at the FP8 rate; off, both at FP8', () => {
     const on = setupFor(b200, w(true));
@@ -224,9 +229,8 @@ describe('3a.9 each GEMM at its own weights format', () => {
   });
 
   it('decode GEMM time per sequence: 2 Pd / F_bf16 + 2 Pe / F_fp8, at eta_decode 0.25', () => {
-    // Pe = 4 x 114.7e9 / 128 = 3.584e9 expert parameters per token; Pd = 5.1e9 - 3.584e9 = 1.516e9
-    const pe = (4 * 114.7e9) / 128;
-    const pd = 5.1e9 - pe;
+    const pe = gptOssPe;
+    const pd = gptOssPd;
     const on = replica(b200, w(true), 1).gemmSPerSequence;
     const off = replica(b200, w(false), 1).gemmSPerSequence;
     // on: 2 x 1.516e9 / (2250e12 x 0.25) + 2 x 3.584e9 / (4500e12 x 0.25) = 5.390 + 6.371 = 11.761 us
@@ -257,17 +261,9 @@ describe('3a.9 each GEMM at its own weights format', () => {
 describe('3a.10 decode GEMMs at eta_prefill (one_gemm_efficiency, off)', () => {
   it('the gpt-oss decode GEMM time per sequence scales by eta_decode / eta_prefill = 0.25 / 0.6', () => {
     const w = (on: boolean) =>
-      workload({
-        model: 'gpt-oss-120b',
-        precision: { weights: 'bf16', activations: 'fp8', kv_cache: 'fp8' },
-        input_tokens: 1000,
-        output_tokens: 1000,
-        efficiency: EFF,
-        mechanisms: { gemm_formats: true, expert_gemm_tiles: false, one_gemm_efficiency: on },
-      });
-    const b200 = accelerator('b200');
-    const pe = (4 * 114.7e9) / 128;
-    const pd = 5.1e9 - pe;
+      gptOssFp8({ gemm_formats: true, expert_gemm_tiles: false, one_gemm_efficiency: on });
+    const pe = gptOssPe;
+    const pd = gptOssPd;
     const on = replica(b200, w(true), 1);
     const off = replica(b200, w(false), 1);
     // on: 2 x 1.516e9 / (2250e12 x 0.6) + 2 x 3.584e9 / (4500e12 x 0.6) = 2.246 + 2.655 = 4.900 us
