@@ -6,8 +6,14 @@ export interface CsvRecord {
   readonly columns: readonly number[];
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
-export function parseCsv(text: string): CsvRecord[] {
+import { InputError } from './errors.js';
+
+/**
+ * RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. A quote left open
+ * at the end, or text after a closing quote, is an error at that place: read leniently, either
+ * swallows the rows after it into one field and loses them without a word.
+ */
+export function parseCsv(text: string, file: string): CsvRecord[] {
   const records: CsvRecord[] = [];
   let fields: string[] = [];
   let columns: number[] = [1];
@@ -16,6 +22,8 @@ export function parseCsv(text: string): CsvRecord[] {
   let quoted = false;
   let line = 1;
   let recordLine = 1;
+  let quoteLine = 1;
+  let quoteCol = 1;
   let i = 0;
   const endRecord = () => {
     fields.push(field);
@@ -34,6 +42,15 @@ export function parseCsv(text: string): CsvRecord[] {
           continue;
         }
         quoted = false;
+        const next = text[i + 1];
+        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r')
+          throw new InputError(
+            file,
+            line,
+            i - lineStart + 2,
+            '',
+            'text after a closing quote (a quote inside a quoted field is written twice: "")',
+          );
       } else {
         if (ch === '\n') {
           line += 1;
@@ -44,8 +61,11 @@ export function parseCsv(text: string): CsvRecord[] {
       i += 1;
       continue;
     }
-    if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
+    if (ch === '"' && field === '') {
+      quoted = true;
+      quoteLine = line;
+      quoteCol = i - lineStart + 1;
+    } else if (ch === ',') {
       fields.push(field);
       columns.push(i - lineStart + 2);
       field = '';
@@ -59,6 +79,7 @@ export function parseCsv(text: string): CsvRecord[] {
     } else field += ch;
     i += 1;
   }
+  if (quoted) throw new InputError(file, quoteLine, quoteCol, '', 'quoted field never closed (a missing ")');
   if (field !== '' || fields.length > 0) endRecord();
   return records;
 }

@@ -37,7 +37,7 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
   const seen = new Map<string, string>();
   for (const path of files) {
     const file = displayPath(path);
-    const records = parseCsv(readTextFile(path, file, MAX_FILE_BYTES));
+    const records = parseCsv(readTextFile(path, file, MAX_FILE_BYTES), file);
     const header = records[0]?.fields.map((h) => h.trim()) ?? [];
     if (records.length === 0) throw new InputError(file, 1, 1, '', 'file is empty');
     for (const [i, name] of header.entries()) {
@@ -52,6 +52,14 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
       }
     }
     for (const rec of records.slice(1)) {
+      if (rec.fields.length > header.length)
+        throw new InputError(
+          file,
+          rec.line,
+          rec.columns[header.length] ?? 1,
+          '',
+          `${rec.fields.length} fields, but the header names ${header.length} columns (an unquoted comma?)`,
+        );
       const raw = cellsToRow(header, rec.fields);
       const r = measuredRowSchema().safeParse(raw);
       const problem = r.success

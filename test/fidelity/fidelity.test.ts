@@ -360,7 +360,7 @@ describe('ranges in compare', () => {
 
 describe('measured-result files', () => {
   it('parse RFC 4180 CSV with quoted commas, quotes and line breaks, keeping line numbers', () => {
-    const recs = parseCsv('a,b\r\n"x, y","say ""hi"""\n"multi\nline",z\n');
+    const recs = parseCsv('a,b\r\n"x, y","say ""hi"""\n"multi\nline",z\n', 'x.csv');
     expect(recs.map((r) => r.fields)).toEqual([
       ['a', 'b'],
       ['x, y', 'say "hi"'],
@@ -368,6 +368,17 @@ describe('measured-result files', () => {
     ]);
     expect(recs.map((r) => r.line)).toEqual([1, 2, 3]);
     expect(recs[1]?.columns).toEqual([1, 8]);
+  });
+
+  it('refuse a quote left open or text after a closing quote, at the place, rather than lose the rows after it', () => {
+    // Line 2 opens a quote that line 3's `"ok"` would close: read leniently, row 3 vanishes into
+    // row 2's last field.
+    expect(() => parseCsv('a,b\n1,"open\n2,"ok"\n', 'x.csv')).toThrow(
+      'x.csv:3:4 text after a closing quote (a quote inside a quoted field is written twice: "")',
+    );
+    expect(() => parseCsv('a,b\n1,2\n3,"never closed\n', 'x.csv')).toThrow(
+      'x.csv:3:3 quoted field never closed (a missing ")',
+    );
   });
 
   it("a user's file without the optional columns loads; without stack, backtest assumes the chip's default stack", async () => {
