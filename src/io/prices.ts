@@ -47,7 +47,7 @@ function round4(v: number): number {
 
 /** Reads the catalog's rows into quotes (pure over the text). */
 export function importCatalog(text: string, opts: ImportOptions): Imported {
-  const records = parseCsv(text);
+  const records = parseCsv(text, opts.file);
   const header = records[0]?.fields.map((h) => h.trim()) ?? [];
   const col = (name: string) => header.indexOf(name);
   for (const need of ['InstanceType', 'AcceleratorName', 'AcceleratorCount', 'Price']) {
@@ -79,16 +79,28 @@ export function importCatalog(text: string, opts: ImportOptions): Imported {
       skipped.set(name, (skipped.get(name) ?? 0) + 1);
       continue;
     }
+    // A cell that is there but not a number is an error at its place: skipped, it would drop an
+    // offer without a word; taken, an infinite price would reach a profile.
+    const bad = (column: string, expected: string) =>
+      new InputError(
+        opts.file,
+        r.line,
+        r.columns[col(column)] ?? 1,
+        column,
+        `expected ${expected}, got "${get(column)}"`,
+      );
     const count = Number(get('AcceleratorCount'));
-    if (!(count > 0)) continue;
+    if (!(Number.isSafeInteger(count) && count > 0)) throw bad('AcceleratorCount', 'a whole number of chips');
     const entry = best.get(chip) ?? {};
     for (const [key, column] of [
       ['onDemand', 'Price'],
       ['spot', 'SpotPrice'],
     ] as const) {
       const price = Number(get(column));
-      // SkyPilot writes 700.0 (or leaves the cell empty) for "not offered".
-      if (get(column) === '' || !(price > 0) || price === 700) continue;
+      if (get(column) !== '' && !(Number.isFinite(price) && price >= 0))
+        throw bad(column, 'a price in USD per hour');
+      // SkyPilot writes 700.0 (or leaves the cell empty, or 0) for "not offered".
+      if (get(column) === '' || price === 0 || price === 700) continue;
       const usd = price / count;
       const current = entry[key];
       if (!current || usd < current.usd)

@@ -71,6 +71,55 @@ describe('infercost prices import', () => {
     ]);
   });
 
+  it('a price or chip count that is not a number is an error at its cell; nothing is printed or written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const head = 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region\n';
+    const cases: [string, string][] = [
+      [
+        'p5.48xlarge,H100,8,192,2048,1e400,,us-east-1\n',
+        ':2:29 Price: expected a price in USD per hour, got "1e400"',
+      ],
+      [
+        'p5.48xlarge,H100,8,192,2048,-3,,us-east-1\n',
+        ':2:29 Price: expected a price in USD per hour, got "-3"',
+      ],
+      [
+        'p5.48xlarge,H100,2.5,192,2048,55,,us-east-1\n',
+        ':2:18 AcceleratorCount: expected a whole number of chips, got "2.5"',
+      ],
+    ];
+    for (const [row, error] of cases) {
+      const catalog = join(dir, 'c.csv');
+      writeFileSync(catalog, head + row);
+      const out = join(dir, 'out');
+      const r = await runCli([
+        'prices',
+        'import',
+        catalog,
+        '--provider',
+        'AWS',
+        '--as-of',
+        '2026-07',
+        '--output-dir',
+        out,
+      ]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `infercost: ${catalog}${error}\n`]);
+      expect(readdirSync(dir)).toEqual(['c.csv']);
+    }
+  });
+
+  it('a catalog with no chip infercost profiles is an error, with no empty table on stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const catalog = join(dir, 'c.csv');
+    writeFileSync(catalog, 'InstanceType,AcceleratorName,AcceleratorCount,Price\ng6e.xlarge,L40S,1,1.86\n');
+    const r = await runCli(['prices', 'import', catalog, '--provider', 'AWS', '--as-of', '2026-07']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${catalog}: no row prices an accelerator infercost profiles (names without a profile: L40S)\n`,
+    ]);
+  });
+
   it('--output-dir rewrites only the prices: the rest of the profile stays byte for byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
     const r = await importInto(dir);

@@ -44,6 +44,8 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
   const basis = opts.basis ?? 'hyperscaler';
   if (!(BASES as readonly string[]).includes(basis))
     throw new UsageError(`--basis ${basis}: expected one of ${BASES.join(', ')}`);
+  if (opts.provider.trim() === '')
+    throw new UsageError('--provider: expected who the prices are from, e.g. AWS');
   const text = readTextFile(file, file, MAX_CATALOG_BYTES);
   const { quotes, skipped } = importCatalog(text, {
     file,
@@ -52,6 +54,13 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
     asOf: opts.asOf,
     region: opts.region,
   });
+  if (quotes.size === 0) {
+    const skippedNote =
+      skipped.size > 0 ? ` (names without a profile: ${[...skipped.keys()].join(', ')})` : '';
+    throw new UsageError(
+      `${file}: no row prices an accelerator infercost profiles${opts.region === undefined ? '' : ` in region ${opts.region}`}${skippedNote}`,
+    );
+  }
   const catalog = ctx.catalog();
   const table = new Table({
     head: ['chip', 'plan', '$/chip-h', 'region', 'from'],
@@ -69,10 +78,9 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
       );
   }
   ctx.io.stdout(escapeText(`${table.toString()}\n`));
-  if (quotes.size === 0) ctx.io.stderr(`infercost: no accelerator in ${file} maps to a profile\n`);
   if (skipped.size > 0)
     ctx.io.stderr(
       `not imported (no profile): ${[...skipped.entries()].map(([n, c]) => `${n} (${c} rows)`).join(', ')}\n`,
     );
-  return quotes.size === 0 ? EXIT.badInput : EXIT.ok;
+  return EXIT.ok;
 }
