@@ -25,9 +25,24 @@ export const idSchema = once(() =>
 );
 
 /** `YYYY`, `YYYY-MM` or `YYYY-MM-DD`. */
+/** A calendar date as YYYY, YYYY-MM or YYYY-MM-DD: a real month, and a day its month has. */
 export const dateSchema = once(() =>
-  z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'a date as YYYY, YYYY-MM or YYYY-MM-DD'),
+  z
+    .string()
+    .regex(/^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/, 'a date as YYYY, YYYY-MM or YYYY-MM-DD')
+    .refine(isCalendarDate, 'expected a day that exists in its month'),
 );
+
+/** True unless a YYYY-MM-DD names a day its month lacks (2026-02-30); shorter forms pass. */
+function isCalendarDate(s: string): boolean {
+  if (s.length !== 10) return true;
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  // A Date rolls 2026-02-30 over into March, so only a real day reads back unchanged
+  // (setUTCFullYear, unlike Date.UTC, keeps years below 100 as written).
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
+  return date.getUTCDate() === d;
+}
 
 export const SOURCE_KINDS = ['vendor-spec', 'vendor-claim', 'analysis', 'estimate'] as const;
 export const sourceKindSchema = once(() => z.enum(SOURCE_KINDS));
