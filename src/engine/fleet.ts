@@ -122,7 +122,7 @@ export function objectiveScale(p: FleetProblem): number {
 
 /**
  * The CPLEX LP text of section 8a, with variable `r<i>` the replicas of `usableOptions(p)[i]`.
- * Constraints are named for the report: `demand_<w>`, `cap_<c>`, `power`, `money`.
+ * Constraints are named for the report: `demand_<w>`, `cover_<w>`, `cap_<c>`, `power`, `money`.
  */
 export function fleetLp(
   p: FleetProblem,
@@ -156,6 +156,10 @@ export function fleetLp(
       return;
     }
     lines.push(row(`demand_${wi}`, served, p.objective === 'min_cost' ? '>=' : '<=', w.demandTokensPerDay));
+    // Section 8a: a demand far below one replica's output is within the solver's tolerance of
+    // zero replicas; whole replicas make "at least one" the same constraint, held exactly.
+    if (p.objective === 'min_cost' && w.demandTokensPerDay > 0)
+      lines.push(` cover_${wi}: ${served.map(([, name]) => name).join(' + ')} >= 1`);
   });
   p.chips.forEach((c, ci) => {
     if (c.maxChips === undefined) return;

@@ -81,6 +81,23 @@ describe('fleet optimizer: a hand-solved case', () => {
     expect(plan.allocations).toEqual([]);
   });
 
+  it('a demand far below one replica still buys one: W3 at 1 token a day against 100 per chip', async () => {
+    // c * r >= 1e-8 * c needs r >= 1e-8, inside HiGHS's feasibility tolerance (1e-7): without the
+    // cover row r = 0 passed and W3 went unserved in a plan called optimal (section 8a).
+    const tiny = problem({
+      workloads: [
+        { name: 'W1', demandTokensPerDay: 400 },
+        { name: 'W2', demandTokensPerDay: 300 },
+        { name: 'W3', demandTokensPerDay: 100 * 1e-8 },
+      ],
+    });
+    const { plan } = await solveFleet(tiny);
+    expect(plan.status).toBe('optimal');
+    // One C chip serves W3 (100 tokens a day >= 1e-6): 9 chips in all, cost 9.
+    expect(plan.served.find((w) => w.workload === 'W3')?.tokensPerDay).toBe(100);
+    expect(plan.totals.chips).toBe(9);
+  });
+
   it('most tokens in 6 kW: six 100-token chips (A3, B up to 3, C up to 2), 600 a day', async () => {
     const { plan } = await solveFleet(problem({ objective: 'max_tokens', powerBudgetW: 6000 }));
     expect(plan.status).toBe('optimal');
