@@ -189,8 +189,40 @@ function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): Loc
       note: 'price given on the command line',
     }));
     data = withSetSource(data, s);
+    data = withFactorSet(data, s);
   }
   return { file: y.file, data, locate: (path, atKey) => y.locate(path, atKey) };
+}
+
+/**
+ * `<chip>.efficiency.<factor>=v` is the factor the chip runs with, whatever its serving stack: a
+ * profile with `stacks:` takes its factors from the stack's entry, never from `efficiency`, so the
+ * set goes into every stack's entry too, and no longer counts as fitted there. The user's figure is
+ * exact: the profile's low-high for the factor described another number.
+ */
+function withFactorSet(data: unknown, s: FieldSet): unknown {
+  const [block, factor, leaf] = s.path;
+  if (s.acceleratorId === undefined || block !== 'efficiency' || leaf !== 'value' || factor === undefined)
+    return data;
+  const profile = data as { efficiency?: Record<string, unknown>; stacks?: Record<string, unknown> };
+  const stacks = Object.fromEntries(
+    Object.entries(profile.stacks ?? {}).map(([name, raw]) => {
+      const entry = raw as { efficiency?: Record<string, unknown>; fitted?: unknown };
+      return [
+        name,
+        {
+          ...entry,
+          efficiency: { ...entry.efficiency, [factor]: s.value },
+          ...(Array.isArray(entry.fitted) ? { fitted: entry.fitted.filter((f) => f !== factor) } : {}),
+        },
+      ];
+    }),
+  );
+  return {
+    ...profile,
+    efficiency: { ...profile.efficiency, [factor]: { value: s.value, status: 'assumed' } },
+    ...(profile.stacks === undefined ? {} : { stacks }),
+  };
 }
 
 function checkWithSets<T>(y: LocatedYaml, sets: readonly FieldSet[], check: (y: LocatedYaml) => T): T {

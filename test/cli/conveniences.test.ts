@@ -131,3 +131,54 @@ describe('help', () => {
     );
   });
 });
+
+describe('--set on a factor of a profile with serving stacks', () => {
+  const perChip = async (...set: string[]) => {
+    const r = await runCli([
+      'compare',
+      'profiles/workloads/chat.yaml',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'json',
+      ...set.flatMap((s) => ['--set', s]),
+    ]);
+    expect(r.code).toBe(0);
+    const a = JSON.parse(r.stdout).results[0].accelerators[0];
+    return { tokens: a.metrics.output_tokens_per_s_per_chip as number, etaMem: a.efficiency.eta_mem };
+  };
+
+  it('reaches the factors the chip runs with: its own value changes nothing, a lower one lowers throughput', async () => {
+    // H100's trtllm stack entry holds eta_mem 0.8919; before, --set wrote only the profile's
+    // `efficiency` block, which a profile with stacks never reads, and the answer did not move.
+    const base = await perChip();
+    expect(base.etaMem).toEqual({ value: 0.8919, calibrated: true });
+    const same = await perChip('h100-sxm.efficiency.eta_mem=0.8919');
+    expect(same.tokens).toBe(base.tokens);
+    expect(same.etaMem).toEqual({ value: 0.8919, calibrated: false });
+    const low = await perChip('h100-sxm.efficiency.eta_mem=0.3');
+    expect(low.etaMem).toEqual({ value: 0.3, calibrated: false });
+    expect(low.tokens).toBeLessThan(base.tokens * 0.8);
+  });
+
+  it("a value below the profile's stated low is the user's figure, not an error; above 1 blames the flag", async () => {
+    const r = await runCli([
+      'compare',
+      'profiles/workloads/chat.yaml',
+      '--set',
+      'maia-200.efficiency.eta_mem=0.3',
+    ]);
+    expect(r.code).toBe(0); // maia-200 states eta_mem low 0.4796
+    const bad = await runCli([
+      'compare',
+      'profiles/workloads/chat.yaml',
+      '--set',
+      'h100-sxm.efficiency.eta_mem=1.5',
+    ]);
+    expect([bad.code, bad.stdout, bad.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --set h100-sxm.efficiency.eta_mem=1.5 efficiency.eta_mem.value: expected a number <= 1, got 1.5\n',
+    ]);
+  });
+});
