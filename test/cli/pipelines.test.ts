@@ -249,6 +249,28 @@ describe('infercost sweep', () => {
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('values valid alone but not together are one line before any row, naming both', () => {
+    // 120,000 in + 20,000 out = 140,000 > Llama 3.3 70B's 131,072: each value alone is fine, so
+    // before, 221 rows reached stdout and then the sweep exited 2.
+    const r = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'output_tokens=100,20000',
+      '--vary',
+      'input_tokens=1000..120000:1000',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'ndjson',
+    ]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      "infercost: --vary output_tokens=20000 with --vary input_tokens=120000: output_tokens: input_tokens + output_tokens = 140,000 is beyond llama-3.3-70b's context length of 131,072 tokens\n",
+    ]);
+  });
 });
 
 describe('infercost check', () => {
