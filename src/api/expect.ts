@@ -81,6 +81,10 @@ export function parseExpectation(text: string, knownIds: readonly string[], flag
       throw new UsageError(`${flag} "${text}": unknown accelerator "${id}"${didYouMean(id, knownIds)}`);
     }
   }
+  if (/%$/.test(value) && !/^[+-]/.test(value))
+    throw new UsageError(
+      `${flag} "${text}": "${value}" has no sign: a change in percent is written +${value} or -${value} and needs --against a saved result`,
+    );
   const relative = /^[+-].*%$/.test(value);
   const threshold = Number(value.replace(/%$/, ''));
   if (!Number.isFinite(threshold))

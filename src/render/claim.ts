@@ -1,7 +1,7 @@
 // The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
 import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
 import { grouped, localeNumber } from './format.js';
-import { escapeText, safeJson } from './text.js';
+import { escapeControl, markdownCell, safeJson } from './text.js';
 
 const num = (v: number | null) => (v === null ? '-' : localeNumber(Number(v.toPrecision(3))));
 const money = (v: number) => `$${grouped(v)}`;
@@ -56,7 +56,7 @@ function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows:
     const cells: string[] = Array.from({ length: barWidth }, (_, i) => (i >= x && i <= y ? '#' : ' '));
     cells[col(report.threshold)] = '|';
     out.push(
-      `  ${pad(escapeText(b.input).slice(0, labelWidth - 2), labelWidth - 2)}${b.flips ? '*' : ' '} ${cells.join('')} ${num(b.ratioAtLow)}..${num(b.ratioAtHigh)} (${escapeText(b.low)}..${escapeText(b.high)})`,
+      `  ${pad(escapeControl(b.input).slice(0, labelWidth - 2), labelWidth - 2)}${b.flips ? '*' : ' '} ${cells.join('')} ${num(b.ratioAtLow)}..${num(b.ratioAtHigh)} (${escapeControl(b.low)}..${escapeControl(b.high)})`,
     );
   }
   return out;
@@ -76,7 +76,7 @@ export function claimText(report: ClaimReport, width = 100): string {
     'inputs that flip the verdict',
   ];
   const rows = report.workloads.map((w) => [
-    escapeText(w.workload),
+    escapeControl(w.workload),
     num(w.ratio),
     rangeText(w),
     w.outcome.status,
@@ -93,7 +93,7 @@ export function claimText(report: ClaimReport, width = 100): string {
     .filter((w) => w.outcome.status === 'ERROR')
     .map(
       (w) =>
-        `${escapeText(w.workload)}: ${escapeText(w.outcome.detail)}${report.pricing.startsWith('tco') ? '' : " (a chip not rented by the hour has a cost under --plan tco, the owner's)"}`,
+        `${escapeControl(w.workload)}: ${escapeControl(w.outcome.detail)}${report.pricing.startsWith('tco') ? '' : " (a chip not rented by the hour has a cost under --plan tco, the owner's)"}`,
     );
   const tornadoes = report.workloads.flatMap((w) => {
     const bars = tornadoText(report, w, width, 12);
@@ -111,7 +111,7 @@ function notes(report: ClaimReport): string {
   ].join('\n');
 }
 
-const cell = (s: string) => escapeText(s).replace(/\|/g, '\\|');
+const cell = markdownCell;
 
 export function claimMarkdown(report: ClaimReport): string {
   const out = [

@@ -1,7 +1,7 @@
 // A diff of two saved results as Markdown (a step summary or a PR comment).
 import type { Change } from '../api/diff.js';
 import { sig } from './format.js';
-import { escapeText } from './text.js';
+import { markdownCell } from './text.js';
 
 /** What moved, as Markdown (a step summary or a PR comment); breaches of --fail-above in bold. */
 export function diffMarkdown(
@@ -21,7 +21,7 @@ export function diffMarkdown(
           (b) => b.workload === c.workload && b.accelerator === c.accelerator && b.metric === c.metric,
         );
       out.push(
-        `| ${escapeText(c.workload)} | ${escapeText(c.accelerator)} | ${c.metric} | ${cell(c.old)} | ${cell(c.new)} | ${hit ? `**${pct}**` : pct} |`,
+        `| ${markdownCell(c.workload)} | ${markdownCell(c.accelerator)} | ${c.metric} | ${markdownCell(cell(c.old))} | ${markdownCell(cell(c.new))} | ${hit ? `**${pct}**` : pct} |`,
       );
     }
   }

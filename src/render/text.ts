@@ -38,6 +38,11 @@ export function safeJson(json: string): string {
   );
 }
 
+/** One Markdown table cell: every control (line breaks too) made visible, and `|` escaped. */
+export function markdownCell(text: string): string {
+  return escapeControl(text).replace(/\|/g, '\\|');
+}
+
 /** Human text with no colour of its own: every control but the line break made visible. */
 export function escapeText(text: string): string {
   return text.replace(UNSAFE_KEEP_LINES, visible);

@@ -341,6 +341,26 @@ describe('infercost check', () => {
     expect(noSaved.code).toBe(2);
   });
 
+  it('a percent without a sign is refused, not read as a number: 2% is not 2', async () => {
+    const r = await runCli(['check', CHAT, '--expect', 'h100-sxm usd_per_mtok_output <= 2%']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --expect "h100-sxm usd_per_mtok_output <= 2%": "2%" has no sign: a change in percent is written +2% or -2% and needs --against a saved result\n',
+    ]);
+  });
+
+  it('one line per claim and one Markdown row, whatever the workload name holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const w = join(dir, 'w.yaml');
+    writeFileSync(w, 'name: "a|b\\nc"\nmodel: llama-3.3-70b\ninput_tokens: 800\noutput_tokens: 300\n');
+    const args = ['check', w, '--accelerators', 'h100-sxm', '--expect', 'h100-sxm usd_per_mtok_output <= 1'];
+    const text = await runCli(args);
+    expect(text.stdout.split('\n')[0]).toMatch(/^FAIL a\|b\\x0ac: h100-sxm usd_per_mtok_output <= 1: /);
+    const md = await runCli([...args, '--format', 'markdown']);
+    expect(md.stdout).toContain('| a\\|b\\x0ac |');
+  });
+
   it('nothing to check is a usage error', async () => {
     const r = await runCli(['check', CHAT]);
     expect(r.code).toBe(2);
@@ -377,6 +397,18 @@ describe('infercost diff', () => {
     expect(tpd.percent).toBeCloseTo(-50, 9); // price doubled: 18.96 = 2 x 9.48
     expect(r.stderr).toBe('FAIL chat/tpu-v7-ironwood: output_tokens_per_usd moved -50.00% (limit 5%)\n');
     expect((await runCli(['diff', a, b, '--fail-above', '60%'])).code).toBe(0);
+  });
+
+  it('--fail-above fails when a chip disappears: its tokens per dollar moved to no value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const [two, one] = [join(dir, 'two.json'), join(dir, 'one.json')];
+    await runCli(['compare', CHAT, '--accelerators', 'h100-sxm,b200', '--format', 'json', '--output', two]);
+    await runCli(['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json', '--output', one]);
+    const r = await runCli(['diff', two, one, '--fail-above', '5%']);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      'FAIL chat/b200: present -> absent, so output_tokens_per_usd moved to or from no value (limit 5%)\n',
+    ]);
   });
 
   it('a file that is not a saved result is one line, exit 2', async () => {

@@ -2,7 +2,7 @@ import { type CompareOptions, runCompare } from '../../api/compare.js';
 import { type ExpectationOutcome, outcomeLine } from '../../api/expect.js';
 import { UsageError } from '../../io/errors.js';
 import { readResultFile } from '../../io/result.js';
-import { escapeText, safeJson } from '../../render/text.js';
+import { escapeControl, markdownCell, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
 import { gateCode, workflowMessage } from '../gate.js';
 
@@ -52,7 +52,8 @@ export function checkCommand(ctx: Context, workloads: string[], opts: CheckOptio
   } else if (format === 'markdown') {
     ctx.io.stdout(checkMarkdown(run.outcomes, summary));
   } else {
-    const lines = run.outcomes.map((o) => escapeText(outcomeLine(o)));
+    // One line each, whatever a name holds: its line breaks are shown as escapes too.
+    const lines = run.outcomes.map((o) => escapeControl(outcomeLine(o)));
     ctx.io.stdout(
       `${lines.join('\n')}\n${summary.passed} passed, ${summary.failed} failed${summary.uncertain > 0 ? `, ${summary.uncertain} uncertain` : ''}${summary.errors > 0 ? `, ${summary.errors} not measurable` : ''}\n`,
     );
@@ -61,7 +62,7 @@ export function checkCommand(ctx: Context, workloads: string[], opts: CheckOptio
   return gateCode(run.outcomes, opts.strict);
 }
 
-const cellText = (s: string) => escapeText(s).replace(/\|/g, '\\|');
+const cellText = markdownCell;
 
 /** A step summary: one row per claim, then the counts (for $GITHUB_STEP_SUMMARY or a PR comment). */
 export function checkMarkdown(

@@ -7,7 +7,7 @@ import { readResultFile } from '../../io/result.js';
 import { csvLine } from '../../render/csv.js';
 import { cell, diffMarkdown } from '../../render/diff.js';
 import { sig } from '../../render/format.js';
-import { escapeText, safeJson } from '../../render/text.js';
+import { escapeControl, escapeText, safeJson } from '../../render/text.js';
 import { didYouMean } from '../../schema/issues.js';
 import type { MetricKey } from '../../schema/result.js';
 import type { Context } from '../context.js';
@@ -47,12 +47,15 @@ export function diffCommand(
   const before = readResultFile(oldPath);
   const after = readResultFile(newPath);
   const changes = diffResults(before, after, metrics);
-  // The gate reads its own diff: --metrics narrows what is shown, never what is checked.
+  // The gate reads its own diff: --metrics narrows what is shown, never what is checked. A chip
+  // or workload that appears or disappears moved to or from no value, as a null does.
   const breaches =
     limit === undefined
       ? []
       : diffResults(before, after, [GATED_METRIC]).filter(
-          (c) => c.metric === GATED_METRIC && (c.percent === null || Math.abs(c.percent) > limit),
+          (c) =>
+            c.metric === 'presence' ||
+            (c.metric === GATED_METRIC && (c.percent === null || Math.abs(c.percent) > limit)),
         );
   let text: string;
   if (format === 'json') {
@@ -74,12 +77,14 @@ export function diffCommand(
       colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
     });
     for (const c of changes) {
+      // Escaped before the table lays them out: a raw escape sequence in a name is measured and
+      // closed by the table as if it were colour.
       t.push([
-        c.workload,
-        c.accelerator,
+        escapeControl(c.workload),
+        escapeControl(c.accelerator),
         c.metric,
-        cell(c.old),
-        cell(c.new),
+        escapeControl(cell(c.old)),
+        escapeControl(cell(c.new)),
         c.delta === null ? '-' : `${c.delta >= 0 ? '+' : ''}${sig(c.delta)}`,
         c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`,
       ]);
@@ -89,13 +94,14 @@ export function diffCommand(
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, [oldPath, newPath]);
   else ctx.io.stdout(text);
   for (const b of breaches) {
+    const what =
+      b.metric === 'presence'
+        ? `${b.old} -> ${b.new}, so output_tokens_per_usd moved to or from no value`
+        : `output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : `${b.percent >= 0 ? '+' : ''}${b.percent.toFixed(2)}%`}`;
+    const line = `${b.workload}/${b.accelerator}: ${what} (limit ${limit}%)`;
     if (ctx.io.env.GITHUB_ACTIONS === 'true')
-      ctx.io.stderr(
-        `::error title=infercost diff::${workflowMessage(`${b.workload}/${b.accelerator}: output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : `${b.percent.toFixed(2)}%`} (limit ${limit}%)`)}\n`,
-      );
-    ctx.io.stderr(
-      `FAIL ${b.workload}/${b.accelerator}: output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : `${b.percent >= 0 ? '+' : ''}${b.percent.toFixed(2)}%`} (limit ${limit}%)\n`,
-    );
+      ctx.io.stderr(`::error title=infercost diff::${workflowMessage(line)}\n`);
+    ctx.io.stderr(`FAIL ${escapeControl(line)}\n`);
   }
   return breaches.length > 0 ? EXIT.checkFailed : EXIT.ok;
 }
