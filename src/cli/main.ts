@@ -87,7 +87,15 @@ export function run(): void {
       ? { stdoutColumns: terminalColumns(process.env, process.stdout.columns) }
       : {}),
     stderrIsTty: process.stderr.isTTY === true,
-    readStdin: () => readStdinSync(),
+    // Stdin can be read once; a command that loads its workload more than once (report's
+    // charts, claim's inputs) reads the same text each time.
+    readStdin: (() => {
+      let text: string | undefined;
+      return () => {
+        text ??= readStdinSync();
+        return text;
+      };
+    })(),
     today: new Date().toISOString().slice(0, 10),
     drain: () =>
       process.stdout.writableNeedDrain

@@ -156,6 +156,19 @@ describe('infercost compare (built binary)', () => {
     expect(r.stdout).toMatch(/\r\nchat,b200,/); // the name inside the file
   });
 
+  it('claim and report read - too, though they load the workload more than once', () => {
+    // Stdin is read once and kept: the second load used to find it empty ("file is empty").
+    const stdin = readFileSync(CHAT, 'utf8');
+    const claim = spawnCli(['claim', 'b200/h100-sxm tokens_per_dollar >= 1.1', '-', '--format', 'json'], {
+      stdin,
+    });
+    expect([claim.code, claim.stderr]).toEqual([0, '']);
+    expect(JSON.parse(claim.stdout).workloads[0].workload).toBe('chat');
+    const report = spawnCli(['report', '-', '--format', 'svg', '--accelerators', 'b200,h100-sxm'], { stdin });
+    expect([report.code, report.stderr]).toEqual([0, '']);
+    expect(report.stdout).toMatch(/^<svg/);
+  });
+
   it('bad input: one line naming file, line and field, exit 2, no stack trace', () => {
     const r = spawnCli(['compare', 'test/fixtures/bad/workloads/33-unknown-model.yaml']);
     expect(r.code).toBe(2);
