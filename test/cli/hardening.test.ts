@@ -320,7 +320,29 @@ describe('gates and exit codes', () => {
         'model: deepseek-v3\nprecision: { weights: bf16, activations: bf16, kv_cache: bf16 }\ninput_tokens: 1000\noutput_tokens: 100\nmechanisms: { pipeline_parallel: false }\n',
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^infercost: no accelerator can run workload stdin: /);
+    expect(r.stderr).toMatch(/^infercost: no accelerator can run workload stdin: h100-sxm does not fit: /);
+  });
+
+  it('a run whose expectation or claim cannot be measured (exit 2) leaves an existing --output as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'k.txt');
+    writeFileSync(out, 'ORIG\n');
+    // GB200 has no hourly price, so its tokens per dollar does not exist.
+    const claim = await runCli(['claim', 'gb200/h100-sxm tokens_per_dollar >= 1', 'chat', '--output', out]);
+    expect(claim.code).toBe(2);
+    expect(claim.stderr).toMatch(/^infercost: .*k\.txt not written: the claim cannot be measured\n/);
+    const compare = await runCli([
+      'compare',
+      CHAT,
+      '--format',
+      'json',
+      '--output',
+      out,
+      '--expect',
+      'gb200 usd_per_mtok_output <= 1',
+    ]);
+    expect(compare.code).toBe(2);
+    expect(readFileSync(out, 'utf8')).toBe('ORIG\n');
   });
 
   it('every command documents the exit codes in --help', async () => {

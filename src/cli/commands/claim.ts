@@ -4,6 +4,7 @@ import { UsageError } from '../../io/errors.js';
 import { workloadInputFiles } from '../../io/workload.js';
 import { claimJson, claimMarkdown, claimText } from '../../render/claim.js';
 import type { Context } from '../context.js';
+import { EXIT } from '../exit.js';
 import { gateCode } from '../gate.js';
 
 export interface ClaimCommandOptions extends ClaimOptions {
@@ -34,10 +35,16 @@ export function claimCommand(
       : format === 'markdown'
         ? claimMarkdown(report)
         : claimText(report, ctx.io.stdoutColumns ?? 120);
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloads));
-  else ctx.io.stdout(text);
-  return gateCode(
+  const code = gateCode(
     report.workloads.map((w) => w.outcome),
     opts.strict,
   );
+  // A claim that cannot be measured (exit 2) leaves an existing output file as it was; the
+  // report, which says why, goes to stderr instead.
+  if (opts.output !== undefined && code === EXIT.badInput) {
+    ctx.io.stderr(`infercost: ${opts.output} not written: the claim cannot be measured\n`);
+    ctx.io.stderr(claimText(report, 120));
+  } else if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloads));
+  else ctx.io.stdout(text);
+  return code;
 }

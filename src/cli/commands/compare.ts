@@ -37,14 +37,18 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
     pareto: opts.pareto,
     chart: opts.chart === true,
   });
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloadPaths));
+  const code = gateCode(run.outcomes, opts.strict);
+  // An expectation that cannot be measured is bad input (exit 2): a run that fails on its input
+  // leaves an existing output file as it was.
+  if (opts.output !== undefined && code === EXIT.badInput)
+    ctx.io.stderr(`infercost: ${opts.output} not written: an expectation cannot be measured (below)\n`);
+  else if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloadPaths));
   else ctx.io.stdout(text);
   for (const o of run.outcomes) ctx.io.stderr(`${outcomeLine(o)}\n`);
   const nothingRuns = run.doc.results.filter((r) => r.accelerators.every((a) => a.status !== 'ok'));
   for (const r of nothingRuns)
     ctx.io.stderr(
-      `infercost: no accelerator can run workload ${r.workload.name}: ${[...new Set(r.accelerators.map((a) => a.reason ?? a.status))].join('; ')}\n`,
+      `infercost: no accelerator can run workload ${r.workload.name}: ${r.accelerators.map((a) => `${a.id} ${a.reason ?? a.status}`).join('; ')}\n`,
     );
-  const code = gateCode(run.outcomes, opts.strict);
   return code === EXIT.ok && nothingRuns.length > 0 ? EXIT.checkFailed : code;
 }
