@@ -155,6 +155,8 @@ export function backtestReport(rows: readonly BacktestRow[]) {
       accelerator: r.row.accelerator,
       stack: r.row.stack ?? null,
       stack_assumed: (r.row as { stack_assumed?: boolean }).stack_assumed === true,
+      // The factors' stack: the row's own, else the chip's default (a stack it has no factors for).
+      predicted_with_stack: r.predictedWithStack ?? null,
       model: r.row.model,
       scenario: r.row.scenario,
       chips_per_replica: r.row.chips_per_replica,

@@ -9,7 +9,7 @@ import { bundledMeasuredDir, loadMeasured } from '../io/measured.js';
 import { unknownAccelerator } from '../io/workload.js';
 import { replaceNestedEntries, replaceTopLevel } from '../io/yaml.js';
 import { fileFactorName, fileFactorValue, toAccelerator } from '../schema/convert.js';
-import { resolveRows } from './backtest.js';
+import { parseMechanisms, resolveRows } from './backtest.js';
 
 export interface CalibrateOptions {
   readonly accelerator: string;
@@ -17,6 +17,8 @@ export interface CalibrateOptions {
   readonly rows?: string;
   readonly includeAssumedInput: boolean;
   readonly output?: string;
+  /** Engine corrections to fit with, as `backtest --mechanisms` takes them (default: the defaults). */
+  readonly mechanisms?: string;
 }
 
 export interface Calibration {
@@ -93,13 +95,17 @@ export function calibrate(catalog: Catalog, files: readonly string[], opts: Cali
     if (missing.length > 0)
       throw new UsageError(`--rows: no ${opts.accelerator} row with id ${missing.join(', ')}`);
   }
-  const { cases } = resolveRows(catalog, located);
+  const mechanisms = parseMechanisms(opts.mechanisms);
+  const { cases: resolved } = resolveRows(catalog, located, mechanisms);
+  // A row the engine cannot run with the profile's factors (beyond the model's context, nothing
+  // fits) has no error to fit: it is left out, and a file of only such rows is no calibration.
+  const start = toAccelerator(entry.value).efficiency;
+  const cases = resolved.filter((c) => backtestCase(c, start).errorPct !== undefined);
   if (cases.length === 0) {
     throw new UsageError(
       `no measured rows for ${opts.accelerator} that the engine can represent (rows with an assumed input length need --include-assumed-input, which fits them at the length written; calibrate --all fits them at their datasets' estimated inputs, docs/model.md 12c)`,
     );
   }
-  const start = toAccelerator(entry.value).efficiency;
   const { factors, note } = chooseFactors(cases, start, opts.factors);
   // A factor no measured throughput responds to cannot be calibrated: it keeps its value.
   const response = new Map<EfficiencyFactor, number>();

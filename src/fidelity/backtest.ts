@@ -212,6 +212,11 @@ export interface BacktestRow {
   readonly tokensPerJouleErrorPct?: number;
   /** The dataset's estimated mean input the row ran at (docs/model.md 12b), where it had one. */
   readonly inputTokensEstimated?: number;
+  /**
+   * The stack whose factors made the prediction: the row's own where the chip has factors for it,
+   * else the chip's default (a stack infercost has never seen is predicted with those).
+   */
+  readonly predictedWithStack?: string;
   /** The stated range of the prediction (the chip's interval for its stack), where it has one. */
   readonly statedLow?: number;
   readonly statedHigh?: number;
@@ -248,6 +253,7 @@ export function backtestCase(
     row: c.row,
     prediction: p,
     errorPct,
+    ...(c.accelerator.stack === undefined ? {} : { predictedWithStack: c.accelerator.stack }),
     ...(iv
       ? {
           statedLow: p.tokensPerSPerChip * Math.exp(iv[0]),

@@ -97,7 +97,10 @@ export function renderBacktestTable(rows: readonly BacktestRow[], width?: number
     const batch = r.row.scenario === 'fixed_concurrency' ? ` c=${r.row.concurrency}` : '';
     cells.push([
       r.row.id,
-      r.row.stack ?? '',
+      // A stack the chip has no factors for is predicted with its default's: say which.
+      r.predictedWithStack === undefined || r.predictedWithStack === r.row.stack
+        ? (r.row.stack ?? '')
+        : `${r.row.stack ?? ''} (as ${r.predictedWithStack})`,
       r.row.model,
       `${r.row.scenario}${batch}`,
       String(r.row.chips_per_replica),

@@ -1,4 +1,6 @@
 // Fidelity: the engine against published measured results (data/measured), calibration, ranges.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -285,6 +287,47 @@ describe('infercost calibrate', () => {
     expect(r.stdout).toMatch(new RegExp(`${factor}: \\{ value: [0-9.e-]+, status: calibrated \\}`));
   });
 
+  it('--mechanisms is checked and fitted with; rows the engine cannot run are no calibration (exit 2, no undefined%)', async () => {
+    const bogus = await runCli([
+      'calibrate',
+      'data/measured/published.csv',
+      '--accelerator',
+      'h200-sxm',
+      '--mechanisms',
+      'bogus',
+    ]);
+    expect([bogus.code, bogus.stdout]).toEqual([2, '']);
+    expect(bogus.stderr).toMatch(/^infercost: --mechanisms bogus: expected name=on\|off/);
+    // The same rows fitted with every correction off and with the defaults start from different
+    // predictions: before, --mechanisms was read and dropped, and both printed the same line.
+    const before = async (m: string) =>
+      /median \|error\| ([0-9.]+)% ->/.exec(
+        (
+          await runCli([
+            'calibrate',
+            'data/measured/published.csv',
+            '--accelerator',
+            'h200-sxm',
+            '--mechanisms',
+            m,
+          ])
+        ).stderr,
+      )?.[1];
+    expect(await before('none')).not.toBe(await before('all'));
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 'long.csv');
+    const header = readFileSync('data/measured/vendor-docs.csv', 'utf8').split('\n')[0];
+    // 10,000,000 input tokens: beyond Llama 3.1 8B's 131,072-token context, so no prediction.
+    writeFileSync(
+      file,
+      `${header}\nqa-long,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,10000000,false,1000,max_throughput,,,,5000,,,trtllm,,1,,,,QA,https://example.com/a,"qa"\n`,
+    );
+    const long = await runCli(['calibrate', file, '--accelerator', 'h100-sxm']);
+    expect([long.code, long.stdout]).toEqual([2, '']);
+    expect(long.stderr).toMatch(/^infercost: no measured rows for h100-sxm that the engine can represent/);
+    expect(long.stderr).not.toContain('undefined');
+  });
+
   it('H100, H200, B200 and GB200 are calibrated on TensorRT-LLM, MI300X on vLLM, TPU v6e on vLLM TPU, each naming its rows', () => {
     for (const [id, stack, atLeast] of [
       ['h100-sxm', 'trtllm', 5],
@@ -422,7 +465,23 @@ describe('measured-result files', () => {
     expect(loadMeasured([noStack])[0]?.row.stack).toBeUndefined();
     const r = await runCli(['backtest', noStack, '--format', 'json']);
     const out = JSON.parse(r.stdout).rows[0];
-    expect([r.code, out.stack, out.stack_assumed]).toEqual([0, 'trtllm', true]);
+    expect([r.code, out.stack, out.stack_assumed, out.predicted_with_stack]).toEqual([
+      0,
+      'trtllm',
+      true,
+      'trtllm',
+    ]);
+    // A stack H100 has no factors for keeps its label and says whose factors predicted it.
+    const unseen = join(dir, 'unseen.csv');
+    writeFileSync(
+      unseen,
+      readFileSync(noStack, 'utf8')
+        .replace(',source\n', ',source,stack\n')
+        .replace('my lab', 'my lab,sglang-x'),
+    );
+    const u = JSON.parse((await runCli(['backtest', unseen, '--format', 'json'])).stdout).rows[0];
+    expect([u.stack, u.stack_assumed, u.predicted_with_stack]).toEqual(['sglang-x', false, 'trtllm']);
+    expect(u.predicted_output_tokens_per_s_per_chip).toBe(out.predicted_output_tokens_per_s_per_chip);
     expect(out.stated_low).toBeLessThan(out.predicted_output_tokens_per_s_per_chip);
     expect(out.stated_high).toBeGreaterThan(out.predicted_output_tokens_per_s_per_chip);
   });
