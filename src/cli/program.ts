@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../api/version.js';
 import { CONFIG_FILE, readConfig } from '../io/config.js';
+import { UsageError } from '../io/errors.js';
 import { sanitizeLine } from '../render/text.js';
 import { Context } from './context.js';
 import { EXIT_HELP } from './exit.js';
@@ -38,7 +39,13 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       outputError: (s, write) => write(sanitizeLine(s.replace(/^error: /, 'infercost: '))),
     })
     .addHelpText('after', EXIT_HELP)
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    // `-o -` is stdout, as `-` is stdin for a workload; an empty name is no file at all.
+    .hook('preAction', (_program, action) => {
+      const output = action.getOptionValue('output') as unknown;
+      if (output === '-') action.setOptionValue('output', undefined);
+      else if (output === '') throw new UsageError('--output: expected a file name (or - for stdout)');
+    });
 
   let config: ReturnType<typeof readConfig> | null = null;
   /** The project config, read on first use (flags win over it). */
@@ -49,7 +56,11 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   const ctx = () => {
     const g = program.opts<{ profiles: string[]; color: boolean }>();
     return new Context(io, {
-      profiles: [...(projectConfig()?.profiles ?? []), ...g.profiles],
+      // Read when the catalog is first loaded: a command without one (schema, init) does not
+      // depend on the project config.
+      get profiles() {
+        return [...(projectConfig()?.profiles ?? []), ...g.profiles];
+      },
       color: g.color,
     });
   };

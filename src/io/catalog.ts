@@ -311,7 +311,15 @@ export function userProfileDirs(
   const fromEnv = (env.INFERCOST_PROFILES ?? '')
     .split(process.platform === 'win32' ? ';' : ':')
     .filter((d) => d !== '');
-  return [...fromEnv, ...flagDirs];
+  // A folder named twice (in the variable and a flag, or as dir and dir/) is read once: read twice,
+  // each of its profiles would be a duplicate of itself.
+  const seen = new Set<string>();
+  return [...fromEnv, ...flagDirs].filter((d) => {
+    const key = resolve(d);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function fileStem(path: string): string {

@@ -1,6 +1,6 @@
 // infercost init and bundled workloads by name (issue 14's conveniences).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -180,5 +180,63 @@ describe('--set on a factor of a profile with serving stacks', () => {
       '',
       'infercost: --set h100-sxm.efficiency.eta_mem=1.5 efficiency.eta_mem.value: expected a number <= 1, got 1.5\n',
     ]);
+  });
+});
+
+describe('small contracts', () => {
+  it('-o - is stdout; an empty --output is one line, exit 2', async () => {
+    const r = await runCli(['compare', 'chat', '--accelerators', 'b200', '--format', 'csv', '-o', '-']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^workload,accelerator,/);
+    const empty = await runCli(['compare', 'chat', '-o', '']);
+    expect([empty.code, empty.stdout, empty.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --output: expected a file name (or - for stdout)\n',
+    ]);
+  });
+
+  it('init - prints the starter workload instead of writing a file named -', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-init-'));
+    const r = spawnCli(['init', '-'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^# yaml-language-server: \$schema=.*schemas\/workload\.schema\.json\n/);
+    expect(existsSync(join(dir, '-'))).toBe(false);
+  });
+
+  it('profiles show ID --format json is JSON, after the id too; another format is exit 2', async () => {
+    const r = await runCli(['profiles', 'show', 'maia-200', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: 'maia-200', origin: 'bundled', form_of: null });
+    const bad = await runCli(['profiles', 'show', 'maia-200', '--format', 'xml']);
+    expect([bad.code, bad.stderr]).toEqual([2, 'infercost: --format xml: expected text or json\n']);
+  });
+
+  it('a broken ./infercost.yaml does not stop a command that reads no profile (schema)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-cfg-'));
+    writeFileSync(join(dir, 'infercost.yaml'), 'bogus: 1\n');
+    const schema = spawnCli(['schema', 'result'], { cwd: dir });
+    expect(schema.code).toBe(0);
+    const compare = spawnCli(['compare', 'chat'], { cwd: dir });
+    expect([compare.code, compare.stderr]).toEqual([
+      2,
+      'infercost: infercost.yaml:1:1 bogus: unknown key "bogus" (known keys: profiles, basis, plan, baseline, accelerators, stack)\n',
+    ]);
+  });
+
+  it('a profile folder named twice (flag and variable, dir and dir/) is read once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prof-'));
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    const h100 = readFileSync('profiles/accelerators/h100-sxm.yaml', 'utf8').replace(
+      /^id: h100-sxm$/m,
+      'id: my-chip',
+    );
+    writeFileSync(join(mine, 'my-chip.yaml'), h100);
+    const r = spawnCli(['--profiles', mine, '--profiles', `${mine}/`, 'profiles', '--format', 'json'], {
+      env: { INFERCOST_PROFILES: mine },
+    });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout).filter((p: { id: string }) => p.id === 'my-chip')).toHaveLength(1);
   });
 });

@@ -29,6 +29,13 @@ baseline: h100-sxm             # the ratios are against this chip
 /** `infercost init [file]`: writes a starter workload; never overwrites. */
 export function initCommand(ctx: Context, file: string | undefined): number {
   const path = file ?? 'workload.yaml';
+  if (path === '-') {
+    // To stdout, with the schema line relative to here: `infercost init - > my.yaml`.
+    ctx.io.stdout(
+      starterWorkload(relative(process.cwd(), bundledSchemaFile('workload')).split('\\').join('/')),
+    );
+    return EXIT.ok;
+  }
   if (existsSync(path))
     throw new UsageError(`${path} already exists; give another file name (init never overwrites)`);
   const schema = relative(dirname(resolve(path)), bundledSchemaFile('workload'))

@@ -1,7 +1,7 @@
 // `infercost profiles show <id>`: every number of one profile with its source, kind and range.
 import { UsageError } from '../../io/errors.js';
 import { unknownAccelerator } from '../../io/workload.js';
-import { escapeText } from '../../render/text.js';
+import { escapeText, safeJson } from '../../render/text.js';
 import type { AcceleratorFile } from '../../schema/accelerator.js';
 import { sourcedFieldPaths } from '../../schema/rules.js';
 import type { Context } from '../context.js';
@@ -15,11 +15,25 @@ function valueText(v: unknown): string {
   return String(v);
 }
 
-export function profilesShowCommand(ctx: Context, id: string): number {
+export function profilesShowCommand(ctx: Context, id: string, opts: { format?: string } = {}): number {
+  if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json')
+    throw new UsageError(`--format ${opts.format}: expected text or json`);
   const catalog = ctx.catalog();
   const entry = catalog.accelerators.get(id);
   if (!entry) throw new UsageError(unknownAccelerator(catalog, id));
   const p = entry.value;
+  if (opts.format === 'json') {
+    // The profile as loaded (a form factor's values merged over its base), and where it came from.
+    const doc = {
+      ...p,
+      file: entry.file,
+      origin: entry.origin,
+      overrides: entry.overrides ?? null,
+      form_of: entry.formOf ?? null,
+    };
+    ctx.io.stdout(`${safeJson(JSON.stringify(doc, null, 2))}\n`);
+    return EXIT.ok;
+  }
   const out: string[] = [
     `${p.id}: ${p.name} (${p.vendor}, ${p.kind}, released ${p.release_date})`,
     `file: ${entry.file} (${entry.origin}${entry.overrides ? `, replaces ${entry.overrides}` : ''})`,

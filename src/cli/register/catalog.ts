@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 // The commands about the data and the tool itself: profiles, prices, models, init, validate,
 // completion, schema.
 
@@ -25,7 +26,14 @@ export function registerCatalog(w: Wiring): void {
     .command('show')
     .description('every number of a profile with its source and kind')
     .argument('<id>', 'accelerator id')
-    .action((id: string) => w.setCode(profilesShowCommand(w.ctx(), id)));
+    .option('--format <format>', 'text (default) or json')
+    // Given after the id, --format is parsed as the list's option (commander reads the parent's
+    // options anywhere on the line): it is show's all the same.
+    .action((id: string, opts: { format?: string }, cmd: Command) =>
+      w.setCode(
+        profilesShowCommand(w.ctx(), id, opts.format === undefined ? (cmd.parent?.opts() ?? {}) : opts),
+      ),
+    );
 
   const prices = w.program.command('prices').description('price quotes: import a public price catalog');
   prices
