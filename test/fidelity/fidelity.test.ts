@@ -300,7 +300,7 @@ describe('infercost calibrate', () => {
     expect(bogus.stderr).toMatch(/^infercost: --mechanisms bogus: expected name=on\|off/);
     // The same rows fitted with every correction off and with the defaults start from different
     // predictions: before, --mechanisms was read and dropped, and both printed the same line.
-    const before = async (m: string) =>
+    const medianBefore = async (m: string) =>
       /median \|error\| ([0-9.]+)% ->/.exec(
         (
           await runCli([
@@ -313,7 +313,7 @@ describe('infercost calibrate', () => {
           ])
         ).stderr,
       )?.[1];
-    expect(await before('none')).not.toBe(await before('all'));
+    expect(await medianBefore('none')).not.toBe(await medianBefore('all'));
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const file = join(dir, 'long.csv');
     const header = readFileSync('data/measured/vendor-docs.csv', 'utf8').split('\n')[0];
