@@ -92,7 +92,9 @@ function axisFrom(
     valueAt: (i) => parsed.valueAt(i),
     setAt: (i) => {
       const value = parsed.valueAt(i);
-      return { ...proto, value, text: `${name}=${String(value)}` };
+      // A value YAML read as NaN or Infinity is named by the axis as given, never as "Infinity".
+      const shown = typeof value === 'number' && !Number.isFinite(value) ? String(valuesText) : String(value);
+      return { ...proto, value, text: `${name}=${shown}` };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { describeIssue } from '../schema/issues.js';
+import { describeIssue, describeValue } from '../schema/issues.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, resultSchema } from '../schema/result.js';
 import { displayPath } from './catalog.js';
 import { dottedPath, InputError } from './errors.js';
@@ -32,7 +32,7 @@ export function readResultFile(path: string): ResultDoc {
       undefined,
       undefined,
       'schema_version',
-      `expected ${RESULT_SCHEMA_VERSION} (a result saved with compare --format json), got ${JSON.stringify(version)}`,
+      `expected ${RESULT_SCHEMA_VERSION} (a result saved with compare --format json), got ${describeValue(version)}`,
     );
   }
   const r = resultSchema().safeParse(data);

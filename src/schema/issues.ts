@@ -55,6 +55,11 @@ export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null (an empty value)';
   if (typeof v === 'string') return JSON.stringify(v);
+  // A message never prints NaN or Infinity: they are what YAML's .nan and .inf (or a literal
+  // beyond 1.8e308) read as, so say that.
+  if (typeof v === 'number' && Number.isNaN(v)) return 'not a number (.nan)';
+  if (typeof v === 'number' && !Number.isFinite(v))
+    return `an infinite number (${v > 0 ? '' : '-'}.inf, or beyond 1.8e308)`;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return 'a list';
   return 'a mapping';

@@ -415,7 +415,7 @@ describe('infercost diff', () => {
     const r = await runCli(['diff', 'package.json', 'package.json']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'infercost: package.json schema_version: expected 1 (a result saved with compare --format json), got undefined\n',
+      'infercost: package.json schema_version: expected 1 (a result saved with compare --format json), got nothing\n',
     );
   });
 
