@@ -1,6 +1,7 @@
 // infercost as a library: `import { compare } from 'infercost'`. The CLI is wiring over the same
 // functions (src/api/); every number is the one `infercost compare --format json` prints.
 import { stringify } from 'yaml';
+import type { z } from 'zod';
 import {
   backtestAgainst,
   backtestReport,
@@ -14,21 +15,32 @@ import {
 import { type CalibrateOptions, type Calibration, calibrate as fitProfile } from './api/calibrate.js';
 import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
+import { type Change, diffResults } from './api/diff.js';
 import { type FleetReport, type FleetSizing, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
 import { crossValidate } from './fidelity/cv.js';
 import { loadCatalog } from './io/catalog.js';
-import { UsageError } from './io/errors.js';
+import { dottedPath, InputError, UsageError } from './io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from './io/measured.js';
 import { csvLine } from './render/csv.js';
 import { resultDoc } from './render/result.js';
-import type { ResultDoc } from './schema/result.js';
+import { describeIssue, describeValue } from './schema/issues.js';
+import {
+  backtestInputSchema,
+  calibrateInputSchema,
+  claimInputSchema,
+  compareInputSchema,
+  diffDocSchema,
+  fleetInputSchema,
+  sweepInputSchema,
+} from './schema/library.js';
+import type { MetricKey, ResultDoc } from './schema/result.js';
 import type { WorkloadFile } from './schema/workload.js';
 
 export type { Calibration } from './api/calibrate.js';
 export type { BreakEven, ClaimReport, ClaimWorkload, TornadoBar } from './api/claim.js';
-export { type Change, diffResults as diff } from './api/diff.js';
+export type { Change } from './api/diff.js';
 export type { ExpectationOutcome } from './api/expect.js';
 export type { FleetReport, FleetSizing, FleetSureness } from './api/fleet.js';
 export type { FleetAllocation, FleetMargin, FleetPlan, FleetProblem } from './engine/fleet.js';
@@ -38,6 +50,21 @@ export type { ModelFile } from './schema/model.js';
 export type { AcceleratorResult, MetricKey, ResultDoc, WorkloadResult } from './schema/result.js';
 export { METRIC_KEYS } from './schema/result.js';
 export type { WorkloadFile } from './schema/workload.js';
+
+/**
+ * A caller's input checked against its schema (src/schema/library.ts): a wrong shape is a
+ * UsageError naming the function and the field, as a bad flag is on the command line.
+ */
+function checked(fn: string, schema: z.ZodType, input: unknown): void {
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new UsageError(`${fn}(): expected an object of options, got ${describeValue(input)}`);
+  const r = schema.safeParse(input);
+  if (r.success) return;
+  const issue = r.error.issues[0] as z.core.$ZodIssue;
+  const problem = describeIssue(issue, input, schema)[0];
+  const path = dottedPath(problem?.path ?? issue.path.map(String));
+  throw new UsageError(`${fn}(): ${path === '' ? '' : `${path}: `}${problem?.message ?? issue.message}`);
+}
 
 /** The catalog (bundled profiles plus the caller's) and today's date, as every function takes them. */
 function envOf(input: { readonly profiles?: readonly string[]; readonly today?: string }) {
@@ -82,25 +109,28 @@ export interface CompareOutput {
  * message) for bad input, like the CLI's exit code 2.
  */
 export function compare(input: CompareInput): CompareOutput {
+  checked('compare', compareInputSchema(), input);
   const { catalog, today } = envOf(input);
   const results: ResultDoc['results'][number][] = [];
   const mixes: NonNullable<ResultDoc['mixes']>[number][] = [];
   const outcomes: CompareRun['outcomes'][number][] = [];
-  for (const w of input.workloads) {
+  for (const [i, w] of input.workloads.entries()) {
     const text = typeof w === 'string' ? '' : stringify(w);
-    const run = runCompare({ catalog, today, readStdin: () => text }, [typeof w === 'string' ? w : '-'], {
-      set: [...(input.set ?? [])],
-      expect: [...(input.expect ?? [])],
-      pareto: input.pareto === true,
-      ranges: true,
-      strict: false,
-      ...(input.accelerators ? { accelerators: input.accelerators.join(',') } : {}),
-      ...(input.baseline ? { baseline: input.baseline } : {}),
-      ...(input.plan ? { plan: input.plan } : {}),
-      ...(input.basis ? { basis: input.basis } : {}),
-      ...(input.stack ? { stack: input.stack } : {}),
-      ...(input.sort ? { sort: input.sort } : {}),
-    });
+    const run = inlineNamed(i, () =>
+      runCompare({ catalog, today, readStdin: () => text }, [typeof w === 'string' ? w : '-'], {
+        set: [...(input.set ?? [])],
+        expect: [...(input.expect ?? [])],
+        pareto: input.pareto === true,
+        ranges: true,
+        strict: false,
+        ...(input.accelerators ? { accelerators: input.accelerators.join(',') } : {}),
+        ...(input.baseline ? { baseline: input.baseline } : {}),
+        ...(input.plan ? { plan: input.plan } : {}),
+        ...(input.basis ? { basis: input.basis } : {}),
+        ...(input.stack ? { stack: input.stack } : {}),
+        ...(input.sort ? { sort: input.sort } : {}),
+      }),
+    );
     results.push(...run.doc.results);
     mixes.push(...(run.doc.mixes ?? []));
     outcomes.push(...run.outcomes);
@@ -123,6 +153,7 @@ export interface ClaimInput {
 
 /** A vendor's claim over workloads (docs/model.md section 7a): what `infercost claim` prints. */
 export function claim(input: ClaimInput): ClaimReport {
+  checked('claim', claimInputSchema(), input);
   const { catalog, today } = envOf(input);
   return analyseClaim({ catalog, today, readStdin: () => '' }, input.claim, [...(input.workloads ?? [])], {
     set: [...(input.set ?? [])],
@@ -142,11 +173,37 @@ export function fleet(input: {
   readonly today?: string;
   readonly at?: FleetSizing;
 }): Promise<FleetReport> {
+  try {
+    checked('fleet', fleetInputSchema(), input);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const { catalog, today } = envOf(input);
   return planFleet({ catalog, today, readStdin: () => '' }, input.file, input.at);
 }
 
 export { VERSION };
+
+/**
+ * An inline workload is read as YAML written from the object, so an error in it would point at
+ * `<stdin>` and a line of text the caller never wrote: it names the workload's index instead.
+ */
+function inlineNamed<T>(index: number, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof InputError && e.file === '<stdin>')
+      throw new InputError(`workloads[${index}]`, undefined, undefined, e.fieldPath, e.detail);
+    throw e;
+  }
+}
+
+/** Every metric that moved between two saved results (`infercost diff`), per (workload, accelerator). */
+export function diff(before: ResultDoc, after: ResultDoc, metrics?: readonly MetricKey[]): Change[] {
+  checked('diff', diffDocSchema(), before);
+  checked('diff', diffDocSchema(), after);
+  return diffResults(before, after, metrics);
+}
 
 export interface SweepInput {
   /** A workload file or a bundled workload's name. */
@@ -170,6 +227,7 @@ export interface SweepInput {
  * they are read (a generator: memory stays flat over any grid).
  */
 export function* sweep(input: SweepInput): Generator<string> {
+  checked('sweep', sweepInputSchema(), input);
   const { catalog, today } = envOf(input);
   const run = prepareSweep({ catalog, today, readStdin: () => '' }, input.workload, {
     vary: [...input.vary],
@@ -211,6 +269,7 @@ export function backtest(
     readonly profiles?: readonly string[];
   } = {},
 ): ReturnType<typeof backtestReport> | ReturnType<typeof cvReport> | ReturnType<typeof cvComparisonReport> {
+  checked('backtest', backtestInputSchema(), input);
   if (input.against !== undefined && !input.cv)
     throw new UsageError('against compares two cross-validations: give it with cv');
   const { catalog } = envOf(input);
@@ -232,6 +291,7 @@ export function calibrate(
     readonly profiles?: readonly string[];
   },
 ): Calibration {
+  checked('calibrate', calibrateInputSchema(), input);
   const { catalog } = envOf(input);
   return fitProfile(catalog, [...(input.files ?? [])], {
     includeAssumedInput: false,

@@ -134,4 +134,36 @@ describe('check, diff, backtest and calibrate in the library', () => {
     expect({ schema_version: 1, ...lib.backtest(args) }).toEqual(cli);
     expect(() => lib.backtest({ against: 'per_operator_roofline=off' })).toThrow(lib.UsageError);
   });
+
+  it('a wrong input is a UsageError naming the function and the field, never a TypeError from inside', async () => {
+    const lib = await import('../../src/index.js');
+    const cases: [() => unknown, string][] = [
+      [() => lib.compare(undefined as never), 'compare(): expected an object of options, got nothing'],
+      [() => lib.compare({} as never), 'compare(): workloads: missing required field "workloads"'],
+      [
+        () => lib.compare({ workloads: 'chat' } as never),
+        'compare(): workloads: expected a list, got "chat"',
+      ],
+      [
+        () => lib.compare({ workloads: ['chat'], acclerators: ['b200'] } as never),
+        'compare(): acclerators: unknown key "acclerators"; did you mean "accelerators"?',
+      ],
+      [
+        () => lib.compare({ workloads: ['chat'], today: 'yesterday' }),
+        'compare(): today: expected a date as YYYY-MM-DD, got "yesterday"',
+      ],
+      [() => lib.calibrate({} as never), 'calibrate(): accelerator: missing required field "accelerator"'],
+      [() => lib.diff({} as never, {} as never), 'diff(): schema_version: expected one of 1, got nothing'],
+    ];
+    for (const [call, message] of cases) expect(call).toThrow(new lib.UsageError(message));
+    await expect(lib.fleet({ file: 'profiles/fleets/mixed.yaml', at: 'middle' as never })).rejects.toThrow(
+      'fleet(): at: expected one of expected, low, high, got "middle"',
+    );
+    // An inline workload's error names its index, not a <stdin> the caller never wrote.
+    expect(() =>
+      lib.compare({
+        workloads: [{ name: 'x', model: 'llama-3.1-8b', input_tokens: -1, output_tokens: 200 }],
+      }),
+    ).toThrow('workloads[0] input_tokens: expected a positive number, got -1');
+  });
 });
