@@ -4,7 +4,7 @@ import { energySummaries } from '../api/backtest.js';
 import { type BacktestRow, summaries } from '../fidelity/backtest.js';
 import type { CvComparison, CvResult } from '../fidelity/cv.js';
 import { fixed, sig } from '../render/format.js';
-import { widest, wrap } from '../render/table.js';
+import { type Align, fittedTable, hiddenLine, wrap } from '../render/table.js';
 
 /** A share as the summary tables print it: one decimal, no sign, '-' when there is none. */
 function share(n: number | null): string {
@@ -13,51 +13,6 @@ function share(n: number | null): string {
 
 export function pct(n: number | undefined | null): string {
   return n === undefined || n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 1)}%`;
-}
-
-type Align = 'left' | 'right';
-
-/**
- * A table whose widest line fits `width` (a terminal's; undefined for pipes and files): the
- * columns in `dropOrder` (indexes, least important first) go one by one until it fits or none is
- * left to drop. Returns the text and the headers it left out.
- */
-function fittedTable(
-  head: readonly string[],
-  aligns: readonly Align[],
-  rows: readonly (readonly string[])[],
-  dropOrder: readonly number[],
-  width: number | undefined,
-): { text: string; hidden: string[] } {
-  const build = (keep: readonly number[]) => {
-    const t = new Table({
-      head: keep.map((i) => head[i] as string),
-      style: { head: [], border: [], compact: true },
-      colAligns: keep.map((i) => aligns[i] as Align),
-    });
-    for (const r of rows) t.push(keep.map((i) => r[i] as string));
-    return t.toString();
-  };
-  let keep = head.map((_, i) => i);
-  let text = build(keep);
-  const hidden: string[] = [];
-  if (width === undefined) return { text, hidden };
-  for (const i of dropOrder) {
-    if (widest(text) <= width) break;
-    keep = keep.filter((k) => k !== i);
-    hidden.push(head[i] as string);
-    text = build(keep);
-  }
-  return { text, hidden };
-}
-
-function hiddenLine(hidden: readonly string[], width: number | undefined): string[] {
-  return hidden.length === 0
-    ? []
-    : wrap(
-        `Not shown to fit ${width} columns: ${hidden.join(', ')} (--format csv or json has every column)`,
-        width,
-      );
 }
 
 /**

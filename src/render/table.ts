@@ -83,6 +83,52 @@ function tableText(
   return table.toString();
 }
 
+export type Align = 'left' | 'right';
+
+/**
+ * A table whose widest line fits `width` (a terminal's; undefined for pipes and files): the
+ * columns in `dropOrder` (indexes, least important first) go one by one until it fits or none is
+ * left to drop. Returns the text and the headers it left out.
+ */
+export function fittedTable(
+  head: readonly string[],
+  aligns: readonly Align[],
+  rows: readonly (readonly string[])[],
+  dropOrder: readonly number[],
+  width: number | undefined,
+): { text: string; hidden: string[] } {
+  const build = (keep: readonly number[]) => {
+    const t = new Table({
+      head: keep.map((i) => head[i] as string),
+      style: { head: [], border: [], compact: true },
+      colAligns: keep.map((i) => aligns[i] as Align),
+    });
+    for (const r of rows) t.push(keep.map((i) => r[i] as string));
+    return t.toString();
+  };
+  let keep = head.map((_, i) => i);
+  let text = build(keep);
+  const hidden: string[] = [];
+  if (width === undefined) return { text, hidden };
+  for (const i of dropOrder) {
+    if (widest(text) <= width) break;
+    keep = keep.filter((k) => k !== i);
+    hidden.push(head[i] as string);
+    text = build(keep);
+  }
+  return { text, hidden };
+}
+
+export function hiddenLine(
+  hidden: readonly string[],
+  width: number | undefined,
+  fullFormats = '--format csv or json has',
+): string[] {
+  return hidden.length === 0
+    ? []
+    : wrap(`Not shown to fit ${width} columns: ${hidden.join(', ')} (${fullFormats} every column)`, width);
+}
+
 /** The widest line of a block of text, in screen columns. */
 export function widest(text: string): number {
   return Math.max(...text.split('\n').map(visibleWidth));

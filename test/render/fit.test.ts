@@ -55,6 +55,18 @@ describe('a table that fits', () => {
     ]);
   });
 
+  it('profiles and models fit too, naming what they leave out; piped, every column', async () => {
+    // Before, profiles printed 242 columns and models 166 at any terminal width.
+    const profiles = await onTerminal(['profiles'], 80);
+    expect(widest(profiles)).toBeLessThanOrEqual(80);
+    expect(profiles).toMatch(/│ id +│ HBM GiB │ +TB\/s │ FP8 TFLOPS │/);
+    expect(profiles).toContain('Not shown to fit 80 columns: file, estimates, vendor, efficiency, name');
+    const models = await onTerminal(['models'], 60);
+    expect(widest(models)).toBeLessThanOrEqual(60);
+    expect(models).toContain('Not shown to fit 60 columns: file, name, layers, attention');
+    expect((await runCli(['profiles'])).stdout).toMatch(/│ efficiency +│ file /);
+  });
+
   it('backtest fits too: columns dropped least important first, each named; piped, every column', async () => {
     const published = 'data/measured/published.csv';
     for (const width of [80, 100]) {

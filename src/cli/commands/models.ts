@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import { kvBytesPerToken, kvWindowBytes, weightBytes } from '../../engine/bytes.js';
 import { UsageError } from '../../io/errors.js';
-import { escapeText, safeJson } from '../../render/text.js';
+import { fittedTable, hiddenLine } from '../../render/table.js';
+import { escapeControl, safeJson } from '../../render/text.js';
 import type { PrecisionSpec } from '../../schema/common.js';
 import { toModel } from '../../schema/convert.js';
 import type { ModelFile } from '../../schema/model.js';
@@ -45,13 +45,10 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
   }
   if (opts.format !== undefined && opts.format !== 'table')
     throw new UsageError(`--format ${opts.format}: expected table or json`);
-  const table = new Table({
-    head: ['id', 'name', 'params B (active)', 'layers', 'attention', 'MoE', 'weights', 'file'],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const e of entries) {
+  const head = ['id', 'name', 'params B (active)', 'layers', 'attention', 'MoE', 'weights', 'file'];
+  const rows = entries.map((e) => {
     const m = e.value;
-    table.push([
+    return [
       m.id,
       m.name,
       m.params.active_b === m.params.total_b
@@ -62,8 +59,12 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
       m.moe ? `${m.moe.experts_per_token} of ${m.moe.experts}` : '-',
       precisionText(m.precision.weights),
       `${e.file}${e.origin === 'user' ? ' (user)' : ''}`,
-    ]);
-  }
-  ctx.io.stdout(escapeText(`${table.toString()}\n`));
+    ].map(escapeControl);
+  });
+  // On a terminal, the least needed columns go first until the table fits: file, name, layers,
+  // attention, weights.
+  const width = ctx.io.stdoutColumns;
+  const t = fittedTable(head, Array(head.length).fill('left'), rows, [7, 1, 3, 4, 6], width);
+  ctx.io.stdout([t.text, ...hiddenLine(t.hidden, width, '--format json has')].join('\n') + '\n');
   return EXIT.ok;
 }

@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import { UsageError } from '../../io/errors.js';
 import { fixed, sig } from '../../render/format.js';
-import { escapeText, safeJson } from '../../render/text.js';
+import { fittedTable, hiddenLine, wrap } from '../../render/table.js';
+import { escapeControl, safeJson } from '../../render/text.js';
 import type { AcceleratorFile } from '../../schema/accelerator.js';
 import { stackEntryOf } from '../../schema/convert.js';
 import { sourcedFieldPaths } from '../../schema/rules.js';
@@ -62,26 +62,35 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
   }
   if (opts.format !== undefined && opts.format !== 'table')
     throw new UsageError(`--format ${opts.format}: expected table or json`);
-  const table = new Table({
-    head: [
-      'id',
-      'name',
-      'vendor',
-      'HBM GiB',
-      'TB/s',
-      'FP8 TFLOPS',
-      'TDP W',
-      '$/chip-h',
-      'estimates',
-      'efficiency',
-      'file',
-    ],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
-  });
-  for (const e of entries) {
+  const head = [
+    'id',
+    'name',
+    'vendor',
+    'HBM GiB',
+    'TB/s',
+    'FP8 TFLOPS',
+    'TDP W',
+    '$/chip-h',
+    'estimates',
+    'efficiency',
+    'file',
+  ];
+  const aligns = [
+    'left',
+    'left',
+    'left',
+    'right',
+    'right',
+    'right',
+    'right',
+    'right',
+    'right',
+    'left',
+    'left',
+  ] as const;
+  const rows = entries.map((e) => {
     const p = e.value;
-    table.push([
+    return [
       p.id,
       p.name,
       p.vendor,
@@ -93,12 +102,18 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
       String(estimateCount(p)),
       efficiencyStatus(p),
       `${e.file}${e.origin === 'user' ? (e.overrides ? ' (user, replaces bundled)' : ' (user)') : ''}${e.formOf ? ` (form of ${e.formOf})` : ''}`,
-    ]);
-  }
+    ].map(escapeControl);
+  });
+  // On a terminal, the least needed columns go first until the table fits: file, estimates,
+  // vendor, efficiency, name, TDP, bandwidth, memory.
+  const width = ctx.io.stdoutColumns;
+  const t = fittedTable(head, aligns, rows, [10, 8, 2, 9, 1, 6, 4, 3], width);
   ctx.io.stdout(
-    escapeText(
-      `${table.toString()}\n* estimate (see 'infercost profiles show <id>' for how it was derived)\n`,
-    ),
+    [
+      t.text,
+      ...wrap("* estimate (see 'infercost profiles show <id>' for how it was derived)", width),
+      ...hiddenLine(t.hidden, width, '--format json has'),
+    ].join('\n') + '\n',
   );
   return EXIT.ok;
 }
