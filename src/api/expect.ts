@@ -81,6 +81,9 @@ export function parseExpectation(text: string, knownIds: readonly string[], flag
       throw new UsageError(`${flag} "${text}": unknown accelerator "${id}"${didYouMean(id, knownIds)}`);
     }
   }
+  // A chip against itself is 1 by definition; its two ranges are one, not independent.
+  if (versus !== undefined && versus === subject)
+    throw new UsageError(`${flag} "${text}": compares ${subject} with itself (the ratio is 1 by definition)`);
   if (/%$/.test(value) && !/^[+-]/.test(value))
     throw new UsageError(
       `${flag} "${text}": "${value}" has no sign: a change in percent is written +${value} or -${value} and needs --against a saved result`,

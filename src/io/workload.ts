@@ -231,12 +231,20 @@ function checkWithSets<T>(y: LocatedYaml, sets: readonly FieldSet[], check: (y: 
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const errorPath = e.fieldPath.replace(/\[\d+\]/g, '');
+    // A price set makes a quote of its own, put first: the last such set is prices[0], the one
+    // before it prices[1], and an error anywhere in that quote (its low, its high) is the set's.
+    const quoteSets = sets.filter((s) => s.path.some((p) => p.startsWith('@')));
     const culprit = sets.find((s) => {
-      const setPath = s.path.filter((p) => !p.startsWith('@')).join('.');
+      const quote = quoteSets.indexOf(s);
+      if (quote >= 0) return e.fieldPath.startsWith(`prices[${quoteSets.length - 1 - quote}].`);
+      const setPath = s.path.join('.');
       return errorPath === setPath || errorPath.startsWith(`${setPath}.`);
     });
     if (!culprit) throw e;
-    throw new InputError(`${culprit.flag} ${culprit.text}`, undefined, undefined, e.fieldPath, e.detail);
+    // The quote's own field names (its low and high copy the value) would name fields the user
+    // never wrote: the flag alone says which price.
+    const field = quoteSets.includes(culprit) ? '' : e.fieldPath;
+    throw new InputError(`${culprit.flag} ${culprit.text}`, undefined, undefined, field, e.detail);
   }
 }
 

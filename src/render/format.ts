@@ -64,6 +64,9 @@ export function localeNumber(n: number): string {
 export function sig(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
   const abs = Math.abs(n);
+  // Beyond a quadrillion digits stop meaning anything (a utilization of 1e-300 makes a cost
+  // 300 digits long): three significant figures and the exponent.
+  if (abs >= 1e15) return n.toPrecision(3);
   if (abs >= 1000) return grouped(n);
   if (abs >= 100) return n.toFixed(0);
   if (abs >= 10) return n.toFixed(1);

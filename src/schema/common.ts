@@ -86,12 +86,12 @@ export const modelPrecisionSchema = once(() =>
   }),
 );
 
-const POWER_UNITS = { W: 1, kW: 1e3, MW: 1e6, GW: 1e9 } as const;
+const POWER_UNITS = { W: 1, kW: 1e3, MW: 1e6, GW: 1e9, TW: 1e12 } as const;
 
-/** Parses `1GW`, `300 MW`, `50kW` or `1e9` (watts) to watts; undefined when it is neither. */
+/** Parses `1GW`, `300 MW`, `50kW`, `1TW` or `1e9` (watts) to watts; undefined when it is neither. */
 export function parsePowerW(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW)?\s*$/.exec(value);
+  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW|TW)?\s*$/.exec(value);
   if (!m) return undefined;
   const watts = Number(m[1]) * POWER_UNITS[(m[2] ?? 'W') as keyof typeof POWER_UNITS];
   return watts > 0 && Number.isFinite(watts) ? watts : undefined;

@@ -345,6 +345,33 @@ describe('gates and exit codes', () => {
     expect(readFileSync(out, 'utf8')).toBe('ORIG\n');
   });
 
+  it('a bad --set price blames the flag, not the profile file; a chip against itself is refused; 1TW is a power', async () => {
+    const price = await runCli(['compare', CHAT, '--set', 'h100-sxm.price.on_demand=0']);
+    expect([price.code, price.stderr]).toEqual([
+      2,
+      'infercost: --set h100-sxm.price.on_demand=0 expected a positive number, got 0\n',
+    ]);
+    const self = await runCli(['claim', 'b200/b200 tokens_per_dollar >= 1', 'chat']);
+    expect([self.code, self.stdout, self.stderr]).toEqual([
+      2,
+      '',
+      'infercost: claim "b200/b200 tokens_per_dollar >= 1": compares b200 with itself (the ratio is 1 by definition)\n',
+    ]);
+    // 1 TW = 1e12 W, within the stated limit of 10 TW (it was refused: the parser knew no TW).
+    const tw = await runCli([
+      'compare',
+      CHAT,
+      '--power-budget',
+      '1TW',
+      '--accelerators',
+      'b200',
+      '--format',
+      'json',
+    ]);
+    expect(tw.code).toBe(0);
+    expect(JSON.parse(tw.stdout).results[0].workload.power_budget_w).toBe(1e12);
+  });
+
   it('every command documents the exit codes in --help', async () => {
     const r = await runCli(['--help']);
     expect(r.stdout).toContain('Exit codes:');

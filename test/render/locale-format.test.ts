@@ -18,6 +18,8 @@ describe('number formatting without Intl', () => {
     expect(grouped(1499.5)).toBe('1,500');
     expect(grouped(-2500.5)).toBe('-2,500'); // Math.round goes up at .5
     expect(sig(1234.4)).toBe('1,234');
+    expect(sig(999_999_999_999_999)).toBe('999,999,999,999,999');
+    expect(sig(2.5e300)).toBe('2.50e+300'); // not 301 digits
     expect(localeNumber(1234.5)).toBe('1,234.5'); // trailing zeros dropped, as Intl does
     expect(localeNumber(-0.0001)).toBe('-0');
     for (const [n, d] of [
