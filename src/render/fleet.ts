@@ -90,7 +90,7 @@ export function fleetText(r: FleetReport, width?: number): string {
     ...prose(
       [
         ...head,
-        `status: optimal${p.gapToBound === null ? '' : `, within ${(p.gapToBound * 100).toPrecision(2)}% of the best possible plan (the LP bound)`}`,
+        `status: optimal${p.gapToBound === null ? '' : `, within ${p.gapToBound < 1 ? (p.gapToBound * 100).toPrecision(2) : sig(p.gapToBound * 100)}% of the best possible plan (the LP bound)`}`,
       ],
       width,
     ),

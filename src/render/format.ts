@@ -67,10 +67,12 @@ export function sig(n: number | null | undefined): string {
   // Beyond a quadrillion digits stop meaning anything (a utilization of 1e-300 makes a cost
   // 300 digits long): three significant figures and the exponent.
   if (abs >= 1e15) return n.toPrecision(3);
-  if (abs >= 1000) return grouped(n);
-  if (abs >= 100) return n.toFixed(0);
-  if (abs >= 10) return n.toFixed(1);
-  if (abs >= 1) return n.toFixed(2);
+  // Each band starts where the one below would round up into it: 999.7 prints 1,000, not 1000,
+  // and 99.97 prints 100, not 100.0.
+  if (abs >= 999.5) return grouped(n);
+  if (abs >= 99.95) return n.toFixed(0);
+  if (abs >= 9.995) return n.toFixed(1);
+  if (abs >= 0.9995) return n.toFixed(2);
   if (abs === 0) return '0';
   return n.toPrecision(3);
 }
@@ -89,7 +91,9 @@ export function millis(seconds: number | null | undefined): string {
 export function compact(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
   const abs = Math.abs(n);
+  if (abs >= 1e18) return n.toPrecision(3);
   for (const [div, suffix] of [
+    [1e15, 'P'],
     [1e12, 'T'],
     [1e9, 'G'],
     [1e6, 'M'],

@@ -20,6 +20,8 @@ describe('number formatting without Intl', () => {
     expect(sig(1234.4)).toBe('1,234');
     expect(sig(999_999_999_999_999)).toBe('999,999,999,999,999');
     expect(sig(2.5e300)).toBe('2.50e+300'); // not 301 digits
+    expect(sig(999.7)).toBe('1,000'); // not 1000 beside a grouped 1,000
+    expect(sig(99.97)).toBe('100');
     expect(localeNumber(1234.5)).toBe('1,234.5'); // trailing zeros dropped, as Intl does
     expect(localeNumber(-0.0001)).toBe('-0');
     for (const [n, d] of [
