@@ -287,6 +287,17 @@ describe('gates and exit codes', () => {
     }
   });
 
+  it('inherited property names are unknown schema kinds: exit 2, not an internal error', async () => {
+    for (const kind of ['toString', '__proto__', 'constructor']) {
+      const r = await runCli(['schema', kind]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        2,
+        '',
+        `infercost: schema ${kind}: expected one of accelerator, model, workload, mix, fleet, result\n`,
+      ]);
+    }
+  });
+
   it('a claim on a metric a chip does not have is a misconfigured gate: exit 2, not FAIL', async () => {
     // Maia 200 is not rented by the chip: no hyperscaler on-demand price, so no tokens per dollar.
     const r = await runCli(['check', CHAT, '--expect', 'maia-200 tokens_per_dollar >= 1']);

@@ -5,6 +5,7 @@ import { UsageError } from '../../io/errors.js';
 import { bundledWorkloadNames } from '../../io/workload.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
+import { SCHEMAS } from './schema.js';
 
 interface Spec {
   readonly commands: { readonly name: string; readonly options: readonly string[] }[];
@@ -21,6 +22,7 @@ const FLAG_VALUES: Record<string, readonly string[]> = {
 
 function bash(s: Spec): string {
   const perCommand = s.commands.map((c) => `    ${c.name}) opts="${c.options.join(' ')}" ;;`).join('\n');
+  const kinds = Object.keys(SCHEMAS).join(' ');
   const values = Object.entries(FLAG_VALUES)
     .map(([flag, vs]) => `    ${flag}) COMPREPLY=( $(compgen -W "${vs.join(' ')}" -- "$cur") ); return ;;`)
     .join('\n');
@@ -34,6 +36,9 @@ _infercost() {
     return
   fi
   case "$prev" in
+    schema) COMPREPLY=( $(compgen -W "${kinds}" -- "$cur") ); return ;;
+    prices) COMPREPLY=( $(compgen -W "import" -- "$cur") ); return ;;
+    profiles) COMPREPLY=( $(compgen -W "show --format" -- "$cur") ); return ;;
     --accelerators|--baseline) COMPREPLY=( $(compgen -W "${s.accelerators.join(' ')}" -- "$cur") ); return ;;
 ${values}
   esac
@@ -70,6 +75,9 @@ function fish(s: Spec): string {
   lines.push(
     `complete -c infercost -n '__fish_seen_subcommand_from compare check sweep report claim' -a '${s.workloads.join(' ')}'`,
     `complete -c infercost -l accelerators -l baseline -x -a '${s.accelerators.join(' ')}'`,
+    `complete -c infercost -n '__fish_seen_subcommand_from schema' -x -a '${Object.keys(SCHEMAS).join(' ')}'`,
+    "complete -c infercost -n '__fish_seen_subcommand_from prices' -x -a 'import'",
+    "complete -c infercost -n '__fish_seen_subcommand_from profiles' -x -a 'show'",
     ...Object.entries(FLAG_VALUES).map(
       ([flag, vs]) => `complete -c infercost -l ${flag.replace(/^--/, '')} -x -a '${vs.join(' ')}'`,
     ),
@@ -83,7 +91,15 @@ export function completionCommand(ctx: Context, program: Command, shell: string)
       .filter((c) => !(c as unknown as { _hidden?: boolean })._hidden)
       .map((c) => ({
         name: c.name(),
-        options: c.options.flatMap((o) => (o.long ? [o.long] : [])).concat('--help'),
+        // The command's own options, its subcommands' (prices import, profiles show), and the
+        // global ones, which every command takes.
+        options: [
+          ...new Set(
+            [c, ...c.commands, program]
+              .flatMap((x) => x.options.flatMap((o) => (o.long && o.long !== '--version' ? [o.long] : [])))
+              .concat('--help'),
+          ),
+        ],
       })),
     accelerators: [...ctx.catalog().accelerators.keys()].sort(),
     workloads: bundledWorkloadNames(),

@@ -24,7 +24,8 @@ export function jsonSchemaFor(kind: keyof typeof SCHEMAS): string {
 }
 
 export function schemaCommand(ctx: Context, kind: string): number {
-  if (!(kind in SCHEMAS))
+  // Own keys only: `in` also finds toString and __proto__, and calling those was exit 70.
+  if (!Object.hasOwn(SCHEMAS, kind))
     throw new UsageError(`schema ${kind}: expected one of ${Object.keys(SCHEMAS).join(', ')}`);
   ctx.io.stdout(jsonSchemaFor(kind as keyof typeof SCHEMAS));
   return EXIT.ok;

@@ -11,7 +11,7 @@ import { modelsCommand } from '../commands/models.js';
 import { pricesImportCommand } from '../commands/prices.js';
 import { profilesCommand } from '../commands/profiles.js';
 import { profilesShowCommand } from '../commands/profiles-show.js';
-import { schemaCommand } from '../commands/schema.js';
+import { SCHEMAS, schemaCommand } from '../commands/schema.js';
 import { validateCommand } from '../commands/validate.js';
 import { EXIT } from '../exit.js';
 import type { Wiring } from '../wiring.js';
@@ -98,6 +98,6 @@ export function registerCatalog(w: Wiring): void {
   w.program
     .command('schema')
     .description('print the JSON Schema of a file format or of the result JSON')
-    .argument('<kind>', 'accelerator, model, workload or result')
+    .argument('<kind>', Object.keys(SCHEMAS).join(', '))
     .action((kind: string) => w.setCode(schemaCommand(w.ctx(), kind)));
 }
