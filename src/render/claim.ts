@@ -1,6 +1,7 @@
 // The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
 import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
 import { grouped, localeNumber } from './format.js';
+import { wrap } from './table.js';
 import { escapeControl, markdownCell, safeJson } from './text.js';
 
 const num = (v: number | null) => (v === null ? '-' : localeNumber(Number(v.toPrecision(3))));
@@ -42,8 +43,16 @@ function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows:
   values.push(report.threshold, w.ratio);
   const lo = Math.min(...values);
   const hi = Math.max(...values);
-  const labelWidth = Math.min(44, Math.max(...bars.map((b) => b.input.length)) + 2);
-  const barWidth = Math.max(20, width - labelWidth - 36);
+  const suffix = (b: TornadoBar) =>
+    ` ${num(b.ratioAtLow)}..${num(b.ratioAtHigh)} (${escapeControl(b.low)}..${escapeControl(b.high)})`;
+  const suffixWidth = Math.max(...bars.map((b) => suffix(b).length));
+  // The bars take what the labels and the figures leave of the width, at least 10 columns; a
+  // narrow terminal shortens the labels first (to 16), then the bars.
+  const labelWidth = Math.max(
+    16,
+    Math.min(44, Math.max(...bars.map((b) => b.input.length)) + 2, width - 4 - 10 - suffixWidth),
+  );
+  const barWidth = Math.max(10, width - labelWidth - 2 - suffixWidth);
   const col = (v: number) => Math.round(((v - lo) / (hi - lo || 1)) * (barWidth - 1));
   const out = [
     `${w.workload}: ratio ${num(w.ratio)} against ${report.op} ${num(report.threshold)}; scale ${num(lo)}..${num(hi)}, | the threshold, * flips the verdict`,
@@ -55,14 +64,20 @@ function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows:
     ];
     const cells: string[] = Array.from({ length: barWidth }, (_, i) => (i >= x && i <= y ? '#' : ' '));
     cells[col(report.threshold)] = '|';
-    out.push(
-      `  ${pad(escapeControl(b.input).slice(0, labelWidth - 2), labelWidth - 2)}${b.flips ? '*' : ' '} ${cells.join('')} ${num(b.ratioAtLow)}..${num(b.ratioAtHigh)} (${escapeControl(b.low)}..${escapeControl(b.high)})`,
-    );
+    // A label cut to fit ends in an ellipsis, a column short of the mark.
+    const label = escapeControl(b.input);
+    const shown = label.length > labelWidth - 2 ? `${label.slice(0, labelWidth - 4)}\u2026` : label;
+    out.push(`  ${pad(shown, labelWidth - 2)}${b.flips ? '*' : ' '} ${cells.join('')}${suffix(b)}`);
   }
   return out;
 }
 
-export function claimText(report: ClaimReport, width = 100): string {
+/**
+ * The claim as text. On a terminal (`terminal` its width) the lines fit it: the table's last
+ * column and the prose wrap; piped, the table is whole and the tornado 120 columns wide.
+ */
+export function claimText(report: ClaimReport, terminal?: number): string {
+  const width = terminal ?? 120;
   const head = [
     `claim: ${report.subject}/${report.versus} ${report.metric} ${report.op} ${report.threshold}, ${report.pricing} prices`,
     '',
@@ -75,14 +90,38 @@ export function claimText(report: ClaimReport, width = 100): string {
     `break-even for ${report.subject}`,
     'inputs that flip the verdict',
   ];
-  const rows = report.workloads.map((w) => [
+  const firsts = report.workloads.map((w) => [
     escapeControl(w.workload),
     num(w.ratio),
     rangeText(w),
     w.outcome.status,
     breakEvenText(w),
-    flipping(w),
   ]);
+  const firstWidths = cols
+    .slice(0, -1)
+    .map((c, i) => Math.max(c.length, ...firsts.map((r) => (r[i] as string).length)));
+  // The last column names as many of the inputs that flip the verdict as the width leaves room
+  // for (the tornado below lists every one); where not even one fits, the column goes and each
+  // workload's inputs follow the table as a line of prose.
+  const room =
+    terminal === undefined ? Number.POSITIVE_INFINITY : width - firstWidths.reduce((s, n) => s + n + 2, 0);
+  const names = report.workloads.map((w) => {
+    let text = flipping(w, 3);
+    for (let limit = 2; limit >= 1 && text.length > room; limit--) text = flipping(w, limit);
+    return escapeControl(text);
+  });
+  const column = names.every((n) => n.length <= Math.max(room, 'none'.length));
+  if (!column) cols.pop();
+  const rows = firsts.map((r, i) => (column ? [...r, names[i] as string] : r));
+  const below = column
+    ? []
+    : [
+        '',
+        ...report.workloads.map(
+          (w) =>
+            `${escapeControl(w.workload)}: flipped by ${escapeControl(flipping(w, Number.POSITIVE_INFINITY))}`,
+        ),
+      ];
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: readonly string[]) =>
     cells
@@ -99,14 +138,23 @@ export function claimText(report: ClaimReport, width = 100): string {
     const bars = tornadoText(report, w, width, 12);
     return bars.length > 0 ? ['', ...bars] : [];
   });
-  return `${[...head, line(cols), ...rows.map(line), ...(errors.length > 0 ? ['', ...errors] : []), ...tornadoes].join('\n')}\n${notes(report)}`;
+  // Only a line wider than the terminal is wrapped: a bar's runs of spaces must stay as they are.
+  const prose = (text: string) =>
+    terminal !== undefined && text.length > terminal ? wrap(text, terminal) : [text];
+  return `${[...head.flatMap((h) => (h === '' ? [h] : prose(h))), line(cols), ...rows.map(line), ...below.flatMap(prose), ...(errors.length > 0 ? ['', ...errors.flatMap(prose)] : []), ...tornadoes.flatMap(prose)].join('\n')}\n${notes(report, terminal)}`;
 }
 
-function notes(report: ClaimReport): string {
+function notes(report: ClaimReport, terminal: number | undefined): string {
   return [
     '',
-    `Verdict over the stated ranges (docs/model.md 11): PASS when all of the range meets the claim, FAIL when none does, UNCERTAIN otherwise.`,
-    `Break-even: the ${report.pricing.startsWith('tco') ? 'capex' : 'price'} of ${report.subject} at which the ratio equals ${report.threshold}. Tornado spans are conventions (docs/model.md 7a), not measured uncertainties.`,
+    ...wrap(
+      `Verdict over the stated ranges (docs/model.md 11): PASS when all of the range meets the claim, FAIL when none does, UNCERTAIN otherwise.`,
+      terminal,
+    ),
+    ...wrap(
+      `Break-even: the ${report.pricing.startsWith('tco') ? 'capex' : 'price'} of ${report.subject} at which the ratio equals ${report.threshold}. Tornado spans are conventions (docs/model.md 7a), not measured uncertainties.`,
+      terminal,
+    ),
     '',
   ].join('\n');
 }

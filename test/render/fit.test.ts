@@ -67,6 +67,16 @@ describe('a table that fits', () => {
     expect((await runCli(['profiles'])).stdout).toMatch(/│ efficiency +│ file /);
   });
 
+  it('claim fits at 80 columns: the inputs that flip it go under the table, the tornado narrows; piped, whole', async () => {
+    // Before, 174 columns at 80: the flip list ran on, and the tornado ignored the width.
+    const args = ['claim', 'b200/h100-sxm tokens_per_dollar >= 1.1', 'chat'];
+    const out = await onTerminal(args, 80);
+    expect(widest(out)).toBeLessThanOrEqual(80);
+    expect(out).toMatch(/\nchat: flipped by b200 throughput \(CV interval\), h100-sxm throughput/);
+    const piped = (await runCli(args)).stdout;
+    expect(piped).toMatch(/inputs that flip the verdict\nchat {6}1\.01 .* b200 throughput \(CV interval\), h100-sxm/);
+  });
+
   it('backtest fits too: columns dropped least important first, each named; piped, every column', async () => {
     const published = 'data/measured/published.csv';
     for (const width of [80, 100]) {

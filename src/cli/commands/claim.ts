@@ -34,7 +34,7 @@ export function claimCommand(
       ? claimJson(report)
       : format === 'markdown'
         ? claimMarkdown(report)
-        : claimText(report, ctx.io.stdoutColumns ?? 120);
+        : claimText(report, ctx.io.stdoutColumns);
   const code = gateCode(
     report.workloads.map((w) => w.outcome),
     opts.strict,
@@ -43,7 +43,7 @@ export function claimCommand(
   // report, which says why, goes to stderr instead.
   if (opts.output !== undefined && code === EXIT.badInput) {
     ctx.io.stderr(`infercost: ${opts.output} not written: the claim cannot be measured\n`);
-    ctx.io.stderr(claimText(report, 120));
+    ctx.io.stderr(claimText(report));
   } else if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloads));
   else ctx.io.stdout(text);
   return code;
