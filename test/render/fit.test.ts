@@ -74,7 +74,9 @@ describe('a table that fits', () => {
     expect(widest(out)).toBeLessThanOrEqual(80);
     expect(out).toMatch(/\nchat: flipped by b200 throughput \(CV interval\), h100-sxm throughput/);
     const piped = (await runCli(args)).stdout;
-    expect(piped).toMatch(/inputs that flip the verdict\nchat {6}1\.01 .* b200 throughput \(CV interval\), h100-sxm/);
+    expect(piped).toMatch(
+      /inputs that flip the verdict\nchat {6}1\.01 .* b200 throughput \(CV interval\), h100-sxm/,
+    );
   });
 
   it('backtest fits too: columns dropped least important first, each named; piped, every column', async () => {

@@ -65,6 +65,6 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
   // attention, weights.
   const width = ctx.io.stdoutColumns;
   const t = fittedTable(head, Array(head.length).fill('left'), rows, [7, 1, 3, 4, 6], width);
-  ctx.io.stdout([t.text, ...hiddenLine(t.hidden, width, '--format json has')].join('\n') + '\n');
+  ctx.io.stdout(`${[t.text, ...hiddenLine(t.hidden, width, '--format json has')].join('\n')}\n`);
   return EXIT.ok;
 }

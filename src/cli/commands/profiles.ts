@@ -109,11 +109,11 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
   const width = ctx.io.stdoutColumns;
   const t = fittedTable(head, aligns, rows, [10, 8, 2, 9, 1, 6, 4, 3], width);
   ctx.io.stdout(
-    [
+    `${[
       t.text,
       ...wrap("* estimate (see 'infercost profiles show <id>' for how it was derived)", width),
       ...hiddenLine(t.hidden, width, '--format json has'),
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   return EXIT.ok;
 }
