@@ -131,6 +131,31 @@ export function monthsOld(asOf: string, today: string): number {
 }
 
 /** A quote older than 12 months is flagged on its row: prices move (AWS cut P5 by up to 45% in 2025). */
+/**
+ * A chip the asked-for stack does not serve runs its own default (acceleratorFor): the Stack
+ * column names the one used, and this note says the asked-for one was passed over.
+ */
+export function flagStackNotServed(r: WorkloadResult, stack: string | undefined): WorkloadResult {
+  if (stack === undefined) return r;
+  return {
+    ...r,
+    accelerators: r.accelerators.map((a) =>
+      !a.stack || a.stack.name === stack
+        ? a
+        : {
+            ...a,
+            warnings: [
+              ...a.warnings,
+              {
+                code: 'STACK_NOT_SERVED',
+                message: `no ${stack} factors for this chip (not among its serving stacks): ran ${a.stack.name}`,
+              },
+            ],
+          },
+    ),
+  };
+}
+
 export function flagStalePrices(r: WorkloadResult, today: string): WorkloadResult {
   return {
     ...r,
@@ -324,7 +349,7 @@ export function runCompare(
         return (opts.pareto || opts.chart) && a ? paretoCurve(a, workload) : [];
       },
     );
-    const sorted = sortRows(flagStalePrices(result, env.today), sortMetric);
+    const sorted = sortRows(flagStackNotServed(flagStalePrices(result, env.today), stack), sortMetric);
     results.push(sorted);
     const expectations = [...opts.expect, ...(loaded.raw.expect ?? [])].map((t) => parseExpectation(t, ids));
     const savedResult = saved?.results.find((x) => x.workload.name === sorted.workload.name);

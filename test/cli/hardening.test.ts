@@ -287,6 +287,30 @@ describe('gates and exit codes', () => {
     }
   });
 
+  it('a --stack a chip is not served with: it runs its own, and a note says the asked-for one was passed over', async () => {
+    const r = await runCli([
+      'compare',
+      CHAT,
+      '--stack',
+      'nxdi',
+      '--accelerators',
+      'h100-sxm,trainium2',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const [h100, trn2] = ['h100-sxm', 'trainium2'].map((id) =>
+      JSON.parse(r.stdout).results[0].accelerators.find((a: { id: string }) => a.id === id),
+    );
+    expect(h100.stack.name).toBe('trtllm');
+    expect(h100.warnings).toContainEqual({
+      code: 'STACK_NOT_SERVED',
+      message: 'no nxdi factors for this chip (not among its serving stacks): ran trtllm',
+    });
+    expect(trn2.stack.name).toBe('nxdi');
+    expect(trn2.warnings.map((w: { code: string }) => w.code)).not.toContain('STACK_NOT_SERVED');
+  });
+
   it('inherited property names are unknown schema kinds: exit 2, not an internal error', async () => {
     for (const kind of ['toString', '__proto__', 'constructor']) {
       const r = await runCli(['schema', kind]);
