@@ -65,6 +65,10 @@ describe('a table that fits', () => {
     expect(widest(models)).toBeLessThanOrEqual(60);
     expect(models).toContain('Not shown to fit 60 columns: file, name, layers, attention');
     expect((await runCli(['profiles'])).stdout).toMatch(/│ efficiency +│ file /);
+    // profiles show: sources and notes wrap under their indent (lines of up to 1,001 columns).
+    const show = await onTerminal(['profiles', 'show', 'maia-200'], 80);
+    expect(widest(show)).toBeLessThanOrEqual(80);
+    expect(show).toMatch(/\n {4}source: Microsoft launch blog, 2026-01-26,\n {8}https:/);
   });
 
   it('claim fits at 80 columns: the inputs that flip it go under the table, the tornado narrows; piped, whole', async () => {

@@ -1,6 +1,7 @@
 // `infercost profiles show <id>`: every number of one profile with its source, kind and range.
 import { UsageError } from '../../io/errors.js';
 import { unknownAccelerator } from '../../io/workload.js';
+import { wrap } from '../../render/table.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { AcceleratorFile } from '../../schema/accelerator.js';
 import { sourcedFieldPaths } from '../../schema/rules.js';
@@ -84,6 +85,13 @@ export function profilesShowCommand(ctx: Context, id: string, opts: { format?: s
       ? 'The efficiency block above is used only when a profile has no stacks. A pair fit means what that stack achieves on this chip in the published runs.'
       : 'Calibrated efficiency factors mean what a mature serving stack achieves on this chip; assumed ones are defaults with a range.',
   );
-  ctx.io.stdout(escapeText(`${out.join('\n')}\n`));
+  // On a terminal each long line wraps under its own indent; piped, one line each.
+  const width = ctx.io.stdoutColumns;
+  const lines = out.flatMap((l) => {
+    if (width === undefined || l.length <= width) return [l];
+    const lead = /^ */.exec(l)?.[0] ?? '';
+    return wrap(l.trimStart(), Math.max(20, width - lead.length), '    ').map((x) => lead + x);
+  });
+  ctx.io.stdout(escapeText(`${lines.join('\n')}\n`));
   return EXIT.ok;
 }
