@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { VERSION } from '../api/version.js';
 import { CONFIG_FILE, readConfig } from '../io/config.js';
 import { UsageError } from '../io/errors.js';
+import { wrap } from '../render/table.js';
 import { sanitizeLine } from '../render/text.js';
 import { Context } from './context.js';
 import { EXIT_HELP } from './exit.js';
@@ -35,10 +36,30 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
+      // Help wraps to the terminal (the width main measured); piped, one line per option.
+      // (commander reads undefined as "do not wrap", whatever its type says)
+      getOutHelpWidth: () => io.stdoutColumns as number,
+      getErrHelpWidth: () => io.stdoutColumns as number,
       // One prefix for every error, commander's included.
       outputError: (s, write) => write(sanitizeLine(s.replace(/^error: /, 'infercost: '))),
     })
-    .addHelpText('after', EXIT_HELP)
+    // Descriptions wrap beside a column of names down to 20 columns of room (commander's default,
+    // 40, left every line unwrapped below 81 columns: the names take 41).
+    .configureHelp({ minWidthToWrap: 15 })
+    .addHelpText('after', () =>
+      // Each code's meaning wraps under itself on a terminal.
+      EXIT_HELP.split('\n')
+        .flatMap((l) => {
+          const code = /^( {2}\d+ +)(.*)$/.exec(l);
+          const width = io.stdoutColumns;
+          if (!code || width === undefined || l.length <= width) return [l];
+          const indent = ' '.repeat((code[1] as string).length);
+          return wrap(code[2] as string, width - indent.length, '').map(
+            (x, i) => (i === 0 ? code[1] : indent) + x,
+          );
+        })
+        .join('\n'),
+    )
     .showSuggestionAfterError(true)
     // `-o -` is stdout, as `-` is stdin for a workload; an empty name is no file at all.
     .hook('preAction', (_program, action) => {
