@@ -83,6 +83,19 @@ describe('a table that fits', () => {
     );
   });
 
+  it('diff fits at 80 columns: the delta goes first (the change says it in percent)', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const [a, b] = [join(dir, 'a.json'), join(dir, 'b.json')];
+    await runCli(['compare', CHAT, '--format', 'json', '--output', a]);
+    await runCli(['compare', CHAT, '--format', 'json', '--output', b, '--set', 'h100-sxm.price.on_demand=8']);
+    const out = await onTerminal(['diff', a, b], 80);
+    expect(widest(out)).toBeLessThanOrEqual(80); // 97 before
+    expect(out).toContain('Not shown to fit 80 columns: delta');
+  });
+
   it('backtest fits too: columns dropped least important first, each named; piped, every column', async () => {
     const published = 'data/measured/published.csv';
     for (const width of [80, 100]) {

@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import { diffResults } from '../../api/diff.js';
 import { metricNames, resolveMetric } from '../../api/expect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -7,7 +6,8 @@ import { readResultFile } from '../../io/result.js';
 import { csvLine } from '../../render/csv.js';
 import { cell, diffMarkdown } from '../../render/diff.js';
 import { sig } from '../../render/format.js';
-import { escapeControl, escapeText, safeJson } from '../../render/text.js';
+import { fittedTable, hiddenLine } from '../../render/table.js';
+import { escapeControl, safeJson } from '../../render/text.js';
 import { didYouMean } from '../../schema/issues.js';
 import type { MetricKey } from '../../schema/result.js';
 import type { Context } from '../context.js';
@@ -71,25 +71,27 @@ export function diffCommand(
   } else if (changes.length === 0) {
     text = 'no changes\n';
   } else {
-    const t = new Table({
-      head: ['workload', 'accelerator', 'metric', 'old', 'new', 'delta', 'change'],
-      style: { head: [], border: [], compact: true },
-      colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
-    });
-    for (const c of changes) {
-      // Escaped before the table lays them out: a raw escape sequence in a name is measured and
-      // closed by the table as if it were colour.
-      t.push([
-        escapeControl(c.workload),
-        escapeControl(c.accelerator),
-        c.metric,
-        escapeControl(cell(c.old)),
-        escapeControl(cell(c.new)),
-        c.delta === null ? '-' : `${c.delta >= 0 ? '+' : ''}${sig(c.delta)}`,
-        c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`,
-      ]);
-    }
-    text = `${escapeText(t.toString())}\n`;
+    // Escaped before the table lays them out: a raw escape sequence in a name is measured and
+    // closed by the table as if it were colour.
+    const rows = changes.map((c) => [
+      escapeControl(c.workload),
+      escapeControl(c.accelerator),
+      c.metric,
+      escapeControl(cell(c.old)),
+      escapeControl(cell(c.new)),
+      c.delta === null ? '-' : `${c.delta >= 0 ? '+' : ''}${sig(c.delta)}`,
+      c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`,
+    ]);
+    // On a terminal, the delta (the change says it in percent) and then the workload go first.
+    const width = opts.output === undefined ? ctx.io.stdoutColumns : undefined;
+    const t = fittedTable(
+      ['workload', 'accelerator', 'metric', 'old', 'new', 'delta', 'change'],
+      ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+      rows,
+      [5, 0],
+      width,
+    );
+    text = `${[t.text, ...hiddenLine(t.hidden, width)].join('\n')}\n`;
   }
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, [oldPath, newPath]);
   else ctx.io.stdout(text);
