@@ -28,5 +28,12 @@ describe('infercost report', () => {
       2,
       'infercost: --chart pie: expected one of tpd, tpw, pareto, sweep\n',
     ]);
+    // Without --format svg it was read and ignored: the HTML page has every chart.
+    const html = spawnCli(['report', 'chat', '--chart', 'pareto']);
+    expect([html.code, html.stdout, html.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --chart pareto: picks the one chart --format svg writes (the HTML page has them all)\n',
+    ]);
   });
 });

@@ -43,6 +43,11 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
   const format = opts.format ?? 'html';
   if (format !== 'html' && format !== 'svg')
     throw new UsageError(`--format ${format}: report writes html or svg`);
+  // The HTML page holds every chart; picking one only means something for a single SVG.
+  if (opts.chart !== undefined && format !== 'svg')
+    throw new UsageError(
+      `--chart ${opts.chart}: picks the one chart --format svg writes (the HTML page has them all)`,
+    );
   const env = { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin };
   const { chart: _chart, format: _format, output: _output, ...compareOpts } = opts;
   const base = { ...compareOpts, set: opts.set ?? [], expect: [], ranges: true, strict: false };
