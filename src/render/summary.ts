@@ -10,7 +10,7 @@ export function workloadHeading(r: WorkloadResult): string {
   ].filter((s) => s !== null);
   return (
     `${w.name}: ${w.model_name} (${w.weights_precision} weights), ${w.input_tokens} in / ${w.output_tokens} out` +
-    (w.cached_input_fraction > 0 ? ` (${Math.round(w.cached_input_fraction * 100)}% cached)` : '') +
+    (w.cached_input_fraction > 0 ? ` (${cachedPercent(w.cached_input_fraction)}% cached)` : '') +
     (w.speculative
       ? `, speculative: ${w.speculative.draft_model_id} drafts ${w.speculative.tokens} (acceptance ${w.speculative.acceptance}, ${sig(w.speculative.tokens_per_iteration)} tokens/iteration)`
       : '') +
@@ -61,3 +61,11 @@ export function mixRows(m: MixResult): string[][] {
 }
 
 export const MIX_HEADERS = ['Accelerator', '$/1M out', 'Out tok/$', 'Tok/J', ''];
+
+/** A cached share in whole percent, never rounded to 0 or 100 unless it is (0.999999 is not all). */
+function cachedPercent(fraction: number): string {
+  const pct = fraction * 100;
+  if (pct > 99 && pct < 100) return '>99';
+  if (pct > 0 && pct < 1) return '<1';
+  return String(Math.round(pct));
+}

@@ -311,6 +311,24 @@ describe('gates and exit codes', () => {
     expect(trn2.warnings.map((w: { code: string }) => w.code)).not.toContain('STACK_NOT_SERVED');
   });
 
+  it('a cached share is never rounded to all or none: 0.999999 is >99%, 0.004 is <1%, 0.5 is 50%', async () => {
+    for (const [fraction, shown] of [
+      ['0.999999', '(>99% cached)'],
+      ['0.004', '(<1% cached)'],
+      ['0.5', '(50% cached)'],
+    ]) {
+      const r = await runCli([
+        'compare',
+        CHAT,
+        '--accelerators',
+        'b200',
+        '--set',
+        `cached_input_fraction=${fraction}`,
+      ]);
+      expect(r.stdout.split('\n')[0]).toContain(`800 in / 300 out ${shown},`);
+    }
+  });
+
   it('inherited property names are unknown schema kinds: exit 2, not an internal error', async () => {
     for (const kind of ['toString', '__proto__', 'constructor']) {
       const r = await runCli(['schema', kind]);
