@@ -27,11 +27,12 @@ export function bundledMeasuredDir(): string {
 /** Reads measured-result CSV files (or every .csv in a directory); errors name file:line:column. */
 export function loadMeasured(paths: readonly string[]): LocatedRow[] {
   const files = paths.flatMap((p) => {
-    return isDirectory(p, p)
-      ? listDirectory(p, p)
-          .filter((f) => f.endsWith('.csv'))
-          .map((f) => join(p, f))
-      : [p];
+    if (!isDirectory(p, p)) return [p];
+    const csvs = listDirectory(p, p).filter((f) => f.endsWith('.csv'));
+    // A folder with nothing to read is a wrong folder, not a backtest of no rows.
+    if (csvs.length === 0)
+      throw new InputError(p, undefined, undefined, '', 'no .csv file in this directory');
+    return csvs.map((f) => join(p, f));
   });
   const rows: LocatedRow[] = [];
   const seen = new Map<string, string>();

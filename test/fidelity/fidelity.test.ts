@@ -413,6 +413,16 @@ describe('measured-result files', () => {
     expect(recs[1]?.columns).toEqual([1, 8]);
   });
 
+  it('a folder with no .csv file is one line, exit 2, not a backtest of no rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const r = await runCli(['backtest', dir]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${dir} no .csv file in this directory\n`,
+    ]);
+  });
+
   it('refuse a quote left open or text after a closing quote, at the place, rather than lose the rows after it', () => {
     // Line 2 opens a quote that line 3's `"ok"` would close: read leniently, row 3 vanishes into
     // row 2's last field.
