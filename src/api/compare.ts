@@ -351,7 +351,18 @@ export function runCompare(
     );
     const sorted = sortRows(flagStackNotServed(flagStalePrices(result, env.today), stack), sortMetric);
     results.push(sorted);
-    const expectations = [...opts.expect, ...(loaded.raw.expect ?? [])].map((t) => parseExpectation(t, ids));
+    const expectations = [
+      ...opts.expect.map((t) => parseExpectation(t, ids)),
+      // A workload's own `expect:` entry is wrong at its line in the file, not in a flag.
+      ...(loaded.raw.expect ?? []).map((t, i) => {
+        try {
+          return parseExpectation(t, ids, 'expect');
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw e;
+          throw unknownIn(loaded.yaml, ['expect', i], e.message.replace(/^expect "[^\n]*?": /, ''));
+        }
+      }),
+    ];
     const savedResult = saved?.results.find((x) => x.workload.name === sorted.workload.name);
     for (const e of expectations) {
       if (e.relative && !saved) {

@@ -341,6 +341,21 @@ describe('infercost check', () => {
     expect(noSaved.code).toBe(2);
   });
 
+  it('a bad expect: entry in a workload is located in the file, not blamed on a flag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const w = join(dir, 'we.yaml');
+    writeFileSync(
+      w,
+      'model: llama-3.1-8b\ninput_tokens: 800\noutput_tokens: 300\nexpect:\n  - "b200 usd_per_mtok_output <= 1"\n  - "b200 nosuch_metric <= 1"\n',
+    );
+    const r = await runCli(['check', w]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${w}:6:5 expect[1]: unknown metric "nosuch_metric"\n`,
+    ]);
+  });
+
   it('a percent without a sign is refused, not read as a number: 2% is not 2', async () => {
     const r = await runCli(['check', CHAT, '--expect', 'h100-sxm usd_per_mtok_output <= 2%']);
     expect([r.code, r.stdout, r.stderr]).toEqual([
