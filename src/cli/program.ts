@@ -3,9 +3,11 @@
 import { Command } from 'commander';
 import { VERSION } from '../api/version.js';
 import { CONFIG_FILE, readConfig } from '../io/config.js';
-import { UsageError } from '../io/errors.js';
+import { InputError, UsageError } from '../io/errors.js';
+import { knownStacks, unknownAccelerator } from '../io/workload.js';
 import { wrap } from '../render/table.js';
 import { sanitizeLine } from '../render/text.js';
+import { didYouMean } from '../schema/issues.js';
 import { Context } from './context.js';
 import { EXIT_HELP } from './exit.js';
 import type { CliIo } from './io.js';
@@ -98,7 +100,34 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       if (given[k] !== undefined || v === undefined) continue;
       fill[k] = Array.isArray(v) ? v.join(',') : v;
     }
+    checkConfigNames(c, fill);
     return { ...opts, ...fill };
+  };
+  /**
+   * Names the config gives (a stack, accelerator ids) are checked against the catalog here, so a
+   * wrong one is reported in the config file, not as a flag the user never typed.
+   */
+  const checkConfigNames = (c: NonNullable<typeof config>, fill: Record<string, unknown>) => {
+    if (fill.stack === undefined && fill.baseline === undefined && fill.accelerators === undefined) return;
+    const catalog = ctx().catalog();
+    const stacks = knownStacks(catalog);
+    if (typeof fill.stack === 'string' && !stacks.includes(fill.stack))
+      throw new InputError(
+        c.file,
+        undefined,
+        undefined,
+        'stack',
+        `unknown serving stack "${fill.stack}"${didYouMean(fill.stack, stacks)} (known: ${stacks.join(', ')})`,
+      );
+    const ids = [
+      ...(typeof fill.baseline === 'string' ? [['baseline', fill.baseline]] : []),
+      ...(typeof fill.accelerators === 'string'
+        ? fill.accelerators.split(',').map((id, i) => [`accelerators[${i}]`, id.trim()])
+        : []),
+    ] as [string, string][];
+    for (const [field, id] of ids)
+      if (!catalog.accelerators.has(id))
+        throw new InputError(c.file, undefined, undefined, field, unknownAccelerator(catalog, id));
   };
 
   const w: Wiring = { program, ctx, setCode, withConfig };

@@ -224,6 +224,22 @@ describe('small contracts', () => {
     ]);
   });
 
+  it('a wrong name in infercost.yaml is reported in the file, not as a flag the user never typed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-cfg-'));
+    writeFileSync(join(dir, 'infercost.yaml'), 'stack: nonesuch\n');
+    const stack = spawnCli(['compare', 'chat'], { cwd: dir });
+    expect([stack.code, stack.stdout]).toEqual([2, '']);
+    expect(stack.stderr).toMatch(
+      /^infercost: infercost\.yaml stack: unknown serving stack "nonesuch" \(known: /,
+    );
+    writeFileSync(join(dir, 'infercost.yaml'), 'accelerators: [b200, mi300]\n');
+    const ids = spawnCli(['compare', 'chat'], { cwd: dir });
+    expect([ids.code, ids.stderr]).toEqual([
+      2,
+      'infercost: infercost.yaml accelerators[1]: unknown accelerator "mi300"; did you mean "mi300x"? (see \'infercost profiles\')\n',
+    ]);
+  });
+
   it('a profile folder named twice (flag and variable, dir and dir/) is read once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-prof-'));
     const mine = join(dir, 'mine');
