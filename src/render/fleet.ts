@@ -77,9 +77,18 @@ export function fleetText(r: FleetReport, width?: number): string {
     musd(p.totals.usdPerYear),
   ]);
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((row) => (row[i] as string).length)));
+  // On a narrow terminal the replica count goes first (chips say the size), then the power.
+  const shown = cols.map((_, i) => i);
+  const tableWidth = () => shown.reduce((s, i) => s + (widths[i] as number) + 2, -2);
+  const hidden: string[] = [];
+  for (const i of [2, 5]) {
+    if (width === undefined || tableWidth() <= width) break;
+    shown.splice(shown.indexOf(i), 1);
+    hidden.push(cols[i] as string);
+  }
   const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => pad(c, widths[i] as number, i >= 2))
+    shown
+      .map((i) => pad(cells[i] as string, widths[i] as number, i >= 2))
       .join('  ')
       .trimEnd();
   const served = p.served.map(
@@ -101,6 +110,9 @@ export function fleetText(r: FleetReport, width?: number): string {
     '',
     ...prose(
       [
+        ...(hidden.length > 0
+          ? [`Not shown to fit ${width} columns: ${hidden.join(', ')} (--format json has them)`]
+          : []),
         `served (output tokens/day): ${served.join(', ')}`,
         ...usageLines(r),
         ...(r.sureness === undefined ? [] : surenessLines(r, r.sureness)),

@@ -127,6 +127,10 @@ describe('a table that fits', () => {
       encoding: 'utf8',
     });
     expect(piped.stdout).toMatch(/^ {2}chat: [a-z0-9-]+; [^\n]+over the ranges\): (not )?settled$/m);
+    // At 60 the plan's table drops the replica count, then the power (71 columns before).
+    const narrow = await onTerminal(['fleet', 'profiles/fleets/mixed.yaml'], 60);
+    expect(widest(narrow)).toBeLessThanOrEqual(60);
+    expect(narrow).toContain('Not shown to fit 60 columns: replicas, MW');
   });
 
   it('under a real pseudo-terminal with COLUMNS=80 (script), no line is over 80 columns', () => {
