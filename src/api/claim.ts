@@ -300,7 +300,9 @@ export function analyseClaim(
       workload: outcome.workload,
       outcome,
       ratio,
-      range: outcome.bounds ?? (ratio === null ? null : [ratio, ratio]),
+      // A metric with no stated range (TTFT, TPOT) has none: a range of one point read as a
+      // certainty the tornado below contradicts.
+      range: outcome.bounds ?? null,
       breakEven: ratio === null ? null : breakEven(a, w, ratio, claim.threshold, claim.metric),
       tornado,
     });

@@ -38,6 +38,13 @@ describe('infercost claim', () => {
     });
   });
 
+  it('a metric with no stated range (TTFT) states none, rather than a range of one point', () => {
+    const r = analyseClaim(env, 'b200/h100-sxm ttft_s <= 1', ['chat'], { set: [] });
+    const w = r.workloads[0];
+    expect(w?.ratio).toBeGreaterThan(0);
+    expect(w?.range).toBeNull();
+  });
+
   it('at the break-even capex the ratio is the threshold', () => {
     const capex = chat?.breakEven?.value ?? 0;
     const at = analyseClaim(env, CLAIM, ['chat'], {
