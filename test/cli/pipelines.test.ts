@@ -250,6 +250,25 @@ describe('infercost sweep', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a value is judged at its point, beside the other axes, not against the base workload alone', () => {
+    // 130,900 in + 100 out = 131,000 fits Llama 3.3 70B's 131,072; with chat's own 300 out it
+    // would not, and the axis used to be checked that way and refused.
+    const r = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'input_tokens=130900',
+      '--vary',
+      'output_tokens=100',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'csv',
+    ]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\r\n')[1]).toMatch(/^130900,100,chat,h100-sxm,/);
+  });
+
   it('values valid alone but not together are one line before any row, naming both', () => {
     // 120,000 in + 20,000 out = 140,000 > Llama 3.3 70B's 131,072: each value alone is fine, so
     // before, 221 rows reached stdout and then the sweep exited 2.
