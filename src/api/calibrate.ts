@@ -1,6 +1,12 @@
 import { Document, parseDocument } from 'yaml';
 import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../engine/calibrate.js';
-import { EFFICIENCY_FACTORS, type Efficiency, type EfficiencyFactor } from '../engine/types.js';
+import { setupFor } from '../engine/deploy.js';
+import {
+  COMPUTE_FORMATS,
+  EFFICIENCY_FACTORS,
+  type Efficiency,
+  type EfficiencyFactor,
+} from '../engine/types.js';
 import { backtestCase, type MeasuredCase, summarize } from '../fidelity/backtest.js';
 import { defaultStack, type StackCalibration } from '../fidelity/cv.js';
 import type { Catalog } from '../io/catalog.js';
@@ -145,10 +151,38 @@ export function round(v: number, digits = 4): number {
 }
 
 /** The profile file with fitted factors marked calibrated; comments and order kept. */
-export function calibratedProfileText(original: string, c: Calibration): string {
+export function calibratedProfileText(
+  original: string,
+  c: Calibration,
+  files: readonly string[] = [],
+): string {
   const doc = parseDocument(original);
   const rows = c.cases.map((x) => x.id);
   const after = c.after;
+  const from = files.length > 0 ? files.join(', ') : 'data/measured';
+  // A profile with stacks takes its factors from the default stack's entry, never from
+  // `efficiency` (the fit started from that entry too): the fit goes there as well, as a pair fit
+  // on these rows. Its interval stays the one calibrate --all cross-validated.
+  const stack = doc.get('default_stack') as string | undefined;
+  const inStack = stack !== undefined && doc.hasIn(['stacks', stack, 'efficiency']);
+  if (inStack) {
+    for (const f of c.fit.fitted)
+      doc.setIn(
+        ['stacks', stack, 'efficiency', fileFactorName(f)],
+        round(fileFactorValue(f, c.fit.efficiency[f])),
+      );
+    const fitted = doc.createNode(c.fit.fitted.map(fileFactorName));
+    fitted.flow = true;
+    doc.setIn(['stacks', stack, 'level'], 'pair');
+    doc.setIn(['stacks', stack, 'fitted'], fitted);
+    doc.setIn(['stacks', stack, 'fitted_on'], doc.createNode(rows));
+    doc.setIn(['stacks', stack, 'rows'], rows.length);
+    // The matrix formats these rows ran in, as calibrate --all records them (section 12a).
+    const seen = new Set(c.cases.map((x) => setupFor(x.accelerator, x.workload)?.compute.format));
+    const formats = doc.createNode(COMPUTE_FORMATS.filter((f) => seen.has(f)));
+    formats.flow = true;
+    doc.setIn(['stacks', stack, 'fitted_formats'], formats);
+  }
   for (const f of c.fit.fitted) {
     const key = fileFactorName(f);
     const value = fileFactorValue(f, c.fit.efficiency[f]);
@@ -159,7 +193,7 @@ export function calibratedProfileText(original: string, c: Calibration): string 
       ['sources', `efficiency.${key}`],
       doc.createNode({
         kind: 'analysis',
-        source: `infercost calibrate on measured rows ${rows.join(', ')} (data/measured)`,
+        source: `infercost calibrate on measured rows ${rows.join(', ')} (${from})`,
         note: `Least-squares fit on log error. What a mature serving stack achieves on this chip. Median |error| after the fit ${after.medianAbsErrorPct?.toFixed(1)}%, max ${after.maxAbsErrorPct?.toFixed(1)}%.`,
       }),
     );

@@ -280,6 +280,37 @@ describe('infercost calibrate', () => {
     expect(r.stdout.startsWith('# yaml-language-server: $schema=')).toBe(true);
   });
 
+  it("the written profile runs with the fit: it goes into the default stack's entry, whose factors compare uses", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'h200-sxm.yaml');
+    const r = await runCli([
+      'calibrate',
+      'data/measured/published.csv',
+      '--accelerator',
+      'h200-sxm',
+      '--output',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    const written = readFileSync(out, 'utf8');
+    // Before, only the `efficiency` block changed, which a profile with stacks never reads.
+    const entry = /\n {2}trtllm:\n {4}level: pair\n {4}efficiency: \{ eta_mem: ([0-9.]+),/.exec(written);
+    expect(entry).not.toBeNull();
+    expect(written).toContain('(data/measured/published.csv)');
+    const c = await runCli([
+      '--profiles',
+      dir,
+      'compare',
+      'chat',
+      '--accelerators',
+      'h200-sxm',
+      '--format',
+      'json',
+    ]);
+    const a = JSON.parse(c.stdout).results[0].accelerators[0];
+    expect(a.efficiency.eta_mem).toEqual({ value: Number(entry?.[1]), calibrated: true });
+  });
+
   it('with one measured row fits only the factor that row constrains, and says so', async () => {
     const r = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'b200']);
     const factor = /one measured row constrains one factor: fitted ([a-z0-9_]+) only/.exec(r.stderr)?.[1];

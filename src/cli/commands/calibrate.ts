@@ -26,7 +26,7 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
   const c = calibrate(ctx.catalog(), files, opts);
   const entry = ctx.catalog().accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(ctx.catalog(), opts.accelerator));
-  const text = calibratedProfileText(readFileSync(entry.file, 'utf8'), c);
+  const text = calibratedProfileText(readFileSync(entry.file, 'utf8'), c, files);
   const lines = [
     `calibrated ${opts.accelerator} on ${c.cases.length} row(s): ${c.cases.map((x) => x.id).join(', ')}`,
     `  ${c.note}`,
