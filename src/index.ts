@@ -25,7 +25,7 @@ import { dottedPath, InputError, UsageError } from './io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from './io/measured.js';
 import { csvLine } from './render/csv.js';
 import { resultDoc } from './render/result.js';
-import { describeIssue, describeValue } from './schema/issues.js';
+import { describeIssue, describeValue, didYouMean } from './schema/issues.js';
 import {
   backtestInputSchema,
   calibrateInputSchema,
@@ -35,7 +35,7 @@ import {
   fleetInputSchema,
   sweepInputSchema,
 } from './schema/library.js';
-import type { MetricKey, ResultDoc } from './schema/result.js';
+import { METRIC_KEYS, type MetricKey, type ResultDoc } from './schema/result.js';
 import type { WorkloadFile } from './schema/workload.js';
 
 export type { Calibration } from './api/calibrate.js';
@@ -202,6 +202,15 @@ function inlineNamed<T>(index: number, run: () => T): T {
 export function diff(before: ResultDoc, after: ResultDoc, metrics?: readonly MetricKey[]): Change[] {
   checked('diff', diffDocSchema(), before);
   checked('diff', diffDocSchema(), after);
+  if (metrics !== undefined) {
+    if (!Array.isArray(metrics))
+      throw new UsageError(`diff(): metrics: expected a list of metric keys, got ${describeValue(metrics)}`);
+    for (const m of metrics)
+      if (!(METRIC_KEYS as readonly string[]).includes(m))
+        throw new UsageError(
+          `diff(): metrics: unknown metric ${describeValue(m)}${didYouMean(String(m), METRIC_KEYS)}`,
+        );
+  }
   return diffResults(before, after, metrics);
 }
 

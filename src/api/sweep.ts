@@ -11,6 +11,7 @@ import {
   acceleratorFor,
   type FieldSet,
   loadWorkload,
+  readWorkloadNamedIn,
   readWorkloadYaml,
   unknownAccelerator,
 } from '../io/workload.js';
@@ -138,8 +139,9 @@ function planFor(
     const y = readYamlFile(opts.file, displayPath(opts.file));
     const sweep = checkAgainst(y, sweepSchema(), () => []);
     if (typeof sweep.workload === 'string') {
-      const path = resolve(dirname(opts.file), sweep.workload);
-      workloadYaml = readYamlFile(path, displayPath(path));
+      // A path beside the sweep file or a bundled workload's name, as a mix's classes are read;
+      // a wrong one is located at its line in the sweep file.
+      workloadYaml = readWorkloadNamedIn(y, ['workload'], sweep.workload, env.readStdin);
     } else {
       workloadYaml = {
         file: y.file,

@@ -1,9 +1,11 @@
 // The HTML report (`infercost report`): one self-contained file, no scripts or network at view
 // time. Charts are Vega-Lite specifications rendered to SVG here, when the report is made
 // (vega and vega-lite 5, the last major versions that run on Node 20), so the page is static.
+
 import type { AcceleratorResult, ResultDoc, WorkloadResult } from '../schema/result.js';
 import { fixed, millis, ratio, sig } from './format.js';
 import { workloadHeading } from './summary.js';
+import { escapeControl } from './text.js';
 import { replicaText } from './words.js';
 
 /** A chart: its id in the page, a title, and a Vega-Lite specification. */
@@ -20,8 +22,9 @@ export interface SweepPoint {
   readonly usdPerMtok: number;
 }
 
+/** HTML text: markup escaped, and control characters shown as `\x1b` as every other format shows them. */
 const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  escapeControl(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function bars(r: WorkloadResult, key: 'output_tokens_per_usd' | 'tokens_per_joule_output') {
   return r.accelerators.flatMap((a) => {

@@ -18,7 +18,8 @@ export function gb(bytes: number): string {
 
 export function ms(seconds: number): string {
   const v = seconds * 1000;
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
+  // Below 0.01 ms three significant figures: a 0.001 ms limit is not "0.00 ms".
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 0.01 || v === 0 ? v.toFixed(2) : v.toPrecision(3)} ms`;
 }
 
 export function precisionName(p: Precision): string {
@@ -34,8 +35,8 @@ export function failureText(f: Failure): string {
       if (f.minChips === 0) return `does not fit: one sequence's KV cache outgrows any replica`;
       // Only a workload's deployment.replica_chips can leave no size: the default list starts at 1.
       if (f.largestReplicaChips === 0)
-        return `does not fit: no size in deployment.replica_chips is within the chip's scale-up domain (needs at least ${f.minChips} chips for ${gb(f.weightBytes)} of weights)`;
-      return `does not fit: needs at least ${f.minChips} chips for ${gb(f.weightBytes)} of weights plus one sequence's KV cache (${gb(f.usableBytesPerChip)} usable per chip); largest replica allowed is ${f.largestReplicaChips}`;
+        return `does not fit: no size in deployment.replica_chips is within the chip's scale-up domain (needs at least ${f.minChips} chip${f.minChips === 1 ? '' : 's'} for ${gb(f.weightBytes)} of weights)`;
+      return `does not fit: needs at least ${f.minChips} chip${f.minChips === 1 ? '' : 's'} for ${gb(f.weightBytes)} of weights plus one sequence's KV cache (${gb(f.usableBytesPerChip)} usable per chip); largest replica allowed is ${f.largestReplicaChips}`;
     case 'SLO_UNMET':
       return `cannot meet SLO: ${f.metric.toUpperCase()} ${ms(f.achievedS)} at batch ${f.batch} on ${f.chips} chip${f.chips === 1 ? '' : 's'} > ${ms(f.limitS)}`;
   }

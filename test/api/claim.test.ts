@@ -45,6 +45,14 @@ describe('infercost claim', () => {
     expect(w?.range).toBeNull();
   });
 
+  it('a claim that cannot be measured says why on stderr too, one line per workload (exit 2)', () => {
+    const r = spawnCli(['claim', 'maia-200/gb200 tokens_per_dollar >= 1.3', 'chat']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'infercost: chat: not measurable: maia-200 has no output_tokens_per_usd\n',
+    ]);
+  });
+
   it('at the break-even capex the ratio is the threshold', () => {
     const capex = chat?.breakEven?.value ?? 0;
     const at = analyseClaim(env, CLAIM, ['chat'], {

@@ -154,6 +154,13 @@ describe('check, diff, backtest and calibrate in the library', () => {
       ],
       [() => lib.calibrate({} as never), 'calibrate(): accelerator: missing required field "accelerator"'],
       [() => lib.diff({} as never, {} as never), 'diff(): schema_version: expected one of 1, got nothing'],
+      [
+        () => {
+          const doc = lib.compare({ workloads: ['chat'], accelerators: ['b200'] }).result;
+          return lib.diff(doc, doc, ['bogus' as never]);
+        },
+        'diff(): metrics: unknown metric "bogus"',
+      ],
     ];
     for (const [call, message] of cases) expect(call).toThrow(new lib.UsageError(message));
     await expect(lib.fleet({ file: 'profiles/fleets/mixed.yaml', at: 'middle' as never })).rejects.toThrow(

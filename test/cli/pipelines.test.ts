@@ -269,6 +269,24 @@ describe('infercost sweep', () => {
     expect(r.stdout.split('\r\n')[1]).toMatch(/^130900,100,chat,h100-sxm,/);
   });
 
+  it("a sweep file's workload may be a bundled name; a wrong one is located in the sweep file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const ok = join(dir, 'ok.yaml');
+    writeFileSync(ok, 'workload: chat\naxes: { input_tokens: [500] }\n');
+    const r = spawnCli(['sweep', '--file', ok, '--accelerators', 'b200', '--format', 'csv']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\r\n')[1]).toMatch(/^500,chat,b200,/);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'workload: chatt\naxes: { input_tokens: [500] }\n');
+    const e = spawnCli(['sweep', '--file', bad]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(
+      new RegExp(
+        `^infercost: ${bad.replace(/[.]/g, '\\.')}:1:11 workload: no such file, and no bundled workload of that name; did you mean "chat"\\?`,
+      ),
+    );
+  });
+
   it('values valid alone but not together are one line before any row, naming both', () => {
     // 120,000 in + 20,000 out = 140,000 > Llama 3.3 70B's 131,072: each value alone is fine, so
     // before, 221 rows reached stdout and then the sweep exited 2.

@@ -19,6 +19,34 @@ describe('infercost report', () => {
     expect(r.stdout).not.toMatch(/<script|<link|(src|href)="https?:|@import|url\(https?:/); // self-contained: nothing fetched
   });
 
+  it('--format svg is one chart of one workload: two are refused, not the second dropped; no chip running is exit 1', async () => {
+    const two = spawnCli(['report', 'chat', 'rag', '--format', 'svg']);
+    expect([two.code, two.stdout]).toEqual([2, '']);
+    expect(two.stderr).toBe(
+      'infercost: --format svg draws one chart of one workload; got 2 (chat, rag): give one, or write the HTML page\n',
+    );
+    const { mkdtempSync, writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const w = join(dir, 'w.yaml');
+    // A 1 us TPOT limit no chip meets; the name carries an escape and a bell.
+    writeFileSync(
+      w,
+      'name: "no\\e[31mrun\\a"\nmodel: llama-3.1-8b\ninput_tokens: 1000\noutput_tokens: 100\nslo: { tpot_ms: 0.001 }\n',
+    );
+    const out = join(dir, 'r.html');
+    const r = spawnCli(['report', w, '--accelerators', 'h100-sxm', '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'no accelerator can run workload no\\x1b[31mrun\\x07: h100-sxm cannot meet SLO:',
+    );
+    expect(r.stderr).toContain('> 0.00100 ms');
+    const html = readFileSync(out, 'utf8');
+    expect(html).not.toMatch(/[\u0007\u001b]/);
+    expect(html).toContain('no\\x1b[31mrun\\x07');
+  });
+
   it('--format svg --chart pareto writes one chart; an unknown chart is exit 2', () => {
     const svg = spawnCli(['report', 'chat', '--format', 'svg', '--chart', 'pareto']);
     expect(svg.code).toBe(0);

@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { workloadInputFiles } from '../../io/workload.js';
 import { claimJson, claimMarkdown, claimText } from '../../render/claim.js';
+import { escapeControl } from '../../render/text.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 import { gateCode } from '../gate.js';
@@ -46,5 +47,10 @@ export function claimCommand(
     ctx.io.stderr(claimText(report));
   } else if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloads));
   else ctx.io.stdout(text);
+  // Exit 2 says why on stderr too, one line per workload, as compare --expect does.
+  if (code === EXIT.badInput)
+    for (const w of report.workloads)
+      if (w.outcome.status === 'ERROR')
+        ctx.io.stderr(`infercost: ${escapeControl(w.workload)}: ${escapeControl(w.outcome.detail)}\n`);
   return code;
 }

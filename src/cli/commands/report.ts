@@ -72,6 +72,12 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
     charts.push(reportCharts(r, sweep, i));
   }
   if (format === 'svg') {
+    // One SVG is one chart of one workload: a second workload (or a mix's classes) would be
+    // dropped without a word.
+    if (run.doc.results.length > 1)
+      throw new UsageError(
+        `--format svg draws one chart of one workload; got ${run.doc.results.length} (${run.doc.results.map((r) => r.workload.name).join(', ')}): give one, or write the HTML page`,
+      );
     const all = charts.flat();
     const wanted = opts.chart ?? all[0]?.id.replace(/-\d+$/, '');
     const chart = all.find((c) => c.id === `${wanted}-0`);
@@ -87,7 +93,14 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
     for (const c of list) svgs.push({ id: c.id, title: c.title, svg: await renderSvg(c) });
     rendered.push(svgs);
   }
-  return write(ctx, opts.output, reportHtml(run.doc as ResultDoc, rendered, ctx.io.today), workloads);
+  const code = write(ctx, opts.output, reportHtml(run.doc as ResultDoc, rendered, ctx.io.today), workloads);
+  // As compare: the page is written, and a workload no chip can run is said and exits 1.
+  const nothingRuns = run.doc.results.filter((r) => r.accelerators.every((a) => a.status !== 'ok'));
+  for (const r of nothingRuns)
+    ctx.io.stderr(
+      `infercost: no accelerator can run workload ${r.workload.name}: ${r.accelerators.map((a) => `${a.id} ${a.reason ?? a.status}`).join('; ')}\n`,
+    );
+  return nothingRuns.length > 0 ? EXIT.checkFailed : code;
 }
 
 function write(ctx: Context, output: string | undefined, text: string, inputs: readonly string[]): number {
