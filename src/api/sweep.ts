@@ -1,6 +1,5 @@
 // A sweep as a library function (the CLI's sweep is wiring over it): the grid, lazily, and the
 // rows of any point of it, in order. Nothing here prints.
-import { dirname, resolve } from 'node:path';
 import { compareAccelerators } from '../engine/evaluate.js';
 import type { Accelerator, Workload } from '../engine/types.js';
 import type { Catalog } from '../io/catalog.js';
