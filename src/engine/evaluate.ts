@@ -56,7 +56,9 @@ export type Warning =
       readonly fitted: readonly ComputeFormat[];
     }
   /** Section 12c: the chip's factors come from rows whose input length was itself estimated. */
-  | { readonly code: 'INPUTS_ESTIMATED' };
+  | { readonly code: 'INPUTS_ESTIMATED' }
+  /** Section 6.1: a cap below TDP lowers the power charged, never the throughput. */
+  | { readonly code: 'POWER_CAP_BELOW_TDP'; readonly capW: number; readonly tdpW: number };
 
 export interface Performance {
   readonly ttftS: number;
@@ -140,6 +142,9 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
   if (accelerator.inputsEstimated && !everyFactorSet(workload)) warnings.push({ code: 'INPUTS_ESTIMATED' });
   if (accelerator.powerIsEstimate.tdp) warnings.push({ code: 'POWER_ESTIMATE', field: 'tdp' });
   if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
+  const capW = workload.site.powerCapW;
+  if (capW !== undefined && capW < accelerator.tdpW)
+    warnings.push({ code: 'POWER_CAP_BELOW_TDP', capW, tdpW: accelerator.tdpW });
   const assumed = EFFICIENCY_FACTORS.filter(
     (f) => !accelerator.calibrated[f] && workload.efficiencyOverrides[f] === undefined,
   );

@@ -3,6 +3,7 @@ import type { Failure } from '../engine/deploy.js';
 import type { Warning } from '../engine/evaluate.js';
 import type { EfficiencyFactor, Precision } from '../engine/types.js';
 import type { AcceleratorResult } from '../schema/result.js';
+import { grouped } from './format.js';
 
 const FACTOR_NAMES: Readonly<Record<EfficiencyFactor, string>> = {
   etaMem: 'eta_mem',
@@ -54,6 +55,8 @@ export function warningText(w: Warning): string {
       return `${w.plan} price is an estimate (see 'infercost profiles show')`;
     case 'POWER_ESTIMATE':
       return w.field === 'tdp' ? 'chip power (TDP) is an estimate' : 'system power per chip is an estimate';
+    case 'POWER_CAP_BELOW_TDP':
+      return `power cap ${grouped(w.capW)} W is below this chip's ${grouped(w.tdpW)} W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound`;
     case 'EFFICIENCY_ASSUMED':
       return `efficiency factors assumed, not calibrated: ${w.factors.map((f) => FACTOR_NAMES[f]).join(', ')}`;
     case 'BATCH_CAPPED':

@@ -329,6 +329,22 @@ describe('gates and exit codes', () => {
     }
   });
 
+  it('a power cap below TDP is flagged: it lowers the power charged, never the throughput', async () => {
+    const args = ['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json'];
+    const capped = JSON.parse((await runCli([...args, '--set', 'site.power_cap_w=1'])).stdout).results[0]
+      .accelerators[0];
+    expect(capped.warnings).toContainEqual({
+      code: 'POWER_CAP_BELOW_TDP',
+      capW: 1,
+      tdpW: 700,
+      message:
+        "power cap 1 W is below this chip's 700 W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound",
+    });
+    const above = JSON.parse((await runCli([...args, '--set', 'site.power_cap_w=700'])).stdout).results[0]
+      .accelerators[0];
+    expect(above.warnings.map((w: { code: string }) => w.code)).not.toContain('POWER_CAP_BELOW_TDP');
+  });
+
   it('inherited property names are unknown schema kinds: exit 2, not an internal error', async () => {
     for (const kind of ['toString', '__proto__', 'constructor']) {
       const r = await runCli(['schema', kind]);
