@@ -296,14 +296,30 @@ export function runCompare(
 ): CompareRun {
   const catalog = env.catalog;
   const ids = [...catalog.accelerators.keys()];
+  // A sizing flag replaces the workload file's sizing, whichever kind the file gives (a fleet is
+  // sized for a demand or a power budget, not both): the file's is cleared first. Both flags at
+  // once are still the error they are in a file.
+  const unset = (flag: string, text: string, field: string): FieldSet => ({
+    text: `${flag} ${text}`,
+    flag,
+    path: [field],
+    value: undefined,
+  });
   const sets: FieldSet[] = [
     ...opts.set.map((s) => parseFieldSet(s, ids)),
     ...(opts.powerBudget === undefined
       ? []
-      : [parseFieldSet(`power_budget=${opts.powerBudget}`, ids, '--power-budget')]),
+      : [
+          ...(opts.demand === undefined ? [unset('--power-budget', opts.powerBudget, 'demand')] : []),
+          parseFieldSet(`power_budget=${opts.powerBudget}`, ids, '--power-budget'),
+        ]),
     ...(opts.demand === undefined
       ? []
-      : [parseFieldSet(`demand.output_tokens_per_day=${opts.demand}`, ids, '--demand')]),
+      : [
+          ...(opts.powerBudget === undefined ? [unset('--demand', opts.demand, 'power_budget')] : []),
+          unset('--demand', opts.demand, 'demand'),
+          parseFieldSet(`demand.output_tokens_per_day=${opts.demand}`, ids, '--demand'),
+        ]),
   ];
   const plan = parsePlan(opts.plan);
   const sortMetric = parseSortMetric(opts.sort);

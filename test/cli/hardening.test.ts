@@ -345,6 +345,19 @@ describe('gates and exit codes', () => {
     expect(above.warnings.map((w: { code: string }) => w.code)).not.toContain('POWER_CAP_BELOW_TDP');
   });
 
+  it("--demand or --power-budget replaces the file's sizing of either kind; both flags at once are still refused", async () => {
+    const w = 'model: llama-3.1-8b\ninput_tokens: 800\noutput_tokens: 300\npower_budget: 1MW\n';
+    const args = ['compare', '-', '--accelerators', 'b200', '--format', 'json'];
+    const demand = await runCli([...args, '--demand', '1e12'], { stdin: w });
+    expect(demand.code).toBe(0);
+    const fleet = JSON.parse(demand.stdout).results[0].accelerators[0].fleet;
+    expect(fleet.sized_for).toBe('demand');
+    expect(fleet.output_tokens_per_day).toBeGreaterThanOrEqual(1e12);
+    const both = await runCli([...args, '--demand', '1e12', '--power-budget', '1MW'], { stdin: w });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give a demand or a power budget, not both');
+  });
+
   it('inherited property names are unknown schema kinds: exit 2, not an internal error', async () => {
     for (const kind of ['toString', '__proto__', 'constructor']) {
       const r = await runCli(['schema', kind]);
