@@ -102,7 +102,9 @@ export function cellsToRow(header: readonly string[], cells: readonly string[]):
   header.forEach((name, i) => {
     const cell = (cells[i] ?? '').trim();
     if (cell === '') return;
-    if (NUMERIC.has(name)) raw[name] = Number(cell);
+    // A cell that is not a number stays text, so the error quotes what the file says ("abc"),
+    // not the NaN it would read as.
+    if (NUMERIC.has(name)) raw[name] = Number.isNaN(Number(cell)) ? cell : Number(cell);
     else if (name === 'input_assumed') raw[name] = cell === 'true' ? true : cell === 'false' ? false : cell;
     else raw[name] = cell;
   });

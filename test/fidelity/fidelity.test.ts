@@ -541,6 +541,13 @@ describe('measured-result files', () => {
     const r = await runCli(['backtest', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(`infercost: ${bad}:2:25 chips_per_replica: expected a positive number, got 0\n`);
+    // A cell that is not a number is quoted as the file has it, not as the NaN it reads as.
+    writeFileSync(
+      bad,
+      [lines[0], (lines[12] as string).replace(',1,llama-3.1-8b,', ',abc,llama-3.1-8b,')].join('\n'),
+    );
+    const text = await runCli(['backtest', bad]);
+    expect(text.stderr).toBe(`infercost: ${bad}:2:25 chips_per_replica: expected a number, got "abc"\n`);
   });
 });
 
