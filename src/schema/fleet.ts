@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PLANS } from '../engine/types.js';
-import { idSchema, once, positive, powerQuantitySchema } from './common.js';
+import { idSchema, once, positive, positiveInt, powerQuantitySchema } from './common.js';
 
 /**
  * A mixed-fleet plan (docs/model.md section 8a): workloads with demands, chip options with caps,
@@ -36,7 +36,7 @@ export const fleetSchema = once(() =>
         z.strictObject({
           id: idSchema(),
           /** How many of this chip can be had. */
-          max_chips: positive(1e12).optional(),
+          max_chips: positiveInt(1e12).optional(),
         }),
       )
       .min(1),

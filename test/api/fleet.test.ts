@@ -370,6 +370,21 @@ describe('infercost fleet', () => {
     expect(bad.stderr).toBe('infercost: --at middle: size the plan at expected, low or high\n');
   });
 
+  it('a cap is a whole number of chips: 2.5 is one located line, exit 2 (it showed as "0 of 3 chips")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'workloads:\n  - workload: chat\n    demand: { output_tokens_per_day: 1e9 }\nchips:\n  - id: h100-sxm\n    max_chips: 2.5\n',
+    );
+    const r = spawnCli(['fleet', bad]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${bad}:6:16 chips[0].max_chips: expected a whole number, got 2.5\n`,
+    ]);
+  });
+
   it('a chip that is not a profile is one located line, exit 2; infeasible is exit 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const bad = join(dir, 'bad.yaml');
