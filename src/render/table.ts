@@ -214,15 +214,22 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
   for (const m of doc.mixes ?? []) {
     out.push(...wrap(mixHeading(m), width).map((l) => c.bold(l)));
     const rows = mixRows(m);
-    // The last column says what a chip lacks; it is left out when every chip has a blend.
-    const shown = rows.some((r) => r[4] !== '') ? 5 : 4;
-    const t = new Table({
-      head: MIX_HEADERS.slice(0, shown).map((h) => c.bold(h)),
-      style: { head: [], border: [], compact: true },
-      colAligns: ['left', 'right', 'right', 'right', 'left'].slice(0, shown) as ('left' | 'right')[],
-    });
-    for (const row of rows) t.push(row.slice(0, shown));
-    out.push(t.toString(), '');
+    // The last column says what a chip lacks; it is left out when every chip has a blend, and on
+    // a terminal too narrow for it it follows the table as a line per chip.
+    const mixTable = (shown: number) => {
+      const t = new Table({
+        head: MIX_HEADERS.slice(0, shown).map((h) => c.bold(h)),
+        style: { head: [], border: [], compact: true },
+        colAligns: ['left', 'right', 'right', 'right', 'left'].slice(0, shown) as ('left' | 'right')[],
+      });
+      for (const row of rows) t.push(row.slice(0, shown));
+      return t.toString();
+    };
+    const lacks = rows.some((r) => r[4] !== '');
+    const full = mixTable(lacks ? 5 : 4);
+    if (!lacks || width === undefined || widest(full) <= width) out.push(full, '');
+    else
+      out.push(mixTable(4), ...rows.flatMap((r) => (r[4] === '' ? [] : wrap(`${r[0]}: ${r[4]}`, width))), '');
   }
   return `${out.join('\n')}\n`.replace(/\n\n$/, '\n');
 };

@@ -83,6 +83,15 @@ describe('a table that fits', () => {
     );
   });
 
+  it("a mix's blend table fits at 80 columns: what a chip lacks follows the table (108 columns before)", async () => {
+    const out = await onTerminal(
+      ['compare', 'production-mix', '--accelerators', 'h100-sxm,b200,inferentia2'],
+      80,
+    );
+    expect(widest(out)).toBeLessThanOrEqual(80);
+    expect(out).toMatch(/┘\ninferentia2: no tok\/\$ for chat, agentic-coding \(no price, or cannot run\)/);
+  });
+
   it('diff fits at 80 columns: the delta goes first (the change says it in percent)', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { join } = await import('node:path');
