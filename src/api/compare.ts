@@ -130,7 +130,6 @@ export function monthsOld(asOf: string, today: string): number {
   return (ty - y) * 12 + (tm - (m ?? 6));
 }
 
-/** A quote older than 12 months is flagged on its row: prices move (AWS cut P5 by up to 45% in 2025). */
 /**
  * A chip the asked-for stack does not serve runs its own default (acceleratorFor): the Stack
  * column names the one used, and this note says the asked-for one was passed over.
@@ -156,6 +155,7 @@ export function flagStackNotServed(r: WorkloadResult, stack: string | undefined)
   };
 }
 
+/** A quote older than 12 months is flagged on its row: prices move (AWS cut P5 by up to 45% in 2025). */
 export function flagStalePrices(r: WorkloadResult, today: string): WorkloadResult {
   return {
     ...r,
