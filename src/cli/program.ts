@@ -45,7 +45,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       // One prefix for every error, commander's included.
       outputError: (s, write) => write(sanitizeLine(s.replace(/^error: /, 'infercost: '))),
     })
-    // Descriptions wrap beside a column of names down to 20 columns of room (commander's default,
+    // Descriptions wrap beside a column of names down to 15 columns of room (commander's default,
     // 40, left every line unwrapped below 81 columns: the names take 41).
     .configureHelp({ minWidthToWrap: 15 })
     .addHelpText('after', () =>
