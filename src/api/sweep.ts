@@ -234,18 +234,15 @@ const MAX_COMBINATIONS_CHECKED = 4096;
  * Values valid alone can be invalid together (input + output beyond the model's context): the
  * workload axes' checked values are loaded in every combination, so such a grid is one line before
  * the first row, not an error after hundreds of them. A grid with more combinations than
- * MAX_COMBINATIONS_CHECKED checks each axis's ends together: the limits a workload has (context
- * length, sums) grow with each field, so the worst combination sits at a corner.
+ * MAX_COMBINATIONS_CHECKED checks each axis's ends together (the limits a workload has, context
+ * length and sums, grow with each field, so the worst combination sits at a corner), and each
+ * axis's checked values with the other axes at their first value.
  */
 function checkWorkloadCombinations(env: SweepEnv, plan: Plan, globalSets: readonly FieldSet[]): void {
   const axes = plan.axes.filter((a) => a.setAt(0).acceleratorId === undefined);
   if (axes.length < 2) return;
-  let choices = axes.map((a) => indicesToCheck(a.count));
-  if (choices.reduce((n, c) => n * c.length, 1) > MAX_COMBINATIONS_CHECKED)
-    choices = axes.map((a) => [...new Set([0, a.count - 1])]);
-  const index = new Array<number>(axes.length).fill(0);
-  for (;;) {
-    const sets = axes.map((a, k) => a.setAt((choices[k] as number[])[index[k] as number] as number));
+  const check = (indices: readonly number[]) => {
+    const sets = axes.map((a, k) => a.setAt(indices[k] as number));
     try {
       loadWorkload(plan.workloadYaml, env.catalog, [...globalSets, ...sets], env.today);
     } catch (e) {
@@ -253,6 +250,16 @@ function checkWorkloadCombinations(env: SweepEnv, plan: Plan, globalSets: readon
       const field = e.fieldPath === '' ? '' : `${e.fieldPath}: `;
       throw new UsageError(`${sets.map((s) => `${s.flag} ${s.text}`).join(' with ')}: ${field}${e.detail}`);
     }
+  };
+  let choices = axes.map((a) => indicesToCheck(a.count));
+  if (choices.reduce((n, c) => n * c.length, 1) > MAX_COMBINATIONS_CHECKED) {
+    for (const [k, list] of choices.entries())
+      for (const i of list) check(axes.map((_, j) => (j === k ? i : 0)));
+    choices = axes.map((a) => [...new Set([0, a.count - 1])]);
+  }
+  const index = new Array<number>(axes.length).fill(0);
+  for (;;) {
+    check(index.map((i, k) => (choices[k] as number[])[i] as number));
     let k = axes.length - 1;
     while (k >= 0 && (index[k] as number) + 1 >= (choices[k] as number[]).length) index[k--] = 0;
     if (k < 0) return;

@@ -287,6 +287,30 @@ describe('infercost sweep', () => {
     );
   });
 
+  it('in a grid too large to check every combination, each value is still checked before any row', () => {
+    // 64 x 64 x 31 = 126,976 combinations: beyond the 4,096 checked in full, so the corners are
+    // checked together and each axis's values with the others at their first (before, the
+    // corners alone, and a bad value inside a list surfaced after rows had been printed).
+    const list = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => f(i)).join(',');
+    const r = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      `input_tokens=${list(64, (i) => 100 * (i + 1))}`,
+      '--vary',
+      `output_tokens=${list(64, (i) => 10 * (i + 1))}`,
+      '--vary',
+      // -1 is the eleventh of 31 values: no corner holds it.
+      `utilization=${list(31, (i) => (i === 10 ? -1 : Math.round((0.1 + 0.01 * i) * 100) / 100))}`,
+      '--limit',
+      '1',
+    ]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      'infercost: --vary input_tokens=100 with --vary output_tokens=10 with --vary utilization=-1: utilization: expected a positive number, got -1\n',
+    );
+  });
+
   it('values valid alone but not together are one line before any row, naming both', () => {
     // 120,000 in + 20,000 out = 140,000 > Llama 3.3 70B's 131,072: each value alone is fine, so
     // before, 221 rows reached stdout and then the sweep exited 2.
