@@ -1,3 +1,5 @@
+import { InputError } from './errors.js';
+
 /** One CSV record with the 1-based line it starts on. */
 export interface CsvRecord {
   readonly line: number;
@@ -5,8 +7,6 @@ export interface CsvRecord {
   /** 1-based character column where each field starts (on the line it starts on). */
   readonly columns: readonly number[];
 }
-
-import { InputError } from './errors.js';
 
 /**
  * RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. A quote left open

@@ -1,7 +1,7 @@
 // The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
 import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
 import { grouped, localeNumber } from './format.js';
-import { wrap } from './table.js';
+import { wrap, wrapIndented } from './table.js';
 import { escapeControl, markdownCell, safeJson } from './text.js';
 
 const num = (v: number | null) => (v === null ? '-' : localeNumber(Number(v.toPrecision(3))));
@@ -139,8 +139,7 @@ export function claimText(report: ClaimReport, terminal?: number): string {
     return bars.length > 0 ? ['', ...bars] : [];
   });
   // Only a line wider than the terminal is wrapped: a bar's runs of spaces must stay as they are.
-  const prose = (text: string) =>
-    terminal !== undefined && text.length > terminal ? wrap(text, terminal) : [text];
+  const prose = (text: string) => wrapIndented(text, terminal);
   return `${[...head.flatMap((h) => (h === '' ? [h] : prose(h))), line(cols), ...rows.map(line), ...below.flatMap(prose), ...(errors.length > 0 ? ['', ...errors.flatMap(prose)] : []), ...tornadoes.flatMap(prose)].join('\n')}\n${notes(report, terminal)}`;
 }
 

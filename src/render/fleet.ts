@@ -3,7 +3,7 @@ import type { FleetReport, FleetSureness } from '../api/fleet.js';
 import { chipsByChip, type FleetMargin, type FleetPlan, type OptionFigures } from '../engine/fleet.js';
 import { csvLine } from './csv.js';
 import { compact, grouped, sig } from './format.js';
-import { wrap } from './table.js';
+import { wrapIndented } from './table.js';
 import { escapeText, safeJson } from './text.js';
 
 const mw = (w: number) => sig(w / 1e6);
@@ -35,11 +35,7 @@ function usage(r: FleetReport): string[] {
  * its indent on every line.
  */
 function prose(lines: readonly string[], width: number | undefined): string[] {
-  return lines.flatMap((l) =>
-    l.startsWith('  ')
-      ? wrap(l.slice(2), width === undefined ? undefined : width - 2).map((x) => `  ${x}`)
-      : wrap(l, width),
-  );
+  return lines.flatMap((l) => wrapIndented(l, width));
 }
 
 /** The plan as text; prose lines wrap to `width` (a terminal's), the table stays as it is. */

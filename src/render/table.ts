@@ -129,6 +129,16 @@ export function hiddenLine(
     : wrap(`Not shown to fit ${width} columns: ${hidden.join(', ')} (${fullFormats} every column)`, width);
 }
 
+/**
+ * One line of prose wrapped to `width` under its own indent, continuations indented `more` further;
+ * a line that fits, or any line when `width` is undefined (a pipe), stays as it is.
+ */
+export function wrapIndented(line: string, width: number | undefined, more = '    '): string[] {
+  if (width === undefined || line.length <= width) return [line];
+  const lead = /^ */.exec(line)?.[0] ?? '';
+  return wrap(line.trimStart(), Math.max(20, width - lead.length), more).map((x) => lead + x);
+}
+
 /** The widest line of a block of text, in screen columns. */
 export function widest(text: string): number {
   return Math.max(...text.split('\n').map(visibleWidth));

@@ -40,12 +40,11 @@ export function claimCommand(
     report.workloads.map((w) => w.outcome),
     opts.strict,
   );
-  // A claim that cannot be measured (exit 2) leaves an existing output file as it was; the
-  // report, which says why, goes to stderr instead.
-  if (opts.output !== undefined && code === EXIT.badInput) {
+  // A claim that cannot be measured (exit 2) leaves an existing output file as it was; the lines
+  // below say why.
+  if (opts.output !== undefined && code === EXIT.badInput)
     ctx.io.stderr(`infercost: ${opts.output} not written: the claim cannot be measured\n`);
-    ctx.io.stderr(claimText(report));
-  } else if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloads));
+  else if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloads));
   else ctx.io.stdout(text);
   // Exit 2 says why on stderr too, one line per workload, as compare --expect does.
   if (code === EXIT.badInput)

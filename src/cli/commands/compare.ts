@@ -6,7 +6,7 @@ import { workloadInputFiles } from '../../io/workload.js';
 import { RENDERERS } from '../../render/index.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
-import { gateCode } from '../gate.js';
+import { gateCode, nothingRunsLines } from '../gate.js';
 import { useColor } from '../io.js';
 
 export function compareCommand(ctx: Context, workloadPaths: string[], opts: CompareOptions): number {
@@ -45,10 +45,7 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
   else if (opts.output !== undefined) writeFileAtomic(opts.output, text, workloadInputFiles(workloadPaths));
   else ctx.io.stdout(text);
   for (const o of run.outcomes) ctx.io.stderr(`${outcomeLine(o)}\n`);
-  const nothingRuns = run.doc.results.filter((r) => r.accelerators.every((a) => a.status !== 'ok'));
-  for (const r of nothingRuns)
-    ctx.io.stderr(
-      `infercost: no accelerator can run workload ${r.workload.name}: ${r.accelerators.map((a) => `${a.id} ${a.reason ?? a.status}`).join('; ')}\n`,
-    );
+  const nothingRuns = nothingRunsLines(run.doc);
+  for (const line of nothingRuns) ctx.io.stderr(line);
   return code === EXIT.ok && nothingRuns.length > 0 ? EXIT.checkFailed : code;
 }

@@ -1,7 +1,7 @@
 // `infercost profiles show <id>`: every number of one profile with its source, kind and range.
 import { UsageError } from '../../io/errors.js';
 import { unknownAccelerator } from '../../io/workload.js';
-import { wrap } from '../../render/table.js';
+import { wrapIndented } from '../../render/table.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { AcceleratorFile } from '../../schema/accelerator.js';
 import { sourcedFieldPaths } from '../../schema/rules.js';
@@ -87,11 +87,7 @@ export function profilesShowCommand(ctx: Context, id: string, opts: { format?: s
   );
   // On a terminal each long line wraps under its own indent; piped, one line each.
   const width = ctx.io.stdoutColumns;
-  const lines = out.flatMap((l) => {
-    if (width === undefined || l.length <= width) return [l];
-    const lead = /^ */.exec(l)?.[0] ?? '';
-    return wrap(l.trimStart(), Math.max(20, width - lead.length), '    ').map((x) => lead + x);
-  });
+  const lines = out.flatMap((l) => wrapIndented(l, width));
   ctx.io.stdout(escapeText(`${lines.join('\n')}\n`));
   return EXIT.ok;
 }

@@ -7,6 +7,7 @@ import { type ChartSpec, reportCharts, reportHtml, type SweepPoint } from '../..
 import type { ResultDoc } from '../../schema/result.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
+import { nothingRunsLines } from '../gate.js';
 
 export interface ReportOptions
   extends Omit<CompareOptions, 'pareto' | 'ranges' | 'strict' | 'expect' | 'chart' | 'format'> {
@@ -95,11 +96,8 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
   }
   const code = write(ctx, opts.output, reportHtml(run.doc as ResultDoc, rendered, ctx.io.today), workloads);
   // As compare: the page is written, and a workload no chip can run is said and exits 1.
-  const nothingRuns = run.doc.results.filter((r) => r.accelerators.every((a) => a.status !== 'ok'));
-  for (const r of nothingRuns)
-    ctx.io.stderr(
-      `infercost: no accelerator can run workload ${r.workload.name}: ${r.accelerators.map((a) => `${a.id} ${a.reason ?? a.status}`).join('; ')}\n`,
-    );
+  const nothingRuns = nothingRunsLines(run.doc as ResultDoc);
+  for (const line of nothingRuns) ctx.io.stderr(line);
   return nothingRuns.length > 0 ? EXIT.checkFailed : code;
 }
 
