@@ -1,4 +1,4 @@
-import { type AcceleratorResult, METRIC_KEYS, type ResultDoc } from '../schema/result.js';
+import { type AcceleratorResult, METRIC_KEYS, type MixResult, type ResultDoc } from '../schema/result.js';
 import { escapeControl } from './text.js';
 import type { Renderer } from './types.js';
 
@@ -108,8 +108,38 @@ export function csvRow(
   ];
 }
 
-export const renderCsv: Renderer = (doc: ResultDoc) =>
-  csvLine(CSV_COLUMNS) +
-  doc.results
-    .flatMap((r) => r.accelerators.map((a) => csvLine(csvRow(r.workload.name, r.baseline, a))))
-    .join('');
+/**
+ * A mix's blend for one chip (docs/model.md section 8b) in the same columns: the mix's name as the
+ * workload, status `mix`, the three blended metrics, and in `reason` the classes a chip lacks
+ * (then it has no blend). Every other cell is empty: a blend has no one deployment or latency.
+ */
+export function csvMixRow(
+  m: MixResult,
+  a: MixResult['accelerators'][number],
+  name: string | null,
+): (string | number | boolean | null)[] {
+  const cells: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>> = {
+    workload: m.name,
+    accelerator: a.id,
+    name,
+    status: 'mix',
+    usd_per_mtok_output: a.usd_per_mtok_output,
+    output_tokens_per_usd: a.output_tokens_per_usd,
+    tokens_per_joule_output: a.tokens_per_joule_output,
+    reason: a.missing.length > 0 ? `no blend: ${a.missing.join(', ')} cannot be run or priced` : null,
+  };
+  return CSV_COLUMNS.map((k) => cells[k] ?? null);
+}
+
+export const renderCsv: Renderer = (doc: ResultDoc) => {
+  const names = new Map(doc.results.flatMap((r) => r.accelerators.map((a) => [a.id, a.name] as const)));
+  return (
+    csvLine(CSV_COLUMNS) +
+    doc.results
+      .flatMap((r) => r.accelerators.map((a) => csvLine(csvRow(r.workload.name, r.baseline, a))))
+      .join('') +
+    (doc.mixes ?? [])
+      .flatMap((m) => m.accelerators.map((a) => csvLine(csvMixRow(m, a, names.get(a.id) ?? null))))
+      .join('')
+  );
+};

@@ -2,9 +2,10 @@
 // time. Charts are Vega-Lite specifications rendered to SVG here, when the report is made
 // (vega and vega-lite 5, the last major versions that run on Node 20), so the page is static.
 
-import type { AcceleratorResult, ResultDoc, WorkloadResult } from '../schema/result.js';
+import type { AcceleratorResult, MixResult, ResultDoc, WorkloadResult } from '../schema/result.js';
+import { FLEET_COLUMNS, hasFleet } from './columns.js';
 import { fixed, millis, ratio, sig } from './format.js';
-import { workloadHeading } from './summary.js';
+import { MIX_HEADERS, mixHeading, mixRows, workloadHeading } from './summary.js';
 import { escapeControl } from './text.js';
 import { replicaText } from './words.js';
 
@@ -161,6 +162,10 @@ function tableHtml(r: WorkloadResult): string {
     'tok/$ vs base',
     'tok/W vs base',
   ];
+  // A demand or a power budget sizes a fleet per chip (docs/model.md section 8): the same four
+  // columns as the table's.
+  const fleet = hasFleet(r) ? FLEET_COLUMNS : [];
+  head.push(...fleet.map((c) => c.header));
   const rows = r.accelerators.map((a) => {
     const rng = a.ranges?.output_tokens_per_s_per_chip;
     const range =
@@ -180,10 +185,25 @@ function tableHtml(r: WorkloadResult): string {
       `<td>${fixed(a.metrics.usd_per_mtok_output, 2)}</td>`,
       `<td>${ratio(a.vs_baseline?.metrics.output_tokens_per_usd?.ratio)}</td>`,
       `<td>${ratio(a.vs_baseline?.metrics.tokens_per_joule_output?.ratio)}</td>`,
+      ...fleet.map((c) => `<td>${esc(c.text(a))}</td>`),
     ];
     return `<tr>${cells.join('')}</tr>`;
   });
   return `<table><thead><tr>${head.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** A mix's blend per chip (docs/model.md section 8b), as the table and Markdown show it. */
+function mixHtml(m: MixResult): string {
+  const head = MIX_HEADERS.map((h, i) => `<th scope="col">${i === 0 ? 'chip' : esc(h)}</th>`).join('');
+  const rows = mixRows(m).map(
+    ([id, ...cells]) =>
+      `<tr><th scope="row">${esc(id ?? '')}</th>${cells.map((c, i) => (i === cells.length - 1 ? `<td class="missing">${esc(c)}</td>` : `<td>${esc(c)}</td>`)).join('')}</tr>`,
+  );
+  return `<section>
+<h2>${esc(mixHeading(m))}</h2>
+<p class="assumptions">Each class is compared in its own section above; per chip, $ per 1M output tokens is averaged by share, tokens per dollar and per joule harmonically (docs/model.md section 8b). A chip missing a class has no blend.</p>
+<table class="mix"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>
+</section>`;
 }
 
 /**
@@ -214,13 +234,14 @@ ${(charts[i] ?? []).map((c) => `<figure id="${c.id}"><figcaption>${esc(c.title)}
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
 h1{font-size:22px}h2{font-size:16px;margin-top:32px}
 table{border-collapse:collapse;margin:12px 0;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}th[scope=row],td:nth-child(2){text-align:left}
+th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}th[scope=row],td:nth-child(2),td.missing{text-align:left}
+.mix td{text-align:right}.mix td.missing{text-align:left}
 thead th{background:#f4f4f4}figure{margin:18px 0}figcaption{font-weight:600;margin-bottom:6px}
 .assumptions{color:#444}
 </style></head><body>
 <h1>infercost report</h1>
 <p>Made ${esc(generated)} by infercost ${esc(doc.tool.version)}. Every number follows docs/model.md; hover a chip, stack or price for its notes and source.</p>
-${sections.join('\n')}
+${[...sections, ...(doc.mixes ?? []).map(mixHtml)].join('\n')}
 </body></html>
 `;
 }

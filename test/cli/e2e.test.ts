@@ -427,6 +427,84 @@ describe('workload mixes (docs/model.md section 8b)', () => {
   });
 });
 
+describe('a mix in every format: the blend rows of CSV and NDJSON, the blend table of the HTML report', () => {
+  const ARGS = ['compare', 'production-mix', '--accelerators', 'h100-sxm,inferentia2'];
+  it('CSV: one row per (mix, chip) after the classes, status mix, the three blended cells; NDJSON: a record with `mix`', async () => {
+    const { parseCsv } = await import('../../src/io/csv.js');
+    const json = JSON.parse(spawnCli([...ARGS, '--format', 'json']).stdout);
+    const blend = (id: string) => json.mixes[0].accelerators.find((a: { id: string }) => a.id === id);
+    const csv = spawnCli([...ARGS, '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    const [header, ...rows] = parseCsv(csv.stdout, 'stdout').map((r) => r.fields);
+    const col = (name: string) => (header as string[]).indexOf(name);
+    // 3 classes x 2 chips, then 2 blend rows.
+    expect(rows.map((r) => `${r[0]}/${r[1]}/${r[3]}`).slice(6)).toEqual([
+      'production-mix/h100-sxm/mix',
+      'production-mix/inferentia2/mix',
+    ]);
+    expect(rows).toHaveLength(8);
+    const h100 = rows[6] as string[];
+    expect(h100[2]).toBe('NVIDIA H100 SXM');
+    for (const k of ['usd_per_mtok_output', 'output_tokens_per_usd', 'tokens_per_joule_output'])
+      expect(Number(h100[col(k)])).toBe(blend('h100-sxm')[k]);
+    // A blend has no one deployment or latency: those cells are empty, not zero.
+    for (const k of ['chips', 'batch', 'ttft_s', 'tpot_s', 'output_tokens_per_s_per_chip'])
+      expect(h100[col(k)]).toBe('');
+    // Inferentia2 cannot meet chat's or agentic-coding's SLO: no blend, and the row says why.
+    const inf2 = rows[7] as string[];
+    expect([inf2[col('usd_per_mtok_output')], inf2[col('reason')]]).toEqual([
+      '',
+      'no blend: chat, agentic-coding cannot be run or priced',
+    ]);
+    const nd = spawnCli([...ARGS, '--format', 'ndjson']);
+    const records = nd.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records).toHaveLength(8);
+    expect(records.slice(0, 6).every((r) => typeof r.workload === 'string' && !('mix' in r))).toBe(true);
+    expect(records[6]).toEqual({
+      schema_version: 1,
+      mix: 'production-mix',
+      classes: json.mixes[0].classes,
+      ...blend('h100-sxm'),
+    });
+    expect(records[7].missing).toEqual(['chat', 'agentic-coding']);
+  });
+
+  it('report: a section with the blend table after the classes; --power-budget adds the fleet columns', () => {
+    const r = spawnCli(['report', 'production-mix', '--accelerators', 'h100-sxm,inferentia2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/<section>/g)).toHaveLength(4);
+    const mix = r.stdout.slice(r.stdout.lastIndexOf('<section>'));
+    expect(mix).toContain(
+      '<h2>mix production-mix: chat 60%, rag 30%, agentic-coding 10% of the output tokens, blended per chip</h2>',
+    );
+    const json = JSON.parse(spawnCli([...ARGS, '--format', 'json']).stdout);
+    const h100 = json.mixes[0].accelerators.find((a: { id: string }) => a.id === 'h100-sxm');
+    // The table's cells: 3 significant figures below 1,000, whole numbers grouped above.
+    const three = (v: number) =>
+      v >= 1000 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(3)));
+    expect(mix).toContain(
+      `<tr><th scope="row">h100-sxm</th><td>${three(h100.usd_per_mtok_output)}</td><td>${three(h100.output_tokens_per_usd)}</td><td>${three(h100.tokens_per_joule_output)}</td><td class="missing"></td></tr>`,
+    );
+    expect(mix).toContain(
+      '<td class="missing">no tok/$ for chat, agentic-coding (no price, or cannot run)</td>',
+    );
+    // 1 GW filled with each chip: the fleet's facility power is the budget, 1,000 MW.
+    const fleet = spawnCli(['report', 'chat', '--accelerators', 'h100-sxm', '--power-budget', '1GW']);
+    expect(fleet.code).toBe(0);
+    expect(fleet.stdout).toContain(
+      '<th scope="col">Fleet chips</th><th scope="col">Fleet MW</th><th scope="col">Out tok/day</th><th scope="col">$M/year</th>',
+    );
+    expect(fleet.stdout).toMatch(
+      /<td>[0-9.,]+k<\/td><td>1,000<\/td><td>[0-9.]+T<\/td><td>[0-9,]+<\/td><\/tr>/,
+    );
+    const plain = spawnCli(['report', 'chat', '--accelerators', 'h100-sxm']);
+    expect(plain.stdout).not.toContain('Fleet chips');
+  });
+});
+
 describe('mixes where single workloads are expected', () => {
   it('claim on a mix says to name its classes (exit 2); report takes a mix, one section per class', () => {
     const claim = spawnCli([

@@ -66,6 +66,11 @@ export function registerComparisons(w: Wiring): void {
     .option('--basis <basis>', 'price basis for every chip: hyperscaler (default), neocloud, marketplace')
     .option('--stack <stack>', "serving stack to assume; default: each chip's best calibrated one")
     .option('--set <path=value>', 'override a workload or profile field (repeatable)', collect, [])
+    .option(
+      '--power-budget <power>',
+      'fill this facility power with each chip (1GW, 300MW): chips, tokens/day, $/year',
+    )
+    .option('--demand <tokens_per_day>', "size each chip's fleet for this many output tokens per day")
     .addHelpText('after', '\nExample:\n  infercost report chat rag -o report.html')
     .action(async (workloads: string[], opts) =>
       w.setCode(await reportCommand(w.ctx(), workloads, w.withConfig(opts))),
