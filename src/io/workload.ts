@@ -370,6 +370,17 @@ export function loadWorkload(
       );
     }
     draft = toModel(entry.value, raw.speculative.draft);
+    // Section 3c: a draft as large as its target in every sense (a swapped pair, the model
+    // itself) is a mistake, never a configuration: each of its steps reads what a target step does.
+    if (draft.paramsTotal >= model.paramsTotal && draft.paramsActive >= model.paramsActive) {
+      const b = (n: number) => `${Number((n / 1e9).toPrecision(4))}B`;
+      throw located(
+        y,
+        mine,
+        ['speculative', 'draft'],
+        `${raw.speculative.draft} (${b(draft.paramsTotal)} parameters, ${b(draft.paramsActive)} active) is not smaller than the target ${modelId} (${b(model.paramsTotal)}, ${b(model.paramsActive)} active): a draft must be the smaller model (docs/model.md 3c)`,
+      );
+    }
   }
   return { file: y.file, yaml: y, raw, workload: toWorkload(raw, model, name, draft), modelId };
 }
