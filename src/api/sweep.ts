@@ -280,6 +280,26 @@ export interface SweepRun {
   linesOf(p: number, lines: string[]): number;
 }
 
+/**
+ * The workload without the axes, for its baseline, chips and stack; when that is incomplete alone
+ * (an axis gives a required field: `--vary speculative.draft=a,b` beside `--set
+ * speculative.tokens=4`), with every axis at its first value. Each point is checked and loaded
+ * with its own values either way; if neither loads, the error is the file's own.
+ */
+function loadBase(env: SweepEnv, plan: Plan, globalSets: readonly FieldSet[]) {
+  try {
+    return loadWorkload(plan.workloadYaml, env.catalog, globalSets, env.today);
+  } catch (e) {
+    if (!(e instanceof InputError) || plan.axes.length === 0) throw e;
+    try {
+      const first = plan.axes.map((a) => a.setAt(0));
+      return loadWorkload(plan.workloadYaml, env.catalog, [...globalSets, ...first], env.today);
+    } catch {
+      throw e;
+    }
+  }
+}
+
 /** Plans a sweep and checks its axes: the rows of any point, without printing (src/cli/commands/sweep.ts prints). */
 export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, opts: SweepOptions): SweepRun {
   const catalog = env.catalog;
@@ -293,7 +313,7 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   const limit = parseLimit(opts.limit);
   const plan = planFor(env, workloadPath, opts, ids);
 
-  const base = loadWorkload(plan.workloadYaml, catalog, globalSets, env.today);
+  const base = loadBase(env, plan, globalSets);
   const baseline = plan.baseline ?? base.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
   const wanted =
     plan.acceleratorIds.length > 0

@@ -269,6 +269,25 @@ describe('infercost sweep', () => {
     expect(r.stdout.split('\r\n')[1]).toMatch(/^130900,100,chat,h100-sxm,/);
   });
 
+  it('an axis may give a field the workload needs (which draft model); a draft larger than the target is refused', () => {
+    const SPEC = ['--set', 'speculative.tokens=4', '--set', 'speculative.acceptance=0.7'];
+    const args = ['sweep', CHAT, '--accelerators', 'h100-sxm', '--format', 'csv', ...SPEC, '--vary'];
+    // chat has no `speculative:`; the base workload alone lacks a draft, each point has one.
+    const r = spawnCli([...args, 'speculative.draft=llama-3.2-1b,llama-3.1-8b']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\r\n').map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
+      'speculative.draft,workload,accelerator',
+      'llama-3.2-1b,chat,h100-sxm',
+      'llama-3.1-8b,chat,h100-sxm',
+      '',
+    ]);
+    const big = spawnCli([...args, 'speculative.draft=llama-3.2-1b,llama-3.1-405b']);
+    expect([big.code, big.stdout]).toEqual([2, '']);
+    expect(big.stderr).toBe(
+      'infercost: --vary speculative.draft=llama-3.1-405b: llama-3.1-405b (405.9B parameters, 405.9B active) is not smaller than the target llama-3.3-70b (70.6B, 70.6B active): a draft must be the smaller model (docs/model.md 3c)\n',
+    );
+  });
+
   it("a sweep file's workload may be a bundled name; a wrong one is located in the sweep file", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const ok = join(dir, 'ok.yaml');
