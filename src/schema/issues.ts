@@ -204,5 +204,10 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown, schema: z.
 function unionMessage(path: Path, actual: unknown): string {
   const last = path[path.length - 1];
   if (last === 'model') return `expected a model id or an inline model, got ${describeValue(actual)}`;
+  // A sweep file's axis (src/schema/sweep.ts), and a base workload named or written inline.
+  if (path[0] === 'axes' && path.length === 2)
+    return `expected a list of values ([500, 1000]) or a range ("100..8000*2", "0..1:0.1"), got ${describeValue(actual)}`;
+  if (last === 'workload' || path[0] === 'workloads')
+    return `expected a workload file, a bundled workload's name or an inline workload, got ${describeValue(actual)}`;
   return `expected a precision (fp4, fp6, fp8, int8, int4, bf16, fp16, fp32) or { format, bits }, got ${describeValue(actual)}`;
 }

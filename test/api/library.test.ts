@@ -149,6 +149,10 @@ describe('check, diff, backtest and calibrate in the library', () => {
         'compare(): acclerators: unknown key "acclerators"; did you mean "accelerators"?',
       ],
       [
+        () => lib.compare({ workloads: [5] } as never),
+        "compare(): workloads[0]: expected a workload file, a bundled workload's name or an inline workload, got 5",
+      ],
+      [
         () => lib.compare({ workloads: ['chat'], today: 'yesterday' }),
         'compare(): today: expected a date as YYYY-MM-DD, got "yesterday"',
       ],

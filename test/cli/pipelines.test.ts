@@ -304,6 +304,20 @@ describe('infercost sweep', () => {
         `^infercost: ${bad.replace(/[.]/g, '\\.')}:1:11 workload: no such file, and no bundled workload of that name; did you mean "chat"\\?`,
       ),
     );
+    // An axis is a list or a range; a mapping or a lone number was told it should be a precision.
+    for (const [axis, got] of [
+      ['{ from: 1, to: 3 }', 'a mapping'],
+      ['500', '500'],
+    ]) {
+      const file = join(dir, 'axis.yaml');
+      writeFileSync(file, `workload: chat\naxes:\n  input_tokens: ${axis}\n`);
+      const a = spawnCli(['sweep', '--file', file]);
+      expect([a.code, a.stdout, a.stderr]).toEqual([
+        2,
+        '',
+        `infercost: ${file}:3:17 axes.input_tokens: expected a list of values ([500, 1000]) or a range ("100..8000*2", "0..1:0.1"), got ${got}\n`,
+      ]);
+    }
   });
 
   it('in a grid too large to check every combination, each value is still checked before any row', () => {
