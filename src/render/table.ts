@@ -145,8 +145,34 @@ export function widest(text: string): number {
 }
 
 /**
+ * One block per chip, a line per column (`  Header  value`), for a terminal too narrow for even the
+ * required columns side by side: every column fits, as psql's expanded display does.
+ */
+function recordText(
+  r: WorkloadResult,
+  ran: readonly AcceleratorResult[],
+  marks: readonly string[][],
+  columns: readonly Column[],
+  c: ChalkInstance,
+): string {
+  const best = bestRows(ran, columns);
+  const labelWidth = Math.max(...columns.map((col) => col.header.length));
+  return ran
+    .map((a, i) => {
+      const mark = marks[i]?.length ? ` [${marks[i]?.join(',')}]` : '';
+      const lines = columns.map((col, j) => {
+        const v = col.text(a);
+        return `  ${col.header.padEnd(labelWidth)}  ${best[j] === i ? c.green.bold(v) : v}`;
+      });
+      return [c.bold(`${a.id}${a.id === r.baseline ? ' (base)' : ''}${mark}`), ...lines].join('\n');
+    })
+    .join('\n\n');
+}
+
+/**
  * The shape that fits `width`: all columns, then dropping the optional ones in DROP_ORDER, then
- * moving footnote marks under the table, then short headers. `--wide` and `--columns` skip this.
+ * moving footnote marks under the table, then short headers, and if even that is too wide, one
+ * block per chip with every column (recordText). `--wide` and `--columns` skip this.
  */
 function fitShape(
   r: WorkloadResult,
@@ -171,7 +197,11 @@ function fitShape(
     shape = { ...shape, ...step };
     text = tableText(r, ran, marks, shape, c);
   }
-  return { shape, text };
+  if (widest(text) <= width || ran.length === 0) return { shape, text };
+  return {
+    shape: { columns: all, marksInline: true, shortHeaders: false },
+    text: recordText(r, ran, marks, all, c),
+  };
 }
 
 export const renderTable: Renderer = (raw: ResultDoc, options) => {
@@ -201,7 +231,7 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
       out.push('', 'Cannot run this workload:');
       didNot.forEach((a, i) => {
         const mark = marks[ran.length + i]?.length ? ` [${marks[ran.length + i]?.join(',')}]` : '';
-        const lines = wrap(`  ${a.id}${mark}: ${a.reason ?? ''}`, width);
+        const lines = wrapIndented(`  ${a.id}${mark}: ${a.reason ?? ''}`, width);
         out.push(...lines.map((l, k) => (k === 0 ? l.replace(a.id, c.yellow(a.id)) : l)));
       });
     }

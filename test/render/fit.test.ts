@@ -44,6 +44,28 @@ describe('a table that fits', () => {
     });
   }
 
+  it('too narrow for the required columns side by side (about 71), a block per chip with every column', async () => {
+    const args = ['compare', CHAT, '--accelerators', 'h100-sxm,b200,inferentia2'];
+    // At 72 the table with the six required columns still fits.
+    expect(await onTerminal(args, 72)).toMatch(/│ Accelerator +│ +Replica │/);
+    for (const width of [40, 50, 60]) {
+      const out = await onTerminal(args, width);
+      expect(widest(out)).toBeLessThanOrEqual(width);
+      expect(out).not.toContain('│');
+      expect(out).not.toContain('Not shown to fit');
+    }
+    const out = await onTerminal(args, 50);
+    const wide = await onTerminal([...args, '--format', 'json'], 50);
+    const h100 = JSON.parse(wide).results[0].accelerators.find((a: { id: string }) => a.id === 'h100-sxm');
+    // The block: the chip, then every column a line, labels padded to the longest ("Out tok/s/chip").
+    const block = out.slice(out.indexOf('h100-sxm (base)\n')).split('\n\n')[0] as string;
+    expect(block.split('\n')).toHaveLength(1 + 13);
+    expect(block).toContain(`\n  Replica         ${h100.deployment.chips} x B${h100.deployment.batch}\n`);
+    expect(block).toContain('\n  Tok/$ vs base   1.00x\n');
+    // Inferentia2 cannot meet chat's TPOT: listed under the blocks, as under the table.
+    expect(out).toMatch(/Cannot run this workload:\n {2}inferentia2 \[[0-9,]+\]: cannot meet SLO/);
+  });
+
   it('--wide keeps every column; --columns picks them; an unknown column is exit 2', async () => {
     expect(widest(await onTerminal(['compare', CHAT, '--wide'], 80))).toBeGreaterThan(150);
     const picked = await onTerminal(['compare', CHAT, '--columns', 'stack,tok_s_chip'], 80);
