@@ -218,8 +218,14 @@ export function checkExpectation(
   }
   const what = b === undefined ? e.metric : `${e.metric} ratio`;
   const lower = LOWER_IS_BETTER.has(e.metric) && b !== undefined ? ' (lower is better for this metric)' : '';
+  // A percent past 1,000% reads as noise ("50938890.5% vs threshold"): say how many times instead.
+  const times = measured / e.threshold;
   const margin =
-    e.threshold !== 0 ? ` (${((measured / e.threshold - 1) * 100).toFixed(1)}% vs threshold)` : '';
+    e.threshold === 0
+      ? ''
+      : Math.abs(times - 1) <= 10
+        ? ` (${((times - 1) * 100).toFixed(1)}% vs threshold)`
+        : ` (${fmt(times)}x the threshold)`;
   return {
     ...base,
     status: ok ? 'PASS' : 'FAIL',

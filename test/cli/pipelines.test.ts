@@ -387,6 +387,25 @@ describe('infercost check', () => {
     expect(r.stdout.trim().split('\n').pop()).toBe('1 passed, 1 failed');
   });
 
+  it('a margin past 1,000% is said as a multiple of the threshold', () => {
+    const r = spawnCli([
+      'check',
+      CHAT,
+      '--expect',
+      'h100-sxm output_tokens_per_usd >= 1',
+      '--format',
+      'json',
+      '--accelerators',
+      'h100-sxm',
+    ]);
+    expect(r.code).toBe(0);
+    const [o] = JSON.parse(r.stdout).outcomes;
+    // measured / 1 = measured: e.g. 509,390 tokens per dollar is 509390x a threshold of 1.
+    expect(o.detail).toBe(
+      `output_tokens_per_usd ${Math.round(o.measured)} >= 1 (${Math.round(o.measured)}x the threshold)`,
+    );
+  });
+
   it('reads expect: lists from the workload, and --format json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const w = join(dir, 'gated.yaml');
