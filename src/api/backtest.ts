@@ -26,6 +26,7 @@ import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import { bundledMeasuredDir, type LocatedRow, loadMeasured } from '../io/measured.js';
 import { toAccelerator, toMechanisms, toModel } from '../schema/convert.js';
+import { didYouMean } from '../schema/issues.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 
 export interface Resolved {
@@ -45,9 +46,16 @@ export function resolveRows(
     const m = catalog.models.get(row.model);
     const profile = catalog.accelerators.get(row.accelerator);
     if (!profile) {
-      unrepresentable.push({ row, reason: `no accelerator profile "${row.accelerator}"` });
+      // Kept, not refused: a file may hold rows for chips infercost has no profile for.
+      unrepresentable.push({
+        row,
+        reason: `no accelerator profile "${row.accelerator}"${didYouMean(row.accelerator, [...catalog.accelerators.keys()])}`,
+      });
     } else if (!m) {
-      unrepresentable.push({ row, reason: `no model "${row.model}"` });
+      unrepresentable.push({
+        row,
+        reason: `no model "${row.model}"${didYouMean(row.model, [...catalog.models.keys()])}`,
+      });
     } else {
       // The row's stack where the profile has factors for it, else the profile's default stack.
       const ownStack = row.stack !== undefined && Object.hasOwn(profile.value.stacks ?? {}, row.stack);

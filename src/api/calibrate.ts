@@ -11,9 +11,10 @@ import { backtestCase, type MeasuredCase, summarize } from '../fidelity/backtest
 import { defaultStack, type StackCalibration } from '../fidelity/cv.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
-import { bundledMeasuredDir, loadMeasured } from '../io/measured.js';
+import { bundledMeasuredDir, type LocatedRow, loadMeasured } from '../io/measured.js';
 import { unknownAccelerator } from '../io/workload.js';
 import { replaceNestedEntries, replaceTopLevel } from '../io/yaml.js';
+import type { AcceleratorFile } from '../schema/accelerator.js';
 import { fileFactorName, fileFactorValue, toAccelerator } from '../schema/convert.js';
 import { parseMechanisms, resolveRows } from './backtest.js';
 
@@ -25,6 +26,8 @@ export interface CalibrateOptions {
   readonly output?: string;
   /** Engine corrections to fit with, as `backtest --mechanisms` takes them (default: the defaults). */
   readonly mechanisms?: string;
+  /** The serving stack whose factors to fit (default: see `stackToFit`). */
+  readonly stack?: string;
 }
 
 export interface Calibration {
@@ -33,6 +36,8 @@ export interface Calibration {
   readonly before: ReturnType<typeof summarize>;
   readonly after: ReturnType<typeof summarize>;
   readonly note: string;
+  /** The stack fitted, for a profile with `stacks:` (its entry is the one written). */
+  readonly stack: string | undefined;
 }
 
 function factorByFileName(name: string): EfficiencyFactor {
@@ -54,11 +59,16 @@ export function chooseFactors(
   start: Efficiency,
   requested?: string,
 ): { factors: EfficiencyFactor[]; note: string } {
-  if (requested)
+  if (requested !== undefined) {
+    if (requested.trim() === '')
+      throw new UsageError(
+        `--factors "": expected some of ${EFFICIENCY_FACTORS.map(fileFactorName).join(', ')}`,
+      );
     return {
       factors: requested.split(',').map((s) => factorByFileName(s.trim())),
       note: 'factors chosen with --factors',
     };
+  }
   const all: EfficiencyFactor[] = ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S'];
   if (cases.some((c) => c.row.chips_per_replica > 1)) all.push('etaLink');
   const observations = cases.reduce((n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1), 0);
@@ -101,11 +111,16 @@ export function calibrate(catalog: Catalog, files: readonly string[], opts: Cali
     if (missing.length > 0)
       throw new UsageError(`--rows: no ${opts.accelerator} row with id ${missing.join(', ')}`);
   }
+  const { stack, leftOut } = stackToFit(entry.value, located, opts);
+  const ofStack =
+    stack === undefined
+      ? located
+      : located.filter((r) => (r.row.stack ?? entry.value.default_stack) === stack);
   const mechanisms = parseMechanisms(opts.mechanisms);
-  const { cases: resolved } = resolveRows(catalog, located, mechanisms);
+  const { cases: resolved } = resolveRows(catalog, ofStack, mechanisms);
   // A row the engine cannot run with the profile's factors (beyond the model's context, nothing
   // fits) has no error to fit: it is left out, and a file of only such rows is no calibration.
-  const start = toAccelerator(entry.value).efficiency;
+  const start = toAccelerator(entry.value, stack).efficiency;
   const cases = resolved.filter((c) => backtestCase(c, start).errorPct !== undefined);
   if (cases.length === 0) {
     throw new UsageError(
@@ -131,6 +146,10 @@ export function calibrate(catalog: Catalog, files: readonly string[], opts: Cali
     unseen.length > 0
       ? `; ${unseen.map(fileFactorName).join(', ')} left as assumed: no measured throughput responds to it`
       : '';
+  const stackNote =
+    stack === undefined
+      ? ''
+      : `; fitted the ${stack} stack${leftOut.length > 0 ? ` (rows on other stacks left out: ${leftOut.join(', ')}; --stack picks one)` : ''}`;
   return {
     fit,
     cases,
@@ -142,8 +161,49 @@ export function calibrate(catalog: Catalog, files: readonly string[], opts: Cali
       'after',
       cases.map((c) => backtestCase(c, fit.efficiency)),
     ),
-    note: note + unseenNote,
+    note: note + unseenNote + stackNote,
+    stack,
   };
+}
+
+/**
+ * Which stack's factors one calibration fits (a profile with `stacks:` reads its factors per
+ * stack, docs/model.md 12): `--stack`, else the default stack when rows ran on it, else the one
+ * stack the rows ran on; rows on several stacks and none the default's is a usage error.
+ */
+function stackToFit(
+  profile: AcceleratorFile,
+  located: readonly LocatedRow[],
+  opts: CalibrateOptions,
+): { stack: string | undefined; leftOut: string[] } {
+  const known = Object.keys(profile.stacks ?? {});
+  if (known.length === 0) {
+    if (opts.stack !== undefined)
+      throw new UsageError(`--stack ${opts.stack}: ${profile.id} has no stacks: (one set of factors)`);
+    return { stack: undefined, leftOut: [] };
+  }
+  const counts = new Map<string, number>();
+  for (const r of located) {
+    const s = r.row.stack ?? profile.default_stack ?? '';
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  const pick =
+    opts.stack ??
+    (profile.default_stack !== undefined && counts.has(profile.default_stack)
+      ? profile.default_stack
+      : counts.size === 1
+        ? [...counts.keys()][0]
+        : undefined);
+  if (pick === undefined)
+    throw new UsageError(
+      `${profile.id}'s rows ran on ${[...counts.entries()].map(([s, n]) => `${s} (${n})`).join(', ')}: give --stack to fit one`,
+    );
+  if (!known.includes(pick))
+    throw new UsageError(
+      `--stack ${pick}: ${profile.id} has no factors for this stack (it has ${known.join(', ')}); calibrate --all fits a stack new to a chip`,
+    );
+  const leftOut = [...counts.entries()].filter(([s]) => s !== pick).map(([s, n]) => `${s} ${n}`);
+  return { stack: pick, leftOut };
 }
 
 export function round(v: number, digits = 4): number {
@@ -160,10 +220,10 @@ export function calibratedProfileText(
   const rows = c.cases.map((x) => x.id);
   const after = c.after;
   const from = files.length > 0 ? files.join(', ') : 'data/measured';
-  // A profile with stacks takes its factors from the default stack's entry, never from
-  // `efficiency` (the fit started from that entry too): the fit goes there as well, as a pair fit
+  // A profile with stacks takes its factors from a stack's entry, never from `efficiency`: the fit
+  // started from the entry of the stack its rows ran on (stackToFit) and goes there, as a pair fit
   // on these rows. Its interval stays the one calibrate --all cross-validated.
-  const stack = doc.get('default_stack') as string | undefined;
+  const stack = c.stack;
   const inStack = stack !== undefined && doc.hasIn(['stacks', stack, 'efficiency']);
   if (inStack) {
     for (const f of c.fit.fitted)

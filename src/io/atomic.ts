@@ -27,6 +27,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, IoError, UsageError } from './errors.js';
+import { filesRead } from './read-log.js';
 
 /** Errors the environment causes (a full disk), as opposed to a path the user can correct. */
 const IO_CODES = new Set(['ENOSPC', 'EIO', 'EDQUOT', 'EFBIG', 'EROFS', 'EPIPE', 'ECONNRESET']);
@@ -219,11 +220,23 @@ function targetFor(path: string): Target {
 
 /** Refuses an output that is one of the inputs (same device and inode): it would be lost. */
 export function assertNotAnInput(output: string, inputs: readonly string[], flag = '--output'): void {
-  const out = statOrUndefined(resolve(output), true);
+  let out: Stats | undefined;
+  try {
+    out = statOrUndefined(resolve(output), true);
+  } catch (e) {
+    // ENOTDIR (a file where a folder should be), EACCES: the path's fault, one line.
+    throw cannotWrite(output, e);
+  }
   if (out === undefined || !out.isFile()) return;
-  for (const input of inputs) {
+  // Named inputs first (shown as given), then every file the run read (read-log.ts).
+  for (const input of [...inputs, ...filesRead()]) {
     if (input === '-') continue;
-    const st = statOrUndefined(resolve(input), true);
+    let st: Stats | undefined;
+    try {
+      st = statOrUndefined(resolve(input), true);
+    } catch {
+      continue;
+    }
     if (st !== undefined && st.dev === out.dev && st.ino === out.ino)
       throw new UsageError(`${flag} ${output}: is also an input (${input}); refusing to overwrite it`);
   }
@@ -335,4 +348,38 @@ export function writeFileAtomic(path: string, text: string, inputs: readonly str
   const f = new OutputFile(path);
   f.write(text);
   f.commit();
+}
+
+/**
+ * Several files as one step (an import or a calibration into a folder): every target is checked
+ * and opened before any is written, so a bad one (a folder in the way, two profiles with one file
+ * name) leaves every file as it was. Each is then renamed into place in turn.
+ */
+export function writeFilesAtomic(
+  files: readonly { readonly path: string; readonly text: string; readonly what: string }[],
+  inputs: readonly string[] = [],
+): void {
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const key = resolve(f.path);
+    const other = seen.get(key);
+    if (other !== undefined)
+      throw new UsageError(
+        `${f.path}: ${other} and ${f.what} would both be written to this file (their profiles share a file name); nothing written`,
+      );
+    seen.set(key, f.what);
+    assertNotAnInput(f.path, inputs);
+  }
+  const opened: OutputFile[] = [];
+  try {
+    for (const f of files) {
+      const out = new OutputFile(f.path);
+      opened.push(out);
+      out.write(f.text);
+    }
+  } catch (e) {
+    for (const out of opened) out.abort();
+    throw e;
+  }
+  for (const out of opened) out.commit();
 }

@@ -9,6 +9,7 @@ import { workloadSchema } from '../schema/workload.js';
 import { checkAgainst } from './check.js';
 import { InputError } from './errors.js';
 import { isDirectory, listDirectory } from './files.js';
+import { noteRead } from './read-log.js';
 import { type LocatedYaml, parseYaml, readYamlFile } from './yaml.js';
 
 export interface Entry<T> {
@@ -179,6 +180,7 @@ function loadBundled<T extends { id: string }>(
   const base = bundledProfilesDir();
   const dir = join(base, kind);
   for (const file of yamlFilesUnder(dir)) {
+    noteRead(file);
     // The snapshot's key, relative to the profiles folder: the file is under it, as joined.
     const key = file.startsWith(base + sep) ? file.slice(base.length + 1) : relative(base, file);
     const hit = stored.get(key);

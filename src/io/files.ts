@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { errnoReason } from './atomic.js';
 import { InputError } from './errors.js';
+import { noteRead } from './read-log.js';
 
 function cannotRead(display: string, e: unknown, what = 'file'): InputError {
   if (e instanceof InputError) return e;
@@ -30,7 +31,9 @@ export function readTextFile(path: string, display: string, maxBytes: number): s
   } catch (e) {
     throw cannotRead(display, e);
   }
-  return checkText(text, display);
+  noteRead(path);
+  // A byte-order mark (Excel's "CSV UTF-8" writes one) is not part of the first field or key.
+  return checkText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, display);
 }
 
 /** A NUL byte means a binary file: say so rather than quote it back as YAML or CSV. */

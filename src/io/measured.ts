@@ -42,6 +42,16 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
     const header = records[0]?.fields.map((h) => h.trim()) ?? [];
     if (records.length === 0) throw new InputError(file, 1, 1, '', 'file is empty');
     for (const [i, name] of header.entries()) {
+      // A column named twice: the reader would keep one copy's cells and drop the other's.
+      const first = header.indexOf(name);
+      if (first < i)
+        throw new InputError(
+          file,
+          1,
+          records[0]?.columns[i] ?? 1,
+          name,
+          `duplicate column (also column ${first + 1})`,
+        );
       if (!(MEASURED_COLUMNS() as string[]).includes(name)) {
         throw new InputError(
           file,
@@ -79,5 +89,14 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
       rows.push({ row: r.data, file, line: rec.line });
     }
   }
+  // A header and no rows is no measurement: a backtest or calibration of nothing, not a result.
+  if (rows.length === 0)
+    throw new InputError(
+      files.map(displayPath).join(', '),
+      undefined,
+      undefined,
+      '',
+      'no measured rows under the header',
+    );
   return rows;
 }

@@ -86,6 +86,7 @@ export const calibrateInputSchema = once(() =>
     rows: z.string().optional(),
     includeAssumedInput: z.boolean().optional(),
     mechanisms: z.string().optional(),
+    stack: z.string().min(1).optional(),
     ...common(),
   }),
 );

@@ -11,7 +11,7 @@ import {
   stacksProfileText,
 } from '../../api/calibrate.js';
 import { crossValidate, defaultStack, fitPowerModel, stackCalibrations } from '../../fidelity/cv.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
 import { unknownAccelerator } from '../../io/workload.js';
@@ -31,7 +31,7 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
     `calibrated ${opts.accelerator} on ${c.cases.length} row(s): ${c.cases.map((x) => x.id).join(', ')}`,
     `  ${c.note}`,
     ...c.fit.fitted.map((f) => {
-      const before = toAccelerator(entry.value).efficiency[f];
+      const before = toAccelerator(entry.value, c.stack).efficiency[f];
       const after = c.fit.efficiency[f];
       const scale = f === 'tStep0S' ? 1000 : 1;
       return `  ${fileFactorName(f)}: ${round(before * scale)} -> ${round(after * scale)}`;
@@ -68,6 +68,7 @@ export function calibrateAllCommand(
   const all = stackCalibrations(cases, chips, cv);
   const spread = fittedFactorSpread([...all.values()].flat());
   const lines: string[] = [];
+  const outputs: { path: string; text: string; what: string }[] = [];
   for (const [id, entries] of [...all.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const entry = catalog.accelerators.get(id);
     if (!entry) continue;
@@ -75,11 +76,14 @@ export function calibrateAllCommand(
       lines.push(
         `${id} ${e.stack}${e.stack === defaultStack(entries) ? ' (default)' : ''}: ${e.level}${e.latent ? ' at estimated inputs (12c)' : ''}, ${e.ids.length} rows, interval ${intervalText(e)}`,
       );
-    if (opts.output !== undefined) {
-      const text = stacksProfileText(readFileSync(entry.file, 'utf8'), entries, spread);
-      writeFileAtomic(join(opts.output, basename(entry.file)), text, files);
-    }
+    if (opts.output !== undefined)
+      outputs.push({
+        path: join(opts.output, basename(entry.file)),
+        text: stacksProfileText(readFileSync(entry.file, 'utf8'), entries, spread),
+        what: id,
+      });
   }
+  writeFilesAtomic(outputs, files);
   // The power fit runs at each row's operating point, so it takes the factors just fitted, not
   // the ones the profiles held when the run started (one run, not two, gives the fixed point).
   const power = fitPowerModel(
@@ -89,7 +93,9 @@ export function calibrateAllCommand(
       c.accelerator.efficiency,
   );
   lines.push(
-    `power model (docs/model.md 6.1) on ${power.rows} MLPerf Power rows: idle fraction ${power.idleFraction}, host load ${power.hostLoad}, rms log error ${power.rmsLogError.toFixed(3)} (set WORKLOAD_DEFAULTS.powerModel)`,
+    power.rows === 0
+      ? 'power model (docs/model.md 6.1): no MLPerf Power rows (with system_power_w) among these, so not fitted'
+      : `power model (docs/model.md 6.1) on ${power.rows} MLPerf Power rows: idle fraction ${power.idleFraction}, host load ${power.hostLoad}, rms log error ${power.rmsLogError.toFixed(3)} (set WORKLOAD_DEFAULTS.powerModel)`,
   );
   ctx.io.stderr(`${lines.join('\n')}\n`);
   return EXIT.ok;

@@ -35,7 +35,14 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
     ctx.io.stdout(
       `${safeJson(
         JSON.stringify(
-          entries.map((e) => ({ ...e.value, derived: derived(e.value), file: e.file, origin: e.origin })),
+          entries.map((e) => ({
+            ...e.value,
+            derived: derived(e.value),
+            file: e.file,
+            origin: e.origin,
+            // As profiles --format json: the bundled file a user's model replaces, else null.
+            overrides: e.overrides ?? null,
+          })),
           null,
           2,
         ),
@@ -58,7 +65,7 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
       m.mla ? `MLA (rank ${m.mla.kv_lora_rank})` : `GQA ${m.kv_heads}/${m.heads} heads`,
       m.moe ? `${m.moe.experts_per_token} of ${m.moe.experts}` : '-',
       precisionText(m.precision.weights),
-      `${e.file}${e.origin === 'user' ? ' (user)' : ''}`,
+      `${e.file}${e.origin === 'user' ? (e.overrides ? ' (user, replaces bundled)' : ' (user)') : ''}`,
     ].map(escapeControl);
   });
   // On a terminal, the least needed columns go first until the table fits: file, name, layers,

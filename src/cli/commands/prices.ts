@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Table from 'cli-table3';
 import { Document, parse } from 'yaml';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { readTextFile } from '../../io/files.js';
 import { importCatalog } from '../../io/prices.js';
@@ -67,16 +67,19 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
     style: { head: [], border: [], compact: true },
     colAligns: ['left', 'left', 'right', 'left', 'left'],
   });
+  const outputs: { path: string; text: string; what: string }[] = [];
   for (const [chip, list] of [...quotes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     for (const q of list) table.push([chip, q.plan, q.usd_per_chip_hour.toFixed(2), q.region, q.note ?? '']);
     const entry = catalog.accelerators.get(chip);
     if (opts.outputDir !== undefined && entry)
-      writeFileAtomic(
-        join(opts.outputDir, basename(entry.file)),
-        withQuotes(readFileSync(entry.file, 'utf8'), list),
-        [file],
-      );
+      outputs.push({
+        path: join(opts.outputDir, basename(entry.file)),
+        text: withQuotes(readFileSync(entry.file, 'utf8'), list),
+        what: chip,
+      });
   }
+  // Every profile or none: a target that cannot be written leaves the others as they were.
+  writeFilesAtomic(outputs, [file]);
   ctx.io.stdout(escapeText(`${table.toString()}\n`));
   if (skipped.size > 0)
     ctx.io.stderr(

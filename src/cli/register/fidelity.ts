@@ -43,17 +43,33 @@ export function registerFidelity(w: Wiring): void {
       'comma-separated row ids to fit on (default: every row for the accelerator with a known input length)',
     )
     .option('--include-assumed-input', 'also fit on rows whose input length was assumed', false)
+    .option(
+      '--stack <stack>',
+      "with --accelerator: fit the rows served on this stack (default: the profile's default stack when rows ran on it)",
+    )
     .option('-o, --output <file>', 'write the calibrated profile to a file (atomically) instead of stdout')
     .option('--output-dir <dir>', 'with --all: write the updated profiles into this directory')
     .action((files: string[], opts) => {
       if (opts.all) {
         if (opts.accelerator !== undefined)
           throw new UsageError('give --accelerator <id> or --all, not both');
+        // Options of the one-profile fit would be read and dropped: refused, as for --accelerator.
+        for (const [flag, given] of [
+          ['-o/--output (--all writes a folder: --output-dir)', opts.output],
+          ['--stack', opts.stack],
+          ['--factors', opts.factors],
+          ['--rows', opts.rows],
+        ] as const)
+          if (given !== undefined) throw new UsageError(`${flag} is for --accelerator, not --all`);
         return w.setCode(
           calibrateAllCommand(w.ctx(), files, { output: opts.outputDir, mechanisms: opts.mechanisms }),
         );
       }
       if (opts.accelerator === undefined) throw new UsageError('give --accelerator <id> (or --all)');
+      if (opts.outputDir !== undefined)
+        throw new UsageError(
+          '--output-dir is for --all (one profile per chip); with --accelerator, -o FILE writes the profile',
+        );
       return w.setCode(calibrateCommand(w.ctx(), files, opts));
     });
 }
