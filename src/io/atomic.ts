@@ -219,7 +219,13 @@ function targetFor(path: string): Target {
 }
 
 /** Refuses an output that is one of the inputs (same device and inode): it would be lost. */
-export function assertNotAnInput(output: string, inputs: readonly string[], flag = '--output'): void {
+export function assertNotAnInput(
+  output: string,
+  inputs: readonly string[],
+  flag = '--output',
+  /** A file the command rewrites on purpose (a profile calibrated or re-priced in place). */
+  updates?: string,
+): void {
   let out: Stats | undefined;
   try {
     out = statOrUndefined(resolve(output), true);
@@ -228,8 +234,10 @@ export function assertNotAnInput(output: string, inputs: readonly string[], flag
     throw cannotWrite(output, e);
   }
   if (out === undefined || !out.isFile()) return;
-  // Named inputs first (shown as given), then every file the run read (read-log.ts).
-  for (const input of [...inputs, ...filesRead()]) {
+  const own = updates === undefined ? undefined : resolve(updates);
+  // Named inputs first (shown as given), then every file the run read (read-log.ts) but the one
+  // this output is an update of.
+  for (const input of [...inputs, ...filesRead().filter((f) => f !== own)]) {
     if (input === '-') continue;
     let st: Stats | undefined;
     try {
@@ -343,8 +351,13 @@ function syncDirectory(dir: string): void {
 }
 
 /** Writes `text` to `path` as one OutputFile: whole or not at all. */
-export function writeFileAtomic(path: string, text: string, inputs: readonly string[] = []): void {
-  assertNotAnInput(path, inputs);
+export function writeFileAtomic(
+  path: string,
+  text: string,
+  inputs: readonly string[] = [],
+  updates?: string,
+): void {
+  assertNotAnInput(path, inputs, '--output', updates);
   const f = new OutputFile(path);
   f.write(text);
   f.commit();
@@ -356,7 +369,13 @@ export function writeFileAtomic(path: string, text: string, inputs: readonly str
  * name) leaves every file as it was. Each is then renamed into place in turn.
  */
 export function writeFilesAtomic(
-  files: readonly { readonly path: string; readonly text: string; readonly what: string }[],
+  files: readonly {
+    readonly path: string;
+    readonly text: string;
+    readonly what: string;
+    /** The file this one updates (its own profile): written over when it is the target. */
+    readonly updates?: string;
+  }[],
   inputs: readonly string[] = [],
 ): void {
   const seen = new Map<string, string>();
@@ -368,7 +387,7 @@ export function writeFilesAtomic(
         `${f.path}: ${other} and ${f.what} would both be written to this file (their profiles share a file name); nothing written`,
       );
     seen.set(key, f.what);
-    assertNotAnInput(f.path, inputs);
+    assertNotAnInput(f.path, inputs, '--output-dir', f.updates);
   }
   const opened: OutputFile[] = [];
   try {

@@ -54,6 +54,33 @@ describe('an output that is also an input is refused, however the input was foun
     }
   });
 
+  it('a profile calibrated in place is its own update; another profile read is still refused', () => {
+    const dir = fresh();
+    for (const id of ['h100-sxm', 'b200'])
+      writeFileSync(
+        join(dir, `${id}.yaml`),
+        readFileSync(join(REPO, `profiles/accelerators/${id}.yaml`), 'utf8'),
+      );
+    const nim = join(dir, 'nim.csv');
+    writeFileSync(nim, `${[HEADER, ...MEASURED.filter((l) => l.startsWith('nim-h100-70b'))].join('\n')}\n`);
+    const args = ['--profiles', dir, 'calibrate', nim, '--accelerator', 'h100-sxm', '-o'];
+    const own = spawnCli([...args, join(dir, 'h100-sxm.yaml')]);
+    expect(own.code).toBe(0);
+    // Written over: the nim entry holds this fit, not the bundled one.
+    const bundledNim = parse(readFileSync(join(REPO, 'profiles/accelerators/h100-sxm.yaml'), 'utf8')).stacks
+      .nim;
+    const nimNow = parse(readFileSync(join(dir, 'h100-sxm.yaml'), 'utf8')).stacks.nim;
+    expect(nimNow.efficiency).not.toEqual(bundledNim.efficiency);
+    const b200 = readFileSync(join(dir, 'b200.yaml'), 'utf8');
+    const other = spawnCli([...args, join(dir, 'b200.yaml')]);
+    // The fit's summary first (it ran), then the refusal to write it over another profile.
+    expect([other.code, other.stderr.split('\n').at(-2)]).toEqual([
+      2,
+      `infercost: --output ${join(dir, 'b200.yaml')}: is also an input (${join(dir, 'b200.yaml')}); refusing to overwrite it`,
+    ]);
+    expect(readFileSync(join(dir, 'b200.yaml'), 'utf8')).toBe(b200);
+  });
+
   it('an output path through a file (ENOTDIR) is one line, exit 2, not an internal error', () => {
     const dir = fresh();
     writeFileSync(join(dir, 'afile'), '');
@@ -78,7 +105,7 @@ describe('prices import into a folder: every profile or none', () => {
     for (const [sub, id] of [
       ['a', 'h100-sxm'],
       ['b', 'h200-sxm'],
-    ]) {
+    ] as const) {
       mkdirSync(join(dir, 'c', sub), { recursive: true });
       writeFileSync(
         join(dir, 'c', sub, 'chip.yaml'),

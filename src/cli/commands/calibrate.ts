@@ -39,7 +39,8 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
     `  median |error| ${c.before.medianAbsErrorPct?.toFixed(1)}% -> ${c.after.medianAbsErrorPct?.toFixed(1)}%, max ${c.before.maxAbsErrorPct?.toFixed(1)}% -> ${c.after.maxAbsErrorPct?.toFixed(1)}%`,
   ];
   ctx.io.stderr(`${lines.join('\n')}\n`);
-  if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
+  // The profile may be calibrated in place (-o its own file); never over another input.
+  if (opts.output !== undefined) writeFileAtomic(opts.output, text, files, entry.file);
   else ctx.io.stdout(text);
   return EXIT.ok;
 }
@@ -68,7 +69,7 @@ export function calibrateAllCommand(
   const all = stackCalibrations(cases, chips, cv);
   const spread = fittedFactorSpread([...all.values()].flat());
   const lines: string[] = [];
-  const outputs: { path: string; text: string; what: string }[] = [];
+  const outputs: { path: string; text: string; what: string; updates: string }[] = [];
   for (const [id, entries] of [...all.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const entry = catalog.accelerators.get(id);
     if (!entry) continue;
@@ -81,6 +82,7 @@ export function calibrateAllCommand(
         path: join(opts.output, basename(entry.file)),
         text: stacksProfileText(readFileSync(entry.file, 'utf8'), entries, spread),
         what: id,
+        updates: entry.file,
       });
   }
   writeFilesAtomic(outputs, files);

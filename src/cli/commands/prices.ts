@@ -67,7 +67,7 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
     style: { head: [], border: [], compact: true },
     colAligns: ['left', 'left', 'right', 'left', 'left'],
   });
-  const outputs: { path: string; text: string; what: string }[] = [];
+  const outputs: { path: string; text: string; what: string; updates: string }[] = [];
   for (const [chip, list] of [...quotes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     for (const q of list) table.push([chip, q.plan, q.usd_per_chip_hour.toFixed(2), q.region, q.note ?? '']);
     const entry = catalog.accelerators.get(chip);
@@ -76,6 +76,7 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
         path: join(opts.outputDir, basename(entry.file)),
         text: withQuotes(readFileSync(entry.file, 'utf8'), list),
         what: chip,
+        updates: entry.file,
       });
   }
   // Every profile or none: a target that cannot be written leaves the others as they were.
