@@ -260,7 +260,13 @@ export function* sweep(input: SweepInput): Generator<string> {
 export function check(
   input: CompareInput & { readonly expect: readonly string[] },
 ): CompareOutput['outcomes'] {
-  return compare(input).outcomes;
+  const outcomes = compare(input).outcomes;
+  // As the CLI: a gate that checks nothing passes whatever happens, so it is a usage error.
+  if (outcomes.length === 0)
+    throw new UsageError(
+      'check(): nothing to check: give expect: ["<claim>"] or an expect: list in a workload',
+    );
+  return outcomes;
 }
 
 /**

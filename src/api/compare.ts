@@ -253,22 +253,43 @@ export function resultWorkloadPaths(env: CompareEnv, paths: readonly string[]): 
 }
 
 /** Section 8b's blend of each chip over the classes, by output-token share. */
+type BlendedKey = 'usd_per_mtok_output' | 'output_tokens_per_usd' | 'tokens_per_joule_output';
+const BLENDED: readonly MetricKey[] = [
+  'usd_per_mtok_output',
+  'output_tokens_per_usd',
+  'tokens_per_joule_output',
+];
+
 function blendMix(
+  yaml: LocatedYaml,
   name: string,
-  file: string,
   classes: readonly { share: number; result: WorkloadResult }[],
+  sortMetric: MetricKey,
 ): MixResult {
+  // A blend adds each class's dollars per token: on different plans or price bases that sum means
+  // nothing (an owner's cost beside a rental price), so it is refused where the mix is written.
+  for (const [what, of] of [
+    ['plans', (r: WorkloadResult) => r.workload.plan],
+    ['price bases', (r: WorkloadResult) => r.workload.price_basis ?? 'hyperscaler'],
+  ] as const) {
+    const values = classes.map((c) => `${c.result.workload.name}: ${of(c.result)}`);
+    if (new Set(classes.map((c) => of(c.result))).size > 1)
+      throw unknownIn(
+        yaml,
+        ['mix'],
+        `the classes are priced on different ${what} (${values.join(', ')}), and a blend adds their dollars; give each the same, or --plan/--basis for all`,
+      );
+  }
   const shares = classes.map((c) => c.share);
   const ids = [...new Set(classes.flatMap((c) => c.result.accelerators.map((a) => a.id)))];
   return {
     name,
-    file,
+    file: yaml.file,
     classes: classes.map((c) => ({ workload: c.result.workload.name, share: c.share })),
     accelerators: ids
       .map((id) => {
         const rows = classes.map((c) => c.result.accelerators.find((a) => a.id === id));
-        const metric = (k: 'usd_per_mtok_output' | 'output_tokens_per_usd' | 'tokens_per_joule_output') =>
-          rows.map((a) => (a && a.status === 'ok' ? a.metrics[k] : null));
+        const metric = (k: BlendedKey) => rows.map((a) => (a && a.status === 'ok' ? a.metrics[k] : null));
         const missing = classes.flatMap((c, i) => {
           const a = rows[i];
           return a && a.status === 'ok' && a.metrics.output_tokens_per_usd !== null
@@ -283,7 +304,13 @@ function blendMix(
           missing,
         };
       })
-      .sort((a, b) => (b.output_tokens_per_usd ?? -1) - (a.output_tokens_per_usd ?? -1)),
+      // By --sort where it is a blended metric, else by tokens per dollar; a chip without a blend last.
+      .sort((a, b) => {
+        const k = (BLENDED.includes(sortMetric) ? sortMetric : 'output_tokens_per_usd') as BlendedKey;
+        const [x, y] = [a[k], b[k]];
+        if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
+        return LOWER_IS_BETTER.has(k) ? x - y : y - x;
+      }),
   };
 }
 
@@ -402,7 +429,7 @@ export function runCompare(
       share: c.share,
       result: compareOne(readWorkloadNamedIn(yaml, ['mix', i, 'workload'], c.workload, env.readStdin)),
     }));
-    mixes.push(blendMix(mix.name ?? fileStem(yaml.file), yaml.file, classes));
+    mixes.push(blendMix(yaml, mix.name ?? fileStem(yaml.file), classes, sortMetric));
   }
   return { doc: resultDoc(results, VERSION, mixes), outcomes };
 }

@@ -96,12 +96,20 @@ export function parseExpectation(text: string, knownIds: readonly string[], flag
   return versus === undefined ? base : { ...base, versus };
 }
 
+/**
+ * Floating-point noise in a ratio or percent (5% up prints as 5.000000000000004%): values this
+ * close to the threshold are at it, so an inclusive comparison holds.
+ */
+export function nearlyEqual(v: number, t: number): boolean {
+  return Math.abs(v - t) <= 1e-9 * Math.max(1, Math.abs(t));
+}
+
 function holds(v: number, op: Comparator, t: number): boolean {
   switch (op) {
     case '>=':
-      return v >= t;
+      return v >= t || nearlyEqual(v, t);
     case '<=':
-      return v <= t;
+      return v <= t || nearlyEqual(v, t);
     case '>':
       return v > t;
     case '<':
@@ -146,6 +154,11 @@ function quantity(e: Expectation, r: WorkloadResult): { value: number | null; wh
   return { value: a.value / b.value, why: '' };
 }
 
+/** What a workload's costs are priced on: `tco`, or the basis and plan (`hyperscaler on_demand`). */
+export function pricingLabel(w: WorkloadResult): string {
+  return w.workload.plan === 'tco' ? 'tco' : `${w.workload.price_basis ?? 'hyperscaler'} ${w.workload.plan}`;
+}
+
 /** A relative expectation (`<= +5%`): the change against the saved result, in percent. */
 function checkRelative(
   e: Expectation,
@@ -174,11 +187,17 @@ function checkRelative(
   const changePct = (now.value / then.value - 1) * 100;
   const ok = holds(changePct, e.op, e.threshold);
   const what = e.versus === undefined ? e.metric : `${e.metric} ratio`;
+  // Priced differently from the saved result, a cost metric moves with the price, not the answer:
+  // the outcome stands, and says so.
+  const repriced =
+    pricingLabel(saved) === pricingLabel(r)
+      ? ''
+      : ` (priced on ${pricingLabel(r)}, the saved result on ${pricingLabel(saved)})`;
   return {
     ...base,
     status: ok ? 'PASS' : 'FAIL',
     measured: changePct,
-    detail: `${what} ${fmt(then.value)} -> ${fmt(now.value)}, ${changePct >= 0 ? '+' : ''}${changePct.toFixed(2)}% ${ok ? '' : 'not '}${e.op} ${e.threshold >= 0 ? '+' : ''}${e.threshold}%`,
+    detail: `${what} ${fmt(then.value)} -> ${fmt(now.value)}, ${changePct >= 0 ? '+' : ''}${changePct.toFixed(2)}% ${ok ? '' : 'not '}${e.op} ${e.threshold >= 0 ? '+' : ''}${e.threshold}%${repriced}`,
   };
 }
 

@@ -145,7 +145,15 @@ export function fleetProblemFor(
       ...(raw.plan === undefined ? {} : { plan: raw.plan }),
       ...(raw.basis === undefined ? {} : { basis: raw.basis }),
     };
-    pricing = w.plan === 'tco' ? 'tco (owner cost)' : `${w.basis} ${w.plan}`;
+    const priced = w.plan === 'tco' ? 'tco (owner cost)' : `${w.basis} ${w.plan}`;
+    // One plan and basis for the whole fleet (docs/model.md 8a): its dollars are added up.
+    if (pricing !== '' && priced !== pricing)
+      throw located(
+        y,
+        ['workloads', wi, 'workload'],
+        `priced on ${priced} where the workloads before it are on ${pricing}: a fleet adds their dollars; give plan: (and basis:) in the fleet file for all`,
+      );
+    pricing = priced;
     const name = workloads.some((x) => x.name === w.name) ? `${w.name}#${wi + 1}` : w.name;
     const demand =
       entry.demand?.output_tokens_per_day ??
@@ -188,7 +196,10 @@ export function fleetProblemFor(
               ends: { low: endsOf(figures, range.low, nominal), high: endsOf(figures, range.high, nominal) },
             }),
       });
-      if ((raw.objective ?? 'min_cost') === 'min_cost' && e.cost === undefined)
+      if (
+        ((raw.objective ?? 'min_cost') === 'min_cost' || raw.usd_per_year_budget !== undefined) &&
+        e.cost === undefined
+      )
         excluded.push({ chip: chip.id, workload: name, reason: `no ${pricing} price` });
     }
   });

@@ -87,13 +87,17 @@ function sum(terms: readonly (readonly [number, string])[]): string {
   return parts.length === 0 ? '0 r0' : parts.join(' + ');
 }
 
-/** Options a problem can use: min_cost needs a price on every chip it buys. */
+/**
+ * Options a problem can use (docs/model.md 8a): where dollars enter it (min_cost, or a money
+ * budget), a chip needs a price; an unknown cost is not a zero one.
+ */
 export function usableOptions(p: FleetProblem): FleetOption[] {
+  const needsPrice = p.objective === 'min_cost' || p.usdPerYearBudget !== undefined;
   return p.options.filter(
     (o) =>
       o.tokensPerDayPerChip > 0 &&
       o.chipsPerReplica >= 1 &&
-      (p.objective === 'max_tokens' || o.usdPerYearPerChip !== undefined),
+      (!needsPrice || o.usdPerYearPerChip !== undefined),
   );
 }
 

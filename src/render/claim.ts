@@ -103,25 +103,42 @@ export function claimText(report: ClaimReport, terminal?: number): string {
   // The last column names as many of the inputs that flip the verdict as the width leaves room
   // for (the tornado below lists every one); where not even one fits, the column goes and each
   // workload's inputs follow the table as a line of prose.
+  // Narrower still (the first five columns alone wider than the terminal), the break-even column
+  // goes below the table too, a line per workload.
+  const breakEvenBelow =
+    terminal !== undefined && firstWidths.reduce((s, n) => s + n + 2, 0) - 2 > width && firsts.length > 0;
+  const kept = breakEvenBelow ? firstWidths.slice(0, -1) : firstWidths;
   const room =
-    terminal === undefined ? Number.POSITIVE_INFINITY : width - firstWidths.reduce((s, n) => s + n + 2, 0);
+    terminal === undefined ? Number.POSITIVE_INFINITY : width - kept.reduce((s, n) => s + n + 2, 0);
   const names = report.workloads.map((w) => {
     let text = flipping(w, 3);
     for (let limit = 2; limit >= 1 && text.length > room; limit--) text = flipping(w, limit);
     return escapeControl(text);
   });
-  const column = names.every((n) => n.length <= Math.max(room, 'none'.length));
+  // The column's header must fit as well as its cells; a short one where the long one does not.
+  const flipHeader = (cols.at(-1) as string).length <= room ? (cols.at(-1) as string) : 'flipped by';
+  const column = names.every((n) => n.length <= room) && flipHeader.length <= room;
+  cols[cols.length - 1] = flipHeader;
   if (!column) cols.pop();
-  const rows = firsts.map((r, i) => (column ? [...r, names[i] as string] : r));
-  const below = column
-    ? []
-    : [
-        '',
-        ...report.workloads.map(
+  if (breakEvenBelow) cols.splice(4, 1);
+  const rows = firsts.map((r, i) => {
+    const first = breakEvenBelow ? r.slice(0, 4) : r;
+    return column ? [...first, names[i] as string] : first;
+  });
+  const below = [
+    ...(column
+      ? []
+      : report.workloads.map(
           (w) =>
             `${escapeControl(w.workload)}: flipped by ${escapeControl(flipping(w, Number.POSITIVE_INFINITY))}`,
-        ),
-      ];
+        )),
+    ...(breakEvenBelow
+      ? report.workloads.map(
+          (w) => `${escapeControl(w.workload)}: break-even for ${report.subject} ${breakEvenText(w)}`,
+        )
+      : []),
+  ];
+  if (below.length > 0) below.unshift('');
   const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: readonly string[]) =>
     cells

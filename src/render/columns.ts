@@ -99,7 +99,18 @@ export function hasFleet(r: WorkloadResult): boolean {
 /** The columns a narrow terminal keeps whatever else it drops. */
 export const REQUIRED_COLUMNS = ['replica', 'tok_s_chip', 'usd_per_mtok', 'tok_usd_vs_base', 'tok_w_vs_base'];
 /** What a narrow terminal drops first. */
-export const DROP_ORDER = ['tok_s_mw', 'j_per_tok', 'ttft', 'tpot', 'tok_per_usd', 'stack', 'price', 'range'];
+// A fleet's MW goes first: under a power budget it is the budget on every row (the heading says it).
+export const DROP_ORDER = [
+  'fleet_mw',
+  'tok_s_mw',
+  'j_per_tok',
+  'ttft',
+  'tpot',
+  'tok_per_usd',
+  'stack',
+  'price',
+  'range',
+];
 
 export const COLUMNS: readonly Column[] = [
   {

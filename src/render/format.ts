@@ -101,5 +101,6 @@ export function compact(n: number | null | undefined): string {
   ] as const) {
     if (abs >= div) return `${Number((n / div).toPrecision(3))}${suffix}`;
   }
-  return sig(n);
+  // A whole count (chips, replicas) is printed whole: 3, not 3.00.
+  return Number.isInteger(n) ? String(n) : sig(n);
 }

@@ -66,6 +66,35 @@ describe('a table that fits', () => {
     expect(out).toMatch(/Cannot run this workload:\n {2}inferentia2 \[[0-9,]+\]: cannot meet SLO/);
   });
 
+  it('with a fleet (--power-budget) and for a claim, no line is wider than the terminal', async () => {
+    for (const width of [60, 80, 100]) {
+      const fleet = await onTerminal(
+        ['compare', CHAT, '--accelerators', 'h100-sxm,gb200', '--power-budget', '1GW'],
+        width,
+      );
+      expect(widest(fleet)).toBeLessThanOrEqual(width);
+      const claim = await onTerminal(
+        ['claim', 'maia-200/gb200 tokens_per_dollar >= 1.30', 'chat', '--plan', 'tco'],
+        width,
+      );
+      expect(widest(claim)).toBeLessThanOrEqual(width);
+    }
+    // At 100 the fleet's MW (the budget on every row, said in the heading) goes before the rest.
+    const fleet = await onTerminal(
+      ['compare', CHAT, '--accelerators', 'h100-sxm,gb200', '--power-budget', '1GW'],
+      100,
+    );
+    expect(fleet).toMatch(/│ Chips │ Tok\/day │ +\$M\/yr │/);
+    expect(fleet).toMatch(/Not shown to fit 100 columns: fleet_mw, /);
+    // At 60 the claim's break-even follows the table, a line per workload.
+    const claim = await onTerminal(
+      ['claim', 'maia-200/gb200 tokens_per_dollar >= 1.30', 'chat', '--plan', 'tco'],
+      60,
+    );
+    expect(claim).toMatch(/\nworkload +ratio +range +verdict +flipped by\n/);
+    expect(claim).toMatch(/\nchat: break-even for maia-200 capex \$[0-9,]+ \(now \$[0-9,]+\)\n/);
+  });
+
   it('--wide keeps every column; --columns picks them; an unknown column is exit 2', async () => {
     expect(widest(await onTerminal(['compare', CHAT, '--wide'], 80))).toBeGreaterThan(150);
     const picked = await onTerminal(['compare', CHAT, '--columns', 'stack,tok_s_chip'], 80);

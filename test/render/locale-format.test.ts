@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixed, grouped, localeNumber, sig } from '../../src/render/format.js';
+import { compact, fixed, grouped, localeNumber, sig } from '../../src/render/format.js';
 
 // The table's numbers are printed without Intl (its first use costs a cold start ~25 ms): they
 // must be exactly what toLocaleString('en-US') printed.
@@ -53,5 +53,14 @@ describe('number formatting without Intl', () => {
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('compact counts', () => {
+  it('whole counts below 1,000 print whole; larger ones take an SI suffix; fractions keep 3 figures', () => {
+    // A 5 kW budget fills 3 B200s: "3", never "3.00".
+    expect([compact(3), compact(12), compact(999), compact(0)]).toEqual(['3', '12', '999', '0']);
+    expect([compact(1000), compact(641_000), compact(1.13e14)]).toEqual(['1k', '641k', '113T']);
+    expect([compact(2.5), compact(0.125)]).toEqual(['2.50', '0.125']);
   });
 });

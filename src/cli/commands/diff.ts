@@ -1,5 +1,5 @@
 import { diffResults } from '../../api/diff.js';
-import { metricNames, resolveMetric } from '../../api/expect.js';
+import { metricNames, nearlyEqual, resolveMetric } from '../../api/expect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { readResultFile } from '../../io/result.js';
@@ -55,7 +55,9 @@ export function diffCommand(
       : diffResults(before, after, [GATED_METRIC]).filter(
           (c) =>
             c.metric === 'presence' ||
-            (c.metric === GATED_METRIC && (c.percent === null || Math.abs(c.percent) > limit)),
+            (c.metric === GATED_METRIC &&
+              (c.percent === null ||
+                (Math.abs(c.percent) > limit && !nearlyEqual(Math.abs(c.percent), limit)))),
         );
   let text: string;
   if (format === 'json') {
@@ -82,13 +84,14 @@ export function diffCommand(
       c.delta === null ? '-' : `${c.delta >= 0 ? '+' : ''}${sig(c.delta)}`,
       c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`,
     ]);
-    // On a terminal, the delta (the change says it in percent) and then the workload go first.
+    // On a terminal, the delta (the change says it in percent), then the old and new values, go
+    // first; the workload stays, or two workloads' rows for one chip would read alike.
     const width = opts.output === undefined ? ctx.io.stdoutColumns : undefined;
     const t = fittedTable(
       ['workload', 'accelerator', 'metric', 'old', 'new', 'delta', 'change'],
       ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
       rows,
-      [5, 0],
+      [5, 3, 4],
       width,
     );
     text = `${[t.text, ...hiddenLine(t.hidden, width)].join('\n')}\n`;

@@ -1,0 +1,220 @@
+// Dollars are added only on one price plan and basis, gates hold at their exact thresholds, and a
+// mix's blend is diffed and sorted like any result (QA round 3).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
+
+const fresh = () => mkdtempSync(join(tmpdir(), 'infercost-basis-'));
+/** chat as written, but priced at the owner's cost. */
+function chatOnTco(dir: string): string {
+  const file = join(dir, 'chattco.yaml');
+  writeFileSync(
+    file,
+    'name: chat\nmodel: llama-3.3-70b\ninput_tokens: 800\noutput_tokens: 300\nslo: { ttft_ms: 500, tpot_ms: 40 }\npricing: { plan: tco }\n',
+  );
+  return file;
+}
+
+describe('one plan and basis per sum of dollars', () => {
+  it('a mix whose classes are priced on different plans is refused where the mix is written; --plan makes them one', () => {
+    const dir = fresh();
+    chatOnTco(dir);
+    const mix = join(dir, 'mix.yaml');
+    writeFileSync(
+      mix,
+      'name: m\nmix:\n  - { workload: chattco.yaml, share: 0.5 }\n  - { workload: rag, share: 0.5 }\n',
+    );
+    const r = spawnCli(['compare', mix, '--accelerators', 'h100-sxm']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${mix}:3:3 mix: the classes are priced on different plans (chat: tco, rag: on_demand), and a blend adds their dollars; give each the same, or --plan/--basis for all\n`,
+    ]);
+    expect(spawnCli(['compare', mix, '--accelerators', 'h100-sxm', '--plan', 'tco']).code).toBe(0);
+  });
+
+  it('a fleet over workloads on different plans is refused; a fleet plan: makes them one', () => {
+    const dir = fresh();
+    chatOnTco(dir);
+    const body =
+      'workloads:\n  - workload: chattco.yaml\n    demand: { output_tokens_per_day: 1e12 }\n  - workload: rag\n    demand: { output_tokens_per_day: 1e12 }\nchips:\n  - id: h100-sxm\n';
+    const mixed = join(dir, 'mixed.yaml');
+    writeFileSync(mixed, `objective: min_cost\n${body}`);
+    const r = spawnCli(['fleet', mixed]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      `infercost: ${mixed}:5:15 workloads[1].workload: priced on hyperscaler on_demand where the workloads before it are on tco (owner cost): a fleet adds their dollars; give plan: (and basis:) in the fleet file for all\n`,
+    ]);
+    const one = join(dir, 'one.yaml');
+    writeFileSync(one, `objective: min_cost\nplan: tco\n${body}`);
+    const ok = spawnCli(['fleet', one]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('tco (owner cost) prices');
+  });
+
+  it('under a money budget a chip with no price is left out, not counted as free', () => {
+    const dir = fresh();
+    const f = join(dir, 'f.yaml');
+    // GB200 has no hyperscaler on-demand quote; $1M a year buys 16 H100s at $6.88/h (16 x 6.88 x
+    // 8,760 = $964k), and the 10 GB200s must not ride along for nothing.
+    writeFileSync(
+      f,
+      'objective: max_tokens\nusd_per_year_budget: 1e6\nworkloads:\n  - workload: chat\nchips:\n  - id: gb200\n    max_chips: 10\n  - id: h100-sxm\n',
+    );
+    const r = spawnCli(['fleet', f, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.allocations.map((a: { chip: string; chips: number }) => [a.chip, a.chips])).toEqual([
+      ['h100-sxm', 16],
+    ]);
+    expect(doc.excluded).toContainEqual({
+      chip: 'gb200',
+      workload: 'chat',
+      reason: 'no hyperscaler on_demand price',
+    });
+  });
+});
+
+describe('diff and check: blends, pricing, exact thresholds, names', () => {
+  const save = (dir: string, name: string, args: string[]) => {
+    const out = join(dir, name);
+    const r = spawnCli(['compare', ...args, '--format', 'json', '-o', out]);
+    expect(r.code).toBe(0);
+    return out;
+  };
+
+  it("a mix's blend moving is a change, and counts for --fail-above", () => {
+    const dir = fresh();
+    const mix = (shares: [number, number]) => {
+      const f = join(dir, `mix-${shares[0]}.yaml`);
+      writeFileSync(
+        f,
+        `name: m\nmix:\n  - { workload: chat, share: ${shares[0]} }\n  - { workload: rag, share: ${shares[1]} }\n`,
+      );
+      return f;
+    };
+    const a = save(dir, 'a.json', [mix([0.9, 0.1]), '--accelerators', 'h100-sxm']);
+    const b = save(dir, 'b.json', [mix([0.1, 0.9]), '--accelerators', 'h100-sxm']);
+    const r = spawnCli(['diff', a, b, '--fail-above', '1%', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const changes = JSON.parse(r.stdout).changes;
+    const blend = changes.find(
+      (c: { workload: string; metric: string }) =>
+        c.workload === 'mix m' && c.metric === 'output_tokens_per_usd',
+    );
+    // Blended tokens per $ is harmonic: 1 / (s_chat / t_chat + s_rag / t_rag), so moving share
+    // from chat to rag moves it toward rag's.
+    const A = JSON.parse(
+      spawnCli(['compare', mix([0.9, 0.1]), '--accelerators', 'h100-sxm', '--format', 'json']).stdout,
+    );
+    const t = (w: number) => A.results[w].accelerators[0].metrics.output_tokens_per_usd;
+    expect(blend.old).toBeCloseTo(1 / (0.9 / t(0) + 0.1 / t(1)), 6);
+    expect(blend.new).toBeCloseTo(1 / (0.1 / t(0) + 0.9 / t(1)), 6);
+    expect(r.stderr).toContain('FAIL mix m/h100-sxm: output_tokens_per_usd moved');
+  });
+
+  it('a change of plan is a row of its own; a relative check says the prices differ', () => {
+    const dir = fresh();
+    const a = save(dir, 'a.json', ['chat', '--accelerators', 'h100-sxm']);
+    const b = save(dir, 'b.json', ['chat', '--accelerators', 'h100-sxm', '--plan', 'tco']);
+    const changes = JSON.parse(spawnCli(['diff', a, b, '--format', 'json']).stdout).changes;
+    expect(changes[0]).toEqual({
+      workload: 'chat',
+      accelerator: '*',
+      metric: 'pricing',
+      old: 'hyperscaler on_demand',
+      new: 'tco',
+      delta: null,
+      percent: null,
+    });
+    const check = spawnCli([
+      'check',
+      'chat',
+      '--accelerators',
+      'h100-sxm',
+      '--plan',
+      'tco',
+      '--against',
+      a,
+      '--expect',
+      'h100-sxm usd_per_mtok_output <= +5%',
+    ]);
+    expect(check.stdout).toMatch(/%\s\(priced on tco, the saved result on hyperscaler on_demand\)\n/);
+  });
+
+  it('exactly 5% up passes "<= +5%" and --fail-above 5%, whatever the last bits of the double', () => {
+    const dir = fresh();
+    const a = save(dir, 'a.json', ['chat', '--accelerators', 'h100-sxm']);
+    // 6.88 / 1.05: tokens per dollar rise by exactly 5% (5.000000000000004% in doubles).
+    const price = String(6.88 / 1.05);
+    const b = save(dir, 'b.json', [
+      'chat',
+      '--accelerators',
+      'h100-sxm',
+      '--set',
+      `h100-sxm.price.on_demand=${price}`,
+    ]);
+    expect(spawnCli(['diff', a, b, '--fail-above', '5%']).code).toBe(0);
+    expect(spawnCli(['diff', a, b, '--fail-above', '4.99%']).code).toBe(1);
+    const check = spawnCli([
+      'check',
+      'chat',
+      '--accelerators',
+      'h100-sxm',
+      '--against',
+      a,
+      '--set',
+      `h100-sxm.price.on_demand=${price}`,
+      '--expect',
+      'h100-sxm tokens_per_dollar <= +5%',
+    ]);
+    expect([check.code, check.stdout.split('\n')[0]]).toEqual([
+      0,
+      expect.stringMatching(/^PASS .*, \+5\.00% <= \+5%$/),
+    ]);
+  });
+
+  it('two workloads of one name in a result are refused, not paired by position', () => {
+    const dir = fresh();
+    const long = join(dir, 'long.yaml');
+    writeFileSync(long, 'name: chat\nmodel: llama-3.3-70b\ninput_tokens: 4000\noutput_tokens: 300\n');
+    const a = save(dir, 'a.json', ['chat', '--accelerators', 'h100-sxm']);
+    const b = save(dir, 'b.json', ['chat', long, '--accelerators', 'h100-sxm']);
+    const r = spawnCli(['diff', a, b]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'infercost: the new result has two workloads named "chat": diff pairs workloads by name; give them distinct names\n',
+    ]);
+  });
+});
+
+describe('blend order and the library gate', () => {
+  it('--sort orders the blend table too', () => {
+    const r = spawnCli([
+      'compare',
+      'production-mix',
+      '--accelerators',
+      'h100-sxm,b200,mi300x',
+      '--sort',
+      'tokens_per_joule_output',
+      '--format',
+      'json',
+    ]);
+    const blend = JSON.parse(r.stdout).mixes[0].accelerators.map(
+      (a: { tokens_per_joule_output: number }) => a.tokens_per_joule_output,
+    );
+    expect(blend).toEqual([...blend].sort((x: number, y: number) => y - x));
+  });
+
+  it('library check() with nothing to check is a UsageError, as the CLI is exit 2', async () => {
+    const lib = await import('../../src/index.js');
+    expect(() => lib.check({ workloads: ['chat'], accelerators: ['h100-sxm'], expect: [] })).toThrow(
+      new lib.UsageError(
+        'check(): nothing to check: give expect: ["<claim>"] or an expect: list in a workload',
+      ),
+    );
+  });
+});
