@@ -187,6 +187,8 @@ function stackToFit(
     const s = r.row.stack ?? profile.default_stack ?? '';
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
+  // No rows at all: the caller says there is nothing to fit.
+  if (counts.size === 0 && opts.stack === undefined) return { stack: profile.default_stack, leftOut: [] };
   const pick =
     opts.stack ??
     (profile.default_stack !== undefined && counts.has(profile.default_stack)

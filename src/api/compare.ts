@@ -360,8 +360,8 @@ export function runCompare(
   const results: WorkloadResult[] = [];
   const outcomes: ExpectationOutcome[] = [];
   const mixes: MixResult[] = [];
-  const compareOne = (yaml: LocatedYaml): WorkloadResult => {
-    const loaded = loadWorkload(yaml, catalog, sets, env.today);
+  const compareOne = (yaml: LocatedYaml, classSets: readonly FieldSet[] = []): WorkloadResult => {
+    const loaded = loadWorkload(yaml, catalog, [...sets, ...classSets], env.today);
     const basis = parseBasis(opts.basis);
     const planned = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
     const workload = basis === undefined ? planned : { ...planned, basis };
@@ -425,9 +425,20 @@ export function runCompare(
       continue;
     }
     // A traffic mix (docs/model.md section 8b): each class compared alone, then blended per chip.
+    // --demand is the mix's output tokens a day, so each class is sized for its share of them; a
+    // power budget has no such split (how much power each class needs is the answer), so a mix
+    // under one is planned with `infercost fleet`.
+    if (opts.powerBudget !== undefined)
+      throw new UsageError(
+        `--power-budget ${opts.powerBudget}: ${mix.name ?? fileStem(yaml.file)} is a traffic mix, and how a power budget splits between its classes is a plan: use infercost fleet (a workload per class with its demand), or --demand for the mix's tokens a day`,
+      );
+    const demand = sets.find((f) => f.flag === '--demand' && f.value !== undefined);
     const classes = mix.mix.map((c, i) => ({
       share: c.share,
-      result: compareOne(readWorkloadNamedIn(yaml, ['mix', i, 'workload'], c.workload, env.readStdin)),
+      result: compareOne(
+        readWorkloadNamedIn(yaml, ['mix', i, 'workload'], c.workload, env.readStdin),
+        demand === undefined ? [] : [{ ...demand, value: (demand.value as number) * c.share }],
+      ),
     }));
     mixes.push(blendMix(yaml, mix.name ?? fileStem(yaml.file), classes, sortMetric));
   }

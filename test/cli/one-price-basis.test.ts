@@ -191,6 +191,40 @@ describe('diff and check: blends, pricing, exact thresholds, names', () => {
   });
 });
 
+describe('a fleet for a mix', () => {
+  it("--demand is the mix's tokens a day: each class sized for its share; a power budget is refused", () => {
+    const r = spawnCli([
+      'compare',
+      'production-mix',
+      '--accelerators',
+      'b200',
+      '--demand',
+      '1e12',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const served = JSON.parse(r.stdout).results.map(
+      (w: { workload: { name: string; demand_output_tokens_per_day: number } }) => [
+        w.workload.name,
+        w.workload.demand_output_tokens_per_day,
+      ],
+    );
+    // production-mix: chat 60%, rag 30%, agentic-coding 10% of 1e12.
+    expect(served).toEqual([
+      ['chat', 0.6e12],
+      ['rag', 0.3e12],
+      ['agentic-coding', 0.1e12],
+    ]);
+    const p = spawnCli(['compare', 'production-mix', '--accelerators', 'b200', '--power-budget', '1GW']);
+    expect([p.code, p.stdout, p.stderr]).toEqual([
+      2,
+      '',
+      "infercost: --power-budget 1GW: production-mix is a traffic mix, and how a power budget splits between its classes is a plan: use infercost fleet (a workload per class with its demand), or --demand for the mix's tokens a day\n",
+    ]);
+  });
+});
+
 describe('blend order and the library gate', () => {
   it('--sort orders the blend table too', () => {
     const r = spawnCli([
