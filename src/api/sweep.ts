@@ -49,6 +49,7 @@ export interface SweepOptions {
 interface Axis {
   readonly name: string;
   readonly count: number;
+  readonly listed: boolean;
   valueAt(i: number): unknown;
   /** How the i-th value is set: a workload or accelerator field. */
   setAt(i: number): FieldSet;
@@ -89,6 +90,7 @@ function axisFrom(
   return {
     name,
     count: parsed.count,
+    listed: parsed.listed === true,
     valueAt: (i) => parsed.valueAt(i),
     setAt: (i) => {
       const value = parsed.valueAt(i);
@@ -99,9 +101,14 @@ function axisFrom(
   };
 }
 
-/** The indices checked before the first row: every value of a short list, a range's ends and middle. */
-function indicesToCheck(count: number): number[] {
-  if (count <= 64) return Array.from({ length: count }, (_, i) => i);
+/**
+ * The indices checked before the first row: every value of a list (each was written and any may be
+ * wrong; up to 10,000, a fraction of a second), a range's ends and middle (its values are one
+ * arithmetic, so its ends bound it).
+ */
+function indicesToCheck(axis: { readonly count: number; readonly listed: boolean }): number[] {
+  const { count } = axis;
+  if (count <= 64 || (axis.listed && count <= 10_000)) return Array.from({ length: count }, (_, i) => i);
   return [...new Set([0, count - 1, Math.floor(count / 2)])];
 }
 
@@ -210,7 +217,7 @@ function checkAxes(
   const combined = plan.axes.filter((a) => a.setAt(0).acceleratorId === undefined).length >= 2;
   for (const axis of plan.axes) {
     if (combined && axis.setAt(0).acceleratorId === undefined) continue;
-    for (const i of indicesToCheck(axis.count)) {
+    for (const i of indicesToCheck(axis)) {
       const set = axis.setAt(i);
       try {
         if (set.acceleratorId === undefined)
@@ -251,7 +258,7 @@ function checkWorkloadCombinations(env: SweepEnv, plan: Plan, globalSets: readon
       throw new UsageError(`${sets.map((s) => `${s.flag} ${s.text}`).join(' with ')}: ${field}${e.detail}`);
     }
   };
-  let choices = axes.map((a) => indicesToCheck(a.count));
+  let choices = axes.map((a) => indicesToCheck(a));
   if (choices.reduce((n, c) => n * c.length, 1) > MAX_COMBINATIONS_CHECKED) {
     for (const [k, list] of choices.entries())
       for (const i of list) check(axes.map((_, j) => (j === k ? i : 0)));

@@ -38,7 +38,8 @@ export type Warning =
       readonly weightsQuantised: boolean;
     }
   | { readonly code: 'NO_PRICE'; readonly plan: Plan; readonly provider?: string; readonly basis?: string }
-  | { readonly code: 'PRICE_ESTIMATE'; readonly plan: Plan }
+  /** `provider` is `command line` for a price given with --set (the user's figure, no quote). */
+  | { readonly code: 'PRICE_ESTIMATE'; readonly plan: Plan; readonly provider?: string }
   | { readonly code: 'POWER_ESTIMATE'; readonly field: 'tdp' | 'system' }
   | { readonly code: 'EFFICIENCY_ASSUMED'; readonly factors: readonly EfficiencyFactor[] }
   | { readonly code: 'BATCH_CAPPED'; readonly requested: number; readonly batch: number }
@@ -223,7 +224,12 @@ export function evaluate(
       ...(workload.plan === 'tco' ? {} : { basis: workload.basis }),
       ...(workload.provider === undefined ? {} : { provider: workload.provider }),
     });
-  else if (price.isEstimate) warnings.push({ code: 'PRICE_ESTIMATE', plan: workload.plan });
+  else if (price.isEstimate)
+    warnings.push({
+      code: 'PRICE_ESTIMATE',
+      plan: workload.plan,
+      ...(price.provider === undefined ? {} : { provider: price.provider }),
+    });
   let cost: (ChipCost & CostMetrics) | undefined;
   if (price) {
     const m = costMetrics(

@@ -52,7 +52,9 @@ export function warningText(w: Warning): string {
     case 'NO_PRICE':
       return `no ${w.basis === undefined ? '' : `${w.basis} `}${w.plan} price${w.provider === undefined ? '' : ` from ${w.provider}`} in the profile: cost columns left empty`;
     case 'PRICE_ESTIMATE':
-      return `${w.plan} price is an estimate (see 'infercost profiles show')`;
+      return w.provider === 'command line'
+        ? `${w.plan} price given with --set (this run's figure, not a published quote)`
+        : `${w.plan} price is an estimate (see 'infercost profiles show')`;
     case 'POWER_ESTIMATE':
       return w.field === 'tdp' ? 'chip power (TDP) is an estimate' : 'system power per chip is an estimate';
     case 'POWER_CAP_BELOW_TDP':

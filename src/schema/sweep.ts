@@ -28,12 +28,14 @@ function tidy(v: number): number {
 export interface AxisValues {
   readonly count: number;
   valueAt(i: number): unknown;
+  /** Values written out one by one (not a range): any of them may be the bad one. */
+  readonly listed?: boolean;
 }
 
 export type ParsedAxis = ({ ok: true } & AxisValues) | { ok: false; message: string };
 
 function listAxis(values: readonly unknown[]): { ok: true } & AxisValues {
-  return { ok: true, count: values.length, valueAt: (i) => values[i] };
+  return { ok: true, count: values.length, valueAt: (i) => values[i], listed: true };
 }
 
 /** Every value of an axis, for tests and small axes. */

@@ -191,6 +191,33 @@ describe('diff and check: blends, pricing, exact thresholds, names', () => {
   });
 });
 
+describe('a price given with --set', () => {
+  it("is named as the run's own figure, not sent to profiles show as an estimate", () => {
+    const r = spawnCli([
+      'compare',
+      'chat',
+      '--accelerators',
+      'h100-sxm',
+      '--set',
+      'h100-sxm.price.on_demand=3',
+      '--format',
+      'json',
+    ]);
+    const a = JSON.parse(r.stdout).results[0].accelerators[0];
+    expect(a.warnings).toContainEqual({
+      code: 'PRICE_ESTIMATE',
+      plan: 'on_demand',
+      provider: 'command line',
+      message: "on_demand price given with --set (this run's figure, not a published quote)",
+    });
+    // $3 a chip-hour: $/1M out = 3 / (tok/s/chip x 3,600 x 0.7) x 1e6.
+    expect(a.metrics.usd_per_mtok_output).toBeCloseTo(
+      (3 / (a.metrics.output_tokens_per_s_per_chip * 3600 * 0.7)) * 1e6,
+      9,
+    );
+  });
+});
+
 describe('a fleet for a mix', () => {
   it("--demand is the mix's tokens a day: each class sized for its share; a power budget is refused", () => {
     const r = spawnCli([

@@ -250,6 +250,30 @@ describe('infercost sweep', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('every value of a long list is checked before the first row, not only its ends and middle', () => {
+    // 151 values, the bad one at index 100: neither an end nor the middle (75).
+    const values = [
+      ...Array.from({ length: 100 }, (_, i) => 100 + i),
+      -5,
+      ...Array.from({ length: 50 }, (_, i) => 300 + i),
+    ];
+    const r = spawnCli([
+      'sweep',
+      CHAT,
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'csv',
+      '--vary',
+      `input_tokens=${values.join(',')}`,
+    ]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --vary input_tokens=-5 input_tokens: expected a positive number, got -5\n',
+    ]);
+  });
+
   it('a value is judged at its point, beside the other axes, not against the base workload alone', () => {
     // 130,900 in + 100 out = 131,000 fits Llama 3.3 70B's 131,072; with chat's own 300 out it
     // would not, and the axis used to be checked that way and refused.
