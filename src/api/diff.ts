@@ -39,115 +39,74 @@ export function diffResults(
       );
   }
   const names = [...new Set([...before.results, ...after.results].map((r) => r.workload.name))];
-  const pricing = pricingLabel;
   for (const name of names) {
     const a = before.results.find((r) => r.workload.name === name);
     const b = after.results.find((r) => r.workload.name === name);
-    if (a && b && pricing(a) !== pricing(b))
-      changes.push({
-        workload: name,
-        accelerator: '*',
-        metric: 'pricing',
-        old: pricing(a),
-        new: pricing(b),
-        delta: null,
-        percent: null,
-      });
-    const ids = [...new Set([...(a?.accelerators ?? []), ...(b?.accelerators ?? [])].map((x) => x.id))];
-    for (const id of ids) {
-      const x = a?.accelerators.find((v) => v.id === id);
-      const y = b?.accelerators.find((v) => v.id === id);
-      if (!x || !y) {
-        changes.push({
-          workload: name,
-          accelerator: id,
-          metric: 'presence',
-          old: x ? 'present' : 'absent',
-          new: y ? 'present' : 'absent',
-          delta: null,
-          percent: null,
-        });
-        continue;
-      }
-      if (x.status !== y.status) {
-        changes.push({
-          workload: name,
-          accelerator: id,
-          metric: 'status',
-          old: x.status,
-          new: y.status,
-          delta: null,
-          percent: null,
-        });
-      }
-      for (const m of metrics) {
-        const o = x.metrics[m];
-        const n = y.metrics[m];
-        if (o === n) continue;
-        if (o === null || n === null) {
-          changes.push({
-            workload: name,
-            accelerator: id,
-            metric: m,
-            old: o,
-            new: n,
-            delta: null,
-            percent: null,
-          });
-          continue;
-        }
-        const percent = o === 0 ? null : (n / o - 1) * 100;
-        if (percent !== null && Math.abs(percent) < 1e-9) continue;
-        changes.push({ workload: name, accelerator: id, metric: m, old: o, new: n, delta: n - o, percent });
-      }
-    }
+    if (a && b && pricingLabel(a) !== pricingLabel(b))
+      changes.push(textChange(name, '*', 'pricing', pricingLabel(a), pricingLabel(b)));
+    pairById(name, a?.accelerators, b?.accelerators, changes, (id, x, y) => {
+      if (x.status !== y.status) changes.push(textChange(name, id, 'status', x.status, y.status));
+      for (const m of metrics) pushMoved(changes, name, id, m, x.metrics[m], y.metrics[m]);
+    });
   }
-  return [...changes, ...mixChanges(before, after, metrics)];
+  // A traffic mix's blend per chip (docs/model.md 8b): its three metrics, as a workload's.
+  const mixNames = [...new Set([...(before.mixes ?? []), ...(after.mixes ?? [])].map((m) => m.name))];
+  for (const name of mixNames) {
+    const label = `mix ${name}`;
+    const a = before.mixes?.find((m) => m.name === name);
+    const b = after.mixes?.find((m) => m.name === name);
+    pairById(label, a?.accelerators, b?.accelerators, changes, (id, x, y) => {
+      for (const m of BLENDED) if (metrics.includes(m)) pushMoved(changes, label, id, m, x[m], y[m]);
+    });
+  }
+  return changes;
 }
 
 const BLENDED = ['usd_per_mtok_output', 'output_tokens_per_usd', 'tokens_per_joule_output'] as const;
 
-/** A traffic mix's blend per chip (docs/model.md 8b): its three metrics, as a workload's. */
-function mixChanges(before: ResultDoc, after: ResultDoc, metrics: readonly MetricKey[]): Change[] {
-  const changes: Change[] = [];
-  const names = [...new Set([...(before.mixes ?? []), ...(after.mixes ?? [])].map((m) => m.name))];
-  for (const name of names) {
-    const a = before.mixes?.find((m) => m.name === name);
-    const b = after.mixes?.find((m) => m.name === name);
-    const label = `mix ${name}`;
-    const ids = [...new Set([...(a?.accelerators ?? []), ...(b?.accelerators ?? [])].map((x) => x.id))];
-    for (const id of ids) {
-      const x = a?.accelerators.find((v) => v.id === id);
-      const y = b?.accelerators.find((v) => v.id === id);
-      if (!x || !y) {
-        changes.push({
-          workload: label,
-          accelerator: id,
-          metric: 'presence',
-          old: x ? 'present' : 'absent',
-          new: y ? 'present' : 'absent',
-          delta: null,
-          percent: null,
-        });
-        continue;
-      }
-      for (const m of BLENDED) {
-        if (!metrics.includes(m)) continue;
-        const [o, n] = [x[m], y[m]];
-        if (o === n) continue;
-        const percent = o === null || n === null || o === 0 ? null : (n / o - 1) * 100;
-        if (percent !== null && Math.abs(percent) < 1e-9) continue;
-        changes.push({
-          workload: label,
-          accelerator: id,
-          metric: m,
-          old: o,
-          new: n,
-          delta: o === null || n === null ? null : n - o,
-          percent,
-        });
-      }
-    }
+function textChange(
+  workload: string,
+  accelerator: string,
+  metric: Change['metric'],
+  old: string,
+  now: string,
+) {
+  return { workload, accelerator, metric, old, new: now, delta: null, percent: null };
+}
+
+/** Each id in either list: `presence` when in one only, else `both` says what moved. */
+function pairById<T extends { readonly id: string }>(
+  workload: string,
+  xs: readonly T[] | undefined,
+  ys: readonly T[] | undefined,
+  changes: Change[],
+  both: (id: string, x: T, y: T) => void,
+): void {
+  const ids = [...new Set([...(xs ?? []), ...(ys ?? [])].map((v) => v.id))];
+  for (const id of ids) {
+    const x = xs?.find((v) => v.id === id);
+    const y = ys?.find((v) => v.id === id);
+    if (x && y) both(id, x, y);
+    else
+      changes.push(textChange(workload, id, 'presence', x ? 'present' : 'absent', y ? 'present' : 'absent'));
   }
-  return changes;
+}
+
+/** A metric that moved (beyond floating-point noise), or to or from no value. */
+function pushMoved(
+  changes: Change[],
+  workload: string,
+  accelerator: string,
+  metric: MetricKey,
+  o: number | null,
+  n: number | null,
+): void {
+  if (o === n) return;
+  if (o === null || n === null) {
+    changes.push({ workload, accelerator, metric, old: o, new: n, delta: null, percent: null });
+    return;
+  }
+  const percent = o === 0 ? null : (n / o - 1) * 100;
+  if (percent !== null && Math.abs(percent) < 1e-9) return;
+  changes.push({ workload, accelerator, metric, old: o, new: n, delta: n - o, percent });
 }
