@@ -24,6 +24,8 @@ import { type MixFile, mixRules, mixSchema } from '../schema/mix.js';
 import {
   LOWER_IS_BETTER,
   type MetricKey,
+  MIX_METRICS,
+  type MixMetric,
   type MixResult,
   type ResultDoc,
   type WorkloadResult,
@@ -253,13 +255,6 @@ export function resultWorkloadPaths(env: CompareEnv, paths: readonly string[]): 
 }
 
 /** Section 8b's blend of each chip over the classes, by output-token share. */
-type BlendedKey = 'usd_per_mtok_output' | 'output_tokens_per_usd' | 'tokens_per_joule_output';
-const BLENDED: readonly MetricKey[] = [
-  'usd_per_mtok_output',
-  'output_tokens_per_usd',
-  'tokens_per_joule_output',
-];
-
 function blendMix(
   yaml: LocatedYaml,
   name: string,
@@ -289,7 +284,7 @@ function blendMix(
     accelerators: ids
       .map((id) => {
         const rows = classes.map((c) => c.result.accelerators.find((a) => a.id === id));
-        const metric = (k: BlendedKey) => rows.map((a) => (a && a.status === 'ok' ? a.metrics[k] : null));
+        const metric = (k: MixMetric) => rows.map((a) => (a && a.status === 'ok' ? a.metrics[k] : null));
         const missing = classes.flatMap((c, i) => {
           const a = rows[i];
           return a && a.status === 'ok' && a.metrics.output_tokens_per_usd !== null
@@ -306,7 +301,9 @@ function blendMix(
       })
       // By --sort where it is a blended metric, else by tokens per dollar; a chip without a blend last.
       .sort((a, b) => {
-        const k = (BLENDED.includes(sortMetric) ? sortMetric : 'output_tokens_per_usd') as BlendedKey;
+        const k = (MIX_METRICS as readonly MetricKey[]).includes(sortMetric)
+          ? (sortMetric as MixMetric)
+          : 'output_tokens_per_usd';
         const [x, y] = [a[k], b[k]];
         if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
         return LOWER_IS_BETTER.has(k) ? x - y : y - x;

@@ -1,6 +1,6 @@
 // What changed between two saved results, as data (the CLI's diff prints it).
 import { UsageError } from '../io/errors.js';
-import { METRIC_KEYS, type MetricKey, type ResultDoc } from '../schema/result.js';
+import { METRIC_KEYS, type MetricKey, MIX_METRICS, type ResultDoc } from '../schema/result.js';
 import { pricingLabel } from './expect.js';
 
 export interface Change {
@@ -56,13 +56,11 @@ export function diffResults(
     const a = before.mixes?.find((m) => m.name === name);
     const b = after.mixes?.find((m) => m.name === name);
     pairById(label, a?.accelerators, b?.accelerators, changes, (id, x, y) => {
-      for (const m of BLENDED) if (metrics.includes(m)) pushMoved(changes, label, id, m, x[m], y[m]);
+      for (const m of MIX_METRICS) if (metrics.includes(m)) pushMoved(changes, label, id, m, x[m], y[m]);
     });
   }
   return changes;
 }
-
-const BLENDED = ['usd_per_mtok_output', 'output_tokens_per_usd', 'tokens_per_joule_output'] as const;
 
 function textChange(
   workload: string,

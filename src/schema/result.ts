@@ -180,6 +180,14 @@ export const workloadResultSchema = once(() =>
 );
 export type WorkloadResult = z.infer<ReturnType<typeof workloadResultSchema>>;
 
+/** The metrics a traffic mix blends per chip (docs/model.md section 8b). */
+export const MIX_METRICS = [
+  'usd_per_mtok_output',
+  'output_tokens_per_usd',
+  'tokens_per_joule_output',
+] as const;
+export type MixMetric = (typeof MIX_METRICS)[number];
+
 /** A traffic mix's blend per chip (docs/model.md section 8b); its classes are in `results`. */
 export const mixResultSchema = once(() =>
   z.strictObject({
