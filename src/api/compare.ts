@@ -324,7 +324,7 @@ export function runCompare(
   // sized for a demand or a power budget, not both): the file's is cleared first. Both flags at
   // once are still the error they are in a file.
   const unset = (flag: string, text: string, field: string): FieldSet => ({
-    text: `${flag} ${text}`,
+    text,
     flag,
     path: [field],
     value: undefined,
@@ -335,14 +335,21 @@ export function runCompare(
       ? []
       : [
           ...(opts.demand === undefined ? [unset('--power-budget', opts.powerBudget, 'demand')] : []),
-          parseFieldSet(`power_budget=${opts.powerBudget}`, ids, '--power-budget'),
+          // Shown as typed: `--power-budget 1XW`, not the field set it becomes.
+          {
+            ...parseFieldSet(`power_budget=${opts.powerBudget}`, ids, '--power-budget'),
+            text: opts.powerBudget,
+          },
         ]),
     ...(opts.demand === undefined
       ? []
       : [
           ...(opts.powerBudget === undefined ? [unset('--demand', opts.demand, 'power_budget')] : []),
           unset('--demand', opts.demand, 'demand'),
-          parseFieldSet(`demand.output_tokens_per_day=${opts.demand}`, ids, '--demand'),
+          {
+            ...parseFieldSet(`demand.output_tokens_per_day=${opts.demand}`, ids, '--demand'),
+            text: opts.demand,
+          },
         ]),
   ];
   const plan = parsePlan(opts.plan);
@@ -434,7 +441,8 @@ export function runCompare(
       share: c.share,
       result: compareOne(
         readWorkloadNamedIn(yaml, ['mix', i, 'workload'], c.workload, env.readStdin),
-        demand === undefined ? [] : [{ ...demand, value: (demand.value as number) * c.share }],
+        // A value that is not a number is left as given, for the workload check to name it.
+        typeof demand?.value === 'number' ? [{ ...demand, value: demand.value * c.share }] : [],
       ),
     }));
     mixes.push(blendMix(yaml, mix.name ?? fileStem(yaml.file), classes, sortMetric));

@@ -243,6 +243,15 @@ describe('a fleet for a mix', () => {
       ['rag', 0.3e12],
       ['agentic-coding', 0.1e12],
     ]);
+    // A demand that is not a number is named as typed, on a mix as on one workload (it read as
+    // NaN on a mix, and as "--demand --demand 1T" on either).
+    for (const w of ['production-mix', 'chat']) {
+      const bad = spawnCli(['compare', w, '--accelerators', 'b200', '--demand', '1T']);
+      expect([bad.code, bad.stderr]).toEqual([
+        2,
+        'infercost: --demand 1T demand.output_tokens_per_day: expected a number, got "1T"\n',
+      ]);
+    }
     const p = spawnCli(['compare', 'production-mix', '--accelerators', 'b200', '--power-budget', '1GW']);
     expect([p.code, p.stdout, p.stderr]).toEqual([
       2,
