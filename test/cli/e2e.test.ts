@@ -482,9 +482,8 @@ describe('a mix in every format: the blend rows of CSV and NDJSON, the blend tab
     );
     const json = JSON.parse(spawnCli([...ARGS, '--format', 'json']).stdout);
     const h100 = json.mixes[0].accelerators.find((a: { id: string }) => a.id === 'h100-sxm');
-    // The table's cells: 3 significant figures below 1,000, whole numbers grouped above.
-    const three = (v: number) =>
-      v >= 1000 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(3)));
+    // The table's cells: 3 significant figures below 1,000 (3.10, not 3.1), whole numbers grouped above.
+    const three = (v: number) => (v >= 1000 ? Math.round(v).toLocaleString('en-US') : v.toPrecision(3));
     expect(mix).toContain(
       `<tr><th scope="row">h100-sxm</th><td>${three(h100.usd_per_mtok_output)}</td><td>${three(h100.output_tokens_per_usd)}</td><td>${three(h100.tokens_per_joule_output)}</td><td class="missing"></td></tr>`,
     );

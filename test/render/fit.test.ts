@@ -130,7 +130,7 @@ describe('a table that fits', () => {
     expect(out).toMatch(/\nchat: flipped by b200 throughput \(CV interval\), h100-sxm throughput/);
     const piped = (await runCli(args)).stdout;
     expect(piped).toMatch(
-      /inputs that flip the verdict\nchat {6}1\.01 .* b200 throughput \(CV interval\), h100-sxm/,
+      /inputs that flip the verdict\nchat {6}1\.05 .* b200 throughput \(CV interval\), h100-sxm/,
     );
   });
 
