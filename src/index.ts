@@ -20,7 +20,7 @@ import { type FleetReport, type FleetSizing, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
 import { crossValidate } from './fidelity/cv.js';
-import { loadCatalog } from './io/catalog.js';
+import { loadCatalog, userProfileDirs } from './io/catalog.js';
 import { dottedPath, InputError, UsageError } from './io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from './io/measured.js';
 import { csvLine } from './render/csv.js';
@@ -35,7 +35,7 @@ import {
   fleetInputSchema,
   sweepInputSchema,
 } from './schema/library.js';
-import { METRIC_KEYS, type MetricKey, type ResultDoc } from './schema/result.js';
+import { METRIC_KEYS, type MetricKey, type ResultDoc, resultSchema } from './schema/result.js';
 import type { WorkloadFile } from './schema/workload.js';
 
 export type { Calibration } from './api/calibrate.js';
@@ -55,21 +55,26 @@ export type { WorkloadFile } from './schema/workload.js';
  * A caller's input checked against its schema (src/schema/library.ts): a wrong shape is a
  * UsageError naming the function and the field, as a bad flag is on the command line.
  */
-function checked(fn: string, schema: z.ZodType, input: unknown): void {
+function checked(fn: string, schema: z.ZodType, input: unknown, what?: string): void {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
-    throw new UsageError(`${fn}(): expected an object of options, got ${describeValue(input)}`);
+    throw new UsageError(
+      what === undefined
+        ? `${fn}(): expected an object of options, got ${describeValue(input)}`
+        : `${fn}(): ${what}: expected a result saved with compare --format json, got ${describeValue(input)}`,
+    );
   const r = schema.safeParse(input);
   if (r.success) return;
   const issue = r.error.issues[0] as z.core.$ZodIssue;
   const problem = describeIssue(issue, input, schema)[0];
-  const path = dottedPath(problem?.path ?? issue.path.map(String));
+  const path = [what, dottedPath(problem?.path ?? issue.path.map(String))].filter((p) => p).join('.');
   throw new UsageError(`${fn}(): ${path === '' ? '' : `${path}: `}${problem?.message ?? issue.message}`);
 }
 
 /** The catalog (bundled profiles plus the caller's) and today's date, as every function takes them. */
 function envOf(input: { readonly profiles?: readonly string[]; readonly today?: string }) {
   return {
-    catalog: loadCatalog([...(input.profiles ?? [])]),
+    // A folder named twice (dir and dir/) is read once, as the CLI reads --profiles.
+    catalog: loadCatalog(userProfileDirs(input.profiles ?? [], {})),
     today: input.today ?? new Date().toISOString().slice(0, 10),
   };
 }
@@ -151,7 +156,11 @@ export interface ClaimInput {
   readonly today?: string;
 }
 
-/** A vendor's claim over workloads (docs/model.md section 7a): what `infercost claim` prints. */
+/**
+ * A vendor's claim over workloads (docs/model.md section 7a): the analysis `infercost claim` prints,
+ * as typed objects (`outcome.status`, `breakEven`); its `--format json` is a rendering of this with
+ * other key names (`verdict`, `break_even`), not this shape.
+ */
 export function claim(input: ClaimInput): ClaimReport {
   checked('claim', claimInputSchema(), input);
   const { catalog, today } = envOf(input);
@@ -164,8 +173,9 @@ export function claim(input: ClaimInput): ClaimReport {
 }
 
 /**
- * A mixed fleet from a fleet file (docs/model.md section 8a): what `infercost fleet` prints; `at`
- * sizes it with every chip at one end of its range (section 8c), as `--at` does.
+ * A mixed fleet from a fleet file (docs/model.md section 8a): the plan `infercost fleet` prints, as
+ * typed objects (`plan.gapToBound`); its `--format json` renders it with other key names
+ * (`gap_to_bound`). `at` sizes it with every chip at one end of its range (section 8c), as `--at` does.
  */
 export function fleet(input: {
   readonly file: string;
@@ -200,8 +210,12 @@ function inlineNamed<T>(index: number, run: () => T): T {
 
 /** Every metric that moved between two saved results (`infercost diff`), per (workload, accelerator). */
 export function diff(before: ResultDoc, after: ResultDoc, metrics?: readonly MetricKey[]): Change[] {
-  checked('diff', diffDocSchema(), before);
-  checked('diff', diffDocSchema(), after);
+  // The result schema, as `infercost diff` reads a saved file (src/io/result.ts): a metric that is
+  // not a finite number, or a missing block, is a UsageError, never NaN in a change or a TypeError.
+  checked('diff', diffDocSchema(), before, 'before');
+  checked('diff', diffDocSchema(), after, 'after');
+  checked('diff', resultSchema(), before, 'before');
+  checked('diff', resultSchema(), after, 'after');
   if (metrics !== undefined) {
     if (!Array.isArray(metrics))
       throw new UsageError(`diff(): metrics: expected a list of metric keys, got ${describeValue(metrics)}`);

@@ -157,23 +157,21 @@ export function flagStackNotServed(r: WorkloadResult, stack: string | undefined)
   };
 }
 
+/** The warning a quote dated `asOf` gets, or undefined while it is 12 months old or less. */
+export function stalePriceMessage(asOf: string | null | undefined, today: string): string | undefined {
+  if (!asOf || monthsOld(asOf, today) <= 12) return undefined;
+  return `price quote dated ${asOf} is over 12 months old (refresh it in the profile)`;
+}
+
 /** A quote older than 12 months is flagged on its row: prices move (AWS cut P5 by up to 45% in 2025). */
 export function flagStalePrices(r: WorkloadResult, today: string): WorkloadResult {
   return {
     ...r,
     accelerators: r.accelerators.map((a) => {
-      const asOf = a.price?.as_of;
-      if (!asOf || monthsOld(asOf, today) <= 12) return a;
-      return {
-        ...a,
-        warnings: [
-          ...a.warnings,
-          {
-            code: 'PRICE_STALE',
-            message: `price quote dated ${asOf} is over 12 months old (refresh it in the profile)`,
-          },
-        ],
-      };
+      const message = stalePriceMessage(a.price?.as_of, today);
+      return message === undefined
+        ? a
+        : { ...a, warnings: [...a.warnings, { code: 'PRICE_STALE', message }] };
     }),
   };
 }
@@ -329,6 +327,13 @@ export function runCompare(
     path: [field],
     value: undefined,
   });
+  // An empty value would reach the schema as null and be named as some other field's type.
+  for (const [flag, text, example] of [
+    ['--power-budget', opts.powerBudget, '1GW or 300MW'],
+    ['--demand', opts.demand, '1e12 (output tokens a day)'],
+  ] as const)
+    if (text !== undefined && text.trim() === '')
+      throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a value, e.g. ${example}`);
   const sets: FieldSet[] = [
     ...opts.set.map((s) => parseFieldSet(s, ids)),
     ...(opts.powerBudget === undefined

@@ -19,7 +19,7 @@ import { CSV_COLUMNS, csvLine } from '../render/csv.js';
 import { flatRow } from '../render/result.js';
 import { listAxisValues, parseAxisValues, shardRange, sweepSchema } from '../schema/sweep.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
-import { parseIdList, parsePlan } from './compare.js';
+import { parseIdList, parsePlan, stalePriceMessage } from './compare.js';
 import { fieldSetFor, parseFieldSet, parseValue } from './sets.js';
 
 /** What a sweep reads besides its options. */
@@ -104,12 +104,28 @@ function axisFrom(
 /**
  * The indices checked before the first row: every value of a list (each was written and any may be
  * wrong; up to 10,000, a fraction of a second), a range's ends and middle (its values are one
- * arithmetic, so its ends bound it).
+ * arithmetic, so its ends bound it), and the first value of a range that starts whole and is not
+ * (`100..1000:0.5` or a step of 1.0000000000007 on a field that takes whole numbers fails there,
+ * not at its ends; scanning the numbers costs milliseconds where loading each would take minutes).
  */
-function indicesToCheck(axis: { readonly count: number; readonly listed: boolean }): number[] {
+function indicesToCheck(axis: {
+  readonly count: number;
+  readonly listed: boolean;
+  valueAt(i: number): unknown;
+}): number[] {
   const { count } = axis;
   if (count <= 64 || (axis.listed && count <= 10_000)) return Array.from({ length: count }, (_, i) => i);
-  return [...new Set([0, count - 1, Math.floor(count / 2)])];
+  const checked = [0, count - 1, Math.floor(count / 2)];
+  if (Number.isInteger(axis.valueAt(0))) {
+    for (let i = 1; i < count; i++) {
+      const v = axis.valueAt(i);
+      if (typeof v === 'number' && !Number.isInteger(v)) {
+        checked.push(i);
+        break;
+      }
+    }
+  }
+  return [...new Set(checked)];
 }
 
 interface Plan {
@@ -329,6 +345,14 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   for (const id of [...wanted, baseline])
     if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
   const evaluated = wanted.includes(baseline) ? wanted : [...wanted, baseline];
+  // An axis on a chip not in the run would label identical rows with values never used.
+  for (const axis of plan.axes) {
+    const id = axis.setAt(0).acceleratorId;
+    if (id !== undefined && !evaluated.includes(id))
+      throw new UsageError(
+        `${axis.setAt(0).flag} ${axis.name}: ${id} is not among the accelerators of this sweep (${wanted.join(', ')}); add it or drop the axis`,
+      );
+  }
 
   checkAxes(env, plan, globalSets, evaluated);
   const grid = plan.axes.reduce((n, a) => n * a.count, 1);
@@ -348,7 +372,21 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   }, 1);
   const workloadCache = lastValueCache<Workload>();
   const acceleratorCaches = new Map(evaluated.map((id) => [id, lastValueCache<Accelerator>()]));
+  // A swept value's column must not share a result column's name: a reader keeps one of the two.
+  for (const axis of plan.axes) {
+    if (!(CSV_COLUMNS as readonly string[]).includes(axis.name)) continue;
+    const set = axis.setAt(0);
+    const path = [...(set.acceleratorId === undefined ? [] : [set.acceleratorId]), ...set.path].join('.');
+    throw new UsageError(
+      path === axis.name
+        ? `${set.flag} ${axis.name}: the rows have a ${axis.name} column of their own; sweep another field`
+        : `${set.flag} ${axis.name}: the rows have a ${axis.name} column of their own; name the field by its path (${path})`,
+    );
+  }
   const header = [...plan.axes.map((a) => a.name), ...CSV_COLUMNS];
+  const warningsAt = plan.axes.length + CSV_COLUMNS.indexOf('warnings');
+  // Per quote date, not per row: a million rows share a handful of dates ('' for none).
+  const staleByDate = new Map<string, string>();
   // NDJSON keys are fixed: quote them once, not per row.
   const jsonKeys = header.map((h) => `${JSON.stringify(h)}:`);
   // Which axes set workload fields and which set each accelerator's: found once, not per point.
@@ -391,6 +429,14 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
     for (const e of comparison.evaluations) {
       if (!shown.has(e.evaluation.acceleratorId)) continue;
       const cells = flatRow(e, workload.name, baseline, values);
+      // A stale quote is flagged as compare flags it (flagStalePrices), after the row's own warnings.
+      const asOf = e.evaluation.cost?.asOf ?? '';
+      let stale = staleByDate.get(asOf);
+      if (stale === undefined) {
+        stale = stalePriceMessage(asOf, env.today) ?? '';
+        staleByDate.set(asOf, stale);
+      }
+      if (stale !== '') cells[warningsAt] = cells[warningsAt] ? `${cells[warningsAt]}; ${stale}` : stale;
       const line = format === 'csv' ? csvLine(cells) : ndjsonLine(jsonKeys, cells);
       lines.push(line);
       chars += line.length;

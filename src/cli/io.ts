@@ -9,6 +9,8 @@ export interface CliIo {
   /** The terminal's width when stdout is one (COLUMNS overrides it); undefined for pipes and files. */
   readonly stdoutColumns?: number;
   readonly stderrIsTty: boolean;
+  /** The terminal's width when stderr is one (COLUMNS overrides it): a status line stays within it. */
+  readonly stderrColumns?: number;
   readonly readStdin: () => string;
   /** YYYY-MM-DD, for quotes created by --set. */
   readonly today: string;

@@ -1,5 +1,11 @@
 import { CommanderError } from 'commander';
-import { errnoReason, removePendingFiles } from '../io/atomic.js';
+import {
+  dropHeldCommits,
+  errnoReason,
+  holdCommits,
+  releaseCommits,
+  removePendingFiles,
+} from '../io/atomic.js';
 import { InputError, IoError, UsageError } from '../io/errors.js';
 import { readStdin as readStdinSync } from '../io/workload.js';
 import { sanitizeLine, sanitizeStderr } from '../render/text.js';
@@ -15,10 +21,16 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<numbe
   const program = buildProgram(io, (c) => {
     code = c;
   });
+  holdCommits();
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    // A signal that came during the command's synchronous work runs now, before any output file
+    // replaces the old one (it exits, dropping them); only then are they renamed into place.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    releaseCommits();
     return code;
   } catch (e) {
+    dropHeldCommits();
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0)
         return EXIT.ok;
@@ -63,10 +75,12 @@ export function run(): void {
     process.exit(EXIT.ioError);
   };
   process.stdout.on('error', stdoutError);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: a closed terminal or a dropped SSH session must not leave a partial --output file.
+  const signalExit = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+  for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       removePendingFiles();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      process.exit(signalExit[signal]);
     });
   }
   const write = (s: string | Uint8Array) => {
@@ -87,6 +101,9 @@ export function run(): void {
       ? { stdoutColumns: terminalColumns(process.env, process.stdout.columns) }
       : {}),
     stderrIsTty: process.stderr.isTTY === true,
+    ...(process.stderr.isTTY === true
+      ? { stderrColumns: terminalColumns(process.env, process.stderr.columns) }
+      : {}),
     // Stdin can be read once; a command that loads its workload more than once (report's
     // charts, claim's inputs) reads the same text each time.
     readStdin: (() => {

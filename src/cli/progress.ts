@@ -20,7 +20,9 @@ export function statusLine(ctx: Context): StatusLine {
       if (!show) return;
       const now = ctx.io.now?.() ?? 0;
       if (now - last > 250 && now - started > 1000) {
-        ctx.io.stderr(`\r${line(now - started)}   `);
+        // Within the width: a line that wrapped would leave its first row behind when erased.
+        const width = (ctx.io.stderrColumns ?? 80) - 1;
+        ctx.io.stderr(`\r${`${line(now - started)}   `.slice(0, width)}`);
         last = now;
       }
     },

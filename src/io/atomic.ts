@@ -84,7 +84,34 @@ interface Pending {
 const pending = new Set<Pending>();
 let interrupted = false;
 
-/** Called on SIGINT/SIGTERM: drops every partial file; nothing is renamed into place after it. */
+/**
+ * Renames held back while a command runs (main() holds them, then releases them a turn after the
+ * command ends): a signal that arrives during a long synchronous computation is only delivered
+ * when the event loop next runs, and by then a file renamed at once would already have replaced
+ * the old one under an exit of 130 or 143.
+ */
+let held: OutputFile[] | undefined;
+
+/** From now until releaseCommits or dropHeldCommits, finished files wait to be renamed into place. */
+export function holdCommits(): void {
+  held = [];
+}
+
+/** Renames every held file into place, in the order they were finished. */
+export function releaseCommits(): void {
+  const h = held ?? [];
+  held = undefined;
+  for (const file of h) file.commit();
+}
+
+/** The command failed after finishing a file: none of them is renamed into place. */
+export function dropHeldCommits(): void {
+  const h = held ?? [];
+  held = undefined;
+  for (const file of h) file.abort();
+}
+
+/** Called on SIGINT/SIGTERM/SIGHUP: drops every partial file; nothing is renamed into place after it. */
 export function removePendingFiles(): void {
   interrupted = true;
   for (const p of pending) dropTemp(p);
@@ -303,6 +330,10 @@ export class OutputFile {
 
   /** Syncs and renames the finished file into place (or closes the stream written through). */
   commit(): void {
+    if (held !== undefined && this.#pending !== undefined && this.#target.kind === 'replace') {
+      held.push(this);
+      return;
+    }
     try {
       if (this.#pending === undefined || this.#target.kind !== 'replace') {
         if (this.#target.kind !== 'fd') closeSync(this.#fd);

@@ -25,7 +25,11 @@ export const renderMarkdown: Renderer = (raw: ResultDoc, options) => {
     });
     if (didNot.length > 0) {
       out.push('', 'Cannot run this workload:', '');
-      for (const a of didNot) out.push(`- ${a.id}: ${cell(a.reason ?? '')}`);
+      // Marked as the table marks its rows: the notes below are theirs too.
+      didNot.forEach((a, i) => {
+        const mark = marks[ran.length + i]?.length ? ` [${marks[ran.length + i]?.join(',')}]` : '';
+        out.push(`- ${a.id}${mark}: ${cell(a.reason ?? '')}`);
+      });
     }
     if (notes.length > 0) out.push('', ...notes.map((n, i) => `${i + 1}. ${cell(n)}`));
     const pareto = paretoLines(r);

@@ -157,7 +157,36 @@ describe('check, diff, backtest and calibrate in the library', () => {
         'compare(): today: expected a date as YYYY-MM-DD, got "yesterday"',
       ],
       [() => lib.calibrate({} as never), 'calibrate(): accelerator: missing required field "accelerator"'],
-      [() => lib.diff({} as never, {} as never), 'diff(): schema_version: expected one of 1, got nothing'],
+      [
+        () => lib.diff({} as never, {} as never),
+        'diff(): before.schema_version: expected one of 1, got nothing',
+      ],
+      [
+        () => lib.diff(null as never, {} as never),
+        'diff(): before: expected a result saved with compare --format json, got null (an empty value)',
+      ],
+      // A saved result is checked as `infercost diff` checks a file: never NaN in a change, never a TypeError.
+      [
+        () => {
+          const doc = lib.compare({ workloads: ['chat'], accelerators: ['b200'] }).result;
+          const bad = structuredClone(doc);
+          (
+            (bad.results[0] as (typeof bad.results)[0]).accelerators[0] as { metrics: Record<string, number> }
+          ).metrics.usd_per_mtok_output = Number.NaN;
+          return lib.diff(doc, bad);
+        },
+        'diff(): after.results[0].accelerators[0].metrics.usd_per_mtok_output: expected a finite number, got not a number (.nan)',
+      ],
+      [
+        () => {
+          const doc = lib.compare({ workloads: ['chat'], accelerators: ['b200'] }).result;
+          const bad = structuredClone(doc);
+          ((bad.results[0] as (typeof bad.results)[0]).accelerators[0] as { metrics: unknown }).metrics =
+            null;
+          return lib.diff(bad, doc);
+        },
+        'diff(): before.results[0].accelerators[0].metrics: expected a mapping, got null (an empty value)',
+      ],
       [
         () => {
           const doc = lib.compare({ workloads: ['chat'], accelerators: ['b200'] }).result;
@@ -170,6 +199,13 @@ describe('check, diff, backtest and calibrate in the library', () => {
     await expect(lib.fleet({ file: 'profiles/fleets/mixed.yaml', at: 'middle' as never })).rejects.toThrow(
       'fleet(): at: expected one of expected, low, high, got "middle"',
     );
+    // A profile folder named twice (dir and dir/) is read once, as --profiles reads it.
+    const twice = lib.compare({
+      workloads: ['chat'],
+      accelerators: ['h100-sxm'],
+      profiles: ['profiles/accelerators', 'profiles/accelerators/'],
+    });
+    expect(twice.result.results[0]?.accelerators.map((a) => a.id)).toEqual(['h100-sxm']);
     // An inline workload's error names its index, not a <stdin> the caller never wrote.
     expect(() =>
       lib.compare({

@@ -64,6 +64,30 @@ describe('infercost compare (built binary)', () => {
     const md = spawnCli(['compare', CHAT, '--format', 'markdown']);
     expect(md.stdout).toContain('| Accelerator | Stack | Replica | TTFT ms |');
     expect(md.stdout).toContain('|---|---|---:|');
+    // A chip that cannot run keeps its note marks, as in the table: the notes listed are its too.
+    const three = spawnCli([
+      'compare',
+      CHAT,
+      '--accelerators',
+      'h100-sxm,b200,inferentia2',
+      '--format',
+      'markdown',
+    ]);
+    expect(three.stdout).toContain(
+      '- inferentia2 [1,2,3,4]: cannot meet SLO: TPOT 49.1 ms at batch 1 on 4 chips > 40.0 ms\n',
+    );
+    expect(three.stdout).toContain('\n4. efficiency factors assumed, not calibrated: eta_decode\n');
+  });
+
+  it('an empty --power-budget or --demand is one line saying what goes there, not a precision', () => {
+    expect(spawnCli(['compare', CHAT, '--power-budget', ''])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'infercost: --power-budget "": expected a value, e.g. 1GW or 300MW\n',
+    });
+    expect(spawnCli(['compare', CHAT, '--demand', ' ']).stderr).toBe(
+      'infercost: --demand " ": expected a value, e.g. 1e12 (output tokens a day)\n',
+    );
   });
 
   it('--expect: PASS exits 0, FAIL exits 1, each with the measured ratio', () => {

@@ -216,6 +216,140 @@ describe('infercost sweep', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it('a hang-up (a closed terminal, a dropped SSH session) leaves no partial --output file either', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const child = spawn(
+      process.execPath,
+      [BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..130000:1', '--output', join(dir, 's.csv')],
+      { cwd: REPO, stdio: 'ignore' },
+    );
+    for (let i = 0; i < 200 && readdirSync(dir).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(readdirSync(dir)).toHaveLength(1);
+    child.kill('SIGHUP');
+    const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
+    expect(code).toBe(129);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('interrupted during a long synchronous run, the old --output file stays as it was', async () => {
+    // The signal is only delivered when the event loop runs again, after the report is made: the
+    // rename waits a turn for it (src/io/atomic.ts, holdCommits).
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'r.html');
+    writeFileSync(out, 'original\n');
+    const child = spawn(process.execPath, [BIN, 'report', 'chat', 'rag', 'summarization', '-o', out], {
+      cwd: REPO,
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
+    expect(code).toBe(143);
+    expect(readFileSync(out, 'utf8')).toBe('original\n');
+    expect(readdirSync(dir)).toEqual(['r.html']);
+  });
+
+  it("a swept value never shares a result column's name: a reader would keep one of the two", async () => {
+    const batch = await runCli(['sweep', CHAT, '--vary', 'batch=8,16', '--accelerators', 'h100-sxm']);
+    expect(batch).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'infercost: --vary batch: the rows have a batch column of their own; name the field by its path (deployment.batch)\n',
+    });
+    const byPath = await runCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'deployment.batch=8,16',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'csv',
+    ]);
+    expect(byPath.code).toBe(0);
+    expect(byPath.stdout.split('\n').map((l) => l.split(',').slice(0, 1)[0])).toEqual([
+      'deployment.batch',
+      '8',
+      '16',
+      '',
+    ]);
+    const name = await runCli(['sweep', CHAT, '--vary', 'name=a,b']);
+    expect(name.stderr).toBe(
+      'infercost: --vary name: the rows have a name column of their own; sweep another field\n',
+    );
+  });
+
+  it('a range whose values stop being whole is refused before any row, not at the first such value', async () => {
+    // 100..1000:0.5 checked at its ends and middle only (100, 1000, 550) passed, and the run
+    // then failed at 100.5 after the header.
+    const r = await runCli(['sweep', CHAT, '--vary', 'input_tokens=100..1000:0.5', '--format', 'csv']);
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'infercost: --vary input_tokens=100.5 input_tokens: expected a whole number, got 100.5\n',
+    });
+  });
+
+  it('an axis on a chip the sweep does not run is refused: its rows would be labelled with values never used', async () => {
+    const r = await runCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'maia-200.price.on_demand=6,7',
+      '--accelerators',
+      'h100-sxm',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'infercost: --vary maia-200.price.on_demand: maia-200 is not among the accelerators of this sweep (h100-sxm); add it or drop the axis\n',
+    );
+  });
+
+  it('-o FILE without --format: CSV for a .csv name, NDJSON otherwise, on a terminal or not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const args = (o: string) => [
+      'sweep',
+      CHAT,
+      '--vary',
+      'input_tokens=100',
+      '--accelerators',
+      'h100-sxm',
+      '-o',
+      join(dir, o),
+    ];
+    expect((await runCli(args('s.csv'))).code).toBe(0);
+    expect(readFileSync(join(dir, 's.csv'), 'utf8').startsWith('input_tokens,workload,accelerator,')).toBe(
+      true,
+    );
+    expect((await runCli(args('s.ndjson'))).code).toBe(0);
+    expect(
+      readFileSync(join(dir, 's.ndjson'), 'utf8').startsWith('{"input_tokens":100,"workload":"chat",'),
+    ).toBe(true);
+  });
+
+  it("a sweep row carries compare's stale-price warning, word for word", async () => {
+    const sweep = await runCli(['sweep', CHAT, '--vary', 'input_tokens=800', '--format', 'csv']);
+    const compare = await runCli(['compare', CHAT, '--format', 'csv']);
+    const warnings = (csv: string) => {
+      const [head, ...rows] = csv
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/));
+      const at = (head as string[]).indexOf('warnings');
+      const acc = (head as string[]).indexOf('accelerator');
+      return Object.fromEntries(rows.map((r) => [r[acc], r[at]]));
+    };
+    const w = warnings(sweep.stdout);
+    expect(w).toEqual(warnings(compare.stdout));
+    expect(w['tpu-v5e']).toContain(
+      'price quote dated 2025 is over 12 months old (refresh it in the profile)',
+    );
+  });
+
   it('an --output path in a missing directory is one line, exit 2', async () => {
     const r = await runCli([
       'sweep',

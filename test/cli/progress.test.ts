@@ -6,10 +6,11 @@ import { stepText } from '../../src/cli/progress.js';
 import { runCli } from '../helpers/cli.js';
 
 /** main() in-process, stderr a terminal or not, with a clock that moves 1.5 s at every reading. */
-function run(args: string[], tty: boolean) {
+function run(args: string[], tty: boolean, stderrColumns?: number) {
   let t = 0;
   return runCli(args, {
     stderrIsTty: tty,
+    ...(stderrColumns === undefined ? {} : { stderrColumns }),
     now: () => {
       t += 1500;
       return t;
@@ -33,6 +34,16 @@ describe('status line on stderr', () => {
     // published.csv: 20 rows in 6 sources, then its 3 chips left out in turn: 9 fits.
     expect(tty.stderr).toMatch(/^\rcross-validating: fit \d+\/9 \(\d+%\), ETA \d+s {3}/);
     expect(tty.stderr.endsWith('\r\u001b[2K')).toBe(true);
+  });
+
+  it('a status line stays within a narrow terminal: erased, a wrapped one would leave a row behind', async () => {
+    const r = await run(['backtest', 'data/measured/published.csv', '--cv', '--format', 'json'], true, 40);
+    const drawn = r.stderr.split('\r').filter((l) => l !== '' && !l.startsWith('\u001b'));
+    expect(drawn.length).toBeGreaterThan(0);
+    // 39 columns: the cursor stays on the line's row (the 40th would wrap on some terminals).
+    for (const line of drawn) expect(line.length).toBeLessThanOrEqual(39);
+    // 'cross-validating: fit 0/9 (0%), ETA 0s' and three spaces, 41 columns, cut at 39.
+    expect(drawn[0]).toBe('cross-validating: fit 0/9 (0%), ETA 0s ');
   });
 
   it('backtest --cv --against counts the fits of both cross-validations', async () => {

@@ -19,6 +19,8 @@ export async function runCli(
     env?: Record<string, string>;
     /** stderr as a terminal, for status lines; with `now`, the clock they read. */
     stderrIsTty?: boolean;
+    /** The terminal's width when stderr is one. */
+    stderrColumns?: number;
     now?: () => number;
   } = {},
 ): Promise<Run> {
@@ -34,6 +36,7 @@ export async function runCli(
     env: { NO_COLOR: '1', ...opts.env },
     stdoutIsTty: false,
     stderrIsTty: opts.stderrIsTty ?? false,
+    ...(opts.stderrColumns === undefined ? {} : { stderrColumns: opts.stderrColumns }),
     readStdin: () => opts.stdin ?? '',
     today: '2026-11-23',
     ...(opts.now ? { now: opts.now } : {}),

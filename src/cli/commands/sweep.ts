@@ -41,6 +41,15 @@ function outputFor(ctx: Context, path: string | undefined, inputs: readonly stri
   };
 }
 
+/**
+ * Without --format: into a file, by its name (`.csv` is CSV, anything else NDJSON), so one command
+ * writes the same file on a terminal and in CI; to stdout, CSV for a person, NDJSON for a pipe.
+ */
+function defaultFormat(ctx: Context, output: string | undefined): 'csv' | 'ndjson' {
+  if (output !== undefined) return /\.csv$/i.test(output) ? 'csv' : 'ndjson';
+  return ctx.io.stdoutIsTty ? 'csv' : 'ndjson';
+}
+
 function progressLine(done: number, total: number, rows: number, elapsedMs: number): string {
   const rate = rows / Math.max(elapsedMs / 1000, 1e-3);
   return `sweep ${grouped(done)}/${grouped(total)} points (${Math.floor((100 * done) / total)}%), ${grouped(rate)} rows/s, ETA ${etaS(done, total, elapsedMs).toFixed(0)}s`;
@@ -55,7 +64,7 @@ export async function sweepCommand(
   const prep = prepareSweep(
     { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
     workloadPath,
-    { ...opts, format: opts.format ?? (ctx.io.stdoutIsTty ? 'csv' : 'ndjson') },
+    { ...opts, format: opts.format ?? defaultFormat(ctx, opts.output) },
   );
   const out = outputFor(ctx, opts.output, [
     ...(workloadPath === undefined ? [] : [workloadPath]),
