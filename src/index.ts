@@ -109,6 +109,27 @@ export interface CompareOutput {
   readonly outcomes: CompareRun['outcomes'];
 }
 
+/** An inline workload as the YAML a file would hold; a value YAML cannot hold is named, not thrown from inside. */
+function inlineText(index: number, w: object): string {
+  // Each object once: a value that refers to itself is left to the workload check (an unknown key).
+  const seen = new WeakSet<object>();
+  const bad = (v: unknown, path: string): [string, string] | undefined => {
+    if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return [path, typeof v];
+    if (v !== null && typeof v === 'object' && !seen.has(v) && seen.add(v))
+      for (const [k, x] of Object.entries(v)) {
+        const found = bad(x, `${path}.${k}`);
+        if (found) return found;
+      }
+    return undefined;
+  };
+  const found = bad(w, `workloads[${index}]`);
+  if (found !== undefined)
+    throw new UsageError(
+      `compare(): ${found[0]}: expected a value a workload file can hold, got a ${found[1]}`,
+    );
+  return stringify(w);
+}
+
 /**
  * Compares accelerators on workloads. Throws `InputError` or `UsageError` (with a one-line
  * message) for bad input, like the CLI's exit code 2.
@@ -120,7 +141,7 @@ export function compare(input: CompareInput): CompareOutput {
   const mixes: NonNullable<ResultDoc['mixes']>[number][] = [];
   const outcomes: CompareRun['outcomes'][number][] = [];
   for (const [i, w] of input.workloads.entries()) {
-    const text = typeof w === 'string' ? '' : stringify(w);
+    const text = typeof w === 'string' ? '' : inlineText(i, w);
     const run = inlineNamed(i, () =>
       runCompare({ catalog, today, readStdin: () => text }, [typeof w === 'string' ? w : '-'], {
         set: [...(input.set ?? [])],

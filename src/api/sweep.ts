@@ -50,9 +50,13 @@ interface Axis {
   readonly name: string;
   readonly count: number;
   readonly listed: boolean;
+  /** Every value of the range is whole: no scan for the first that is not. */
+  readonly whole: boolean;
   valueAt(i: number): unknown;
   /** How the i-th value is set: a workload or accelerator field. */
   setAt(i: number): FieldSet;
+  /** In a sweep file: where the i-th value was written, `file:line:col axes.name[i]`. */
+  readonly where?: (i: number) => string;
 }
 
 function parseShard(text: string | undefined): [number, number] | undefined {
@@ -79,6 +83,7 @@ function axisFrom(
   valuesText: string | readonly (string | number)[],
   ids: readonly string[],
   flag: string,
+  where?: (i: number) => string,
 ): Axis {
   const parsed =
     typeof valuesText === 'string'
@@ -89,8 +94,10 @@ function axisFrom(
   const proto = fieldSetFor(name, first, `${name}=${String(first)}`, ids, flag);
   return {
     name,
+    ...(where === undefined ? {} : { where }),
     count: parsed.count,
     listed: parsed.listed === true,
+    whole: parsed.whole === true,
     valueAt: (i) => parsed.valueAt(i),
     setAt: (i) => {
       const value = parsed.valueAt(i);
@@ -111,12 +118,13 @@ function axisFrom(
 function indicesToCheck(axis: {
   readonly count: number;
   readonly listed: boolean;
+  readonly whole: boolean;
   valueAt(i: number): unknown;
 }): number[] {
   const { count } = axis;
   if (count <= 64 || (axis.listed && count <= 10_000)) return Array.from({ length: count }, (_, i) => i);
   const checked = [0, count - 1, Math.floor(count / 2)];
-  if (Number.isInteger(axis.valueAt(0))) {
+  if (!axis.whole && Number.isInteger(axis.valueAt(0))) {
     for (let i = 1; i < count; i++) {
       const v = axis.valueAt(i);
       if (typeof v === 'number' && !Number.isInteger(v)) {
@@ -171,8 +179,15 @@ function planFor(
         locate: (p, k) => y.locate(['workload', ...p], k),
       };
     }
-    for (const [name, values] of Object.entries(sweep.axes))
-      addAxis(axes, axisFrom(name, values, ids, `${y.file} axes:`), `${y.file} axes:`);
+    for (const [name, values] of Object.entries(sweep.axes)) {
+      // A bad value is located where it was written, as a schema error in the file is.
+      const where = (i: number) => {
+        const path = typeof values === 'string' ? ['axes', name] : ['axes', name, i];
+        const { line, col } = y.locate(path);
+        return `${y.file}:${line}:${col} axes.${name}${typeof values === 'string' ? '' : `[${i}]`}`;
+      };
+      addAxis(axes, axisFrom(name, values, ids, `${y.file} axes:`, where), `${y.file} axes:`);
+    }
     fileIds = sweep.accelerators;
     baseline = sweep.baseline;
   }
@@ -242,6 +257,7 @@ function checkAxes(
           acceleratorFor(catalog, set.acceleratorId, [...globalSets, set], env.today);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
+        if (axis.where !== undefined) throw new UsageError(`${axis.where(i)}: ${set.text}: ${e.detail}`);
         if (e.file.startsWith(set.flag)) throw e;
         throw new UsageError(`${set.flag} ${set.text}: ${e.detail}`);
       }

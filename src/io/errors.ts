@@ -20,7 +20,9 @@ export function formatLocated(
   fieldPath: string,
   detail: string,
 ): string {
-  const where = line === undefined ? file : `${file}:${line}:${col ?? 1}`;
+  // An empty name (`--config ''`, `init ''`) is shown as typed, not as a message that starts blank.
+  const shown = file === '' ? '""' : file;
+  const where = line === undefined ? shown : `${shown}:${line}:${col ?? 1}`;
   return fieldPath === '' ? `${where} ${detail}` : `${where} ${fieldPath}: ${detail}`;
 }
 

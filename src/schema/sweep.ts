@@ -30,6 +30,8 @@ export interface AxisValues {
   valueAt(i: number): unknown;
   /** Values written out one by one (not a range): any of them may be the bad one. */
   readonly listed?: boolean;
+  /** A range whose every value is whole (a whole start and step, or start and factor): no value needs a scan. */
+  readonly whole?: boolean;
 }
 
 export type ParsedAxis = ({ ok: true } & AxisValues) | { ok: false; message: string };
@@ -60,7 +62,12 @@ export function parseAxisValues(
       return { ok: false, message: `"${text}": a..b:step needs a <= b and step > 0` };
     const n = Math.floor((to - from) / step + 1e-9) + 1;
     if (!(n <= maxValues)) return { ok: false, message: `"${text}" has ${n} values; at most ${maxValues}` };
-    return { ok: true, count: n, valueAt: (i) => tidy(from + i * step) };
+    return {
+      ok: true,
+      count: n,
+      valueAt: (i) => tidy(from + i * step),
+      whole: Number.isInteger(from) && Number.isInteger(step),
+    };
   }
   const g = GEOMETRIC.exec(text);
   if (g) {
@@ -71,7 +78,12 @@ export function parseAxisValues(
     // The largest i with from * factor^i <= to (with the same 1e-12 slack as before).
     const n = Math.floor(Math.log((to * (1 + 1e-12)) / from) / Math.log(factor) + 1e-9) + 1;
     if (!(n <= maxValues)) return { ok: false, message: `"${text}" has more than ${maxValues} values` };
-    return { ok: true, count: n, valueAt: (i) => tidy(from * factor ** i) };
+    return {
+      ok: true,
+      count: n,
+      valueAt: (i) => tidy(from * factor ** i),
+      whole: Number.isInteger(from) && Number.isInteger(factor),
+    };
   }
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) return { ok: false, message: `"${text}": an empty value in the list` };

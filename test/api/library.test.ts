@@ -156,6 +156,16 @@ describe('check, diff, backtest and calibrate in the library', () => {
         () => lib.compare({ workloads: ['chat'], today: 'yesterday' }),
         'compare(): today: expected a date as YYYY-MM-DD, got "yesterday"',
       ],
+      [
+        () =>
+          lib.compare({
+            workloads: [
+              { name: 'x', model: 'llama-3.1-8b', input_tokens: 10, output_tokens: 10, foo() {} } as never,
+            ],
+          }),
+        // It was a plain Error from the YAML library ("Tag not resolved for Function value").
+        'compare(): workloads[0].foo: expected a value a workload file can hold, got a function',
+      ],
       [() => lib.calibrate({} as never), 'calibrate(): accelerator: missing required field "accelerator"'],
       [
         () => lib.diff({} as never, {} as never),

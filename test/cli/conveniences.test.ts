@@ -24,6 +24,13 @@ describe('conveniences', () => {
       'infercost: workload.yaml already exists; give another file name (init never overwrites)\n',
     ]);
     expect(readFileSync(join(dir, 'workload.yaml'), 'utf8')).toBe(text);
+    // An empty name was "infercost:  cannot write the output file: it is a directory".
+    expect(spawnCli(['init', ''], { cwd: dir }).stderr).toBe(
+      'infercost: init "": expected a file name, e.g. my-workload.yaml\n',
+    );
+    expect(spawnCli(['--config', '', 'compare', 'chat'], { cwd: dir }).stderr).toBe(
+      'infercost: "" cannot read file: no such file or directory\n',
+    );
   });
 
   it('a bundled workload by name from any directory; an unknown name suggests the nearest', () => {

@@ -350,6 +350,21 @@ describe('infercost sweep', () => {
     );
   });
 
+  it("a bad value in a sweep file's axes is located at its line and column, as a schema error there is", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 's.yaml');
+    writeFileSync(
+      file,
+      'workload: chat\naccelerators: [h100-sxm]\naxes:\n  input_tokens: [100, "abc", 300]\n',
+    );
+    const r = await runCli(['sweep', '--file', file]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${file}:4:23 axes.input_tokens[1]: input_tokens=abc: expected a number, got "abc"\n`,
+    ]);
+  });
+
   it('an --output path in a missing directory is one line, exit 2', async () => {
     const r = await runCli([
       'sweep',

@@ -64,4 +64,39 @@ describe('infercost report', () => {
       'infercost: --chart pareto: picks the one chart --format svg writes (the HTML page has them all)\n',
     ]);
   });
+
+  it('an SVG with nothing to draw says why and exits 1, as the page does (it was an empty chart and exit 0)', () => {
+    const none = spawnCli([
+      'report',
+      'chat',
+      '--accelerators',
+      'inferentia2',
+      '--baseline',
+      'inferentia2',
+      '--format',
+      'svg',
+    ]);
+    expect([none.code, none.stderr]).toEqual([
+      1,
+      'infercost: no accelerator can run workload chat: inferentia2 cannot meet SLO: TPOT 49.1 ms at batch 1 on 4 chips > 40.0 ms\n',
+    ]);
+    // GB200 and Maia 200 run chat, but neither has a price on the hyperscaler basis.
+    const args = [
+      'report',
+      'chat',
+      '--accelerators',
+      'gb200,maia-200',
+      '--baseline',
+      'gb200',
+      '--format',
+      'svg',
+    ];
+    const unpriced = spawnCli([...args, '--chart', 'tpd']);
+    expect([unpriced.code, unpriced.stderr]).toEqual([
+      1,
+      'infercost: the tpd chart of chat has nothing to draw: no chip that runs has its metric\n',
+    ]);
+    expect(unpriced.stdout.startsWith('<svg')).toBe(true);
+    expect(spawnCli([...args, '--chart', 'tpw']).code).toBe(0);
+  });
 });

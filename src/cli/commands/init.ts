@@ -29,6 +29,8 @@ baseline: h100-sxm             # the ratios are against this chip
 /** `infercost init [file]`: writes a starter workload; never overwrites. */
 export function initCommand(ctx: Context, file: string | undefined): number {
   const path = file ?? 'workload.yaml';
+  if (path.trim() === '')
+    throw new UsageError(`init ${JSON.stringify(path)}: expected a file name, e.g. my-workload.yaml`);
   if (path === '-') {
     // To stdout, with the schema line relative to here: `infercost init - > my.yaml`.
     ctx.io.stdout(

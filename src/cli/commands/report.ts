@@ -86,7 +86,20 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
       throw new UsageError(
         `--chart ${wanted}: expected one of ${[...new Set(all.map((c) => c.id.replace(/-\d+$/, '')))].join(', ')}`,
       );
-    return write(ctx, opts.output, `${await renderSvg(chart)}\n`, workloads);
+    const code = write(ctx, opts.output, `${await renderSvg(chart)}\n`, workloads);
+    // As the page: written, and a workload no chip can run, or a chart with no point to draw (no
+    // chip that runs has a price, for tokens per dollar), is said and exits 1, never an empty
+    // chart under exit 0.
+    const nothingRuns = nothingRunsLines(run.doc as ResultDoc);
+    for (const line of nothingRuns) ctx.io.stderr(line);
+    if (nothingRuns.length > 0) return EXIT.checkFailed;
+    if (firstValues(chart.spec).length === 0) {
+      ctx.io.stderr(
+        `infercost: the ${wanted} chart of ${run.doc.results[0]?.workload.name} has nothing to draw: no chip that runs has its metric\n`,
+      );
+      return EXIT.checkFailed;
+    }
+    return code;
   }
   const rendered = [];
   for (const list of charts) {
@@ -99,6 +112,14 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
   const nothingRuns = nothingRunsLines(run.doc as ResultDoc);
   for (const line of nothingRuns) ctx.io.stderr(line);
   return nothingRuns.length > 0 ? EXIT.checkFailed : code;
+}
+
+/** The main data of a Vega-Lite spec: its own `data.values`, else its first layer's. */
+function firstValues(spec: Record<string, unknown>): readonly unknown[] {
+  const data = spec.data as { values?: unknown[] } | undefined;
+  if (data?.values) return data.values;
+  const layer = (spec.layer as Record<string, unknown>[] | undefined)?.[0];
+  return layer ? firstValues(layer) : [];
 }
 
 function write(ctx: Context, output: string | undefined, text: string, inputs: readonly string[]): number {
