@@ -283,6 +283,7 @@ export class OutputFile {
   readonly #target: Target;
   readonly #pending: Pending | undefined;
   #fd: number;
+  #committed: (() => void)[] = [];
 
   constructor(path: string) {
     this.#display = path;
@@ -328,12 +329,22 @@ export class OutputFile {
     }
   }
 
+  /** Runs `f` once the file is in place: a "wrote FILE" said only when it is true. */
+  onCommitted(f: () => void): void {
+    this.#committed.push(f);
+  }
+
   /** Syncs and renames the finished file into place (or closes the stream written through). */
   commit(): void {
     if (held !== undefined && this.#pending !== undefined && this.#target.kind === 'replace') {
       held.push(this);
       return;
     }
+    this.#commitNow();
+    for (const f of this.#committed) f();
+  }
+
+  #commitNow(): void {
     try {
       if (this.#pending === undefined || this.#target.kind !== 'replace') {
         if (this.#target.kind !== 'fd') closeSync(this.#fd);
@@ -381,15 +392,20 @@ function syncDirectory(dir: string): void {
   }
 }
 
-/** Writes `text` to `path` as one OutputFile: whole or not at all. */
+/**
+ * Writes `text` to `path` as one OutputFile: whole or not at all. `committed` runs once it is in
+ * place (after the command, when main() holds renames; never if a signal drops it).
+ */
 export function writeFileAtomic(
   path: string,
   text: string,
   inputs: readonly string[] = [],
   updates?: string,
+  committed?: () => void,
 ): void {
   assertNotAnInput(path, inputs, '--output', updates);
   const f = new OutputFile(path);
+  if (committed) f.onCommitted(committed);
   f.write(text);
   f.commit();
 }

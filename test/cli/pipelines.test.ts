@@ -242,13 +242,19 @@ describe('infercost sweep', () => {
     writeFileSync(out, 'original\n');
     const child = spawn(process.execPath, [BIN, 'report', 'chat', 'rag', 'summarization', '-o', out], {
       cwd: REPO,
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += String(d);
     });
     await new Promise((r) => setTimeout(r, 400));
     child.kill('SIGTERM');
     const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
     expect(code).toBe(143);
     expect(readFileSync(out, 'utf8')).toBe('original\n');
+    // "wrote r.html" is said once the file is in place, so not here.
+    expect(stderr).toBe('');
     expect(readdirSync(dir)).toEqual(['r.html']);
   });
 

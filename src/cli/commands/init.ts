@@ -43,7 +43,8 @@ export function initCommand(ctx: Context, file: string | undefined): number {
   const schema = relative(dirname(resolve(path)), bundledSchemaFile('workload'))
     .split('\\')
     .join('/');
-  writeFileAtomic(path, starterWorkload(schema));
-  ctx.io.stderr(`wrote ${path}: edit it, then run infercost compare ${path}\n`);
+  writeFileAtomic(path, starterWorkload(schema), [], undefined, () =>
+    ctx.io.stderr(`wrote ${path}: edit it, then run infercost compare ${path}\n`),
+  );
   return EXIT.ok;
 }

@@ -124,8 +124,9 @@ function firstValues(spec: Record<string, unknown>): readonly unknown[] {
 
 function write(ctx: Context, output: string | undefined, text: string, inputs: readonly string[]): number {
   if (output !== undefined) {
-    writeFileAtomic(output, text, workloadInputFiles(inputs));
-    ctx.io.stderr(`wrote ${output}\n`);
+    writeFileAtomic(output, text, workloadInputFiles(inputs), undefined, () =>
+      ctx.io.stderr(`wrote ${output}\n`),
+    );
   } else ctx.io.stdout(text);
   return EXIT.ok;
 }
