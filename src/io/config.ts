@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { type ConfigFile, configSchema } from '../schema/config.js';
 import { displayPath } from './catalog.js';
 import { checkAgainst } from './check.js';
+import { InputError } from './errors.js';
 import { readYamlFile } from './yaml.js';
 
 export const CONFIG_FILE = 'infercost.yaml';
@@ -18,6 +19,21 @@ export function readConfig(
   const y = readYamlFile(path, displayPath(path));
   const config = checkAgainst(y, configSchema(), () => []);
   const base = dirname(resolve(path));
+  // A profile folder (or file) that is not there is located in this file: read later by the
+  // catalog, it would be named by its path alone, as if typed on the command line.
+  for (const [i, p] of (config.profiles ?? []).entries()) {
+    const dir = resolve(base, p);
+    if (!existsSync(dir)) {
+      const { line, col } = y.locate(['profiles', i]);
+      throw new InputError(
+        y.file,
+        line,
+        col,
+        `profiles[${i}]`,
+        `no such folder or file: ${displayPath(dir)}`,
+      );
+    }
+  }
   return {
     ...config,
     ...(config.profiles ? { profiles: config.profiles.map((p) => resolve(base, p)) } : {}),

@@ -112,6 +112,11 @@ describe('project config file', () => {
       /ci\.yaml:1:8 basis: expected one of hyperscaler, neocloud, marketplace, got "nope"\n$/,
     );
     expect(r.stdout).toBe('');
+    // A profile folder that is not there is located in the config, not named as if typed.
+    writeFileSync(file, 'profiles:\n  - my-chips\n');
+    const missing = spawnCli(['--config', file, 'compare', 'chat']);
+    expect([missing.code, missing.stdout]).toEqual([2, '']);
+    expect(missing.stderr).toMatch(/ci\.yaml:2:5 profiles\[0\]: no such folder or file: \S*my-chips\n$/);
   });
 });
 
