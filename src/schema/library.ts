@@ -3,7 +3,6 @@
 // TypeError from deep inside (`input.workloads is not iterable`).
 import { z } from 'zod';
 import { dateSchema, once } from './common.js';
-import { RESULT_SCHEMA_VERSION } from './result.js';
 
 const strings = once(() => z.array(z.string().min(1)).readonly());
 const plan = once(() => z.enum(['on_demand', 'reserved_1y', 'reserved_3y', 'spot', 'tco']));
@@ -89,9 +88,4 @@ export const calibrateInputSchema = once(() =>
     stack: z.string().min(1).optional(),
     ...common(),
   }),
-);
-
-/** A saved result as `diff` needs it: the versioned document with its results. */
-export const diffDocSchema = once(() =>
-  z.looseObject({ schema_version: z.literal(RESULT_SCHEMA_VERSION), results: z.array(z.looseObject({})) }),
 );

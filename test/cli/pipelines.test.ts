@@ -194,7 +194,12 @@ describe('infercost sweep', () => {
     expect(inProcessLines.slice(1, -1).every((l) => l.split(',')[1] === 'Café ☕')).toBe(true);
   });
 
-  it('Ctrl-C leaves no partial --output file', async () => {
+  // A hang-up (a closed terminal, a dropped SSH session) as much as Ctrl-C or a kill.
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s leaves no partial --output file (exit %d)', async (signal, exitCode) => {
     const { spawn } = await import('node:child_process');
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const out = join(dir, 'sweep.ndjson');
@@ -210,26 +215,9 @@ describe('infercost sweep', () => {
     for (let i = 0; i < 200 && readdirSync(dir).length === 0; i++)
       await new Promise((r) => setTimeout(r, 25));
     expect(readdirSync(dir)).toHaveLength(1);
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
-    expect(code).toBe(130);
-    expect(readdirSync(dir)).toEqual([]);
-  });
-
-  it('a hang-up (a closed terminal, a dropped SSH session) leaves no partial --output file either', async () => {
-    const { spawn } = await import('node:child_process');
-    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
-    const child = spawn(
-      process.execPath,
-      [BIN, 'sweep', CHAT, '--vary', 'input_tokens=100..130000:1', '--output', join(dir, 's.csv')],
-      { cwd: REPO, stdio: 'ignore' },
-    );
-    for (let i = 0; i < 200 && readdirSync(dir).length === 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
-    expect(readdirSync(dir)).toHaveLength(1);
-    child.kill('SIGHUP');
-    const code = await new Promise((r) => child.on('exit', (c, signal) => r(c ?? signal)));
-    expect(code).toBe(129);
+    expect(code).toBe(exitCode);
     expect(readdirSync(dir)).toEqual([]);
   });
 
