@@ -243,12 +243,13 @@ export function buildSnapshot(): { snapshot: Snapshot; bytes: Buffer } {
  * Bundled accelerators and models, then the user's directories (`--profiles`,
  * `INFERCOST_PROFILES`): a user file with a bundled id replaces the bundled one.
  */
-export function loadCatalog(userDirs: readonly string[]): Catalog {
+export function loadCatalog(userDirs: readonly (string | ProfileDir)[]): Catalog {
   const snapshot = readSnapshot();
   const accelerators = loadBundled('accelerators', parseAccelerator, snapshot);
   const models = loadBundled('models', parseModel, snapshot);
-  for (const dir of userDirs) {
-    const files = isDirectory(dir, dir, 'the profile directory') ? yamlFilesUnder(dir) : [dir];
+  for (const entry of userDirs) {
+    const { path: dir, display } = typeof entry === 'string' ? { path: entry, display: entry } : entry;
+    const files = isDirectory(dir, display, 'the profile directory') ? yamlFilesUnder(dir) : [dir];
     for (const file of files) {
       const y = readYamlFile(file, displayPath(file));
       const kind = kindOf(file, y.data);
@@ -305,19 +306,30 @@ export function defaultAcceleratorIds(catalog: Catalog): string[] {
     .sort();
 }
 
-/** Profile directories from `--profiles` (in order) and `INFERCOST_PROFILES` (path-list). */
+/** A user profile folder (or file) and how an error names it. */
+export interface ProfileDir {
+  readonly path: string;
+  readonly display: string;
+}
+
+/**
+ * Profile directories from `INFERCOST_PROFILES` (path-list), then `--profiles` (in order). One
+ * from the variable is named with it in errors: the user may not remember setting it.
+ */
 export function userProfileDirs(
   flagDirs: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): string[] {
+): ProfileDir[] {
   const fromEnv = (env.INFERCOST_PROFILES ?? '')
     .split(process.platform === 'win32' ? ';' : ':')
-    .filter((d) => d !== '');
+    .filter((d) => d !== '')
+    .map((d) => ({ path: d, display: `${d} (from INFERCOST_PROFILES)` }));
+  const fromFlags = flagDirs.map((d) => ({ path: d, display: d }));
   // A folder named twice (in the variable and a flag, or as dir and dir/) is read once: read twice,
   // each of its profiles would be a duplicate of itself.
   const seen = new Set<string>();
-  return [...fromEnv, ...flagDirs].filter((d) => {
-    const key = resolve(d);
+  return [...fromEnv, ...fromFlags].filter((d) => {
+    const key = resolve(d.path);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -85,6 +85,20 @@ describe('inputs the corpus cannot hold as files', () => {
     expect(r.stdout).toContain('test-chip');
   });
 
+  it('a missing INFERCOST_PROFILES folder is named with the variable, a --profiles one by its path', async () => {
+    const env = await runCli(['profiles'], { env: { INFERCOST_PROFILES: 'no/such/dir' } });
+    expect(env.code).toBe(2);
+    expect(env.stdout).toBe('');
+    expect(env.stderr).toBe(
+      'infercost: no/such/dir (from INFERCOST_PROFILES) cannot read the profile directory: no such file or directory\n',
+    );
+    const flag = await runCli(['--profiles', 'no/such/dir', 'profiles']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toBe(
+      'infercost: no/such/dir cannot read the profile directory: no such file or directory\n',
+    );
+  });
+
   it('a missing file is one line, exit 2', async () => {
     const r = await runCli(['validate', 'no/such/file.yaml']);
     expect(r.code).toBe(2);
