@@ -164,6 +164,12 @@ export function torusAllReduceFactor(podDims: readonly number[], n: number): num
  */
 export const ATTENTION_EFFICIENCY_RATIO = 0.75;
 
+/**
+ * 3a.12: the share of their factor's efficiency the routed experts' GEMMs reach. An estimate,
+ * not a published figure: docs/model.md 3a.12 says how it was chosen.
+ */
+export const EXPERT_EFFICIENCY_RATIO = 0.3;
+
 /** 3a.7: rows of one GEMM tile (an assumption: the common 128-row CTA of grouped-GEMM kernels). */
 export const EXPERT_TILE_ROWS = 128;
 
@@ -257,7 +263,9 @@ export function replicaBuilder(
   const prefillGemmFlops = 2 * gemmParamsPrefillPerToken * uncachedInput + headFlopsPerRequest;
   // 3a.9: the routed experts' share of those FLOPs, at their own rate where it differs.
   const expertActiveParams = moe ? moe.expertsPerToken * paramsPerExpert : 0;
-  const ownExpertRate = fExpert !== f && expertActiveParams > 0;
+  // 3a.12: the routed experts' GEMMs reach r_moe of the factor's efficiency.
+  const expertShare = mech.expertEfficiency && moe !== undefined ? EXPERT_EFFICIENCY_RATIO : 1;
+  const ownExpertRate = (fExpert !== f || expertShare !== 1) && expertActiveParams > 0;
   const prefillExpertFlops = ownExpertRate ? 2 * expertActiveParams * uncachedInput : 0;
   // Decode: the experts inside gemmParamsDecode (when 3a.7 does not count them by tiles).
   const decodeExpertParams = ownExpertRate && !tiles ? expertActiveParams : 0;
@@ -318,7 +326,7 @@ export function replicaBuilder(
 
     const prefillGemmS =
       (prefillGemmFlops - prefillExpertFlops) / (n * f * efficiency.etaPrefill) +
-      prefillExpertFlops / (n * fExpert * efficiency.etaPrefill);
+      prefillExpertFlops / (n * fExpert * efficiency.etaPrefill * expertShare);
     // 3a.8: attention kernels reach r_attn of the efficiency the whole-step factors were fitted at.
     const attnShare = mech.attentionEfficiency ? ATTENTION_EFFICIENCY_RATIO : 1;
     // 3a.10: a decode GEMM is the prefill's kernel with B rows; the roofline's max already bounds it by the read.
@@ -369,12 +377,12 @@ export function replicaBuilder(
         (meanContext * kvN + meanWindowBytes * replication) / (memBytesPerSEffective * attnShare),
       gemmSPerSequence:
         (2 * (gemmParamsDecode - decodeExpertParams)) / (n * f * etaDecodeGemm) +
-        (2 * decodeExpertParams) / (n * fExpert * etaDecodeGemm),
+        (2 * decodeExpertParams) / (n * fExpert * etaDecodeGemm * expertShare),
       // Every field is always present (undefined when off): one object shape for V8, no spreads.
       expertGemm:
         tiles && moe
           ? {
-              sPerRow: (2 * paramsPerExpert) / (n * fExpert * etaDecodeGemm),
+              sPerRow: (2 * paramsPerExpert) / (n * fExpert * etaDecodeGemm * expertShare),
               expertsPerToken: moe.expertsPerToken,
               experts: moe.experts,
               tileRows: EXPERT_TILE_ROWS,

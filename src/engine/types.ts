@@ -82,6 +82,8 @@ export interface Mechanisms {
   readonly oneGemmEfficiency: boolean;
   /** 3a.11 The decode roofline joins bandwidth and compute time by `hypot`, not `max`. */
   readonly softRoofline: boolean;
+  /** 3a.12 The routed experts' GEMMs run at `EXPERT_EFFICIENCY_RATIO` of their factor. */
+  readonly expertEfficiency: boolean;
   /** 6.1 Power's activity includes the prefill time that falls to each step, at eta_prefill. */
   readonly prefillPower: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */

@@ -269,6 +269,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     gemmFormats: m?.gemm_formats ?? d.gemm_formats,
     oneGemmEfficiency: m?.one_gemm_efficiency ?? d.one_gemm_efficiency,
     softRoofline: m?.soft_roofline ?? d.soft_roofline,
+    expertEfficiency: m?.expert_efficiency ?? d.expert_efficiency,
     prefillPower: m?.prefill_power ?? d.prefill_power,
   };
 }

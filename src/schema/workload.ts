@@ -125,6 +125,7 @@ export const workloadSchema = once(() =>
         gemm_formats: z.boolean().optional(),
         one_gemm_efficiency: z.boolean().optional(),
         soft_roofline: z.boolean().optional(),
+        expert_efficiency: z.boolean().optional(),
         prefill_power: z.boolean().optional(),
       })
       .optional(),
@@ -179,6 +180,7 @@ export const WORKLOAD_DEFAULTS = {
     gemm_formats: true,
     one_gemm_efficiency: false,
     soft_roofline: false,
+    expert_efficiency: false,
     prefill_power: true,
   },
   /**

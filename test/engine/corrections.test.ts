@@ -287,6 +287,40 @@ describe('3a.11 a soft roofline knee (soft_roofline, off)', () => {
   });
 });
 
+describe('3a.12 routed experts below the GEMMs efficiency (expert_efficiency, off)', () => {
+  const w = (on: boolean, tiles = false) =>
+    gptOssFp8({ gemm_formats: true, expert_gemm_tiles: tiles, expert_efficiency: on });
+
+  it('decode GEMM time per sequence: 2 Pd / F_bf16 + 2 Pe / (F_fp8 x r_moe 0.3), at eta_decode 0.25', () => {
+    const on = replica(b200, w(true), 1).gemmSPerSequence;
+    // 2 x 1.516e9 / (2250e12 x 0.25) + 2 x 3.584e9 / (4500e12 x 0.25 x 0.3) = 5.389 + 21.241 = 26.630 us
+    expect(on).toBeCloseTo((2 * gptOssPd) / (2250e12 * 0.25) + (2 * gptOssPe) / (4500e12 * 0.25 * 0.3), 15);
+    expect(on * 1e6).toBeCloseTo(26.63, 2);
+    // off: 3a.9's 11.761 us
+    expect(replica(b200, w(false), 1).gemmSPerSequence * 1e6).toBeCloseTo(11.761, 3);
+  });
+
+  it("3a.7's expert rows cost 2 x 114.7e9 / 128 / (4500e12 x 0.25 x 0.3) = 5.310 us each, not 1.593", () => {
+    const on = replica(b200, w(true, true), 1);
+    const off = replica(b200, w(false, true), 1);
+    expect(on.expertGemm?.sPerRow).toBeCloseTo((2 * 114.7e9) / 128 / (4500e12 * 0.25 * 0.3), 15);
+    expect((on.expertGemm?.sPerRow ?? 0) * 1e9).toBeCloseTo(5310.19, 1);
+    expect((off.expertGemm?.sPerRow ?? 0) * 1e9).toBeCloseTo(1593.06, 1);
+  });
+
+  it('a 1,000-token prefill spends 2 x 3.584e9 x 1000 / (4500e12 x 0.6) x (1/0.3 - 1) = 6.195 ms more on experts', () => {
+    const on = replica(b200, w(true), 1).prefillS;
+    const off = replica(b200, w(false), 1).prefillS;
+    expect((on - off) * 1e3).toBeCloseTo(6.195, 3);
+  });
+
+  it('a dense model does not move', () => {
+    const dense = (on: boolean) => replica(h100, chat({ expert_efficiency: on }), 2);
+    expect(dense(true).gemmSPerSequence).toBe(dense(false).gemmSPerSequence);
+    expect(dense(true).prefillS).toBe(dense(false).prefillS);
+  });
+});
+
 describe('3b.1 steady-state KV occupancy', () => {
   it('fits sequences at 1.1 * (I + O/2) = 1,045 tokens, not the peak 1,100', () => {
     const w = chat({ steady_state_kv: true }, { deployment: { replica_chips: [1] } });

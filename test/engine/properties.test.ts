@@ -112,6 +112,7 @@ const workloadArb = fc.record({
     gemmFormats: fc.boolean(),
     oneGemmEfficiency: fc.boolean(),
     softRoofline: fc.boolean(),
+    expertEfficiency: fc.boolean(),
     prefillPower: fc.boolean(),
   }),
 });
