@@ -57,7 +57,15 @@ describe('backtest on the bundled measured results', () => {
     // 7 + 4 + 4 from three copies of AMD's performance-results page
     const later = held.filter((r) => r.row.accelerator === 'mi300x');
     expect(later).toHaveLength(87);
-    expect(held).toHaveLength(4 + 87);
+    // and 74 cells of TensorRT-LLM's release-1.2 performance overview (docs/accuracy.md, "Routed
+    // experts below the GEMMs' efficiency"): 17 (model, chip) columns over five shapes, less the
+    // 11 cells the page leaves blank or has no row for
+    const trt12 = held.filter((r) => r.row.id.startsWith('trtllm12-'));
+    expect(trt12).toHaveLength(17 * 5 - 11);
+    const oss = trt12.find((r) => r.row.id === 'trtllm12-b200-gptoss120b-dep2-8192-1024')?.row;
+    expect(oss?.output_tokens_per_s_per_chip).toBe(6938);
+    expect(oss?.chips_per_replica).toBe(2);
+    expect(held).toHaveLength(4 + 87 + 74);
     expect(resolveRows(bundled(), held).unrepresentable).toEqual([]);
     const ids = new Set(held.map((r) => r.row.id));
     expect(rows.filter((r) => ids.has(r.row.id))).toEqual([]);
