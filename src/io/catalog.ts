@@ -243,12 +243,11 @@ export function buildSnapshot(): { snapshot: Snapshot; bytes: Buffer } {
  * Bundled accelerators and models, then the user's directories (`--profiles`,
  * `INFERCOST_PROFILES`): a user file with a bundled id replaces the bundled one.
  */
-export function loadCatalog(userDirs: readonly (string | ProfileDir)[]): Catalog {
+export function loadCatalog(userDirs: readonly ProfileDir[]): Catalog {
   const snapshot = readSnapshot();
   const accelerators = loadBundled('accelerators', parseAccelerator, snapshot);
   const models = loadBundled('models', parseModel, snapshot);
-  for (const entry of userDirs) {
-    const { path: dir, display } = typeof entry === 'string' ? { path: entry, display: entry } : entry;
+  for (const { path: dir, display } of userDirs) {
     const files = isDirectory(dir, display, 'the profile directory') ? yamlFilesUnder(dir) : [dir];
     for (const file of files) {
       const y = readYamlFile(file, displayPath(file));

@@ -13,12 +13,13 @@ export const renderMarkdown: Renderer = (raw: ResultDoc, options) => {
   const out: string[] = [];
   for (const r of doc.results) {
     const { ran, didNot, columns: COLUMNS, best, notes, marks } = layout(r, options);
+    // The note marks of row k (the chips that ran, then those that cannot): ` [1,2]`, or nothing.
+    const markOf = (k: number) => (marks[k]?.length ? ` [${marks[k].join(',')}]` : '');
     out.push(`### ${cell(workloadHeading(r))}`, '');
     out.push(`| Accelerator | ${COLUMNS.map((c) => c.header).join(' | ')} |`);
     out.push(`|---|${COLUMNS.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
     ran.forEach((a, i) => {
-      const mark = marks[i]?.length ? ` [${marks[i]?.join(',')}]` : '';
-      const name = `${a.id}${a.id === r.baseline ? ' (base)' : ''}${mark}`;
+      const name = `${a.id}${a.id === r.baseline ? ' (base)' : ''}${markOf(i)}`;
       out.push(
         `| ${cell(name)} | ${COLUMNS.map((c, j) => (best[j] === i ? `**${c.text(a)}**` : c.text(a))).join(' | ')} |`,
       );
@@ -26,10 +27,7 @@ export const renderMarkdown: Renderer = (raw: ResultDoc, options) => {
     if (didNot.length > 0) {
       out.push('', 'Cannot run this workload:', '');
       // Marked as the table marks its rows: the notes below are theirs too.
-      didNot.forEach((a, i) => {
-        const mark = marks[ran.length + i]?.length ? ` [${marks[ran.length + i]?.join(',')}]` : '';
-        out.push(`- ${a.id}${mark}: ${cell(a.reason ?? '')}`);
-      });
+      out.push(...didNot.map((a, i) => `- ${a.id}${markOf(ran.length + i)}: ${cell(a.reason ?? '')}`));
     }
     if (notes.length > 0) out.push('', ...notes.map((n, i) => `${i + 1}. ${cell(n)}`));
     const pareto = paretoLines(r);
