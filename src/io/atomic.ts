@@ -393,6 +393,46 @@ function syncDirectory(dir: string): void {
 }
 
 /**
+ * The checks a write would make, made before a long computation (a cross-validation runs for
+ * minutes): a missing folder, a folder in the way, a read-only file or an input as the output is
+ * refused at once, not after the work. Writes nothing; the write itself checks again.
+ */
+export function assertCanWrite(path: string, inputs: readonly string[] = [], updates?: string): void {
+  assertNotAnInput(path, inputs, '--output', updates);
+  const abs = resolve(path);
+  if (ownDescriptor(abs) !== undefined) return;
+  let dir: Stats | undefined;
+  try {
+    if (targetFor(path).kind === 'through') return;
+    dir = statOrUndefined(dirname(abs), true);
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+  if (dir === undefined) throw cannotWrite(path, Object.assign(new Error(), { code: 'ENOENT' }));
+  if (!dir.isDirectory()) throw cannotWrite(path, Object.assign(new Error(), { code: 'ENOTDIR' }));
+}
+
+/** The same for a folder that files will be written into (`--output-dir`): it must exist. */
+export function assertOutputDir(path: string): void {
+  let st: Stats | undefined;
+  try {
+    st = statOrUndefined(resolve(path), true);
+  } catch (e) {
+    throw new InputError(path, undefined, undefined, '', `cannot write into the folder: ${errnoReason(e)}`);
+  }
+  if (st === undefined)
+    throw new InputError(path, undefined, undefined, '', 'cannot write into the folder: it does not exist');
+  if (!st.isDirectory())
+    throw new InputError(
+      path,
+      undefined,
+      undefined,
+      '',
+      'cannot write into the folder: it is not a directory',
+    );
+}
+
+/**
  * Writes `text` to `path` as one OutputFile: whole or not at all. `committed` runs once it is in
  * place (after the command, when main() holds renames; never if a signal drops it).
  */

@@ -97,6 +97,40 @@ describe('an output that is also an input is refused, however the input was foun
   });
 });
 
+describe('a long run refuses an output it cannot write before it starts, not after', () => {
+  // backtest --cv and calibrate --all run for minutes. The output is checked first: here the rows
+  // file does not exist either, and the output's error is the one reported (before the check, the
+  // rows were read first and the output's fault surfaced only after the whole run).
+  it('backtest -o into a missing folder, calibrate --all --output-dir missing or a file: one line, exit 2', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'afile'), '');
+    const rows = join(dir, 'no-such-rows.csv');
+    for (const [args, message] of [
+      [
+        ['backtest', '--cv', rows, '-o', join(dir, 'missing', 'cv.json')],
+        `${join(dir, 'missing', 'cv.json')} cannot write the output file: its directory does not exist`,
+      ],
+      [
+        ['backtest', rows, '-o', join(dir, 'afile', 'cv.json')],
+        `${join(dir, 'afile', 'cv.json')} cannot write the output file: a part of the path is not a directory`,
+      ],
+      [['backtest', rows, '-o', dir], `${dir} cannot write the output file: it is a directory`],
+      [
+        ['calibrate', '--all', rows, '--output-dir', join(dir, 'missing')],
+        `${join(dir, 'missing')} cannot write into the folder: it does not exist`,
+      ],
+      [
+        ['calibrate', '--all', rows, '--output-dir', join(dir, 'afile')],
+        `${join(dir, 'afile')} cannot write into the folder: it is not a directory`,
+      ],
+    ] as const) {
+      const r = spawnCli([...args]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `infercost: ${message}\n`]);
+    }
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+});
+
 describe('prices import into a folder: every profile or none', () => {
   const CATALOG =
     'InstanceType,AcceleratorName,AcceleratorCount,Price,Region\np6,B200,8,113.93,us-east-1\np5,H100,8,55.04,us-east-1\n';

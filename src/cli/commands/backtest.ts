@@ -8,7 +8,7 @@ import {
   resolveRows,
 } from '../../api/backtest.js';
 import { crossValidate } from '../../fidelity/cv.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { assertCanWrite, writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
 import { renderBacktestTable, renderCvComparison, renderCvTable } from '../../render/backtest.js';
@@ -28,6 +28,8 @@ export function backtestCommand(
     throw new UsageError(`--format ${format}: expected table, json or csv`);
   if (opts.against !== undefined && !opts.cv)
     throw new UsageError('--against compares two cross-validations: give it with --cv');
+  // --cv runs for minutes: a path that cannot be written is refused before, not after.
+  if (opts.output !== undefined) assertCanWrite(opts.output, files);
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
   // A terminal's width for the tables; pipes and files get every column.
   const width = format === 'table' && opts.output === undefined ? ctx.io.stdoutColumns : undefined;

@@ -11,7 +11,7 @@ import {
   stacksProfileText,
 } from '../../api/calibrate.js';
 import { crossValidate, defaultStack, fitPowerModel, stackCalibrations } from '../../fidelity/cv.js';
-import { writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
+import { assertOutputDir, writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
 import { unknownAccelerator } from '../../io/workload.js';
@@ -54,6 +54,8 @@ export function calibrateAllCommand(
   files: string[],
   opts: { output?: string; mechanisms?: string },
 ): number {
+  // The fit runs for minutes: a folder that is not there is refused before it, not after.
+  if (opts.output !== undefined) assertOutputDir(opts.output);
   const catalog = ctx.catalog();
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
   const { cases } = resolveRows(catalog, located, parseMechanisms(opts.mechanisms));
