@@ -187,5 +187,5 @@ export const WORKLOAD_DEFAULTS = {
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of
    * data/measured/mlperf-power.csv (docs/accuracy.md).
    */
-  powerModel: { idleFraction: 0.68, hostLoad: 0.63 },
+  powerModel: { idleFraction: 0.69, hostLoad: 0.63 },
 } as const;

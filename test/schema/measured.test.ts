@@ -15,13 +15,13 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 424 rows: 20 published, 162 MLPerf, 15 MLPerf Power, 227 from vendor documents', () => {
-    expect(rows).toHaveLength(424);
+  it('loads 498 rows: 20 published, 162 MLPerf, 15 MLPerf Power, 301 from vendor documents', () => {
+    expect(rows).toHaveLength(498);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 162,
       'mlperf-power.csv': 15,
-      'vendor-docs.csv': 227,
+      'vendor-docs.csv': 301,
     });
   });
 
@@ -30,9 +30,10 @@ describe('bundled measured data', () => {
       'h100-sxm': 42,
       // MLPerf v6.1, v6.0 and v5.0 (eighteenth session): B200 +9 +14 +5, GB200 +8 +5 +1, H200 +5,
       // MI355X +22 +11, MI300X +3
-      'h200-sxm': 59,
-      b200: 87,
-      gb200: 48,
+      // TensorRT-LLM release 1.2 (twenty-ninth session): B200 +28, GB200 +27, H200 +19
+      'h200-sxm': 78,
+      b200: 115,
+      gb200: 75,
       mi300x: 98,
       mi325x: 21,
       mi355x: 36,
@@ -42,7 +43,7 @@ describe('bundled measured data', () => {
       inferentia2: 20,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
-      trtllm: 231,
+      trtllm: 305,
       nim: 5,
       vllm: 141,
       'vllm-tpu': 3,
@@ -65,9 +66,18 @@ describe('bundled measured data', () => {
 });
 
 describe('the one-GPU MoE rows (held back until the eighth session)', () => {
-  const rows = loadMeasured([bundledMeasuredDir()]).filter((r) =>
+  const all = loadMeasured([bundledMeasuredDir()]).filter((r) =>
     ['gpt-oss-20b', 'qwen3-30b-a3b'].includes(r.row.model),
   );
+  // The same two models' cells of TensorRT-LLM's release-1.2 page joined in the twenty-ninth session
+  const rows = all.filter((r) => !r.row.id.startsWith('trtllm12-'));
+
+  it("release 1.2's cells of the two models are one GPU too: gpt-oss-20b 15, qwen3-30b-a3b 9", () => {
+    const later = all.filter((r) => r.row.id.startsWith('trtllm12-'));
+    expect(later.filter((r) => r.row.model === 'gpt-oss-20b')).toHaveLength(15);
+    expect(later.filter((r) => r.row.model === 'qwen3-30b-a3b')).toHaveLength(9);
+    for (const { row } of later) expect(row.chips_per_replica, row.id).toBe(1);
+  });
 
   it('24 TensorRT-LLM rows at one GPU: gpt-oss-20b 18, qwen3-30b-a3b 6, each from the 03e27c7d page', () => {
     expect(rows).toHaveLength(24);
@@ -88,7 +98,7 @@ describe('the one-GPU MoE rows (held back until the eighth session)', () => {
       rows: { id: string; model: string; predicted_output_tokens_per_s_per_chip: number | null }[];
     };
     const ours = out.rows.filter((row) => ['gpt-oss-20b', 'qwen3-30b-a3b'].includes(row.model));
-    expect(ours).toHaveLength(24);
+    expect(ours).toHaveLength(24 + 15 + 9);
     for (const row of ours) expect(row.predicted_output_tokens_per_s_per_chip, row.id).toBeGreaterThan(0);
   });
 });
