@@ -18,6 +18,12 @@ export interface CliIo {
   readonly drain?: () => Promise<void>;
   /** Milliseconds since some fixed point, for progress and rates; absent in tests. */
   readonly now?: () => number;
+  /**
+   * Runs a long synchronous computation that writes nothing (a cross-validation) with the
+   * signals' default action: Ctrl-C ends the process at once instead of after the minutes a
+   * handler would wait for the event loop. Absent in tests (the computation just runs).
+   */
+  readonly killable?: <T>(compute: () => T) => T;
 }
 
 /**

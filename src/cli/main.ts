@@ -77,12 +77,25 @@ export function run(): void {
   process.stdout.on('error', stdoutError);
   // SIGHUP too: a closed terminal or a dropped SSH session must not leave a partial --output file.
   const signalExit = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
-  for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      removePendingFiles();
-      process.exit(signalExit[signal]);
-    });
-  }
+  const signals = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
+  const onSignal = (signal: (typeof signals)[number]) => () => {
+    removePendingFiles();
+    process.exit(signalExit[signal]);
+  };
+  const handlers = signals.map((signal) => [signal, onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  // A handler runs only when the event loop does, so during a synchronous computation of minutes
+  // Ctrl-C would wait for its end. Nothing is written while one runs (output files are opened
+  // after it), so there the signal's default action is safe: the process ends at once and
+  // leaves every file as it was (the shell sees 130 for SIGINT, as from the handler).
+  const killable = <T>(compute: () => T): T => {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+    try {
+      return compute();
+    } finally {
+      for (const [signal, handler] of handlers) process.on(signal, handler);
+    }
+  };
   const write = (s: string | Uint8Array) => {
     if (stdoutFailed) return;
     try {
@@ -104,6 +117,7 @@ export function run(): void {
     ...(process.stderr.isTTY === true
       ? { stderrColumns: terminalColumns(process.env, process.stderr.columns) }
       : {}),
+    killable,
     // Stdin can be read once; a command that loads its workload more than once (report's
     // charts, claim's inputs) reads the same text each time.
     readStdin: (() => {

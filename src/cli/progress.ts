@@ -49,8 +49,11 @@ export function withFitProgress<T>(
   run: (onStep: (done: number, total: number) => void) => T,
 ): T {
   const status = statusLine(ctx);
+  const compute = () =>
+    run((done, total) => status.update((ms) => stepText('cross-validating: fit', done, total, ms)));
   try {
-    return run((done, total) => status.update((ms) => stepText('cross-validating: fit', done, total, ms)));
+    // Ctrl-C ends a cross-validation at once (CliIo.killable): it writes nothing while it runs.
+    return ctx.io.killable ? ctx.io.killable(compute) : compute();
   } finally {
     status.end();
   }

@@ -246,6 +246,27 @@ describe('infercost sweep', () => {
     expect(readdirSync(dir)).toEqual(['r.html']);
   });
 
+  it('Ctrl-C during a cross-validation ends it at once, by the signal, and the old --output stays', async () => {
+    // A handler would wait for the event loop, minutes away at the end of the folds; during the
+    // computation the signal keeps its default action (src/cli/main.ts, killable), so the process
+    // dies of SIGINT itself, not by the handler's exit(130) after the run. The data load before
+    // it takes about 0.6 s; the signal is sent well after.
+    const { spawn } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const out = join(dir, 'cv.json');
+    writeFileSync(out, 'original\n');
+    const child = spawn(process.execPath, [BIN, 'backtest', '--cv', '--format', 'json', '-o', out], {
+      cwd: REPO,
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 4000));
+    child.kill('SIGINT');
+    const ended = await new Promise((r) => child.on('exit', (c, signal) => r({ c, signal })));
+    expect(ended).toEqual({ c: null, signal: 'SIGINT' });
+    expect(readFileSync(out, 'utf8')).toBe('original\n');
+    expect(readdirSync(dir)).toEqual(['cv.json']);
+  });
+
   it("a swept value never shares a result column's name: a reader would keep one of the two", async () => {
     const batch = await runCli(['sweep', CHAT, '--vary', 'batch=8,16', '--accelerators', 'h100-sxm']);
     expect(batch).toEqual({
