@@ -397,8 +397,8 @@ function syncDirectory(dir: string): void {
  * minutes): a missing folder, a folder in the way, a read-only file or an input as the output is
  * refused at once, not after the work. Writes nothing; the write itself checks again.
  */
-export function assertCanWrite(path: string, inputs: readonly string[] = [], updates?: string): void {
-  assertNotAnInput(path, inputs, '--output', updates);
+export function assertCanWrite(path: string, inputs: readonly string[] = []): void {
+  assertNotAnInput(path, inputs, '--output');
   const abs = resolve(path);
   if (ownDescriptor(abs) !== undefined) return;
   let dir: Stats | undefined;
