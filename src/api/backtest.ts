@@ -1,4 +1,5 @@
-import type { Mechanisms } from '../engine/types.js';
+import { ATTENTION_EFFICIENCY_RATIO, EXPERT_EFFICIENCY_RATIO } from '../engine/replica.js';
+import type { EngineConstants, Mechanisms } from '../engine/types.js';
 import {
   type BacktestRow,
   caseFor,
@@ -13,8 +14,10 @@ import {
 } from '../fidelity/backtest.js';
 import {
   actedOnRowIds,
+  type ChosenConstant,
   type CvComparison,
   type CvResult,
+  chooseConstant,
   compareCv,
   crossValidate,
   energyErrorRows,
@@ -39,6 +42,7 @@ export function resolveRows(
   catalog: Catalog,
   rows: readonly LocatedRow[],
   mechanisms: Mechanisms = toMechanisms(),
+  constants?: Partial<EngineConstants>,
 ): Resolved {
   const cases: MeasuredCase[] = [];
   const unrepresentable: BacktestRow[] = [];
@@ -73,6 +77,7 @@ export function resolveRows(
             acc,
             toModel(m.value, row.model),
             mechanisms,
+            constants,
           ),
         );
     }
@@ -330,4 +335,150 @@ export function backtestAgainst(
   const before = mechanisms ?? 'defaults';
   const after = `${before} + ${against}`;
   return { cmp, before, after, report: cvComparisonReport(cmp, before, after) };
+}
+
+/**
+ * The constants `backtest --cv --choose` can choose: each with its correction, the engine's value,
+ * the value that is the same engine as the correction off, and the values it may take.
+ */
+const CHOOSABLE = {
+  attention_efficiency_ratio: {
+    key: 'attentionEfficiencyRatio',
+    mechanism: 'attentionEfficiency',
+    switchName: 'attention_efficiency',
+    engineValue: ATTENTION_EFFICIENCY_RATIO,
+    offValue: 1,
+    range: [0, 1],
+  },
+  expert_efficiency_ratio: {
+    key: 'expertEfficiencyRatio',
+    mechanism: 'expertEfficiency',
+    switchName: 'expert_efficiency',
+    engineValue: EXPERT_EFFICIENCY_RATIO,
+    offValue: 1,
+    range: [0, 1],
+  },
+} as const satisfies Record<
+  string,
+  {
+    key: keyof EngineConstants;
+    mechanism: keyof Mechanisms;
+    switchName: string;
+    engineValue: number;
+    offValue: number;
+    /** Allowed values: above the first, at most the second. */
+    range: readonly [number, number];
+  }
+>;
+type Choosable = keyof typeof CHOOSABLE;
+
+/** `--choose name=v1,v2,...`: a choosable constant and two or more distinct values in its range. */
+export function parseChoose(text: string): { name: Choosable; values: number[] } {
+  const m = /^([a-z_]+)=(.+)$/.exec(text.trim());
+  const names = Object.keys(CHOOSABLE);
+  if (!m || !Object.hasOwn(CHOOSABLE, m[1] as string))
+    throw new UsageError(
+      `--choose ${text}: expected name=value,value,... with a name of ${names.join(', ')}`,
+    );
+  const name = m[1] as Choosable;
+  const [lo, hi] = CHOOSABLE[name].range;
+  const values = (m[2] as string).split(',').map((v) => v.trim());
+  const numbers = values.map((v) => (/^\d*\.?\d+$/.test(v) ? Number(v) : Number.NaN));
+  const bad = values.find((_, i) => !((numbers[i] as number) > lo && (numbers[i] as number) <= hi));
+  if (bad !== undefined) throw new UsageError(`--choose ${name}: ${bad} is not a number in (${lo}, ${hi}]`);
+  if (new Set(numbers).size !== numbers.length)
+    throw new UsageError(`--choose ${name}: a value is listed twice`);
+  if (numbers.length < 2) throw new UsageError(`--choose ${name}: give at least two values to choose from`);
+  return { name, values: numbers };
+}
+
+/** `backtest --cv --choose`'s report: every value's figures, the selection's, each source's choice. */
+export function chosenConstantReport(
+  chosen: ChosenConstant,
+  name: string,
+  values: { readonly engine: number; readonly off: number },
+  mechanisms: string,
+  againstOff: CvComparison | undefined,
+) {
+  const figures = (f: ChosenConstant['selected']) => ({
+    median_abs_error_pct: f.medianAbsErrorPct,
+    p90_abs_error_pct: f.p90AbsErrorPct,
+    coverage_pct: f.coveragePct,
+  });
+  const atEngine = chosen.fixed.find((f) => f.value === values.engine)?.figures.medianAbsErrorPct;
+  const selected = chosen.selected.medianAbsErrorPct;
+  return {
+    method:
+      "cross-validated once per value (docs/model.md section 12a); each source's rows then take the value with the lowest median |error| on the other sources' held-out rows, so no source is scored with a value chosen on it",
+    constant: name,
+    mechanisms,
+    engine_value: values.engine,
+    off_value: values.off,
+    known_input_rows: chosen.rows,
+    fixed: chosen.fixed.map((f) => ({ value: f.value, ...figures(f.figures) })),
+    selected: figures(chosen.selected),
+    // Positive: the selection does better than the engine's fixed value (in the list only).
+    gain_points_over_engine_value:
+      atEngine === undefined || atEngine === null || selected === null ? null : atEngine - selected,
+    // With the off value in the list: the switch rule, from the correction off to the selection.
+    against_off: againstOff
+      ? (({ method: _m, before: _b, after: _a, ...rest }) => rest)(
+          cvComparisonReport(againstOff, 'off', 'chosen without each source'),
+        )
+      : null,
+    rows: chosen.choices.map((c) => ({ source: c.source, rows: c.rows, value: c.value })),
+  };
+}
+
+/**
+ * `backtest --cv --choose name=v1,v2,...`: the rows cross-validated once per value of a chosen
+ * constant, and scored with each source's value chosen without it (docs/model.md 12a). When the
+ * list holds the value that is the correction off, the selection is judged against it by the
+ * switch rule, the rows acted on being those the most chosen value moves.
+ */
+export function backtestChoose(
+  catalog: Catalog,
+  located: readonly LocatedRow[],
+  mechanisms: string | undefined,
+  choose: string,
+  /** Progress: fits done and in all, over every value's cross-validation. */
+  onStep?: (done: number, total: number) => void,
+) {
+  const { name, values } = parseChoose(choose);
+  const c = CHOOSABLE[name];
+  const mech = parseMechanisms(mechanisms);
+  if (!mech[c.mechanism])
+    throw new UsageError(
+      `--choose ${name}: its correction ${c.switchName} is off; switch it on with --mechanisms ${c.switchName}=on`,
+    );
+  const casesOf = values.map((value) => resolveRows(catalog, located, mech, { [c.key]: value }).cases);
+  const runs = values.map((value, k) => ({
+    value,
+    cv: crossValidate(casesOf[k] as MeasuredCase[], {
+      onStep: (done, total) => onStep?.(k * total + done, values.length * total),
+    }),
+  }));
+  const chosen = chooseConstant(runs);
+  const off = values.indexOf(c.offValue);
+  const againstOff = (() => {
+    if (off < 0) return undefined;
+    const taken = new Map<number, number>();
+    for (const ch of chosen.choices) taken.set(ch.value, (taken.get(ch.value) ?? 0) + ch.rows);
+    const most = [...taken.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? c.offValue;
+    const offRun = runs[off] as (typeof runs)[number];
+    return compareCv(
+      offRun.cv,
+      { rows: [...chosen.selectedRows], summary: [], bands: {} },
+      actedOnRowIds(casesOf[off] as MeasuredCase[], casesOf[values.indexOf(most)] as MeasuredCase[]),
+    );
+  })();
+  const label = mechanisms ?? 'defaults';
+  const v = { engine: c.engineValue, off: c.offValue };
+  return {
+    chosen,
+    name,
+    values: v,
+    againstOff,
+    report: chosenConstantReport(chosen, name, v, label, againstOff),
+  };
 }

@@ -156,6 +156,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       'infercost backtest --cv',
       'infercost backtest my-results.csv --format json',
       'infercost backtest --cv --against expert_gemm_tiles=off',
+      'infercost backtest --cv --choose attention_efficiency_ratio=0.5,0.75,1',
     ],
     calibrate: [
       'infercost calibrate --accelerator h100-sxm',

@@ -182,6 +182,7 @@ export function replicasOf(
     memoryUsableFraction: workload.memoryUsableFraction,
     chunkTokens: workload.chunkTokens,
     speculative: workload.speculative,
+    constants: workload.constants,
   });
 }
 

@@ -7,7 +7,15 @@ import {
   weightBytes,
 } from './bytes.js';
 import { bytesPerElement } from './precision.js';
-import type { Accelerator, Efficiency, Mechanisms, Model, Parallelism, Precision } from './types.js';
+import type {
+  Accelerator,
+  Efficiency,
+  EngineConstants,
+  Mechanisms,
+  Model,
+  Parallelism,
+  Precision,
+} from './types.js';
 
 /** What a replica is built from, but its size, layout and stages (replicaBuilder's arguments). */
 export interface ReplicaInputs {
@@ -45,6 +53,8 @@ export interface ReplicaInputs {
   readonly speculative?:
     | { readonly draft: Model; readonly tokens: number; readonly acceptance: number }
     | undefined;
+  /** Chosen constants of 3a.8 and 3a.12 other than the engine's (backtest `--choose`). */
+  readonly constants?: Partial<EngineConstants> | undefined;
 }
 
 /**
@@ -264,7 +274,10 @@ export function replicaBuilder(
   // 3a.9: the routed experts' share of those FLOPs, at their own rate where it differs.
   const expertActiveParams = moe ? moe.expertsPerToken * paramsPerExpert : 0;
   // 3a.12: the routed experts' GEMMs reach r_moe of the factor's efficiency.
-  const expertShare = mech.expertEfficiency && moe !== undefined ? EXPERT_EFFICIENCY_RATIO : 1;
+  const expertShare =
+    mech.expertEfficiency && moe !== undefined
+      ? (inputs.constants?.expertEfficiencyRatio ?? EXPERT_EFFICIENCY_RATIO)
+      : 1;
   const ownExpertRate = (fExpert !== f || expertShare !== 1) && expertActiveParams > 0;
   const prefillExpertFlops = ownExpertRate ? 2 * expertActiveParams * uncachedInput : 0;
   // Decode: the experts inside gemmParamsDecode (when 3a.7 does not count them by tiles).
@@ -328,7 +341,9 @@ export function replicaBuilder(
       (prefillGemmFlops - prefillExpertFlops) / (n * f * efficiency.etaPrefill) +
       prefillExpertFlops / (n * fExpert * efficiency.etaPrefill * expertShare);
     // 3a.8: attention kernels reach r_attn of the efficiency the whole-step factors were fitted at.
-    const attnShare = mech.attentionEfficiency ? ATTENTION_EFFICIENCY_RATIO : 1;
+    const attnShare = mech.attentionEfficiency
+      ? (inputs.constants?.attentionEfficiencyRatio ?? ATTENTION_EFFICIENCY_RATIO)
+      : 1;
     // 3a.10: a decode GEMM is the prefill's kernel with B rows; the roofline's max already bounds it by the read.
     const etaDecodeGemm = mech.oneGemmEfficiency ? efficiency.etaPrefill : efficiency.etaDecode;
     const prefillAttnS = prefillAttnFlops / (n * fAttn * efficiency.etaPrefill * attnShare);

@@ -249,6 +249,19 @@ export interface Workload {
   readonly powerModel: { readonly idleFraction: number; readonly hostLoad: number };
   /** Section 3c: serve with a draft model proposing `tokens` per iteration. */
   readonly speculative?: Speculative;
+  /**
+   * The corrections' chosen constants where they differ from the engine's (backtest `--choose`,
+   * docs/model.md 12a "Constants chosen without the source they are judged on").
+   */
+  readonly constants?: Partial<EngineConstants>;
+}
+
+/** Constants of the corrections of section 3a that were chosen, not measured (each an estimate). */
+export interface EngineConstants {
+  /** 3a.8 `r_attn`: the share of their factor's efficiency attention kernels reach. */
+  readonly attentionEfficiencyRatio: number;
+  /** 3a.12 `r_moe`: the share of their factor's efficiency the routed experts' GEMMs reach. */
+  readonly expertEfficiencyRatio: number;
 }
 
 /** Speculative decoding (docs/model.md section 3c). */

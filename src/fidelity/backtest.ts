@@ -5,6 +5,7 @@ import { precisionOf } from '../engine/precision.js';
 import type {
   Accelerator,
   Efficiency,
+  EngineConstants,
   Mechanisms,
   Model,
   NumberFormat,
@@ -84,6 +85,7 @@ export function caseFor(
   accelerator: Accelerator,
   model: Model,
   mechanisms: Mechanisms = toMechanisms(),
+  constants?: Partial<EngineConstants>,
 ): MeasuredCase {
   const workload: Workload = {
     name: row.id,
@@ -139,6 +141,7 @@ export function caseFor(
     // 3e: every row was served aggregated, so it is modelled so whatever the switch says.
     mechanisms: mechanisms.disaggregation ? { ...mechanisms, disaggregation: false } : mechanisms,
     powerModel: WORKLOAD_DEFAULTS.powerModel,
+    ...(constants ? { constants } : {}),
   };
   const base = {
     id: row.id,

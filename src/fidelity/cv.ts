@@ -858,6 +858,70 @@ export function compareCv(
   };
 }
 
+/** One value of a chosen constant and the cross-validation run with it. */
+export interface ConstantRun {
+  readonly value: number;
+  readonly cv: CvResult;
+}
+
+/**
+ * A constant chosen without the source it is judged on (docs/model.md 12a, "Constants chosen
+ * without the source they are judged on"): each value's own cross-validation, and the figures when
+ * each source's rows take the value that the other sources' held-out rows favour.
+ */
+export interface ChosenConstant {
+  /** Rows with a published input length predicted in every run. */
+  readonly rows: number;
+  readonly fixed: readonly { readonly value: number; readonly figures: CvFigures }[];
+  /** Each source's rows from the run of the value chosen without them. */
+  readonly selected: CvFigures;
+  /** Those rows (known-input only), to compare with a run as `compareCv` does. */
+  readonly selectedRows: readonly CvRow[];
+  /** The value each source's rows took, by source. */
+  readonly choices: readonly { readonly source: string; readonly rows: number; readonly value: number }[];
+}
+
+/**
+ * Selection held out: for each source, the value whose cross-validation gives the lowest median
+ * |error| on the other sources' known-input rows (ties: the value listed first); that source's
+ * rows are then scored with that value's run. The other sources' predictions were made by fits
+ * that included the source (the runs' own folds), so this is a cheaper, slightly optimistic form
+ * of a fully nested cross-validation.
+ */
+export function chooseConstant(runs: readonly ConstantRun[]): ChosenConstant {
+  const first = runs[0];
+  if (!first) throw new Error('chooseConstant: no runs');
+  const byId = runs.map((r) => new Map(r.cv.rows.map((row) => [row.row.id, row])));
+  const ids = first.cv.rows
+    .filter((r) => !r.row.input_assumed && byId.every((m) => m.get(r.row.id)?.errorPct !== undefined))
+    .map((r) => r.row.id);
+  const foldOf = new Map(first.cv.rows.map((r) => [r.row.id, r.fold]));
+  const rowsOf = (k: number, sel: readonly string[]) => sel.map((id) => byId[k]?.get(id) as CvRow);
+  const medianOf = (k: number, sel: readonly string[]) =>
+    median(rowsOf(k, sel).map((r) => Math.abs(r.errorPct as number))) ?? Infinity;
+  const figures = (rs: readonly CvRow[]): CvFigures => {
+    const { medianAbsErrorPct, p90AbsErrorPct, coveragePct } = summarizeCv('all', '', rs);
+    return { medianAbsErrorPct, p90AbsErrorPct, coveragePct };
+  };
+  const sources = [...new Set(ids.map((id) => foldOf.get(id) as string))].sort();
+  const selectedRows: CvRow[] = [];
+  const choices = sources.map((source) => {
+    const mine = ids.filter((id) => foldOf.get(id) === source);
+    const others = ids.filter((id) => foldOf.get(id) !== source);
+    let best = 0;
+    for (let k = 1; k < runs.length; k++) if (medianOf(k, others) < medianOf(best, others)) best = k;
+    selectedRows.push(...rowsOf(best, mine));
+    return { source, rows: mine.length, value: (runs[best] as ConstantRun).value };
+  });
+  return {
+    rows: ids.length,
+    fixed: runs.map((r, k) => ({ value: r.value, figures: figures(rowsOf(k, ids)) })),
+    selected: figures(selectedRows),
+    selectedRows,
+    choices,
+  };
+}
+
 /** A prediction moving by more than this share counts as the change acting on the row. */
 const ACTED_ON_SHARE = 0.005;
 

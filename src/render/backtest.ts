@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import { energySummaries } from '../api/backtest.js';
 import { type BacktestRow, summaries } from '../fidelity/backtest.js';
-import type { CvComparison, CvResult } from '../fidelity/cv.js';
+import type { ChosenConstant, CvComparison, CvResult } from '../fidelity/cv.js';
 import { fixed, sig } from '../render/format.js';
 import { type Align, fittedTable, hiddenLine, wrap } from '../render/table.js';
 
@@ -234,4 +234,77 @@ export function renderCvComparison(cmp: CvComparison, before: string, after: str
     ...wrap(ruleLine(cmp.rule), width),
     '',
   ].join('\n');
+}
+
+/** `backtest --cv --choose`: each value's figures, the selection's, and which value each source took. */
+export function renderChosenConstant(
+  chosen: ChosenConstant,
+  name: string,
+  values: { readonly engine: number; readonly off: number },
+  againstOff: CvComparison | undefined,
+  width?: number,
+): string {
+  const t = new Table({
+    head: [name, 'median |error|', 'p90 |error|', 'in range'],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'right', 'right', 'right'],
+  });
+  for (const f of chosen.fixed)
+    t.push([
+      `${f.value}${f.value === values.engine ? ' (engine)' : f.value === values.off ? ' (off)' : ''}`,
+      share(f.figures.medianAbsErrorPct),
+      share(f.figures.p90AbsErrorPct),
+      share(f.figures.coveragePct),
+    ]);
+  t.push([
+    'chosen without each source',
+    share(chosen.selected.medianAbsErrorPct),
+    share(chosen.selected.p90AbsErrorPct),
+    share(chosen.selected.coveragePct),
+  ]);
+  const taken = new Map<number, { sources: number; rows: number }>();
+  for (const c of chosen.choices) {
+    const e = taken.get(c.value) ?? { sources: 0, rows: 0 };
+    taken.set(c.value, { sources: e.sources + 1, rows: e.rows + c.rows });
+  }
+  const counts = chosen.fixed
+    .filter((f) => taken.has(f.value))
+    .map((f) => {
+      const e = taken.get(f.value) as { sources: number; rows: number };
+      return `${f.value} by ${e.sources} source${e.sources === 1 ? '' : 's'} (${e.rows} rows)`;
+    })
+    .join(', ');
+  const common = [...taken.entries()].sort((a, b) => b[1].sources - a[1].sources)[0]?.[0];
+  const l = new Table({
+    head: ['source', 'rows', name],
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'right', 'right'],
+  });
+  for (const c of chosen.choices)
+    if (c.value !== common) l.push([shortSource(c.source), String(c.rows), String(c.value)]);
+  return [
+    ...wrap(
+      `Cross-validated once per value of ${name} on the ${chosen.rows} rows with a published input length; then each source's rows take the value the other sources' rows favour (docs/model.md 12a).`,
+      width,
+    ),
+    t.toString(),
+    '',
+    ...wrap(`Values taken: ${counts}.`, width),
+    ...(l.length > 0 ? ['Sources that took another value:', l.toString()] : []),
+    '',
+    ...(againstOff ? [...againstOffLines(againstOff, width), ''] : []),
+  ].join('\n');
+}
+
+/** The selection judged against the correction off by the switch rule (docs/model.md 12a). */
+function againstOffLines(cmp: CvComparison, width?: number): string[] {
+  const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
+  const least = cmp.leaveOneSourceOut[0];
+  return [
+    ...wrap(
+      `Against the correction off: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
+      width,
+    ),
+    ...wrap(ruleLine(cmp.rule), width),
+  ];
 }

@@ -779,6 +779,104 @@ describe('backtest --cv: chips left out (docs/model.md section 11, "Chips nobody
   });
 });
 
+describe('backtest --cv --choose (a constant chosen without the source it is judged on, docs/model.md 12a)', () => {
+  it('each value is its own cross-validation: 0.75 is the defaults, 1 is the correction off, as --against sees them', () => {
+    const file = 'data/measured/published.csv';
+    const chosen = spawnCli([
+      'backtest',
+      file,
+      '--cv',
+      '--choose',
+      'attention_efficiency_ratio=0.75,1',
+      '--format',
+      'json',
+    ]);
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stderr).toBe('');
+    const j = JSON.parse(chosen.stdout);
+    expect(j.constant).toBe('attention_efficiency_ratio');
+    expect(j.engine_value).toBe(0.75);
+    expect(j.known_input_rows).toBe(10); // published.csv: 10 of its 20 rows have a published input length
+    expect(j.fixed.map((f: { value: number }) => f.value)).toEqual([0.75, 1]);
+    // r_attn = 1 divides by 1: the same engine as the correction switched off.
+    const against = JSON.parse(
+      spawnCli(['backtest', file, '--cv', '--against', 'attention_efficiency=off', '--format', 'json'])
+        .stdout,
+    );
+    expect(j.fixed[0].median_abs_error_pct).toBeCloseTo(against.before.median_abs_error_pct, 9);
+    expect(j.fixed[1].median_abs_error_pct).toBeCloseTo(against.after.median_abs_error_pct, 9);
+    expect(j.fixed[1].p90_abs_error_pct).toBeCloseTo(against.after.p90_abs_error_pct, 9);
+    expect(j.fixed[0].median_abs_error_pct).not.toBeCloseTo(j.fixed[1].median_abs_error_pct, 3);
+    // Every source took one of the values, and its rows add up to the known-input rows.
+    for (const c of j.rows) expect([0.75, 1]).toContain(c.value);
+    expect(j.rows.reduce((t: number, c: { rows: number }) => t + c.rows, 0)).toBe(10);
+    expect(j.gain_points_over_engine_value).toBeCloseTo(
+      j.fixed[0].median_abs_error_pct - j.selected.median_abs_error_pct,
+      9,
+    );
+    // 1 is in the list: the selection is judged against the correction off by the switch rule.
+    expect(j.off_value).toBe(1);
+    expect(j.against_off.gain_points).toBeCloseTo(
+      j.fixed[1].median_abs_error_pct - j.selected.median_abs_error_pct,
+      9,
+    );
+    expect(j.against_off.rule.passes).toBe(
+      j.against_off.rule.gain_at_least_1_point &&
+        j.against_off.rule.p90_rise_at_most_2_points &&
+        j.against_off.rule.gain_with_every_source_left_out &&
+        j.against_off.rule.acted_on_not_worse !== false,
+    );
+  });
+
+  it('the table lists each value, the selection, and the values taken', () => {
+    const r = spawnCli([
+      'backtest',
+      'data/measured/published.csv',
+      '--cv',
+      '--choose',
+      'attention_efficiency_ratio=0.5,0.75',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Cross-validated once per value of attention_efficiency_ratio on the 10 rows/);
+    expect(r.stdout).toMatch(/^│ 0\.5 +│ +\d+\.\d% │ +\d+\.\d% │ +\d+\.\d% │$/m);
+    expect(r.stdout).toMatch(/^│ 0\.75 \(engine\) +│ +\d+\.\d% │/m);
+    expect(r.stdout).toMatch(/^│ chosen without each source │ +\d+\.\d% │/m);
+    expect(r.stdout).toMatch(/^Values taken: (0\.5|0\.75) by \d+ sources? \(\d+ rows\)/m);
+    // Without the off value (1) in the list, no verdict against it.
+    expect(r.stdout).not.toContain('Against the correction off');
+    const withOff = spawnCli([
+      'backtest',
+      'data/measured/published.csv',
+      '--cv',
+      '--choose',
+      'attention_efficiency_ratio=0.75,1',
+    ]);
+    expect(withOff.stdout).toMatch(/^│ 1 \(off\) +│/m);
+    expect(withOff.stdout).toMatch(/^Against the correction off: [+-]\d+\.\d\d points of median \|error\|/m);
+    expect(withOff.stdout).toMatch(/^Rule: (passes|fails) \(gain >= 1 point/m);
+  });
+
+  it('a bad list, a correction left off, or --choose without --cv or with --against: one line, exit 2', () => {
+    for (const [args, message] of [
+      [['--choose', 'attention_efficiency_ratio=0.5,1'], /give it with --cv/],
+      [['--cv', '--choose', 'no_such=0.5,1'], /expected name=value,value/],
+      [['--cv', '--choose', 'attention_efficiency_ratio=0.5,2'], /2 is not a number in \(0, 1\]/],
+      [['--cv', '--choose', 'attention_efficiency_ratio=0.5'], /at least two values/],
+      [['--cv', '--choose', 'expert_efficiency_ratio=0.3,1'], /expert_efficiency is off; switch it on/],
+      [
+        ['--cv', '--choose', 'attention_efficiency_ratio=0.5,1', '--against', 'expert_gemm_tiles=off'],
+        /--against or --choose, not both/,
+      ],
+    ] as const) {
+      const r = spawnCli(['backtest', 'data/measured/published.csv', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
 describe('backtest --cv --against (the switch rule, docs/model.md "Which corrections are on")', () => {
   it('reports both cross-validations, the gain, and the gain with each source left out, smallest first', () => {
     const r = spawnCli([

@@ -10,6 +10,7 @@ import {
   actedOnRowIds,
   type CvResult,
   type CvRow,
+  chooseConstant,
   compareCv,
   crossValidate,
   defaultStack,
@@ -399,6 +400,82 @@ describe('two cross-validations compared (backtest --cv --against)', () => {
     expect(shortSource('mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC')).toBe(
       'mlperf inference_results_v5.1 closed AMD 8xMI325X_2xEPYC',
     );
+  });
+});
+
+describe('a constant chosen without the source it is judged on (backtest --cv --choose)', () => {
+  const row = (
+    id: string,
+    fold: string,
+    errorPct: number | undefined,
+    covered = true,
+    inputAssumed = false,
+  ) =>
+    ({
+      row: { id, input_assumed: inputAssumed },
+      fold,
+      level: 'pair',
+      errorPct,
+      covered,
+    }) as unknown as CvRow;
+  const cv = (rows: CvRow[]): CvResult => ({ rows, summary: [], bands: {} });
+  // Sources A, B, C with two rows each; the value 0.5 suits A and C, 1.0 suits B.
+  const half = cv([
+    row('a1', 'A', 10),
+    row('a2', 'A', -10),
+    row('b1', 'B', 40, false),
+    row('b2', 'B', -40, false),
+    row('c1', 'C', 20),
+    row('c2', 'C', 20),
+    row('x', 'C', 900, false, true), // an assumed input: in no figure
+    row('y', 'C', undefined), // no prediction in one run: in no figure
+  ]);
+  const one = cv([
+    row('a1', 'A', 30),
+    row('a2', 'A', 30),
+    row('b1', 'B', 10),
+    row('b2', 'B', -10),
+    row('c1', 'C', 25),
+    row('c2', 'C', -25),
+    row('x', 'C', 1, true, true),
+    row('y', 'C', 5),
+  ]);
+  const chosen = chooseConstant([
+    { value: 0.5, cv: half },
+    { value: 1, cv: one },
+  ]);
+
+  it('each source takes the value the others favour: A and C 1.0, B 0.5', () => {
+    // Without A: 0.5 gives [40, 40, 20, 20], median 30; 1.0 gives [10, 10, 25, 25], median 17.5: 1.0.
+    // Without B: 0.5 [10, 10, 20, 20] -> 15; 1.0 [30, 30, 25, 25] -> 27.5: 0.5.
+    // Without C: 0.5 [10, 10, 40, 40] -> 25; 1.0 [30, 30, 10, 10] -> 20: 1.0.
+    expect(chosen.choices).toEqual([
+      { source: 'A', rows: 2, value: 1 },
+      { source: 'B', rows: 2, value: 0.5 },
+      { source: 'C', rows: 2, value: 1 },
+    ]);
+    expect(chosen.rows).toBe(6);
+  });
+
+  it('scored that way, the selection pays for choosing on the others: median 30 against 20 and 25 fixed', () => {
+    // Selected: A from 1.0 [30, 30], B from 0.5 [40, 40], C from 1.0 [25, 25]: median (30 + 30) / 2.
+    expect(chosen.selected.medianAbsErrorPct).toBe(30);
+    expect(chosen.selected.p90AbsErrorPct).toBe(40); // nearest rank 6 of 6
+    expect(chosen.selected.coveragePct).toBeCloseTo((100 * 4) / 6, 9); // B's rows out of range in 0.5's run
+    // Fixed: 0.5 [10, 10, 40, 40, 20, 20] -> median 20; 1.0 [30, 30, 10, 10, 25, 25] -> 25.
+    expect(chosen.fixed.map((f) => [f.value, f.figures.medianAbsErrorPct])).toEqual([
+      [0.5, 20],
+      [1, 25],
+    ]);
+  });
+
+  it('ties go to the value listed first', () => {
+    const same = chooseConstant([
+      { value: 0.8, cv: half },
+      { value: 0.6, cv: half },
+    ]);
+    expect(same.choices.map((c) => c.value)).toEqual([0.8, 0.8, 0.8]);
+    expect(same.selected.medianAbsErrorPct).toBe(20);
   });
 });
 

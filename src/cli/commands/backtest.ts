@@ -1,9 +1,11 @@
 import {
   backtestAgainst,
+  backtestChoose,
   backtestReport,
   backtestRows,
   bundledLimitRatios,
   cvReport,
+  parseChoose,
   parseMechanisms,
   resolveRows,
 } from '../../api/backtest.js';
@@ -11,7 +13,12 @@ import { crossValidate } from '../../fidelity/cv.js';
 import { assertCanWrite, writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
-import { renderBacktestTable, renderCvComparison, renderCvTable } from '../../render/backtest.js';
+import {
+  renderBacktestTable,
+  renderChosenConstant,
+  renderCvComparison,
+  renderCvTable,
+} from '../../render/backtest.js';
 import { csvLine } from '../../render/csv.js';
 import { escapeText, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
@@ -21,13 +28,26 @@ import { withFitProgress } from '../progress.js';
 export function backtestCommand(
   ctx: Context,
   files: string[],
-  opts: { format?: string; output?: string; mechanisms?: string; cv?: boolean; against?: string },
+  opts: {
+    format?: string;
+    output?: string;
+    mechanisms?: string;
+    cv?: boolean;
+    against?: string;
+    choose?: string;
+  },
 ): number {
   const format = opts.format ?? 'table';
   if (!['table', 'json', 'csv'].includes(format))
     throw new UsageError(`--format ${format}: expected table, json or csv`);
   if (opts.against !== undefined && !opts.cv)
     throw new UsageError('--against compares two cross-validations: give it with --cv');
+  if (opts.choose !== undefined && !opts.cv)
+    throw new UsageError('--choose cross-validates once per value: give it with --cv');
+  if (opts.choose !== undefined && opts.against !== undefined)
+    throw new UsageError('give --against or --choose, not both');
+  // A malformed list is refused before the rows are read, not after minutes of fits.
+  if (opts.choose !== undefined) parseChoose(opts.choose);
   // --cv runs for minutes: a path that cannot be written is refused before, not after.
   if (opts.output !== undefined) assertCanWrite(opts.output, files);
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
@@ -47,6 +67,13 @@ export function backtestCommand(
     else ctx.io.stdout(text);
     return EXIT.ok;
   };
+  const choose = opts.choose;
+  if (choose !== undefined) {
+    const { chosen, name, values, againstOff, report } = withFitProgress(ctx, (onStep) =>
+      backtestChoose(ctx.catalog(), located, opts.mechanisms, choose, onStep),
+    );
+    return emit(report, () => renderChosenConstant(chosen, name, values, againstOff, width));
+  }
   const against = opts.against;
   if (against !== undefined) {
     const { cmp, before, after, report } = withFitProgress(ctx, (onStep) =>

@@ -21,6 +21,10 @@ export function registerFidelity(w: Wiring): void {
       '--against <list>',
       'with --cv: cross-validate again with these corrections changed (name=on|off,...) and report the gain, also with each source left out',
     )
+    .option(
+      '--choose <name=values>',
+      "with --cv: cross-validate once per value of a correction's constant (attention_efficiency_ratio, expert_efficiency_ratio) and score each source with the value chosen without it",
+    )
     .action((files: string[], opts) => w.setCode(backtestCommand(w.ctx(), files, opts)));
 
   w.program
