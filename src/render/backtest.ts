@@ -90,7 +90,7 @@ export function renderBacktestTable(rows: readonly BacktestRow[], width?: number
   const missing = rows.filter((r) => !r.prediction);
   return [
     t.text,
-    ...hiddenLine(t.hidden, width),
+    ...hiddenLine(t.hidden, width, '--format json has'),
     ...wrap(
       '* input length not published; assumed (see the row notes). (Bn): batch capped by KV memory.',
       width,
@@ -244,24 +244,27 @@ export function renderChosenConstant(
   againstOff: CvComparison | undefined,
   width?: number,
 ): string {
-  const t = new Table({
-    head: [name, 'median |error|', 'p90 |error|', 'in range'],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right', 'right'],
-  });
-  for (const f of chosen.fixed)
-    t.push([
-      `${f.value}${f.value === values.engine ? ' (engine)' : f.value === values.off ? ' (off)' : ''}`,
-      share(f.figures.medianAbsErrorPct),
-      share(f.figures.p90AbsErrorPct),
-      share(f.figures.coveragePct),
-    ]);
-  t.push([
-    'chosen without each source',
-    share(chosen.selected.medianAbsErrorPct),
-    share(chosen.selected.p90AbsErrorPct),
-    share(chosen.selected.coveragePct),
-  ]);
+  const figures = (label: string, f: ChosenConstant['selected']) => [
+    label,
+    share(f.medianAbsErrorPct),
+    share(f.p90AbsErrorPct),
+    share(f.coveragePct),
+  ];
+  const t = fittedTable(
+    ['value', 'median |error|', 'p90 |error|', 'in range'],
+    ['left', 'right', 'right', 'right'],
+    [
+      ...chosen.fixed.map((f) =>
+        figures(
+          `${f.value}${f.value === values.engine ? ' (engine)' : f.value === values.off ? ' (off)' : ''}`,
+          f.figures,
+        ),
+      ),
+      figures('chosen per source', chosen.selected),
+    ],
+    [3, 2],
+    width,
+  );
   const taken = new Map<number, { sources: number; rows: number }>();
   for (const c of chosen.choices) {
     const e = taken.get(c.value) ?? { sources: 0, rows: 0 };
@@ -275,22 +278,22 @@ export function renderChosenConstant(
     })
     .join(', ');
   const common = [...taken.entries()].sort((a, b) => b[1].sources - a[1].sources)[0]?.[0];
-  const l = new Table({
-    head: ['source', 'rows', name],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right'],
-  });
-  for (const c of chosen.choices)
-    if (c.value !== common) l.push([shortSource(c.source), String(c.rows), String(c.value)]);
+  const others = chosen.choices
+    .filter((c) => c.value !== common)
+    .map((c) => [shortSource(c.source), String(c.rows), String(c.value)]);
+  const l = fittedTable(['source', 'rows', 'value'], ['left', 'right', 'right'], others, [1], width);
   return [
     ...wrap(
-      `Cross-validated once per value of ${name} on the ${chosen.rows} rows with a published input length; then each source's rows take the value the other sources' rows favour (docs/model.md 12a).`,
+      `Cross-validated once per value of ${name} on the ${chosen.rows} rows with a published input length; then each source's rows take the value the other sources' rows favour (chosen per source; docs/model.md 12a).`,
       width,
     ),
-    t.toString(),
+    t.text,
+    ...hiddenLine(t.hidden, width),
     '',
     ...wrap(`Values taken: ${counts}.`, width),
-    ...(l.length > 0 ? ['Sources that took another value:', l.toString()] : []),
+    ...(others.length > 0
+      ? ['Sources that took another value:', l.text, ...hiddenLine(l.hidden, width)]
+      : []),
     '',
     ...(againstOff ? [...againstOffLines(againstOff, width), ''] : []),
   ].join('\n');

@@ -840,7 +840,7 @@ describe('backtest --cv --choose (a constant chosen without the source it is jud
     expect(r.stdout).toMatch(/^Cross-validated once per value of attention_efficiency_ratio on the 10 rows/);
     expect(r.stdout).toMatch(/^│ 0\.5 +│ +\d+\.\d% │ +\d+\.\d% │ +\d+\.\d% │$/m);
     expect(r.stdout).toMatch(/^│ 0\.75 \(engine\) +│ +\d+\.\d% │/m);
-    expect(r.stdout).toMatch(/^│ chosen without each source │ +\d+\.\d% │/m);
+    expect(r.stdout).toMatch(/^│ chosen per source +│ +\d+\.\d% │/m);
     expect(r.stdout).toMatch(/^Values taken: (0\.5|0\.75) by \d+ sources? \(\d+ rows\)/m);
     // Without the off value (1) in the list, no verdict against it.
     expect(r.stdout).not.toContain('Against the correction off');
