@@ -3,7 +3,7 @@ import type { FleetReport, FleetSureness } from '../api/fleet.js';
 import { chipsByChip, type FleetMargin, type FleetPlan, type OptionFigures } from '../engine/fleet.js';
 import { csvLine } from './csv.js';
 import { compact, grouped, sig } from './format.js';
-import { wrapIndented } from './table.js';
+import { recordBlocks, wrapIndented } from './table.js';
 import { escapeText, safeJson } from './text.js';
 
 const mw = (w: number) => sig(w / 1e6);
@@ -100,13 +100,14 @@ export function fleetText(r: FleetReport, width?: number): string {
       width,
     ),
     '',
-    line(cols),
-    ...rows.slice(0, -1).map(line),
-    line(rows[rows.length - 1] as string[]),
+    // Too narrow for the table even without replicas and MW: a block per allocation, every column.
+    ...(width !== undefined && tableWidth() > width
+      ? [recordBlocks(cols, rows, width)]
+      : [line(cols), ...rows.map(line)]),
     '',
     ...prose(
       [
-        ...(hidden.length > 0
+        ...(hidden.length > 0 && tableWidth() <= (width ?? Infinity)
           ? [`Not shown to fit ${width} columns: ${hidden.join(', ')} (--format json has them)`]
           : []),
         `served (output tokens/day): ${served.join(', ')}`,

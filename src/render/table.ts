@@ -116,7 +116,35 @@ export function fittedTable(
     hidden.push(head[i] as string);
     text = build(keep);
   }
+  // Too narrow for even the columns no one may drop: one block per row, every column in it.
+  if (widest(text) > width) return { text: recordBlocks(head, rows, width), hidden: [] };
   return { text, hidden };
+}
+
+/**
+ * Rows as blocks for a terminal too narrow for a table (psql's expanded display): the first cell
+ * as the block's title, then `  header  value` per other column with a value, long values wrapped.
+ */
+export function recordBlocks(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  width: number,
+): string {
+  const labelWidth = Math.max(0, ...head.slice(1).map((h) => visibleWidth(h)));
+  return rows
+    .map((r) =>
+      [
+        ...wrap(r[0] ?? '', width),
+        ...head
+          .slice(1)
+          .flatMap((h, j) =>
+            (r[j + 1] ?? '') === '' ? [] : wrapIndented(`  ${h.padEnd(labelWidth)}  ${r[j + 1]}`, width),
+          ),
+      ]
+        .map((line) => line.trimEnd())
+        .join('\n'),
+    )
+    .join('\n\n');
 }
 
 export function hiddenLine(
@@ -267,9 +295,12 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
     };
     const lacks = rows.some((r) => r[4] !== '');
     const full = mixTable(lacks ? 5 : 4);
-    if (!lacks || width === undefined || widest(full) <= width) out.push(full, '');
-    else
-      out.push(mixTable(4), ...rows.flatMap((r) => (r[4] === '' ? [] : wrap(`${r[0]}: ${r[4]}`, width))), '');
+    const narrow = lacks ? mixTable(4) : full;
+    if (width === undefined || widest(full) <= width) out.push(full, '');
+    else if (widest(narrow) <= width)
+      out.push(narrow, ...rows.flatMap((r) => (r[4] === '' ? [] : wrap(`${r[0]}: ${r[4]}`, width))), '');
+    // Too narrow for even four columns: a block per chip.
+    else out.push(recordBlocks([...MIX_HEADERS.slice(0, 4), 'lacks'], rows, width), '');
   }
   return `${out.join('\n')}\n`.replace(/\n\n$/, '\n');
 };

@@ -122,6 +122,35 @@ describe('a table that fits', () => {
     expect(show).toMatch(/\n {4}source: Microsoft launch blog, 2026-01-26,\n {8}https:/);
   });
 
+  it('at 40 columns, too narrow for any table, profiles, models, backtest, a fleet plan and a mix blend give one block per row', async () => {
+    // Before, at 40 columns profiles kept 46-column lines and models 51 after dropping every column it may.
+    for (const args of [
+      ['profiles'],
+      ['models'],
+      ['backtest', 'data/measured/published.csv'],
+      ['fleet', 'profiles/fleets/mixed.yaml'],
+      ['compare', 'production-mix', '--accelerators', 'h100-sxm,b200,inferentia2'],
+    ]) {
+      const out = await onTerminal(args, 40);
+      expect(widest(out), args.join(' ')).toBeLessThanOrEqual(40);
+      expect(out).not.toContain('Not shown to fit'); // a block shows every column
+    }
+    const models = await onTerminal(['models'], 40);
+    // The first cell titles the block; every other column is a `  header  value` line.
+    expect(models).toMatch(/\nllama-3\.1-8b\n {2}name {15}Llama 3\.1 8B/);
+    expect(models).toMatch(/\n {2}layers {13}32\n/);
+    expect(models).toMatch(/\n {2}file\n {6}profiles\/models\/llama-3\.1-8b\.yaml/);
+    // A mix's blend: a block per chip; what a chip lacks is its own line, absent where it lacks nothing.
+    const mix = await onTerminal(
+      ['compare', 'production-mix', '--accelerators', 'h100-sxm,b200,inferentia2'],
+      40,
+    );
+    expect(mix).toMatch(/\ninferentia2\n {2}\$\/1M out +-\n(.*\n){2} {2}lacks +no tok\/\$ for/);
+    expect(mix).toMatch(
+      /\nb200\n {2}\$\/1M out +[\d.]+\n {2}Out tok\/\$ +[\d.,]+[kMG]?\n {2}Tok\/J +[\d.]+\n\n/,
+    );
+  });
+
   it('claim fits at 80 columns: the inputs that flip it go under the table, the tornado narrows; piped, whole', async () => {
     // Before, 174 columns at 80: the flip list ran on, and the tornado ignored the width.
     const args = ['claim', 'b200/h100-sxm tokens_per_dollar >= 1.1', 'chat'];
