@@ -196,40 +196,41 @@ function ruleLine(rule: CvComparison['rule']): string {
 
 export function renderCvComparison(cmp: CvComparison, before: string, after: string, width?: number): string {
   const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
-  const t = new Table({
-    head: ['corrections', 'median |error|', 'p90 |error|', 'in range'],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right', 'right'],
-  });
-  t.push([
-    `before: ${before}`,
-    share(cmp.before.medianAbsErrorPct),
-    share(cmp.before.p90AbsErrorPct),
-    share(cmp.before.coveragePct),
-  ]);
-  t.push([
-    `after: ${after}`,
-    share(cmp.after.medianAbsErrorPct),
-    share(cmp.after.p90AbsErrorPct),
-    share(cmp.after.coveragePct),
-  ]);
-  const l = new Table({
-    head: ['source left out', 'rows left', 'gain (points)'],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'right', 'right'],
-  });
-  for (const s of cmp.leaveOneSourceOut)
-    l.push([shortSource(s.source), String(s.rowsLeft), pts(s.gainPoints)]);
+  const side = (label: string, f: CvComparison['before']) => [
+    label,
+    share(f.medianAbsErrorPct),
+    share(f.p90AbsErrorPct),
+    share(f.coveragePct),
+  ];
+  const t = fittedTable(
+    ['corrections', 'median |error|', 'p90 |error|', 'in range'],
+    ['left', 'right', 'right', 'right'],
+    [side(`before: ${before}`, cmp.before), side(`after: ${after}`, cmp.after)],
+    [3, 2],
+    width,
+  );
+  const l = fittedTable(
+    ['source left out', 'rows left', 'gain (points)'],
+    ['left', 'right', 'right'],
+    cmp.leaveOneSourceOut.map((s) => [shortSource(s.source), String(s.rowsLeft), pts(s.gainPoints)]),
+    [1],
+    width,
+  );
   const least = cmp.leaveOneSourceOut[0];
   return [
-    `Cross-validated twice on the ${cmp.rows} rows with a published input length (docs/model.md 12a).`,
-    t.toString(),
+    ...wrap(
+      `Cross-validated twice on the ${cmp.rows} rows with a published input length (docs/model.md 12a).`,
+      width,
+    ),
+    t.text,
+    ...hiddenLine(t.hidden, width, '--format json has'),
     '',
     ...wrap(
       `Gain: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
       width,
     ),
-    l.toString(),
+    l.text,
+    ...hiddenLine(l.hidden, width),
     '',
     ...wrap(ruleLine(cmp.rule), width),
     '',

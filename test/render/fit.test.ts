@@ -135,6 +135,12 @@ describe('a table that fits', () => {
       expect(widest(out), args.join(' ')).toBeLessThanOrEqual(40);
       expect(out).not.toContain('Not shown to fit'); // a block shows every column
     }
+    // The switch rule's reports (--against kept 89-column lines before): their tables drop columns, named.
+    for (const args of [
+      ['backtest', 'data/measured/published.csv', '--cv', '--against', 'per_operator_roofline=off'],
+      ['backtest', 'data/measured/published.csv', '--cv', '--choose', 'attention_efficiency_ratio=0.75,1'],
+    ])
+      expect(widest(await onTerminal(args, 40)), args.join(' ')).toBeLessThanOrEqual(40);
     const models = await onTerminal(['models'], 40);
     // The first cell titles the block; every other column is a `  header  value` line.
     expect(models).toMatch(/\nllama-3\.1-8b\n {2}name {15}Llama 3\.1 8B/);
