@@ -1,5 +1,4 @@
 // The backtest and cross-validation reports as tables.
-import Table from 'cli-table3';
 import { energySummaries } from '../api/backtest.js';
 import { type BacktestRow, summaries } from '../fidelity/backtest.js';
 import type { ChosenConstant, CvComparison, CvResult } from '../fidelity/cv.js';
