@@ -1,11 +1,11 @@
 // The commander program: global options, the project config, each command group's
 // registration (src/cli/register/), and an example in every command's help.
-import { Command } from 'commander';
+import { Command, Help } from 'commander';
 import { VERSION } from '../api/version.js';
 import { CONFIG_FILE, readConfig } from '../io/config.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { knownStacks, unknownAccelerator } from '../io/workload.js';
-import { wrap } from '../render/table.js';
+import { wrap, wrapIndented } from '../render/table.js';
 import { sanitizeLine } from '../render/text.js';
 import { didYouMean } from '../schema/issues.js';
 import { Context } from './context.js';
@@ -36,7 +36,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     )
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => io.stdout(s),
+      writeOut: (s) => io.stdout(fitHelp(s, io.stdoutColumns)),
       writeErr: (s) => io.stderr(s),
       // Help wraps to the terminal (the width main measured); piped, one line per option.
       // (commander reads undefined as "do not wrap", whatever its type says)
@@ -47,7 +47,21 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     })
     // Descriptions wrap beside a column of names down to 15 columns of room (commander's default,
     // 40, left every line unwrapped below 81 columns: the names take 41).
-    .configureHelp({ minWidthToWrap: 15 })
+    .configureHelp({
+      minWidthToWrap: 15,
+      // Narrower still (under 15 columns beside the names), each description goes under its name,
+      // wrapped and indented, rather than running off the terminal unwrapped.
+      formatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+        const width = this.helpWidth;
+        if (!description || width === undefined || width - termWidth - 4 >= 15)
+          return Help.prototype.formatItem.call(this, term, termWidth, description, helper);
+        const under = helper.boxWrap(description, Math.max(15, width - 6));
+        return `  ${term}\n${under
+          .split('\n')
+          .map((l) => `      ${l}`)
+          .join('\n')}`;
+      },
+    })
     .addHelpText('after', () =>
       // Each code's meaning wraps under itself on a terminal.
       EXIT_HELP.split('\n')
@@ -173,4 +187,33 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
   }
   return program;
+}
+
+/**
+ * Help on a terminal, every line within its width: an example command breaks at spaces outside
+ * quotes with a shell continuation (` \\`), so it still runs when pasted; any other long line
+ * (usage, exit codes) wraps under its indent. Piped (`width` undefined), as written.
+ */
+export function fitHelp(text: string, width: number | undefined): string {
+  if (width === undefined) return text;
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (line.length <= width) return [line];
+      if (!/^ {2}infercost /.test(line)) return wrapIndented(line, width);
+      const words = line.trim().match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
+      const out: string[] = [];
+      let current = '  ';
+      for (const word of words) {
+        const candidate = current.trim() === '' ? `${current}${word}` : `${current} ${word}`;
+        // Room for the ` \` that ends every line but the last.
+        if (candidate.length + 2 <= width || current.trim() === '') current = candidate;
+        else {
+          out.push(`${current} \\`);
+          current = `      ${word}`;
+        }
+      }
+      return [...out, current];
+    })
+    .join('\n');
 }

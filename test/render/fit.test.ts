@@ -157,6 +157,25 @@ describe('a table that fits', () => {
     );
   });
 
+  it('help fits too: a description under its name when there is no room beside it, examples continued with \\', async () => {
+    // Before, at 40 columns the top help kept lines of over 100 columns, compare's examples 88.
+    const top = await onTerminal(['--help'], 40);
+    expect(widest(top)).toBeLessThanOrEqual(40);
+    expect(top).toMatch(/\n {2}--no-color\n {6}never colour output\n/);
+    const compare = await onTerminal(['compare', '--help'], 40);
+    expect(widest(compare)).toBeLessThanOrEqual(40);
+    // Broken at spaces, each line but the last ending in a shell continuation.
+    expect(compare).toContain(
+      '  infercost compare chat \\\n      --power-budget 1GW \\\n      --accelerators \\\n      gb200,mi355x,tpu-v7-ironwood\n',
+    );
+    for (const command of ['fleet', 'backtest', 'sweep'])
+      expect(widest(await onTerminal([command, '--help'], 60)), command).toBeLessThanOrEqual(60);
+    // Piped, one line per example as written.
+    expect((await runCli(['compare', '--help'])).stdout).toContain(
+      '  infercost compare chat --power-budget 1GW --accelerators gb200,mi355x,tpu-v7-ironwood\n',
+    );
+  });
+
   it('claim fits at 80 columns: the inputs that flip it go under the table, the tornado narrows; piped, whole', async () => {
     // Before, 174 columns at 80: the flip list ran on, and the tornado ignored the width.
     const args = ['claim', 'b200/h100-sxm tokens_per_dollar >= 1.1', 'chat'];
