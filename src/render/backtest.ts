@@ -1,7 +1,7 @@
 // The backtest and cross-validation reports as tables.
 import { energySummaries } from '../api/backtest.js';
 import { type BacktestRow, summaries } from '../fidelity/backtest.js';
-import type { ChosenConstant, CvComparison, CvResult } from '../fidelity/cv.js';
+import type { ChosenConstant, CvComparison, CvFigures, CvResult } from '../fidelity/cv.js';
 import { fixed, sig } from '../render/format.js';
 import { type Align, fittedTable, hiddenLine, wrap } from '../render/table.js';
 
@@ -193,29 +193,40 @@ function ruleLine(rule: CvComparison['rule']): string {
   return `Rule: ${rule.passes ? 'passes' : 'fails'} (${tests}).`;
 }
 
+/** Points of median |error| with their sign, as the switch rule's reports print them. */
+function points(n: number | null): string {
+  return n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`;
+}
+
+/** A figures row of the rule's reports: a label, then median, p90 and coverage. */
+function figureCells(label: string, f: CvFigures): string[] {
+  return [label, share(f.medianAbsErrorPct), share(f.p90AbsErrorPct), share(f.coveragePct)];
+}
+
+const FIGURE_HEAD = ['median |error|', 'p90 |error|', 'in range'];
+const FIGURE_ALIGNS: Align[] = ['left', 'right', 'right', 'right'];
+
+/** "`lead` +x.xx points of median |error|; with one source left out, at least ..." */
+function gainSentence(lead: string, cmp: CvComparison): string {
+  const least = cmp.leaveOneSourceOut[0];
+  return `${lead} ${points(cmp.gainPoints)} points of median |error|; with one source left out, at least ${points(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`;
+}
+
 export function renderCvComparison(cmp: CvComparison, before: string, after: string, width?: number): string {
-  const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
-  const side = (label: string, f: CvComparison['before']) => [
-    label,
-    share(f.medianAbsErrorPct),
-    share(f.p90AbsErrorPct),
-    share(f.coveragePct),
-  ];
   const t = fittedTable(
-    ['corrections', 'median |error|', 'p90 |error|', 'in range'],
-    ['left', 'right', 'right', 'right'],
-    [side(`before: ${before}`, cmp.before), side(`after: ${after}`, cmp.after)],
+    ['corrections', ...FIGURE_HEAD],
+    FIGURE_ALIGNS,
+    [figureCells(`before: ${before}`, cmp.before), figureCells(`after: ${after}`, cmp.after)],
     [3, 2],
     width,
   );
   const l = fittedTable(
     ['source left out', 'rows left', 'gain (points)'],
     ['left', 'right', 'right'],
-    cmp.leaveOneSourceOut.map((s) => [shortSource(s.source), String(s.rowsLeft), pts(s.gainPoints)]),
+    cmp.leaveOneSourceOut.map((s) => [shortSource(s.source), String(s.rowsLeft), points(s.gainPoints)]),
     [1],
     width,
   );
-  const least = cmp.leaveOneSourceOut[0];
   return [
     ...wrap(
       `Cross-validated twice on the ${cmp.rows} rows with a published input length (docs/model.md 12a).`,
@@ -224,10 +235,7 @@ export function renderCvComparison(cmp: CvComparison, before: string, after: str
     t.text,
     ...hiddenLine(t.hidden, width, '--format json has'),
     '',
-    ...wrap(
-      `Gain: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
-      width,
-    ),
+    ...wrap(gainSentence('Gain:', cmp), width),
     l.text,
     ...hiddenLine(l.hidden, width),
     '',
@@ -244,23 +252,17 @@ export function renderChosenConstant(
   againstOff: CvComparison | undefined,
   width?: number,
 ): string {
-  const figures = (label: string, f: ChosenConstant['selected']) => [
-    label,
-    share(f.medianAbsErrorPct),
-    share(f.p90AbsErrorPct),
-    share(f.coveragePct),
-  ];
   const t = fittedTable(
-    ['value', 'median |error|', 'p90 |error|', 'in range'],
-    ['left', 'right', 'right', 'right'],
+    ['value', ...FIGURE_HEAD],
+    FIGURE_ALIGNS,
     [
       ...chosen.fixed.map((f) =>
-        figures(
+        figureCells(
           `${f.value}${f.value === values.engine ? ' (engine)' : f.value === values.off ? ' (off)' : ''}`,
           f.figures,
         ),
       ),
-      figures('chosen per source', chosen.selected),
+      figureCells('chosen per source', chosen.selected),
     ],
     [3, 2],
     width,
@@ -301,13 +303,8 @@ export function renderChosenConstant(
 
 /** The selection judged against the correction off by the switch rule (docs/model.md 12a). */
 function againstOffLines(cmp: CvComparison, width?: number): string[] {
-  const pts = (n: number | null) => (n === null ? '-' : `${n >= 0 ? '+' : ''}${fixed(n, 2)}`);
-  const least = cmp.leaveOneSourceOut[0];
   return [
-    ...wrap(
-      `Against the correction off: ${pts(cmp.gainPoints)} points of median |error|; with one source left out, at least ${pts(least?.gainPoints ?? null)}${least ? ` (without ${shortSource(least.source)})` : ''}.`,
-      width,
-    ),
+    ...wrap(gainSentence('Against the correction off:', cmp), width),
     ...wrap(ruleLine(cmp.rule), width),
   ];
 }

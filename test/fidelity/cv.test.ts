@@ -314,17 +314,13 @@ describe('leave one source out', () => {
   });
 });
 
+/** A held-out row as the comparisons read it: its id, source (fold), error and whether it was in range. */
+const row = (id: string, fold: string, errorPct: number | undefined, covered = true, inputAssumed = false) =>
+  ({ row: { id, input_assumed: inputAssumed }, fold, level: 'pair', errorPct, covered }) as unknown as CvRow;
+const cv = (rows: CvRow[]): CvResult => ({ rows, summary: [], bands: {} });
+
 describe('two cross-validations compared (backtest --cv --against)', () => {
   // Four known-input rows from sources A and B, one assumed-input row (left out of every figure).
-  const row = (id: string, fold: string, errorPct: number, covered: boolean, inputAssumed = false): CvRow =>
-    ({
-      row: { id, input_assumed: inputAssumed },
-      fold,
-      level: 'pair',
-      errorPct,
-      covered,
-    }) as unknown as CvRow;
-  const cv = (rows: CvRow[]): CvResult => ({ rows, summary: [], bands: {} });
   const before = cv([
     row('a1', 'A', 10, true),
     row('a2', 'A', -20, true),
@@ -404,21 +400,6 @@ describe('two cross-validations compared (backtest --cv --against)', () => {
 });
 
 describe('a constant chosen without the source it is judged on (backtest --cv --choose)', () => {
-  const row = (
-    id: string,
-    fold: string,
-    errorPct: number | undefined,
-    covered = true,
-    inputAssumed = false,
-  ) =>
-    ({
-      row: { id, input_assumed: inputAssumed },
-      fold,
-      level: 'pair',
-      errorPct,
-      covered,
-    }) as unknown as CvRow;
-  const cv = (rows: CvRow[]): CvResult => ({ rows, summary: [], bands: {} });
   // Sources A, B, C with two rows each; the value 0.5 suits A and C, 1.0 suits B.
   const half = cv([
     row('a1', 'A', 10),
