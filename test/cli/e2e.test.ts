@@ -826,7 +826,7 @@ describe('backtest --cv --choose (a constant chosen without the source it is jud
         j.against_off.rule.gain_with_every_source_left_out &&
         j.against_off.rule.acted_on_not_worse !== false,
     );
-  });
+  }, 120_000);
 
   it('the table lists each value, the selection, and the values taken', () => {
     const r = spawnCli([
@@ -854,7 +854,7 @@ describe('backtest --cv --choose (a constant chosen without the source it is jud
     expect(withOff.stdout).toMatch(/^│ 1 \(off\) +│/m);
     expect(withOff.stdout).toMatch(/^Against the correction off: [+-]\d+\.\d\d points of median \|error\|/m);
     expect(withOff.stdout).toMatch(/^Rule: (passes|fails) \(gain >= 1 point/m);
-  });
+  }, 120_000);
 
   it('a bad list, a correction left off, or --choose without --cv or with --against: one line, exit 2', () => {
     for (const [args, message] of [
