@@ -908,8 +908,9 @@ export function chooseConstant(runs: readonly ConstantRun[]): ChosenConstant {
   const choices = sources.map((source) => {
     const mine = ids.filter((id) => foldOf.get(id) === source);
     const others = ids.filter((id) => foldOf.get(id) !== source);
-    let best = 0;
-    for (let k = 1; k < runs.length; k++) if (medianOf(k, others) < medianOf(best, others)) best = k;
+    // Each value's median over the other sources once; the first lowest wins a tie.
+    const medians = runs.map((_, k) => medianOf(k, others));
+    const best = medians.indexOf(Math.min(...medians));
     selectedRows.push(...rowsOf(best, mine));
     return { source, rows: mine.length, value: (runs[best] as ConstantRun).value };
   });

@@ -414,22 +414,16 @@ export function assertCanWrite(path: string, inputs: readonly string[] = []): vo
 
 /** The same for a folder that files will be written into (`--output-dir`): it must exist. */
 export function assertOutputDir(path: string): void {
+  const refuse = (why: string) =>
+    new InputError(path, undefined, undefined, '', `cannot write into the folder: ${why}`);
   let st: Stats | undefined;
   try {
     st = statOrUndefined(resolve(path), true);
   } catch (e) {
-    throw new InputError(path, undefined, undefined, '', `cannot write into the folder: ${errnoReason(e)}`);
+    throw refuse(errnoReason(e));
   }
-  if (st === undefined)
-    throw new InputError(path, undefined, undefined, '', 'cannot write into the folder: it does not exist');
-  if (!st.isDirectory())
-    throw new InputError(
-      path,
-      undefined,
-      undefined,
-      '',
-      'cannot write into the folder: it is not a directory',
-    );
+  if (st === undefined) throw refuse('it does not exist');
+  if (!st.isDirectory()) throw refuse('it is not a directory');
 }
 
 /**
