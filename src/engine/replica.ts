@@ -27,6 +27,7 @@ export interface ReplicaInputs {
     | 'collectiveLatencyS'
     | 'scaleOutBytesPerSPerDirection'
     | 'torusDims'
+    | 'kvAdmission'
   >;
   readonly model: Model;
   /** Effective precisions after the compute fallback (weights may have been quantised). */
@@ -241,8 +242,10 @@ export function replicaBuilder(
   const fExpert = inputs.expertFlopsPerS ?? f;
   const fAttn = inputs.attentionFlopsPerS;
   // Memory fit: W + B * L_fit * kvN <= N * C * m, with L_fit the peak context I + O, or under
-  // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak).
-  const fitContext = mech.steadyStateKv ? Math.min(i + o, 1.1 * (i + o / 2)) : i + o;
+  // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak); under 3b.7 the
+  // steady state only where the stack admits by occupancy (vLLM preempts; TensorRT-LLM reserves).
+  const steady = mech.steadyStateKv || (mech.stackKvAdmission && acc.kvAdmission === 'occupancy');
+  const fitContext = steady ? Math.min(i + o, 1.1 * (i + o / 2)) : i + o;
   // Sliding-window layers hold min(L, window) tokens per sequence, replicated like the rest.
   const fitWindowBytes = kvWindowBytes(model, inputs.kvCache, fitContext);
   // 3c: a draft model shares the chips: its weights and its KV cache join the fit.
@@ -388,8 +391,10 @@ export function replicaBuilder(
       expertMissProbability: missP,
       denseReadBytes,
       memBytesPerSEffective,
+      // 3a.13: the KV read streams like a weight read, at eta_mem; r_attn slows the FLOPs only.
       kvSPerSequence:
-        (meanContext * kvN + meanWindowBytes * replication) / (memBytesPerSEffective * attnShare),
+        (meanContext * kvN + meanWindowBytes * replication) /
+        (memBytesPerSEffective * (mech.kvReadsAtMem ? 1 : attnShare)),
       gemmSPerSequence:
         (2 * (gemmParamsDecode - decodeExpertParams)) / (n * f * etaDecodeGemm) +
         (2 * decodeExpertParams) / (n * fExpert * etaDecodeGemm * expertShare),

@@ -86,6 +86,10 @@ export interface Mechanisms {
   readonly expertEfficiency: boolean;
   /** 6.1 Power's activity includes the prefill time that falls to each step, at eta_prefill. */
   readonly prefillPower: boolean;
+  /** 3b.7 Stacks that admit by occupancy (vLLM) fit at the steady-state context; the rest at the peak. */
+  readonly stackKvAdmission: boolean;
+  /** 3a.13 The KV cache read runs at eta_mem; 3a.8's ratio slows the attention FLOPs only. */
+  readonly kvReadsAtMem: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
   /** 3g All-reduces on a torus fabric run dimension by dimension over each dimension's ports. */
@@ -158,6 +162,9 @@ export type EfficiencyFactor = (typeof EFFICIENCY_FACTORS)[number];
 
 export type Efficiency = Readonly<Record<EfficiencyFactor, number>>;
 
+/** 3b.7: how a serving stack admits sequences against the KV cache. */
+export type KvAdmission = 'reserve' | 'occupancy';
+
 export interface Accelerator {
   readonly id: string;
   readonly name: string;
@@ -172,6 +179,11 @@ export interface Accelerator {
   readonly scaleOutBytesPerSPerDirection?: number;
   /** A torus scale-up fabric's dimensions (section 3g); absent: switched. */
   readonly torusDims?: readonly number[];
+  /**
+   * 3b.7 How the serving stack admits sequences against the KV cache: `occupancy` (allocate as
+   * they grow, preempt when full), else `reserve` (room for the prompt and the whole output).
+   */
+  readonly kvAdmission?: KvAdmission;
   readonly tdpW: number;
   readonly systemWPerChip: number;
   readonly prices: readonly PriceQuote[];

@@ -7,6 +7,7 @@ import {
   EFFICIENCY_FACTORS,
   type Efficiency,
   type EfficiencyFactor,
+  type KvAdmission,
   type Mechanisms,
   type Model,
   type Precision,
@@ -50,6 +51,19 @@ export function fileFactorValue(f: EfficiencyFactor, v: number): number {
   return v / factorScale(f);
 }
 
+/**
+ * docs/model.md 3b.7: the serving stacks documented to admit sequences by what their KV cache
+ * holds now (allocate as sequences grow, preempt when full): vLLM's scheduler, on GPUs and TPUs.
+ * Every other stack reserves room for a request's whole output (TensorRT-LLM's default
+ * GUARANTEED_NO_EVICT) or is not documented, and keeps the peak fit.
+ */
+const OCCUPANCY_ADMISSION_STACKS: ReadonlySet<string> = new Set(['vllm', 'vllm-tpu']);
+
+/** 3b.7: how `stack` admits sequences against the KV cache. */
+export function kvAdmissionOf(stack: string | undefined): KvAdmission {
+  return stack !== undefined && OCCUPANCY_ADMISSION_STACKS.has(stack) ? 'occupancy' : 'reserve';
+}
+
 /** The `stacks` entry of `stack`, else of the profile's default_stack, when the profile lists it. */
 export function stackEntryOf(p: AcceleratorFile, stack?: string) {
   const name = stack ?? p.default_stack;
@@ -66,7 +80,7 @@ export function stackEntryOf(p: AcceleratorFile, stack?: string) {
 export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
   const name = stack ?? p.default_stack;
   const entry = stackEntryOf(p, stack)?.entry;
-  const base = baseAccelerator(p);
+  const base = { ...baseAccelerator(p), kvAdmission: kvAdmissionOf(name) };
   if (!entry) return name === undefined ? base : { ...base, stack: name };
   const efficiency = {} as Record<EfficiencyFactor, number>;
   const calibrated = {} as Record<EfficiencyFactor, boolean>;
@@ -271,6 +285,8 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     softRoofline: m?.soft_roofline ?? d.soft_roofline,
     expertEfficiency: m?.expert_efficiency ?? d.expert_efficiency,
     prefillPower: m?.prefill_power ?? d.prefill_power,
+    stackKvAdmission: m?.stack_kv_admission ?? d.stack_kv_admission,
+    kvReadsAtMem: m?.kv_reads_at_mem ?? d.kv_reads_at_mem,
   };
 }
 

@@ -127,6 +127,8 @@ export const workloadSchema = once(() =>
         soft_roofline: z.boolean().optional(),
         expert_efficiency: z.boolean().optional(),
         prefill_power: z.boolean().optional(),
+        stack_kv_admission: z.boolean().optional(),
+        kv_reads_at_mem: z.boolean().optional(),
       })
       .optional(),
     /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -182,6 +184,8 @@ export const WORKLOAD_DEFAULTS = {
     soft_roofline: false,
     expert_efficiency: false,
     prefill_power: true,
+    stack_kv_admission: false,
+    kv_reads_at_mem: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

@@ -10,6 +10,7 @@ import {
   setupFor,
 } from '../../src/engine/index.js';
 import type { Accelerator, Workload } from '../../src/engine/types.js';
+import { kvAdmissionOf } from '../../src/schema/convert.js';
 import type { WorkloadFile } from '../../src/schema/workload.js';
 import { accelerator, workload } from '../helpers/data.js';
 
@@ -200,6 +201,20 @@ describe('3a.8 attention below the GEMMs efficiency', () => {
   });
 });
 
+describe('3a.13 KV reads at the memory factor', () => {
+  it('the H100 chat step at B=101 reads its KV at eta_mem: 14.41 + max(2.93, 0.254 / 0.75) ms', () => {
+    const r = replica(
+      h100,
+      chat({ per_operator_roofline: true, attention_efficiency: true, kv_reads_at_mem: true }),
+      2,
+    );
+    const after = decodeStep(r, 101).totalS - decodeStep(r, 101).commS - 0.002;
+    // 14.413 ms GEMMs + max(2.933 ms KV at 0.8 of 2 x 3.35 TB/s, 0.339 ms attention FLOPs at 0.75)
+    expect(after).toBeCloseTo(Math.max(tW, tGemm) + Math.max(tKv, tAttn / 0.75), 12);
+    expect(after * 1000).toBeCloseTo(17.3455, 4); // 14.4125 + 2.9330
+  });
+});
+
 // gpt-oss-120b with MXFP8 activations (as TensorRT-LLM runs it on Blackwell): its 2.1B BF16
 // parameters cannot multiply FP8 activations as FP8, its MXFP4 experts run as FP8 (W4A8).
 const gptOssFp8 = (mechanisms: WorkloadFile['mechanisms']) =>
@@ -327,6 +342,28 @@ describe('3b.1 steady-state KV occupancy', () => {
     // (80 * 2^30 * 0.9 - 70.6e9) / (1.1 * 950 * 163,840) = 6,709,411,328 / 171,212,800 = 39.2 -> 39
     expect(replica(h100, w, 1).maxBatch).toBe(39);
     expect(replica(h100, chat({}, { deployment: { replica_chips: [1] } }), 1).maxBatch).toBe(37);
+  });
+});
+
+describe('3b.7 how the stack admits sequences', () => {
+  const one = (mechanisms: WorkloadFile['mechanisms']) =>
+    chat(mechanisms, { deployment: { replica_chips: [1] } });
+  it("a stack that admits by occupancy (vLLM) fits at 3b.1's 1,045 tokens; one that reserves (TensorRT-LLM) at the peak 1,100", () => {
+    // Same arithmetic as 3b.1: 6,709,411,328 B of room / (1,045 or 1,100 tokens * 163,840 B) = 39.2 or 37.2
+    const vllm: Accelerator = { ...h100, kvAdmission: 'occupancy' };
+    expect(replica(vllm, one({ stack_kv_admission: true }), 1).maxBatch).toBe(39);
+    expect(replica({ ...h100, kvAdmission: 'reserve' }, one({ stack_kv_admission: true }), 1).maxBatch).toBe(
+      37,
+    );
+    // the switch off: every stack at the peak, as before
+    expect(replica(vllm, one({}), 1).maxBatch).toBe(37);
+  });
+  it("the profiles' stacks: vLLM on GPU and TPU by occupancy, TensorRT-LLM and the undocumented stacks reserve", () => {
+    expect(h100.kvAdmission).toBe('reserve'); // the H100 profile runs TensorRT-LLM by default
+    expect(kvAdmissionOf('vllm')).toBe('occupancy');
+    expect(kvAdmissionOf('vllm-tpu')).toBe('occupancy');
+    for (const s of ['trtllm', 'sglang', 'vllm-neuron', 'nim', 'llmboost', undefined])
+      expect(kvAdmissionOf(s)).toBe('reserve');
   });
 });
 

@@ -28,6 +28,8 @@ const acceleratorArb = fc.record({
   // Section 3f pipelines only chips with a scale-out figure; 3g needs a torus.
   scaleOutGbps: fc.option(fc.double({ min: 10, max: 200, noNaN: true }), { nil: undefined }),
   torus: fc.boolean(),
+  // 3b.7: the stack's admission decides the memory fit when stack_kv_admission is on.
+  kvAdmission: fc.constantFrom('reserve' as const, 'occupancy' as const),
 });
 
 type AcceleratorParams = typeof acceleratorArb extends fc.Arbitrary<infer T> ? T : never;
@@ -45,6 +47,7 @@ function makeAccelerator(p: AcceleratorParams): Accelerator {
     collectiveLatencyS: 5e-6,
     ...(p.scaleOutGbps === undefined ? {} : { scaleOutBytesPerSPerDirection: p.scaleOutGbps * 1e9 }),
     ...(p.torus ? { torusDims: [4, 4] } : {}),
+    kvAdmission: p.kvAdmission,
     tdpW: p.tdp,
     systemWPerChip: p.tdp * 1.7,
     prices: [
@@ -114,6 +117,8 @@ const workloadArb = fc.record({
     softRoofline: fc.boolean(),
     expertEfficiency: fc.boolean(),
     prefillPower: fc.boolean(),
+    stackKvAdmission: fc.boolean(),
+    kvReadsAtMem: fc.boolean(),
   }),
 });
 
