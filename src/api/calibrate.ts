@@ -1,5 +1,11 @@
 import { Document, parseDocument } from 'yaml';
-import { CALIBRATION_PRIOR, type Fit, fitEfficiency, sensitivities } from '../engine/calibrate.js';
+import {
+  CALIBRATION_PRIOR,
+  type Fit,
+  fitEfficiency,
+  observationCount,
+  sensitivities,
+} from '../engine/calibrate.js';
 import { setupFor } from '../engine/deploy.js';
 import {
   COMPUTE_FORMATS,
@@ -71,7 +77,7 @@ export function chooseFactors(
   }
   const all: EfficiencyFactor[] = ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S'];
   if (cases.some((c) => c.row.chips_per_replica > 1)) all.push('etaLink');
-  const observations = cases.reduce((n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1), 0);
+  const observations = observationCount(cases);
   const only = cases.length === 1 ? cases[0] : undefined;
   if (only && observations === 1) {
     // One number constrains one factor: the one the row's throughput responds to most.

@@ -10,6 +10,8 @@ export interface CalibrationCase {
   readonly workload: Workload;
   readonly measuredTokensPerSPerChip: number;
   readonly measuredTpotS?: number;
+  /** 12a `ttft_fit`: a TTFT measured at a fixed concurrency, fitted on as TPOT is. */
+  readonly measuredTtftS?: number;
 }
 
 export interface Prediction {
@@ -67,13 +69,22 @@ export const CALIBRATION_PRIOR: Efficiency = {
 /** A log error this large stands for "the setup could not run": far worse than any real miss. */
 const FAILURE_LOG_ERROR = 5;
 
-/** `log(predicted / measured)` for every measured quantity (throughput, and TPOT where given). */
+/** How many quantities the cases measured: throughput each, and TPOT and TTFT where given. */
+export function observationCount(cases: readonly CalibrationCase[]): number {
+  return cases.reduce(
+    (n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1) + (c.measuredTtftS === undefined ? 0 : 1),
+    0,
+  );
+}
+
+/** `log(predicted / measured)` for every measured quantity (throughput, and TPOT and TTFT where given). */
 export function logErrors(cases: readonly CalibrationCase[], efficiency: Efficiency): number[] {
   const out: number[] = [];
   for (const c of cases) {
     const p = predictCase(c, efficiency);
     out.push(p ? Math.log(p.tokensPerSPerChip / c.measuredTokensPerSPerChip) : FAILURE_LOG_ERROR);
     if (c.measuredTpotS !== undefined) out.push(p ? Math.log(p.tpotS / c.measuredTpotS) : FAILURE_LOG_ERROR);
+    if (c.measuredTtftS !== undefined) out.push(p ? Math.log(p.ttftS / c.measuredTtftS) : FAILURE_LOG_ERROR);
   }
   return out;
 }
@@ -213,7 +224,7 @@ export function fitEfficiency(
   // With the prior: a stable start that cannot run off to a corner of the bounds.
   let u = nelderMead(objective(priorWeight), uStart);
   u = nelderMead(objective(priorWeight), u); // a restart escapes a collapsed simplex
-  const observations = cases.reduce((n, c) => n + 1 + (c.measuredTpotS === undefined ? 0 : 1), 0);
+  const observations = observationCount(cases);
   if ((options.release ?? true) && observations >= factors.length) {
     // Enough measurements to pin every factor: let the data decide the last digits. A trace of
     // the prior stays so that a direction the data cannot see does not drift.

@@ -90,6 +90,8 @@ export interface Mechanisms {
   readonly stackKvAdmission: boolean;
   /** 3a.13 The KV cache read runs at eta_mem; 3a.8's ratio slows the attention FLOPs only. */
   readonly kvReadsAtMem: boolean;
+  /** 12a Backtest and calibrate only: a row's TTFT at a fixed concurrency joins its fit, as TPOT does. */
+  readonly ttftFit: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
   /** 3g All-reduces on a torus fabric run dimension by dimension over each dimension's ports. */

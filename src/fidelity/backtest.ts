@@ -150,7 +150,14 @@ export function caseFor(
     workload,
     measuredTokensPerSPerChip: row.output_tokens_per_s_per_chip,
   };
-  return row.tpot_ms === undefined ? base : { ...base, measuredTpotS: row.tpot_ms / 1000 };
+  // 12a `ttft_fit`: a TTFT at a fixed concurrency is prefill plus a step; under open arrivals it is queueing.
+  const ttft =
+    mechanisms.ttftFit && row.scenario === 'fixed_concurrency' && row.ttft_ms !== undefined
+      ? { measuredTtftS: row.ttft_ms / 1000 }
+      : {};
+  return row.tpot_ms === undefined
+    ? { ...base, ...ttft }
+    : { ...base, measuredTpotS: row.tpot_ms / 1000, ...ttft };
 }
 
 /** Mean-to-p99 ratios of TTFT and TPOT (docs/model.md 3b.6); absent where no row gives both. */

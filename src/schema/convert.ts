@@ -287,6 +287,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     prefillPower: m?.prefill_power ?? d.prefill_power,
     stackKvAdmission: m?.stack_kv_admission ?? d.stack_kv_admission,
     kvReadsAtMem: m?.kv_reads_at_mem ?? d.kv_reads_at_mem,
+    ttftFit: m?.ttft_fit ?? d.ttft_fit,
   };
 }
 

@@ -129,6 +129,7 @@ export const workloadSchema = once(() =>
         prefill_power: z.boolean().optional(),
         stack_kv_admission: z.boolean().optional(),
         kv_reads_at_mem: z.boolean().optional(),
+        ttft_fit: z.boolean().optional(),
       })
       .optional(),
     /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -186,6 +187,7 @@ export const WORKLOAD_DEFAULTS = {
     prefill_power: true,
     stack_kv_admission: false,
     kv_reads_at_mem: false,
+    ttft_fit: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

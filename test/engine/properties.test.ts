@@ -119,6 +119,7 @@ const workloadArb = fc.record({
     prefillPower: fc.boolean(),
     stackKvAdmission: fc.boolean(),
     kvReadsAtMem: fc.boolean(),
+    ttftFit: fc.boolean(),
   }),
 });
 
