@@ -195,6 +195,10 @@ export function backtestReport(rows: readonly BacktestRow[]) {
       measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
       predicted_tpot_s: r.prediction?.tpotS ?? null,
       tpot_error_pct: r.tpotErrorPct ?? null,
+      measured_ttft_s: r.row.ttft_ms === undefined ? null : r.row.ttft_ms / 1000,
+      predicted_ttft_s: r.prediction?.ttftS ?? null,
+      // Rows measured at a fixed concurrency only (docs/model.md 12a).
+      ttft_error_pct: r.ttftErrorPct ?? null,
       predicted_batch: r.prediction?.batch ?? null,
       measured_system_w_per_chip: measuredSystemWPerChip(r.row) ?? null,
       predicted_system_w_per_chip:
@@ -235,6 +239,10 @@ export function cvReport(cv: CvResult) {
         measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
         predicted_tpot_s: r.prediction?.tpotS ?? null,
         tpot_error_pct: r.tpotErrorPct ?? null,
+        measured_ttft_s: r.row.ttft_ms === undefined ? null : r.row.ttft_ms / 1000,
+        predicted_ttft_s: r.prediction?.ttftS ?? null,
+        // Rows measured at a fixed concurrency only (docs/model.md 12a).
+        ttft_error_pct: r.ttftErrorPct ?? null,
         // MLPerf Power rows: power from the power model refitted without the row's source (6.1).
         measured_system_w_per_chip: measuredW ?? null,
         predicted_system_w_per_chip: measuredW === undefined ? null : (r.prediction?.systemWPerChip ?? null),

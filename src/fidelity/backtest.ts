@@ -216,6 +216,11 @@ export interface BacktestRow {
   /** `(predicted / measured - 1) * 100` for output tokens/s per chip. */
   readonly errorPct?: number;
   readonly tpotErrorPct?: number;
+  /**
+   * `(predicted / measured - 1) * 100` for the time to first token, on rows that measured it at a
+   * fixed concurrency (docs/model.md 12a: elsewhere a TTFT is mostly queueing, which is not modelled).
+   */
+  readonly ttftErrorPct?: number;
   /** Tokens per joule of wall power, measured and predicted, where the row has system power. */
   readonly measuredTokensPerJoule?: number;
   readonly predictedTokensPerJoule?: number;
@@ -271,9 +276,11 @@ export function backtestCase(
         }
       : {}),
   };
+  const ttftMs = r.scenario === 'fixed_concurrency' ? r.ttft_ms : undefined;
+  const ttft = ttftMs === undefined ? {} : { ttftErrorPct: (p.ttftS / (ttftMs / 1000) - 1) * 100 };
   return c.measuredTpotS === undefined
-    ? base
-    : { ...base, tpotErrorPct: (p.tpotS / c.measuredTpotS - 1) * 100 };
+    ? { ...base, ...ttft }
+    : { ...base, ...ttft, tpotErrorPct: (p.tpotS / c.measuredTpotS - 1) * 100 };
 }
 
 export type SummaryKind = 'accelerator' | 'stack' | 'all';

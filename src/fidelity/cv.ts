@@ -633,6 +633,7 @@ export function crossValidate(
     // Each source counts once: AMD's two MI300X tables alone are a third of the known-input rows.
     summarizeCv('all', 'known input length, each source weighted equally', known, true),
     ...energyCv(rows),
+    ...ttftCv(rows),
     ...(leftOut
       ? [
           summarizeCv('chip_left_out', 'all', leftOut),
@@ -679,6 +680,15 @@ function energyCv(rows: readonly CvRow[]): CvGroupSummary[] {
         summarizeCv('all', 'tokens per joule (MLPerf Power rows)', tokensPerJoule),
         summarizeCv('all', 'system power per chip (MLPerf Power rows)', systemPower),
       ];
+}
+
+/** TTFT on the held-out rows that measured it at a fixed concurrency; no range is stated for it. */
+function ttftCv(rows: readonly CvRow[]): CvGroupSummary[] {
+  const ttft = rows.flatMap((r) => {
+    const { covered: _c, low: _l, high: _h, tpotErrorPct: _t, ...rest } = r;
+    return r.ttftErrorPct === undefined ? [] : [{ ...rest, errorPct: r.ttftErrorPct }];
+  });
+  return ttft.length === 0 ? [] : [summarizeCv('all', 'time to first token (fixed-concurrency rows)', ttft)];
 }
 
 /** What a summary reads of a row: its fold, its errors and whether its range held. */

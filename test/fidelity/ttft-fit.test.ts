@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { logErrors, observationCount, predictCase } from '../../src/engine/calibrate.js';
 import type { Efficiency } from '../../src/engine/types.js';
-import { caseFor } from '../../src/fidelity/backtest.js';
+import { backtestCase, caseFor } from '../../src/fidelity/backtest.js';
 import { toMechanisms, toModel } from '../../src/schema/convert.js';
 import type { ResolvedRow } from '../../src/schema/measured.js';
 import { accelerator, bundled } from '../helpers/data.js';
@@ -58,5 +58,16 @@ describe('12a ttft_fit', () => {
     expect(e[1]).toBeCloseTo(Math.log(p.tpotS / 0.02), 12);
     expect(e[2]).toBeCloseTo(-Math.LN2, 12);
     expect(observationCount([twice, caseFor(base, h100, model)])).toBe(3 + 1);
+  });
+
+  it('backtest reports the TTFT error of a row measured at a fixed concurrency, whatever the switch', () => {
+    const c = caseFor(base, h100, model);
+    const r = backtestCase(c, factors);
+    const p = predictCase(c, factors);
+    if (!p) throw new Error('the case must run');
+    // (predicted / 0.5 s - 1) * 100
+    expect(r.ttftErrorPct).toBeCloseTo((p.ttftS / 0.5 - 1) * 100, 9);
+    const bounded: ResolvedRow = { ...base, scenario: 'latency_bounded', ttft_limit_ms: 2000 };
+    expect(backtestCase(caseFor(bounded, h100, model), factors).ttftErrorPct).toBeUndefined();
   });
 });
