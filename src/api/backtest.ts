@@ -165,6 +165,19 @@ function summaryJson(s: Omit<ErrorSummary, 'kind'> & { readonly kind: string }) 
   };
 }
 
+/** A row's TPOT and TTFT, measured, predicted and their errors, as both reports write them. */
+function latencyJson(r: BacktestRow) {
+  return {
+    measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
+    predicted_tpot_s: r.prediction?.tpotS ?? null,
+    tpot_error_pct: r.tpotErrorPct ?? null,
+    measured_ttft_s: r.row.ttft_ms === undefined ? null : r.row.ttft_ms / 1000,
+    predicted_ttft_s: r.prediction?.ttftS ?? null,
+    // Rows measured at a fixed concurrency only (docs/model.md 12a).
+    ttft_error_pct: r.ttftErrorPct ?? null,
+  };
+}
+
 export function backtestReport(rows: readonly BacktestRow[]) {
   return {
     rows: rows.map((r) => ({
@@ -192,13 +205,7 @@ export function backtestReport(rows: readonly BacktestRow[]) {
           : r.row.output_tokens_per_s_per_chip >= r.statedLow &&
             r.row.output_tokens_per_s_per_chip <= r.statedHigh,
       error_pct: r.errorPct ?? null,
-      measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
-      predicted_tpot_s: r.prediction?.tpotS ?? null,
-      tpot_error_pct: r.tpotErrorPct ?? null,
-      measured_ttft_s: r.row.ttft_ms === undefined ? null : r.row.ttft_ms / 1000,
-      predicted_ttft_s: r.prediction?.ttftS ?? null,
-      // Rows measured at a fixed concurrency only (docs/model.md 12a).
-      ttft_error_pct: r.ttftErrorPct ?? null,
+      ...latencyJson(r),
       predicted_batch: r.prediction?.batch ?? null,
       measured_system_w_per_chip: measuredSystemWPerChip(r.row) ?? null,
       predicted_system_w_per_chip:
@@ -236,13 +243,7 @@ export function cvReport(cv: CvResult) {
         high: r.high ?? null,
         covered: r.covered ?? null,
         error_pct: r.errorPct ?? null,
-        measured_tpot_s: r.row.tpot_ms === undefined ? null : r.row.tpot_ms / 1000,
-        predicted_tpot_s: r.prediction?.tpotS ?? null,
-        tpot_error_pct: r.tpotErrorPct ?? null,
-        measured_ttft_s: r.row.ttft_ms === undefined ? null : r.row.ttft_ms / 1000,
-        predicted_ttft_s: r.prediction?.ttftS ?? null,
-        // Rows measured at a fixed concurrency only (docs/model.md 12a).
-        ttft_error_pct: r.ttftErrorPct ?? null,
+        ...latencyJson(r),
         // MLPerf Power rows: power from the power model refitted without the row's source (6.1).
         measured_system_w_per_chip: measuredW ?? null,
         predicted_system_w_per_chip: measuredW === undefined ? null : (r.prediction?.systemWPerChip ?? null),

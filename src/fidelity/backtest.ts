@@ -150,14 +150,20 @@ export function caseFor(
     workload,
     measuredTokensPerSPerChip: row.output_tokens_per_s_per_chip,
   };
-  // 12a `ttft_fit`: a TTFT at a fixed concurrency is prefill plus a step; under open arrivals it is queueing.
-  const ttft =
-    mechanisms.ttftFit && row.scenario === 'fixed_concurrency' && row.ttft_ms !== undefined
-      ? { measuredTtftS: row.ttft_ms / 1000 }
-      : {};
+  // 12a `ttft_fit`: the TTFT joins the fit where section 3 can stand for it.
+  const ttftS = mechanisms.ttftFit ? fixedConcurrencyTtftS(row) : undefined;
+  const ttft = ttftS === undefined ? {} : { measuredTtftS: ttftS };
   return row.tpot_ms === undefined
     ? { ...base, ...ttft }
     : { ...base, measuredTpotS: row.tpot_ms / 1000, ...ttft };
+}
+
+/**
+ * A row's TTFT in seconds where section 3's `t_pf + t_step(B)` can stand for it: measured at a
+ * fixed concurrency (docs/model.md 12a); under open arrivals a TTFT is mostly queueing.
+ */
+export function fixedConcurrencyTtftS(row: ResolvedRow): number | undefined {
+  return row.scenario === 'fixed_concurrency' && row.ttft_ms !== undefined ? row.ttft_ms / 1000 : undefined;
 }
 
 /** Mean-to-p99 ratios of TTFT and TPOT (docs/model.md 3b.6); absent where no row gives both. */
@@ -276,8 +282,8 @@ export function backtestCase(
         }
       : {}),
   };
-  const ttftMs = r.scenario === 'fixed_concurrency' ? r.ttft_ms : undefined;
-  const ttft = ttftMs === undefined ? {} : { ttftErrorPct: (p.ttftS / (ttftMs / 1000) - 1) * 100 };
+  const ttftS = fixedConcurrencyTtftS(r);
+  const ttft = ttftS === undefined ? {} : { ttftErrorPct: (p.ttftS / ttftS - 1) * 100 };
   return c.measuredTpotS === undefined
     ? { ...base, ...ttft }
     : { ...base, ...ttft, tpotErrorPct: (p.tpotS / c.measuredTpotS - 1) * 100 };

@@ -665,15 +665,18 @@ export function crossValidate(
   };
 }
 
+/** A held-out row carrying another quantity's error, with no range and no TPOT to summarise. */
+function unrangedError(r: CvRow, errorPct: number): CvRow {
+  const { covered: _c, low: _l, high: _h, tpotErrorPct: _t, ...rest } = r;
+  return { ...rest, errorPct };
+}
+
 /**
  * Tokens per joule and system power per chip on the held-out MLPerf Power rows (section 6.1):
  * throughput from the fold's factors, power from the fold's power model. No range is stated.
  */
 function energyCv(rows: readonly CvRow[]): CvGroupSummary[] {
-  const { tokensPerJoule, systemPower } = energyErrorRows(rows, (r, errorPct) => {
-    const { covered: _c, low: _l, high: _h, tpotErrorPct: _t, ...rest } = r;
-    return { ...rest, errorPct };
-  });
+  const { tokensPerJoule, systemPower } = energyErrorRows(rows, unrangedError);
   return systemPower.length === 0
     ? []
     : [
@@ -684,10 +687,7 @@ function energyCv(rows: readonly CvRow[]): CvGroupSummary[] {
 
 /** TTFT on the held-out rows that measured it at a fixed concurrency; no range is stated for it. */
 function ttftCv(rows: readonly CvRow[]): CvGroupSummary[] {
-  const ttft = rows.flatMap((r) => {
-    const { covered: _c, low: _l, high: _h, tpotErrorPct: _t, ...rest } = r;
-    return r.ttftErrorPct === undefined ? [] : [{ ...rest, errorPct: r.ttftErrorPct }];
-  });
+  const ttft = rows.flatMap((r) => (r.ttftErrorPct === undefined ? [] : [unrangedError(r, r.ttftErrorPct)]));
   return ttft.length === 0 ? [] : [summarizeCv('all', 'time to first token (fixed-concurrency rows)', ttft)];
 }
 
