@@ -92,6 +92,8 @@ export interface Mechanisms {
   readonly kvReadsAtMem: boolean;
   /** 12a Backtest and calibrate only: a row's TTFT at a fixed concurrency joins its fit, as TPOT does. */
   readonly ttftFit: boolean;
+  /** 12a Backtest only: a pair's expert-parallel rows get a fit of their own, pulled towards the pair's. */
+  readonly layoutPairs: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
   /** 3g All-reduces on a torus fabric run dimension by dimension over each dimension's ports. */

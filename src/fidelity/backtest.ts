@@ -34,6 +34,8 @@ export function measuredWithTrtllmBench(row: {
 }
 
 const GIB = 2 ** 30;
+/** Safetensors elements per parameter of an NVFP4 checkpoint: 1/2 (packed pairs) + 1/16 (block scales). */
+const NVFP4_ELEMENTS_PER_PARAM = 0.5 + 1 / 16;
 
 /**
  * The largest batch trtllm-bench lets a replica run (docs/model.md 3b.5): its own sizing of the
@@ -64,7 +66,11 @@ export function trtllmBenchMaxBatch(
     const headSize = model.mla ? model.hidden / model.heads : model.headDim;
     const kvHeads = Math.max(n, model.kvHeads ?? model.heads);
     const kvGiBPerToken = (2 * model.layers * kvHeads * headSize * bytesPerElem(row.kv_cache)) / GIB;
-    const engineGiB = (model.paramsTotal * bytesPerElem(row.weights)) / GIB;
+    // trtllm-bench counts the checkpoint's stored elements: NVFP4 packs two values per uint8 and
+    // adds one FP8 scale per 16, so 0.5625 elements per parameter (3b.5).
+    const storedElems =
+      model.paramsTotal * (row.weights.split('@')[0] === 'fp4' ? NVFP4_ELEMENTS_PER_PARAM : 1);
+    const engineGiB = (storedElems * bytesPerElem(row.weights)) / GIB;
     const requests =
       (((n * accelerator.memCapacityBytes) / GIB - engineGiB) * 0.95) /
       (kvGiBPerToken * (row.input_tokens + row.output_tokens));

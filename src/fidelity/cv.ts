@@ -163,10 +163,14 @@ export interface Hierarchy {
   pair(chip: string, stack: string): LevelFit | undefined;
   /**
    * The factors a row of (chip, stack) is predicted with: the pair's, else the stack's, else pooled.
-   * With `format` and `format_pairs` on, the pair's rows in that matrix format first (12a).
+   * With `format` and `format_pairs` on, the pair's rows in that matrix format first; with
+   * `expertParallel`, the pair's fit on its expert-parallel rows before that (12a `layout_pairs`).
    */
-  factors(chip: string, stack: string, format?: ComputeFormat): Factors;
-  /** The factors a measured row is predicted with: `factors` at its chip, stack and (with `format_pairs`) format. */
+  factors(chip: string, stack: string, format?: ComputeFormat, expertParallel?: boolean): Factors;
+  /**
+   * The factors a measured row is predicted with: `factors` at its chip, stack and (with
+   * `format_pairs`) format; with `layout_pairs`, an expert-parallel row's pair's fit on such rows first.
+   */
   factorsOf(c: MeasuredCase): Factors;
   /** 12b: each dataset's estimated mean input, from the rows predicted with the pairs' and stacks' factors. */
   readonly estimates: ReadonlyMap<string, InputEstimate>;
@@ -193,9 +197,14 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     stacks.set(s, { efficiency: f.efficiency, fitted: f.fitted, ids: ids(rows) });
   }
   const pairs = new Map<string, LevelFit | undefined>();
-  const fitPair = (stack: string, rows: readonly MeasuredCase[], latent: boolean): LevelFit | undefined => {
+  const fitPair = (
+    stack: string,
+    rows: readonly MeasuredCase[],
+    latent: boolean,
+    towards?: Efficiency,
+  ): LevelFit | undefined => {
     if (rows.length === 0) return undefined;
-    const f = fitPulled(rows, (stacks.get(stack) ?? pooled).efficiency, SHRINK_WEIGHT);
+    const f = fitPulled(rows, towards ?? (stacks.get(stack) ?? pooled).efficiency, SHRINK_WEIGHT);
     return { efficiency: f.efficiency, fitted: f.fitted, ids: ids(rows), ...(latent ? { latent } : {}) };
   };
   const knownPair = (chip: string, stack: string): LevelFit | undefined => {
@@ -255,9 +264,29 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     }
     return formatPairs.get(key);
   };
-  const factors = (chip: string, stack: string, format?: ComputeFormat): Factors => {
+  // 12a `layout_pairs`: a pair's expert-parallel rows (never fitted on above) get a fit of their
+  // own, pulled towards the pair's fit on its tensor-parallel rows.
+  const layoutsOn = training[0]?.workload.mechanisms.layoutPairs ?? false;
+  const layoutPairs = new Map<string, LevelFit | undefined>();
+  const layoutPair = (chip: string, stack: string): LevelFit | undefined => {
+    const key = `${chip}\u0000${stack}`;
+    if (!layoutPairs.has(key)) {
+      const rows = training.filter(
+        (c) =>
+          !c.row.input_assumed &&
+          !representedSplit(c.row) &&
+          c.row.stack === stack &&
+          c.row.accelerator === chip,
+      );
+      layoutPairs.set(key, fitPair(stack, rows, false, pair(chip, stack)?.efficiency));
+    }
+    return layoutPairs.get(key);
+  };
+  const factors = (chip: string, stack: string, format?: ComputeFormat, expertParallel = false): Factors => {
     const p =
-      (formatsOn && format !== undefined ? formatPair(chip, stack, format) : undefined) ?? pair(chip, stack);
+      (expertParallel ? layoutPair(chip, stack) : undefined) ??
+      (formatsOn && format !== undefined ? formatPair(chip, stack, format) : undefined) ??
+      pair(chip, stack);
     if (p)
       return {
         efficiency: p.efficiency,
@@ -277,7 +306,13 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
       return estimatesOf();
     },
     factors,
-    factorsOf: (c) => factors(c.row.accelerator, c.row.stack, formatsOn ? computeFormatOf(c) : undefined),
+    factorsOf: (c) =>
+      factors(
+        c.row.accelerator,
+        c.row.stack,
+        formatsOn ? computeFormatOf(c) : undefined,
+        layoutsOn && !representedSplit(c.row),
+      ),
   };
 }
 

@@ -288,6 +288,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     stackKvAdmission: m?.stack_kv_admission ?? d.stack_kv_admission,
     kvReadsAtMem: m?.kv_reads_at_mem ?? d.kv_reads_at_mem,
     ttftFit: m?.ttft_fit ?? d.ttft_fit,
+    layoutPairs: m?.layout_pairs ?? d.layout_pairs,
   };
 }
 

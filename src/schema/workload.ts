@@ -130,6 +130,7 @@ export const workloadSchema = once(() =>
         stack_kv_admission: z.boolean().optional(),
         kv_reads_at_mem: z.boolean().optional(),
         ttft_fit: z.boolean().optional(),
+        layout_pairs: z.boolean().optional(),
       })
       .optional(),
     /** The serving stack to assume (trtllm, vllm, ...); default: each chip's default_stack. */
@@ -188,6 +189,7 @@ export const WORKLOAD_DEFAULTS = {
     stack_kv_admission: false,
     kv_reads_at_mem: false,
     ttft_fit: false,
+    layout_pairs: false,
   },
   /**
    * docs/model.md section 6.1, fitted by `calibrate --all` on the MLPerf Inference Power rows of

@@ -105,6 +105,7 @@ const workloadArb = fc.record({
     robustFit: fc.boolean(),
     sourceWeightedFit: fc.boolean(),
     formatPairs: fc.boolean(),
+    layoutPairs: fc.boolean(),
     kindBands: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),

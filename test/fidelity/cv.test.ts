@@ -257,6 +257,32 @@ describe('leave one source out', () => {
     });
   });
 
+  it('a fit per layout (12a, layout_pairs): expert-parallel rows are predicted from their own kind', () => {
+    // a and b run tensor-parallel at the truth; c and d ran expert-parallel (`dep1`) at 0.7 of it.
+    // The dep rows are never fitted on, so off, held-out c is predicted with a's and b's factors,
+    // the truth: 1 / 0.7 - 1 = +42.9% on every row. On, c is predicted from d's rows, pulled towards
+    // the pair's (true) fit by the light prior: much nearer 0.7x.
+    const dep = (cs: MeasuredCase[]) => cs.map((x) => ({ ...x, row: { ...x.row, parallelism: 'dep1' } }));
+    const withLayouts = (cs: MeasuredCase[]) =>
+      cs.map((x) => ({
+        ...x,
+        workload: { ...x.workload, mechanisms: { ...x.workload.mechanisms, layoutPairs: true } },
+      }));
+    const sources = () => [...rows('a', 1), ...rows('b', 1), ...dep(rows('c', 0.7)), ...dep(rows('d', 0.7))];
+    const errorOnC = (cv: CvResult) =>
+      cv.rows.filter((r) => r.row.id.startsWith('c-')).map((r) => r.errorPct ?? Number.NaN);
+    const off = errorOnC(crossValidate(sources()));
+    const on = errorOnC(crossValidate(withLayouts(sources())));
+    expect(off).toHaveLength(6);
+    for (const e of off) expect(e).toBeCloseTo(42.9, 0);
+    // Measured: on, +0.2% to +4.1% (the prior keeps the fit a little towards the truth).
+    for (const e of on) expect(Math.abs(e)).toBeLessThan(42.9 / 4);
+    // The tensor-parallel rows are predicted as before: a's fit never reads the dep rows' own fit.
+    const errorOnA = (cv: CvResult) =>
+      cv.rows.filter((r) => r.row.id.startsWith('a-')).map((r) => r.errorPct ?? Number.NaN);
+    expect(errorOnA(crossValidate(withLayouts(sources())))).toEqual(errorOnA(crossValidate(sources())));
+  });
+
   it('fitLoss: squares, or pseudo-Huber of scale d', () => {
     expect(fitLoss(0.3)).toBeCloseTo(0.09, 12);
     // 2 x 0.2^2 x (sqrt(1 + 1) - 1) = 0.08 x 0.414214 = 0.0331371

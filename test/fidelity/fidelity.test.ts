@@ -615,6 +615,24 @@ describe('docs/model.md 3b.5: the batch trtllm-bench allows', () => {
     ).toBe(4 * 4096);
   });
 
+  it('an NVFP4 checkpoint is counted in its stored elements: DeepSeek-R1 on four B200, 1024/8192: 4 x 96', () => {
+    const b200 = accelerator('b200'); // 180 GiB
+    const dsr1 = {
+      chips_per_replica: 4,
+      weights: 'fp4@4.5',
+      kv_cache: 'fp8',
+      input_tokens: 1024,
+      output_tokens: 8192,
+      parallelism: 'dep4',
+    };
+    // KV per token: 2 x 61 layers x max(4, 128) heads x (7168 / 128 = 56) x 1 B = 874,496 B = 8.1444e-4 GiB
+    // stored: 671e9 x (1/2 + 1/16) = 377.4e9 elements x 0.5 B = 175.76 GiB (at 671e9 x 0.5 B: 312.46)
+    // room (4 x 180 - 175.76) x 0.95 = 517.03 GiB; / (8.1444e-4 x 9216) = 68.9 requests
+    // -> max(64, 32 x ceil(68.9 / 32)) = 96, per GPU with data-parallel attention: 4 x 96 = 384
+    // (at 312.46 GiB: 387.16 / 7.5059 = 51.6 -> 64, 4 x 64 = 256)
+    expect(trtllmBenchMaxBatch(dsr1, b200, model('deepseek-v3'))).toBe(384);
+  });
+
   it('a quantization trtllm-bench does not tune (gpt-oss MXFP4) gets the default 2,048', () => {
     expect(trtllmBenchMaxBatch({ ...row, weights: 'fp4@4.25' }, h100, model('gpt-oss-120b'))).toBe(2048);
   });
