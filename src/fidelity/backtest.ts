@@ -57,20 +57,19 @@ export function trtllmBenchMaxBatch(
 ): number {
   const n = row.chips_per_replica;
   const perChip = (row.parallelism ?? '').includes('dep');
-  const bytesPerElem = (cell: string) => {
-    const format = cell.split('@')[0];
-    return format === 'fp8' ? 1 : format === 'fp4' ? 0.5 : 2;
-  };
+  // trtllm-bench's BYTES_PER_ELEM: FP8 1, NVFP4 0.5, anything else 2.
+  const bytesPerElem = (format: string) => (format === 'fp8' ? 1 : format === 'fp4' ? 0.5 : 2);
+  const weightsFormat = parsePrecisionCell(row.weights).format;
   let cap = 2048;
   if (!model.precision.experts) {
     const headSize = model.mla ? model.hidden / model.heads : model.headDim;
     const kvHeads = Math.max(n, model.kvHeads ?? model.heads);
-    const kvGiBPerToken = (2 * model.layers * kvHeads * headSize * bytesPerElem(row.kv_cache)) / GIB;
+    const kvGiBPerToken =
+      (2 * model.layers * kvHeads * headSize * bytesPerElem(parsePrecisionCell(row.kv_cache).format)) / GIB;
     // trtllm-bench counts the checkpoint's stored elements: NVFP4 packs two values per uint8 and
     // adds one FP8 scale per 16, so 0.5625 elements per parameter (3b.5).
-    const storedElems =
-      model.paramsTotal * (row.weights.split('@')[0] === 'fp4' ? NVFP4_ELEMENTS_PER_PARAM : 1);
-    const engineGiB = (storedElems * bytesPerElem(row.weights)) / GIB;
+    const storedElems = model.paramsTotal * (weightsFormat === 'fp4' ? NVFP4_ELEMENTS_PER_PARAM : 1);
+    const engineGiB = (storedElems * bytesPerElem(weightsFormat)) / GIB;
     const requests =
       (((n * accelerator.memCapacityBytes) / GIB - engineGiB) * 0.95) /
       (kvGiBPerToken * (row.input_tokens + row.output_tokens));
