@@ -8,6 +8,7 @@ import {
   type LimitRatios,
   limitRatios,
   type MeasuredCase,
+  profileEfficiency,
   summaries,
   summarize,
   withLimitRatios,
@@ -136,8 +137,8 @@ export function backtestRows(
   const lacking = own.ttft === undefined || own.tpot === undefined;
   const ratios = lacking && cases0.some(heldToPercentiles) ? { ...fallback(), ...own } : own;
   const cases = cases0.map((c) => withLimitRatios(c, ratios));
-  const estimates = estimateInputs(cases, (c) => c.accelerator.efficiency);
-  return cases.map((c) => backtestAtEstimate(c, estimates, c.accelerator.efficiency).r);
+  const estimates = estimateInputs(cases, profileEfficiency);
+  return cases.map((c) => backtestAtEstimate(c, estimates, profileEfficiency(c)).r);
 }
 
 /** 3b.6: the bundled rows' mean/p99 latency ratios, for a file of rows that gives none of its own. */

@@ -292,9 +292,7 @@ export function stacksProfileText(
   for (const e of entries) {
     stacks[e.stack] = {
       level: e.level,
-      efficiency: Object.fromEntries(
-        EFFICIENCY_FACTORS.map((f) => [fileFactorName(f), round(fileFactorValue(f, e.efficiency[f]))]),
-      ),
+      efficiency: fileFactors(e.efficiency),
       fitted: e.fitted.map(fileFactorName),
       fitted_formats: [...e.formats],
       ...(e.level === 'pair' ? { fitted_on: [...e.ids] } : {}),
@@ -313,10 +311,27 @@ export function stacksProfileText(
       ...(e.moeCv
         ? { moe_cv: { rows: e.moeCv.rows, median_abs_error_pct: round(e.moeCv.medianAbsErrorPct, 3) } }
         : {}),
+      ...(e.moeAcross
+        ? {
+            moe_across: {
+              efficiency: fileFactors(e.moeAcross.efficiency),
+              fitted: e.moeAcross.fitted.map(fileFactorName),
+              fitted_on: [...e.moeAcross.ids],
+              rows: e.moeAcross.ids.length,
+            },
+          }
+        : {}),
     };
   }
   const doc = new Document({ stacks });
   for (const e of entries) {
+    for (const path of [
+      ['moe_across', 'efficiency'],
+      ['moe_across', 'fitted'],
+    ]) {
+      const node = doc.getIn(['stacks', e.stack, ...path], true) as { flow?: boolean } | undefined;
+      if (node) node.flow = true;
+    }
     for (const key of [
       'efficiency',
       'interval_pct',
@@ -340,6 +355,13 @@ export function stacksProfileText(
     ...(block ? { efficiency: block.efficiency } : {}),
   });
   return block ? replaceNestedEntries(text, 'sources', block.sources) : text;
+}
+
+/** Factors as a profile's stack entry writes them (file units, rounded). */
+function fileFactors(e: Efficiency): Record<string, number> {
+  return Object.fromEntries(
+    EFFICIENCY_FACTORS.map((f) => [fileFactorName(f), round(fileFactorValue(f, e[f]))]),
+  );
 }
 
 /** A stack entry's stated range(s) as text: `-26%..+38%`, or per model kind where it has two (section 11). */

@@ -27,7 +27,9 @@ export interface Prediction {
 
 /** The engine's prediction for a case under the given efficiency factors, or undefined if it cannot run. */
 export function predictCase(c: CalibrationCase, efficiency: Efficiency): Prediction | undefined {
-  const d = chooseDeployment({ ...c.accelerator, efficiency }, { ...c.workload, efficiencyOverrides: {} });
+  // Exactly these factors, at any size: which fit a row takes is the caller's (12a `layout_pairs`).
+  const { moeAcrossEfficiency: _fit, ...accelerator } = c.accelerator;
+  const d = chooseDeployment({ ...accelerator, efficiency }, { ...c.workload, efficiencyOverrides: {} });
   if (!d.ok) return undefined;
   const p = {
     tokensPerSPerChip: d.point.outputTokensPerS / d.point.chips,

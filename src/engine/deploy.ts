@@ -17,6 +17,8 @@ export interface Setup {
   readonly denseFlopsPerS: number;
   readonly expertFlopsPerS: number;
   readonly efficiency: Efficiency;
+  /** 12a `layout_pairs`: the factors of a replica of more than one chip (an MoE model's, when the profile has them). */
+  readonly moeAcrossEfficiency?: Efficiency;
   /** True when the model had to be quantised to the narrower compute format. */
   readonly weightsQuantised: boolean;
 }
@@ -102,8 +104,35 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
     activations,
     kvCache: precision.kvCache,
     efficiency: { ...accelerator.efficiency, ...workload.efficiencyOverrides },
+    ...(accelerator.moeAcrossEfficiency && layoutFitApplies(workload, 2)
+      ? { moeAcrossEfficiency: { ...accelerator.moeAcrossEfficiency, ...workload.efficiencyOverrides } }
+      : {}),
     weightsQuantised,
   };
+}
+
+/**
+ * 12a `layout_pairs`: whether a replica of `chips` chips is of the class with a fit of its own, an
+ * MoE model served across more than one chip. One rule for compare's search and the backtest's rows.
+ */
+export function layoutFitApplies(
+  workload: {
+    readonly mechanisms: { readonly layoutPairs: boolean };
+    readonly model: { readonly moe?: unknown };
+  },
+  chips: number,
+): boolean {
+  return workload.mechanisms.layoutPairs && moeAcrossChips(workload.model, chips);
+}
+
+/** 12a: an MoE model served on more than one chip, the class of deployments with a fit of its own. */
+export function moeAcrossChips(model: { readonly moe?: unknown }, chips: number): boolean {
+  return model.moe !== undefined && chips > 1;
+}
+
+/** The factors a replica of `chips` chips (all its stages') runs at (12a `layout_pairs`). */
+export function efficiencyAt(setup: Setup, chips: number): Efficiency {
+  return chips > 1 && setup.moeAcrossEfficiency ? setup.moeAcrossEfficiency : setup.efficiency;
 }
 
 /**
@@ -164,26 +193,31 @@ export function replicasOf(
   workload: Workload,
   setup: Setup,
 ): (chips: number, parallelism: Parallelism, stages: number) => Replica {
-  return replicaBuilder({
-    accelerator,
-    model: workload.model,
-    weights: setup.weights,
-    activations: setup.activations,
-    kvCache: setup.kvCache,
-    experts: setup.experts,
-    flopsPerS: setup.denseFlopsPerS,
-    expertFlopsPerS: setup.expertFlopsPerS,
-    attentionFlopsPerS: setup.attentionFlopsPerS,
-    efficiency: setup.efficiency,
-    mechanisms: workload.mechanisms,
-    inputTokens: workload.inputTokens,
-    outputTokens: workload.outputTokens,
-    cachedInputFraction: workload.cachedInputFraction,
-    memoryUsableFraction: workload.memoryUsableFraction,
-    chunkTokens: workload.chunkTokens,
-    speculative: workload.speculative,
-    constants: workload.constants,
-  });
+  const builderAt = (efficiency: Efficiency) =>
+    replicaBuilder({
+      accelerator,
+      model: workload.model,
+      weights: setup.weights,
+      activations: setup.activations,
+      kvCache: setup.kvCache,
+      experts: setup.experts,
+      flopsPerS: setup.denseFlopsPerS,
+      expertFlopsPerS: setup.expertFlopsPerS,
+      attentionFlopsPerS: setup.attentionFlopsPerS,
+      efficiency,
+      mechanisms: workload.mechanisms,
+      inputTokens: workload.inputTokens,
+      outputTokens: workload.outputTokens,
+      cachedInputFraction: workload.cachedInputFraction,
+      memoryUsableFraction: workload.memoryUsableFraction,
+      chunkTokens: workload.chunkTokens,
+      speculative: workload.speculative,
+      constants: workload.constants,
+    });
+  const one = builderAt(setup.efficiency);
+  // 12a: a replica of more than one chip (all stages) of an MoE model takes the layout's fit.
+  const across = setup.moeAcrossEfficiency ? builderAt(setup.moeAcrossEfficiency) : undefined;
+  return across ? (n, p, stages) => (n * Math.max(1, stages) > 1 ? across : one)(n, p, stages) : one;
 }
 
 function meetsSlo(p: ReplicaPoint, ttftS: number, tpotS: number): boolean {
@@ -411,7 +445,7 @@ function bestDisaggregated(
   const transferSFor = (np: number, nd: number) =>
     kvBytes /
     ((np + nd > accelerator.domainChips ? (scaleOut ?? link) : Math.max(link, scaleOut ?? 0)) *
-      setup.efficiency.etaLink);
+      efficiencyAt(setup, nd).etaLink);
   const o = workload.outputTokens;
   let best: { replica: Replica; point: ReplicaPoint; disaggregated: Disaggregation } | undefined;
   let bestPerChip = 0;

@@ -2,6 +2,7 @@ import {
   chooseDeployment,
   type Deployment,
   type Disaggregation,
+  efficiencyAt,
   type Failure,
   type Setup,
 } from './deploy.js';
@@ -109,6 +110,8 @@ export interface Evaluation {
   readonly energy: EnergyMetrics | undefined;
   readonly fleet: Fleet | undefined;
   readonly efficiency: Efficiency;
+  /** 12a `layout_pairs`: the factors are the stack's fit on MoE models served across chips. */
+  readonly layoutFit: boolean;
   readonly calibrated: Readonly<Record<EfficiencyFactor, boolean>>;
   readonly warnings: readonly Warning[];
 }
@@ -190,6 +193,7 @@ export function evaluate(
       energy: undefined,
       fleet: undefined,
       efficiency,
+      layoutFit: false,
       calibrated: accelerator.calibrated,
       warnings,
     };
@@ -200,13 +204,14 @@ export function evaluate(
     warnings.push({ code: 'BATCH_CAPPED', requested: d.batchCappedFrom, batch: point.batch });
   }
   const step = decodeStep(replica, point.batch);
+  const ranAt = efficiencyAt(setup, replica.chips);
   if (step.overheadS > 0.5 * step.totalS)
     warnings.push({ code: 'OVERHEAD_BOUND', overheadS: step.overheadS, stepS: step.totalS });
   const x = point.outputTokensPerS / point.chips;
   const requestsPerSPerChip = point.requestsPerS / point.chips;
   // 6.1: power at this operating point, or the nameplate all-in power when that is switched off.
   const systemW = workload.mechanisms.powerUnderLoad
-    ? deploymentPowerW(accelerator, workload, d, step, setup.efficiency)
+    ? deploymentPowerW(accelerator, workload, d, step, ranAt)
     : accelerator.systemWPerChip;
   const energy = energyMetrics(x, systemW, workload.site.pue, accelerator.tdpW, accelerator.systemWPerChip);
   const price = chipCost(
@@ -312,7 +317,9 @@ export function evaluate(
               energy.facilityWPerChip,
               price?.usdPerChipHour,
             ),
-    efficiency,
+    // 12a: the factors this deployment ran at (an MoE model across chips may take the layout's).
+    efficiency: ranAt,
+    layoutFit: ranAt !== setup.efficiency,
     calibrated: accelerator.calibrated,
     warnings,
   };

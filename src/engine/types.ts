@@ -92,7 +92,10 @@ export interface Mechanisms {
   readonly kvReadsAtMem: boolean;
   /** 12a Backtest and calibrate only: a row's TTFT at a fixed concurrency joins its fit, as TPOT does. */
   readonly ttftFit: boolean;
-  /** 12a Backtest only: a pair's expert-parallel rows get a fit of their own, pulled towards the pair's. */
+  /**
+   * 12a An MoE model on more than one chip runs at its pair's fit on such deployments
+   * (`Accelerator.moeAcrossEfficiency`, a row of that class in backtest: `layoutFitApplies`).
+   */
   readonly layoutPairs: boolean;
   /** 3f The search may pipeline a replica across domains (chips with a scale-out figure). */
   readonly pipelineParallel: boolean;
@@ -218,6 +221,11 @@ export interface Accelerator {
   readonly intervalLog?: readonly [number, number];
   /** The interval for MoE models where it differs (section 11, per model kind); `intervalLog` is then the dense one. */
   readonly moeIntervalLog?: readonly [number, number];
+  /**
+   * 12a `layout_pairs`: the stack's factors for an MoE model served across more than one chip,
+   * fitted on the pair's rows of that class; absent where it has none.
+   */
+  readonly moeAcrossEfficiency?: Efficiency;
 }
 
 export interface Slo {

@@ -1,5 +1,6 @@
 // Backtest: the engine against measured results. Pure: rows and resolved profiles in, data out.
 import { type CalibrationCase, type Prediction, predictCase } from '../engine/calibrate.js';
+import { layoutFitApplies } from '../engine/deploy.js';
 import { intervalLogFor } from '../engine/evaluate.js';
 import { precisionOf } from '../engine/precision.js';
 import type {
@@ -23,6 +24,24 @@ export function parsePrecisionCell(cell: string): Precision {
 
 export interface MeasuredCase extends CalibrationCase {
   readonly row: ResolvedRow;
+}
+
+/**
+ * The factors a measured row is predicted with, of a fit and its layout's (docs/model.md 12a
+ * `layout_pairs`): the layout's for an MoE model on more than one chip, the rule compare's search
+ * follows (`layoutFitApplies`), else the fit's.
+ */
+export function rowEfficiency(
+  c: MeasuredCase,
+  efficiency: Efficiency,
+  moeAcross: Efficiency | undefined,
+): Efficiency {
+  return moeAcross && layoutFitApplies(c.workload, c.row.chips_per_replica) ? moeAcross : efficiency;
+}
+
+/** A row's factors from its profile's stack entry (12a: the layout's fit where it applies). */
+export function profileEfficiency(c: MeasuredCase): Efficiency {
+  return rowEfficiency(c, c.accelerator.efficiency, c.accelerator.moeAcrossEfficiency);
 }
 
 /** A TensorRT-LLM performance-overview row: `trtllm-bench throughput`, as its notes record. */
@@ -248,10 +267,7 @@ export interface BacktestRow {
   readonly statedHigh?: number;
 }
 
-export function backtestCase(
-  c: MeasuredCase,
-  efficiency: Efficiency = c.accelerator.efficiency,
-): BacktestRow {
+export function backtestCase(c: MeasuredCase, efficiency: Efficiency = profileEfficiency(c)): BacktestRow {
   const p = predictCase(c, efficiency);
   if (!p) {
     return {

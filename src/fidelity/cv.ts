@@ -2,7 +2,7 @@
 // rest, predict the held-out rows. Pure: measured cases in, out-of-fold predictions and
 // summaries out. Deterministic (Nelder-Mead from fixed starts; folds in sorted order).
 import { CALIBRATION_PRIOR, fitEfficiency, predictCase, sensitivities } from '../engine/calibrate.js';
-import { setupFor } from '../engine/deploy.js';
+import { moeAcrossChips, setupFor } from '../engine/deploy.js';
 import {
   COMPUTE_FORMATS,
   type ComputeFormat,
@@ -164,12 +164,17 @@ export interface Hierarchy {
   /**
    * The factors a row of (chip, stack) is predicted with: the pair's, else the stack's, else pooled.
    * With `format` and `format_pairs` on, the pair's rows in that matrix format first; with
-   * `expertParallel`, the pair's fit on its expert-parallel rows before that (12a `layout_pairs`).
+   * `moeAcross`, the pair's `layout` fit before that (12a `layout_pairs`).
    */
-  factors(chip: string, stack: string, format?: ComputeFormat, expertParallel?: boolean): Factors;
+  factors(chip: string, stack: string, format?: ComputeFormat, moeAcross?: boolean): Factors;
+  /**
+   * 12a `layout_pairs`: the pair's fit on its rows of an MoE model on more than one chip (published
+   * input), pulled towards the pair's; undefined without such rows.
+   */
+  layout(chip: string, stack: string): LevelFit | undefined;
   /**
    * The factors a measured row is predicted with: `factors` at its chip, stack and (with
-   * `format_pairs`) format; with `layout_pairs`, an expert-parallel row's pair's fit on such rows first.
+   * `format_pairs`) format; with `layout_pairs`, an MoE row on more than one chip takes `layout` first.
    */
   factorsOf(c: MeasuredCase): Factors;
   /** 12b: each dataset's estimated mean input, from the rows predicted with the pairs' and stacks' factors. */
@@ -264,27 +269,25 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     }
     return formatPairs.get(key);
   };
-  // 12a `layout_pairs`: a pair's expert-parallel rows (never fitted on above) get a fit of their
-  // own, pulled towards the pair's fit on its tensor-parallel rows.
+  // 12a `layout_pairs`: a pair's rows of an MoE model on more than one chip (expert-parallel ones,
+  // never fitted on above, and tensor-parallel ones) get a fit of their own, pulled towards the
+  // pair's fit. Made whether or not the switch is on: `calibrate --all` writes it into the profiles.
   const layoutsOn = training[0]?.workload.mechanisms.layoutPairs ?? false;
+  const acrossChips = (c: MeasuredCase) => moeAcrossChips(c.workload.model, c.row.chips_per_replica);
   const layoutPairs = new Map<string, LevelFit | undefined>();
-  const layoutPair = (chip: string, stack: string): LevelFit | undefined => {
+  const layout = (chip: string, stack: string): LevelFit | undefined => {
     const key = `${chip}\u0000${stack}`;
     if (!layoutPairs.has(key)) {
       const rows = training.filter(
-        (c) =>
-          !c.row.input_assumed &&
-          !representedSplit(c.row) &&
-          c.row.stack === stack &&
-          c.row.accelerator === chip,
+        (c) => !c.row.input_assumed && acrossChips(c) && c.row.stack === stack && c.row.accelerator === chip,
       );
       layoutPairs.set(key, fitPair(stack, rows, false, pair(chip, stack)?.efficiency));
     }
     return layoutPairs.get(key);
   };
-  const factors = (chip: string, stack: string, format?: ComputeFormat, expertParallel = false): Factors => {
+  const factors = (chip: string, stack: string, format?: ComputeFormat, moeAcross = false): Factors => {
     const p =
-      (expertParallel ? layoutPair(chip, stack) : undefined) ??
+      (moeAcross ? layout(chip, stack) : undefined) ??
       (formatsOn && format !== undefined ? formatPair(chip, stack, format) : undefined) ??
       pair(chip, stack);
     if (p)
@@ -302,6 +305,7 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
     pooled,
     stacks,
     pair,
+    layout,
     get estimates() {
       return estimatesOf();
     },
@@ -311,7 +315,7 @@ export function fitLevels(training: readonly MeasuredCase[]): Hierarchy {
         c.row.accelerator,
         c.row.stack,
         formatsOn ? computeFormatOf(c) : undefined,
-        layoutsOn && !representedSplit(c.row),
+        layoutsOn && acrossChips(c),
       ),
   };
 }
@@ -1021,6 +1025,8 @@ export interface StackCalibration {
   readonly cv?: { readonly rows: number; readonly medianAbsErrorPct: number };
   /** With `kind_bands`: the same over its MoE rows. */
   readonly moeCv?: { readonly rows: number; readonly medianAbsErrorPct: number };
+  /** 12a `layout_pairs`: the pair's fit on its rows of an MoE model on more than one chip. */
+  readonly moeAcross?: Pick<LevelFit, 'efficiency' | 'fitted' | 'ids'>;
 }
 
 /** A pooled band is widened this much (in log space) for a stack never measured anywhere. */
@@ -1089,6 +1095,7 @@ export function stackCalibrations(
       const kb = cv.kindBands;
       const denseCv = ownCv(kb ? own.filter((r) => !isMoeRow(r)) : own);
       const moeCv = kb ? ownCv(own.filter(isMoeRow)) : undefined;
+      const across = h.layout(chip.id, stack);
       entries.push({
         stack,
         level,
@@ -1101,6 +1108,9 @@ export function stackCalibrations(
         ...(kb ? { moeIntervalLog: interval(kb.moe, moeCv) } : {}),
         ...(denseCv ? { cv: denseCv } : {}),
         ...(moeCv ? { moeCv } : {}),
+        ...(across
+          ? { moeAcross: { efficiency: across.efficiency, fitted: across.fitted, ids: across.ids } }
+          : {}),
       });
     }
     if (entries.length === 0) {

@@ -114,11 +114,13 @@ export const DROP_ORDER = [
 
 export const COLUMNS: readonly Column[] = [
   {
-    // The serving stack the factors describe; * when this chip was never measured on it.
+    // The serving stack the factors describe; * when this chip was never measured on it; + when
+    // the deployment ran at the stack's fit on MoE models across chips (12a).
     key: 'stack',
     header: 'Stack',
     value: () => null,
-    text: (a) => (a.stack ? `${a.stack.name}${a.stack.level === 'pair' ? '' : '*'}` : '-'),
+    text: (a) =>
+      a.stack ? `${a.stack.name}${a.stack.level === 'pair' ? '' : '*'}${a.stack.moe_across ? '+' : ''}` : '-',
   },
   {
     key: 'replica',

@@ -175,7 +175,7 @@ function tableHtml(r: WorkloadResult): string {
     const notes = a.warnings.map((w) => w.message).join('; ');
     const cells = [
       `<th scope="row" title="${esc(notes)}">${esc(a.id)}${a.id === r.baseline ? ' (base)' : ''}</th>`,
-      `<td title="${esc(a.stack ? `${a.stack.name}: ${a.stack.level === 'pair' ? 'fitted on this chip' : "this stack's factors from other chips"}` : '')}">${esc(a.stack ? `${a.stack.name}${a.stack.level === 'pair' ? '' : '*'}` : '-')}</td>`,
+      `<td title="${esc(a.stack ? `${a.stack.name}: ${a.stack.level === 'pair' ? 'fitted on this chip' : "this stack's factors from other chips"}${a.stack.moe_across ? ', its fit on MoE models served across chips' : ''}` : '')}">${esc(a.stack ? `${a.stack.name}${a.stack.level === 'pair' ? '' : '*'}${a.stack.moe_across ? '+' : ''}` : '-')}</td>`,
       `<td>${a.deployment ? esc(replicaText(a.deployment)) : esc(a.reason ?? '-')}</td>`,
       `<td>${millis(a.metrics.ttft_s)}</td>`,
       `<td>${millis(a.metrics.tpot_s)}</td>`,

@@ -70,7 +70,14 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
   return {
     id: e.acceleratorId,
     name: e.acceleratorName,
-    stack: e.stack === undefined ? null : { name: e.stack, level: e.stackLevel ?? 'profile' },
+    stack:
+      e.stack === undefined
+        ? null
+        : {
+            name: e.stack,
+            level: e.stackLevel ?? 'profile',
+            ...(e.layoutFit ? { moe_across: true as const } : {}),
+          },
     status: status(e),
     reason: e.failure ? failureText(e.failure) : null,
     deployment: d

@@ -68,13 +68,7 @@ export const stackEntry = once(() =>
      * (the chip was never measured on it); pooled: every stack's rows (this stack was never measured).
      */
     level: z.enum(['pair', 'stack', 'pooled']),
-    efficiency: z.strictObject({
-      eta_mem: z.number().positive().max(1),
-      eta_prefill: z.number().positive().max(1),
-      eta_decode: z.number().positive().max(1),
-      eta_link: z.number().positive().max(1),
-      t_step0_ms: nonNegative(1000),
-    }),
+    efficiency: stackFactors(),
     /** The factors the rows could move (the rest stayed at the level above). */
     fitted: z.array(z.string().min(1)).optional(),
     /** The matrix-unit formats the rows behind the factors ran in (docs/model.md 12a). */
@@ -111,8 +105,32 @@ export const stackEntry = once(() =>
     moe_cv: z
       .strictObject({ rows: z.number().int().positive(), median_abs_error_pct: nonNegative(10_000) })
       .optional(),
+    /**
+     * The factors of an MoE model served on more than one chip, fitted on this chip's rows of that
+     * kind on this stack and pulled towards `efficiency` (docs/model.md 12a, `layout_pairs`): used
+     * for such a deployment when the switch is on.
+     */
+    moe_across: z
+      .strictObject({
+        efficiency: stackFactors(),
+        fitted: z.array(z.string().min(1)),
+        fitted_on: z.array(z.string().min(1)).min(1),
+        rows: z.number().int().positive(),
+      })
+      .optional(),
   }),
 );
+
+/** A stack entry's five efficiency factors, as the file writes them. */
+function stackFactors() {
+  return z.strictObject({
+    eta_mem: z.number().positive().max(1),
+    eta_prefill: z.number().positive().max(1),
+    eta_decode: z.number().positive().max(1),
+    eta_link: z.number().positive().max(1),
+    t_step0_ms: nonNegative(1000),
+  });
+}
 export type StackEntry = z.infer<ReturnType<typeof stackEntry>>;
 
 /** One price quote of a profile, as the file writes it. */

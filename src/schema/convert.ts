@@ -13,7 +13,7 @@ import {
   type Precision,
   type Workload,
 } from '../engine/types.js';
-import type { AcceleratorFile } from './accelerator.js';
+import type { AcceleratorFile, StackEntry } from './accelerator.js';
 import { type PrecisionSpec, parsePowerW, type Source } from './common.js';
 import type { InlineModel } from './model.js';
 import { WORKLOAD_DEFAULTS, type WorkloadFile } from './workload.js';
@@ -82,11 +82,10 @@ export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
   const entry = stackEntryOf(p, stack)?.entry;
   const base = { ...baseAccelerator(p), kvAdmission: kvAdmissionOf(name) };
   if (!entry) return name === undefined ? base : { ...base, stack: name };
-  const efficiency = {} as Record<EfficiencyFactor, number>;
+  const efficiency = fileEfficiency(entry.efficiency);
   const calibrated = {} as Record<EfficiencyFactor, boolean>;
   for (const f of EFFICIENCY_FACTORS) {
     const key = FILE_FACTOR[f] as keyof typeof entry.efficiency;
-    efficiency[f] = entry.efficiency[key] * factorScale(f);
     calibrated[f] = entry.level === 'pair' && (entry.fitted ?? []).includes(key);
   }
   return {
@@ -100,7 +99,15 @@ export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
     ...(entry.inputs_estimated ? { inputsEstimated: true } : {}),
     intervalLog: logInterval(entry.interval_pct),
     ...(entry.moe_interval_pct ? { moeIntervalLog: logInterval(entry.moe_interval_pct) } : {}),
+    ...(entry.moe_across ? { moeAcrossEfficiency: fileEfficiency(entry.moe_across.efficiency) } : {}),
   };
+}
+
+/** A stack entry's factors in SI units (t_step0 in seconds). */
+function fileEfficiency(e: StackEntry['efficiency']): Efficiency {
+  const efficiency = {} as Record<EfficiencyFactor, number>;
+  for (const f of EFFICIENCY_FACTORS) efficiency[f] = e[FILE_FACTOR[f] as keyof typeof e] * factorScale(f);
+  return efficiency;
 }
 
 /** A stated range in percent as log(measured / predicted) bounds (docs/model.md section 11). */

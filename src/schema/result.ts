@@ -38,9 +38,17 @@ export const acceleratorResultSchema = once(() =>
   z.strictObject({
     id: z.string(),
     name: z.string(),
-    /** The serving stack assumed, and whether its factors were fitted on this chip (pair). */
+    /**
+     * The serving stack assumed, and whether its factors were fitted on this chip (pair);
+     * `moe_across`: the deployment ran at the stack's fit on MoE models served across chips
+     * (docs/model.md 12a, `layout_pairs`).
+     */
     stack: z
-      .strictObject({ name: z.string(), level: z.enum(['pair', 'stack', 'pooled', 'profile']) })
+      .strictObject({
+        name: z.string(),
+        level: z.enum(['pair', 'stack', 'pooled', 'profile']),
+        moe_across: z.literal(true).optional(),
+      })
       .nullable()
       .optional(),
     status: z.enum(['ok', 'does_not_fit', 'cannot_meet_slo', 'no_matrix_unit']),

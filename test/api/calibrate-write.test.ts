@@ -119,6 +119,48 @@ describe('calibrate --all writes stacks and the efficiency block they imply', ()
     expect(doc.sources['efficiency.eta_mem'].source).toContain('stack-level fit');
   });
 
+  it("writes a pair's layout fit (12a `layout_pairs`) under moe_across, and toAccelerator reads it back", async () => {
+    const { acceleratorSchema } = await import('../../src/schema/accelerator.js');
+    const { toAccelerator } = await import('../../src/schema/convert.js');
+    const { bundled } = await import('../helpers/data.js');
+    const PROFILE = bundled().accelerators.get('h100-sxm')?.value;
+    const withLayout: StackCalibration = {
+      ...ENTRY,
+      moeAcross: {
+        efficiency: { etaMem: 0.6, etaPrefill: 0.7, etaDecode: 0.4, etaLink: 0.45, tStep0S: 0.004 },
+        fitted: ['etaMem', 'etaLink'],
+        ids: ['dep-row'],
+      },
+    };
+    const out = stacksProfileText(ORIGINAL, [withLayout]);
+    expect(out).toContain(
+      '    moe_across:\n      efficiency: { eta_mem: 0.6, eta_prefill: 0.7, eta_decode: 0.4, eta_link: 0.45, t_step0_ms: 4 }\n      fitted: [ eta_mem, eta_link ]\n      fitted_on:\n        - dep-row\n      rows: 1\n',
+    );
+    const stack = parse(out).stacks.trtllm;
+    const file = acceleratorSchema().parse({
+      ...PROFILE,
+      default_stack: 'trtllm',
+      stacks: { trtllm: stack },
+    });
+    const acc = toAccelerator(file);
+    // t_step0 4 ms in the file, 0.004 s in the engine; the stack's own factors unchanged
+    expect(acc.moeAcrossEfficiency).toEqual({
+      etaMem: 0.6,
+      etaPrefill: 0.7,
+      etaDecode: 0.4,
+      etaLink: 0.45,
+      tStep0S: 0.004,
+    });
+    expect(acc.efficiency.etaMem).toBe(0.8);
+    // A stack entry without one carries none.
+    const plain = parse(stacksProfileText(ORIGINAL, [ENTRY])).stacks.trtllm;
+    expect(
+      toAccelerator(
+        acceleratorSchema().parse({ ...PROFILE, default_stack: 'trtllm', stacks: { trtllm: plain } }),
+      ).moeAcrossEfficiency,
+    ).toBeUndefined();
+  });
+
   it('appends default_stack and stacks to a profile that has neither', () => {
     const bare = 'id: chip\nname: Chip # trailing comment';
     const out = stacksProfileText(bare, [ENTRY]);

@@ -303,6 +303,36 @@ describe('a format the factors were never fitted in (docs/model.md section 12a)'
   });
 });
 
+describe('a fit per layout (docs/model.md 12a, layout_pairs)', () => {
+  const run = (extra: string[]) =>
+    spawnCli(['compare', CHAT, '--set', 'model=deepseek-v3', '--accelerators', 'h200-sxm,mi355x', ...extra]);
+  const of = (r: ReturnType<typeof run>, id: string) =>
+    JSON.parse(r.stdout).results[0].accelerators.find((a: { id: string }) => a.id === id);
+
+  it("switched on, H200's MoE deployment across chips runs at the profile's moe_across factors, marked +; MI355X has none", () => {
+    const off = run(['--format', 'json']);
+    const on = run(['--format', 'json', '--set', 'mechanisms.layout_pairs=true']);
+    expect([off.code, on.code, off.stderr, on.stderr]).toEqual([0, 0, '', '']);
+    const h200Off = of(off, 'h200-sxm');
+    const h200On = of(on, 'h200-sxm');
+    expect(h200Off.stack).toEqual({ name: 'trtllm', level: 'pair' });
+    expect(h200On.stack).toEqual({ name: 'trtllm', level: 'pair', moe_across: true });
+    expect(h200On.deployment.chips).toBeGreaterThan(1);
+    // The factors reported are the moe_across entry's, read from the profile the binary bundles.
+    expect(h200On.efficiency.eta_link.value).not.toBe(h200Off.efficiency.eta_link.value);
+    expect(h200On.metrics.output_tokens_per_s_per_chip).not.toBe(
+      h200Off.metrics.output_tokens_per_s_per_chip,
+    );
+    // MI355X has no row of the class with a published input: no fit, nothing changes.
+    expect(of(on, 'mi355x').stack.moe_across).toBeUndefined();
+    expect(of(on, 'mi355x').metrics).toEqual(of(off, 'mi355x').metrics);
+    const table = run(['--set', 'mechanisms.layout_pairs=true']);
+    expect(table.stdout).toMatch(/│ trtllm\+ /);
+    expect(table.stdout).toContain('+ its fit on MoE models served across chips');
+    expect(run([]).stdout).not.toContain('trtllm+');
+  });
+});
+
 describe('factors fitted where no input length was published (docs/model.md 12c)', () => {
   // MI325X: its rows are all MLPerf (MI355X was the example until the twentieth session, when its
   // gpt-oss-120b rows got their published input).

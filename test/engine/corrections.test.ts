@@ -693,3 +693,39 @@ describe('6.1 power at the operating point', () => {
     expect(prefillSharePerStepS(on, 300, 0.02, 600, true)).toBe(0);
   });
 });
+
+describe('12a layout_pairs: the search runs an MoE model on more than one chip at the layout fit', () => {
+  const base = { etaMem: 0.8, etaPrefill: 0.6, etaDecode: 0.35, etaLink: 0.7, tStep0S: 0.002 };
+  // Half the memory efficiency, as a pair's expert-parallel rows might fit.
+  const across = { ...base, etaMem: 0.4 };
+  const { moeAcrossEfficiency: _none, ...h200 } = accelerator('h200-sxm');
+  const withFit: Accelerator = { ...h200, efficiency: base, moeAcrossEfficiency: across };
+  const run = (model: string, chips: number, on: boolean, acc: Accelerator = withFit) => {
+    const d = chooseDeployment(
+      acc,
+      workload({
+        model,
+        precision: FP8,
+        input_tokens: 1000,
+        output_tokens: 1000,
+        deployment: { replica_chips: [chips] },
+        mechanisms: { layout_pairs: on },
+      }),
+    );
+    if (!d.ok) throw new Error(`${model} on ${chips} chips does not run`);
+    return d.point.outputTokensPerS / d.point.chips;
+  };
+
+  it("Mixtral 8x7B on 2 chips: exactly a chip whose own factors are the layout's, and below the pair's", () => {
+    const asIf = { ...h200, efficiency: across };
+    expect(run('mixtral-8x7b', 2, true)).toBe(run('mixtral-8x7b', 2, true, asIf));
+    expect(run('mixtral-8x7b', 2, true)).toBeLessThan(run('mixtral-8x7b', 2, false));
+  });
+
+  it("off, on one chip, or for a dense model: the pair's factors, as if the profile had no layout fit", () => {
+    const plain = { ...h200, efficiency: base };
+    expect(run('mixtral-8x7b', 2, false)).toBe(run('mixtral-8x7b', 2, false, plain));
+    expect(run('mixtral-8x7b', 1, true)).toBe(run('mixtral-8x7b', 1, true, plain));
+    expect(run('llama-3.3-70b', 2, true)).toBe(run('llama-3.3-70b', 2, true, plain));
+  });
+});

@@ -116,13 +116,17 @@ describe('leave one source out', () => {
     chip = h100,
     stack = 'trtllm',
     format: 'fp8' | 'bf16' = 'fp8',
+    /** Another model on more chips (12a `layout_pairs`), with the row's `parallelism` label. */
+    layout?: { readonly model: string; readonly chips: number; readonly parallelism?: string },
   ): MeasuredCase[] {
+    const m = layout ? toModel(catalog.models.get(layout.model)?.value as never, layout.model) : model;
     return setups.map(([i, o, b], k) => {
       const row: ResolvedRow = {
         id: `${source}-${k}`,
         accelerator: chip.id,
-        chips_per_replica: 1,
-        model: 'llama-3.1-8b',
+        chips_per_replica: layout?.chips ?? 1,
+        ...(layout?.parallelism ? { parallelism: layout.parallelism } : {}),
+        model: layout?.model ?? 'llama-3.1-8b',
         weights: format,
         activations: format,
         kv_cache: format,
@@ -135,7 +139,7 @@ describe('leave one source out', () => {
         stack,
         source: `https://example.com/${source}`,
       };
-      const c = caseFor(row, chip, model);
+      const c = caseFor(row, chip, m);
       // The engine's own prediction under the true factors, times `scale` for a biased source.
       const measured = (predictCase(c, truth)?.tokensPerSPerChip ?? 0) * scale;
       // And, where asked, a measured TPOT of the truth's times `tpotScale`.
@@ -257,30 +261,72 @@ describe('leave one source out', () => {
     });
   });
 
-  it('a fit per layout (12a, layout_pairs): expert-parallel rows are predicted from their own kind', () => {
-    // a and b run tensor-parallel at the truth; c and d ran expert-parallel (`dep1`) at 0.7 of it.
-    // The dep rows are never fitted on, so off, held-out c is predicted with a's and b's factors,
-    // the truth: 1 / 0.7 - 1 = +42.9% on every row. On, c is predicted from d's rows, pulled towards
-    // the pair's (true) fit by the light prior: much nearer 0.7x.
-    const dep = (cs: MeasuredCase[]) => cs.map((x) => ({ ...x, row: { ...x.row, parallelism: 'dep1' } }));
-    const withLayouts = (cs: MeasuredCase[]) =>
-      cs.map((x) => ({
-        ...x,
-        workload: { ...x.workload, mechanisms: { ...x.workload.mechanisms, layoutPairs: true } },
-      }));
-    const sources = () => [...rows('a', 1), ...rows('b', 1), ...dep(rows('c', 0.7)), ...dep(rows('d', 0.7))];
-    const errorOnC = (cv: CvResult) =>
-      cv.rows.filter((r) => r.row.id.startsWith('c-')).map((r) => r.errorPct ?? Number.NaN);
-    const off = errorOnC(crossValidate(sources()));
-    const on = errorOnC(crossValidate(withLayouts(sources())));
+  const withLayouts = (cs: MeasuredCase[]) =>
+    cs.map((x) => ({
+      ...x,
+      workload: { ...x.workload, mechanisms: { ...x.workload.mechanisms, layoutPairs: true } },
+    }));
+  const mixtral = (source: string, scale: number, chips: number, parallelism?: string) =>
+    rows(source, scale, undefined, h100, 'trtllm', 'fp8', {
+      model: 'mixtral-8x7b',
+      chips,
+      ...(parallelism ? { parallelism } : {}),
+    });
+
+  it('a fit per layout (12a, layout_pairs): an MoE model on more than one chip is predicted from its own kind', () => {
+    // a and b run Llama 3.1 8B on one chip at the truth; c and d ran Mixtral 8x7B expert-parallel
+    // (`dep2`) on two chips at 0.7 of it. Off, the dep rows are never fitted on, so held-out c is
+    // predicted with a's and b's factors, the truth: 1 / 0.7 - 1 = +42.9% on every row. On, c is
+    // predicted from the layout's fit on d's rows, pulled towards the pair's (true) fit by the
+    // light prior: much nearer 0.7x.
+    const sources = () => [
+      ...rows('a', 1),
+      ...rows('b', 1),
+      ...mixtral('c', 0.7, 2, 'dep2'),
+      ...mixtral('d', 0.7, 2, 'dep2'),
+    ];
+    const errorOn = (cv: CvResult, source: string) =>
+      cv.rows.filter((r) => r.row.id.startsWith(`${source}-`)).map((r) => r.errorPct ?? Number.NaN);
+    const off = errorOn(crossValidate(sources()), 'c');
+    const on = errorOn(crossValidate(withLayouts(sources())), 'c');
     expect(off).toHaveLength(6);
     for (const e of off) expect(e).toBeCloseTo(42.9, 0);
-    // Measured: on, +0.2% to +4.1% (the prior keeps the fit a little towards the truth).
+    // Measured: on, -1.1% to +5.7%.
     for (const e of on) expect(Math.abs(e)).toBeLessThan(42.9 / 4);
-    // The tensor-parallel rows are predicted as before: a's fit never reads the dep rows' own fit.
-    const errorOnA = (cv: CvResult) =>
-      cv.rows.filter((r) => r.row.id.startsWith('a-')).map((r) => r.errorPct ?? Number.NaN);
-    expect(errorOnA(crossValidate(withLayouts(sources())))).toEqual(errorOnA(crossValidate(sources())));
+    // One chip of a dense model is predicted as before: a's fit never reads the layout's fit.
+    expect(errorOn(crossValidate(withLayouts(sources())), 'a')).toEqual(
+      errorOn(crossValidate(sources()), 'a'),
+    );
+  });
+
+  it("the layout's class is the model and the chips, not the row's label: a tensor-parallel MoE row on two chips joins it", () => {
+    // c ran expert-parallel, d tensor-parallel (no label), both Mixtral on two chips; e Mixtral on
+    // one chip. The layout's fit is c's and d's rows (published input), and only they take it.
+    const all = [
+      ...rows('a', 1),
+      ...mixtral('c', 0.7, 2, 'dep2'),
+      ...mixtral('d', 0.8, 2),
+      ...mixtral('e', 0.9, 1),
+    ];
+    const on = fitLevels(withLayouts(all));
+    const layout = on.layout('h100-sxm', 'trtllm');
+    const ids = (source: string) => all.filter((c) => c.row.id.startsWith(`${source}-`)).map((c) => c.row.id);
+    expect(layout?.ids).toEqual([...ids('c'), ...ids('d')]);
+    const pair = on.pair('h100-sxm', 'trtllm');
+    // The pair's fit is every represented row's: a, d and e, not dep-labelled c.
+    expect(pair?.ids).toEqual([...ids('a'), ...ids('d'), ...ids('e')]);
+    const rowOf = (source: string) => all.find((c) => c.row.id === `${source}-0`) as MeasuredCase;
+    const at = (h: ReturnType<typeof fitLevels>, source: string) =>
+      h.factorsOf(withLayouts([rowOf(source)])[0] as MeasuredCase).efficiency;
+    expect(at(on, 'c')).toEqual(layout?.efficiency);
+    expect(at(on, 'd')).toEqual(layout?.efficiency);
+    expect(at(on, 'e')).toEqual(pair?.efficiency);
+    expect(at(on, 'a')).toEqual(pair?.efficiency);
+    expect(layout?.efficiency).not.toEqual(pair?.efficiency);
+    // Off, every row takes the pair's fit (the layout's is still made: calibrate --all writes it).
+    const off = fitLevels(all);
+    expect(off.factorsOf(rowOf('d')).efficiency).toEqual(off.pair('h100-sxm', 'trtllm')?.efficiency);
+    expect(off.layout('h100-sxm', 'trtllm')?.efficiency).toEqual(layout?.efficiency);
   });
 
   it('fitLoss: squares, or pseudo-Huber of scale d', () => {

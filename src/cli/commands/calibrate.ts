@@ -10,6 +10,7 @@ import {
   round,
   stacksProfileText,
 } from '../../api/calibrate.js';
+import { profileEfficiency, rowEfficiency } from '../../fidelity/backtest.js';
 import { crossValidate, defaultStack, fitPowerModel, stackCalibrations } from '../../fidelity/cv.js';
 import { assertOutputDir, writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
@@ -90,12 +91,10 @@ export function calibrateAllCommand(
   writeFilesAtomic(outputs, files);
   // The power fit runs at each row's operating point, so it takes the factors just fitted, not
   // the ones the profiles held when the run started (one run, not two, gives the fixed point).
-  const power = fitPowerModel(
-    cases,
-    (c) =>
-      all.get(c.row.accelerator)?.find((e) => e.stack === c.accelerator.stack)?.efficiency ??
-      c.accelerator.efficiency,
-  );
+  const power = fitPowerModel(cases, (c) => {
+    const e = all.get(c.row.accelerator)?.find((x) => x.stack === c.accelerator.stack);
+    return e ? rowEfficiency(c, e.efficiency, e.moeAcross?.efficiency) : profileEfficiency(c);
+  });
   lines.push(
     power.rows === 0
       ? 'power model (docs/model.md 6.1): no MLPerf Power rows (with system_power_w) among these, so not fitted'

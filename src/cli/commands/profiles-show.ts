@@ -77,6 +77,11 @@ export function profilesShowCommand(ctx: Context, id: string, opts: { format?: s
         `    eta_mem ${e.eta_mem}, eta_prefill ${e.eta_prefill}, eta_decode ${e.eta_decode}, eta_link ${e.eta_link}, t_step0_ms ${e.t_step0_ms}${s.fitted && s.fitted.length > 0 ? ` (moved by the rows: ${s.fitted.join(', ')})` : ''}`,
       );
       if (s.fitted_on) out.push(`    rows: ${s.fitted_on.join(', ')}`);
+      const a = s.moe_across;
+      if (a)
+        out.push(
+          `    an MoE model across chips (layout_pairs, section 12a): eta_mem ${a.efficiency.eta_mem}, eta_prefill ${a.efficiency.eta_prefill}, eta_decode ${a.efficiency.eta_decode}, eta_link ${a.efficiency.eta_link}, t_step0_ms ${a.efficiency.t_step0_ms}${a.fitted.length > 0 ? ` (moved by the rows: ${a.fitted.join(', ')})` : ''}; fitted on ${a.rows} row(s): ${a.fitted_on.join(', ')}`,
+        );
     }
   }
   out.push(
