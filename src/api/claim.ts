@@ -4,6 +4,7 @@ import { evaluate, intervalLogFor } from '../engine/evaluate.js';
 import {
   type Accelerator,
   EFFICIENCY_FACTORS,
+  type Efficiency,
   type EfficiencyFactor,
   type Workload,
 } from '../engine/types.js';
@@ -143,14 +144,22 @@ function chipLevers(
       at: (end) => place({ ...self, tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] }),
     });
   for (const f of EFFICIENCY_FACTORS) {
-    const v = self.efficiency[f];
-    const [lo, hi] = f === 'tStep0S' ? [v * 0.5, v * 2] : [v * 0.8, Math.min(1, v * 1.2)];
+    const ends = (v: number) => (f === 'tStep0S' ? [v * 0.5, v * 2] : [v * 0.8, Math.min(1, v * 1.2)]);
+    const moved = (e: Efficiency, end: 0 | 1) => ({ ...e, [f]: ends(e[f])[end] as number });
+    const [lo, hi] = ends(self.efficiency[f]) as [number, number];
     const show = (x: number) => (f === 'tStep0S' ? `${Number((x * 1000).toPrecision(3))} ms` : times(x));
+    const across = self.moeAcrossEfficiency;
     levers.push({
       input: `${self.id} ${fileFactorName(f as EfficiencyFactor)}`,
       low: show(lo),
       high: show(hi),
-      at: (end) => place({ ...self, efficiency: { ...self.efficiency, [f]: end === 0 ? lo : hi } }),
+      // 12a: a deployment at the layout's fit moves with the same factor of that fit.
+      at: (end) =>
+        place({
+          ...self,
+          efficiency: moved(self.efficiency, end),
+          ...(across ? { moeAcrossEfficiency: moved(across, end) } : {}),
+        }),
     });
   }
   return levers;

@@ -77,6 +77,18 @@ describe('infercost claim', () => {
       expect(b.flips).toBe([b.ratioAtLow, b.ratioAtHigh].some((q) => q !== null && q < 1.3));
   });
 
+  it("with layout_pairs on, an efficiency bar moves a deployment that runs at the layout's fit too", () => {
+    // DeepSeek-V3 runs on 8 H200s, an MoE model across chips: on, at the profile's moe_across
+    // factors, so a bar that moved only the stack entry's own factors would not move the ratio.
+    const r = analyseClaim(env, 'h200-sxm/b200 tokens_per_dollar >= 1', ['chat'], {
+      set: ['model=deepseek-v3', 'mechanisms.layout_pairs=true'],
+    });
+    const w = r.workloads[0];
+    const bar = w?.tornado.find((b) => b.input === 'h200-sxm eta_decode');
+    expect(bar?.ratioAtLow).toBeLessThan((w?.ratio ?? 0) * 0.99);
+    expect(bar?.ratioAtHigh).toBeGreaterThan((w?.ratio ?? 0) * 1.01);
+  });
+
   it('through the binary: JSON for the four bundled workloads; exit 0 on PASS or UNCERTAIN', () => {
     const r = spawnCli(['claim', CLAIM, '--plan', 'tco', '--format', 'json']);
     expect(r.stderr).toBe('');
