@@ -143,12 +143,14 @@ function chipLevers(
       high: `${power.tdpW[1]} W`,
       at: (end) => place({ ...self, tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] }),
     });
+  const across = self.moeAcrossEfficiency;
+  // 12a: the bars name the factors the deployment ran at (the layout's fit, where it took it).
+  const ranAt = across && evaluate(self, w).layoutFit ? across : self.efficiency;
   for (const f of EFFICIENCY_FACTORS) {
     const ends = (v: number) => (f === 'tStep0S' ? [v * 0.5, v * 2] : [v * 0.8, Math.min(1, v * 1.2)]);
     const moved = (e: Efficiency, end: 0 | 1) => ({ ...e, [f]: ends(e[f])[end] as number });
-    const [lo, hi] = ends(self.efficiency[f]) as [number, number];
+    const [lo, hi] = ends(ranAt[f]) as [number, number];
     const show = (x: number) => (f === 'tStep0S' ? `${Number((x * 1000).toPrecision(3))} ms` : times(x));
-    const across = self.moeAcrossEfficiency;
     levers.push({
       input: `${self.id} ${fileFactorName(f as EfficiencyFactor)}`,
       low: show(lo),
