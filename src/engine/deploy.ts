@@ -104,6 +104,7 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
     activations,
     kvCache: precision.kvCache,
     efficiency: { ...accelerator.efficiency, ...workload.efficiencyOverrides },
+    // 12a: kept only where some replica (any of 2 chips or more) would take it; efficiencyAt picks per size.
     ...(accelerator.moeAcrossEfficiency && layoutFitApplies(workload, 2)
       ? { moeAcrossEfficiency: { ...accelerator.moeAcrossEfficiency, ...workload.efficiencyOverrides } }
       : {}),

@@ -3,7 +3,7 @@ import { UsageError } from '../../io/errors.js';
 import { unknownAccelerator } from '../../io/workload.js';
 import { wrapIndented } from '../../render/table.js';
 import { escapeText, safeJson } from '../../render/text.js';
-import type { AcceleratorFile } from '../../schema/accelerator.js';
+import type { AcceleratorFile, StackEntry } from '../../schema/accelerator.js';
 import { sourcedFieldPaths } from '../../schema/rules.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -70,17 +70,19 @@ export function profilesShowCommand(ctx: Context, id: string, opts: { format?: s
   const stacks = Object.entries(p.stacks ?? {});
   if (stacks.length > 0) {
     out.push('', `serving stacks (default ${p.default_stack ?? '-'}; docs/model.md section 12a):`);
+    // A stack entry's factors, and those its rows moved (its own and its moe_across fit's).
+    const factorsText = (e: StackEntry['efficiency'], fitted: readonly string[] | undefined) =>
+      `eta_mem ${e.eta_mem}, eta_prefill ${e.eta_prefill}, eta_decode ${e.eta_decode}, eta_link ${e.eta_link}, t_step0_ms ${e.t_step0_ms}${fitted && fitted.length > 0 ? ` (moved by the rows: ${fitted.join(', ')})` : ''}`;
     for (const [name, s] of stacks) {
-      const e = s.efficiency;
       out.push(
         `  ${name}: ${s.level === 'pair' ? `fitted on ${s.rows} row(s) of this chip${s.inputs_estimated ? " at their datasets' estimated input lengths (section 12c)" : ''}` : s.level === 'stack' ? `this stack's factors from ${s.rows} row(s) of other chips` : `every stack's factors (${s.rows} rows)`}; range ${s.interval_pct.low}%..+${s.interval_pct.high}%${s.moe_interval_pct ? ` (dense models), ${s.moe_interval_pct.low}%..+${s.moe_interval_pct.high}% (MoE models)` : ''}${s.cv ? `, cross-validated median |error| ${s.cv.median_abs_error_pct}% on ${s.cv.rows}${s.moe_interval_pct ? ' dense' : ''} row(s)` : ''}${s.moe_cv ? `, ${s.moe_cv.median_abs_error_pct}% on ${s.moe_cv.rows} MoE row(s)` : ''}`,
-        `    eta_mem ${e.eta_mem}, eta_prefill ${e.eta_prefill}, eta_decode ${e.eta_decode}, eta_link ${e.eta_link}, t_step0_ms ${e.t_step0_ms}${s.fitted && s.fitted.length > 0 ? ` (moved by the rows: ${s.fitted.join(', ')})` : ''}`,
+        `    ${factorsText(s.efficiency, s.fitted)}`,
       );
       if (s.fitted_on) out.push(`    rows: ${s.fitted_on.join(', ')}`);
       const a = s.moe_across;
       if (a)
         out.push(
-          `    an MoE model across chips (layout_pairs, section 12a): eta_mem ${a.efficiency.eta_mem}, eta_prefill ${a.efficiency.eta_prefill}, eta_decode ${a.efficiency.eta_decode}, eta_link ${a.efficiency.eta_link}, t_step0_ms ${a.efficiency.t_step0_ms}${a.fitted.length > 0 ? ` (moved by the rows: ${a.fitted.join(', ')})` : ''}; fitted on ${a.rows} row(s): ${a.fitted_on.join(', ')}`,
+          `    an MoE model across chips (layout_pairs, section 12a): ${factorsText(a.efficiency, a.fitted)}; fitted on ${a.rows} row(s): ${a.fitted_on.join(', ')}`,
         );
     }
   }
