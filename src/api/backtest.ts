@@ -29,7 +29,7 @@ import { backtestAtEstimate, estimateInputs } from '../fidelity/latent.js';
 import type { Catalog } from '../io/catalog.js';
 import { UsageError } from '../io/errors.js';
 import { bundledMeasuredDir, type LocatedRow, loadMeasured } from '../io/measured.js';
-import { kvAdmissionOf, toAccelerator, toMechanisms, toModel } from '../schema/convert.js';
+import { stackTraitsOf, toAccelerator, toMechanisms, toModel } from '../schema/convert.js';
 import { didYouMean } from '../schema/issues.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 
@@ -65,10 +65,10 @@ export function resolveRows(
       // The row's stack where the profile has factors for it, else the profile's default stack.
       const ownStack = row.stack !== undefined && Object.hasOwn(profile.value.stacks ?? {}, row.stack);
       const stack = row.stack ?? profile.value.default_stack ?? 'generic';
-      // 3b.7: the row's stack admitted its sequences, whichever stack's factors predict it.
+      // 3b.7, 3a.14: the row's stack admitted its sequences and ran its kernels, whichever stack's factors predict it.
       const acc = {
         ...toAccelerator(profile.value, ownStack ? row.stack : undefined),
-        kvAdmission: kvAdmissionOf(stack),
+        ...stackTraitsOf(stack),
       };
       if (row.chips_per_replica > acc.domainChips) {
         unrepresentable.push({

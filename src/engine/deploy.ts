@@ -13,6 +13,8 @@ export interface Setup {
   readonly experts?: Precision | undefined;
   /** The rate attention runs at (docs/model.md section 3a.5). */
   readonly attentionFlopsPerS: number;
+  /** 3a.14: the rate MLA decode attention runs at where it differs from `attentionFlopsPerS`. */
+  readonly decodeAttentionFlopsPerS?: number;
   /** 3a.9: the rates of the dense weights' GEMMs and of the routed experts' (the compute rate when off). */
   readonly denseFlopsPerS: number;
   readonly expertFlopsPerS: number;
@@ -86,6 +88,14 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
     attentionFormat === undefined || attentionFormat === 'int4'
       ? undefined
       : selectComputePrecision(accelerator, attentionFormat);
+  // 3a.14: an FP8 KV cache of an MLA model, on a stack whose generation kernel multiplies in FP8.
+  const fp8Decode =
+    workload.mechanisms.fp8MlaDecode &&
+    accelerator.fp8MlaDecode === true &&
+    workload.model.mla !== undefined &&
+    precision.kvCache.format === 'fp8'
+      ? selectComputePrecision(accelerator, 'fp8')
+      : undefined;
   const experts0 = precision.experts;
   const experts = experts0 && narrower && experts0.bits > activations.bits ? activations : experts0;
   const weights = weightsQuantised ? activations : precision.weights;
@@ -98,6 +108,7 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
     compute,
     experts,
     attentionFlopsPerS: attention?.flopsPerS ?? compute.flopsPerS,
+    ...(fp8Decode ? { decodeAttentionFlopsPerS: fp8Decode.flopsPerS } : {}),
     denseFlopsPerS: rateOf(weights),
     expertFlopsPerS: rateOf(experts ?? weights),
     weights,
@@ -205,6 +216,7 @@ export function replicasOf(
       flopsPerS: setup.denseFlopsPerS,
       expertFlopsPerS: setup.expertFlopsPerS,
       attentionFlopsPerS: setup.attentionFlopsPerS,
+      decodeAttentionFlopsPerS: setup.decodeAttentionFlopsPerS,
       efficiency,
       mechanisms: workload.mechanisms,
       inputTokens: workload.inputTokens,

@@ -42,6 +42,8 @@ export interface ReplicaInputs {
   readonly expertFlopsPerS?: number | undefined;
   /** `F_attn`: the rate attention runs at (section 3a.5); `F` when that correction is off. */
   readonly attentionFlopsPerS: number;
+  /** 3a.14: MLA decode attention's rate where it differs from `F_attn` (FP8 on TensorRT-LLM). */
+  readonly decodeAttentionFlopsPerS?: number | undefined;
   readonly efficiency: Efficiency;
   readonly mechanisms: Mechanisms;
   readonly inputTokens: number;
@@ -241,6 +243,8 @@ export function replicaBuilder(
   const f = inputs.flopsPerS;
   const fExpert = inputs.expertFlopsPerS ?? f;
   const fAttn = inputs.attentionFlopsPerS;
+  // 3a.14: MLA decode attention at the FP8 rate where the setup found it (never a draft without MLA).
+  const fAttnDecode = model.mla ? (inputs.decodeAttentionFlopsPerS ?? fAttn) : fAttn;
   // Memory fit: W + B * L_fit * kvN <= N * C * m, with L_fit the peak context I + O, or under
   // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak); under 3b.7 the
   // steady state only where the stack admits by occupancy (vLLM preempts; TensorRT-LLM reserves).
@@ -408,7 +412,7 @@ export function replicaBuilder(
               tileRows: EXPERT_TILE_ROWS,
             }
           : undefined,
-      attentionSPerSequence: decodeAttnFlops / (n * fAttn * efficiency.etaDecode * attnShare),
+      attentionSPerSequence: decodeAttnFlops / (n * fAttnDecode * efficiency.etaDecode * attnShare),
       plain: !spec && pp === 1 && !mech.chunkedPrefill && !tiles,
       perOperator: mech.perOperatorRoofline,
       softRoofline: mech.softRoofline,

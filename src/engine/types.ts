@@ -90,6 +90,8 @@ export interface Mechanisms {
   readonly stackKvAdmission: boolean;
   /** 3a.13 The KV cache read runs at eta_mem; 3a.8's ratio slows the attention FLOPs only. */
   readonly kvReadsAtMem: boolean;
+  /** 3a.14 MLA decode attention at the FP8 rate where the KV cache is FP8 and the stack's kernel runs so. */
+  readonly fp8MlaDecode: boolean;
   /** 12a Backtest and calibrate only: a row's TTFT at a fixed concurrency joins its fit, as TPOT does. */
   readonly ttftFit: boolean;
   /**
@@ -191,6 +193,8 @@ export interface Accelerator {
    * they grow, preempt when full), else `reserve` (room for the prompt and the whole output).
    */
   readonly kvAdmission?: KvAdmission;
+  /** 3a.14 The stack's MLA generation kernel multiplies in FP8 when the KV cache is FP8 (TensorRT-LLM). */
+  readonly fp8MlaDecode?: boolean;
   readonly tdpW: number;
   readonly systemWPerChip: number;
   readonly prices: readonly PriceQuote[];

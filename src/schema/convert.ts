@@ -64,6 +64,21 @@ export function kvAdmissionOf(stack: string | undefined): KvAdmission {
   return stack !== undefined && OCCUPANCY_ADMISSION_STACKS.has(stack) ? 'occupancy' : 'reserve';
 }
 
+/**
+ * docs/model.md 3a.14: the stacks whose MLA generation kernel runs FP8 queries against an FP8 KV
+ * cache (TensorRT-LLM's attentionOp: `mFP8GenerationMLA = hasFp8KvCache()`). No other stack's
+ * documents say so.
+ */
+const FP8_MLA_DECODE_STACKS: ReadonlySet<string> = new Set(['trtllm']);
+
+/** What `stack`'s own kernels and scheduler do, whichever stack's factors predict it (3b.7, 3a.14). */
+export function stackTraitsOf(stack: string | undefined): Pick<Accelerator, 'kvAdmission' | 'fp8MlaDecode'> {
+  return {
+    kvAdmission: kvAdmissionOf(stack),
+    ...(stack !== undefined && FP8_MLA_DECODE_STACKS.has(stack) ? { fp8MlaDecode: true } : {}),
+  };
+}
+
 /** The `stacks` entry of `stack`, else of the profile's default_stack, when the profile lists it. */
 export function stackEntryOf(p: AcceleratorFile, stack?: string) {
   const name = stack ?? p.default_stack;
@@ -80,7 +95,7 @@ export function stackEntryOf(p: AcceleratorFile, stack?: string) {
 export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
   const name = stack ?? p.default_stack;
   const entry = stackEntryOf(p, stack)?.entry;
-  const base = { ...baseAccelerator(p), kvAdmission: kvAdmissionOf(name) };
+  const base = { ...baseAccelerator(p), ...stackTraitsOf(name) };
   if (!entry) return name === undefined ? base : { ...base, stack: name };
   const efficiency = fileEfficiency(entry.efficiency);
   const calibrated = {} as Record<EfficiencyFactor, boolean>;
@@ -293,6 +308,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     expertEfficiency: m?.expert_efficiency ?? d.expert_efficiency,
     prefillPower: m?.prefill_power ?? d.prefill_power,
     stackKvAdmission: m?.stack_kv_admission ?? d.stack_kv_admission,
+    fp8MlaDecode: m?.fp8_mla_decode ?? d.fp8_mla_decode,
     kvReadsAtMem: m?.kv_reads_at_mem ?? d.kv_reads_at_mem,
     ttftFit: m?.ttft_fit ?? d.ttft_fit,
     layoutPairs: m?.layout_pairs ?? d.layout_pairs,

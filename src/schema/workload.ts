@@ -129,6 +129,7 @@ export const workloadSchema = once(() =>
         prefill_power: z.boolean().optional(),
         stack_kv_admission: z.boolean().optional(),
         kv_reads_at_mem: z.boolean().optional(),
+        fp8_mla_decode: z.boolean().optional(),
         ttft_fit: z.boolean().optional(),
         layout_pairs: z.boolean().optional(),
       })
@@ -188,6 +189,7 @@ export const WORKLOAD_DEFAULTS = {
     prefill_power: true,
     stack_kv_admission: false,
     kv_reads_at_mem: false,
+    fp8_mla_decode: false,
     ttft_fit: false,
     layout_pairs: false,
   },

@@ -10,7 +10,7 @@ import {
   setupFor,
 } from '../../src/engine/index.js';
 import type { Accelerator, Workload } from '../../src/engine/types.js';
-import { kvAdmissionOf } from '../../src/schema/convert.js';
+import { kvAdmissionOf, stackTraitsOf } from '../../src/schema/convert.js';
 import type { WorkloadFile } from '../../src/schema/workload.js';
 import { accelerator, workload } from '../helpers/data.js';
 
@@ -230,6 +230,43 @@ const b200 = accelerator('b200'); // 2,250 TFLOPS BF16, 4,500 FP8
 // Pe = 4 x 114.7e9 / 128 = 3.584e9 expert parameters per token; Pd = 5.1e9 - 3.584e9 = 1.516e9
 const gptOssPe = (4 * 114.7e9) / 128;
 const gptOssPd = 5.1e9 - gptOssPe;
+
+describe('3a.14 MLA decode at the KV cache format (fp8_mla_decode, off)', () => {
+  const h200 = accelerator('h200-sxm'); // default stack trtllm: its MLA generation kernel runs FP8
+  const w = (on: boolean, kv: 'fp8' | 'bf16' = 'fp8', model = 'deepseek-v3') =>
+    workload({
+      model,
+      precision: { ...FP8, kv_cache: kv },
+      input_tokens: 1000,
+      output_tokens: 100,
+      efficiency: EFF,
+      mechanisms: { fp8_mla_decode: on, mla_absorbed: true, attention_bf16: true },
+    });
+  // Absorbed decode attention of DeepSeek-V3: 61 layers * 2 * 128 * (2 * 512 + 64) = 16,990,208 FLOP
+  // per context token, at Lbar = 1000 + 100/2 = 1,050 tokens, over 8 chips at eta_decode 0.25.
+  const flops = 61 * 2 * 128 * (2 * 512 + 64) * 1050; // 17,839,718,400 FLOP per sequence per step
+  it('DeepSeek-V3 with an FP8 KV cache on TensorRT-LLM decodes attention at 1,979 TFLOPS, not BF16 989', () => {
+    const off = replica(h200, w(false), 8);
+    const on = replica(h200, w(true), 8);
+    expect(off.attentionSPerSequence).toBeCloseTo(flops / (8 * 989e12 * 0.25), 15); // 9.019 us
+    expect(on.attentionSPerSequence).toBeCloseTo(flops / (8 * 1979e12 * 0.25), 15); // 4.507 us
+    // prefill attention keeps BF16: the prompt's time is the same
+    expect(on.prefillS).toBe(off.prefillS);
+  });
+  it('a BF16 KV cache, a GQA model and a stack without the kernel (vLLM) decode attention as before', () => {
+    for (const [acc, on, off] of [
+      [h200, w(true, 'bf16'), w(false, 'bf16')],
+      [h200, w(true, 'fp8', 'llama-3.3-70b'), w(false, 'fp8', 'llama-3.3-70b')],
+      [{ ...h200, fp8MlaDecode: false }, w(true), w(false)],
+    ] as const)
+      expect(replica(acc, on, 8).attentionSPerSequence).toBe(replica(acc, off, 8).attentionSPerSequence);
+  });
+  it('the stacks that have the kernel: TensorRT-LLM only', () => {
+    expect(stackTraitsOf('trtllm').fp8MlaDecode).toBe(true);
+    for (const s of ['vllm', 'sglang', 'vllm-neuron', 'nxdi', 'vllm-tpu', undefined])
+      expect(stackTraitsOf(s).fp8MlaDecode).toBeUndefined();
+  });
+});
 
 describe('3a.9 each GEMM at its own weights format', () => {
   const w = (on: boolean) => gptOssFp8({ gemm_formats: on, expert_gemm_tiles: false });

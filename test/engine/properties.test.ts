@@ -121,6 +121,7 @@ const workloadArb = fc.record({
     stackKvAdmission: fc.boolean(),
     kvReadsAtMem: fc.boolean(),
     ttftFit: fc.boolean(),
+    fp8MlaDecode: fc.boolean(),
   }),
 });
 
