@@ -71,11 +71,17 @@ export function kvAdmissionOf(stack: string | undefined): KvAdmission {
  */
 const FP8_MLA_DECODE_STACKS: ReadonlySet<string> = new Set(['trtllm']);
 
-/** What `stack`'s own kernels and scheduler do, whichever stack's factors predict it (3b.7, 3a.14). */
-export function stackTraitsOf(stack: string | undefined): Pick<Accelerator, 'kvAdmission' | 'fp8MlaDecode'> {
+/**
+ * What `stack`'s own kernels and scheduler do, whichever stack's factors predict it (3b.7, 3a.14).
+ * Every trait is set, false included, so that spreading it over another stack's accelerator
+ * replaces that stack's traits.
+ */
+export function stackTraitsOf(
+  stack: string | undefined,
+): Required<Pick<Accelerator, 'kvAdmission' | 'fp8MlaDecode'>> {
   return {
     kvAdmission: kvAdmissionOf(stack),
-    ...(stack !== undefined && FP8_MLA_DECODE_STACKS.has(stack) ? { fp8MlaDecode: true } : {}),
+    fp8MlaDecode: stack !== undefined && FP8_MLA_DECODE_STACKS.has(stack),
   };
 }
 

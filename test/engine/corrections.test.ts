@@ -264,7 +264,7 @@ describe('3a.14 MLA decode at the KV cache format (fp8_mla_decode, off)', () => 
   it('the stacks that have the kernel: TensorRT-LLM only', () => {
     expect(stackTraitsOf('trtllm').fp8MlaDecode).toBe(true);
     for (const s of ['vllm', 'sglang', 'vllm-neuron', 'nxdi', 'vllm-tpu', undefined])
-      expect(stackTraitsOf(s).fp8MlaDecode).toBeUndefined();
+      expect(stackTraitsOf(s).fp8MlaDecode).toBe(false);
   });
 });
 

@@ -49,6 +49,24 @@ describe('backtest on the bundled measured results', () => {
     expect(oss?.chips_per_replica).toBe(2);
   });
 
+  it("each row runs its own stack's kernels and admission, whichever stack's factors predict it (3a.14, 3b.7)", () => {
+    // H200's profile defaults to trtllm; a DeepSeek row served by SGLang on it (a stack the profile
+    // has no factors for) takes trtllm's factors but not its FP8 MLA kernel, and admits as SGLang
+    const ds = cases.find((c) => c.row.model === 'deepseek-v3' && c.row.accelerator === 'h200-sxm');
+    expect(ds?.row.stack).toBe('trtllm');
+    expect(ds?.accelerator.fp8MlaDecode).toBe(true);
+    const [sglang] = resolveRows(bundled(), [
+      {
+        ...(rows.find((r) => r.row.id === ds?.id) as (typeof rows)[number]),
+        row: { ...(ds?.row as (typeof rows)[number]['row']), stack: 'sglang' },
+      },
+    ]).cases;
+    expect(sglang?.accelerator.stack).toBe('trtllm');
+    expect(sglang?.accelerator.fp8MlaDecode).toBe(false);
+    expect(sglang?.accelerator.kvAdmission).toBe('reserve');
+    for (const c of cases) expect(c.accelerator.fp8MlaDecode).toBe(c.row.stack === 'trtllm');
+  });
+
   it('the held-back rows (data/held-back) load and are representable, so they can join by a move', () => {
     const held = loadMeasured([join(REPO, 'data', 'held-back')]);
     const blog = held.filter((r) => r.row.id.startsWith('amd-blog-mi355x-'));
