@@ -13,7 +13,7 @@ export interface Setup {
   readonly experts?: Precision | undefined;
   /** The rate attention runs at (docs/model.md section 3a.5). */
   readonly attentionFlopsPerS: number;
-  /** 3a.14: the rate MLA decode attention runs at where it differs from `attentionFlopsPerS`. */
+  /** 3a.14, 3a.15: the rate decode attention runs at where it differs from `attentionFlopsPerS`. */
   readonly decodeAttentionFlopsPerS?: number;
   /** 3a.9: the rates of the dense weights' GEMMs and of the routed experts' (the compute rate when off). */
   readonly denseFlopsPerS: number;
@@ -80,22 +80,25 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
   const narrower = compute.fallback?.direction === 'narrower';
   const activations = compute.fallback ? precisionOf(compute.format) : precision.activations;
   const weightsQuantised = narrower && precision.weights.bits > activations.bits;
+  // 3a.14, 3a.15: an FP8 KV cache on a stack whose attention kernels multiply at its format.
+  const mech = workload.mechanisms;
+  const kvAttention =
+    accelerator.fp8KvAttention === true && precision.kvCache.format === 'fp8' && !precision.attention;
+  const mla = workload.model.mla !== undefined;
+  const fp8Decode = kvAttention && (mech.fp8Attention || (mech.fp8MlaDecode && mla));
+  // 3a.15: FP8 context FMHA for an FP8 or NVFP4 checkpoint (its dense weights), not MLA's.
+  const denseFormat = precision.weights.format;
+  const fp8Prefill =
+    kvAttention && mech.fp8Attention && !mla && (denseFormat === 'fp8' || denseFormat === 'fp4');
   // 3a.5: attention at the workload's attention format, else BF16 when the correction is on
   // (a chip without BF16 falls back like any format), else at the GEMMs' rate.
   const attentionFormat =
-    precision.attention?.format ?? (workload.mechanisms.attentionBf16 ? 'bf16' : undefined);
+    precision.attention?.format ?? (fp8Prefill ? 'fp8' : mech.attentionBf16 ? 'bf16' : undefined);
   const attention =
     attentionFormat === undefined || attentionFormat === 'int4'
       ? undefined
       : selectComputePrecision(accelerator, attentionFormat);
-  // 3a.14: an FP8 KV cache of an MLA model, on a stack whose generation kernel multiplies in FP8.
-  const fp8Decode =
-    workload.mechanisms.fp8MlaDecode &&
-    accelerator.fp8MlaDecode === true &&
-    workload.model.mla !== undefined &&
-    precision.kvCache.format === 'fp8'
-      ? selectComputePrecision(accelerator, 'fp8')
-      : undefined;
+  const decodeAttention = fp8Decode ? selectComputePrecision(accelerator, 'fp8') : undefined;
   const experts0 = precision.experts;
   const experts = experts0 && narrower && experts0.bits > activations.bits ? activations : experts0;
   const weights = weightsQuantised ? activations : precision.weights;
@@ -108,7 +111,7 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
     compute,
     experts,
     attentionFlopsPerS: attention?.flopsPerS ?? compute.flopsPerS,
-    ...(fp8Decode ? { decodeAttentionFlopsPerS: fp8Decode.flopsPerS } : {}),
+    ...(decodeAttention ? { decodeAttentionFlopsPerS: decodeAttention.flopsPerS } : {}),
     denseFlopsPerS: rateOf(weights),
     expertFlopsPerS: rateOf(experts ?? weights),
     weights,

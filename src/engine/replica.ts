@@ -42,7 +42,7 @@ export interface ReplicaInputs {
   readonly expertFlopsPerS?: number | undefined;
   /** `F_attn`: the rate attention runs at (section 3a.5); `F` when that correction is off. */
   readonly attentionFlopsPerS: number;
-  /** 3a.14: MLA decode attention's rate where it differs from `F_attn` (FP8 on TensorRT-LLM). */
+  /** 3a.14, 3a.15: decode attention's rate where it differs from `F_attn` (FP8 on TensorRT-LLM). */
   readonly decodeAttentionFlopsPerS?: number | undefined;
   readonly efficiency: Efficiency;
   readonly mechanisms: Mechanisms;
@@ -243,8 +243,9 @@ export function replicaBuilder(
   const f = inputs.flopsPerS;
   const fExpert = inputs.expertFlopsPerS ?? f;
   const fAttn = inputs.attentionFlopsPerS;
-  // 3a.14: MLA decode attention at the FP8 rate where the setup found it (never a draft without MLA).
-  const fAttnDecode = model.mla ? (inputs.decodeAttentionFlopsPerS ?? fAttn) : fAttn;
+  // 3a.14, 3a.15: decode attention at the FP8 rate where the setup found it; under 3a.14 alone
+  // only for a model with MLA (never a draft without it).
+  const fAttnDecode = model.mla || mech.fp8Attention ? (inputs.decodeAttentionFlopsPerS ?? fAttn) : fAttn;
   // Memory fit: W + B * L_fit * kvN <= N * C * m, with L_fit the peak context I + O, or under
   // 3b.1 the steady-state mean I + O/2 with 10% headroom (never above the peak); under 3b.7 the
   // steady state only where the stack admits by occupancy (vLLM preempts; TensorRT-LLM reserves).

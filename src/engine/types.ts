@@ -92,6 +92,8 @@ export interface Mechanisms {
   readonly kvReadsAtMem: boolean;
   /** 3a.14 MLA decode attention at the FP8 rate where the KV cache is FP8 and the stack's kernel runs so. */
   readonly fp8MlaDecode: boolean;
+  /** 3a.15 On such a stack every decode attention, and an FP8/FP4 checkpoint's prefill attention, at the FP8 rate. */
+  readonly fp8Attention: boolean;
   /** 12a Backtest and calibrate only: a row's TTFT at a fixed concurrency joins its fit, as TPOT does. */
   readonly ttftFit: boolean;
   /**
@@ -193,8 +195,11 @@ export interface Accelerator {
    * they grow, preempt when full), else `reserve` (room for the prompt and the whole output).
    */
   readonly kvAdmission?: KvAdmission;
-  /** 3a.14 The stack's MLA generation kernel multiplies in FP8 when the KV cache is FP8 (TensorRT-LLM). */
-  readonly fp8MlaDecode?: boolean;
+  /**
+   * 3a.14, 3a.15 The stack's attention kernels multiply at an FP8 KV cache's format (TensorRT-LLM:
+   * MLA and XQA decode, the context FMHA of FP8/NVFP4 checkpoints).
+   */
+  readonly fp8KvAttention?: boolean;
   readonly tdpW: number;
   readonly systemWPerChip: number;
   readonly prices: readonly PriceQuote[];

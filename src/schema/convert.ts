@@ -65,11 +65,11 @@ export function kvAdmissionOf(stack: string | undefined): KvAdmission {
 }
 
 /**
- * docs/model.md 3a.14: the stacks whose MLA generation kernel runs FP8 queries against an FP8 KV
- * cache (TensorRT-LLM's attentionOp: `mFP8GenerationMLA = hasFp8KvCache()`). No other stack's
- * documents say so.
+ * docs/model.md 3a.14, 3a.15: the stacks whose attention kernels multiply at an FP8 KV cache's
+ * format (TensorRT-LLM's attentionOp: `mFP8GenerationMLA = hasFp8KvCache()`, XQA's E4M3 math, FP8
+ * context FMHA). No other stack's documents say so.
  */
-const FP8_MLA_DECODE_STACKS: ReadonlySet<string> = new Set(['trtllm']);
+const FP8_KV_ATTENTION_STACKS: ReadonlySet<string> = new Set(['trtllm']);
 
 /**
  * What `stack`'s own kernels and scheduler do, whichever stack's factors predict it (3b.7, 3a.14).
@@ -78,10 +78,10 @@ const FP8_MLA_DECODE_STACKS: ReadonlySet<string> = new Set(['trtllm']);
  */
 export function stackTraitsOf(
   stack: string | undefined,
-): Required<Pick<Accelerator, 'kvAdmission' | 'fp8MlaDecode'>> {
+): Required<Pick<Accelerator, 'kvAdmission' | 'fp8KvAttention'>> {
   return {
     kvAdmission: kvAdmissionOf(stack),
-    fp8MlaDecode: stack !== undefined && FP8_MLA_DECODE_STACKS.has(stack),
+    fp8KvAttention: stack !== undefined && FP8_KV_ATTENTION_STACKS.has(stack),
   };
 }
 
@@ -315,6 +315,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     prefillPower: m?.prefill_power ?? d.prefill_power,
     stackKvAdmission: m?.stack_kv_admission ?? d.stack_kv_admission,
     fp8MlaDecode: m?.fp8_mla_decode ?? d.fp8_mla_decode,
+    fp8Attention: m?.fp8_attention ?? d.fp8_attention,
     kvReadsAtMem: m?.kv_reads_at_mem ?? d.kv_reads_at_mem,
     ttftFit: m?.ttft_fit ?? d.ttft_fit,
     layoutPairs: m?.layout_pairs ?? d.layout_pairs,

@@ -130,6 +130,7 @@ export const workloadSchema = once(() =>
         stack_kv_admission: z.boolean().optional(),
         kv_reads_at_mem: z.boolean().optional(),
         fp8_mla_decode: z.boolean().optional(),
+        fp8_attention: z.boolean().optional(),
         ttft_fit: z.boolean().optional(),
         layout_pairs: z.boolean().optional(),
       })
@@ -190,6 +191,7 @@ export const WORKLOAD_DEFAULTS = {
     stack_kv_admission: false,
     kv_reads_at_mem: false,
     fp8_mla_decode: false,
+    fp8_attention: false,
     ttft_fit: false,
     layout_pairs: false,
   },

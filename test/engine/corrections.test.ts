@@ -257,14 +257,67 @@ describe('3a.14 MLA decode at the KV cache format (fp8_mla_decode, off)', () => 
     for (const [acc, on, off] of [
       [h200, w(true, 'bf16'), w(false, 'bf16')],
       [h200, w(true, 'fp8', 'llama-3.3-70b'), w(false, 'fp8', 'llama-3.3-70b')],
-      [{ ...h200, fp8MlaDecode: false }, w(true), w(false)],
+      [{ ...h200, fp8KvAttention: false }, w(true), w(false)],
     ] as const)
       expect(replica(acc, on, 8).attentionSPerSequence).toBe(replica(acc, off, 8).attentionSPerSequence);
   });
   it('the stacks that have the kernel: TensorRT-LLM only', () => {
-    expect(stackTraitsOf('trtllm').fp8MlaDecode).toBe(true);
+    expect(stackTraitsOf('trtllm').fp8KvAttention).toBe(true);
     for (const s of ['vllm', 'sglang', 'vllm-neuron', 'nxdi', 'vllm-tpu', undefined])
-      expect(stackTraitsOf(s).fp8MlaDecode).toBe(false);
+      expect(stackTraitsOf(s).fp8KvAttention).toBe(false);
+  });
+});
+
+describe('3a.15 attention at the KV cache format on TensorRT-LLM (fp8_attention, off)', () => {
+  const h200 = accelerator('h200-sxm'); // default stack trtllm
+  const w = (
+    on: boolean,
+    model = 'llama-3.3-70b',
+    kv: 'fp8' | 'bf16' = 'fp8',
+    weights: 'fp8' | 'bf16' = 'fp8',
+  ) =>
+    workload({
+      model,
+      precision: { weights, activations: 'fp8', kv_cache: kv },
+      input_tokens: 800,
+      output_tokens: 300,
+      efficiency: EFF,
+      mechanisms: { fp8_attention: on, attention_bf16: true, mla_absorbed: true },
+    });
+  it('Llama 3.3 70B FP8 with an FP8 cache: prefill and decode attention at 1,979 TFLOPS, not 989', () => {
+    const off = replica(h200, w(false), 2);
+    const on = replica(h200, w(true), 2);
+    // prefill: 2 * 64 * (128 + 128) = 32,768 FLOP per layer per token pair, 80 layers, 800^2 / 2 pairs
+    const prefillAttnFlops = 32_768 * 80 * (800 ** 2 / 2); // 838,860,800,000 FLOP
+    expect(off.prefillS - on.prefillS).toBeCloseTo(
+      prefillAttnFlops / (2 * 989e12 * 0.6) - prefillAttnFlops / (2 * 1979e12 * 0.6), // 0.7068 - 0.3532 ms
+      15,
+    );
+    // decode: 4 * 80 * 8192 * 950 FLOP per sequence, as in 3a.5, at the FP8 rate
+    expect(off.attentionSPerSequence).toBeCloseTo((4 * 80 * 8192 * 950) / (2 * 989e12 * 0.25), 15);
+    expect(on.attentionSPerSequence).toBeCloseTo((4 * 80 * 8192 * 950) / (2 * 1979e12 * 0.25), 15);
+  });
+  it('a BF16 checkpoint (gpt-oss keeps its attention weights BF16) and MLA prefill stay BF16; their decode is FP8', () => {
+    for (const [model, weights, chips] of [
+      ['llama-3.3-70b', 'bf16', 2],
+      ['deepseek-v3', 'fp8', 8],
+    ] as const) {
+      const off = replica(h200, w(false, model, 'fp8', weights), chips);
+      const on = replica(h200, w(true, model, 'fp8', weights), chips);
+      expect(on.prefillS).toBe(off.prefillS);
+      expect(off.attentionSPerSequence / on.attentionSPerSequence).toBeCloseTo(1979 / 989, 12);
+    }
+  });
+  it('a BF16 cache, or a stack without these kernels, changes nothing', () => {
+    for (const [acc, kv] of [
+      [h200, 'bf16'],
+      [{ ...h200, fp8KvAttention: false }, 'fp8'],
+    ] as const) {
+      const off = replica(acc, w(false, 'llama-3.3-70b', kv), 2);
+      const on = replica(acc, w(true, 'llama-3.3-70b', kv), 2);
+      expect(on.prefillS).toBe(off.prefillS);
+      expect(on.attentionSPerSequence).toBe(off.attentionSPerSequence);
+    }
   });
 });
 

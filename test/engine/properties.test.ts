@@ -122,6 +122,7 @@ const workloadArb = fc.record({
     kvReadsAtMem: fc.boolean(),
     ttftFit: fc.boolean(),
     fp8MlaDecode: fc.boolean(),
+    fp8Attention: fc.boolean(),
   }),
 });
 

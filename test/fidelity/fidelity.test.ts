@@ -54,7 +54,7 @@ describe('backtest on the bundled measured results', () => {
     // has no factors for) takes trtllm's factors but not its FP8 MLA kernel, and admits as SGLang
     const ds = cases.find((c) => c.row.model === 'deepseek-v3' && c.row.accelerator === 'h200-sxm');
     expect(ds?.row.stack).toBe('trtllm');
-    expect(ds?.accelerator.fp8MlaDecode).toBe(true);
+    expect(ds?.accelerator.fp8KvAttention).toBe(true);
     const [sglang] = resolveRows(bundled(), [
       {
         ...(rows.find((r) => r.row.id === ds?.id) as (typeof rows)[number]),
@@ -62,9 +62,9 @@ describe('backtest on the bundled measured results', () => {
       },
     ]).cases;
     expect(sglang?.accelerator.stack).toBe('trtllm');
-    expect(sglang?.accelerator.fp8MlaDecode).toBe(false);
+    expect(sglang?.accelerator.fp8KvAttention).toBe(false);
     expect(sglang?.accelerator.kvAdmission).toBe('reserve');
-    for (const c of cases) expect(c.accelerator.fp8MlaDecode).toBe(c.row.stack === 'trtllm');
+    for (const c of cases) expect(c.accelerator.fp8KvAttention).toBe(c.row.stack === 'trtllm');
   });
 
   it('the held-back rows (data/held-back) load and are representable, so they can join by a move', () => {
