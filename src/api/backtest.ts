@@ -65,7 +65,8 @@ export function resolveRows(
       // The row's stack where the profile has factors for it, else the profile's default stack.
       const ownStack = row.stack !== undefined && Object.hasOwn(profile.value.stacks ?? {}, row.stack);
       const stack = row.stack ?? profile.value.default_stack ?? 'generic';
-      // 3b.7, 3a.14: the row's stack admitted its sequences and ran its kernels, whichever stack's factors predict it.
+      // 3b.7, 3a.14, 3a.15: the row's stack admitted its sequences and ran its kernels, whichever
+      // stack's factors predict it.
       const acc = {
         ...toAccelerator(profile.value, ownStack ? row.stack : undefined),
         ...stackTraitsOf(stack),

@@ -72,7 +72,7 @@ export function kvAdmissionOf(stack: string | undefined): KvAdmission {
 const FP8_KV_ATTENTION_STACKS: ReadonlySet<string> = new Set(['trtllm']);
 
 /**
- * What `stack`'s own kernels and scheduler do, whichever stack's factors predict it (3b.7, 3a.14).
+ * What `stack`'s own kernels and scheduler do, whichever stack's factors predict it (3b.7, 3a.14, 3a.15).
  * Every trait is set, false included, so that spreading it over another stack's accelerator
  * replaces that stack's traits.
  */
