@@ -7,6 +7,7 @@ import {
   type MeasuredRow,
   measuredRowSchema,
   measuredRules,
+  requiredMeasuredColumns,
 } from '../schema/measured.js';
 import { displayPath } from './catalog.js';
 import { parseCsv } from './csv.js';
@@ -62,6 +63,17 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
         );
       }
     }
+    // A required column missing from the header is the file's one problem, not each row's: say so
+    // once, at the header, with every such column.
+    const missing = requiredMeasuredColumns().filter((c) => !header.includes(c));
+    if (missing.length > 0)
+      throw new InputError(
+        file,
+        1,
+        1,
+        '',
+        `the header lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (data/measured/README.md lists the columns)`,
+      );
     for (const rec of records.slice(1)) {
       if (rec.fields.length > header.length)
         throw new InputError(

@@ -79,6 +79,12 @@ export type ResolvedRow = MeasuredRow & { readonly stack: string; readonly stack
 
 export const MEASURED_COLUMNS = once(() => Object.keys(measuredRowSchema().shape) as (keyof MeasuredRow)[]);
 
+/** The columns every row must fill, in the schema's order: those whose absence the schema refuses. */
+export const requiredMeasuredColumns = once(() => {
+  const shape = measuredRowSchema().shape;
+  return MEASURED_COLUMNS().filter((c) => !shape[c].safeParse(undefined).success);
+});
+
 const NUMERIC = new Set<string>([
   'power_cap_w',
   'chips_per_replica',

@@ -579,6 +579,27 @@ describe('measured-result files', () => {
     const text = await runCli(['backtest', bad]);
     expect(text.stderr).toBe(`infercost: ${bad}:2:25 chips_per_replica: expected a number, got "abc"\n`);
   });
+
+  it('a required column missing from the header is named once, at the header, all of them', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 'mine.csv');
+    // input_assumed and source left out; stack is optional, so its absence is no error.
+    writeFileSync(
+      file,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,output_tokens,scenario,output_tokens_per_s_per_chip',
+        'my-h100,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,1000,max_throughput,12000',
+      ].join('\n'),
+    );
+    const r = await runCli(['backtest', file]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      `infercost: ${file}:1:1 the header lacks the required columns input_assumed, source (data/measured/README.md lists the columns)\n`,
+    );
+  });
 });
 
 it("toAccelerator takes the stack's factors and interval; without stacks, the efficiency block and its ranges", () => {
