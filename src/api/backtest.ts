@@ -1,3 +1,4 @@
+import type { Prediction } from '../engine/calibrate.js';
 import { ATTENTION_EFFICIENCY_RATIO, EXPERT_EFFICIENCY_RATIO } from '../engine/replica.js';
 import type { EngineConstants, Mechanisms } from '../engine/types.js';
 import {
@@ -167,6 +168,25 @@ function summaryJson(s: Omit<ErrorSummary, 'kind'> & { readonly kind: string }) 
   };
 }
 
+/**
+ * Where the predicted time goes: the batch, one decode step by term and one prefill, as compare's
+ * JSON states them (`deployment.decode_*_s`), flat so that CSV gets a column each.
+ */
+function stepJson(r: { readonly prediction?: Prediction }) {
+  const p = r.prediction;
+  return {
+    predicted_batch: p?.batch ?? null,
+    predicted_bound:
+      p === undefined ? null : p.decodeStep.memoryS >= p.decodeStep.computeS ? 'memory' : 'compute',
+    predicted_decode_step_s: p?.decodeStep.totalS ?? null,
+    predicted_decode_memory_s: p?.decodeStep.memoryS ?? null,
+    predicted_decode_compute_s: p?.decodeStep.computeS ?? null,
+    predicted_decode_comm_s: p?.decodeStep.commS ?? null,
+    predicted_decode_overhead_s: p?.decodeStep.overheadS ?? null,
+    predicted_prefill_s: p?.prefillS ?? null,
+  };
+}
+
 /** A row's TPOT and TTFT, measured, predicted and their errors, as both reports write them. */
 function latencyJson(r: BacktestRow) {
   return {
@@ -208,7 +228,7 @@ export function backtestReport(rows: readonly BacktestRow[]) {
             r.row.output_tokens_per_s_per_chip <= r.statedHigh,
       error_pct: r.errorPct ?? null,
       ...latencyJson(r),
-      predicted_batch: r.prediction?.batch ?? null,
+      ...stepJson(r),
       measured_system_w_per_chip: measuredSystemWPerChip(r.row) ?? null,
       predicted_system_w_per_chip:
         measuredSystemWPerChip(r.row) === undefined ? null : (r.prediction?.systemWPerChip ?? null),
@@ -246,6 +266,7 @@ export function cvReport(cv: CvResult) {
         covered: r.covered ?? null,
         error_pct: r.errorPct ?? null,
         ...latencyJson(r),
+        ...stepJson(r),
         // MLPerf Power rows: power from the power model refitted without the row's source (6.1).
         measured_system_w_per_chip: measuredW ?? null,
         predicted_system_w_per_chip: measuredW === undefined ? null : (r.prediction?.systemWPerChip ?? null),

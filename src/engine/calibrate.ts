@@ -1,6 +1,6 @@
 import { chooseDeployment } from './deploy.js';
 import { deploymentPowerW } from './energy.js';
-import { decodeStep } from './replica.js';
+import { type DecodeStep, decodeStep } from './replica.js';
 import type { Accelerator, Efficiency, EfficiencyFactor, Workload } from './types.js';
 
 /** One measured result the engine can reproduce: a setup and what was measured on it. */
@@ -23,6 +23,10 @@ export interface Prediction {
   readonly chips: number;
   readonly batch: number;
   readonly batchCappedFrom?: number;
+  /** One decode step at that batch, by term, as compare's JSON states it (section 3). */
+  readonly decodeStep: DecodeStep;
+  /** One request's prefill. */
+  readonly prefillS: number;
 }
 
 /** The engine's prediction for a case under the given efficiency factors, or undefined if it cannot run. */
@@ -31,19 +35,16 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
   const { moeAcrossEfficiency: _fit, ...accelerator } = c.accelerator;
   const d = chooseDeployment({ ...accelerator, efficiency }, { ...c.workload, efficiencyOverrides: {} });
   if (!d.ok) return undefined;
+  const step = decodeStep(d.replica, d.point.batch);
   const p = {
     tokensPerSPerChip: d.point.outputTokensPerS / d.point.chips,
-    systemWPerChip: deploymentPowerW(
-      c.accelerator,
-      c.workload,
-      d,
-      decodeStep(d.replica, d.point.batch),
-      efficiency,
-    ),
+    systemWPerChip: deploymentPowerW(c.accelerator, c.workload, d, step, efficiency),
     tpotS: d.point.tpotS,
     ttftS: d.point.ttftS,
     chips: d.point.chips,
     batch: d.point.batch,
+    decodeStep: step,
+    prefillS: d.point.prefillS,
   };
   return d.batchCappedFrom === undefined ? p : { ...p, batchCappedFrom: d.batchCappedFrom };
 }

@@ -800,6 +800,11 @@ describe('backtest --cv: chips left out (docs/model.md section 11, "Chips nobody
       measured_output_tokens_per_s_per_chip: number;
     }[];
     expect(left.map((r) => r.id).sort()).toEqual(report.rows.map((r: { id: string }) => r.id).sort());
+    // Each held-out row says where its predicted time goes, as plain backtest does.
+    for (const r of report.rows as { predicted_batch: number; predicted_decode_step_s: number }[]) {
+      expect(r.predicted_batch).toBeGreaterThanOrEqual(1);
+      expect(r.predicted_decode_step_s).toBeGreaterThan(0);
+    }
     for (const r of left) {
       // No chip keeps a pair fit with all its rows out.
       expect(['stack', 'pooled']).toContain(r.fitted_on);

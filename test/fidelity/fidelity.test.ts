@@ -102,6 +102,50 @@ describe('backtest on the bundled measured results', () => {
     for (const r of known) expect(Math.abs(r.errorPct ?? 100), r.row.id).toBeLessThanOrEqual(35);
   });
 
+  it("JSON and CSV say where each row's time goes, and the terms give back its throughput", async () => {
+    const r = await runCli(['backtest', 'data/measured/published.csv', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout).rows as {
+      chips_per_replica: number;
+      output_tokens: number;
+      predicted_output_tokens_per_s_per_chip: number;
+      predicted_batch: number;
+      predicted_bound: string;
+      predicted_decode_step_s: number;
+      predicted_decode_memory_s: number;
+      predicted_decode_compute_s: number;
+      predicted_decode_comm_s: number;
+      predicted_decode_overhead_s: number;
+      predicted_prefill_s: number;
+    }[];
+    expect(rows).toHaveLength(20);
+    for (const x of rows) {
+      // docs/model.md section 3: B requests take T(B) = B * t_pf + O * t_step(B), so a replica of
+      // N chips makes X = B * O / T(B) / N output tokens per second per chip.
+      const B = x.predicted_batch;
+      const O = x.output_tokens;
+      const T = B * x.predicted_prefill_s + O * x.predicted_decode_step_s;
+      expect((B * O) / T / x.chips_per_replica).toBeCloseTo(x.predicted_output_tokens_per_s_per_chip, 6);
+      expect(x.predicted_bound).toBe(
+        x.predicted_decode_memory_s >= x.predicted_decode_compute_s ? 'memory' : 'compute',
+      );
+      // 3a.1: max(t_w, t_gemm) + max(t_kv, t_attn) + t_comm + t_step0 lies between
+      // max(memory, compute) and memory + compute, each plus comm and overhead.
+      const rest = x.predicted_decode_comm_s + x.predicted_decode_overhead_s;
+      expect(x.predicted_decode_step_s).toBeLessThanOrEqual(
+        x.predicted_decode_memory_s + x.predicted_decode_compute_s + rest + 1e-12,
+      );
+      expect(x.predicted_decode_step_s).toBeGreaterThanOrEqual(
+        Math.max(x.predicted_decode_memory_s, x.predicted_decode_compute_s) + rest - 1e-12,
+      );
+    }
+    const csv = await runCli(['backtest', 'data/measured/published.csv', '--format', 'csv']);
+    const [header] = parseCsv(csv.stdout, 'stdout').map((l) => l.fields);
+    expect(header).toEqual(
+      expect.arrayContaining(['predicted_bound', 'predicted_decode_step_s', 'predicted_prefill_s']),
+    );
+  });
+
   it('prints the table and the summary, and lists what it cannot represent', async () => {
     const r = await runCli(['backtest']);
     expect(r.code).toBe(0);
