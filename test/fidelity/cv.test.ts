@@ -605,7 +605,11 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     expect(tilesOff.size).toBeGreaterThan(0);
     const models = new Set(defaults.filter((c) => tilesOff.has(c.row.id)).map((c) => c.row.model));
     for (const m of models) expect(bundled().models.get(m)?.value.moe, m).toBeDefined();
-  });
+    // Three predictions of every bundled row: 9-12 s alone, 33 s in a slow CI run (thirty-fifth
+    // session), past vitest's default 20 s. The limits of this file's whole-dataset tests are
+    // not speed goals (those are in `npm run bench`): that run took 1,179 s for its first
+    // cross-validation, so they allow 40 minutes.
+  }, 2_400_000);
 
   it("per model kind (section 11): each kind's pair band is the all-rows band widened to its own q10..q90", () => {
     const cv = bundledCv();
@@ -650,7 +654,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
       return percentile(w, 50) as number;
     };
     expect(medianWidth(true)).toBeGreaterThan(medianWidth(false) + 0.05);
-  }, 1_200_000);
+  }, 2_400_000);
 
   it("backtest --cv states the floor as compare does: no held-out range narrower than its chip's median error on the stack from other sources", () => {
     const cv = bundledCv();
@@ -676,7 +680,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     }
     // Trainium2's rows carry other-source errors far past any band: the floor acts on them.
     expect(widened).toBeGreaterThan(0);
-  }, 1_200_000);
+  }, 2_400_000);
 
   it('on the bundled rows: the stack band covers the pair band, the pooled band the stack band', () => {
     const cv = bundledCv();
@@ -688,7 +692,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     expect(pooled[1]).toBeGreaterThanOrEqual(stack[1]);
     // A full leave-one-source-out run over every bundled row (320): 36-60 s here with 12b's
     // estimates (60 s in CI beside other test files), far past the default.
-  }, 1_200_000);
+  }, 2_400_000);
 
   it('chips left out (section 11): every row predicted without its chip, each with a range no narrower than the pair level states', () => {
     const cv = bundledCv();
@@ -707,7 +711,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
       expect(width, t.id).toBeGreaterThan(pair[1] - pair[0] - 0.15);
       expect(t.covered).toBe(t.measured >= (t.low as number) && t.measured <= (t.high as number));
     }
-  }, 1_200_000);
+  }, 2_400_000);
 
   it('the rows whose input nobody published have their own summary line, each with a dataset at an estimate', () => {
     const cv = bundledCv();
@@ -721,7 +725,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     for (const r of assumed)
       if (r.row.dataset !== undefined) expect(r.inputTokensEstimated, r.row.id).toBeDefined();
       else expect(r.inputTokensEstimated, r.row.id).toBeUndefined();
-  }, 1_200_000);
+  }, 2_400_000);
 
   it('MLPerf Power rows take their power from a power model refitted without their source (docs/model.md 6.1)', () => {
     const cv = bundledCv();
@@ -770,7 +774,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     const w = cv.summary.find((g) => g.group === 'system power per chip (MLPerf Power rows)');
     // 7.64 (7.10 before the twenty-ninth session, 6.60 before the twenty-seventh, 6.61 in the twentieth)
     expect(w?.medianAbsErrorPct).toBeCloseTo(7.64, 1);
-  }, 1_200_000);
+  }, 2_400_000);
 
   it('the known-input rows again with each source weighted equally: the same rows, each of n rows of a source 1/n', () => {
     const cv = bundledCv();
@@ -788,7 +792,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     // it is above the per-row median on these rows.
     const perRow = cv.summary.find((s) => s.group === 'all, known input length');
     expect(line?.medianAbsErrorPct ?? 0).toBeGreaterThan(perRow?.medianAbsErrorPct ?? 100);
-  }, 1_200_000);
+  }, 2_400_000);
 
   it('held out, the NIM sweep on H100 (5000 in / 500 out, 1 to 100 in flight) is 15-24% low at every concurrency', () => {
     // NIM is its own stack on one chip and one source: held out, it is predicted from the pooled
@@ -804,7 +808,7 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
       expect(r.level, r.row.id).toBe('pooled');
       expect(r.errorPct ?? 100, r.row.id).toBeCloseTo(expected[i] ?? 0, 0);
     });
-  }, 1_200_000);
+  }, 2_400_000);
 });
 
 let bundledCvResult: CvResult | undefined;
@@ -870,5 +874,5 @@ describe('chips measured only where nobody published the input (docs/model.md 12
     // the pair band comes from MI300X's rows alone: the same as with the switch off
     const off = crossValidate(casesWith(false));
     expect(cv.bands.pair).toEqual(off.bands.pair);
-  }, 1_200_000);
+  }, 2_400_000);
 });
