@@ -1,5 +1,5 @@
 import type { Prediction } from '../engine/calibrate.js';
-import { ATTENTION_EFFICIENCY_RATIO, EXPERT_EFFICIENCY_RATIO } from '../engine/replica.js';
+import { ATTENTION_EFFICIENCY_RATIO, EXPERT_EFFICIENCY_RATIO, stepBound } from '../engine/replica.js';
 import type { EngineConstants, Mechanisms } from '../engine/types.js';
 import {
   type BacktestRow,
@@ -176,8 +176,7 @@ function stepJson(r: { readonly prediction?: Prediction }) {
   const p = r.prediction;
   return {
     predicted_batch: p?.batch ?? null,
-    predicted_bound:
-      p === undefined ? null : p.decodeStep.memoryS >= p.decodeStep.computeS ? 'memory' : 'compute',
+    predicted_bound: p === undefined ? null : stepBound(p.decodeStep),
     predicted_decode_step_s: p?.decodeStep.totalS ?? null,
     predicted_decode_memory_s: p?.decodeStep.memoryS ?? null,
     predicted_decode_compute_s: p?.decodeStep.computeS ?? null,

@@ -15,7 +15,7 @@ import {
   fleetForPower,
 } from './energy.js';
 import { breakEvenUsdPerChipHour, type ChipCost, type CostMetrics, chipCost, costMetrics } from './money.js';
-import { type DecodeStep, decodeStep } from './replica.js';
+import { type DecodeStep, decodeStep, stepBound } from './replica.js';
 import {
   type Accelerator,
   type ComputeFormat,
@@ -285,7 +285,7 @@ export function evaluate(
       disaggregated: d.disaggregated,
       prefillS: replica.prefillS,
       step,
-      bound: step.memoryS >= step.computeS ? 'memory' : 'compute',
+      bound: stepBound(step),
     },
     performance: {
       ttftS: point.ttftS,

@@ -451,6 +451,11 @@ export interface DecodeStep {
   readonly totalS: number;
 }
 
+/** Which side of the roofline sets the step: its reads or its arithmetic (memory on a tie). */
+export function stepBound(step: DecodeStep): 'memory' | 'compute' {
+  return step.memoryS >= step.computeS ? 'memory' : 'compute';
+}
+
 /** Section 3's decode roofline (3a.1 per operator; 3a.11 a soft knee: `hypot` for `max`). */
 function roofline(r: Replica, w: number, kv: number, gemm: number, attn: number): number {
   const join = r.softRoofline ? Math.hypot : Math.max;

@@ -625,9 +625,6 @@ describe('measured-result files', () => {
   });
 
   it('a required column missing from the header is named once, at the header, all of them', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const file = join(dir, 'mine.csv');
     // input_assumed and source left out; stack is optional, so its absence is no error.
