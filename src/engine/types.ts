@@ -54,6 +54,8 @@ export interface Mechanisms {
   readonly powerUnderLoad: boolean;
   /** 3b.5 Backtest only: a trtllm-bench row's batch is at most the max_batch_size trtllm-bench set. */
   readonly benchBatchCap: boolean;
+  /** 3b.5 Backtest only: a row's batch is at most the server cap its source states (`max_batch`). */
+  readonly statedBatchCap: boolean;
   /** 3b.6: an MLPerf row's p99 latency limits held as means (backtest and calibrate only). */
   readonly percentileLimits: boolean;
   /** 12b Backtest only: a row with an assumed input runs at its dataset's estimated mean input. */

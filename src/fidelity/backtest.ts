@@ -156,9 +156,7 @@ export function caseFor(
     ...(row.scenario === 'fixed_concurrency' && row.concurrency !== undefined
       ? { fixedBatch: row.concurrency }
       : {}),
-    ...(mechanisms.benchBatchCap && row.scenario === 'max_throughput' && measuredWithTrtllmBench(row)
-      ? { maxBatch: trtllmBenchMaxBatch(row, accelerator, model) }
-      : {}),
+    ...batchCap(row, accelerator, model, mechanisms),
     memoryUsableFraction: 0.9,
     chunkTokens: 2048,
     efficiencyOverrides: {},
@@ -180,6 +178,26 @@ export function caseFor(
   return row.tpot_ms === undefined
     ? { ...base, ...ttft }
     : { ...base, measuredTpotS: row.tpot_ms / 1000, ...ttft };
+}
+
+/**
+ * 3b.5: the batch a row's server could hold at most, the lower of trtllm-bench's own cap (a
+ * `max_throughput` row it measured; `bench_batch_cap`) and the cap the row's source states
+ * (`max_batch`; `stated_batch_cap`, off: it made the cross-validated error worse).
+ */
+function batchCap(
+  row: ResolvedRow,
+  accelerator: Accelerator,
+  model: Model,
+  mechanisms: Mechanisms,
+): { maxBatch?: number } {
+  const bench =
+    mechanisms.benchBatchCap && row.scenario === 'max_throughput' && measuredWithTrtllmBench(row)
+      ? trtllmBenchMaxBatch(row, accelerator, model)
+      : undefined;
+  const stated = mechanisms.statedBatchCap ? row.max_batch : undefined;
+  const caps = [bench, stated].filter((c): c is number => c !== undefined);
+  return caps.length === 0 ? {} : { maxBatch: Math.min(...caps) };
 }
 
 /**

@@ -295,6 +295,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     perLayerOverhead: m?.per_layer_overhead ?? d.per_layer_overhead,
     powerUnderLoad: m?.power_under_load ?? d.power_under_load,
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
+    statedBatchCap: m?.stated_batch_cap ?? d.stated_batch_cap,
     percentileLimits: m?.percentile_limits ?? d.percentile_limits,
     latentInput: m?.latent_input ?? d.latent_input,
     latentPairs: m?.latent_pairs ?? d.latent_pairs,

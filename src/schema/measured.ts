@@ -32,6 +32,11 @@ export const measuredRowSchema = once(() =>
     output_tokens: pos(),
     scenario: z.enum(SCENARIOS),
     concurrency: z.number().int().positive().max(1e7).optional(),
+    /**
+     * The server's cap on sequences in flight, where the source states it or the stack's release
+     * fixes it by default (vLLM's `--max-num-seqs`): the row's batch is at most this (docs/model.md 3b.5).
+     */
+    max_batch: z.number().int().positive().max(1e7).optional(),
     ttft_limit_ms: pos().optional(),
     tpot_limit_ms: pos().optional(),
     output_tokens_per_s_per_chip: pos(),
@@ -42,13 +47,13 @@ export const measuredRowSchema = once(() =>
     tpot_p99_ms: pos().optional(),
     /** Serving stack that produced the number: trtllm, vllm, sglang, jetstream, vllm-neuron, nxdi, llmboost, nim, ... */
     stack: idSchema().optional(),
+    /** Power cap per chip in W during the run (MLPerf MaxQ), where there was one. */
+    power_cap_w: pos().optional(),
     /**
      * How one copy of the model was split where it was not plain tensor parallelism: `dep4` (data-
      * parallel attention, experts across 4 chips), `tp8ep8`. Rows with expert parallelism are
-     * predicted but never fitted on: the engine has no expert-parallel model yet.
+     * predicted but never fitted on (docs/model.md 12a).
      */
-    /** Power cap per chip in W during the run (MLPerf MaxQ), where there was one. */
-    power_cap_w: pos().optional(),
     parallelism: z
       .string()
       .regex(/^[a-z0-9-]+$/, 'a parallelism such as dep4 or tp8ep8')
@@ -91,6 +96,7 @@ const NUMERIC = new Set<string>([
   'input_tokens',
   'output_tokens',
   'concurrency',
+  'max_batch',
   'ttft_limit_ms',
   'tpot_limit_ms',
   'output_tokens_per_s_per_chip',

@@ -99,6 +99,7 @@ const workloadArb = fc.record({
     perLayerOverhead: fc.boolean(),
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
+    statedBatchCap: fc.boolean(),
     percentileLimits: fc.boolean(),
     latentInput: fc.boolean(),
     latentPairs: fc.boolean(),

@@ -17,7 +17,7 @@ import {
 } from '../../src/fidelity/backtest.js';
 import { parseCsv } from '../../src/io/csv.js';
 import { bundledMeasuredDir, loadMeasured } from '../../src/io/measured.js';
-import { toAccelerator, toModel } from '../../src/schema/convert.js';
+import { toAccelerator, toMechanisms, toModel } from '../../src/schema/convert.js';
 import { REPO, runCli } from '../helpers/cli.js';
 import { accelerator, bundled, workload } from '../helpers/data.js';
 
@@ -425,7 +425,7 @@ describe('infercost calibrate', () => {
     // 10,000,000 input tokens: beyond Llama 3.1 8B's 131,072-token context, so no prediction.
     writeFileSync(
       file,
-      `${header}\nqa-long,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,10000000,false,1000,max_throughput,,,,5000,,,trtllm,,1,,,,QA,https://example.com/a,"qa"\n`,
+      `${header}\nqa-long,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,10000000,false,1000,max_throughput,,,,,5000,,,trtllm,,1,,,,QA,https://example.com/a,"qa"\n`,
     );
     const long = await runCli(['calibrate', file, '--accelerator', 'h100-sxm']);
     expect([long.code, long.stdout]).toEqual([2, '']);
@@ -723,6 +723,39 @@ describe('docs/model.md 3b.5: the batch trtllm-bench allows', () => {
     );
     expect(measuredWithTrtllmBench({ stack: 'vllm', notes: 'trtllm-bench' })).toBe(false);
     expect(measuredWithTrtllmBench({ stack: 'trtllm', notes: 'MLPerf harness' })).toBe(false);
+  });
+
+  it("a server's stated cap (max_batch) bounds a row's batch under stated_batch_cap (off by default); the lower cap wins", () => {
+    const located = (id: string) => {
+      const r = rows.find((x) => x.row.id === id);
+      if (!r) throw new Error(`no row ${id}`);
+      return r;
+    };
+    const predictedBatch = (r: (typeof rows)[number], mechanisms = toMechanisms()) => {
+      const c = resolveRows(bundled(), [r], mechanisms).cases[0];
+      if (!c) throw new Error(`${r.row.id} not representable`);
+      return { maxBatch: c.workload.maxBatch, batch: predictCase(c, c.accelerator.efficiency)?.batch };
+    };
+    const stated = toMechanisms({ stated_batch_cap: true });
+    // Google's vLLM-on-TPU sample: 1,000 requests at once on a V0 build whose default
+    // max_num_seqs is 256. Without the cap the engine fills the KV cache (thousands).
+    const tpu = located('tpu-v6e-llama-3.1-8b-vllm-tpu-tp4-cmax-224-133');
+    expect(tpu.row.max_batch).toBe(256);
+    const free = predictedBatch(tpu);
+    expect(free.maxBatch).toBeUndefined();
+    expect(free.batch).toBeGreaterThan(256);
+    expect(predictedBatch(tpu, stated)).toEqual({ maxBatch: 256, batch: 256 });
+    // Independent of trtllm-bench's cap, which this row (vllm-tpu) never had.
+    expect(predictedBatch(tpu, toMechanisms({ stated_batch_cap: true, bench_batch_cap: false })).batch).toBe(
+      256,
+    );
+    // AMD's Llama 3.1 405B at 128/4096, Max Num Seqs 1,500: the KV cache holds fewer, so the
+    // memory cap (below 1,500) stays the batch.
+    const amd = located('amd-vllm0901-mi300x-llama31-405b-fp8-tp8-128-4096-throughput');
+    expect(amd.row.max_batch).toBe(1500);
+    const amdBatch = predictedBatch(amd, stated).batch ?? 0;
+    expect(amdBatch).toBeLessThan(1500);
+    expect(predictedBatch(amd).batch).toBe(amdBatch);
   });
 });
 
