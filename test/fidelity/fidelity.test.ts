@@ -756,6 +756,12 @@ describe('docs/model.md 3b.5: the batch trtllm-bench allows', () => {
     const amdBatch = predictedBatch(amd, stated).batch ?? 0;
     expect(amdBatch).toBeLessThan(1500);
     expect(predictedBatch(amd).batch).toBe(amdBatch);
+    // Both caps on one trtllm-bench row (Llama 3.1 8B on one H100 at 128/128: trtllm-bench's
+    // cap is its 4,096 ceiling, above): the lower of the two is the batch.
+    const h100 = located('trtllm-v1.0-h100-sxm-llama31-8b-tp1-128-128');
+    expect(predictedBatch(h100, stated).batch).toBe(4096);
+    expect(predictedBatch({ ...h100, row: { ...h100.row, max_batch: 1000 } }, stated).batch).toBe(1000);
+    expect(predictedBatch({ ...h100, row: { ...h100.row, max_batch: 5000 } }, stated).batch).toBe(4096);
   });
 });
 
