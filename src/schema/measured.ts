@@ -34,7 +34,8 @@ export const measuredRowSchema = once(() =>
     concurrency: z.number().int().positive().max(1e7).optional(),
     /**
      * The server's cap on sequences in flight, where the source states it or the stack's release
-     * fixes it by default (vLLM's `--max-num-seqs`): the row's batch is at most this (docs/model.md 3b.5).
+     * fixes it by default (vLLM's `--max-num-seqs`); with `stated_batch_cap` on (off by default) the
+     * row's batch is at most this (docs/model.md 3b.5).
      */
     max_batch: z.number().int().positive().max(1e7).optional(),
     ttft_limit_ms: pos().optional(),
