@@ -33,11 +33,35 @@ export interface Prediction {
 export function predictCase(c: CalibrationCase, efficiency: Efficiency): Prediction | undefined {
   // Exactly these factors, at any size: which fit a row takes is the caller's (12a `layout_pairs`).
   const { moeAcrossEfficiency: _fit, ...accelerator } = c.accelerator;
-  const d = chooseDeployment({ ...accelerator, efficiency }, { ...c.workload, efficiencyOverrides: {} });
+  const chip = { ...accelerator, efficiency };
+  const { requests, ...steady } = { ...c.workload, efficiencyOverrides: {} };
+  let d = chooseDeployment(chip, steady);
   if (!d.ok) return undefined;
+  // 3b.8: a run of `requests` requests, all queued at once, drains in waves of the batch `B`;
+  // fewer requests than `B` are one wave of all of them.
+  let tokensPerSPerChip = d.point.outputTokensPerS / d.point.chips;
+  if (requests !== undefined && requests < d.point.batch) {
+    const one = chooseDeployment(chip, { ...steady, fixedBatch: requests });
+    if (!one.ok) return undefined;
+    d = one;
+    tokensPerSPerChip = d.point.outputTokensPerS / d.point.chips;
+  } else if (requests !== undefined) {
+    const batch = d.point.batch;
+    const lastWave = requests - (Math.ceil(requests / batch) - 1) * batch;
+    if (lastWave < batch) {
+      const last = chooseDeployment(chip, { ...steady, fixedBatch: lastWave });
+      if (!last.ok) return undefined;
+      tokensPerSPerChip = finiteRunTokensPerS(
+        requests,
+        batch,
+        tokensPerSPerChip,
+        last.point.outputTokensPerS / last.point.chips,
+      );
+    }
+  }
   const step = decodeStep(d.replica, d.point.batch);
   const p = {
-    tokensPerSPerChip: d.point.outputTokensPerS / d.point.chips,
+    tokensPerSPerChip,
     systemWPerChip: deploymentPowerW(c.accelerator, c.workload, d, step, efficiency),
     tpotS: d.point.tpotS,
     ttftS: d.point.ttftS,
@@ -47,6 +71,22 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
     prefillS: d.point.prefillS,
   };
   return d.batchCappedFrom === undefined ? p : { ...p, batchCappedFrom: d.batchCappedFrom };
+}
+
+/**
+ * 3b.8: the throughput of a run of `requests` requests, queued at once, at batch `batch`: `k - 1`
+ * full waves and a last of `r = requests - (k - 1) batch`, `k = ceil(requests / batch)`. A wave of
+ * `b` sequences takes `b O / X(b)`, so per chip `X_run = requests / ((k - 1) batch / X(batch) + r / X(r))`.
+ */
+export function finiteRunTokensPerS(
+  requests: number,
+  batch: number,
+  fullWaveTokensPerS: number,
+  lastWaveTokensPerS: number,
+): number {
+  const fullWaves = Math.ceil(requests / batch) - 1;
+  const lastWave = requests - fullWaves * batch;
+  return requests / ((fullWaves * batch) / fullWaveTokensPerS + lastWave / lastWaveTokensPerS);
 }
 
 /**

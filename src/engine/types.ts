@@ -56,6 +56,8 @@ export interface Mechanisms {
   readonly benchBatchCap: boolean;
   /** 3b.5 Backtest only: a row's batch is at most the server cap its source states (`max_batch`). */
   readonly statedBatchCap: boolean;
+  /** 3b.8 Backtest only: a row's run of `requests` requests, queued at once, drains in waves. */
+  readonly finiteRequests: boolean;
   /** 3b.6: an MLPerf row's p99 latency limits held as means (backtest and calibrate only). */
   readonly percentileLimits: boolean;
   /** 12b Backtest only: a row with an assumed input runs at its dataset's estimated mean input. */
@@ -275,6 +277,11 @@ export interface Workload {
   /** A fixed layout (section 3d); default: the search tries each the mechanisms allow. */
   readonly parallelism?: Parallelism;
   readonly maxBatch?: number;
+  /**
+   * 3b.8: a benchmark's whole run, this many requests queued at once; the throughput is the run's
+   * (its last, partial wave included), not the steady state's. Default: an endless queue.
+   */
+  readonly requests?: number;
   readonly memoryUsableFraction: number;
   /** Prefill tokens one iteration may carry under chunked prefill (3b.2). */
   readonly chunkTokens: number;

@@ -157,6 +157,10 @@ export function caseFor(
       ? { fixedBatch: row.concurrency }
       : {}),
     ...batchCap(row, accelerator, model, mechanisms),
+    // 3b.8: a max-throughput run of a stated number of requests, its last wave included.
+    ...(mechanisms.finiteRequests && row.scenario === 'max_throughput' && row.requests !== undefined
+      ? { requests: row.requests }
+      : {}),
     memoryUsableFraction: 0.9,
     chunkTokens: 2048,
     efficiencyOverrides: {},

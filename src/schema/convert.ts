@@ -296,6 +296,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     powerUnderLoad: m?.power_under_load ?? d.power_under_load,
     benchBatchCap: m?.bench_batch_cap ?? d.bench_batch_cap,
     statedBatchCap: m?.stated_batch_cap ?? d.stated_batch_cap,
+    finiteRequests: m?.finite_requests ?? d.finite_requests,
     percentileLimits: m?.percentile_limits ?? d.percentile_limits,
     latentInput: m?.latent_input ?? d.latent_input,
     latentPairs: m?.latent_pairs ?? d.latent_pairs,

@@ -38,6 +38,12 @@ export const measuredRowSchema = once(() =>
      * row's batch is at most this (docs/model.md 3b.5).
      */
     max_batch: z.number().int().positive().max(1e7).optional(),
+    /**
+     * How many requests the benchmark's run sent, all queued at once (trtllm-bench's dataset size,
+     * vLLM's `--num-prompts`), where the source states it; with `finite_requests` on (off by
+     * default) the throughput is that run's, its last partial wave included (docs/model.md 3b.8).
+     */
+    requests: z.number().int().positive().max(1e9).optional(),
     ttft_limit_ms: pos().optional(),
     tpot_limit_ms: pos().optional(),
     output_tokens_per_s_per_chip: pos(),
@@ -98,6 +104,7 @@ const NUMERIC = new Set<string>([
   'output_tokens',
   'concurrency',
   'max_batch',
+  'requests',
   'ttft_limit_ms',
   'tpot_limit_ms',
   'output_tokens_per_s_per_chip',

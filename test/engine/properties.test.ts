@@ -100,6 +100,7 @@ const workloadArb = fc.record({
     powerUnderLoad: fc.boolean(),
     benchBatchCap: fc.boolean(),
     statedBatchCap: fc.boolean(),
+    finiteRequests: fc.boolean(),
     percentileLimits: fc.boolean(),
     latentInput: fc.boolean(),
     latentPairs: fc.boolean(),

@@ -5,8 +5,13 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveRows } from '../../src/api/backtest.js';
-import { type CalibrationCase, fitEfficiency, predictCase } from '../../src/engine/calibrate.js';
-import type { Efficiency } from '../../src/engine/types.js';
+import {
+  type CalibrationCase,
+  finiteRunTokensPerS,
+  fitEfficiency,
+  predictCase,
+} from '../../src/engine/calibrate.js';
+import type { Efficiency, Workload } from '../../src/engine/types.js';
 import {
   backtestCase,
   limitRatios,
@@ -425,7 +430,7 @@ describe('infercost calibrate', () => {
     // 10,000,000 input tokens: beyond Llama 3.1 8B's 131,072-token context, so no prediction.
     writeFileSync(
       file,
-      `${header}\nqa-long,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,10000000,false,1000,max_throughput,,,,,5000,,,trtllm,,1,,,,QA,https://example.com/a,"qa"\n`,
+      `${header}\nqa-long,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,10000000,false,1000,max_throughput,,,,,,5000,,,trtllm,,1,,,,QA,https://example.com/a,"qa"\n`,
     );
     const long = await runCli(['calibrate', file, '--accelerator', 'h100-sxm']);
     expect([long.code, long.stdout]).toEqual([2, '']);
@@ -762,6 +767,70 @@ describe('docs/model.md 3b.5: the batch trtllm-bench allows', () => {
     expect(predictedBatch(h100, stated).batch).toBe(4096);
     expect(predictedBatch({ ...h100, row: { ...h100.row, max_batch: 1000 } }, stated).batch).toBe(1000);
     expect(predictedBatch({ ...h100, row: { ...h100.row, max_batch: 5000 } }, stated).batch).toBe(4096);
+  });
+});
+
+describe('docs/model.md 3b.8: a run of a stated number of requests (finite_requests)', () => {
+  const located = (id: string) => {
+    const r = rows.find((x) => x.row.id === id);
+    if (!r) throw new Error(`no row ${id}`);
+    return r;
+  };
+  const predicted = (id: string, mechanisms = toMechanisms(), change: Partial<Workload> = {}) => {
+    const c = resolveRows(bundled(), [located(id)], mechanisms).cases[0];
+    if (!c) throw new Error(`${id} not representable`);
+    const p = predictCase({ ...c, workload: { ...c.workload, ...change } }, c.accelerator.efficiency);
+    if (!p) throw new Error(`${id}: no prediction`);
+    return p;
+  };
+  const on = toMechanisms({ finite_requests: true });
+
+  it('k - 1 full waves and a last one: X_run = N / ((k - 1) B / X(B) + r / X(r))', () => {
+    // N 3,000 at B 2,048: k = ceil(3000 / 2048) = 2, r = 3000 - 2048 = 952.
+    // 2048 / 20,000 = 0.1024 s per token of the run, 952 / 12,000 = 0.079333 s:
+    // 3000 / 0.181733 = 16,507.7 tokens/s, against 20,000 for an endless queue.
+    expect(finiteRunTokensPerS(3000, 2048, 20000, 12000)).toBeCloseTo(16507.7, 1);
+    // A whole number of waves is the steady state: 4,096 = 2 x 2,048, r = 2,048.
+    expect(finiteRunTokensPerS(4096, 2048, 20000, 20000)).toBeCloseTo(20000, 6);
+    // Fewer requests than the batch: one wave of all of them, at their own rate.
+    expect(finiteRunTokensPerS(1000, 2048, 20000, 9000)).toBeCloseTo(9000, 6);
+  });
+
+  it("rows state their counts: the page's table, AMD's Num Prompts, the TPU sample's prompts", () => {
+    expect(located('trtllm12-gb200-qwen3-235b-dep4-1024-1024').row.requests).toBe(3000);
+    expect(located('trtllm12-b200-gptoss120b-dep2-1024-8192').row.requests).toBe(1500);
+    expect(located('trtllm-b200-qwen3-235b-dep4-1000-1000').row.requests).toBe(3000);
+    expect(located('trtllm-v1.0-h100-sxm-llama31-8b-tp1-128-128').row.requests).toBe(30000);
+    expect(located('amd-vllm073-mi300x-llama31-70b-fp8-tp8-128-2048-throughput').row.requests).toBe(3200);
+    expect(located('tpu-v6e-llama-3.1-8b-vllm-tpu-tp4-cmax-224-133').row.requests).toBe(1000);
+    expect(rows.filter((r) => r.row.requests !== undefined)).toHaveLength(200);
+  });
+
+  it('a count just above the batch adds a slow last wave; below it, the batch is the count; off by default', () => {
+    // Qwen3-235B DEP4 at 1,024/1,024 on GB200: the batch fills at B; 3,000 requests leave a last
+    // wave of 3,000 - B, run at its own (memory-bound) rate.
+    const id = 'trtllm12-gb200-qwen3-235b-dep4-1024-1024';
+    const steady = predicted(id);
+    expect(toMechanisms().finiteRequests).toBe(false);
+    const batch = steady.batch;
+    expect(batch).toBeGreaterThan(1500);
+    expect(batch).toBeLessThan(3000);
+    const last = predicted(id, toMechanisms(), { fixedBatch: 3000 - batch });
+    const run = predicted(id, on);
+    expect(run.tokensPerSPerChip).toBeCloseTo(
+      finiteRunTokensPerS(3000, batch, steady.tokensPerSPerChip, last.tokensPerSPerChip),
+      6,
+    );
+    expect(run.tokensPerSPerChip).toBeLessThan(steady.tokensPerSPerChip);
+    expect(run.batch).toBe(batch);
+    // gpt-oss-120b DEP2 at 1,000/1,000 on B200: the memory holds 4,096, the run has 3,000.
+    const few = 'trtllm-b200-gptoss120b-dep2-1000-1000';
+    expect(predicted(few).batch).toBe(4096);
+    expect(predicted(few, on).batch).toBe(3000);
+    expect(predicted(few, on).tokensPerSPerChip).toBeCloseTo(
+      predicted(few, toMechanisms(), { fixedBatch: 3000 }).tokensPerSPerChip,
+      6,
+    );
   });
 });
 
