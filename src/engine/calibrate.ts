@@ -74,9 +74,10 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
 }
 
 /**
- * 3b.8: the throughput of a run of `requests` requests, queued at once, at batch `batch`: `k - 1`
- * full waves and a last of `r = requests - (k - 1) batch`, `k = ceil(requests / batch)`. A wave of
- * `b` sequences takes `b O / X(b)`, so per chip `X_run = requests / ((k - 1) batch / X(batch) + r / X(r))`.
+ * 3b.8: the throughput of a run of `requests` requests, queued at once, at batch `batch`: the full
+ * waves and a last, partial one of `r = requests mod batch` sequences (none when `batch` divides
+ * `requests`). A wave of `b` sequences takes `b O / X(b)`, so per chip
+ * `X_run = requests / (full * batch / X(batch) + r / X(r))`; `lastWaveTokensPerS` is `X(r)`.
  */
 export function finiteRunTokensPerS(
   requests: number,
@@ -84,9 +85,10 @@ export function finiteRunTokensPerS(
   fullWaveTokensPerS: number,
   lastWaveTokensPerS: number,
 ): number {
-  const fullWaves = Math.ceil(requests / batch) - 1;
+  const fullWaves = Math.floor(requests / batch);
   const lastWave = requests - fullWaves * batch;
-  return requests / ((fullWaves * batch) / fullWaveTokensPerS + lastWave / lastWaveTokensPerS);
+  const lastS = lastWave === 0 ? 0 : lastWave / lastWaveTokensPerS;
+  return requests / ((fullWaves * batch) / fullWaveTokensPerS + lastS);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Invariants of the engine over random valid inputs (fast-check).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { finiteRunTokensPerS } from '../../src/engine/calibrate.js';
 import {
   chooseDeployment,
   costMetrics,
@@ -251,6 +252,28 @@ describe('engine invariants', () => {
     ...a,
     memCapacityBytes: a.memCapacityBytes * k,
   }));
+
+  it("a finite run (3b.8) lies between its last wave's rate and the steady state's; whole waves are the steady state", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 50_000 }),
+        fc.integer({ min: 1, max: 8192 }),
+        fc.double({ min: 1, max: 1e6, noNaN: true }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (requests, batch, steadyTokensPerS, lastShare) => {
+          // A smaller wave is never faster per chip than a full one (the invariant above).
+          const lastTokensPerS = steadyTokensPerS * lastShare;
+          const run = finiteRunTokensPerS(requests, batch, steadyTokensPerS, lastTokensPerS);
+          expect(Number.isFinite(run)).toBe(true);
+          expect(run).toBeLessThanOrEqual(steadyTokensPerS * (1 + 1e-12));
+          expect(run).toBeGreaterThanOrEqual(lastTokensPerS * (1 - 1e-12));
+          // Whole waves are the steady state, whatever the rate of a wave that does not exist.
+          const whole = finiteRunTokensPerS(batch * 3, batch, steadyTokensPerS, lastTokensPerS);
+          expect(whole / steadyTokensPerS).toBeCloseTo(1, 9);
+        },
+      ),
+    );
+  });
 
   it('a larger scale-up domain never lowers throughput (without pipeline stages)', () => {
     // With 3f on, pipelines are tried on the largest replica size only, so a larger domain can

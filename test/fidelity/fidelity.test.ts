@@ -790,8 +790,9 @@ describe('docs/model.md 3b.8: a run of a stated number of requests (finite_reque
     // 2048 / 20,000 = 0.1024 s per token of the run, 952 / 12,000 = 0.079333 s:
     // 3000 / 0.181733 = 16,507.7 tokens/s, against 20,000 for an endless queue.
     expect(finiteRunTokensPerS(3000, 2048, 20000, 12000)).toBeCloseTo(16507.7, 1);
-    // A whole number of waves is the steady state: 4,096 = 2 x 2,048, r = 2,048.
-    expect(finiteRunTokensPerS(4096, 2048, 20000, 20000)).toBeCloseTo(20000, 6);
+    // A whole number of waves is the steady state: 4,096 = 2 x 2,048, no partial wave (its
+    // rate, here 5,000, is never used).
+    expect(finiteRunTokensPerS(4096, 2048, 20000, 5000)).toBeCloseTo(20000, 6);
     // Fewer requests than the batch: one wave of all of them, at their own rate.
     expect(finiteRunTokensPerS(1000, 2048, 20000, 9000)).toBeCloseTo(9000, 6);
   });
