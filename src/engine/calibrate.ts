@@ -45,19 +45,15 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
     if (!one.ok) return undefined;
     d = one;
     tokensPerSPerChip = d.point.outputTokensPerS / d.point.chips;
-  } else if (requests !== undefined) {
-    const batch = d.point.batch;
-    const lastWave = requests - (Math.ceil(requests / batch) - 1) * batch;
-    if (lastWave < batch) {
-      const last = chooseDeployment(chip, { ...steady, fixedBatch: lastWave });
-      if (!last.ok) return undefined;
-      tokensPerSPerChip = finiteRunTokensPerS(
-        requests,
-        batch,
-        tokensPerSPerChip,
-        last.point.outputTokensPerS / last.point.chips,
-      );
-    }
+  } else if (requests !== undefined && requests % d.point.batch > 0) {
+    const last = chooseDeployment(chip, { ...steady, fixedBatch: requests % d.point.batch });
+    if (!last.ok) return undefined;
+    tokensPerSPerChip = finiteRunTokensPerS(
+      requests,
+      d.point.batch,
+      tokensPerSPerChip,
+      last.point.outputTokensPerS / last.point.chips,
+    );
   }
   const step = decodeStep(d.replica, d.point.batch);
   const p = {
