@@ -37,15 +37,10 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
   const { requests, ...steady } = { ...c.workload, efficiencyOverrides: {} };
   let d = chooseDeployment(chip, steady);
   if (!d.ok) return undefined;
-  // 3b.8: a run of `requests` requests, all queued at once, drains in waves of the batch `B`;
-  // fewer requests than `B` are one wave of all of them.
+  // 3b.8: a run of `requests` requests, all queued at once, drains in waves of the batch `B`,
+  // the last a partial one; fewer requests than `B` are one wave of all of them, the run's point.
   let tokensPerSPerChip = d.point.outputTokensPerS / d.point.chips;
-  if (requests !== undefined && requests < d.point.batch) {
-    const one = chooseDeployment(chip, { ...steady, fixedBatch: requests });
-    if (!one.ok) return undefined;
-    d = one;
-    tokensPerSPerChip = d.point.outputTokensPerS / d.point.chips;
-  } else if (requests !== undefined && requests % d.point.batch > 0) {
+  if (requests !== undefined && requests % d.point.batch > 0) {
     const last = chooseDeployment(chip, { ...steady, fixedBatch: requests % d.point.batch });
     if (!last.ok) return undefined;
     tokensPerSPerChip = finiteRunTokensPerS(
@@ -54,6 +49,7 @@ export function predictCase(c: CalibrationCase, efficiency: Efficiency): Predict
       tokensPerSPerChip,
       last.point.outputTokensPerS / last.point.chips,
     );
+    if (requests < d.point.batch) d = last;
   }
   const step = decodeStep(d.replica, d.point.batch);
   const p = {
