@@ -426,11 +426,22 @@ export function runCompare(
     }
     return sorted;
   };
+  // A result pairs workloads by name (diff, check --against): two of the files given under one
+  // name would make a result that no later command can read.
+  const named = new Map<string, string>();
   for (const path of workloadPaths) {
     const yaml = readWorkloadYaml(path, env.readStdin);
     const mix = mixIn(yaml);
     if (!mix) {
-      compareOne(yaml);
+      const { name } = compareOne(yaml).workload;
+      const first = named.get(name);
+      if (first !== undefined)
+        throw unknownIn(
+          yaml,
+          ['name'],
+          `workload "${name}" has the name of ${first === yaml.file ? 'the same file given before' : `${first}'s workload`}; a result pairs workloads by name, so give each its own`,
+        );
+      named.set(name, yaml.file);
       continue;
     }
     // A traffic mix (docs/model.md section 8b): each class compared alone, then blended per chip.

@@ -21,6 +21,16 @@ export async function main(argv: readonly string[], rawIo: CliIo): Promise<numbe
   const program = buildProgram(io, (c) => {
     code = c;
   });
+  // `help <name>` of no command: commander prints the whole help as an error, naming nothing.
+  const [first, asked] = argv;
+  if (
+    first === 'help' &&
+    asked !== undefined &&
+    !program.commands.some((c) => c.name() === asked || c.aliases().includes(asked))
+  ) {
+    io.stderr(`infercost: unknown command '${sanitizeLine(asked)}' (infercost --help lists them)\n`);
+    return EXIT.badInput;
+  }
   holdCommits();
   try {
     await program.parseAsync([...argv], { from: 'user' });

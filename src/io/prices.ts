@@ -2,7 +2,7 @@
 // for AWS, GCP, Azure and others: InstanceType, AcceleratorName, AcceleratorCount, Price,
 // SpotPrice, Region) into dated quotes per chip, so prices are refreshed without editing YAML.
 import { basename } from 'node:path';
-import type { PriceQuote } from '../schema/accelerator.js';
+import { MAX_USD_PER_CHIP_HOUR, type PriceQuote } from '../schema/accelerator.js';
 import { parseCsv } from './csv.js';
 import { InputError } from './errors.js';
 
@@ -102,6 +102,12 @@ export function importCatalog(text: string, opts: ImportOptions): Imported {
       // SkyPilot writes 700.0 (or leaves the cell empty, or 0) for "not offered".
       if (get(column) === '' || price === 0 || price === 700) continue;
       const usd = price / count;
+      // The profile this quote goes into would fail its own check: an error here, at its cell.
+      if (usd > MAX_USD_PER_CHIP_HOUR)
+        throw bad(
+          column,
+          `a price of at most $${MAX_USD_PER_CHIP_HOUR.toLocaleString('en-US')} per chip-hour ($${price}/h over ${count} chips is $${round4(usd)})`,
+        );
       const current = entry[key];
       if (!current || usd < current.usd)
         entry[key] = {

@@ -190,8 +190,39 @@ function withSets(y: LocatedYaml, sets: readonly FieldSet[], today: string): Loc
     }));
     data = withSetSource(data, s);
     data = withFactorSet(data, s);
+    data = withCapacitySet(data, s);
   }
   return { file: y.file, data, locate: (path, atKey) => y.locate(path, atKey) };
+}
+
+/**
+ * `<chip>.memory.capacity_gb=v` (or `capacity_gib`) replaces the capacity the profile states in the
+ * other unit: a profile gives exactly one of the two, and the user gave one capacity.
+ */
+function withCapacitySet(data: unknown, s: FieldSet): unknown {
+  const [block, field] = s.path;
+  if (s.acceleratorId === undefined || block !== 'memory' || s.path.length !== 2) return data;
+  const other =
+    field === 'capacity_gb' ? 'capacity_gib' : field === 'capacity_gib' ? 'capacity_gb' : undefined;
+  const profile = data as { memory?: Record<string, unknown>; sources?: Record<string, unknown> };
+  if (other === undefined || profile.memory === undefined || !Object.hasOwn(profile.memory, other))
+    return data;
+  const { [other]: _replaced, ...memory } = profile.memory;
+  const { [`memory.${other}`]: _source, ...sources } = profile.sources ?? {};
+  const value = typeof s.value === 'number' ? s.value : undefined;
+  return {
+    ...profile,
+    memory,
+    sources: {
+      ...sources,
+      [`memory.${field}`]: {
+        kind: 'estimate',
+        source: `${s.flag} ${s.text}`,
+        note: 'given on the command line',
+        ...(value === undefined ? {} : { low: value, high: value }),
+      },
+    },
+  };
 }
 
 /**

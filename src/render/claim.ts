@@ -149,7 +149,8 @@ export function claimText(report: ClaimReport, terminal?: number): string {
     .filter((w) => w.outcome.status === 'ERROR')
     .map(
       (w) =>
-        `${escapeControl(w.workload)}: ${escapeControl(w.outcome.detail)}${report.pricing.startsWith('tco') ? '' : " (a chip not rented by the hour has a cost under --plan tco, the owner's)"}`,
+        // The --plan tco hint is for a chip with no rent; one that cannot run says why in its detail.
+        `${escapeControl(w.workload)}: ${escapeControl(w.outcome.detail)}${report.pricing.startsWith('tco') || w.outcome.detail.includes('(') ? '' : " (a chip not rented by the hour has a cost under --plan tco, the owner's)"}`,
     );
   const tornadoes = report.workloads.flatMap((w) => {
     const bars = tornadoText(report, w, width, 12);

@@ -38,21 +38,23 @@ function prose(lines: readonly string[], width: number | undefined): string[] {
   return lines.flatMap((l) => wrapIndented(l, width));
 }
 
+/** Why a plan that is not optimal has none, in words. */
+export function noPlanReason(p: FleetPlan): string {
+  return p.status === 'infeasible'
+    ? 'no plan meets every demand within the caps and budgets'
+    : p.status === 'unbounded'
+      ? 'unbounded: give a power or money budget, caps, or demands'
+      : `the solver stopped: ${p.solverStatus}`;
+}
+
 /** The plan as text; prose lines wrap to `width` (a terminal's), the table stays as it is. */
 export function fleetText(r: FleetReport, width?: number): string {
   const p = r.plan;
   const head = [
     `fleet ${escapeText(r.file)}: ${r.objective === 'min_cost' ? 'least cost meeting every demand' : 'most tokens within the budgets'}, ${r.pricing} prices${r.at === 'expected' ? '' : `, every chip at the ${r.at} end of its range`}`,
   ];
-  if (p.status !== 'optimal') {
-    const why =
-      p.status === 'infeasible'
-        ? 'no plan meets every demand within the caps and budgets'
-        : p.status === 'unbounded'
-          ? 'unbounded: give a power or money budget, caps, or demands'
-          : `the solver stopped: ${p.solverStatus}`;
-    return `${prose([...head, `status: ${p.status}: ${why}`, ...usageLines(r)], width).join('\n')}\n`;
-  }
+  if (p.status !== 'optimal')
+    return `${prose([...head, `status: ${p.status}: ${noPlanReason(p)}`, ...usageLines(r)], width).join('\n')}\n`;
   const cols = ['chip', 'workload', 'replicas', 'chips', 'out tok/day', 'MW', '$M/year'];
   const rows = p.allocations.map((a) => [
     escapeText(a.chip),

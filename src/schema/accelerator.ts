@@ -42,15 +42,18 @@ const cloudPlan = once(() =>
  */
 export const PRICE_BASES = ['hyperscaler', 'neocloud', 'marketplace', 'user'] as const;
 
+/** The most a quote may ask per chip-hour: far above any accelerator's rent, so a typo or unit slip. */
+export const MAX_USD_PER_CHIP_HOUR = 10_000;
+
 export const priceQuote = once(() =>
   z.strictObject({
     plan: cloudPlan(),
     /** hyperscaler (AWS, Azure, GCP, OCI list), neocloud (CoreWeave, Lambda, Nebius, ...), marketplace, user. */
     basis: z.enum(PRICE_BASES),
-    usd_per_chip_hour: positive(10_000),
+    usd_per_chip_hour: positive(MAX_USD_PER_CHIP_HOUR),
     /** For an estimate: the lowest and highest prices its derivation allows (required then). */
-    low_usd_per_chip_hour: positive(10_000).optional(),
-    high_usd_per_chip_hour: positive(10_000).optional(),
+    low_usd_per_chip_hour: positive(MAX_USD_PER_CHIP_HOUR).optional(),
+    high_usd_per_chip_hour: positive(MAX_USD_PER_CHIP_HOUR).optional(),
     as_of: dateSchema(),
     provider: z.string().min(1),
     region: z.string().min(1),

@@ -85,6 +85,12 @@ export function parseAxisValues(
       whole: Number.isInteger(from) && Number.isInteger(factor),
     };
   }
+  // `a..b` alone looks like a range and reads as one value: say what a range needs.
+  if (/^\s*[-+]?\d[\d.eE+-]*\.\.[-+]?\d[\d.eE+-]*\s*$/.test(text))
+    return {
+      ok: false,
+      message: `"${text}": a range needs a step, a..b:step (arithmetic) or a..b*x (geometric)`,
+    };
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) return { ok: false, message: `"${text}": an empty value in the list` };
   return listAxis(items.map(parseScalar));

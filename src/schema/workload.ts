@@ -47,7 +47,8 @@ export const workloadSchema = once(() =>
         tpot_ms: positive(1e9).optional(),
       })
       .optional(),
-    utilization: z.number().positive().max(1).optional(),
+    /** At least 1%: below it a deployment is idle chips, and its cost per token mostly their rent. */
+    utilization: z.number().min(0.01).max(1).optional(),
     pricing: z
       .strictObject({
         plan: z.enum(PLANS).optional(),

@@ -750,3 +750,105 @@ describe('a bundled workload named by its name is an input too', () => {
     expect(readFileSync(path, 'utf8')).toBe(before);
   });
 });
+
+// A review of the CLI by hand (thirty-eighth session): each case passed bad input or misled before.
+describe('inputs a review found passed or misnamed', () => {
+  it('two workloads under one name are refused at the second (a result pairs workloads by name)', async () => {
+    const same = await runCli(['compare', CHAT, CHAT, '--format', 'csv']);
+    expect([same.code, same.stdout, same.stderr]).toEqual([
+      2,
+      '',
+      'infercost: profiles/workloads/chat.yaml:4:7 name: workload "chat" has the name of the same file given before; a result pairs workloads by name, so give each its own\n',
+    ]);
+    const dir = tempDir();
+    const other = join(dir, 'chat4k.yaml');
+    writeFileSync(other, readFileSync(CHAT, 'utf8').replace(/^input_tokens: .*$/m, 'input_tokens: 4000'));
+    const twin = await runCli(['compare', CHAT, other, '--format', 'csv']);
+    expect([twin.code, twin.stderr]).toEqual([
+      2,
+      `infercost: ${other}:4:7 name: workload "chat" has the name of profiles/workloads/chat.yaml's workload; a result pairs workloads by name, so give each its own\n`,
+    ]);
+  });
+
+  it('--set memory.capacity_gb on a profile that states GiB replaces it: 80 GiB = 85.899345920 GB runs the same', async () => {
+    const json = async (set: string[]) => {
+      const r = await runCli(['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json', ...set]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).results[0].accelerators[0];
+    };
+    const gib = await json([]);
+    const gb = await json(['--set', 'h100-sxm.memory.capacity_gb=85.89934592']); // 80 * 2^30 / 1e9
+    expect(gb.output_tokens_per_s_per_chip).toBe(gib.output_tokens_per_s_per_chip);
+    expect(gb.batch).toBe(gib.batch);
+    // Before: "give capacity_gib or capacity_gb, not both", though the user gave one.
+    const tiny = await runCli([
+      'compare',
+      CHAT,
+      '--accelerators',
+      'h100-sxm',
+      '--set',
+      'h100-sxm.memory.capacity_gb=1e-9',
+    ]);
+    expect(tiny.stderr).toContain('h100-sxm does not fit');
+    expect(tiny.code).toBe(1);
+  });
+
+  it('a utilization below 1% is exit 2 (1e-300 printed costs 300 digits long)', async () => {
+    const r = await runCli(['compare', CHAT, '--set', 'utilization=1e-300']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --set utilization=1e-300 utilization: expected a number >= 0.01, got 1e-300\n',
+    ]);
+  });
+
+  it('a range without a step is named as one, not "expected a number"', async () => {
+    const r = await runCli(['sweep', CHAT, '--vary', 'input_tokens=100..10']);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      'infercost: --vary input_tokens=100..10: "100..10": a range needs a step, a..b:step (arithmetic) or a..b*x (geometric)\n',
+    ]);
+  });
+
+  it('help of a command that does not exist names it: exit 2', async () => {
+    const r = await runCli(['help', 'nope']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      "infercost: unknown command 'nope' (infercost --help lists them)\n",
+    ]);
+  });
+
+  it('a fleet with no plan says why on stderr in CSV and JSON too (before: a bare header, exit 1)', async () => {
+    const dir = tempDir();
+    const fleet = join(dir, 'tight.yaml');
+    writeFileSync(
+      fleet,
+      'objective: min_cost\nplan: tco\npower_budget: 1MW\nworkloads:\n  - workload: chat\n    demand: { output_tokens_per_day: 5.0e12 }\nchips:\n  - id: b200\n',
+    );
+    for (const format of ['csv', 'json']) {
+      const r = await runCli(['fleet', fleet, '--format', format]);
+      expect([r.code, r.stderr]).toEqual([
+        1,
+        `infercost: ${fleet}: infeasible: no plan meets every demand within the caps and budgets\n`,
+      ]);
+    }
+    const table = await runCli(['fleet', fleet]);
+    expect([table.code, table.stderr]).toEqual([1, '']);
+    expect(table.stdout).toContain(
+      'status: infeasible: no plan meets every demand within the caps and budgets',
+    );
+  });
+
+  it("claim's --plan tco hint is for a chip without rent, not one that cannot meet the SLO", async () => {
+    const slo = await runCli(['claim', 'inferentia2/h100-sxm tokens_per_dollar >= 1.1', CHAT]);
+    expect(slo.stdout).toContain(
+      'chat: not measurable: inferentia2 has no output_tokens_per_usd (cannot meet SLO:',
+    );
+    expect(slo.stdout).not.toContain('--plan tco');
+    const rentless = await runCli(['claim', 'gb200/h100-sxm tokens_per_dollar >= 1.1', CHAT]);
+    expect(rentless.stdout).toContain(
+      "chat: not measurable: gb200 has no output_tokens_per_usd (a chip not rented by the hour has a cost under --plan tco, the owner's)",
+    );
+  });
+});

@@ -84,6 +84,11 @@ describe('infercost prices import', () => {
         ':2:29 Price: expected a price in USD per hour, got "-3"',
       ],
       [
+        // $11,250 per chip-hour: the profile it would go into fails its own bound (issue 9 audit).
+        'p5.48xlarge,H100,8,192,2048,90000,,us-east-1\n',
+        ':2:29 Price: expected a price of at most $10,000 per chip-hour ($90000/h over 8 chips is $11250), got "90000"',
+      ],
+      [
         'p5.48xlarge,H100,2.5,192,2048,55,,us-east-1\n',
         ':2:18 AcceleratorCount: expected a whole number of chips, got "2.5"',
       ],

@@ -100,6 +100,11 @@ export function calibrateAllCommand(
       ? 'power model (docs/model.md 6.1): no MLPerf Power rows (with system_power_w) among these, so not fitted'
       : `power model (docs/model.md 6.1) on ${power.rows} MLPerf Power rows: idle fraction ${power.idleFraction}, host load ${power.hostLoad}, rms log error ${power.rmsLogError.toFixed(3)} (set WORKLOAD_DEFAULTS.powerModel)`,
   );
+  // Without a folder the run reports and keeps nothing: say so, not leave the fit to look saved.
+  if (opts.output === undefined)
+    lines.push(
+      'no profile written: --output-dir DIR writes each fitted profile there (profiles/accelerators to update the bundled ones)',
+    );
   ctx.io.stderr(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }

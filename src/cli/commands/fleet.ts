@@ -1,7 +1,7 @@
 import { planFleet } from '../../api/fleet.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
-import { fleetCsv, fleetJson, fleetText } from '../../render/fleet.js';
+import { fleetCsv, fleetJson, fleetText, noPlanReason } from '../../render/fleet.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -30,5 +30,9 @@ export async function fleetCommand(ctx: Context, file: string, opts: FleetComman
     format === 'json' ? fleetJson(report) : format === 'csv' ? fleetCsv(report) : fleetText(report, width);
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, [file]);
   else ctx.io.stdout(text);
-  return report.plan.status === 'optimal' ? EXIT.ok : EXIT.checkFailed;
+  if (report.plan.status === 'optimal') return EXIT.ok;
+  // The table says why; a data format or a file has only an empty plan to show for it.
+  if (format !== 'table' || opts.output !== undefined)
+    ctx.io.stderr(`infercost: ${file}: ${report.plan.status}: ${noPlanReason(report.plan)}\n`);
+  return EXIT.checkFailed;
 }
