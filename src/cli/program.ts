@@ -17,6 +17,22 @@ import { registerFidelity } from './register/fidelity.js';
 import { registerPipelines } from './register/pipelines.js';
 import { collect, type Wiring } from './wiring.js';
 
+/** The formats each command writes that a file's name can pick (sweep picks its own). */
+const FORMATS_BY_NAME: Readonly<Record<string, readonly string[]>> = {
+  compare: ['json', 'csv', 'markdown', 'ndjson'],
+  backtest: ['json', 'csv'],
+  fleet: ['json', 'csv'],
+  diff: ['json', 'csv', 'markdown'],
+  claim: ['json', 'markdown'],
+};
+
+/** The format a command's output file asks for by its extension, where that command writes it. */
+export function formatByName(command: string, file: string): string | undefined {
+  const ext = /\.([a-z]+)$/i.exec(file)?.[1]?.toLowerCase();
+  const format = ext === 'md' ? 'markdown' : ext;
+  return format !== undefined && FORMATS_BY_NAME[command]?.includes(format) ? format : undefined;
+}
+
 export function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('infercost')
     .description(
@@ -82,6 +98,11 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       const output = action.getOptionValue('output') as unknown;
       if (output === '-') action.setOptionValue('output', undefined);
       else if (output === '') throw new UsageError('--output: expected a file name (or - for stdout)');
+      else if (typeof output === 'string' && action.getOptionValue('format') === undefined) {
+        // `-o result.json` writes JSON: a file's name says its format where --format does not.
+        const format = formatByName(action.name(), output);
+        if (format !== undefined) action.setOptionValue('format', format);
+      }
     });
 
   let config: ReturnType<typeof readConfig> | null = null;

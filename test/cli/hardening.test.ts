@@ -840,6 +840,26 @@ describe('inputs a review found passed or misnamed', () => {
     );
   });
 
+  it('-o picks the format by the file name where --format is not given (before: a box table in out.json)', async () => {
+    const dir = tempDir();
+    const first = async (args: string[], file: string) => {
+      const path = join(dir, file);
+      const r = await runCli([...args, '-o', path]);
+      expect(r.code, r.stderr).toBe(0);
+      return readFileSync(path, 'utf8').split('\n')[0];
+    };
+    expect(await first(['compare', CHAT], 'r.json')).toBe('{');
+    expect(await first(['compare', CHAT], 'r.CSV')).toMatch(/^workload,accelerator,/);
+    expect(await first(['compare', CHAT], 'r.md')).toMatch(/^#+ chat/);
+    expect(await first(['compare', CHAT], 'r.txt')).toMatch(/^chat: Llama 3\.3 70B/);
+    expect(await first(['compare', CHAT, '--format', 'table'], 'table.json')).toMatch(
+      /^chat: Llama 3\.3 70B/,
+    );
+    // A name the command has no such format for keeps its default: claim writes no CSV.
+    expect(await first(['claim', 'b200/h100-sxm tokens_per_dollar >= 1', CHAT], 'c.csv')).toMatch(/^claim: /);
+    expect(await first(['claim', 'b200/h100-sxm tokens_per_dollar >= 1', CHAT], 'c.json')).toBe('{');
+  });
+
   it("claim's --plan tco hint is for a chip without rent, not one that cannot meet the SLO", async () => {
     const slo = await runCli(['claim', 'inferentia2/h100-sxm tokens_per_dollar >= 1.1', CHAT]);
     expect(slo.stdout).toContain(
