@@ -157,6 +157,31 @@ describe('a table that fits', () => {
     );
   });
 
+  it("prices import's table fits: where each quote came from goes first, named; piped, every column", async () => {
+    const args = [
+      'prices',
+      'import',
+      'test/fixtures/good/catalogs/aws-vms.csv',
+      '--provider',
+      'AWS',
+      '--as-of',
+      '2026-07-30',
+    ];
+    // 152 columns at any width before (thirty-eighth session's review).
+    const at60 = await onTerminal(args, 60);
+    expect(widest(at60)).toBeLessThanOrEqual(60);
+    expect(at60).toContain('| h100-sxm  | spot      |     2.76 | us-east-1 |'.replaceAll('|', '│'));
+    expect(at60).toContain('Not shown to fit 60 columns: from');
+    const at30 = await onTerminal(args, 30);
+    expect(widest(at30)).toBeLessThanOrEqual(30);
+    expect(at30).toMatch(/\nh100-sxm\n {2}plan {6}spot\n/);
+    const piped = await runCli(args);
+    expect(piped.stdout).toContain(
+      'Cheapest per chip in the catalog: p5.48xlarge $22.1/h / 8 chips, us-east-1.',
+    );
+    expect(piped.stdout).not.toContain('Not shown');
+  });
+
   it('help fits too: a description under its name when there is no room beside it, examples continued with \\', async () => {
     // Before, at 40 columns the top help kept lines of over 100 columns, compare's examples 88.
     const top = await onTerminal(['--help'], 40);

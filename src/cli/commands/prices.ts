@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import Table from 'cli-table3';
 import { Document, parse } from 'yaml';
 import { writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { readTextFile } from '../../io/files.js';
 import { importCatalog } from '../../io/prices.js';
 import { replaceTopLevel } from '../../io/yaml.js';
+import { fittedTable, hiddenLine } from '../../render/table.js';
 import { escapeText } from '../../render/text.js';
 import type { PriceQuote } from '../../schema/accelerator.js';
 import { dateSchema } from '../../schema/common.js';
@@ -62,14 +62,10 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
     );
   }
   const catalog = ctx.catalog();
-  const table = new Table({
-    head: ['chip', 'plan', '$/chip-h', 'region', 'from'],
-    style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'right', 'left', 'left'],
-  });
+  const rows: string[][] = [];
   const outputs: { path: string; text: string; what: string; updates: string }[] = [];
   for (const [chip, list] of [...quotes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const q of list) table.push([chip, q.plan, q.usd_per_chip_hour.toFixed(2), q.region, q.note ?? '']);
+    for (const q of list) rows.push([chip, q.plan, q.usd_per_chip_hour.toFixed(2), q.region, q.note ?? '']);
     const entry = catalog.accelerators.get(chip);
     if (opts.outputDir !== undefined && entry)
       outputs.push({
@@ -81,7 +77,17 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
   }
   // Every profile or none: a target that cannot be written leaves the others as they were.
   writeFilesAtomic(outputs, [file]);
-  ctx.io.stdout(escapeText(`${table.toString()}\n`));
+  // On a terminal the table fits its width: where the quote came from goes first, then the region;
+  // narrower still, one block per quote.
+  const fitted = fittedTable(
+    ['chip', 'plan', '$/chip-h', 'region', 'from'],
+    ['left', 'left', 'right', 'left', 'left'],
+    rows,
+    [4, 3],
+    ctx.io.stdoutColumns,
+  );
+  const hidden = hiddenLine(fitted.hidden, ctx.io.stdoutColumns, 'a pipe or the written profiles have');
+  ctx.io.stdout(escapeText(`${[fitted.text, ...hidden].join('\n')}\n`));
   if (skipped.size > 0)
     ctx.io.stderr(
       `not imported (no profile): ${[...skipped.entries()].map(([n, c]) => `${n} (${c} rows)`).join(', ')}\n`,
