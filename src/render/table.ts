@@ -239,8 +239,19 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
   const out: string[] = [];
   for (const r of doc.results) {
     const { ran, didNot, notes, marks } = layout(r, options);
-    const { shape, text } = fitShape(r, ran, marks, options, c);
-    out.push(...wrap(workloadHeading(r), width).map((l) => c.bold(l)), text);
+    // No chip ran: a header with no rows says nothing the list below does not.
+    const { shape, text } =
+      ran.length === 0
+        ? {
+            shape: {
+              columns: columnsFor({ ...options, fleet: hasFleet(r) }),
+              marksInline: true,
+              shortHeaders: false,
+            },
+            text: undefined,
+          }
+        : fitShape(r, ran, marks, options, c);
+    out.push(...wrap(workloadHeading(r), width).map((l) => c.bold(l)), ...(text === undefined ? [] : [text]));
     if (!shape.marksInline) {
       const listed = ran.flatMap((a, i) => (marks[i]?.length ? [`${a.id} [${marks[i]?.join(',')}]`] : []));
       if (listed.length > 0) out.push(...wrap(`Notes per chip: ${listed.join(', ')}`, width));

@@ -157,6 +157,14 @@ describe('a table that fits', () => {
     );
   });
 
+  it('no chip can run: no header-only table (65 columns wide at 40 before), only the list of why', async () => {
+    const out = await onTerminal(['compare', CHAT, '--set', 'slo.tpot_ms=0.001'], 40);
+    expect(widest(out)).toBeLessThanOrEqual(40);
+    expect(out).not.toMatch(/[┌│]/);
+    expect(out).not.toContain('Not shown');
+    expect(out).toMatch(/\n\nCannot run this workload:\n {2}b200 \[1\]: cannot meet SLO: TPOT 4\.62\n/);
+  });
+
   it("prices import's table fits: where each quote came from goes first, named; piped, every column", async () => {
     const args = [
       'prices',
