@@ -8,6 +8,7 @@ import {
 } from '../engine/calibrate.js';
 import { setupFor } from '../engine/deploy.js';
 import {
+  COLLECTIVE_LATENCY,
   COMPUTE_FORMATS,
   EFFICIENCY_FACTORS,
   type Efficiency,
@@ -37,7 +38,7 @@ export interface CalibrateOptions {
 }
 
 export interface Calibration {
-  readonly fit: Fit;
+  readonly fit: Fit<EfficiencyFactor>;
   readonly cases: readonly MeasuredCase[];
   readonly before: ReturnType<typeof summarize>;
   readonly after: ReturnType<typeof summarize>;
@@ -357,11 +358,18 @@ export function stacksProfileText(
   return block ? replaceNestedEntries(text, 'sources', block.sources) : text;
 }
 
-/** Factors as a profile's stack entry writes them (file units, rounded). */
+/**
+ * Factors as a profile's stack entry writes them (file units, rounded); the collective latency only
+ * where a fit with 12a `collective_latency_fit` set it.
+ */
 function fileFactors(e: Efficiency): Record<string, number> {
-  return Object.fromEntries(
-    EFFICIENCY_FACTORS.map((f) => [fileFactorName(f), round(fileFactorValue(f, e[f]))]),
-  );
+  const alpha = e.collectiveLatencyS;
+  return Object.fromEntries([
+    ...EFFICIENCY_FACTORS.map((f) => [fileFactorName(f), round(fileFactorValue(f, e[f]))]),
+    ...(alpha === undefined
+      ? []
+      : [[fileFactorName(COLLECTIVE_LATENCY), round(fileFactorValue(COLLECTIVE_LATENCY, alpha))]]),
+  ]);
 }
 
 /** A stack entry's stated range(s) as text: `-26%..+38%`, or per model kind where it has two (section 11). */
@@ -386,6 +394,8 @@ export function fittedFactorSpread(entries: Iterable<StackCalibration>): FactorS
   for (const e of entries) {
     if (e.level !== 'pair') continue;
     for (const f of e.fitted) {
+      // The five factors' spreads only: a profile states no range for the collective latency.
+      if (f === COLLECTIVE_LATENCY) continue;
       const v = e.efficiency[f];
       const s = spread[f];
       spread[f] = s ? [Math.min(s[0], v), Math.max(s[1], v)] : [v, v];

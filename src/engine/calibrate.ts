@@ -1,7 +1,13 @@
 import { chooseDeployment } from './deploy.js';
 import { deploymentPowerW } from './energy.js';
 import { type DecodeStep, decodeStep } from './replica.js';
-import type { Accelerator, Efficiency, EfficiencyFactor, Workload } from './types.js';
+import {
+  type Accelerator,
+  COLLECTIVE_LATENCY,
+  type Efficiency,
+  type FitFactor,
+  type Workload,
+} from './types.js';
 
 /** One measured result the engine can reproduce: a setup and what was measured on it. */
 export interface CalibrationCase {
@@ -103,6 +109,12 @@ export const CALIBRATION_PRIOR: Efficiency = {
   tStep0S: 0.002,
 };
 
+/**
+ * 12a `collective_latency_fit`: where a fit first searches the per-collective latency, it starts
+ * from every bundled profile's `interconnect.latency_us` (5 us, an estimate: docs/model.md section 1).
+ */
+const GENERIC_COLLECTIVE_LATENCY_S = 5e-6;
+
 /** A log error this large stands for "the setup could not run": far worse than any real miss. */
 const FAILURE_LOG_ERROR = 5;
 
@@ -127,21 +139,27 @@ export function logErrors(cases: readonly CalibrationCase[], efficiency: Efficie
 }
 
 // Each factor is searched in an unbounded coordinate mapped into its physical bounds:
-// 0 < eta < 1 through a logistic, 0 < t_step0 < 50 ms through a scaled logistic.
-const UPPER: Readonly<Record<EfficiencyFactor, number>> = {
+// 0 < eta < 1 through a logistic, 0 < t_step0 < 50 ms and 0 < alpha < 1 ms through scaled ones.
+const UPPER: Readonly<Record<FitFactor, number>> = {
   etaMem: 1,
   etaPrefill: 1,
   etaDecode: 1,
   etaLink: 1,
   tStep0S: 0.05,
+  collectiveLatencyS: 0.001,
 };
 
-function toCoord(f: EfficiencyFactor, v: number): number {
+/** A factor's value in a set of factors; the collective latency, where no fit has set it, the generic one. */
+function factorOf(e: Efficiency, f: FitFactor): number {
+  return f === COLLECTIVE_LATENCY ? (e.collectiveLatencyS ?? GENERIC_COLLECTIVE_LATENCY_S) : e[f];
+}
+
+function toCoord(f: FitFactor, v: number): number {
   const x = Math.min(Math.max(v / UPPER[f], 1e-6), 1 - 1e-6);
   return Math.log(x / (1 - x));
 }
 
-function fromCoord(f: EfficiencyFactor, u: number): number {
+function fromCoord(f: FitFactor, u: number): number {
   return UPPER[f] / (1 + Math.exp(-u));
 }
 
@@ -195,9 +213,9 @@ export function nelderMead(
   return simplex[i] as number[];
 }
 
-export interface Fit {
+export interface Fit<F extends FitFactor = FitFactor> {
   readonly efficiency: Efficiency;
-  readonly fitted: readonly EfficiencyFactor[];
+  readonly fitted: readonly F[];
   /** Root mean square of the log errors after the fit. */
   readonly rmsLogError: number;
 }
@@ -220,9 +238,9 @@ export function fitLoss(logError: number, scaleLog?: number): number {
  * the data cannot see where they were; when there are at least as many measurements as
  * factors, a second pass without it lets the data alone settle the fit.
  */
-export function fitEfficiency(
+export function fitEfficiency<F extends FitFactor>(
   cases: readonly CalibrationCase[],
-  factors: readonly EfficiencyFactor[],
+  factors: readonly F[],
   start: Efficiency,
   prior: Efficiency = start,
   options: {
@@ -235,17 +253,17 @@ export function fitEfficiency(
     /** One weight per case, multiplying each of its log errors' losses (section 12a, `source_weighted_fit`). */
     readonly caseWeights?: readonly number[];
   } = {},
-): Fit {
+): Fit<F> {
   const priorWeight = options.priorWeight ?? PRIOR_WEIGHT;
   const scale = options.robustScaleLog;
-  const u0 = factors.map((f) => toCoord(f, prior[f]));
-  const uStart = factors.map((f) => toCoord(f, start[f]));
+  const u0 = factors.map((f) => toCoord(f, factorOf(prior, f)));
+  const uStart = factors.map((f) => toCoord(f, factorOf(start, f)));
   const efficiencyAt = (u: readonly number[]): Efficiency => {
-    const e: Record<EfficiencyFactor, number> = { ...start };
+    const e: Record<string, number | undefined> = { ...start };
     factors.forEach((f, i) => {
       e[f] = fromCoord(f, u[i] as number);
     });
-    return e;
+    return e as Efficiency;
   };
   const weights = options.caseWeights;
   const dataLoss = (efficiency: Efficiency): number => {
@@ -284,15 +302,16 @@ export function fitEfficiency(
 export function sensitivities(
   c: CalibrationCase,
   efficiency: Efficiency,
-  factors: readonly EfficiencyFactor[],
-): Partial<Record<EfficiencyFactor, number>> {
-  const out: Partial<Record<EfficiencyFactor, number>> = {};
+  factors: readonly FitFactor[],
+): Partial<Record<FitFactor, number>> {
+  const out: Partial<Record<FitFactor, number>> = {};
   const h = 0.01;
   for (const f of factors) {
-    const up = predictCase(c, { ...efficiency, [f]: Math.min(efficiency[f] * (1 + h), UPPER[f]) });
-    const down = predictCase(c, { ...efficiency, [f]: efficiency[f] * (1 - h) });
+    const v = factorOf(efficiency, f);
+    const up = predictCase(c, { ...efficiency, [f]: Math.min(v * (1 + h), UPPER[f]) });
+    const down = predictCase(c, { ...efficiency, [f]: v * (1 - h) });
     if (!up || !down) continue;
-    const dx = Math.log(Math.min(efficiency[f] * (1 + h), UPPER[f]) / (efficiency[f] * (1 - h)));
+    const dx = Math.log(Math.min(v * (1 + h), UPPER[f]) / (v * (1 - h)));
     out[f] = Math.log(up.tokensPerSPerChip / down.tokensPerSPerChip) / dx;
   }
   return out;

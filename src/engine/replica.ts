@@ -372,12 +372,17 @@ export function replicaBuilder(
         ? (2 * model.layers * (model.moe?.expertsPerToken ?? 1) * model.hidden * bComm * ((n - 1) / n)) /
           (n * linkBytesPerS)
         : (torus * 2 * model.layers * ringFactor * model.hidden * bComm) / linkBytesPerS;
-    const commFixedS = multiChip ? 2 * model.layers * acc.collectiveLatencyS : 0;
+    // 12a `collective_latency_fit`: the fitted per-collective latency, where the fit gave one.
+    const alphaS =
+      mech.collectiveLatencyFit && efficiency.collectiveLatencyS !== undefined
+        ? efficiency.collectiveLatencyS
+        : acc.collectiveLatencyS;
+    const commFixedS = multiChip ? 2 * model.layers * alphaS : 0;
     const prefillCommS = uncachedInput * commSPerToken + commFixedS;
 
     const prefillOneS = prefillCoreS + prefillCommS + (draft?.prefillS ?? 0);
     const p2pSPerSequence = pp > 1 ? (model.hidden * bAct) / p2pBytesPerS : 0;
-    const p2pFixedS = pp > 1 ? acc.collectiveLatencyS : 0;
+    const p2pFixedS = pp > 1 ? alphaS : 0;
     return {
       chips: pp * n,
       stages: pp,

@@ -101,6 +101,11 @@ export interface Mechanisms {
   /** 12a Backtest and calibrate only: a row's TTFT at a fixed concurrency joins its fit, as TPOT does. */
   readonly ttftFit: boolean;
   /**
+   * 12a The fits search the per-collective latency `alpha` where their rows span chips, and section
+   * 3 charges the fitted `alpha` (`Efficiency.collectiveLatencyS`) instead of the profile's.
+   */
+  readonly collectiveLatencyFit: boolean;
+  /**
    * 12a An MoE model on more than one chip runs at its pair's fit on such deployments
    * (`Accelerator.moeAcrossEfficiency`, a row of that class in backtest: `layoutFitApplies`).
    */
@@ -175,7 +180,21 @@ export interface TcoInputs {
 export const EFFICIENCY_FACTORS = ['etaMem', 'etaPrefill', 'etaDecode', 'etaLink', 'tStep0S'] as const;
 export type EfficiencyFactor = (typeof EFFICIENCY_FACTORS)[number];
 
-export type Efficiency = Readonly<Record<EfficiencyFactor, number>>;
+/**
+ * 12a `collective_latency_fit`: the per-collective latency `alpha` (section 1), a factor the fits
+ * search beside the five (where a level's rows span chips) and a stack entry may carry.
+ */
+export const COLLECTIVE_LATENCY = 'collectiveLatencyS' as const;
+/** A factor a fit can search: the five, and with `collective_latency_fit` the collective latency. */
+export type FitFactor = EfficiencyFactor | typeof COLLECTIVE_LATENCY;
+
+/**
+ * The five factors, and (12a `collective_latency_fit`) a fitted per-collective latency that replaces
+ * the profile's `interconnect.latency_us` while that switch is on.
+ */
+export type Efficiency = Readonly<Record<EfficiencyFactor, number>> & {
+  readonly collectiveLatencyS?: number;
+};
 
 /** 3b.7: how a serving stack admits sequences against the KV cache. */
 export type KvAdmission = 'reserve' | 'occupancy';

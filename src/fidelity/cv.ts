@@ -4,10 +4,11 @@
 import { CALIBRATION_PRIOR, fitEfficiency, predictCase, sensitivities } from '../engine/calibrate.js';
 import { moeAcrossChips, setupFor } from '../engine/deploy.js';
 import {
+  COLLECTIVE_LATENCY,
   COMPUTE_FORMATS,
   type ComputeFormat,
   type Efficiency,
-  type EfficiencyFactor,
+  type FitFactor,
 } from '../engine/types.js';
 import {
   atLimitRatios,
@@ -68,10 +69,16 @@ export function sourceGroup(
   return (url ?? source).replace(/[#?].*$/, '');
 }
 
-/** The factors a set of rows can move: the step factors, and eta_link when a row spans chips. */
-function candidateFactors(cases: readonly MeasuredCase[]): EfficiencyFactor[] {
-  const all: EfficiencyFactor[] = ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S'];
-  if (cases.some((c) => c.row.chips_per_replica > 1)) all.push('etaLink');
+/**
+ * The factors a set of rows can move: the step factors, and eta_link when a row spans chips (with
+ * 12a `collective_latency_fit`, the per-collective latency too).
+ */
+function candidateFactors(cases: readonly MeasuredCase[]): FitFactor[] {
+  const all: FitFactor[] = ['etaMem', 'etaPrefill', 'etaDecode', 'tStep0S'];
+  if (cases.some((c) => c.row.chips_per_replica > 1)) {
+    all.push('etaLink');
+    if (cases[0]?.workload.mechanisms.collectiveLatencyFit) all.push(COLLECTIVE_LATENCY);
+  }
   return all;
 }
 
@@ -92,11 +99,11 @@ export function fitPulled(
   cases: readonly MeasuredCase[],
   prior: Efficiency,
   weight: number,
-): { efficiency: Efficiency; fitted: EfficiencyFactor[] } {
+): { efficiency: Efficiency; fitted: FitFactor[] } {
   const factors = candidateFactors(cases);
-  const response = new Map<EfficiencyFactor, number>();
+  const response = new Map<FitFactor, number>();
   for (const c of cases) {
-    for (const [f, v] of Object.entries(sensitivities(c, prior, factors)) as [EfficiencyFactor, number][])
+    for (const [f, v] of Object.entries(sensitivities(c, prior, factors)) as [FitFactor, number][])
       response.set(f, (response.get(f) ?? 0) + Math.abs(v));
   }
   const seen = factors.filter((f) => (response.get(f) ?? 0) >= 0.02);
@@ -149,7 +156,7 @@ function representedSplit(row: { readonly parallelism?: string | undefined }): b
 /** One level's fit: the factors, which of them the rows moved, and the rows behind them. */
 export interface LevelFit {
   readonly efficiency: Efficiency;
-  readonly fitted: readonly EfficiencyFactor[];
+  readonly fitted: readonly FitFactor[];
   readonly ids: readonly string[];
   /** 12c: fitted on rows whose input nobody published, at their datasets' estimates. */
   readonly latent?: boolean;
@@ -1011,7 +1018,7 @@ export interface StackCalibration {
   readonly stack: string;
   readonly level: FitLevel;
   readonly efficiency: Efficiency;
-  readonly fitted: readonly EfficiencyFactor[];
+  readonly fitted: readonly FitFactor[];
   readonly ids: readonly string[];
   /** The matrix-unit formats of those rows (section 12a), in COMPUTE_FORMATS order. */
   readonly formats: readonly ComputeFormat[];

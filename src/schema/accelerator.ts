@@ -132,6 +132,8 @@ function stackFactors() {
     eta_decode: z.number().positive().max(1),
     eta_link: z.number().positive().max(1),
     t_step0_ms: nonNegative(1000),
+    /** 12a `collective_latency_fit`: the fitted per-collective latency, used while that switch is on. */
+    collective_latency_us: positive(1000).optional(),
   });
 }
 export type StackEntry = z.infer<ReturnType<typeof stackEntry>>;

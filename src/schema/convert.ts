@@ -2,11 +2,13 @@
 import { precisionOf } from '../engine/precision.js';
 import {
   type Accelerator,
+  COLLECTIVE_LATENCY,
   COMPUTE_FORMATS,
   type ComputeFormat,
   EFFICIENCY_FACTORS,
   type Efficiency,
   type EfficiencyFactor,
+  type FitFactor,
   type KvAdmission,
   type Mechanisms,
   type Model,
@@ -30,24 +32,25 @@ const US = 1e-6;
 /** docs/model.md section 1: absent system power is `1.7 * tdp_w`, flagged as an estimate. */
 export const SYSTEM_POWER_DEFAULT_FACTOR = 1.7;
 
-const FILE_FACTOR: Readonly<Record<EfficiencyFactor, string>> = {
+const FILE_FACTOR: Readonly<Record<FitFactor, string>> = {
   etaMem: 'eta_mem',
   etaPrefill: 'eta_prefill',
   etaDecode: 'eta_decode',
   etaLink: 'eta_link',
   tStep0S: 't_step0_ms',
+  collectiveLatencyS: 'collective_latency_us',
 };
 
-export function fileFactorName(f: EfficiencyFactor): string {
+export function fileFactorName(f: FitFactor): string {
   return FILE_FACTOR[f];
 }
 
-function factorScale(f: EfficiencyFactor): number {
-  return f === 'tStep0S' ? MS : 1;
+function factorScale(f: FitFactor): number {
+  return f === 'tStep0S' ? MS : f === COLLECTIVE_LATENCY ? US : 1;
 }
 
-/** A factor as a profile file states it: t_step0 in milliseconds, the etas as they are. */
-export function fileFactorValue(f: EfficiencyFactor, v: number): number {
+/** A factor as a profile file states it: t_step0 in milliseconds, alpha in microseconds, the etas as they are. */
+export function fileFactorValue(f: FitFactor, v: number): number {
   return v / factorScale(f);
 }
 
@@ -127,8 +130,10 @@ export function toAccelerator(p: AcceleratorFile, stack?: string): Accelerator {
 /** A stack entry's factors in SI units (t_step0 in seconds). */
 function fileEfficiency(e: StackEntry['efficiency']): Efficiency {
   const efficiency = {} as Record<EfficiencyFactor, number>;
-  for (const f of EFFICIENCY_FACTORS) efficiency[f] = e[FILE_FACTOR[f] as keyof typeof e] * factorScale(f);
-  return efficiency;
+  for (const f of EFFICIENCY_FACTORS)
+    efficiency[f] = e[FILE_FACTOR[f] as Exclude<keyof typeof e, 'collective_latency_us'>] * factorScale(f);
+  const alpha = e.collective_latency_us;
+  return alpha === undefined ? efficiency : { ...efficiency, collectiveLatencyS: alpha * US };
 }
 
 /** A stated range in percent as log(measured / predicted) bounds (docs/model.md section 11). */
@@ -320,6 +325,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     fp8Attention: m?.fp8_attention ?? d.fp8_attention,
     kvReadsAtMem: m?.kv_reads_at_mem ?? d.kv_reads_at_mem,
     ttftFit: m?.ttft_fit ?? d.ttft_fit,
+    collectiveLatencyFit: m?.collective_latency_fit ?? d.collective_latency_fit,
     layoutPairs: m?.layout_pairs ?? d.layout_pairs,
   };
 }

@@ -135,6 +135,7 @@ export const workloadSchema = once(() =>
         fp8_mla_decode: z.boolean().optional(),
         fp8_attention: z.boolean().optional(),
         ttft_fit: z.boolean().optional(),
+        collective_latency_fit: z.boolean().optional(),
         layout_pairs: z.boolean().optional(),
       })
       .optional(),
@@ -198,6 +199,7 @@ export const WORKLOAD_DEFAULTS = {
     fp8_mla_decode: false,
     fp8_attention: false,
     ttft_fit: false,
+    collective_latency_fit: false,
     layout_pairs: false,
   },
   /**

@@ -124,6 +124,7 @@ const workloadArb = fc.record({
     stackKvAdmission: fc.boolean(),
     kvReadsAtMem: fc.boolean(),
     ttftFit: fc.boolean(),
+    collectiveLatencyFit: fc.boolean(),
     fp8MlaDecode: fc.boolean(),
     fp8Attention: fc.boolean(),
   }),
