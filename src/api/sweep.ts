@@ -371,6 +371,17 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   }
 
   checkAxes(env, plan, globalSets, evaluated);
+  // A field both set and swept: the sweep's values would win without a word.
+  const fieldOf = (f: { readonly acceleratorId?: string | undefined; readonly path: readonly string[] }) =>
+    [...(f.acceleratorId === undefined ? [] : [f.acceleratorId]), ...f.path].join('.');
+  for (const axis of plan.axes) {
+    const swept = axis.setAt(0);
+    const fixed = globalSets.find((g) => fieldOf(g) === fieldOf(swept));
+    if (fixed)
+      throw new UsageError(
+        `${fixed.flag} ${fixed.text} and ${swept.flag} ${axis.name}: ${fieldOf(swept)} is either fixed or swept, not both`,
+      );
+  }
   const grid = plan.axes.reduce((n, a) => n * a.count, 1);
   const total = Math.min(grid, limit ?? grid);
   if (total > MAX_POINTS_WITHOUT_YES && !opts.yes) {

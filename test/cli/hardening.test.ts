@@ -810,6 +810,26 @@ describe('inputs a review found passed or misnamed', () => {
     ]);
   });
 
+  it('a field both --set and --vary is exit 2 (the swept values won without a word)', async () => {
+    const r = await runCli(['sweep', CHAT, '--set', 'input_tokens=500', '--vary', 'input_tokens=100,200']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --set input_tokens=500 and --vary input_tokens: input_tokens is either fixed or swept, not both\n',
+    ]);
+    const other = await runCli([
+      'sweep',
+      CHAT,
+      '--set',
+      'output_tokens=500',
+      '--vary',
+      'input_tokens=100,200',
+      '--format',
+      'csv',
+    ]);
+    expect(other.code, other.stderr).toBe(0);
+  });
+
   it('help of a command that does not exist names it: exit 2', async () => {
     const r = await runCli(['help', 'nope']);
     expect([r.code, r.stdout, r.stderr]).toEqual([
