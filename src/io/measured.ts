@@ -90,6 +90,15 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
         : r.error.issues.flatMap((issue) => describeIssue(issue, raw, measuredRowSchema()))[0];
       if (problem) {
         const column = String(problem.path[0] ?? '');
+        // A required column past the row's end: the row was cut short, not left empty.
+        if (header.indexOf(column) >= rec.fields.length)
+          throw new InputError(
+            file,
+            rec.line,
+            1,
+            '',
+            `${rec.fields.length} fields, but the header names ${header.length} columns (a row cut short?): no ${column}`,
+          );
         const col = rec.columns[header.indexOf(column)] ?? 1;
         throw new InputError(file, rec.line, col, column, problem.message);
       }

@@ -629,6 +629,20 @@ describe('measured-result files', () => {
     expect(text.stderr).toBe(`infercost: ${bad}:2:25 chips_per_replica: expected a number, got "abc"\n`);
   });
 
+  it('a row cut short is named as one, with the first required column it lacks (was "activations: missing")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 'short.csv');
+    const lines = readFileSync('data/measured/vendor-docs.csv', 'utf8').split('\n');
+    const header = lines[0] as string;
+    writeFileSync(file, [header, (lines[1] as string).split(',').slice(0, 5).join(',')].join('\n'));
+    const r = await runCli(['backtest', file]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${file}:2:1 5 fields, but the header names ${header.split(',').length} columns (a row cut short?): no activations\n`,
+    ]);
+  });
+
   it('a required column missing from the header is named once, at the header, all of them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const file = join(dir, 'mine.csv');
