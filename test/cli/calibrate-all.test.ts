@@ -38,7 +38,9 @@ describe('calibrate --all', () => {
     const second = await runCli(['--profiles', fresh, 'calibrate', '--all']);
     expect(second.code, second.stderr).toBe(0);
     // Without --output-dir nothing is kept, and the run says so; with it, no such line.
-    expect(second.stderr).toContain('\nno profile written: --output-dir DIR writes each fitted profile there');
+    expect(second.stderr).toContain(
+      '\nno profile written: --output-dir DIR writes each fitted profile there',
+    );
     expect(first.stderr).not.toContain('no profile written');
     const once = powerModel(first.stdout + first.stderr);
     expect(once).toHaveLength(2);
