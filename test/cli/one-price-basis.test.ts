@@ -1,6 +1,6 @@
 // Dollars are added only on one price plan and basis, gates hold at their exact thresholds, and a
 // mix's blend is diffed and sorted like any result (QA round 3).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -181,7 +181,14 @@ describe('diff and check: blends, pricing, exact thresholds, names', () => {
     const long = join(dir, 'long.yaml');
     writeFileSync(long, 'name: chat\nmodel: llama-3.3-70b\ninput_tokens: 4000\noutput_tokens: 300\n');
     const a = save(dir, 'a.json', ['chat', '--accelerators', 'h100-sxm']);
-    const b = save(dir, 'b.json', ['chat', long, '--accelerators', 'h100-sxm']);
+    // compare refuses to make such a result (thirty-eighth session): two saved ones joined by hand.
+    const refused = spawnCli(['compare', 'chat', long, '--accelerators', 'h100-sxm', '--format', 'json']);
+    expect([refused.code, refused.stdout]).toEqual([2, '']);
+    const longResult = save(dir, 'long.json', [long, '--accelerators', 'h100-sxm']);
+    const joined = JSON.parse(readFileSync(a, 'utf8'));
+    joined.results.push(...JSON.parse(readFileSync(longResult, 'utf8')).results);
+    const b = join(dir, 'b.json');
+    writeFileSync(b, JSON.stringify(joined));
     const r = spawnCli(['diff', a, b]);
     expect([r.code, r.stdout, r.stderr]).toEqual([
       2,

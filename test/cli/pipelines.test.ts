@@ -528,7 +528,7 @@ describe('infercost sweep', () => {
     ]);
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
-      'infercost: --vary input_tokens=100 with --vary output_tokens=10 with --vary utilization=-1: utilization: expected a positive number, got -1\n',
+      'infercost: --vary input_tokens=100 with --vary output_tokens=10 with --vary utilization=-1: utilization: expected a number >= 0.01, got -1\n',
     );
   });
 
