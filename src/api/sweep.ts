@@ -339,6 +339,14 @@ function loadBase(env: SweepEnv, plan: Plan, globalSets: readonly FieldSet[]) {
   }
 }
 
+/** A set field's dotted path, its chip first: `b200.memory.bandwidth_tbps`, `input_tokens`. */
+function fieldOf(f: {
+  readonly acceleratorId?: string | undefined;
+  readonly path: readonly string[];
+}): string {
+  return [...(f.acceleratorId === undefined ? [] : [f.acceleratorId]), ...f.path].join('.');
+}
+
 /** Plans a sweep and checks its axes: the rows of any point, without printing (src/cli/commands/sweep.ts prints). */
 export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, opts: SweepOptions): SweepRun {
   const catalog = env.catalog;
@@ -372,8 +380,6 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
 
   checkAxes(env, plan, globalSets, evaluated);
   // A field both set and swept: the sweep's values would win without a word.
-  const fieldOf = (f: { readonly acceleratorId?: string | undefined; readonly path: readonly string[] }) =>
-    [...(f.acceleratorId === undefined ? [] : [f.acceleratorId]), ...f.path].join('.');
   for (const axis of plan.axes) {
     const swept = axis.setAt(0);
     const fixed = globalSets.find((g) => fieldOf(g) === fieldOf(swept));
@@ -403,7 +409,7 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   for (const axis of plan.axes) {
     if (!(CSV_COLUMNS as readonly string[]).includes(axis.name)) continue;
     const set = axis.setAt(0);
-    const path = [...(set.acceleratorId === undefined ? [] : [set.acceleratorId]), ...set.path].join('.');
+    const path = fieldOf(set);
     throw new UsageError(
       path === axis.name
         ? `${set.flag} ${axis.name}: the rows have a ${axis.name} column of their own; sweep another field`

@@ -155,18 +155,17 @@ function withSetSource(data: unknown, s: FieldSet): unknown {
   const sources = (data as { sources?: Record<string, unknown> } | null)?.sources;
   const field = s.path.join('.');
   if (s.acceleratorId === undefined || !sources || !Object.hasOwn(sources, field)) return data;
+  return { ...(data as object), sources: { ...sources, [field]: commandLineSource(s) } };
+}
+
+/** The `sources` entry of a field set on the command line: an exact estimate, its own range. */
+function commandLineSource(s: FieldSet): Record<string, unknown> {
   const value = typeof s.value === 'number' ? s.value : undefined;
   return {
-    ...(data as object),
-    sources: {
-      ...sources,
-      [field]: {
-        kind: 'estimate',
-        source: `${s.flag} ${s.text}`,
-        note: 'given on the command line',
-        ...(value === undefined ? {} : { low: value, high: value }),
-      },
-    },
+    kind: 'estimate',
+    source: `${s.flag} ${s.text}`,
+    note: 'given on the command line',
+    ...(value === undefined ? {} : { low: value, high: value }),
   };
 }
 
@@ -209,20 +208,7 @@ function withCapacitySet(data: unknown, s: FieldSet): unknown {
     return data;
   const { [other]: _replaced, ...memory } = profile.memory;
   const { [`memory.${other}`]: _source, ...sources } = profile.sources ?? {};
-  const value = typeof s.value === 'number' ? s.value : undefined;
-  return {
-    ...profile,
-    memory,
-    sources: {
-      ...sources,
-      [`memory.${field}`]: {
-        kind: 'estimate',
-        source: `${s.flag} ${s.text}`,
-        note: 'given on the command line',
-        ...(value === undefined ? {} : { low: value, high: value }),
-      },
-    },
-  };
+  return { ...profile, memory, sources: { ...sources, [`memory.${field}`]: commandLineSource(s) } };
 }
 
 /**

@@ -208,9 +208,11 @@ function fitShape(
   marks: readonly string[][],
   options: RenderOptions,
   c: ChalkInstance,
-): { shape: Shape; text: string } {
+): { shape: Shape; text: string | undefined } {
   const all = columnsFor({ ...options, fleet: hasFleet(r) });
   let shape: Shape = { columns: all, marksInline: true, shortHeaders: false };
+  // No chip ran: a header with no rows says nothing the list below the table does not.
+  if (ran.length === 0) return { shape, text: undefined };
   let text = tableText(r, ran, marks, shape, c);
   const width = options.wide || options.columns ? undefined : options.width;
   if (width === undefined) return { shape, text };
@@ -225,7 +227,7 @@ function fitShape(
     shape = { ...shape, ...step };
     text = tableText(r, ran, marks, shape, c);
   }
-  if (widest(text) <= width || ran.length === 0) return { shape, text };
+  if (widest(text) <= width) return { shape, text };
   return {
     shape: { columns: all, marksInline: true, shortHeaders: false },
     text: recordText(r, ran, marks, all, c),
@@ -239,18 +241,7 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
   const out: string[] = [];
   for (const r of doc.results) {
     const { ran, didNot, notes, marks } = layout(r, options);
-    // No chip ran: a header with no rows says nothing the list below does not.
-    const { shape, text } =
-      ran.length === 0
-        ? {
-            shape: {
-              columns: columnsFor({ ...options, fleet: hasFleet(r) }),
-              marksInline: true,
-              shortHeaders: false,
-            },
-            text: undefined,
-          }
-        : fitShape(r, ran, marks, options, c);
+    const { shape, text } = fitShape(r, ran, marks, options, c);
     out.push(...wrap(workloadHeading(r), width).map((l) => c.bold(l)), ...(text === undefined ? [] : [text]));
     if (!shape.marksInline) {
       const listed = ran.flatMap((a, i) => (marks[i]?.length ? [`${a.id} [${marks[i]?.join(',')}]`] : []));
