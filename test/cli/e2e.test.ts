@@ -72,10 +72,12 @@ describe('infercost compare (built binary)', () => {
       'h100-sxm,b200,inferentia2',
       '--format',
       'markdown',
+      // Inferentia2 runs chat at 40 ms since the thirty-eighth session's collective latency; not at 30.
+      '--set',
+      'slo.tpot_ms=30',
     ]);
-    // (49.1 ms before the twenty-ninth session's refit)
     expect(three.stdout).toContain(
-      '- inferentia2 [1,2,3,4]: cannot meet SLO: TPOT 49.2 ms at batch 1 on 4 chips > 40.0 ms\n',
+      '- inferentia2 [1,2,3,4]: cannot meet SLO: TPOT 32.9 ms at batch 1 on 8 chips > 30.0 ms\n',
     );
     expect(three.stdout).toContain('\n4. efficiency factors assumed, not calibrated: eta_decode\n');
   });
@@ -505,11 +507,12 @@ describe('a mix in every format: the blend rows of CSV and NDJSON, the blend tab
     // A blend has no one deployment or latency: those cells are empty, not zero.
     for (const k of ['chips', 'batch', 'ttft_s', 'tpot_s', 'output_tokens_per_s_per_chip'])
       expect(h100[col(k)]).toBe('');
-    // Inferentia2 cannot meet chat's or agentic-coding's SLO: no blend, and the row says why.
+    // Inferentia2 cannot meet agentic-coding's SLO (chat's it meets since the thirty-eighth
+    // session's collective latency): no blend, and the row says why.
     const inf2 = rows[7] as string[];
     expect([inf2[col('usd_per_mtok_output')], inf2[col('reason')]]).toEqual([
       '',
-      'no blend: chat, agentic-coding cannot be run or priced',
+      'no blend: agentic-coding cannot be run or priced',
     ]);
     const nd = spawnCli([...ARGS, '--format', 'ndjson']);
     const records = nd.stdout
@@ -524,7 +527,7 @@ describe('a mix in every format: the blend rows of CSV and NDJSON, the blend tab
       classes: json.mixes[0].classes,
       ...blend('h100-sxm'),
     });
-    expect(records[7].missing).toEqual(['chat', 'agentic-coding']);
+    expect(records[7].missing).toEqual(['agentic-coding']);
   });
 
   it('report: a section with the blend table after the classes; --power-budget adds the fleet columns', () => {
@@ -542,9 +545,7 @@ describe('a mix in every format: the blend rows of CSV and NDJSON, the blend tab
     expect(mix).toContain(
       `<tr><th scope="row">h100-sxm</th><td>${three(h100.usd_per_mtok_output)}</td><td>${three(h100.output_tokens_per_usd)}</td><td>${three(h100.tokens_per_joule_output)}</td><td class="missing"></td></tr>`,
     );
-    expect(mix).toContain(
-      '<td class="missing">no tok/$ for chat, agentic-coding (no price, or cannot run)</td>',
-    );
+    expect(mix).toContain('<td class="missing">no tok/$ for agentic-coding (no price, or cannot run)</td>');
     // 1 GW filled with each chip: the fleet's facility power is the budget, 1,000 MW.
     const fleet = spawnCli(['report', 'chat', '--accelerators', 'h100-sxm', '--power-budget', '1GW']);
     expect(fleet.code).toBe(0);

@@ -881,7 +881,13 @@ describe('inputs a review found passed or misnamed', () => {
   });
 
   it("claim's --plan tco hint is for a chip without rent, not one that cannot meet the SLO", async () => {
-    const slo = await runCli(['claim', 'inferentia2/h100-sxm tokens_per_dollar >= 1.1', CHAT]);
+    const slo = await runCli([
+      'claim',
+      'inferentia2/h100-sxm tokens_per_dollar >= 1.1',
+      CHAT,
+      '--set',
+      'slo.tpot_ms=30',
+    ]);
     expect(slo.stdout).toContain(
       'chat: not measurable: inferentia2 has no output_tokens_per_usd (cannot meet SLO:',
     );

@@ -75,11 +75,13 @@ describe('infercost report', () => {
       'inferentia2',
       '--format',
       'svg',
+      // Inferentia2 runs chat at 40 ms since the thirty-eighth session's collective latency; not at 30.
+      '--set',
+      'slo.tpot_ms=30',
     ]);
     expect([none.code, none.stderr]).toEqual([
       1,
-      // (49.1 ms before the twenty-ninth session's refit)
-      'infercost: no accelerator can run workload chat: inferentia2 cannot meet SLO: TPOT 49.2 ms at batch 1 on 4 chips > 40.0 ms\n',
+      'infercost: no accelerator can run workload chat: inferentia2 cannot meet SLO: TPOT 32.9 ms at batch 1 on 8 chips > 30.0 ms\n',
     ]);
     // GB200 and Maia 200 run chat, but neither has a price on the hyperscaler basis.
     const args = [

@@ -766,14 +766,16 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     // twentieth session's published gpt-oss input and 3a.9 moved the fits; 17.5% since the
     // twenty-first session's fifteen AWS rows moved the pooled fit and 12b's estimates (docs/accuracy.md);
     // 17.3% since the twenty-seventh read the Qwen3 rows' KV cache as FP8 and the TensorRT-LLM fits
-    // moved; 19.2% since the twenty-ninth's 74 TensorRT-LLM release-1.2 rows moved B200's and H200's.
+    // moved; 19.2% since the twenty-ninth's 74 TensorRT-LLM release-1.2 rows moved B200's and H200's;
+    // 21.3% since the thirty-eighth's Neuron collective latency moved the pooled fit.
     const tpj = cv.summary.find((g) => g.group === 'tokens per joule (MLPerf Power rows)');
     expect(tpj?.rows).toBe(15);
-    expect(tpj?.medianAbsErrorPct).toBeCloseTo(19.16, 1);
+    expect(tpj?.medianAbsErrorPct).toBeCloseTo(21.25, 1);
     expect(tpj?.coveragePct).toBeNull();
     const w = cv.summary.find((g) => g.group === 'system power per chip (MLPerf Power rows)');
-    // 7.64 (7.10 before the twenty-ninth session, 6.60 before the twenty-seventh, 6.61 in the twentieth)
-    expect(w?.medianAbsErrorPct).toBeCloseTo(7.64, 1);
+    // 7.52 (7.64 before the thirty-eighth session, 7.10 before the twenty-ninth, 6.60 before the
+    // twenty-seventh, 6.61 in the twentieth)
+    expect(w?.medianAbsErrorPct).toBeCloseTo(7.52, 1);
   }, 2_400_000);
 
   it('the known-input rows again with each source weighted equally: the same rows, each of n rows of a source 1/n', () => {
@@ -794,16 +796,17 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     expect(line?.medianAbsErrorPct ?? 0).toBeGreaterThan(perRow?.medianAbsErrorPct ?? 100);
   }, 2_400_000);
 
-  it('held out, the NIM sweep on H100 (5000 in / 500 out, 1 to 100 in flight) is 15-24% low at every concurrency', () => {
+  it('held out, the NIM sweep on H100 (5000 in / 500 out, 1 to 100 in flight) is 10-20% low at every concurrency', () => {
     // NIM is its own stack on one chip and one source: held out, it is predicted from the pooled
     // fit of every other source, as compare would predict a stack it has never seen measured.
-    // The errors as docs/accuracy.md reports them: -23.7, -22.4, -19.7, -18.7, -15.1% since the
-    // twenty-ninth session's 74 TensorRT-LLM rows moved the pooled fit (-26.1, -24.8, -22.1, -21.1,
+    // The errors as docs/accuracy.md reports them: -10.2, -12.2, -17.3, -19.8, -18.7% since the
+    // thirty-eighth session's Neuron collective latency moved the pooled fit (-23.7, -22.4, -19.7,
+    // -18.7, -15.1% before, since the twenty-ninth's 74 TensorRT-LLM rows; -26.1, -24.8, -22.1, -21.1,
     // -17.6% before; -24.6% at one in flight until the twenty-seventh session read the Qwen3 rows'
     // KV cache as FP8).
     const nim = bundledCv().rows.filter((r) => r.row.id.startsWith('nim-h100-70b-'));
     expect(nim.map((r) => r.row.concurrency)).toEqual([1, 5, 25, 50, 100]);
-    const expected = [-23.7, -22.4, -19.7, -18.7, -15.1];
+    const expected = [-10.2, -12.2, -17.3, -19.8, -18.7];
     nim.forEach((r, i) => {
       expect(r.level, r.row.id).toBe('pooled');
       expect(r.errorPct ?? 100, r.row.id).toBeCloseTo(expected[i] ?? 0, 0);
