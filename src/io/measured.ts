@@ -12,7 +12,7 @@ import {
 import { displayPath } from './catalog.js';
 import { parseCsv } from './csv.js';
 import { InputError } from './errors.js';
-import { isDirectory, listDirectory, readTextFile } from './files.js';
+import { checkText, isDirectory, listDirectory, readTextFile } from './files.js';
 import { MAX_FILE_BYTES } from './yaml.js';
 
 export interface LocatedRow {
@@ -25,9 +25,13 @@ export function bundledMeasuredDir(): string {
   return fileURLToPath(new URL('../../data/measured/', import.meta.url));
 }
 
-/** Reads measured-result CSV files (or every .csv in a directory); errors name file:line:column. */
-export function loadMeasured(paths: readonly string[]): LocatedRow[] {
+/**
+ * Reads measured-result CSV files (or every .csv in a directory; `-` reads stdin where `readStdin`
+ * is given); errors name file:line:column.
+ */
+export function loadMeasured(paths: readonly string[], readStdin?: () => string): LocatedRow[] {
   const files = paths.flatMap((p) => {
+    if (p === '-' && readStdin !== undefined) return [p];
     if (!isDirectory(p, p)) return [p];
     const csvs = listDirectory(p, p).filter((f) => f.endsWith('.csv'));
     // A folder with nothing to read is a wrong folder, not a backtest of no rows.
@@ -38,8 +42,10 @@ export function loadMeasured(paths: readonly string[]): LocatedRow[] {
   const rows: LocatedRow[] = [];
   const seen = new Map<string, string>();
   for (const path of files) {
-    const file = displayPath(path);
-    const records = parseCsv(readTextFile(path, file, MAX_FILE_BYTES), file);
+    const fromStdin = path === '-' && readStdin !== undefined;
+    const file = fromStdin ? '<stdin>' : displayPath(path);
+    const text = fromStdin ? checkText(readStdin(), file) : readTextFile(path, file, MAX_FILE_BYTES);
+    const records = parseCsv(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
     const header = records[0]?.fields.map((h) => h.trim()) ?? [];
     if (records.length === 0) throw new InputError(file, 1, 1, '', 'file is empty');
     for (const [i, name] of header.entries()) {

@@ -2,14 +2,18 @@ import { describeIssue, describeValue } from '../schema/issues.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, resultSchema } from '../schema/result.js';
 import { displayPath } from './catalog.js';
 import { dottedPath, InputError } from './errors.js';
-import { readTextFile } from './files.js';
+import { checkText, readTextFile } from './files.js';
 
 const MAX_RESULT_BYTES = 64_000_000;
 
-/** Reads a saved `--format json` result and checks it against the result schema. */
-export function readResultFile(path: string): ResultDoc {
-  const file = displayPath(path);
-  const text = readTextFile(path, file, MAX_RESULT_BYTES);
+/**
+ * Reads a saved `--format json` result and checks it against the result schema; `-` reads it
+ * from stdin (`infercost compare chat --format json | infercost diff base.json -`).
+ */
+export function readResultFile(path: string, readStdin?: () => string): ResultDoc {
+  const fromStdin = path === '-' && readStdin !== undefined;
+  const file = fromStdin ? '<stdin>' : displayPath(path);
+  const text = fromStdin ? checkText(readStdin(), file) : readTextFile(path, file, MAX_RESULT_BYTES);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -770,3 +770,57 @@ describe('infercost diff', () => {
     ]);
   });
 });
+
+describe('results and measured rows from stdin ("-")', () => {
+  it('diff reads one side from stdin, as a pipe from compare gives it; both sides from stdin is exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const a = join(dir, 'a.json');
+    await runCli(['compare', CHAT, '--format', 'json', '--output', a]);
+    const piped = await runCli([
+      'compare',
+      CHAT,
+      '--format',
+      'json',
+      '--set',
+      'tpu-v7-ironwood.price.on_demand=18.96',
+    ]);
+    const r = await runCli(['diff', a, '-', '--format', 'json'], { stdin: piped.stdout });
+    expect(r.code).toBe(0);
+    const tpd = JSON.parse(r.stdout).changes.find(
+      (c: { accelerator: string; metric: string }) =>
+        c.accelerator === 'tpu-v7-ironwood' && c.metric === 'output_tokens_per_usd',
+    );
+    expect(tpd.percent).toBeCloseTo(-50, 9); // price doubled: 18.96 = 2 x 9.48
+    const twice = await runCli(['diff', '-', '-'], { stdin: piped.stdout });
+    expect([twice.code, twice.stdout, twice.stderr]).toEqual([
+      2,
+      '',
+      'infercost: stdin (-) can be read only once\n',
+    ]);
+    const bad = await runCli(['diff', a, '-'], { stdin: 'not json' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^infercost: <stdin>:1:1 not valid JSON \(expected a result saved with --format json\)\n$/,
+    );
+  });
+
+  it('backtest - reads a measured-result CSV from stdin and predicts the same rows as the file', async () => {
+    const csv = join(REPO, 'data/measured/published.csv');
+    const fromFile = await runCli(['backtest', csv, '--format', 'json']);
+    const fromStdin = await runCli(['backtest', '-', '--format', 'json'], {
+      stdin: readFileSync(csv, 'utf8'),
+    });
+    expect(fromStdin.code).toBe(0);
+    const ids = (r: { stdout: string }) =>
+      JSON.parse(r.stdout).rows.map((x: { id: string; predicted_output_tokens_per_s_per_chip: number }) => [
+        x.id,
+        x.predicted_output_tokens_per_s_per_chip,
+      ]);
+    expect(ids(fromStdin)).toEqual(ids(fromFile));
+    expect(ids(fromStdin)).toHaveLength(20); // published.csv: 21 lines, a header and 20 rows
+    const twice = await runCli(['backtest', '-', '-'], { stdin: '' });
+    expect([twice.code, twice.stderr]).toEqual([2, 'infercost: stdin (-) can be read only once\n']);
+    const empty = await runCli(['backtest', '-'], { stdin: '' });
+    expect([empty.code, empty.stderr]).toEqual([2, 'infercost: <stdin>:1:1 file is empty\n']);
+  });
+});

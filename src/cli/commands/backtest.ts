@@ -50,7 +50,8 @@ export function backtestCommand(
   if (opts.choose !== undefined) parseChoose(opts.choose);
   // --cv runs for minutes: a path that cannot be written is refused before, not after.
   if (opts.output !== undefined) assertCanWrite(opts.output, files);
-  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()], ctx.io.readStdin);
   // A terminal's width for the tables; pipes and files get every column.
   const width = format === 'table' && opts.output === undefined ? ctx.io.stdoutColumns : undefined;
   // Both reports are { rows, ... }: JSON is the whole report, CSV its rows, the table its own.

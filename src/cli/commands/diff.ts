@@ -44,8 +44,9 @@ export function diffCommand(
     return k;
   });
   if (metrics?.length === 0) throw new UsageError('--metrics: give at least one metric');
-  const before = readResultFile(oldPath);
-  const after = readResultFile(newPath);
+  if (oldPath === '-' && newPath === '-') throw new UsageError('stdin (-) can be read only once');
+  const before = readResultFile(oldPath, ctx.io.readStdin);
+  const after = readResultFile(newPath, ctx.io.readStdin);
   const changes = diffResults(before, after, metrics);
   // The gate reads its own diff: --metrics narrows what is shown, never what is checked. A chip
   // or workload that appears or disappears moved to or from no value, as a null does.

@@ -31,8 +31,8 @@ export function registerPipelines(w: Wiring): void {
   w.program
     .command('diff')
     .description('what changed between two saved results (compare --format json)')
-    .argument('<old>', 'the earlier result')
-    .argument('<new>', 'the later result')
+    .argument('<old>', 'the earlier result ("-" reads stdin)')
+    .argument('<new>', 'the later result ("-" reads stdin)')
     .option('--format <format>', 'table, json, csv or markdown (a step summary or PR comment)')
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
     .option('--metrics <keys>', 'only these metrics (comma-separated)')
