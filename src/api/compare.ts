@@ -5,6 +5,7 @@ import { PLANS, type Plan } from '../engine/types.js';
 import { type Catalog, defaultAcceleratorIds, fileStem } from '../io/catalog.js';
 import { checkAgainst } from '../io/check.js';
 import { dottedPath, InputError, UsageError } from '../io/errors.js';
+import { assertStdinOnce } from '../io/files.js';
 import {
   acceleratorFor,
   type FieldSet,
@@ -363,8 +364,7 @@ export function runCompare(
   for (const id of [...(flagIds ?? []), ...(opts.baseline ? [opts.baseline] : [])]) {
     if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
   }
-  if (workloadPaths.filter((p) => p === '-').length > 1)
-    throw new UsageError('stdin (-) can be read only once');
+  assertStdinOnce(workloadPaths);
 
   const results: WorkloadResult[] = [];
   const outcomes: ExpectationOutcome[] = [];

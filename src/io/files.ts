@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { errnoReason } from './atomic.js';
-import { InputError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
 import { noteRead } from './read-log.js';
 
 function cannotRead(display: string, e: unknown, what = 'file'): InputError {
@@ -34,6 +34,24 @@ export function readTextFile(path: string, display: string, maxBytes: number): s
   noteRead(path);
   // A byte-order mark (Excel's "CSV UTF-8" writes one) is not part of the first field or key.
   return checkText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, display);
+}
+
+/**
+ * Text piped to a `-` argument, held to the same limits as a file read with `readTextFile` (size,
+ * no NUL byte, a byte-order mark dropped); errors name `<stdin>`.
+ */
+export function readStdinText(readStdin: () => string, maxBytes: number): string {
+  const text = readStdin();
+  if (Buffer.byteLength(text) > maxBytes) {
+    const mb = maxBytes / 1e6;
+    throw new InputError('<stdin>', 1, 1, '', `input is over ${mb} MB; input files are limited to ${mb} MB`);
+  }
+  return checkText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, '<stdin>');
+}
+
+/** `-` given for more than one input: stdin holds one. */
+export function assertStdinOnce(paths: readonly string[]): void {
+  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
 }
 
 /** A NUL byte means a binary file: say so rather than quote it back as YAML or CSV. */

@@ -12,7 +12,7 @@ import {
 import { displayPath } from './catalog.js';
 import { parseCsv } from './csv.js';
 import { InputError } from './errors.js';
-import { checkText, isDirectory, listDirectory, readTextFile } from './files.js';
+import { isDirectory, listDirectory, readStdinText, readTextFile } from './files.js';
 import { MAX_FILE_BYTES } from './yaml.js';
 
 export interface LocatedRow {
@@ -44,8 +44,10 @@ export function loadMeasured(paths: readonly string[], readStdin?: () => string)
   for (const path of files) {
     const fromStdin = path === '-' && readStdin !== undefined;
     const file = fromStdin ? '<stdin>' : displayPath(path);
-    const text = fromStdin ? checkText(readStdin(), file) : readTextFile(path, file, MAX_FILE_BYTES);
-    const records = parseCsv(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file);
+    const text = fromStdin
+      ? readStdinText(readStdin, MAX_FILE_BYTES)
+      : readTextFile(path, file, MAX_FILE_BYTES);
+    const records = parseCsv(text, file);
     const header = records[0]?.fields.map((h) => h.trim()) ?? [];
     if (records.length === 0) throw new InputError(file, 1, 1, '', 'file is empty');
     for (const [i, name] of header.entries()) {

@@ -2,7 +2,7 @@ import { describeIssue, describeValue } from '../schema/issues.js';
 import { RESULT_SCHEMA_VERSION, type ResultDoc, resultSchema } from '../schema/result.js';
 import { displayPath } from './catalog.js';
 import { dottedPath, InputError } from './errors.js';
-import { checkText, readTextFile } from './files.js';
+import { readStdinText, readTextFile } from './files.js';
 
 const MAX_RESULT_BYTES = 64_000_000;
 
@@ -13,7 +13,9 @@ const MAX_RESULT_BYTES = 64_000_000;
 export function readResultFile(path: string, readStdin?: () => string): ResultDoc {
   const fromStdin = path === '-' && readStdin !== undefined;
   const file = fromStdin ? '<stdin>' : displayPath(path);
-  const text = fromStdin ? checkText(readStdin(), file) : readTextFile(path, file, MAX_RESULT_BYTES);
+  const text = fromStdin
+    ? readStdinText(readStdin, MAX_RESULT_BYTES)
+    : readTextFile(path, file, MAX_RESULT_BYTES);
   let data: unknown;
   try {
     data = JSON.parse(text);

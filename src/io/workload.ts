@@ -18,7 +18,7 @@ import {
 } from './catalog.js';
 import { checkAgainst } from './check.js';
 import { dottedPath, InputError } from './errors.js';
-import { checkText, readTextFile } from './files.js';
+import { readStdinText, readTextFile } from './files.js';
 import { type LocatedYaml, MAX_FILE_BYTES, parseYaml } from './yaml.js';
 
 /** One `--set` or `--vary` assignment, resolved against the formats. */
@@ -61,11 +61,7 @@ export function readWorkloadYaml(path: string, stdin: () => string): LocatedYaml
       },
     };
   }
-  const text = stdin();
-  if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
-    throw new InputError('<stdin>', 1, 1, '', 'input is over 1 MB; input files are limited to 1 MB');
-  }
-  return parseYaml(checkText(text, '<stdin>'), '<stdin>');
+  return parseYaml(readStdinText(stdin, MAX_FILE_BYTES), '<stdin>');
 }
 
 export function readStdin(): string {

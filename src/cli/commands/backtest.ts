@@ -12,6 +12,7 @@ import {
 import { crossValidate } from '../../fidelity/cv.js';
 import { assertCanWrite, writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
+import { assertStdinOnce } from '../../io/files.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
 import {
   renderBacktestTable,
@@ -50,7 +51,7 @@ export function backtestCommand(
   if (opts.choose !== undefined) parseChoose(opts.choose);
   // --cv runs for minutes: a path that cannot be written is refused before, not after.
   if (opts.output !== undefined) assertCanWrite(opts.output, files);
-  if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  assertStdinOnce(files);
   const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()], ctx.io.readStdin);
   // A terminal's width for the tables; pipes and files get every column.
   const width = format === 'table' && opts.output === undefined ? ctx.io.stdoutColumns : undefined;

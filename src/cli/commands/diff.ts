@@ -2,6 +2,7 @@ import { diffResults } from '../../api/diff.js';
 import { metricNames, nearlyEqual, resolveMetric } from '../../api/expect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
+import { assertStdinOnce } from '../../io/files.js';
 import { readResultFile } from '../../io/result.js';
 import { csvLine } from '../../render/csv.js';
 import { cell, diffMarkdown } from '../../render/diff.js';
@@ -44,7 +45,7 @@ export function diffCommand(
     return k;
   });
   if (metrics?.length === 0) throw new UsageError('--metrics: give at least one metric');
-  if (oldPath === '-' && newPath === '-') throw new UsageError('stdin (-) can be read only once');
+  assertStdinOnce([oldPath, newPath]);
   const before = readResultFile(oldPath, ctx.io.readStdin);
   const after = readResultFile(newPath, ctx.io.readStdin);
   const changes = diffResults(before, after, metrics);

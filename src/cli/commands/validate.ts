@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { validateMix } from '../../api/compare.js';
 import { fleetProblemFor } from '../../api/fleet.js';
 import { displayPath, kindOf, parseAccelerator, parseModel } from '../../io/catalog.js';
-import { InputError, UsageError } from '../../io/errors.js';
+import { InputError } from '../../io/errors.js';
+import { assertStdinOnce } from '../../io/files.js';
 import { loadWorkload, readWorkloadYaml } from '../../io/workload.js';
 import { readYamlFile } from '../../io/yaml.js';
 import { escapeText } from '../../render/text.js';
@@ -13,7 +14,7 @@ import { EXIT } from '../exit.js';
 export function validateCommand(ctx: Context, files: string[]): number {
   let bad = 0;
   const seen = new Map<string, string>();
-  if (files.filter((f) => f === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  assertStdinOnce(files);
   for (const file of files) {
     const shown = file === '-' ? '<stdin>' : displayPath(resolve(file));
     try {
