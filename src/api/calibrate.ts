@@ -99,7 +99,13 @@ export function chooseFactors(
 }
 
 /** Fits one profile's factors to its measured rows (docs/model.md section 12). */
-export function calibrate(catalog: Catalog, files: readonly string[], opts: CalibrateOptions): Calibration {
+export function calibrate(
+  catalog: Catalog,
+  files: readonly string[],
+  opts: CalibrateOptions,
+  /** Reads stdin for a file named `-`; without it `-` is a file name. */
+  readStdin?: () => string,
+): Calibration {
   const entry = catalog.accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(catalog, opts.accelerator));
   // A form factor has no factors or file of its own (docs/model.md section 1).
@@ -108,7 +114,7 @@ export function calibrate(catalog: Catalog, files: readonly string[], opts: Cali
       `${opts.accelerator} is a form factor of ${entry.formOf} and shares its factors: calibrate ${entry.formOf}`,
     );
   const wanted = opts.rows?.split(',').map((s) => s.trim());
-  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]).filter(
+  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()], readStdin).filter(
     (r) =>
       r.row.accelerator === opts.accelerator &&
       (wanted ? wanted.includes(r.row.id) : opts.includeAssumedInput || !r.row.input_assumed),

@@ -18,8 +18,14 @@ import {
 } from '../engine/fleet.js';
 import { displayPath } from '../io/catalog.js';
 import { checkAgainst } from '../io/check.js';
-import { dottedPath, InputError } from '../io/errors.js';
-import { acceleratorFor, loadWorkload, readWorkloadNamedIn, unknownAccelerator } from '../io/workload.js';
+import { dottedPath, InputError, UsageError } from '../io/errors.js';
+import {
+  acceleratorFor,
+  loadWorkload,
+  readWorkloadNamedIn,
+  readWorkloadYaml,
+  unknownAccelerator,
+} from '../io/workload.js';
 import { type LocatedYaml, readYamlFile } from '../io/yaml.js';
 import { parsePowerW } from '../schema/common.js';
 import { type FleetFile, fleetSchema } from '../schema/fleet.js';
@@ -125,9 +131,15 @@ function located(y: LocatedYaml, path: (string | number)[], message: string): In
 export function fleetProblemFor(
   env: CompareEnv,
   file: string,
+  /** The file already read (validate reads stdin once, to tell what kind of file it is). */
+  read?: LocatedYaml,
 ): { problem: FleetProblem; excluded: FleetExclusion[]; pricing: string; raw: FleetFile } {
-  const y = readYamlFile(file, displayPath(file));
+  // `-`: the plan from stdin (its workloads then name files or bundled workloads, never stdin).
+  const y =
+    read ?? (file === '-' ? readWorkloadYaml('-', env.readStdin) : readYamlFile(file, displayPath(file)));
   const raw = checkAgainst(y, fleetSchema(), fleetRules);
+  if (file === '-' && raw.workloads.some((w) => w.workload === '-'))
+    throw new UsageError('stdin (-) can be read only once: the fleet came from it, so a workload cannot');
   checkChipIds(env, y, raw);
   const excluded: FleetExclusion[] = [];
   const options: FleetOption[] = [];

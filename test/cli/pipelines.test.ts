@@ -823,4 +823,55 @@ describe('results and measured rows from stdin ("-")', () => {
     const empty = await runCli(['backtest', '-'], { stdin: '' });
     expect([empty.code, empty.stderr]).toEqual([2, 'infercost: <stdin>:1:1 file is empty\n']);
   });
+
+  it('fleet - plans from stdin as from the file; validate - names the fleet; a workload from stdin too is exit 2', async () => {
+    const file = join(REPO, 'profiles/fleets/mixed.yaml');
+    const fromFile = await runCli(['fleet', file, '--format', 'csv']);
+    const fromStdin = await runCli(['fleet', '-', '--format', 'csv'], { stdin: readFileSync(file, 'utf8') });
+    expect([fromStdin.code, fromStdin.stderr]).toEqual([0, '']);
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+    // validate reads stdin once, to tell a fleet from a workload, and plans from what it read.
+    const valid = await runCli(['validate', '-'], { stdin: readFileSync(file, 'utf8') });
+    expect([valid.code, valid.stdout]).toEqual([0, 'ok <stdin>: fleet (3 workloads, 4 chips)\n']);
+    const plan =
+      'objective: min_cost\nworkloads:\n  - workload: "-"\n    demand: { output_tokens_per_day: 1e9 }\nchips:\n  - id: h100-sxm\n';
+    const twice = await runCli(['fleet', '-'], { stdin: plan });
+    expect([twice.code, twice.stdout, twice.stderr]).toEqual([
+      2,
+      '',
+      'infercost: stdin (-) can be read only once: the fleet came from it, so a workload cannot\n',
+    ]);
+  });
+
+  it('check --against - takes the saved result from stdin; a workload from stdin too is exit 2', async () => {
+    const saved = await runCli(['compare', CHAT, '--format', 'json']);
+    const expectation = 'b200 usd_per_mtok_output <= +5%';
+    const r = await runCli(['check', CHAT, '--expect', expectation, '--against', '-'], {
+      stdin: saved.stdout,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^PASS chat: b200 usd_per_mtok_output <= \+5%: .* \+0\.00% <= \+5%\n1 passed, 0 failed\n$/,
+    );
+    const twice = await runCli(['check', '-', '--expect', expectation, '--against', '-'], {
+      stdin: saved.stdout,
+    });
+    expect([twice.code, twice.stderr]).toEqual([2, 'infercost: stdin (-) can be read only once\n']);
+  });
+
+  it('calibrate - fits on rows from stdin and names <stdin> in the profile it writes', async () => {
+    const csv = readFileSync(join(REPO, 'data/measured/vendor-docs.csv'), 'utf8').split('\n');
+    const one = [csv[0], ...csv.filter((l) => l.startsWith('neuron-trn2-llama31-8b-tp8-c2-512-128,'))];
+    expect(one).toHaveLength(2);
+    const r = await runCli(['calibrate', '--accelerator', 'trainium2', '-'], {
+      stdin: `${one.join('\n')}\n`,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^calibrated trainium2 on 1 row\(s\): neuron-trn2-llama31-8b-tp8-c2-512-128\n/);
+    expect(r.stdout).toContain(
+      'infercost calibrate on measured rows neuron-trn2-llama31-8b-tp8-c2-512-128 (<stdin>)',
+    );
+    const twice = await runCli(['calibrate', '--accelerator', 'trainium2', '-', '-'], { stdin: '' });
+    expect([twice.code, twice.stderr]).toEqual([2, 'infercost: stdin (-) can be read only once\n']);
+  });
 });

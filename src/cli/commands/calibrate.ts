@@ -14,6 +14,7 @@ import { profileEfficiency, rowEfficiency } from '../../fidelity/backtest.js';
 import { crossValidate, defaultStack, fitPowerModel, stackCalibrations } from '../../fidelity/cv.js';
 import { assertOutputDir, writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
+import { assertStdinOnce } from '../../io/files.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
 import { unknownAccelerator } from '../../io/workload.js';
 import { fileFactorName, toAccelerator } from '../../schema/convert.js';
@@ -23,11 +24,15 @@ import { withFitProgress } from '../progress.js';
 
 export type { CalibrateOptions } from '../../api/calibrate.js';
 
+/** An input as the profile's provenance names it: `-` is stdin. */
+const shownInput = (f: string) => (f === '-' ? '<stdin>' : f);
+
 export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateOptions): number {
-  const c = calibrate(ctx.catalog(), files, opts);
+  assertStdinOnce(files);
+  const c = calibrate(ctx.catalog(), files, opts, ctx.io.readStdin);
   const entry = ctx.catalog().accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(ctx.catalog(), opts.accelerator));
-  const text = calibratedProfileText(readFileSync(entry.file, 'utf8'), c, files);
+  const text = calibratedProfileText(readFileSync(entry.file, 'utf8'), c, files.map(shownInput));
   const lines = [
     `calibrated ${opts.accelerator} on ${c.cases.length} row(s): ${c.cases.map((x) => x.id).join(', ')}`,
     `  ${c.note}`,
@@ -58,7 +63,8 @@ export function calibrateAllCommand(
   // The fit runs for minutes: a folder that is not there is refused before it, not after.
   if (opts.output !== undefined) assertOutputDir(opts.output);
   const catalog = ctx.catalog();
-  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()]);
+  assertStdinOnce(files);
+  const located = loadMeasured(files.length > 0 ? files : [bundledMeasuredDir()], ctx.io.readStdin);
   const { cases } = resolveRows(catalog, located, parseMechanisms(opts.mechanisms));
   const cv = withFitProgress(ctx, (onStep) => crossValidate(cases, { onStep }));
   // Form factors share their base profile's factors (and its file): only profiles are fitted.

@@ -1,6 +1,7 @@
 import { type CompareOptions, runCompare } from '../../api/compare.js';
 import { type ExpectationOutcome, outcomeLine } from '../../api/expect.js';
 import { UsageError } from '../../io/errors.js';
+import { assertStdinOnce } from '../../io/files.js';
 import { readResultFile } from '../../io/result.js';
 import { escapeControl, markdownCell, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
@@ -25,7 +26,8 @@ export function checkCommand(ctx: Context, workloads: string[], opts: CheckOptio
   const format = opts.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'markdown')
     throw new UsageError(`--format ${format}: check writes text, json or markdown`);
-  const saved = opts.against === undefined ? undefined : readResultFile(opts.against);
+  if (opts.against !== undefined) assertStdinOnce([...workloads, opts.against]);
+  const saved = opts.against === undefined ? undefined : readResultFile(opts.against, ctx.io.readStdin);
   const run = runCompare(
     { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
     workloads,

@@ -43,6 +43,7 @@ export function validateCommand(ctx: Context, files: string[]): number {
         const { problem } = fleetProblemFor(
           { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
           file,
+          y,
         );
         label = `fleet (${problem.workloads.length} workloads, ${problem.chips.length} chips)`;
       } else {

@@ -86,7 +86,10 @@ export function registerComparisons(w: Wiring): void {
       collect,
       [],
     )
-    .option('--against <result.json>', 'a saved compare --format json result, for relative thresholds')
+    .option(
+      '--against <result.json>',
+      'a saved compare --format json result, for relative thresholds ("-" reads stdin)',
+    )
     .option('--format <format>', 'text, json or markdown (a step summary: >> $GITHUB_STEP_SUMMARY)')
     .option('--baseline <id>', 'accelerator the ratios are against')
     .option('--accelerators <ids>', 'comma-separated accelerator ids')

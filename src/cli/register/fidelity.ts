@@ -33,7 +33,10 @@ export function registerFidelity(w: Wiring): void {
   w.program
     .command('calibrate')
     .description("fit a profile's efficiency factors to measured results and print the calibrated profile")
-    .argument('[files...]', 'measured-result CSV files or folders (default: the bundled data/measured)')
+    .argument(
+      '[files...]',
+      'measured-result CSV files or folders ("-" reads stdin; default: the bundled data/measured)',
+    )
     .option('--accelerator <id>', 'the profile to calibrate')
     .option(
       '--all',

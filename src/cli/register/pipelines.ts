@@ -14,7 +14,7 @@ export function registerPipelines(w: Wiring): void {
     )
     .argument(
       '<fleet.yaml>',
-      'the plan: objective, plan, power_budget, usd_per_year_budget, workloads, chips',
+      'the plan: objective, plan, power_budget, usd_per_year_budget, workloads, chips ("-" reads stdin)',
     )
     .option('--format <format>', 'table, json or csv')
     .option(
