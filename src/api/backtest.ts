@@ -283,6 +283,8 @@ export function cvReport(cv: CvResult) {
     ...(cv.kindBands
       ? { kind_bands: { dense: bandsJson(cv.kindBands.dense), moe: bandsJson(cv.kindBands.moe) } }
       : {}),
+    // docs/model.md section 11, `unmeasured_bands`: the least a chip with no rows on a stack states.
+    ...(cv.unmeasuredBands ? { unmeasured_bands: bandsJson(cv.unmeasuredBands) } : {}),
     // docs/model.md section 11, "Chips nobody measured".
     ...(cv.chipsLeftOut
       ? {
@@ -305,7 +307,7 @@ export function cvReport(cv: CvResult) {
 }
 
 /** Each level's band as `{ low_log, high_log }` (log of predicted over measured, q10 and q90). */
-function bandsJson(bands: LevelBands) {
+function bandsJson(bands: LevelBands | Readonly<Record<string, readonly [number, number]>>) {
   return Object.fromEntries(
     Object.entries(bands).map(([k, b]) => [k, { low_log: b?.[0] ?? null, high_log: b?.[1] ?? null }]),
   );

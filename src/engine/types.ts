@@ -72,6 +72,8 @@ export interface Mechanisms {
   readonly formatPairs: boolean;
   /** 11 Backtest and calibrate only: each model kind's interval is widened to its own held-out residuals. */
   readonly kindBands: boolean;
+  /** 11 Backtest and calibrate only: a chip with no rows on a stack states at least the chip-left-out rows' band. */
+  readonly unmeasuredBands: boolean;
   /** 3d MoE models may run expert-parallel: DP attention, experts spread, all-to-all traffic. */
   readonly expertParallel: boolean;
   /** 3e The search may split prefill and decode into separate pools. */

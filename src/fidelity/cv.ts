@@ -372,6 +372,12 @@ export interface CvResult {
   readonly kindBands?: Readonly<Record<ModelKind, LevelBands>>;
   /** With `chipsLeftOut`: every row predicted as if its chip had never been measured. */
   readonly chipsLeftOut?: readonly ChipLeftOutRow[];
+  /**
+   * With `unmeasured_bands`: the chip-left-out rows' band [q10, q90] of log(predicted / measured),
+   * each chip weighted once, over all rows and (with kind bands) per kind: the least a chip with no
+   * rows on a stack states (section 11).
+   */
+  readonly unmeasuredBands?: Readonly<Record<'all' | ModelKind, readonly [number, number]>>;
 }
 
 /** Fewer residuals of a kind at a level than this, and the kind states the level's band over all rows unwidened. */
@@ -444,6 +450,47 @@ export function monotoneBand(
     if (b) out = out ? [Math.min(out[0], b[0]), Math.max(out[1], b[1])] : b;
   }
   return out;
+}
+
+/** The wider of two bands at each end; either may be missing. */
+function widest(
+  a: readonly [number, number] | undefined,
+  b: readonly [number, number] | undefined,
+): readonly [number, number] | undefined {
+  return a && b ? [Math.min(a[0], b[0]), Math.max(a[1], b[1])] : (a ?? b);
+}
+
+/**
+ * Section 11, `unmeasured_bands`: the weighted [q10, q90] of log(predicted / measured) over
+ * chip-left-out rows, each row weighted 1 / (its chip's rows among them) so that every chip counts
+ * once; undefined below 3 rows.
+ */
+function chipWeightedBand(rows: readonly ChipLeftOutRow[]): readonly [number, number] | undefined {
+  if (rows.length < 3) return undefined;
+  const perChip = new Map<string, number>();
+  for (const r of rows) perChip.set(r.chip, (perChip.get(r.chip) ?? 0) + 1);
+  const xs = rows.map((r) => ({
+    value: Math.log(r.predicted / r.measured),
+    weight: 1 / (perChip.get(r.chip) ?? 1),
+  }));
+  return [weightedPercentile(xs, 10) as number, weightedPercentile(xs, 90) as number];
+}
+
+/**
+ * The band of a chip nobody measured (section 11, `unmeasured_bands`): the chip-left-out rows of
+ * every chip but `exceptChip`, chip-weighted; for a kind, widened at each end to that kind's own
+ * rows where it has at least KIND_BAND_MIN_RESIDUALS of them.
+ */
+export function unmeasuredBand(
+  leftOut: readonly ChipLeftOutRow[],
+  kind: ModelKind | undefined,
+  exceptChip?: string,
+): readonly [number, number] | undefined {
+  const others = leftOut.filter((r) => r.chip !== exceptChip);
+  const all = chipWeightedBand(others);
+  if (kind === undefined) return all;
+  const own = others.filter((r) => r.kind === kind);
+  return own.length >= KIND_BAND_MIN_RESIDUALS ? widest(all, chipWeightedBand(own)) : all;
 }
 
 /**
@@ -557,7 +604,11 @@ export function crossValidate(
 ): CvResult {
   const groups = cases.map((c) => sourceGroup(c.row.source, c.row));
   const folds = [...new Set(groups)].sort();
-  const steps = folds.length + (options.chipsLeftOut ? chipIds(cases).length : 0);
+  // Section 11, `unmeasured_bands`: the chip-left-out rows' spread is the least a chip with no rows
+  // on a stack states, so they are predicted whenever the switch is on, reported only when asked.
+  const byUnmeasured = cases[0]?.workload.mechanisms.unmeasuredBands ?? false;
+  const leaveChipsOut = (options.chipsLeftOut ?? false) || byUnmeasured;
+  const steps = folds.length + (leaveChipsOut ? chipIds(cases).length : 0);
   const step = (done: number) => options.onStep?.(done, steps);
   const predicted: (HeldPrediction & { readonly fold: string })[] = [];
   for (const [k, fold] of folds.entries()) {
@@ -566,8 +617,13 @@ export function crossValidate(
     const held0 = cases.filter((_, i) => groups[i] === fold);
     for (const p of predictHeldOut(training0, held0, true)) predicted.push({ ...p, fold });
   }
-  const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
   const byKind = cases[0]?.workload.mechanisms.kindBands ?? false;
+  const leftOut0 = leaveChipsOut ? chipsLeftOut(cases, (k) => step(folds.length + k)) : undefined;
+  // A chip with no rows on its stack (its row predicted at the stack or pooled level, not 12c's
+  // pair at estimated inputs) states at least the chip-left-out band made without its own chip.
+  const unmeasured = (chip: string, kind: ModelKind): readonly [number, number] | undefined =>
+    byUnmeasured && leftOut0 ? unmeasuredBand(leftOut0, byKind ? kind : undefined, chip) : undefined;
+  const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
   const kindOf = predicted.map((p) => modelKind(p.c));
   const chipOf = predicted.map((p) => p.c.row.accelerator);
   const logsOf = (
@@ -621,7 +677,10 @@ export function crossValidate(
     ownErrors.set(k, list);
   });
   const rows: CvRow[] = predicted.map(({ c, fold, level, latent, r }, i) => {
-    const band0 = foldBand(fold, latent ? 'stack' : level, byKind ? kindOf[i] : undefined);
+    const band0 = widest(
+      foldBand(fold, latent ? 'stack' : level, byKind ? kindOf[i] : undefined),
+      level === 'pair' || latent ? undefined : unmeasured(c.row.accelerator, kindOf[i] as ModelKind),
+    );
     const x = r.prediction?.tokensPerSPerChip;
     const where = { fold, level, ...(latent ? { latent } : {}) };
     if (!band0 || x === undefined) return { ...r, ...where };
@@ -646,16 +705,18 @@ export function crossValidate(
   // Section 11, "Chips nobody measured": each chip predicted with all its rows left out, against
   // the range compare would state for it, made without any of its rows (a stack measured on no
   // other chip: the pooled band widened as for a stack measured nowhere).
-  const leftOut = options.chipsLeftOut
-    ? chipsLeftOut(cases, (k) => step(folds.length + k)).map((t): ChipLeftOutRow => {
-        const b = monotoneBand(t.level, (l) => bandAt(l, undefined, byKind ? t.kind : undefined, t.chip));
-        if (!b) return t;
-        const widen = t.level === 'pooled' ? UNMEASURED_STACK_WIDENING : 1;
-        const low = t.predicted / Math.exp(b[1] * widen);
-        const high = t.predicted / Math.exp(b[0] * widen);
-        return { ...t, low, high, covered: t.measured >= low && t.measured <= high };
-      })
-    : undefined;
+  const leftOut =
+    options.chipsLeftOut && leftOut0
+      ? leftOut0.map((t): ChipLeftOutRow => {
+          const b0 = monotoneBand(t.level, (l) => bandAt(l, undefined, byKind ? t.kind : undefined, t.chip));
+          const widen = t.level === 'pooled' ? UNMEASURED_STACK_WIDENING : 1;
+          const b = widest(b0 && [b0[0] * widen, b0[1] * widen], unmeasured(t.chip, t.kind));
+          if (!b) return t;
+          const low = t.predicted / Math.exp(b[1]);
+          const high = t.predicted / Math.exp(b[0]);
+          return { ...t, low, high, covered: t.measured >= low && t.measured <= high };
+        })
+      : undefined;
   const vendors = predicted.map((p) => vendorOf(p.c));
   const known = rows.filter((r) => !r.row.input_assumed);
   const nvidiaTrtllm = rows.filter(
@@ -708,7 +769,16 @@ export function crossValidate(
     bands,
     ...(byKind ? { kindBands: { dense: bandsFor('dense'), moe: bandsFor('moe') } } : {}),
     ...(leftOut ? { chipsLeftOut: leftOut } : {}),
+    ...(byUnmeasured && leftOut0 ? unmeasuredBandsOf(leftOut0) : {}),
   };
+}
+
+/** CvResult's `unmeasuredBands`, from every chip's left-out rows (none when there are too few). */
+function unmeasuredBandsOf(leftOut: readonly ChipLeftOutRow[]): Pick<CvResult, 'unmeasuredBands'> {
+  const all = unmeasuredBand(leftOut, undefined);
+  const dense = unmeasuredBand(leftOut, 'dense');
+  const moe = unmeasuredBand(leftOut, 'moe');
+  return all && dense && moe ? { unmeasuredBands: { all, dense, moe } } : {};
 }
 
 /** A held-out row carrying another quantity's error, with no range and no TPOT to summarise. */
@@ -1092,14 +1162,23 @@ export function stackCalibrations(
       );
       // An interval never narrower than the chip's own cross-validated error on this stack (with
       // kind bands, per kind: its own rows of that kind against that kind's interval).
-      const interval = (bands: LevelBands, mine: StackCalibration['cv']): readonly [number, number] =>
+      // Section 11, `unmeasured_bands`: with no rows on this stack, at least the chip-left-out band.
+      const interval = (
+        bands: LevelBands,
+        mine: StackCalibration['cv'],
+        unmeasured: readonly [number, number] | undefined,
+      ): readonly [number, number] =>
         asMeasured(
           floorBand(
-            bands[bandLevel] ?? bands.pooled ?? cv.bands[bandLevel] ?? cv.bands.pooled ?? [-0.5, 0.5],
+            widest(
+              bands[bandLevel] ?? bands.pooled ?? cv.bands[bandLevel] ?? cv.bands.pooled ?? [-0.5, 0.5],
+              pair ? undefined : unmeasured,
+            ) as readonly [number, number],
             mine?.medianAbsErrorPct,
           ),
         );
       const kb = cv.kindBands;
+      const ub = cv.unmeasuredBands;
       const denseCv = ownCv(kb ? own.filter((r) => !isMoeRow(r)) : own);
       const moeCv = kb ? ownCv(own.filter(isMoeRow)) : undefined;
       const across = h.layout(chip.id, stack);
@@ -1111,8 +1190,8 @@ export function stackCalibrations(
         ids: fit.ids,
         formats: formatsOf(fit.ids),
         ...(fit.latent ? { latent: true } : {}),
-        intervalLog: interval(kb ? kb.dense : cv.bands, denseCv),
-        ...(kb ? { moeIntervalLog: interval(kb.moe, moeCv) } : {}),
+        intervalLog: interval(kb ? kb.dense : cv.bands, denseCv, kb ? ub?.dense : ub?.all),
+        ...(kb ? { moeIntervalLog: interval(kb.moe, moeCv, ub?.moe) } : {}),
         ...(denseCv ? { cv: denseCv } : {}),
         ...(moeCv ? { moeCv } : {}),
         ...(across
@@ -1121,9 +1200,14 @@ export function stackCalibrations(
       });
     }
     if (entries.length === 0) {
-      const widened = (bands: LevelBands): readonly [number, number] => {
-        const [lo, hi] = asMeasured(bands.pooled ?? cv.bands.pooled ?? [-0.5, 0.5]);
-        return [lo * UNMEASURED_STACK_WIDENING, hi * UNMEASURED_STACK_WIDENING];
+      const widened = (bands: LevelBands, unmeasured: readonly [number, number] | undefined) => {
+        const [lo, hi] = bands.pooled ?? cv.bands.pooled ?? [-0.5, 0.5];
+        return asMeasured(
+          widest([lo * UNMEASURED_STACK_WIDENING, hi * UNMEASURED_STACK_WIDENING], unmeasured) as readonly [
+            number,
+            number,
+          ],
+        );
       };
       entries.push({
         stack: 'generic',
@@ -1132,8 +1216,11 @@ export function stackCalibrations(
         fitted: h.pooled.fitted,
         ids: h.pooled.ids,
         formats: formatsOf(h.pooled.ids),
-        intervalLog: widened(cv.kindBands?.dense ?? cv.bands),
-        ...(cv.kindBands ? { moeIntervalLog: widened(cv.kindBands.moe) } : {}),
+        intervalLog: widened(
+          cv.kindBands?.dense ?? cv.bands,
+          cv.kindBands ? cv.unmeasuredBands?.dense : cv.unmeasuredBands?.all,
+        ),
+        ...(cv.kindBands ? { moeIntervalLog: widened(cv.kindBands.moe, cv.unmeasuredBands?.moe) } : {}),
       });
     }
     out.set(chip.id, entries);

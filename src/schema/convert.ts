@@ -309,6 +309,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     sourceWeightedFit: m?.source_weighted_fit ?? d.source_weighted_fit,
     formatPairs: m?.format_pairs ?? d.format_pairs,
     kindBands: m?.kind_bands ?? d.kind_bands,
+    unmeasuredBands: m?.unmeasured_bands ?? d.unmeasured_bands,
     expertParallel: m?.expert_parallel ?? d.expert_parallel,
     disaggregation: m?.disaggregation ?? d.disaggregation,
     expertGemmTiles: m?.expert_gemm_tiles ?? d.expert_gemm_tiles,

@@ -54,6 +54,45 @@ describe('calibrate --all', () => {
     expect(Object.keys(trn3.stacks).sort()).toEqual(['nxdi', 'vllm', 'vllm-neuron']);
     expect(trn3.default_stack).toBe('vllm-neuron');
     expect(Object.keys(written('inferentia2').stacks)).toContain('transformers-neuronx');
+    // docs/model.md 11, unmeasured_bands: the run names the chips-left-out band, and every entry with
+    // no rows of its chip (Maia 200 has none at all) states at least that band.
+    const named =
+      /a chip with no rows on a stack states at least (-[\d.]+)%\.\.\+([\d.]+)% for dense models, (-[\d.]+)%\.\.\+([\d.]+)% for MoE models/.exec(
+        first.stderr,
+      );
+    expect(named, first.stderr).not.toBeNull();
+    const [dLow, dHigh, mLow, mHigh] = (named as RegExpExecArray).slice(1, 5).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    // About -54%..+56% on the 498 rows (fortieth session): wider than any pair level's band.
+    expect(dLow).toBeLessThan(-40);
+    expect(dHigh).toBeGreaterThan(40);
+    let unmeasured = 0;
+    for (const f of readdirSync(join(fresh, 'accelerators'))) {
+      const p = parse(readFileSync(join(fresh, 'accelerators', f), 'utf8'));
+      for (const [stack, e] of Object.entries(
+        (p.stacks ?? {}) as Record<
+          string,
+          {
+            level: string;
+            interval_pct: { low: number; high: number };
+            moe_interval_pct: { low: number; high: number };
+          }
+        >,
+      )) {
+        if (e.level === 'pair') continue;
+        unmeasured++;
+        const at = `${f} ${stack}`;
+        expect(e.interval_pct.low, at).toBeLessThanOrEqual(dLow + 1e-3);
+        expect(e.interval_pct.high, at).toBeGreaterThanOrEqual(dHigh - 1e-3);
+        expect(e.moe_interval_pct.low, at).toBeLessThanOrEqual(mLow + 1e-3);
+        expect(e.moe_interval_pct.high, at).toBeGreaterThanOrEqual(mHigh - 1e-3);
+      }
+    }
+    expect(unmeasured).toBeGreaterThanOrEqual(4); // Maia 200, TPU v7, Trainium3, TPU v5e at least
     // Two full calibrations, each with a whole cross-validation: 767 s together on 498 rows in the
     // clean-clone CI run of 2026-12-05, beside the other test files (208-223 s in the CI runs of
     // 2026-12-02 and -03, on fewer rows); 950-990 s in two CI runs of the thirty-fifth session, so the

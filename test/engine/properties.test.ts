@@ -110,6 +110,7 @@ const workloadArb = fc.record({
     formatPairs: fc.boolean(),
     layoutPairs: fc.boolean(),
     kindBands: fc.boolean(),
+    unmeasuredBands: fc.boolean(),
     expertParallel: fc.boolean(),
     disaggregation: fc.boolean(),
     expertGemmTiles: fc.boolean(),

@@ -8,6 +8,7 @@ import type { Efficiency } from '../../src/engine/types.js';
 import { caseFor, type MeasuredCase, percentile } from '../../src/fidelity/backtest.js';
 import {
   actedOnRowIds,
+  type ChipLeftOutRow,
   type CvResult,
   type CvRow,
   chooseConstant,
@@ -22,6 +23,7 @@ import {
   type StackCalibration,
   sourceGroup,
   sourceWeights,
+  unmeasuredBand,
   weightedPercentile,
 } from '../../src/fidelity/cv.js';
 import { withInputTokens } from '../../src/fidelity/latent.js';
@@ -574,6 +576,65 @@ describe('intervals per model kind (docs/model.md section 11)', () => {
   });
 });
 
+describe('the band of a chip nobody measured (docs/model.md section 11, unmeasured_bands)', () => {
+  // A chip-left-out row whose residual log(predicted / measured) is `l`.
+  const row = (chip: string, l: number, kind: 'dense' | 'moe' = 'dense', k = 0): ChipLeftOutRow => ({
+    id: `${chip}-${k}`,
+    chip,
+    vendor: 'V',
+    stack: 's',
+    fold: chip,
+    level: 'stack',
+    kind,
+    measured: 100,
+    predicted: 100 * Math.exp(l),
+    errorPct: 100 * (Math.exp(l) - 1),
+  });
+  const many = (chip: string, n: number, l: number, kind: 'dense' | 'moe' = 'dense') =>
+    Array.from({ length: n }, (_, k) => row(chip, l, kind, k));
+
+  it('each chip counts once: ten rows of one chip weigh what one row of another does', () => {
+    // a: 10 rows at 0.1 (weight 1/10 each), b: one at -0.5, c: one at 0.6; total weight 3.
+    // q10 = first value reaching 0.3 of weight: -0.5 (cumulative 1). q90 = first reaching 2.7:
+    // -0.5 -> 1, the ten 0.1s -> 2.0, 0.6 -> 3.0, so 0.6. (Unweighted, the 2nd and 11th of 12
+    // values would both be 0.1: a band of nothing.)
+    const rows = [...many('a', 10, 0.1), row('b', -0.5), row('c', 0.6)];
+    const [lo, hi] = unmeasuredBand(rows, undefined) as readonly [number, number];
+    expect(lo).toBeCloseTo(-0.5, 12);
+    expect(hi).toBeCloseTo(0.6, 12);
+    // Without b's row (b is the chip predicted): total weight 2, q10 reaches 0.2 at the second 0.1,
+    // q90 reaches 1.8 only at c's 0.6.
+    const [lo2, hi2] = unmeasuredBand(rows, undefined, 'b') as readonly [number, number];
+    expect(lo2).toBeCloseTo(0.1, 12);
+    expect(hi2).toBeCloseTo(0.6, 12);
+    // Fewer than three rows: no band.
+    expect(unmeasuredBand([row('a', 0), row('b', 1)], undefined)).toBeUndefined();
+  });
+
+  it('a kind with at least 20 rows widens the band at each end to its own; one with fewer states the band of all', () => {
+    // m: 20 MoE rows, 2 at -2.0 and 18 at 0.0 (weight 1/20 each); a: 10 dense at 0.1; b: 0.2; c: 0.3.
+    // All rows, total weight 4: q10 reaches 0.4 at 0.0 (cumulative 0.1 + 0.9), q90 reaches 3.6 at
+    // 0.3 (0.1s -> 2.0, 0.2 -> 3.0, 0.3 -> 4.0): [0.0, 0.3].
+    const rows = [
+      ...many('m', 2, -2, 'moe'),
+      ...many('m', 18, 0, 'moe'),
+      ...many('a', 10, 0.1),
+      row('b', 0.2),
+      row('c', 0.3),
+    ];
+    const all = unmeasuredBand(rows, undefined) as readonly [number, number];
+    expect(all[0]).toBeCloseTo(0, 12);
+    expect(all[1]).toBeCloseTo(0.3, 12);
+    // MoE alone (one chip, weight 1): q10 reaches 0.1 at the second -2.0, q90 = 0.0; widened:
+    // [min(0, -2), max(0.3, 0)] = [-2, 0.3].
+    const moe = unmeasuredBand(rows, 'moe') as readonly [number, number];
+    expect(moe[0]).toBeCloseTo(-2, 12);
+    expect(moe[1]).toBeCloseTo(0.3, 12);
+    // Dense: 12 rows, under KIND_BAND_MIN_RESIDUALS: the band of all rows.
+    expect(unmeasuredBand(rows, 'dense')).toEqual(all);
+  });
+});
+
 describe('bands never narrower than a level fitted closer to the chip (docs/model.md section 11)', () => {
   // Log-residual quantiles [q10, q90] per level, as if from the other folds' rows.
   const at = { pair: [-0.5, 0.4], stack: [-0.1, 0.45], pooled: [-0.2, 0.1] } as const;
@@ -711,6 +772,32 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
       expect(width, t.id).toBeGreaterThan(pair[1] - pair[0] - 0.15);
       expect(t.covered).toBe(t.measured >= (t.low as number) && t.measured <= (t.high as number));
     }
+  }, 2_400_000);
+
+  it('unmeasured_bands (section 11): a chip left out, and a held-out row with no pair fit, state at least the spread of the other chips left out', () => {
+    const cv = bundledCv();
+    const left = cv.chipsLeftOut ?? [];
+    const contains = (lowLog: number, highLog: number, b: readonly [number, number]) => {
+      // The range [x / exp(hi), x / exp(lo)] holds the band: its log ends reach b at each end.
+      expect(lowLog).toBeGreaterThanOrEqual(b[1] - 1e-9);
+      expect(highLog).toBeLessThanOrEqual(b[0] + 1e-9);
+    };
+    for (const t of left) {
+      const b = unmeasuredBand(left, t.kind, t.chip) as readonly [number, number];
+      contains(Math.log(t.predicted / (t.low as number)), Math.log(t.predicted / (t.high as number)), b);
+    }
+    const moeModels = new Set([...bundled().models].filter(([, m]) => m.value.moe).map(([id]) => id));
+    const unpaired = cv.rows.filter((r) => r.level !== 'pair' && !r.latent && r.low !== undefined);
+    expect(unpaired.length).toBeGreaterThan(0);
+    for (const r of unpaired) {
+      const x = r.prediction?.tokensPerSPerChip as number;
+      const kind = moeModels.has(r.row.model) ? 'moe' : 'dense';
+      const b = unmeasuredBand(left, kind, r.row.accelerator) as readonly [number, number];
+      contains(Math.log(x / (r.low as number)), Math.log(x / (r.high as number)), b);
+    }
+    // And the bands compare states come from every chip's left-out rows.
+    expect(cv.unmeasuredBands?.moe).toEqual(unmeasuredBand(left, 'moe'));
+    expect(cv.unmeasuredBands?.dense).toEqual(unmeasuredBand(left, 'dense'));
   }, 2_400_000);
 
   it('the rows whose input nobody published have their own summary line, each with a dataset at an estimate', () => {
