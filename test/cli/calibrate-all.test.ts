@@ -95,7 +95,8 @@ describe('calibrate --all', () => {
     expect(unmeasured).toBeGreaterThanOrEqual(4); // Maia 200, TPU v7, Trainium3, TPU v5e at least
     // Two full calibrations, each with a whole cross-validation: 767 s together on 498 rows in the
     // clean-clone CI run of 2026-12-05, beside the other test files (208-223 s in the CI runs of
-    // 2026-12-02 and -03, on fewer rows); 950-990 s in two CI runs of the thirty-fifth session, so the
-    // limit is this test's, 2,400 s.
+    // 2026-12-02 and -03, on fewer rows); 950-990 s in two CI runs of the thirty-fifth session;
+    // 1,079 s in the fortieth, each calibration also fitting the ten chips left out (88 -> 98 fits,
+    // docs/model.md 11 unmeasured_bands). So the limit is this test's, 2,400 s.
   }, 2_400_000);
 });

@@ -95,8 +95,6 @@ export function calibrateAllCommand(
       });
   }
   writeFilesAtomic(outputs, files);
-  // The power fit runs at each row's operating point, so it takes the factors just fitted, not
-  // the ones the profiles held when the run started (one run, not two, gives the fixed point).
   // docs/model.md section 11, `unmeasured_bands`: the least an entry with no rows of its chip states.
   const ub = cv.unmeasuredBands;
   if (ub) {
@@ -108,6 +106,8 @@ export function calibrateAllCommand(
       `a chip with no rows on a stack states at least ${band}: the spread of every chip's rows predicted with its own left out (docs/model.md 11, unmeasured_bands)`,
     );
   }
+  // The power fit runs at each row's operating point, so it takes the factors just fitted, not
+  // the ones the profiles held when the run started (one run, not two, gives the fixed point).
   const power = fitPowerModel(cases, (c) => {
     const e = all.get(c.row.accelerator)?.find((x) => x.stack === c.accelerator.stack);
     return e ? rowEfficiency(c, e.efficiency, e.moeAcross?.efficiency) : profileEfficiency(c);
