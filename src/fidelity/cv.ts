@@ -392,7 +392,7 @@ export function kindBand(
   own: readonly number[],
 ): readonly [number, number] | undefined {
   const b = own.length >= KIND_BAND_MIN_RESIDUALS ? band(own) : undefined;
-  return all && b ? [Math.min(all[0], b[0]), Math.max(all[1], b[1])] : all;
+  return all && widest(all, b);
 }
 
 /**
@@ -447,9 +447,14 @@ export function monotoneBand(
   let out = own;
   for (const l of CLOSER_LEVELS[level]) {
     const b = bandAt(l);
-    if (b) out = out ? [Math.min(out[0], b[0]), Math.max(out[1], b[1])] : b;
+    out = widest(out, b);
   }
   return out;
+}
+
+/** A band of log(predicted / measured) as the bounds of log(measured / predicted) a profile states. */
+export function asMeasured(b: readonly [number, number]): readonly [number, number] {
+  return [-b[1], -b[0]];
 }
 
 /** The wider of two bands at each end; either may be missing. */
@@ -621,8 +626,15 @@ export function crossValidate(
   const leftOut0 = leaveChipsOut ? chipsLeftOut(cases, (k) => step(folds.length + k)) : undefined;
   // A chip with no rows on its stack (its row predicted at the stack or pooled level, not 12c's
   // pair at estimated inputs) states at least the chip-left-out band made without its own chip.
-  const unmeasured = (chip: string, kind: ModelKind): readonly [number, number] | undefined =>
-    byUnmeasured && leftOut0 ? unmeasuredBand(leftOut0, byKind ? kind : undefined, chip) : undefined;
+  // Made once per (chip, kind): every row of a chip and kind states the same band.
+  const unmeasuredOf = new Map<string, readonly [number, number] | undefined>();
+  const unmeasured = (chip: string, kind: ModelKind): readonly [number, number] | undefined => {
+    if (!byUnmeasured || !leftOut0) return undefined;
+    const key = `${chip}\u0000${byKind ? kind : ''}`;
+    if (!unmeasuredOf.has(key))
+      unmeasuredOf.set(key, unmeasuredBand(leftOut0, byKind ? kind : undefined, chip));
+    return unmeasuredOf.get(key);
+  };
   const logOf = (r: BacktestRow) => (r.errorPct === undefined ? undefined : Math.log(1 + r.errorPct / 100));
   const kindOf = predicted.map((p) => modelKind(p.c));
   const chipOf = predicted.map((p) => p.c.row.accelerator);
@@ -1138,7 +1150,6 @@ export function stackCalibrations(
       : { rows: errors.length, medianAbsErrorPct: median(errors) as number };
   };
   const out = new Map<string, StackCalibration[]>();
-  const asMeasured = (b: readonly [number, number]): readonly [number, number] => [-b[1], -b[0]];
   const formatOf = new Map(cases.map((c) => [c.row.id, setupFor(c.accelerator, c.workload)?.compute.format]));
   const formatsOf = (ids: readonly string[]): ComputeFormat[] => {
     const seen = new Set(ids.map((id) => formatOf.get(id)));

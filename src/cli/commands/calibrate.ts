@@ -11,7 +11,13 @@ import {
   stacksProfileText,
 } from '../../api/calibrate.js';
 import { profileEfficiency, rowEfficiency } from '../../fidelity/backtest.js';
-import { crossValidate, defaultStack, fitPowerModel, stackCalibrations } from '../../fidelity/cv.js';
+import {
+  asMeasured,
+  crossValidate,
+  defaultStack,
+  fitPowerModel,
+  stackCalibrations,
+} from '../../fidelity/cv.js';
 import { assertOutputDir, writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { assertStdinOnce } from '../../io/files.js';
@@ -98,7 +104,6 @@ export function calibrateAllCommand(
   // docs/model.md section 11, `unmeasured_bands`: the least an entry with no rows of its chip states.
   const ub = cv.unmeasuredBands;
   if (ub) {
-    const asMeasured = (b: readonly [number, number]) => [-b[1], -b[0]] as const;
     const band = cv.kindBands
       ? intervalText({ intervalLog: asMeasured(ub.dense), moeIntervalLog: asMeasured(ub.moe) })
       : intervalText({ intervalLog: asMeasured(ub.all) });
