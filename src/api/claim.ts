@@ -231,6 +231,8 @@ function breakEven(
   const c = e.cost?.usdPerChipHour;
   if (c === undefined || ratio <= 0 || threshold <= 0) return null;
   const target = direct ? (c * ratio) / threshold : (c * threshold) / ratio;
+  // A threshold near zero (1e-320) puts the break-even past any number: there is none to state.
+  if (!Number.isFinite(target)) return null;
   if (w.plan !== 'tco') return { accelerator: a.id, kind: 'usd_per_chip_hour', value: target, current: c };
   const t = a.tco;
   const energy = e.cost?.tco?.energyUsdPerHour;

@@ -104,7 +104,9 @@ function pushMoved(
     changes.push({ workload, accelerator, metric, old: o, new: n, delta: null, percent: null });
     return;
   }
-  const percent = o === 0 ? null : (n / o - 1) * 100;
+  // Values near the float limits (1e308) overflow the quotient or the difference: no figure, not Infinity.
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const percent = o === 0 ? null : finite((n / o - 1) * 100);
   if (percent !== null && Math.abs(percent) < 1e-9) return;
-  changes.push({ workload, accelerator, metric, old: o, new: n, delta: n - o, percent });
+  changes.push({ workload, accelerator, metric, old: o, new: n, delta: finite(n - o), percent });
 }

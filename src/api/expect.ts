@@ -176,12 +176,13 @@ function checkRelative(
   }
   const now = quantity(e, r);
   const then = quantity(e, saved);
-  if (now.value === null || then.value === null || then.value === 0) {
+  // A saved value of 0, or so near it that the quotient overflows (5e-324), has no change in percent.
+  if (now.value === null || then.value === null || !Number.isFinite(now.value / then.value)) {
     return {
       ...base,
       status: 'ERROR',
       measured: null,
-      detail: `not measurable: ${now.value === null ? now.why : then.why || 'saved value is 0'}`,
+      detail: `not measurable: ${now.value === null ? now.why : then.why || `saved value is ${then.value === 0 ? '0' : 'too near 0'}`}`,
     };
   }
   const changePct = (now.value / then.value - 1) * 100;
@@ -239,8 +240,9 @@ export function checkExpectation(
   const lower = LOWER_IS_BETTER.has(e.metric) && b !== undefined ? ' (lower is better for this metric)' : '';
   // A percent past 1,000% reads as noise ("50938890.5% vs threshold"): say how many times instead.
   const times = measured / e.threshold;
+  // A threshold so small that the quotient overflows (1e-320) has no multiple to state.
   const margin =
-    e.threshold === 0
+    e.threshold === 0 || !Number.isFinite(times)
       ? ''
       : Math.abs(times - 1) <= 10
         ? ` (${((times - 1) * 100).toFixed(1)}% vs threshold)`

@@ -4,6 +4,16 @@ import { sig } from './format.js';
 import { markdownCell } from './text.js';
 
 /** What moved, as Markdown (a step summary or a PR comment); breaches of --fail-above in bold. */
+/**
+ * A change in percent, signed, or '-' where there is none (from or to no value, or from 0). Past a
+ * million percent (a saved value near 0 or 1e308) in exponent form, not 300 digits.
+ */
+export function signedPercent(percent: number | null): string {
+  if (percent === null) return '-';
+  const digits = Math.abs(percent) < 1e6 ? percent.toFixed(2) : percent.toExponential(2);
+  return `${percent >= 0 ? '+' : ''}${digits}%`;
+}
+
 export function diffMarkdown(
   changes: readonly Change[],
   breaches: readonly Change[],
@@ -14,7 +24,7 @@ export function diffMarkdown(
   else {
     out.push('| workload | accelerator | metric | old | new | change |', '|---|---|---|---:|---:|---:|');
     for (const c of changes) {
-      const pct = c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`;
+      const pct = signedPercent(c.percent);
       const hit =
         breaches.includes(c) ||
         breaches.some(

@@ -18,11 +18,14 @@ export {
   type RangedMetric,
 } from './metrics.js';
 
+// Every metric is a time, a rate, a price or tokens per unit: a negative one is no result of ours.
+const metricNum = once(() => z.number().nonnegative().nullable());
+
 const metrics = once(() =>
   z.strictObject(
-    Object.fromEntries(METRIC_KEYS.map((k) => [k, nullableNum()])) as Record<
+    Object.fromEntries(METRIC_KEYS.map((k) => [k, metricNum()])) as Record<
       MetricKey,
-      ReturnType<typeof nullableNum>
+      ReturnType<typeof metricNum>
     >,
   ),
 );

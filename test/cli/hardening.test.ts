@@ -898,3 +898,81 @@ describe('inputs a review found passed or misnamed', () => {
     );
   });
 });
+
+describe('numbers at the edges of a double (fifth QA round, forty-first session)', () => {
+  const saved = async (value: number): Promise<string> => {
+    const dir = tempDir();
+    const base = join(dir, 'a.json');
+    const r = await runCli(['compare', CHAT, '--accelerators', 'h200-sxm', '--format', 'json', '-o', base]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(base, 'utf8'));
+    for (const a of doc.results[0].accelerators)
+      for (const k of Object.keys(a.metrics)) if (a.metrics[k] !== null) a.metrics[k] = value;
+    const out = join(dir, `${value}.json`);
+    writeFileSync(out, JSON.stringify(doc));
+    return out;
+  };
+
+  it('a threshold of 1e-309 states no multiple (the quotient overflows) instead of "Infinityx"', async () => {
+    const r = await runCli([
+      'check',
+      CHAT,
+      '--expect',
+      'b200/h100-sxm tokens_per_dollar >= 1e-309',
+      '--accelerators',
+      'b200,h100-sxm',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^PASS chat: b200\/h100-sxm tokens_per_dollar >= 1e-309: output_tokens_per_usd ratio \d\.\d+ >= 1e-309\n1 passed, 0 failed\n$/,
+    );
+  });
+
+  it('claim at a threshold of 1e-320 has no break-even capex rather than $Infinity', async () => {
+    const r = await runCli(['claim', 'maia-200/gb200 tokens_per_dollar >= 1e-320', CHAT, '--plan', 'tco']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Infinity|NaN/);
+    // The summary's break-even column says "-": no capex makes the ratio 1e-320.
+    expect(r.stdout).toMatch(/^chat +[\d.]+ +[\d.]+\.\.[\d.]+ +PASS +- +none$/m);
+  });
+
+  it('diff of values near 1e308: an overflowing percent is "-", a huge one in exponent form', async () => {
+    const huge = await saved(1e308);
+    const dir = tempDir();
+    const base = join(dir, 'a.json');
+    await runCli(['compare', CHAT, '--accelerators', 'h200-sxm', '--format', 'json', '-o', base]);
+    const r = await runCli(['diff', base, huge]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Infinity|NaN/);
+    // ttft_s 0.0x s -> 1e308: (1e308 / 0.0x - 1) * 100 > 1.8e308 overflows: no percent, "-".
+    // A throughput of a few thousand tok/s -> 1e308: 1e308 / 4,000 * 100 = 2.5e306%: "+2.50e+306%".
+    expect(r.stdout).toMatch(/│ ttft_s +│ +[\d.]+ │ 1\.00e\+308 │ \+1\.00e\+308 │ +- │/);
+    expect(r.stdout).toMatch(
+      /│ output_tokens_per_s_per_chip +│ +[\d,]+ │ 1\.00e\+308 │ \+1\.00e\+308 │ +\+\d\.\d\de\+30\d% │/,
+    );
+  });
+
+  it('a saved result with a negative metric is refused (exit 2), one near 0 is not measurable', async () => {
+    const neg = await saved(-1e308);
+    const r = await runCli(['diff', neg, neg]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe(
+      `infercost: ${neg} results[0].accelerators[0].metrics.ttft_s: expected a number >= 0, got -1e+308\n`,
+    );
+    const tiny = await saved(5e-324);
+    const c = await runCli([
+      'check',
+      CHAT,
+      '--against',
+      tiny,
+      '--expect',
+      'h200-sxm usd_per_mtok_output <= +5%',
+      '--accelerators',
+      'h200-sxm',
+    ]);
+    expect([c.code, c.stdout]).toEqual([
+      2,
+      'ERROR chat: h200-sxm usd_per_mtok_output <= +5%: not measurable: saved value is too near 0\n0 passed, 0 failed, 1 not measurable\n',
+    ]);
+  });
+});

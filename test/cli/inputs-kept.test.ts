@@ -218,14 +218,34 @@ describe('measured rows: what a reader would otherwise drop', () => {
     expect([b.code, b.stderr]).toEqual([2, `infercost: ${empty} no measured rows under the header\n`]);
   });
 
-  it('a row naming a chip with no profile is listed with a did-you-mean, not fitted', () => {
+  it('a row naming a chip with no profile is listed with a did-you-mean and said on stderr, not fitted', () => {
     const dir = fresh();
     const typo = join(dir, 'typo.csv');
     const row = (MEASURED[1] as string).replace(',h100-sxm,', ',h100-smx,');
-    writeFileSync(typo, `${HEADER}\n${row}\n`);
+    const id = row.split(',')[0];
+    writeFileSync(typo, `${HEADER}\n${MEASURED[1]}\n${row.replace(`${id},`, `${id}-typo,`)}\n`);
     const r = spawnCli(['backtest', typo]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(': no accelerator profile "h100-smx"; did you mean "h100-sxm"?');
+    expect(r.stderr).toBe(
+      `infercost: 1 of 2 rows cannot be run and are listed with the reason: ${id}-typo: no accelerator profile "h100-smx"; did you mean "h100-sxm"?\n`,
+    );
+  });
+
+  it('a file none of whose rows can run is bad input (exit 2), not an empty result', () => {
+    const dir = fresh();
+    const typo = join(dir, 'typo.csv');
+    const row = (MEASURED[1] as string).replace(',h100-sxm,', ',h100-smx,');
+    const id = row.split(',')[0];
+    writeFileSync(typo, `${HEADER}\n${row}\n${row.replace(`${id},`, `${id}-2,`)}\n`);
+    for (const extra of [[], ['--cv']]) {
+      const r = spawnCli(['backtest', typo, ...extra]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        2,
+        '',
+        `infercost: none of the 2 row(s) can be run: ${id}: no accelerator profile "h100-smx"; did you mean "h100-sxm"? (and 1 more)\n`,
+      ]);
+    }
   });
 });
 

@@ -21,7 +21,7 @@ import {
   renderCvTable,
 } from '../../render/backtest.js';
 import { csvLine } from '../../render/csv.js';
-import { escapeText, safeJson } from '../../render/text.js';
+import { escapeControl, escapeText, safeJson } from '../../render/text.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 import { withFitProgress } from '../progress.js';
@@ -84,6 +84,18 @@ export function backtestCommand(
     return emit(report, () => renderCvComparison(cmp, before, after, width));
   }
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
+  // A file of rows none of which can run is a wrong file or a typo, not a result; some are listed.
+  const first = unrepresentable[0];
+  if (first !== undefined) {
+    const more = unrepresentable.length > 1 ? ` (and ${unrepresentable.length - 1} more)` : '';
+    if (cases.length === 0)
+      throw new UsageError(
+        `none of the ${located.length} row(s) can be run: ${first.row.id}: ${first.reason}${more}`,
+      );
+    ctx.io.stderr(
+      `infercost: ${unrepresentable.length} of ${located.length} rows cannot be run and are listed with the reason: ${escapeControl(first.row.id)}: ${escapeControl(first.reason ?? '')}${more}\n`,
+    );
+  }
   if (opts.cv) {
     const cv = withFitProgress(ctx, (onStep) => crossValidate(cases, { chipsLeftOut: true, onStep }));
     return emit(cvReport(cv), () => renderCvTable(cv, width));

@@ -5,7 +5,7 @@ import { UsageError } from '../../io/errors.js';
 import { assertStdinOnce } from '../../io/files.js';
 import { readResultFile } from '../../io/result.js';
 import { csvLine } from '../../render/csv.js';
-import { cell, diffMarkdown } from '../../render/diff.js';
+import { cell, diffMarkdown, signedPercent } from '../../render/diff.js';
 import { sig } from '../../render/format.js';
 import { fittedTable, hiddenLine } from '../../render/table.js';
 import { escapeControl, safeJson } from '../../render/text.js';
@@ -84,7 +84,7 @@ export function diffCommand(
       escapeControl(cell(c.old)),
       escapeControl(cell(c.new)),
       c.delta === null ? '-' : `${c.delta >= 0 ? '+' : ''}${sig(c.delta)}`,
-      c.percent === null ? '-' : `${c.percent >= 0 ? '+' : ''}${c.percent.toFixed(2)}%`,
+      signedPercent(c.percent),
     ]);
     // On a terminal, the delta (the change says it in percent), then the old and new values, go
     // first; the workload stays, or two workloads' rows for one chip would read alike.
@@ -104,7 +104,7 @@ export function diffCommand(
     const what =
       b.metric === 'presence'
         ? `${b.old} -> ${b.new}, so output_tokens_per_usd moved to or from no value`
-        : `output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : `${b.percent >= 0 ? '+' : ''}${b.percent.toFixed(2)}%`}`;
+        : `output_tokens_per_usd moved ${b.percent === null ? 'to or from no value' : signedPercent(b.percent)}`;
     const line = `${b.workload}/${b.accelerator}: ${what} (limit ${limit}%)`;
     if (ctx.io.env.GITHUB_ACTIONS === 'true')
       ctx.io.stderr(`::error title=infercost diff::${workflowMessage(line)}\n`);
