@@ -14,12 +14,11 @@ import {
 import { MIX_HEADERS, mixHeading, mixRows, paretoLines, workloadHeading } from './summary.js';
 import { escapeStrings } from './text.js';
 import type { Renderer, RenderOptions } from './types.js';
+import { displayWidth, fitStart } from './width.js';
 
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-/** Columns a line takes on screen (colour codes take none; every other character one). */
+/** Columns a line takes on screen (colour codes none, a CJK character two: render/width.ts). */
 export function visibleWidth(line: string): number {
-  return line.replace(ANSI, '').length;
+  return displayWidth(line);
 }
 
 /** Word-wraps plain text to `width`, continuation lines indented; words longer than a line are cut. */
@@ -30,15 +29,17 @@ export function wrap(text: string, width: number | undefined, indent = '    '): 
   for (const word of text.split(' ')) {
     const prefix = lines.length === 0 ? '' : indent;
     const candidate = line === '' ? `${prefix}${word}` : `${line} ${word}`;
-    if (candidate.length <= width) {
+    if (visibleWidth(candidate) <= width) {
       line = candidate;
       continue;
     }
     if (line !== '') lines.push(line);
-    let rest = `${indent}${word}`;
-    while (rest.length > width) {
-      lines.push(rest.slice(0, width));
-      rest = `${indent}${rest.slice(width)}`;
+    // A first word wider than the line starts it unindented, as a first line that fits does.
+    let rest = `${lines.length === 0 ? '' : indent}${word}`;
+    while (visibleWidth(rest) > width) {
+      const cut = fitStart(rest, width);
+      lines.push(cut);
+      rest = `${indent}${rest.slice(cut.length)}`;
     }
     line = rest;
   }
@@ -162,7 +163,7 @@ export function hiddenLine(
  * a line that fits, or any line when `width` is undefined (a pipe), stays as it is.
  */
 export function wrapIndented(line: string, width: number | undefined, more = '    '): string[] {
-  if (width === undefined || line.length <= width) return [line];
+  if (width === undefined || visibleWidth(line) <= width) return [line];
   const lead = /^ */.exec(line)?.[0] ?? '';
   return wrap(line.trimStart(), Math.max(20, width - lead.length), more).map((x) => lead + x);
 }

@@ -1,6 +1,9 @@
 // A table that fits the terminal (issue 15): columns dropped by priority, marks moved under the
 // table, headers shortened, every other line wrapped; pipes and files keep the full table.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { visibleWidth, wrap } from '../../src/render/table.js';
@@ -33,6 +36,28 @@ describe('a table that fits', () => {
     expect(wrap('abcdefghij', 6, '')).toEqual(['abcdef', 'ghij']);
     expect(wrap('short', undefined)).toEqual(['short']);
   });
+
+  it('counts a CJK character as two columns, in widths, wraps and cuts', () => {
+    // 名 is East Asian Wide: two columns; colour codes none.
+    expect(visibleWidth('名a')).toBe(3);
+    expect(visibleWidth('\u001b[1m名\u001b[22m')).toBe(2);
+    // '名名名名名' is 10 columns: cut to 6 (3 characters), the rest under the indent (2 + 4 = 6),
+    // then 'ab' does not fit after it ('  名名 ab' is 9) and takes its own line.
+    expect(wrap('名名名名名 ab', 6, '  ')).toEqual(['名名名', '  名名', '  ab']);
+  });
+
+  for (const width of [60, 100]) {
+    it(`a workload named in 40 CJK characters fits ${width} columns (80 of its own)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'infercost-cjk-'));
+      const file = join(dir, 'cjk.yaml');
+      writeFileSync(file, readFileSync(CHAT, 'utf8').replace(/^name: chat$/m, `name: ${'名'.repeat(40)}`));
+      const out = await onTerminal(['compare', file, '--accelerators', 'b200,h100-sxm'], width);
+      expect(out).toContain('名'.repeat(20));
+      // Counted here without the code under test: each 名 two columns, every other character one.
+      const columns = (line: string) => line.length + (line.match(/名/g)?.length ?? 0);
+      expect(Math.max(...out.split('\n').map(columns))).toBeLessThanOrEqual(width);
+    });
+  }
 
   for (const width of [80, 100, 120]) {
     it(`at ${width} columns no line is wider, and the six columns that matter stay`, async () => {
