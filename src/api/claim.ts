@@ -17,7 +17,7 @@ import { priceDependence, throughputDependence } from '../schema/metrics.js';
 import type { MetricKey } from '../schema/result.js';
 import { type CompareEnv, parseBasis, parsePlan, runCompare } from './compare.js';
 import { type Comparator, type ExpectationOutcome, parseExpectation } from './expect.js';
-import { parseFieldSet } from './sets.js';
+import { parseFieldSets } from './sets.js';
 
 /** The bundled workloads a claim is checked on when none is named. */
 export const CLAIM_WORKLOADS = ['chat', 'rag', 'summarization', 'agentic-coding'] as const;
@@ -266,7 +266,7 @@ export function analyseClaim(
   const versus = claim.versus;
   const plan = parsePlan(opts.plan);
   const basis = parseBasis(opts.basis);
-  const sets: FieldSet[] = opts.set.map((s) => parseFieldSet(s, ids));
+  const sets: FieldSet[] = parseFieldSets(opts.set, ids);
   const paths = workloadPaths.length > 0 ? workloadPaths : [...CLAIM_WORKLOADS];
   const workloads: ClaimWorkload[] = [];
   let pricing = '';

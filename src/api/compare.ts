@@ -33,7 +33,7 @@ import {
 } from '../schema/result.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 import { checkExpectation, type ExpectationOutcome, parseExpectation, resolveMetric } from './expect.js';
-import { parseFieldSet } from './sets.js';
+import { parseFieldSet, parseFieldSets } from './sets.js';
 import { VERSION } from './version.js';
 
 export interface CompareOptions {
@@ -336,7 +336,7 @@ export function runCompare(
     if (text !== undefined && text.trim() === '')
       throw new UsageError(`${flag} ${JSON.stringify(text)}: expected a value, e.g. ${example}`);
   const sets: FieldSet[] = [
-    ...opts.set.map((s) => parseFieldSet(s, ids)),
+    ...parseFieldSets(opts.set, ids),
     ...(opts.powerBudget === undefined
       ? []
       : [

@@ -23,6 +23,20 @@ export function parseFieldSet(text: string, acceleratorIds: readonly string[], f
   return fieldSetFor(given, parseValue(text.slice(eq + 1).trim()), text, acceleratorIds, flag);
 }
 
+/** Every `--set`, in order; a second value for one field would win silently, so it is refused. */
+export function parseFieldSets(texts: readonly string[], acceleratorIds: readonly string[]): FieldSet[] {
+  const sets = texts.map((t) => parseFieldSet(t, acceleratorIds));
+  const key = (f: FieldSet) => `${f.acceleratorId ?? ''}:${f.path.join('.')}`;
+  sets.forEach((f, i) => {
+    const twin = sets.slice(0, i).find((g) => key(g) === key(f));
+    if (twin)
+      throw new UsageError(
+        `--set ${f.text}: the field is already set (${twin.text}); give one value per field`,
+      );
+  });
+  return sets;
+}
+
 export function fieldSetFor(
   given: string,
   value: unknown,

@@ -20,7 +20,7 @@ import { flatRow } from '../render/result.js';
 import { listAxisValues, parseAxisValues, shardRange, sweepSchema } from '../schema/sweep.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 import { parseIdList, parsePlan, stalePriceMessage } from './compare.js';
-import { fieldSetFor, parseFieldSet, parseValue } from './sets.js';
+import { fieldSetFor, parseFieldSets, parseValue } from './sets.js';
 
 /** What a sweep reads besides its options. */
 export interface SweepEnv {
@@ -354,7 +354,7 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   const format = opts.format ?? 'ndjson';
   if (format !== 'csv' && format !== 'ndjson')
     throw new UsageError(`--format ${format}: sweep writes csv or ndjson`);
-  const globalSets = opts.set.map((s) => parseFieldSet(s, ids));
+  const globalSets = parseFieldSets(opts.set, ids);
   const planOverride = parsePlan(opts.plan);
   const shard = parseShard(opts.shard);
   const limit = parseLimit(opts.limit);

@@ -1,6 +1,6 @@
 // The commander program: global options, the project config, each command group's
 // registration (src/cli/register/), and an example in every command's help.
-import { Command, Help } from 'commander';
+import { Command, Help, InvalidArgumentError } from 'commander';
 import { VERSION } from '../api/version.js';
 import { CONFIG_FILE, readConfig } from '../io/config.js';
 import { InputError, UsageError } from '../io/errors.js';
@@ -170,6 +170,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
   registerPipelines(w);
   registerFidelity(w);
   registerCatalog(w);
+  refuseRepeatedFlags(program);
 
   // Examples in every command's --help (those above carry their own).
   const EXAMPLES: Record<string, readonly string[]> = {
@@ -215,6 +216,25 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
  * quotes with a shell continuation (` \\`), so it still runs when pasted; any other long line
  * (usage, exit codes) wraps under its indent. Piped (`width` undefined), as written.
  */
+/**
+ * A value flag given twice (`--accelerators b200 --accelerators h100-sxm`) would keep the last one
+ * silently: it is refused, as a repeated sweep axis is. Repeatable flags (`collect`) stay so.
+ * The program is built per run, so each flag's count starts at zero.
+ */
+function refuseRepeatedFlags(cmd: Command): void {
+  for (const opt of cmd.options) {
+    const inner = opt.parseArg;
+    if ((!opt.required && !opt.optional) || opt.variadic || inner === collect) continue;
+    let given = false;
+    opt.argParser((value: string, previous: unknown) => {
+      if (given) throw new InvalidArgumentError(`given twice: give ${opt.long ?? opt.flags} once`);
+      given = true;
+      return inner ? inner(value, previous) : value;
+    });
+  }
+  for (const sub of cmd.commands) refuseRepeatedFlags(sub);
+}
+
 export function fitHelp(text: string, width: number | undefined): string {
   if (width === undefined) return text;
   return text

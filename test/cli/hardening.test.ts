@@ -976,3 +976,51 @@ describe('numbers at the edges of a double (fifth QA round, forty-first session)
     ]);
   });
 });
+
+describe('a flag given twice (fifth QA round)', () => {
+  it('a value flag twice is exit 2 rather than the last one silently', async () => {
+    const r = await runCli(['compare', CHAT, '--accelerators', 'b200', '--accelerators', 'h100-sxm']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      "infercost: option '--accelerators <ids>' argument 'h100-sxm' is invalid. given twice: give --accelerators once\n",
+    ]);
+  });
+
+  it('--set twice for one field is exit 2; for two fields, and repeatable flags, as before', async () => {
+    const twice = await runCli(['compare', CHAT, '--set', 'input_tokens=500', '--set', 'input_tokens=6000']);
+    expect([twice.code, twice.stdout, twice.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --set input_tokens=6000: the field is already set (input_tokens=500); give one value per field\n',
+    ]);
+    const two = await runCli([
+      'compare',
+      CHAT,
+      '--set',
+      'input_tokens=500',
+      '--set',
+      'output_tokens=600',
+      '--accelerators',
+      'b200',
+      '--format',
+      'json',
+    ]);
+    expect(two.code).toBe(0);
+    expect(JSON.parse(two.stdout).results[0].workload).toMatchObject({
+      input_tokens: 500,
+      output_tokens: 600,
+    });
+    const expects = await runCli([
+      'check',
+      CHAT,
+      '--accelerators',
+      'b200',
+      '--expect',
+      'b200 ttft_s <= 100',
+      '--expect',
+      'b200 tpot_s <= 100',
+    ]);
+    expect([expects.code, expects.stdout.trim().split('\n').pop()]).toEqual([0, '2 passed, 0 failed']);
+  });
+});
