@@ -212,11 +212,6 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
 }
 
 /**
- * Help on a terminal, every line within its width: an example command breaks at spaces outside
- * quotes with a shell continuation (` \\`), so it still runs when pasted; any other long line
- * (usage, exit codes) wraps under its indent. Piped (`width` undefined), as written.
- */
-/**
  * A value flag given twice (`--accelerators b200 --accelerators h100-sxm`) would keep the last one
  * silently: it is refused, as a repeated sweep axis is. Repeatable flags (`collect`) stay so.
  * The program is built per run, so each flag's count starts at zero.
@@ -235,6 +230,11 @@ function refuseRepeatedFlags(cmd: Command): void {
   for (const sub of cmd.commands) refuseRepeatedFlags(sub);
 }
 
+/**
+ * Help on a terminal, every line within its width: an example command breaks at spaces outside
+ * quotes with a shell continuation (` \\`), so it still runs when pasted; any other long line
+ * (usage, exit codes) wraps under its indent. Piped (`width` undefined), as written.
+ */
 export function fitHelp(text: string, width: number | undefined): string {
   if (width === undefined) return text;
   return text

@@ -3,7 +3,6 @@ import type { Change } from '../api/diff.js';
 import { sig } from './format.js';
 import { markdownCell } from './text.js';
 
-/** What moved, as Markdown (a step summary or a PR comment); breaches of --fail-above in bold. */
 /**
  * A change in percent, signed, or '-' where there is none (from or to no value, or from 0). Past a
  * million percent (a saved value near 0 or 1e308) in exponent form, not 300 digits.
@@ -14,6 +13,7 @@ export function signedPercent(percent: number | null): string {
   return `${percent >= 0 ? '+' : ''}${digits}%`;
 }
 
+/** What moved, as Markdown (a step summary or a PR comment); breaches of --fail-above in bold. */
 export function diffMarkdown(
   changes: readonly Change[],
   breaches: readonly Change[],
