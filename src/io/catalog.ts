@@ -148,8 +148,11 @@ function readSnapshot(): { value: Snapshot | undefined; bytes: Buffer | undefine
   let bytes: Buffer | undefined;
   try {
     const s = JSON.parse(readFileSync(SNAPSHOT_URL, 'utf8')) as Snapshot;
+    // Inputs of this run like the profiles they stand for: `-o dist/bundled.json` is refused.
+    noteRead(fileURLToPath(SNAPSHOT_URL));
     value = s.version === 4 ? s : undefined;
     bytes = value ? readFileSync(SNAPSHOT_BYTES_URL) : undefined;
+    if (bytes) noteRead(fileURLToPath(SNAPSHOT_BYTES_URL));
   } catch {
     value = undefined;
   }

@@ -1024,3 +1024,17 @@ describe('a flag given twice (fifth QA round)', () => {
     expect([expects.code, expects.stdout.trim().split('\n').pop()]).toEqual([0, '2 passed, 0 failed']);
   });
 });
+
+describe("the build's snapshot of the bundled profiles is an input too (fifth QA round)", () => {
+  it('-o dist/bundled.json is refused and the snapshot kept', () => {
+    const snapshot = join(REPO, 'dist/bundled.json');
+    const before = readFileSync(snapshot);
+    const r = spawnCli(['compare', CHAT, '--accelerators', 'b200', '-o', snapshot]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: --output ${snapshot}: is also an input (${snapshot}); refusing to overwrite it\n`,
+    ]);
+    expect(readFileSync(snapshot).equals(before)).toBe(true);
+  });
+});
