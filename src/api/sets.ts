@@ -23,12 +23,16 @@ export function parseFieldSet(text: string, acceleratorIds: readonly string[], f
   return fieldSetFor(given, parseValue(text.slice(eq + 1).trim()), text, acceleratorIds, flag);
 }
 
+/** The field a set changes (its profile's id, if any, and its path): two sets of one key collide. */
+export function fieldKey(f: FieldSet): string {
+  return `${f.acceleratorId ?? ''}:${f.path.join('.')}`;
+}
+
 /** Every `--set`, in order; a second value for one field would win silently, so it is refused. */
 export function parseFieldSets(texts: readonly string[], acceleratorIds: readonly string[]): FieldSet[] {
   const sets = texts.map((t) => parseFieldSet(t, acceleratorIds));
-  const key = (f: FieldSet) => `${f.acceleratorId ?? ''}:${f.path.join('.')}`;
   sets.forEach((f, i) => {
-    const twin = sets.slice(0, i).find((g) => key(g) === key(f));
+    const twin = sets.slice(0, i).find((g) => fieldKey(g) === fieldKey(f));
     if (twin)
       throw new UsageError(
         `--set ${f.text}: the field is already set (${twin.text}); give one value per field`,

@@ -20,7 +20,7 @@ import { flatRow } from '../render/result.js';
 import { listAxisValues, parseAxisValues, shardRange, sweepSchema } from '../schema/sweep.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
 import { parseIdList, parsePlan, stalePriceMessage } from './compare.js';
-import { fieldSetFor, parseFieldSets, parseValue } from './sets.js';
+import { fieldKey, fieldSetFor, parseFieldSets, parseValue } from './sets.js';
 
 /** What a sweep reads besides its options. */
 export interface SweepEnv {
@@ -145,8 +145,7 @@ interface Plan {
 
 /** One axis per field: a second would label rows with values never used. */
 function addAxis(axes: Axis[], axis: Axis, flag: string): void {
-  const key = (a: Axis) => `${a.setAt(0).acceleratorId ?? ''}:${a.setAt(0).path.join('.')}`;
-  const twin = axes.find((a) => key(a) === key(axis));
+  const twin = axes.find((a) => fieldKey(a.setAt(0)) === fieldKey(axis.setAt(0)));
   if (twin)
     throw new UsageError(
       `${flag} ${axis.name}: the field is already swept (as ${twin.name}); give one axis per field`,

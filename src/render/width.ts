@@ -35,9 +35,12 @@ export function displayWidth(s: string): number {
 export function fitStart(s: string, width: number): string {
   if (asciiWidth(s) !== undefined) return s.slice(0, Math.max(1, width));
   let out = '';
+  let used = 0;
   for (const ch of s) {
-    if (out !== '' && displayWidth(out + ch) > width) break;
+    const w = displayWidth(ch);
+    if (out !== '' && used + w > width) break;
     out += ch;
+    used += w;
   }
   return out;
 }
