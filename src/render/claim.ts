@@ -4,7 +4,14 @@ import { grouped, localeNumber } from './format.js';
 import { wrap, wrapIndented } from './table.js';
 import { escapeControl, markdownCell, safeJson } from './text.js';
 
-const num = (v: number | null) => (v === null ? '-' : localeNumber(Number(v.toPrecision(3))));
+// Three significant figures; below a thousandth (which three decimals would print as 0) the
+// exponent form: a threshold of 1e-320 is not "0".
+const num = (v: number | null) =>
+  v === null
+    ? '-'
+    : v !== 0 && Math.abs(v) < 0.001
+      ? String(Number(v.toPrecision(3)))
+      : localeNumber(Number(v.toPrecision(3)));
 const money = (v: number) => `$${grouped(v)}`;
 
 function breakEvenText(w: ClaimWorkload): string {

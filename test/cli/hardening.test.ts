@@ -934,6 +934,8 @@ describe('numbers at the edges of a double (fifth QA round, forty-first session)
     expect(r.stdout).not.toMatch(/Infinity|NaN/);
     // The summary's break-even column says "-": no capex makes the ratio 1e-320.
     expect(r.stdout).toMatch(/^chat +[\d.]+ +[\d.]+\.\.[\d.]+ +PASS +- +none$/m);
+    // The tornado's caption states the threshold as given, not rounded to 3 decimals ("0").
+    expect(r.stdout).toMatch(/^chat: ratio [\d.]+ against >= 1e-320; scale 1e-320\.\.[\d.]+,/m);
   });
 
   it('diff of values near 1e308: an overflowing percent is "-", a huge one in exponent form', async () => {

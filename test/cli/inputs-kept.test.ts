@@ -230,6 +230,13 @@ describe('measured rows: what a reader would otherwise drop', () => {
     expect(r.stderr).toBe(
       `infercost: 1 of 2 rows cannot be run and are listed with the reason: ${id}-typo: no accelerator profile "h100-smx"; did you mean "h100-sxm"?\n`,
     );
+    // Cross-validated, the report has no line for it: stderr says it is left out.
+    const cv = spawnCli(['backtest', typo, '--cv', '--format', 'json']);
+    expect(cv.code).toBe(0);
+    expect(cv.stdout).not.toContain('-typo');
+    expect(cv.stderr).toBe(
+      `infercost: 1 of 2 rows cannot be run and are left out: ${id}-typo: no accelerator profile "h100-smx"; did you mean "h100-sxm"?\n`,
+    );
   });
 
   it('a file none of whose rows can run is bad input (exit 2), not an empty result', () => {
@@ -238,7 +245,13 @@ describe('measured rows: what a reader would otherwise drop', () => {
     const row = (MEASURED[1] as string).replace(',h100-sxm,', ',h100-smx,');
     const id = row.split(',')[0];
     writeFileSync(typo, `${HEADER}\n${row}\n${row.replace(`${id},`, `${id}-2,`)}\n`);
-    for (const extra of [[], ['--cv']]) {
+    // --against and --choose fit for many minutes: refused before the first fit, as the others.
+    for (const extra of [
+      [],
+      ['--cv'],
+      ['--cv', '--against', 'fp8_attention=on'],
+      ['--cv', '--choose', 'attention_efficiency_ratio=0.75,1'],
+    ]) {
       const r = spawnCli(['backtest', typo, ...extra]);
       expect([r.code, r.stdout, r.stderr]).toEqual([
         2,

@@ -69,6 +69,23 @@ export function backtestCommand(
     else ctx.io.stdout(text);
     return EXIT.ok;
   };
+  const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
+  // A file of rows none of which can run is a wrong file or a typo, not a result: refused before
+  // any fit (--against and --choose run for many minutes); rows some of which cannot run are
+  // said on stderr whichever report follows.
+  const first = unrepresentable[0];
+  if (first !== undefined) {
+    const more = unrepresentable.length > 1 ? ` (and ${unrepresentable.length - 1} more)` : '';
+    if (cases.length === 0)
+      throw new UsageError(
+        `none of the ${located.length} row(s) can be run: ${first.row.id}: ${first.reason}${more}`,
+      );
+    // Only the plain backtest lists them in its report; the cross-validations leave them out.
+    const fate = opts.cv ? 'are left out' : 'are listed with the reason';
+    ctx.io.stderr(
+      `infercost: ${unrepresentable.length} of ${located.length} rows cannot be run and ${fate}: ${escapeControl(first.row.id)}: ${escapeControl(first.reason ?? '')}${more}\n`,
+    );
+  }
   const choose = opts.choose;
   if (choose !== undefined) {
     const { chosen, name, values, againstOff, report } = withFitProgress(ctx, (onStep) =>
@@ -82,19 +99,6 @@ export function backtestCommand(
       backtestAgainst(ctx.catalog(), located, opts.mechanisms, against, onStep),
     );
     return emit(report, () => renderCvComparison(cmp, before, after, width));
-  }
-  const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
-  // A file of rows none of which can run is a wrong file or a typo, not a result; some are listed.
-  const first = unrepresentable[0];
-  if (first !== undefined) {
-    const more = unrepresentable.length > 1 ? ` (and ${unrepresentable.length - 1} more)` : '';
-    if (cases.length === 0)
-      throw new UsageError(
-        `none of the ${located.length} row(s) can be run: ${first.row.id}: ${first.reason}${more}`,
-      );
-    ctx.io.stderr(
-      `infercost: ${unrepresentable.length} of ${located.length} rows cannot be run and are listed with the reason: ${escapeControl(first.row.id)}: ${escapeControl(first.reason ?? '')}${more}\n`,
-    );
   }
   if (opts.cv) {
     const cv = withFitProgress(ctx, (onStep) => crossValidate(cases, { chipsLeftOut: true, onStep }));
