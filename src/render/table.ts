@@ -16,27 +16,22 @@ import { escapeStrings } from './text.js';
 import type { Renderer, RenderOptions } from './types.js';
 import { displayWidth, fitStart } from './width.js';
 
-/** Columns a line takes on screen (colour codes none, a CJK character two: render/width.ts). */
-export function visibleWidth(line: string): number {
-  return displayWidth(line);
-}
-
 /** Word-wraps plain text to `width`, continuation lines indented; words longer than a line are cut. */
 export function wrap(text: string, width: number | undefined, indent = '    '): string[] {
-  if (width === undefined || visibleWidth(text) <= width) return [text];
+  if (width === undefined || displayWidth(text) <= width) return [text];
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
     const prefix = lines.length === 0 ? '' : indent;
     const candidate = line === '' ? `${prefix}${word}` : `${line} ${word}`;
-    if (visibleWidth(candidate) <= width) {
+    if (displayWidth(candidate) <= width) {
       line = candidate;
       continue;
     }
     if (line !== '') lines.push(line);
     // A first word wider than the line starts it unindented, as a first line that fits does.
     let rest = `${lines.length === 0 ? '' : indent}${word}`;
-    while (visibleWidth(rest) > width) {
+    while (displayWidth(rest) > width) {
       const cut = fitStart(rest, width);
       lines.push(cut);
       rest = `${indent}${rest.slice(cut.length)}`;
@@ -131,7 +126,7 @@ export function recordBlocks(
   rows: readonly (readonly string[])[],
   width: number,
 ): string {
-  const labelWidth = Math.max(0, ...head.slice(1).map((h) => visibleWidth(h)));
+  const labelWidth = Math.max(0, ...head.slice(1).map((h) => displayWidth(h)));
   return rows
     .map((r) =>
       [
@@ -163,14 +158,14 @@ export function hiddenLine(
  * a line that fits, or any line when `width` is undefined (a pipe), stays as it is.
  */
 export function wrapIndented(line: string, width: number | undefined, more = '    '): string[] {
-  if (width === undefined || visibleWidth(line) <= width) return [line];
+  if (width === undefined || displayWidth(line) <= width) return [line];
   const lead = /^ */.exec(line)?.[0] ?? '';
   return wrap(line.trimStart(), Math.max(20, width - lead.length), more).map((x) => lead + x);
 }
 
 /** The widest line of a block of text, in screen columns. */
 export function widest(text: string): number {
-  return Math.max(...text.split('\n').map(visibleWidth));
+  return Math.max(...text.split('\n').map(displayWidth));
 }
 
 /**

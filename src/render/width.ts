@@ -7,6 +7,8 @@ import stringWidth from 'string-width';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what it removes.
 const SGR = /\u001b\[[0-9;]*m/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a colour code at the start of the rest.
+const SGR_HERE = /^\u001b\[[0-9;]*m/;
 // Printable ASCII, and the few narrow marks infercost's tables print: the ellipsis cli-table3
 // truncates with (measured on every truncated cell), dashes, middle dot, times, <= and >=.
 const ONE_COLUMN_EACH = /^[\u0020-\u007e\u2026\u2013\u2014\u00b7\u00d7\u2264\u2265]*$/;
@@ -29,18 +31,31 @@ export function displayWidth(s: string): number {
 }
 
 /**
- * The longest start of `s` that fits in `width` screen columns, by code point (at least one, so
- * a cut always moves on).
+ * The longest start of `s` that fits in `width` screen columns, by code point (at least one
+ * printable character, so a cut always moves on). A colour code takes no column and is never
+ * split: `slice` by length would count its bytes as columns and could cut it in two, leaving the
+ * rest of the terminal's line in a stray colour.
  */
 export function fitStart(s: string, width: number): string {
-  if (asciiWidth(s) !== undefined) return s.slice(0, Math.max(1, width));
+  if (!s.includes('\u001b') && asciiWidth(s) !== undefined) return s.slice(0, Math.max(1, width));
   let out = '';
   let used = 0;
-  for (const ch of s) {
+  let took = false;
+  let i = 0;
+  while (i < s.length) {
+    const code = s.startsWith('\u001b[', i) ? SGR_HERE.exec(s.slice(i)) : null;
+    if (code !== null) {
+      out += code[0];
+      i += code[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(s.codePointAt(i) ?? 0);
     const w = displayWidth(ch);
-    if (out !== '' && used + w > width) break;
+    if (took && used + w > width) break;
     out += ch;
     used += w;
+    took = true;
+    i += ch.length;
   }
   return out;
 }

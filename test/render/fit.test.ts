@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { visibleWidth, wrap } from '../../src/render/table.js';
+import { wrap } from '../../src/render/table.js';
+import { displayWidth, fitStart } from '../../src/render/width.js';
 import { BIN, REPO, runCli } from '../helpers/cli.js';
 
 const CHAT = 'profiles/workloads/chat.yaml';
@@ -28,7 +29,7 @@ async function onTerminal(args: string[], columns: number): Promise<string> {
   return out;
 }
 
-const widest = (text: string) => Math.max(...text.split('\n').map(visibleWidth));
+const widest = (text: string) => Math.max(...text.split('\n').map(displayWidth));
 
 describe('a table that fits', () => {
   it('wraps words to the width, indenting continuations, cutting a word longer than a line', () => {
@@ -39,11 +40,26 @@ describe('a table that fits', () => {
 
   it('counts a CJK character as two columns, in widths, wraps and cuts', () => {
     // 名 is East Asian Wide: two columns; colour codes none.
-    expect(visibleWidth('名a')).toBe(3);
-    expect(visibleWidth('\u001b[1m名\u001b[22m')).toBe(2);
+    expect(displayWidth('名a')).toBe(3);
+    expect(displayWidth('\u001b[1m名\u001b[22m')).toBe(2);
     // '名名名名名' is 10 columns: cut to 6 (3 characters), the rest under the indent (2 + 4 = 6),
     // then 'ab' does not fit after it ('  名名 ab' is 9) and takes its own line.
     expect(wrap('名名名名名 ab', 6, '  ')).toEqual(['名名名', '  名名', '  ab']);
+  });
+
+  it('cuts a coloured word by its columns, never inside a colour code', () => {
+    const bold = '\u001b[1m';
+    const plain = '\u001b[22m';
+    // 'abcdefghij' in bold is 4 + 10 + 5 = 19 characters but 10 columns. Cut at 6 columns: the
+    // code and 'abcdef' (sliced by length it was the code and 'ab', 2 columns); at 2 columns,
+    // sliced by length, the cut fell inside the code ('\u001b[').
+    expect(fitStart(`${bold}abcdefghij${plain}`, 6)).toBe(`${bold}abcdef`);
+    expect(fitStart(`${bold}abcdefghij${plain}`, 2)).toBe(`${bold}ab`);
+    // The rest keeps its closing code, and the whole is the same text: 6 + 4 columns.
+    expect(wrap(`${bold}abcdefghij${plain}`, 6, '')).toEqual([`${bold}abcdef`, `ghij${plain}`]);
+    expect(wrap(`${bold}abcdefghij${plain}`, 6, '').map(displayWidth)).toEqual([6, 4]);
+    // Plain ASCII takes the fast path: the same cut as before.
+    expect(fitStart('abcdefghij', 6)).toBe('abcdef');
   });
 
   for (const width of [60, 100]) {
