@@ -32,9 +32,35 @@ export function kvBytesPerToken(model: Model, kvCache: Precision): number {
   return 2 * fullAttentionLayers(model) * (model.kvHeads ?? model.heads) * model.headDim * b;
 }
 
-/** Layers attending over the whole context (all but the sliding-window ones). */
+/** Layers attending over the whole context (all but the sliding-window and linear ones). */
 export function fullAttentionLayers(model: Model): number {
-  return model.layers - (model.sliding?.layers ?? 0);
+  return model.layers - (model.sliding?.layers ?? 0) - (model.linear?.layers ?? 0);
+}
+
+/** Bytes of a linear-attention state element: BF16 whatever the KV cache's format (section 2). */
+const LINEAR_STATE_BYTES_PER_ELEMENT = 2;
+
+/**
+ * The fixed state one sequence holds in its linear-attention layers (section 2):
+ * `S = layers * (hv * dk * dv + (k - 1) * (2 * hk * dk + hv * dv)) * 2` bytes, whatever its context.
+ */
+export function linearStateBytes(model: Model): number {
+  const l = model.linear;
+  if (!l) return 0;
+  const recurrent = l.valueHeads * l.keyHeadDim * l.valueHeadDim;
+  const conv = (l.convKernel - 1) * (2 * l.keyHeads * l.keyHeadDim + l.valueHeads * l.valueHeadDim);
+  return l.layers * (recurrent + conv) * LINEAR_STATE_BYTES_PER_ELEMENT;
+}
+
+/** Copies of a sequence's linear-attention state a replica of `chips` holds: `max(1, N / hk)`. */
+export function linearStateReplication(model: Model, chips: number): number {
+  return model.linear ? Math.max(1, chips / model.linear.keyHeads) : 1;
+}
+
+/** FLOPs per token of the linear-attention layers (section 2): `6 * layers * hv * dk * dv`. */
+export function linearAttentionFlopsPerToken(model: Model): number {
+  const l = model.linear;
+  return l ? 6 * l.layers * l.valueHeads * l.keyHeadDim * l.valueHeadDim : 0;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { kvBytesPerToken, kvWindowBytes, weightBytes } from './bytes.js';
+import { kvBytesPerToken, kvWindowBytes, linearStateBytes, weightBytes } from './bytes.js';
 import { type ComputeChoice, precisionOf, selectComputePrecision } from './precision.js';
 import { decodeStepTimeS, type Replica, type ReplicaPoint, replicaBuilder, replicaPoint } from './replica.js';
 import type { Accelerator, Efficiency, Parallelism, Precision, Workload } from './types.js';
@@ -450,12 +450,13 @@ function bestDisaggregated(
   }
   if (prefills.length === 0) return undefined;
   const model = workload.model;
-  // The prompt's KV cache crosses the scale-up link when a prefill and a decode replica fit in one
+  // The prompt's KV cache (and a linear-attention state, section 2) crosses the scale-up link when a prefill and a decode replica fit in one
   // domain (or the scale-out network, if faster: both are open then), else the scale-out network
   // where the profile gives it.
   const kvBytes =
     workload.inputTokens * kvBytesPerToken(model, setup.kvCache) +
-    kvWindowBytes(model, setup.kvCache, workload.inputTokens);
+    kvWindowBytes(model, setup.kvCache, workload.inputTokens) +
+    linearStateBytes(model);
   const scaleOut = accelerator.scaleOutBytesPerSPerDirection;
   const link = accelerator.linkBytesPerSPerDirection;
   const transferSFor = (np: number, nd: number) =>

@@ -3,6 +3,9 @@ import {
   kvBytesPerTokenReplica,
   kvReplication,
   kvWindowBytes,
+  linearAttentionFlopsPerToken,
+  linearStateBytes,
+  linearStateReplication,
   type WeightBytes,
   weightBytes,
 } from './bytes.js';
@@ -84,7 +87,7 @@ export interface Replica {
   readonly kvBytesPerTokenReplica: number;
   /** `Bmax(N)`; below 1 the model does not fit. */
   readonly maxBatch: number;
-  /** Bytes one sequence holds in the memory fit: `L_fit * kvN` plus any sliding windows. */
+  /** Bytes one sequence holds in the memory fit: `L_fit * kvN` plus sliding windows and linear states. */
   readonly fitBytesPerSequence: number;
   /** `t_pf`: the replica's time per prompt (under 3f, `t_pf(N) / pp`: stages overlap prompts). */
   readonly prefillS: number;
@@ -260,6 +263,8 @@ export function replicaBuilder(
 
   const meanContext = i + o / 2; // Lbar
   const meanWindowBytes = kvWindowBytes(model, inputs.kvCache, meanContext);
+  // Linear-attention layers hold a fixed state per sequence, whatever its context (section 2).
+  const stateBytes = linearStateBytes(model);
   const uncachedInput = i * (1 - inputs.cachedInputFraction); // Ip
   const linkBytesPerS = acc.linkBytesPerSPerDirection * efficiency.etaLink;
 
@@ -297,16 +302,20 @@ export function replicaBuilder(
   const fullLayers = fullAttentionLayers(model);
   const window = model.sliding?.windowTokens ?? 0;
   const slidingLayers = model.sliding?.layers ?? 0;
+  // Linear-attention layers: a fixed count per token, run as attention (section 2).
+  const linearFlopsPerToken = linearAttentionFlopsPerToken(model);
   const decodeAttnFlops =
     attentionFlopsPerContextToken(model, mech.mlaAbsorbed) *
-    (fullLayers * meanContext + slidingLayers * Math.min(window, meanContext));
+      (fullLayers * meanContext + slidingLayers * Math.min(window, meanContext)) +
+    linearFlopsPerToken;
   // Causal prefill: Ip^2/2 token pairs per full layer; a sliding layer pairs each token with at
   // most `window` earlier ones: Ip*w - w^2/2 when Ip > w.
   const slidingPairs =
     uncachedInput > window ? uncachedInput * window - window ** 2 / 2 : uncachedInput ** 2 / 2;
   const prefillAttnFlops =
     attentionFlopsPerContextToken(model, false) *
-    (fullLayers * (uncachedInput ** 2 / 2) + slidingLayers * slidingPairs);
+      (fullLayers * (uncachedInput ** 2 / 2) + slidingLayers * slidingPairs) +
+    linearFlopsPerToken * uncachedInput;
 
   // Prefill of one request: GEMMs, causal attention (Ip^2 / 2 pairs), and with 3a.2 the weights
   // read once, each expert the prompt's tokens pick (coverage over Ip tokens).
@@ -332,7 +341,9 @@ export function replicaBuilder(
     const pp = Math.max(1, stages);
     const usableBytes = pp * n * acc.memCapacityBytes * inputs.memoryUsableFraction;
     const replication = mech.dpAttention || ep ? 1 : kvReplication(model, n);
-    const perSequenceFit = fitContext * kvN + fitWindowBytes * replication;
+    // Section 2: the state's heads split like KV heads; one copy per chip's own sequences under 3b.3/3d.
+    const stateN = stateBytes * (mech.dpAttention || ep ? 1 : linearStateReplication(model, n));
+    const perSequenceFit = fitContext * kvN + fitWindowBytes * replication + stateN;
     const draft = draftBuilder?.(n, parallelism, 1);
     const fitBytesPerSequence = perSequenceFit + (draft?.fitBytesPerSequence ?? 0);
     const maxBatch = Math.max(
@@ -402,8 +413,9 @@ export function replicaBuilder(
       denseReadBytes,
       memBytesPerSEffective,
       // 3a.13: the KV read streams like a weight read, at eta_mem; r_attn slows the FLOPs only.
+      // A linear layer's state is read and written every step: 2 * SN (section 2).
       kvSPerSequence:
-        (meanContext * kvN + meanWindowBytes * replication) /
+        (meanContext * kvN + meanWindowBytes * replication + 2 * stateN) /
         (memBytesPerSEffective * (mech.kvReadsAtMem ? 1 : attnShare)),
       gemmSPerSequence:
         (2 * (gemmParamsDecode - decodeExpertParams)) / (n * f * etaDecodeGemm) +

@@ -139,6 +139,15 @@ export interface Model {
   readonly tiedEmbeddings?: boolean;
   /** Layers with sliding-window attention and their window (gpt-oss: 18 of 36 at 128 tokens). */
   readonly sliding?: { readonly layers: number; readonly windowTokens: number };
+  /** Linear-attention (Gated DeltaNet) layers: a fixed state per sequence, no KV (section 2). */
+  readonly linear?: {
+    readonly layers: number;
+    readonly keyHeads: number;
+    readonly valueHeads: number;
+    readonly keyHeadDim: number;
+    readonly valueHeadDim: number;
+    readonly convKernel: number;
+  };
   /** GQA/MHA only; MLA models have none. */
   readonly kvHeads?: number;
   readonly mla?: { readonly kvLoraRank: number; readonly ropeHeadDim: number };

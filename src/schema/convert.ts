@@ -271,6 +271,18 @@ export function toModel(m: InlineModel, fallbackId: string): Model {
     ...(m.sliding_window
       ? { sliding: { layers: m.sliding_window.layers, windowTokens: m.sliding_window.window_tokens } }
       : {}),
+    ...(m.linear_attention
+      ? {
+          linear: {
+            layers: m.linear_attention.layers,
+            keyHeads: m.linear_attention.key_heads,
+            valueHeads: m.linear_attention.value_heads,
+            keyHeadDim: m.linear_attention.key_head_dim,
+            valueHeadDim: m.linear_attention.value_head_dim,
+            convKernel: m.linear_attention.conv_kernel,
+          },
+        }
+      : {}),
     ...(m.mla ? { mla: { kvLoraRank: m.mla.kv_lora_rank, ropeHeadDim: m.mla.rope_head_dim } } : {}),
     ...(m.moe
       ? {

@@ -23,6 +23,21 @@ const modelFields = () => ({
   sliding_window: z
     .strictObject({ layers: positiveInt(10_000), window_tokens: positiveInt(100_000_000) })
     .optional(),
+  /**
+   * Linear-attention (Gated DeltaNet) layers, config.json's `layer_types` "linear_attention" and
+   * its `linear_num_key_heads`, `linear_num_value_heads`, `linear_key_head_dim`,
+   * `linear_value_head_dim` and `linear_conv_kernel_dim`: a fixed state per sequence, no KV cache.
+   */
+  linear_attention: z
+    .strictObject({
+      layers: positiveInt(10_000),
+      key_heads: positiveInt(10_000),
+      value_heads: positiveInt(10_000),
+      key_head_dim: positiveInt(100_000),
+      value_head_dim: positiveInt(100_000),
+      conv_kernel: positiveInt(1_000),
+    })
+    .optional(),
   mla: z
     .strictObject({
       kv_lora_rank: positiveInt(1_000_000),

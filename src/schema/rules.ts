@@ -111,16 +111,28 @@ function rangeIssue(
   return undefined;
 }
 
-/** A model's sliding-window layers are some of its layers, not more. */
+/** A model's sliding-window and linear-attention layers are some of its layers, not more. */
 export function slidingRules(m: {
   layers: number;
   sliding_window?: { layers: number } | undefined;
+  linear_attention?: { layers: number } | undefined;
 }): RuleIssue[] {
   if (m.sliding_window && m.sliding_window.layers > m.layers)
     return [
       {
         path: ['sliding_window', 'layers'],
         message: `is more than the model's ${m.layers} layers`,
+      },
+    ];
+  const sliding = m.sliding_window?.layers ?? 0;
+  if (m.linear_attention && m.linear_attention.layers + sliding > m.layers)
+    return [
+      {
+        path: ['linear_attention', 'layers'],
+        message:
+          sliding > 0
+            ? `with the ${sliding} sliding-window layers is more than the model's ${m.layers} layers`
+            : `is more than the model's ${m.layers} layers`,
       },
     ];
   return [];
@@ -191,6 +203,13 @@ export function modelRules(model: InlineModel): RuleIssue[] {
   }
   if (model.kv_heads !== undefined && model.heads % model.kv_heads !== 0) {
     issues.push({ path: ['kv_heads'], message: `must divide heads (${model.heads}), got ${model.kv_heads}` });
+  }
+  // Gated DeltaNet shares each query/key head among value_heads / key_heads value heads.
+  if (model.linear_attention && model.linear_attention.value_heads % model.linear_attention.key_heads !== 0) {
+    issues.push({
+      path: ['linear_attention', 'value_heads'],
+      message: `must be a multiple of key_heads (${model.linear_attention.key_heads}), got ${model.linear_attention.value_heads}`,
+    });
   }
   if (model.moe) {
     if (model.moe.experts_per_token > model.moe.experts) {

@@ -73,6 +73,8 @@ const workloadArb = fc.record({
   layers: fc.integer({ min: 8, max: 100 }),
   kvHeads: fc.constantFrom(1, 2, 4, 8),
   moe: fc.boolean(),
+  // Section 2: linear-attention layers (a fixed state per sequence), sometimes, as a share of the layers.
+  linearShare: fc.option(fc.constantFrom(0.25, 0.75, 1), { nil: undefined }),
   input: fc.integer({ min: 1, max: 20_000 }),
   output: fc.integer({ min: 1, max: 4000 }),
   cached: fc.double({ min: 0, max: 0.95, noNaN: true }),
@@ -145,6 +147,18 @@ function makeWorkload(p: WorkloadParams): Workload {
     headDim: 128,
     kvHeads: p.kvHeads,
     ...(p.moe ? { moe: { experts: 64, expertsPerToken: 4, expertParams: p.paramsB * 0.85e9 } } : {}),
+    ...(p.linearShare === undefined
+      ? {}
+      : {
+          linear: {
+            layers: Math.floor(p.layers * p.linearShare),
+            keyHeads: 16,
+            valueHeads: 32,
+            keyHeadDim: 128,
+            valueHeadDim: 128,
+            convKernel: 4,
+          },
+        }),
     precision: { weights: precisionOf('fp8'), activations: precisionOf('fp8'), kvCache: precisionOf('fp8') },
   };
   return {

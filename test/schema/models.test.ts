@@ -6,6 +6,7 @@ import { runCli } from '../helpers/cli.js';
 interface Derived {
   kv_bytes_per_token: number;
   kv_window_bytes_per_sequence: number;
+  linear_state_bytes_per_sequence: number;
   weight_bytes: number;
   decode_read_dense_weight_bytes: number;
 }
@@ -35,6 +36,7 @@ describe('model presets against their config.json', async () => {
       expect(d(id).kv_bytes_per_token).toBe(kv);
       expect(d(id).weight_bytes).toBeCloseTo(weights, -3);
       expect(d(id).kv_window_bytes_per_sequence).toBe(0);
+      expect(d(id).linear_state_bytes_per_sequence).toBe(0);
     });
   }
 
@@ -47,6 +49,19 @@ describe('model presets against their config.json', async () => {
     // 2.1e9 parameters at BF16, read at every decode step
     expect(m.decode_read_dense_weight_bytes).toBeCloseTo(2.1e9 * 2, -3); // 4.2 GB, not 1.1 GB
     expect(m.weight_bytes).toBeCloseTo((114.7e9 * 4.25) / 8 + 2.1e9 * 2, -3); // 65.1 GB
+  });
+
+  it('qwen3.5-397b-a17b: 45 Gated DeltaNet layers hold a fixed state, the 15 others a KV cache', () => {
+    const m = d('qwen3.5-397b-a17b');
+    // layer_types: 45 linear_attention + 15 full_attention; 2 KV heads of 256, BF16
+    expect(m.kv_bytes_per_token).toBe(2 * 15 * 2 * 256 * 2); // 30,720
+    expect(m.kv_window_bytes_per_sequence).toBe(0);
+    // linear_num_value_heads 64 x key width 128 x value width 128 (recurrent), plus the convolution's
+    // last linear_conv_kernel_dim - 1 = 3 inputs of 2 x 16 x 128 + 64 x 128 channels, at 2 B
+    expect(m.linear_state_bytes_per_sequence).toBe(45 * (64 * 128 * 128 + 3 * (2 * 16 * 128 + 64 * 128)) * 2); // 97,689,600
+    // experts 60 x 512 x 3 x 4096 x 1024 = 386.5e9; the other 397 - 386.5 = 10.5e9 read every step
+    expect(m.weight_bytes).toBeCloseTo(397e9 * 2, -3);
+    expect(m.decode_read_dense_weight_bytes).toBeCloseTo((397 - 386.5) * 1e9 * 2, -3);
   });
 
   it('gpt-oss-20b: the same layout at 24 layers and 32 experts', () => {

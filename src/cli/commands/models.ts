@@ -1,4 +1,4 @@
-import { kvBytesPerToken, kvWindowBytes, weightBytes } from '../../engine/bytes.js';
+import { kvBytesPerToken, kvWindowBytes, linearStateBytes, weightBytes } from '../../engine/bytes.js';
 import { UsageError } from '../../io/errors.js';
 import { fittedTable, hiddenLine } from '../../render/table.js';
 import { escapeControl, safeJson } from '../../render/text.js';
@@ -15,7 +15,8 @@ function precisionText(p: PrecisionSpec): string {
 /**
  * What the engine derives from a model at its released precision (docs/model.md section 2): KV
  * bytes per token of context (full-attention layers), what a sequence's sliding-window layers hold
- * at most, total weight bytes, and the weights every decode step reads whatever the routing.
+ * at most, the fixed state its linear-attention layers hold, total weight bytes, and the weights
+ * every decode step reads whatever the routing.
  */
 function derived(m: ModelFile) {
   const model = toModel(m, m.id);
@@ -23,6 +24,7 @@ function derived(m: ModelFile) {
   return {
     kv_bytes_per_token: kvBytesPerToken(model, model.precision.kvCache),
     kv_window_bytes_per_sequence: kvWindowBytes(model, model.precision.kvCache, Number.POSITIVE_INFINITY),
+    linear_state_bytes_per_sequence: linearStateBytes(model),
     weight_bytes: w.total,
     expert_weight_bytes: w.routed,
     decode_read_dense_weight_bytes: w.dense,
@@ -62,7 +64,9 @@ export function modelsCommand(ctx: Context, opts: { format?: string }): number {
         ? String(m.params.total_b)
         : `${m.params.total_b} (${m.params.active_b})`,
       String(m.layers),
-      m.mla ? `MLA (rank ${m.mla.kv_lora_rank})` : `GQA ${m.kv_heads}/${m.heads} heads`,
+      `${m.mla ? `MLA (rank ${m.mla.kv_lora_rank})` : `GQA ${m.kv_heads}/${m.heads} heads`}${
+        m.linear_attention ? `, ${m.linear_attention.layers} linear` : ''
+      }`,
       m.moe ? `${m.moe.experts_per_token} of ${m.moe.experts}` : '-',
       precisionText(m.precision.weights),
       `${e.file}${e.origin === 'user' ? (e.overrides ? ' (user, replaces bundled)' : ' (user)') : ''}`,
