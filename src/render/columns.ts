@@ -114,7 +114,7 @@ export const DROP_ORDER = [
 
 export const COLUMNS: readonly Column[] = [
   {
-    // The serving stack the factors describe; * when this chip was never measured on it; + when
+    // The serving stack the factors describe; * when no row of this chip was fitted on it; + when
     // the deployment ran at the stack's fit on MoE models across chips (12a).
     key: 'stack',
     header: 'Stack',

@@ -220,7 +220,7 @@ export function reportHtml(
     const notes = r.accelerators.flatMap((a) => a.warnings.map((x) => `${a.id}: ${x.message}`));
     return `<section>
 <h2>${esc(workloadHeading(r))}</h2>
-<p class="assumptions">Price basis <b>${esc(w.price_basis ?? 'hyperscaler')}</b>, plan <b>${esc(w.plan)}</b>, utilization <b>${w.utilization}</b>, PUE <b>${w.pue}</b>, $${w.usd_per_kwh}/kWh, baseline <b>${esc(r.baseline)}</b>. Ranges are cross-validated 80% prediction intervals (docs/model.md section 11); * marks a stack never measured on that chip.</p>
+<p class="assumptions">Price basis <b>${esc(w.price_basis ?? 'hyperscaler')}</b>, plan <b>${esc(w.plan)}</b>, utilization <b>${w.utilization}</b>, PUE <b>${w.pue}</b>, $${w.usd_per_kwh}/kWh, baseline <b>${esc(r.baseline)}</b>. Ranges are cross-validated 80% prediction intervals (docs/model.md section 11); * marks a stack no row of that chip was fitted on.</p>
 ${tableHtml(r)}
 ${(charts[i] ?? []).map((c) => `<figure id="${c.id}"><figcaption>${esc(c.title)}</figcaption>${c.svg}</figure>`).join('\n')}
 <details><summary>Notes (${notes.length})</summary><ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></details>

@@ -43,8 +43,9 @@ describe('backtest on the bundled measured results', () => {
   it('represents every bundled row', () => {
     // 424 rows, and the 74 cells of TensorRT-LLM's release-1.2 performance overview joined from
     // data/held-back (docs/accuracy.md, "TensorRT-LLM release 1.2 joins"): 17 (model, chip)
-    // columns over five shapes, less the 11 cells the page leaves blank or has no row for
-    expect(rows).toHaveLength(424 + 17 * 5 - 11);
+    // columns over five shapes, less the 11 cells the page leaves blank or has no row for; and
+    // Google's two TPU v7 rows (forty-third session, "The first TPU v7 rows, and linear attention")
+    expect(rows).toHaveLength(424 + 17 * 5 - 11 + 2);
     expect(unrepresentable).toEqual([]);
     const trt12 = rows.filter((r) => r.row.id.startsWith('trtllm12-'));
     expect(trt12).toHaveLength(74);
@@ -155,11 +156,12 @@ describe('backtest on the bundled measured results', () => {
     const r = await runCli(['backtest']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nim-h100-70b-c100');
-    // 262 before the 74 TensorRT-LLM release-1.2 rows joined (all with a published input)
-    expect(r.stdout).toMatch(/all, known input length +│ +336 │/);
+    // 262 before the 74 TensorRT-LLM release-1.2 rows joined (all with a published input); 336
+    // before the two TPU v7 rows (forty-third session)
+    expect(r.stdout).toMatch(/all, known input length +│ +338 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(498);
+    expect(json.rows).toHaveLength(500);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',
@@ -171,6 +173,7 @@ describe('backtest on the bundled measured results', () => {
       'accelerator:mi325x',
       'accelerator:mi355x',
       'accelerator:tpu-v6e-trillium',
+      'accelerator:tpu-v7-ironwood',
       'accelerator:trainium2',
       'stack:llmboost',
       'stack:nim',
@@ -818,7 +821,9 @@ describe('docs/model.md 3b.8: a run of a stated number of requests (finite_reque
     expect(located('trtllm-v1.0-h100-sxm-llama31-8b-tp1-128-128').row.requests).toBe(30000);
     expect(located('amd-vllm073-mi300x-llama31-70b-fp8-tp8-128-2048-throughput').row.requests).toBe(3200);
     expect(located('tpu-v6e-llama-3.1-8b-vllm-tpu-tp4-cmax-224-133').row.requests).toBe(1000);
-    expect(rows.filter((r) => r.row.requests !== undefined)).toHaveLength(200);
+    // The TPU v7 rows' --num-prompts (forty-third session)
+    expect(located('gcp-tpu-v7-qwen35-397b-fp8-dep4-c128-1k-8k').row.requests).toBe(640);
+    expect(rows.filter((r) => r.row.requests !== undefined)).toHaveLength(202);
   });
 
   it('a count just above the batch adds a slow last wave; below it, the batch is the count; off by default', () => {

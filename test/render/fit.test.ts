@@ -133,8 +133,8 @@ describe('a table that fits', () => {
       ['claim', 'maia-200/gb200 tokens_per_dollar >= 1.30', 'chat', '--plan', 'tco'],
       60,
     );
-    // Maia 200's range is the chips-left-out one (-54%..+56%, docs/model.md 11): the ratio's range
-    // (0.361..6.32) leaves no room for the inputs that flip it, which go under the table as at 80.
+    // Maia 200's range is the chips-left-out one (-47%..+56%, docs/model.md 11): the ratio's range
+    // (0.414..6.32) leaves no room for the inputs that flip it, which go under the table as at 80.
     expect(claim).toMatch(/\nworkload +ratio +range +verdict\n/);
     expect(claim).toMatch(/\nchat: flipped by maia-200 throughput \(CV interval\), maia-200\n/);
     expect(claim).toMatch(/\nchat: break-even for maia-200 capex \$[0-9,]+ \(now \$[0-9,]+\)\n/);
