@@ -450,9 +450,9 @@ function bestDisaggregated(
   }
   if (prefills.length === 0) return undefined;
   const model = workload.model;
-  // The prompt's KV cache (and a linear-attention state, section 2) crosses the scale-up link when a prefill and a decode replica fit in one
-  // domain (or the scale-out network, if faster: both are open then), else the scale-out network
-  // where the profile gives it.
+  // The prompt's KV cache (and a linear-attention state, section 2) crosses the scale-up link when
+  // a prefill and a decode replica fit in one domain (or the scale-out network, if faster: both are
+  // open then), else the scale-out network where the profile gives it.
   const kvBytes =
     workload.inputTokens * kvBytesPerToken(model, setup.kvCache) +
     kvWindowBytes(model, setup.kvCache, workload.inputTokens) +

@@ -1,6 +1,6 @@
 import {
   fullAttentionLayers,
-  kvBytesPerTokenReplica,
+  kvBytesPerToken,
   kvReplication,
   kvWindowBytes,
   linearAttentionFlopsPerToken,
@@ -265,6 +265,7 @@ export function replicaBuilder(
   const meanWindowBytes = kvWindowBytes(model, inputs.kvCache, meanContext);
   // Linear-attention layers hold a fixed state per sequence, whatever its context (section 2).
   const stateBytes = linearStateBytes(model);
+  const kvPerToken = kvBytesPerToken(model, inputs.kvCache);
   const uncachedInput = i * (1 - inputs.cachedInputFraction); // Ip
   const linkBytesPerS = acc.linkBytesPerSPerDirection * efficiency.etaLink;
 
@@ -332,17 +333,15 @@ export function replicaBuilder(
     // 3d: expert parallelism replicates the always-read weights on every chip and spreads the experts.
     const ep = parallelism === 'ep' && model.moe !== undefined && n > 1;
     const heldWeightBytes = ep ? n * weights.dense + weights.routed : weights.total;
-    // 3b.3: with data-parallel attention each chip keeps its own sequences' cache: no replicas.
-    const kvN =
-      mech.dpAttention || ep
-        ? kvBytesPerTokenReplica(model, inputs.kvCache, 1)
-        : kvBytesPerTokenReplica(model, inputs.kvCache, n);
+    // 3b.3 (and 3d): each chip keeps its own sequences' cache and state, so nothing is replicated;
+    // else a KV head (section 2), or a linear layer's key head, is copied once chips outnumber them.
+    const ownSequences = mech.dpAttention || ep;
+    const replication = ownSequences ? 1 : kvReplication(model, n);
+    const kvN = kvPerToken * replication; // = kvBytesPerTokenReplica(model, kvCache, own ? 1 : n)
     // 3f: pp stages of n chips hold the model once between them.
     const pp = Math.max(1, stages);
     const usableBytes = pp * n * acc.memCapacityBytes * inputs.memoryUsableFraction;
-    const replication = mech.dpAttention || ep ? 1 : kvReplication(model, n);
-    // Section 2: the state's heads split like KV heads; one copy per chip's own sequences under 3b.3/3d.
-    const stateN = stateBytes * (mech.dpAttention || ep ? 1 : linearStateReplication(model, n));
+    const stateN = stateBytes * (ownSequences ? 1 : linearStateReplication(model, n));
     const perSequenceFit = fitContext * kvN + fitWindowBytes * replication + stateN;
     const draft = draftBuilder?.(n, parallelism, 1);
     const fitBytesPerSequence = perSequenceFit + (draft?.fitBytesPerSequence ?? 0);

@@ -7,8 +7,8 @@ import stringWidth from 'string-width';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what it removes.
 const SGR = /\u001b\[[0-9;]*m/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: a colour code at the start of the rest.
-const SGR_HERE = /^\u001b\[[0-9;]*m/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a colour code exactly at lastIndex (sticky).
+const SGR_AT = /\u001b\[[0-9;]*m/y;
 // Printable ASCII, and the few narrow marks infercost's tables print: the ellipsis cli-table3
 // truncates with (measured on every truncated cell), dashes, middle dot, times, <= and >=.
 const ONE_COLUMN_EACH = /^[\u0020-\u007e\u2026\u2013\u2014\u00b7\u00d7\u2264\u2265]*$/;
@@ -43,7 +43,8 @@ export function fitStart(s: string, width: number): string {
   let took = false;
   let i = 0;
   while (i < s.length) {
-    const code = s.startsWith('\u001b[', i) ? SGR_HERE.exec(s.slice(i)) : null;
+    SGR_AT.lastIndex = i;
+    const code = s.charCodeAt(i) === 0x1b ? SGR_AT.exec(s) : null;
     if (code !== null) {
       out += code[0];
       i += code[0].length;
