@@ -45,7 +45,8 @@ describe('backtest on the bundled measured results', () => {
     // data/held-back (docs/accuracy.md, "TensorRT-LLM release 1.2 joins"): 17 (model, chip)
     // columns over five shapes, less the 11 cells the page leaves blank or has no row for; and
     // Google's two TPU v7 rows (forty-third session, "The first TPU v7 rows, and linear attention")
-    expect(rows).toHaveLength(424 + 17 * 5 - 11 + 2);
+    // and six more (forty-fourth, "Six more TPU v7 rows: the first fit of TPU v7")
+    expect(rows).toHaveLength(424 + 17 * 5 - 11 + 2 + 6);
     expect(unrepresentable).toEqual([]);
     const trt12 = rows.filter((r) => r.row.id.startsWith('trtllm12-'));
     expect(trt12).toHaveLength(74);
@@ -157,11 +158,12 @@ describe('backtest on the bundled measured results', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('nim-h100-70b-c100');
     // 262 before the 74 TensorRT-LLM release-1.2 rows joined (all with a published input); 336
-    // before the two TPU v7 rows (forty-third session)
-    expect(r.stdout).toMatch(/all, known input length +│ +338 │/);
+    // before the two TPU v7 rows (forty-third session), 338 before the three Qwen3-Coder and three
+    // Qwen3-32B rows (forty-fourth)
+    expect(r.stdout).toMatch(/all, known input length +│ +344 │/);
     expect(r.stdout).toMatch(/stack +│ nim +│ +5 │/);
     const json = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
-    expect(json.rows).toHaveLength(500);
+    expect(json.rows).toHaveLength(506);
     expect(json.rows[0].stack).toBe('trtllm');
     expect(json.summary.map((s: { kind: string; group: string }) => `${s.kind}:${s.group}`)).toEqual([
       'accelerator:b200',
@@ -823,7 +825,7 @@ describe('docs/model.md 3b.8: a run of a stated number of requests (finite_reque
     expect(located('tpu-v6e-llama-3.1-8b-vllm-tpu-tp4-cmax-224-133').row.requests).toBe(1000);
     // The TPU v7 rows' --num-prompts (forty-third session)
     expect(located('gcp-tpu-v7-qwen35-397b-fp8-dep4-c128-1k-8k').row.requests).toBe(640);
-    expect(rows.filter((r) => r.row.requests !== undefined)).toHaveLength(202);
+    expect(rows.filter((r) => r.row.requests !== undefined)).toHaveLength(208);
   });
 
   it('a count just above the batch adds a slow last wave; below it, the batch is the count; off by default', () => {

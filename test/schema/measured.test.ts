@@ -15,17 +15,17 @@ describe('bundled measured data', () => {
     return m;
   };
 
-  it('loads 500 rows: 20 published, 162 MLPerf, 15 MLPerf Power, 303 from vendor documents', () => {
-    expect(rows).toHaveLength(500);
+  it('loads 506 rows: 20 published, 162 MLPerf, 15 MLPerf Power, 309 from vendor documents', () => {
+    expect(rows).toHaveLength(506);
     expect(count((r) => r.file.split(/[\\/]/).pop() as string)).toEqual({
       'published.csv': 20,
       'mlperf.csv': 162,
       'mlperf-power.csv': 15,
-      'vendor-docs.csv': 303,
+      'vendor-docs.csv': 309,
     });
   });
 
-  it('190 rows are not NVIDIA: MI300X 98, MI325X 21, MI355X 36, Trainium2 10, TPU v6e 3, TPU v7 2, Inferentia2 20', () => {
+  it('196 rows are not NVIDIA: MI300X 98, MI325X 21, MI355X 36, Trainium2 10, TPU v6e 3, TPU v7 8, Inferentia2 20', () => {
     expect(count((r) => r.row.accelerator)).toEqual({
       'h100-sxm': 42,
       // MLPerf v6.1, v6.0 and v5.0 (eighteenth session): B200 +9 +14 +5, GB200 +8 +5 +1, H200 +5,
@@ -40,15 +40,16 @@ describe('bundled measured data', () => {
       // twenty-first session: Inferentia2 +14 (Llama 3 70B and 8B, the same AWS table), Trainium2 +1
       trainium2: 10,
       'tpu-v6e-trillium': 3,
-      // forty-third session: Google's Qwen3.5-397B recipe on one 4-chip Ironwood node
-      'tpu-v7-ironwood': 2,
+      // forty-third session: Google's Qwen3.5-397B recipe on one 4-chip Ironwood node; forty-fourth:
+      // its Qwen3-Coder-480B and Qwen3-32B recipes (3 rows each)
+      'tpu-v7-ironwood': 8,
       inferentia2: 20,
     });
     expect(count((r) => r.row.stack ?? 'none')).toEqual({
       trtllm: 305,
       nim: 5,
       vllm: 141,
-      'vllm-tpu': 5,
+      'vllm-tpu': 11,
       llmboost: 12,
       sglang: 2,
       'vllm-neuron': 9,

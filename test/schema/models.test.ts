@@ -8,6 +8,7 @@ interface Derived {
   kv_window_bytes_per_sequence: number;
   linear_state_bytes_per_sequence: number;
   weight_bytes: number;
+  expert_weight_bytes: number;
   decode_read_dense_weight_bytes: number;
 }
 
@@ -28,6 +29,8 @@ describe('model presets against their config.json', async () => {
     ['mixtral-8x7b', 2 * 32 * 8 * 128 * 2, 46.7e9 * 2],
     ['qwen3-235b-a22b', 2 * 94 * 4 * 128 * 2, 235e9 * 2], // head_dim 128 given explicitly
     ['qwen3-30b-a3b', 2 * 48 * 4 * 128 * 2, 30.5e9 * 2], // 98,304 B/token; head_dim 128 given explicitly
+    ['qwen3-32b', 2 * 64 * 8 * 128 * 2, 32.8e9 * 2], // 262,144 B/token; head_dim 128 given explicitly
+    ['qwen3-coder-480b-a35b', 2 * 62 * 8 * 128 * 2, 480e9 * 2], // 253,952 B/token; 62 layers, 8 KV heads
     // MLA: num_hidden_layers x (kv_lora_rank + qk_rope_head_dim) x 2 B; FP8 weights as released
     ['deepseek-v3', 61 * (512 + 64) * 2, 671e9 * 1],
   ];
@@ -62,6 +65,16 @@ describe('model presets against their config.json', async () => {
     // experts 60 x 512 x 3 x 4096 x 1024 = 386.5e9; the other 397 - 386.5 = 10.5e9 read every step
     expect(m.weight_bytes).toBeCloseTo(397e9 * 2, -3);
     expect(m.decode_read_dense_weight_bytes).toBeCloseTo((397 - 386.5) * 1e9 * 2, -3);
+  });
+
+  it('qwen3-coder-480b-a35b: the experts are all but 11.9B of its weights', () => {
+    const m = d('qwen3-coder-480b-a35b');
+    // experts 62 x 160 x 3 x 6144 x 2560 = 468.08e9 (no shared expert, every layer MoE); the other
+    // 480 - 468.1 = 11.9e9 read at every decode step (the config's attention 62 x (2 x 6144 x 96 x
+    // 128 + 2 x 6144 x 8 x 128) = 10.14e9 plus embeddings and head 2 x 151936 x 6144 = 1.87e9 =
+    // 12.0e9: the card's 480B total is rounded)
+    expect(m.expert_weight_bytes).toBeCloseTo(468.1e9 * 2, -3);
+    expect(m.decode_read_dense_weight_bytes).toBeCloseTo((480 - 468.1) * 1e9 * 2, -3);
   });
 
   it('gpt-oss-20b: the same layout at 24 layers and 32 experts', () => {
