@@ -89,8 +89,9 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
           weights_precision: precisionName(d.weights),
           weights_bits: d.weights.bits,
           kv_cache_precision: precisionName(d.kvCache),
-          weight_bytes: d.weightBytes,
-          kv_bytes_per_token_replica: d.kvBytesPerTokenReplica,
+          // Whole bytes, as `models --format json`: 8.03e9 x 2 is 16059999999.999998 in floating point.
+          weight_bytes: Math.round(d.weightBytes),
+          kv_bytes_per_token_replica: Math.round(d.kvBytesPerTokenReplica),
           parallelism: parallelismJson(d),
           bound: d.bound,
           prefill_s: d.prefillS,

@@ -239,7 +239,16 @@ describe('infercost compare (built binary)', () => {
       const r = spawnCli(['compare', `profiles/workloads/${w}`, '--format', 'json']);
       expect(r.code, w).toBe(0);
       expect(r.stdout).not.toMatch(/NaN|Infinity/);
+      // Byte counts are whole bytes: rag's Llama 3.1 8B at BF16 is 8.03e9 x 2 = 16,060,000,000,
+      // which floating point makes 16059999999.999998 before the JSON rounds it.
+      for (const a of JSON.parse(r.stdout).results[0].accelerators)
+        if (a.deployment)
+          for (const k of ['weight_bytes', 'kv_bytes_per_token_replica'])
+            expect(Number.isInteger(a.deployment[k]), `${w} ${a.id} ${k} ${a.deployment[k]}`).toBe(true);
     }
+    const rag = JSON.parse(spawnCli(['compare', 'profiles/workloads/rag.yaml', '--format', 'json']).stdout);
+    const h100 = rag.results[0].accelerators.find((a: { id: string }) => a.id === 'h100-sxm');
+    expect(h100.deployment.weight_bytes).toBe(16_060_000_000);
   });
 });
 

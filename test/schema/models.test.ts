@@ -43,6 +43,15 @@ describe('model presets against their config.json', async () => {
     });
   }
 
+  it('every derived figure is a whole number of bytes', () => {
+    // 8.03e9 x 2 is 16059999999.999998 in floating point and 32.8e9 x 2 is 65599999999.99999;
+    // the JSON rounds each byte count to a whole byte.
+    expect(d('llama-3.1-8b').weight_bytes).toBe(16_060_000_000);
+    expect(d('qwen3-32b').decode_read_dense_weight_bytes).toBe(65_600_000_000);
+    for (const [id, m] of models)
+      for (const [k, v] of Object.entries(m)) expect(Number.isInteger(v), `${id} ${k} ${v}`).toBe(true);
+  });
+
   it('gpt-oss-120b: sliding-window layers and MXFP4 experts with BF16 elsewhere', () => {
     const m = d('gpt-oss-120b');
     // layer_types: 18 full_attention + 18 sliding_attention (sliding_window 128); 8 KV heads of 64
