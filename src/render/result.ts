@@ -89,9 +89,8 @@ export function acceleratorResult(c: ComparedEvaluation, pareto: readonly Pareto
           weights_precision: precisionName(d.weights),
           weights_bits: d.weights.bits,
           kv_cache_precision: precisionName(d.kvCache),
-          // Whole bytes, as `models --format json`: 8.03e9 x 2 is 16059999999.999998 in floating point.
-          weight_bytes: Math.round(d.weightBytes),
-          kv_bytes_per_token_replica: Math.round(d.kvBytesPerTokenReplica),
+          weight_bytes: d.weightBytes,
+          kv_bytes_per_token_replica: d.kvBytesPerTokenReplica,
           parallelism: parallelismJson(d),
           bound: d.bound,
           prefill_s: d.prefillS,

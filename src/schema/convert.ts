@@ -26,6 +26,13 @@ const GIB = 2 ** 30;
 const TB = 1e12;
 const TFLOPS = 1e12;
 const BILLION = 1e9;
+/**
+ * A parameter count from billions as written: a count is whole, and 8.03 has no exact binary
+ * form, so 8.03 * 1e9 alone is 8029999999.999999 and every byte count built on it carries the noise
+ * (16059999999.999998 bytes of BF16 weights in the JSON until the forty-fifth session). At
+ * least one parameter: the schema takes any positive figure, and a count rounded to 0 would not be.
+ */
+const paramsFromBillions = (b: number): number => Math.max(1, Math.round(b * BILLION));
 const MS = 1e-3;
 const US = 1e-6;
 
@@ -249,8 +256,8 @@ export function toModel(m: InlineModel, fallbackId: string): Model {
   const model: Model = {
     id: m.id ?? fallbackId,
     name: m.name,
-    paramsTotal: m.params.total_b * BILLION,
-    paramsActive: m.params.active_b * BILLION,
+    paramsTotal: paramsFromBillions(m.params.total_b),
+    paramsActive: paramsFromBillions(m.params.active_b),
     layers: m.layers,
     hidden: m.hidden_size,
     heads: m.heads,
@@ -289,7 +296,7 @@ export function toModel(m: InlineModel, fallbackId: string): Model {
           moe: {
             experts: m.moe.experts,
             expertsPerToken: m.moe.experts_per_token,
-            expertParams: m.moe.expert_params_b * BILLION,
+            expertParams: paramsFromBillions(m.moe.expert_params_b),
           },
         }
       : {}),

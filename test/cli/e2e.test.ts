@@ -240,7 +240,8 @@ describe('infercost compare (built binary)', () => {
       expect(r.code, w).toBe(0);
       expect(r.stdout).not.toMatch(/NaN|Infinity/);
       // Byte counts are whole bytes: rag's Llama 3.1 8B at BF16 is 8.03e9 x 2 = 16,060,000,000,
-      // which floating point makes 16059999999.999998 before the JSON rounds it.
+      // which floating point made 16059999999.999998 until parameter counts were rounded to whole
+      // parameters where billions convert (src/schema/convert.ts).
       for (const a of JSON.parse(r.stdout).results[0].accelerators)
         if (a.deployment)
           for (const k of ['weight_bytes', 'kv_bytes_per_token_replica'])

@@ -44,8 +44,8 @@ describe('model presets against their config.json', async () => {
   }
 
   it('every derived figure is a whole number of bytes', () => {
-    // 8.03e9 x 2 is 16059999999.999998 in floating point and 32.8e9 x 2 is 65599999999.99999;
-    // the JSON rounds each byte count to a whole byte.
+    // 8.03 x 1e9 x 2 is 16059999999.999998 in floating point and 32.8 x 1e9 x 2 is
+    // 65599999999.99999; parameter counts are whole from where billions convert, so bytes are too.
     expect(d('llama-3.1-8b').weight_bytes).toBe(16_060_000_000);
     expect(d('qwen3-32b').decode_read_dense_weight_bytes).toBe(65_600_000_000);
     for (const [id, m] of models)

@@ -21,18 +21,13 @@ function precisionText(p: PrecisionSpec): string {
 function derived(m: ModelFile) {
   const model = toModel(m, m.id);
   const w = weightBytes(model, model.precision.weights, model.precision.experts);
-  // Whole bytes on output: parameters are given in billions, so 8.03e9 x 2 comes out of floating
-  // point as 16059999999.999998, which a script reading the JSON should not have to round. The
-  // engine keeps the unrounded figures; at most half a byte is lost here.
   return {
-    kv_bytes_per_token: Math.round(kvBytesPerToken(model, model.precision.kvCache)),
-    kv_window_bytes_per_sequence: Math.round(
-      kvWindowBytes(model, model.precision.kvCache, Number.POSITIVE_INFINITY),
-    ),
-    linear_state_bytes_per_sequence: Math.round(linearStateBytes(model)),
-    weight_bytes: Math.round(w.total),
-    expert_weight_bytes: Math.round(w.routed),
-    decode_read_dense_weight_bytes: Math.round(w.dense),
+    kv_bytes_per_token: kvBytesPerToken(model, model.precision.kvCache),
+    kv_window_bytes_per_sequence: kvWindowBytes(model, model.precision.kvCache, Number.POSITIVE_INFINITY),
+    linear_state_bytes_per_sequence: linearStateBytes(model),
+    weight_bytes: w.total,
+    expert_weight_bytes: w.routed,
+    decode_read_dense_weight_bytes: w.dense,
   };
 }
 
