@@ -1,6 +1,6 @@
 // The columns of the human-facing comparison (table and Markdown), defined once.
 import type { AcceleratorResult, WorkloadResult } from '../schema/result.js';
-import { compact, fixed, millis, ratio, sig } from './format.js';
+import { compact, millis, ratio, sig, usd } from './format.js';
 import { replicaText } from './words.js';
 
 export interface Column {
@@ -155,14 +155,14 @@ export const COLUMNS: readonly Column[] = [
     key: 'price',
     header: '$/chip-h',
     value: () => null,
-    text: (a) => (a.price ? `${fixed(a.price.usd_per_chip_hour, 2)} ${a.price.provider ?? ''}`.trim() : '-'),
+    text: (a) => (a.price ? `${usd(a.price.usd_per_chip_hour)} ${a.price.provider ?? ''}`.trim() : '-'),
   },
   {
     key: 'usd_per_mtok',
     header: '$/1M out',
     short: '$/1M',
     value: (a) => m(a).usd_per_mtok_output,
-    text: (a) => fixed(m(a).usd_per_mtok_output, 2),
+    text: (a) => usd(m(a).usd_per_mtok_output),
     best: 'min',
   },
   {

@@ -50,6 +50,15 @@ export function fixed(n: number | null | undefined, digits: number): string {
   return localeFixed(n, digits);
 }
 
+/**
+ * Dollars to the cent; below ten cents, two significant digits, so that a small model's
+ * $0.0029 per million tokens (or a price given as 1e-9) does not print as 0.00.
+ */
+export function usd(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  return n === 0 || Math.abs(n) >= 0.0995 ? localeFixed(n, 2) : n.toPrecision(2);
+}
+
 /** An integer with thousands separators: `Math.round(n).toLocaleString('en-US')`. */
 export function grouped(n: number): string {
   return localeFixed(Math.round(n), 0);

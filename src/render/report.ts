@@ -4,7 +4,7 @@
 
 import type { AcceleratorResult, MixResult, ResultDoc, WorkloadResult } from '../schema/result.js';
 import { FLEET_COLUMNS, hasFleet } from './columns.js';
-import { fixed, millis, ratio, sig } from './format.js';
+import { millis, ratio, sig, usd } from './format.js';
 import { MIX_HEADERS, mixHeading, mixRows, workloadHeading } from './summary.js';
 import { escapeControl } from './text.js';
 import { replicaText } from './words.js';
@@ -181,8 +181,8 @@ function tableHtml(r: WorkloadResult): string {
       `<td>${millis(a.metrics.tpot_s)}</td>`,
       `<td>${sig(a.metrics.output_tokens_per_s_per_chip)}</td>`,
       `<td>${range}</td>`,
-      `<td title="${esc(sourceOf(a))}">${a.price ? `${fixed(a.price.usd_per_chip_hour, 2)} ${esc(a.price.provider ?? '')}` : '-'}</td>`,
-      `<td>${fixed(a.metrics.usd_per_mtok_output, 2)}</td>`,
+      `<td title="${esc(sourceOf(a))}">${a.price ? `${usd(a.price.usd_per_chip_hour)} ${esc(a.price.provider ?? '')}` : '-'}</td>`,
+      `<td>${usd(a.metrics.usd_per_mtok_output)}</td>`,
       `<td>${ratio(a.vs_baseline?.metrics.output_tokens_per_usd?.ratio)}</td>`,
       `<td>${ratio(a.vs_baseline?.metrics.tokens_per_joule_output?.ratio)}</td>`,
       ...fleet.map((c) => `<td>${esc(c.text(a))}</td>`),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compact, fixed, grouped, localeNumber, sig } from '../../src/render/format.js';
+import { compact, fixed, grouped, localeNumber, sig, usd } from '../../src/render/format.js';
 
 // The table's numbers are printed without Intl (its first use costs a cold start ~25 ms): they
 // must be exactly what toLocaleString('en-US') printed.
@@ -34,6 +34,17 @@ describe('number formatting without Intl', () => {
       [-2.5, 0],
     ] as const)
       expect(fixed(n, d)).toBe(intl(n, d));
+  });
+
+  it('dollars print to the cent, and below ten cents to two significant digits, never 0.00', () => {
+    expect(usd(1234.567)).toBe('1,234.57');
+    expect(usd(0.1)).toBe('0.10');
+    expect(usd(0.0996)).toBe('0.10'); // rounds to ten cents: printed as cents
+    expect(usd(0.0994)).toBe('0.099');
+    expect(usd(0.00287)).toBe('0.0029'); // Llama 3.2 1B's $/1M out on maia-200 at tco prices
+    expect(usd(1e-9)).toBe('1.0e-9');
+    expect(usd(0)).toBe('0.00');
+    expect(usd(Number.NaN)).toBe('-');
   });
 
   it('fixed and grouped equal toLocaleString on any finite double (property)', () => {
