@@ -12,14 +12,36 @@ export interface Change {
    * when it is in one result only; `pricing` when the workload's plan or price basis changed
    * (every cost metric then compares two prices, not two answers).
    */
-  readonly metric: MetricKey | 'status' | 'presence' | 'pricing';
+  readonly metric: MetricKey | FleetKey | 'status' | 'presence' | 'pricing';
   readonly old: number | string | null;
   readonly new: number | string | null;
   readonly delta: number | null;
   readonly percent: number | null;
 }
 
-/** Every metric that moved between two saved results, per (workload, accelerator). Pure. */
+/** The fleet a result was sized to (docs/model.md section 8), compared as metrics are. */
+export const FLEET_KEYS = [
+  'fleet_chips',
+  'fleet_replicas',
+  'fleet_facility_w',
+  'fleet_output_tokens_per_day',
+  'fleet_usd_per_year',
+] as const;
+export type FleetKey = (typeof FLEET_KEYS)[number];
+
+type Fleet = ResultDoc['results'][number]['accelerators'][number]['fleet'];
+const FLEET_OF: Record<FleetKey, (f: NonNullable<Fleet>) => number | null> = {
+  fleet_chips: (f) => f.chips,
+  fleet_replicas: (f) => f.replicas,
+  fleet_facility_w: (f) => f.facility_w,
+  fleet_output_tokens_per_day: (f) => f.output_tokens_per_day,
+  fleet_usd_per_year: (f) => f.usd_per_year,
+};
+
+/**
+ * Every metric that moved between two saved results, per (workload, accelerator), and the fleet
+ * each was sized to unless `metrics` narrows what is compared. Pure.
+ */
 export function diffResults(
   before: ResultDoc,
   after: ResultDoc,
@@ -47,6 +69,9 @@ export function diffResults(
     pairById(name, a?.accelerators, b?.accelerators, changes, (id, x, y) => {
       if (x.status !== y.status) changes.push(textChange(name, id, 'status', x.status, y.status));
       for (const m of metrics) pushMoved(changes, name, id, m, x.metrics[m], y.metrics[m]);
+      if (metrics === METRIC_KEYS)
+        for (const k of FLEET_KEYS)
+          pushMoved(changes, name, id, k, fleetValue(x.fleet, k), fleetValue(y.fleet, k));
     });
   }
   // A traffic mix's blend per chip (docs/model.md 8b): its three metrics, as a workload's.
@@ -90,12 +115,16 @@ function pairById<T extends { readonly id: string }>(
   }
 }
 
+function fleetValue(fleet: Fleet | undefined, key: FleetKey): number | null {
+  return fleet ? FLEET_OF[key](fleet) : null;
+}
+
 /** A metric that moved (beyond floating-point noise), or to or from no value. */
 function pushMoved(
   changes: Change[],
   workload: string,
   accelerator: string,
-  metric: MetricKey,
+  metric: MetricKey | FleetKey,
   o: number | null,
   n: number | null,
 ): void {

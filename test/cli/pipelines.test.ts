@@ -715,6 +715,33 @@ describe('infercost diff', () => {
     expect((await runCli(['diff', a, b, '--fail-above', '60%'])).code).toBe(0);
   });
 
+  it('lists the fleet each result was sized to: twice the power budget, twice the chips', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const [a, b] = [join(dir, 'a.json'), join(dir, 'b.json')];
+    const args = ['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json', '--output'];
+    await runCli([...args, a, '--power-budget', '1MW']);
+    await runCli([...args, b, '--power-budget', '2MW']);
+    const r = await runCli(['diff', a, b, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const changes: { metric: string; old: number; new: number; percent: number }[] = JSON.parse(
+      r.stdout,
+    ).changes;
+    // Per-chip metrics do not depend on the budget; every fleet figure doubles (whole replicas of
+    // 2 chips: 1 MW holds 419 of them at 1,192.8 W per chip, 2 MW 838).
+    expect(changes.map((c) => c.metric)).toEqual([
+      'fleet_chips',
+      'fleet_replicas',
+      'fleet_facility_w',
+      'fleet_output_tokens_per_day',
+      'fleet_usd_per_year',
+    ]);
+    expect(changes.slice(0, 2).map((c) => [c.old, c.new])).toEqual([
+      [838, 1676],
+      [419, 838],
+    ]);
+    for (const c of changes) expect(c.percent).toBeCloseTo(100, 9);
+  });
+
   it('--fail-above fails when a chip disappears: its tokens per dollar moved to no value', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const [two, one] = [join(dir, 'two.json'), join(dir, 'one.json')];
