@@ -278,6 +278,11 @@ export interface FleetMargin {
   readonly ratioLow: number;
   /** The runner-up at its high end over the chip at its low end: the reading best for the runner-up. */
   readonly ratioHigh: number;
+  /**
+   * Most tokens with every demand met in full: no budget or cap decided which chip serves the
+   * workload (any mix serving the demands is as good), so the ratio explains nothing.
+   */
+  readonly undecided?: true;
 }
 
 /**
@@ -310,6 +315,14 @@ export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
         return f.tokensPerDayPerChip;
     }
   };
+  // Most tokens, when every workload has a demand and the plan serves their sum (short of it only
+  // by the solver's gap to the relaxation, whose optimum is then the demands): the plan stopped at
+  // the demands, not at a budget or a cap.
+  const demanded = plan.served.reduce((sum, s) => sum + (s.demandTokensPerDay ?? Number.NaN), 0);
+  const demandsMet =
+    p.objective === 'max_tokens' &&
+    plan.served.length > 0 &&
+    plan.totals.tokensPerDay >= demanded * (1 - (plan.gapToBound ?? 0)) * (1 - 1e-9);
   const out: FleetMargin[] = [];
   for (const w of p.workloads) {
     const served = new Map<string, number>();
@@ -336,6 +349,7 @@ export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
       ratio: (merit(next) as number) / m,
       ratioLow: at(next, 'low') / at(mine, 'high'),
       ratioHigh: at(next, 'high') / at(mine, 'low'),
+      ...(demandsMet ? { undecided: true as const } : {}),
     });
   }
   return out;

@@ -147,8 +147,9 @@ function marginText(m: FleetMargin): string {
   const [v, lo, hi] = cost
     ? [1 / m.ratio, 1 / m.ratioHigh, 1 / m.ratioLow]
     : [m.ratio, m.ratioLow, m.ratioHigh];
-  const verdict =
-    m.ratioHigh < 1
+  const verdict = m.undecided
+    ? `not decided by the objective (every demand is met within the budgets and caps, so ${escapeText(m.runnerUp)} would serve as well)`
+    : m.ratioHigh < 1
       ? 'settled'
       : m.ratioLow > 1
         ? `${escapeText(m.runnerUp)} is better at every reading (caps or budgets keep it out)`
@@ -272,7 +273,9 @@ function surenessJson(s: FleetSureness) {
       ratio: m.ratio,
       ratio_low: m.ratioLow,
       ratio_high: m.ratioHigh,
-      settled: m.ratioHigh < 1,
+      settled: m.ratioHigh < 1 && m.undecided !== true,
+      // most tokens with every demand met: no budget or cap chose this chip
+      decided_by_objective: m.undecided !== true,
     })),
   };
 }

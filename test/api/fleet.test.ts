@@ -178,6 +178,21 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
     expect(m?.ratioHigh).toBeCloseTo(0.6, 12);
   });
 
+  it('most tokens with every demand met: no budget or cap chose the chips, and the margins say so', async () => {
+    // 12 kW holds the 10 chips that serve all 900 tokens: the plan stops at the demands.
+    const met = problem({ objective: 'max_tokens' });
+    const { plan } = await solveFleet(met);
+    expect(plan.totals.tokensPerDay).toBe(900);
+    const margins = fleetMargins(met, plan);
+    expect(margins.length).toBeGreaterThan(0);
+    for (const m of margins) expect(m.undecided).toBe(true);
+    // 9 kW cannot (infeasible at least cost, above): the budget binds, and decides
+    const short = problem({ objective: 'max_tokens', powerBudgetW: 9000 });
+    const bound = await solveFleet(short);
+    expect(bound.plan.totals.tokensPerDay).toBeLessThan(900);
+    for (const m of fleetMargins(short, bound.plan)) expect(m.undecided).toBeUndefined();
+  });
+
   it('at every low end no plan fits 12 kW (14 chips); at every high end 9 chips, cost 9', async () => {
     const p = withEnds(problem({}));
     const { plan } = await solveFleet(p);
