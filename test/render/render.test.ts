@@ -62,6 +62,13 @@ describe('every format renders the same document', async () => {
     expect(RENDERERS.table(doc, { color: false, ranges: true })).not.toContain('\u001b[');
     expect(RENDERERS.table(doc, { color: true, ranges: true })).toContain('\u001b[');
   });
+
+  it('the legend names the green best values only where there is colour to show them', () => {
+    const plain = RENDERERS.table(doc, { color: false, ranges: true });
+    expect(plain).not.toContain('in green');
+    expect(plain).toContain('Costs carried by output tokens');
+    expect(RENDERERS.table(doc, { color: true, ranges: true })).toContain('Best value per column in green.');
+  });
 });
 
 describe('sweep rows', () => {
