@@ -207,6 +207,9 @@ function unionMessage(path: Path, actual: unknown): string {
   // A sweep file's axis (src/schema/sweep.ts), and a base workload named or written inline.
   if (path[0] === 'axes' && path.length === 2)
     return `expected a list of values ([500, 1000]) or a range ("100..8000*2", "0..1:0.1"), got ${describeValue(actual)}`;
+  // One value in an axis's list.
+  if (path[0] === 'axes' && path.length === 3)
+    return `expected a number or a string (an axis value), got ${describeValue(actual)}`;
   if (last === 'workload' || path[0] === 'workloads')
     return `expected a workload file, a bundled workload's name or an inline workload, got ${describeValue(actual)}`;
   return `expected a precision (fp4, fp6, fp8, int8, int4, bf16, fp16, fp32) or { format, bits }, got ${describeValue(actual)}`;

@@ -506,6 +506,20 @@ describe('infercost sweep', () => {
         `infercost: ${file}:3:17 axes.input_tokens: expected a list of values ([500, 1000]) or a range ("100..8000*2", "0..1:0.1"), got ${got}\n`,
       ]);
     }
+    // A value in the list that is neither a number nor a string was told the same.
+    for (const [value, got] of [
+      ['true', 'true'],
+      ['null', 'null (an empty value)'],
+    ]) {
+      const file = join(dir, 'value.yaml');
+      writeFileSync(file, `workload: chat\naxes:\n  input_tokens: [1000, ${value}]\n`);
+      const a = spawnCli(['sweep', '--file', file]);
+      expect([a.code, a.stdout, a.stderr]).toEqual([
+        2,
+        '',
+        `infercost: ${file}:3:24 axes.input_tokens[1]: expected a number or a string (an axis value), got ${got}\n`,
+      ]);
+    }
   });
 
   it('in a grid too large to check every combination, each value is still checked before any row', () => {
