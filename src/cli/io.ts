@@ -11,7 +11,8 @@ export interface CliIo {
   readonly stderrIsTty: boolean;
   /** The terminal's width when stderr is one (COLUMNS overrides it): a status line stays within it. */
   readonly stderrColumns?: number;
-  readonly readStdin: () => string;
+  /** Stdin's text; given a limit, a reader may stop once more than that many bytes have come. */
+  readonly readStdin: (maxBytes?: number) => string;
   /** YYYY-MM-DD, for quotes created by --set. */
   readonly today: string;
   /** Resolves when stdout can take more (streaming commands wait on it to keep memory flat). */

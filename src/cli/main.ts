@@ -7,7 +7,7 @@ import {
   removePendingFiles,
 } from '../io/atomic.js';
 import { InputError, IoError, UsageError } from '../io/errors.js';
-import { readStdin as readStdinSync } from '../io/workload.js';
+import { stdinReader } from '../io/workload.js';
 import { sanitizeLine, sanitizeStderr } from '../render/text.js';
 import { EXIT } from './exit.js';
 import type { CliIo } from './io.js';
@@ -130,13 +130,7 @@ export function run(): void {
     killable,
     // Stdin can be read once; a command that loads its workload more than once (report's
     // charts, claim's inputs) reads the same text each time.
-    readStdin: (() => {
-      let text: string | undefined;
-      return () => {
-        text ??= readStdinSync();
-        return text;
-      };
-    })(),
+    readStdin: stdinReader(),
     today: new Date().toISOString().slice(0, 10),
     drain: () =>
       process.stdout.writableNeedDrain

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { errnoReason } from './atomic.js';
 import { InputError, UsageError } from './errors.js';
 import { noteRead } from './read-log.js';
@@ -8,9 +8,41 @@ function cannotRead(display: string, e: unknown, what = 'file'): InputError {
   return new InputError(display, undefined, undefined, '', `cannot read ${what}: ${errnoReason(e)}`);
 }
 
+/** Bytes read from one descriptor at a time, at most 64 KiB a call. */
+const CHUNK_BYTES = 65_536;
+
 /**
- * Reads a text input file, refusing directories, files over `maxBytes` (before reading them)
- * and binary files (a NUL byte), each as one located line with the real reason.
+ * Reads `fd` into `chunks` until end of input or until more than `maxBytes` bytes are held in
+ * all: a device or pipe that never ends (`/dev/zero`) stops there instead of filling memory.
+ * Returns the new total and whether the input ended.
+ */
+export function readChunks(
+  fd: number,
+  chunks: Buffer[],
+  total: number,
+  maxBytes: number,
+): { total: number; ended: boolean } {
+  let held = total;
+  while (held <= maxBytes) {
+    const buf = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, maxBytes + 1 - held));
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) return { total: held, ended: true };
+    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    held += n;
+  }
+  return { total: held, ended: false };
+}
+
+/** The one line for an input over its limit whose size was not known before reading it. */
+export function overLimit(display: string, maxBytes: number): InputError {
+  const mb = maxBytes / 1e6;
+  return new InputError(display, 1, 1, '', `input is over ${mb} MB; input files are limited to ${mb} MB`);
+}
+
+/**
+ * Reads a text input file, refusing directories, files over `maxBytes` (a regular file before
+ * reading it; a device, FIFO or a file still growing once more than that has been read) and
+ * binary files (a NUL byte), each as one located line with the real reason.
  */
 export function readTextFile(path: string, display: string, maxBytes: number): string {
   let text: string;
@@ -27,7 +59,15 @@ export function readTextFile(path: string, display: string, maxBytes: number): s
         `file is ${(st.size / 1e6).toFixed(1)} MB; input files are limited to ${maxBytes / 1e6} MB`,
       );
     }
-    text = readFileSync(path, 'utf8');
+    // The size of a device or FIFO is 0, whatever it holds: the read itself is bounded.
+    const fd = openSync(path, 'r');
+    const chunks: Buffer[] = [];
+    try {
+      if (readChunks(fd, chunks, 0, maxBytes).total > maxBytes) throw overLimit(display, maxBytes);
+    } finally {
+      closeSync(fd);
+    }
+    text = Buffer.concat(chunks).toString('utf8');
   } catch (e) {
     throw cannotRead(display, e);
   }
@@ -38,14 +78,12 @@ export function readTextFile(path: string, display: string, maxBytes: number): s
 
 /**
  * Text piped to a `-` argument, held to the same limits as a file read with `readTextFile` (size,
- * no NUL byte, a byte-order mark dropped); errors name `<stdin>`.
+ * no NUL byte, a byte-order mark dropped); errors name `<stdin>`. `readStdin` is given the limit:
+ * the process's reader stops once more than that has arrived (see `stdinReader`).
  */
-export function readStdinText(readStdin: () => string, maxBytes: number): string {
-  const text = readStdin();
-  if (Buffer.byteLength(text) > maxBytes) {
-    const mb = maxBytes / 1e6;
-    throw new InputError('<stdin>', 1, 1, '', `input is over ${mb} MB; input files are limited to ${mb} MB`);
-  }
+export function readStdinText(readStdin: (maxBytes: number) => string, maxBytes: number): string {
+  const text = readStdin(maxBytes);
+  if (Buffer.byteLength(text) > maxBytes) throw overLimit('<stdin>', maxBytes);
   return checkText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, '<stdin>');
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Accelerator, Workload } from '../engine/types.js';
 import type { AcceleratorFile } from '../schema/accelerator.js';
@@ -18,7 +18,7 @@ import {
 } from './catalog.js';
 import { checkAgainst } from './check.js';
 import { dottedPath, InputError } from './errors.js';
-import { readStdinText, readTextFile } from './files.js';
+import { readChunks, readStdinText, readTextFile } from './files.js';
 import { type LocatedYaml, MAX_FILE_BYTES, parseYaml } from './yaml.js';
 
 /** One `--set` or `--vary` assignment, resolved against the formats. */
@@ -64,12 +64,31 @@ export function readWorkloadYaml(path: string, stdin: () => string): LocatedYaml
   return parseYaml(readStdinText(stdin, MAX_FILE_BYTES), '<stdin>');
 }
 
-export function readStdin(): string {
-  try {
-    return readFileSync(0, 'utf8');
-  } catch {
-    return '';
-  }
+/**
+ * The process's stdin, read once and kept: a command that loads its input more than once
+ * (report's charts, claim's inputs) gets the same text each time. Each call reads on only as far
+ * as its limit needs, so stdin that never ends (`- < /dev/zero`) stops one byte past the limit
+ * and `readStdinText` refuses it. Stdin that cannot be read (closed, EAGAIN) reads as empty.
+ */
+export function stdinReader(fd = 0): (maxBytes?: number) => string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let ended = false;
+  let text: string | undefined;
+  return (maxBytes = Number.MAX_SAFE_INTEGER) => {
+    if (!ended && total <= maxBytes) {
+      try {
+        ({ total, ended } = readChunks(fd, chunks, total, maxBytes));
+      } catch {
+        chunks.length = 0;
+        total = 0;
+        ended = true;
+      }
+      text = undefined;
+    }
+    text ??= Buffer.concat(chunks).toString('utf8');
+    return text;
+  };
 }
 
 /**

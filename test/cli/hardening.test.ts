@@ -1040,3 +1040,31 @@ describe("the build's snapshot of the bundled profiles is an input too (fifth QA
     expect(readFileSync(snapshot).equals(before)).toBe(true);
   });
 });
+
+describe('inputs that never end (sixth QA round)', () => {
+  // Memory is capped at 3 GB so that a reader that reads to the end dies at once (exit 134, as
+  // it did at 16 GB) rather than taking the machine's memory; the fixed reader stops past 1 MB.
+  const capped = (line: string) => sh(`ulimit -v 3000000; ${line}`);
+
+  it('compare /dev/zero is refused once 1 MB has been read: one line, exit 2', () => {
+    for (const device of ['/dev/zero', '/dev/urandom']) {
+      const r = capped(`node ${BIN} compare ${device}`);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        2,
+        '',
+        `infercost: ${device}:1:1 input is over 1 MB; input files are limited to 1 MB\n`,
+      ]);
+    }
+  });
+
+  it('compare - with /dev/zero or an endless pipe on stdin is refused the same way', () => {
+    for (const line of [`node ${BIN} compare - < /dev/zero`, `yes | node ${BIN} compare -`]) {
+      const r = capped(line);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        2,
+        '',
+        'infercost: <stdin>:1:1 input is over 1 MB; input files are limited to 1 MB\n',
+      ]);
+    }
+  });
+});

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseMechanisms, resolveRows } from '../../api/backtest.js';
 import {
@@ -20,9 +19,10 @@ import {
 } from '../../fidelity/cv.js';
 import { assertOutputDir, writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
-import { assertStdinOnce } from '../../io/files.js';
+import { assertStdinOnce, readTextFile } from '../../io/files.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
 import { unknownAccelerator } from '../../io/workload.js';
+import { MAX_FILE_BYTES } from '../../io/yaml.js';
 import { fileFactorName, toAccelerator } from '../../schema/convert.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -38,7 +38,11 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
   const c = calibrate(ctx.catalog(), files, opts, ctx.io.readStdin);
   const entry = ctx.catalog().accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(ctx.catalog(), opts.accelerator));
-  const text = calibratedProfileText(readFileSync(entry.file, 'utf8'), c, files.map(shownInput));
+  const text = calibratedProfileText(
+    readTextFile(entry.file, entry.file, MAX_FILE_BYTES),
+    c,
+    files.map(shownInput),
+  );
   const lines = [
     `calibrated ${opts.accelerator} on ${c.cases.length} row(s): ${c.cases.map((x) => x.id).join(', ')}`,
     `  ${c.note}`,
@@ -95,7 +99,7 @@ export function calibrateAllCommand(
     if (opts.output !== undefined)
       outputs.push({
         path: join(opts.output, basename(entry.file)),
-        text: stacksProfileText(readFileSync(entry.file, 'utf8'), entries, spread),
+        text: stacksProfileText(readTextFile(entry.file, entry.file, MAX_FILE_BYTES), entries, spread),
         what: id,
         updates: entry.file,
       });

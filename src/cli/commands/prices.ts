@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Document, parse } from 'yaml';
 import { writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { readTextFile } from '../../io/files.js';
 import { importCatalog } from '../../io/prices.js';
-import { replaceTopLevel } from '../../io/yaml.js';
+import { MAX_FILE_BYTES, replaceTopLevel } from '../../io/yaml.js';
 import { fittedTable, hiddenLine } from '../../render/table.js';
 import { escapeText } from '../../render/text.js';
 import type { PriceQuote } from '../../schema/accelerator.js';
@@ -70,7 +69,7 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
     if (opts.outputDir !== undefined && entry)
       outputs.push({
         path: join(opts.outputDir, basename(entry.file)),
-        text: withQuotes(readFileSync(entry.file, 'utf8'), list),
+        text: withQuotes(readTextFile(entry.file, entry.file, MAX_FILE_BYTES), list),
         what: chip,
         updates: entry.file,
       });
