@@ -26,9 +26,17 @@ function leafPaths(schema: z.ZodType): string[] {
 }
 
 export const WORKLOAD_FIELDS = once(() => leafPaths(workloadSchema()));
+/**
+ * A profile's identity, which `--set` and `--vary` refuse: `id` is how the run finds, pairs and
+ * baselines the chip (a set id dropped the baseline or made two chips one), and `vendor` is a
+ * fact about the chip that no figure is computed from. `name` is only the label printed beside
+ * the id, so it stays settable.
+ */
+const IDENTITY_FIELDS: readonly string[] = ['id', 'vendor'];
+
 /** `price.<plan>` is a shorthand for that plan's `usd_per_chip_hour`; efficiency factors take `.value`. */
 export const ACCELERATOR_FIELDS = once(() =>
-  leafPaths(acceleratorSchema()).filter((p) => !p.startsWith('sources')),
+  leafPaths(acceleratorSchema()).filter((p) => !p.startsWith('sources') && !IDENTITY_FIELDS.includes(p)),
 );
 
 export type Resolution = { ok: true; path: string[] } | { ok: false; message: string };
@@ -50,6 +58,11 @@ export function resolveFieldPath(given: string, fields: readonly string[]): Reso
 
 /** Resolves an accelerator field, with the `price.<plan>` and efficiency shorthands. */
 export function resolveAcceleratorPath(given: string): Resolution {
+  if (IDENTITY_FIELDS.includes(given))
+    return {
+      ok: false,
+      message: `the profile's ${given} is its identity, not a parameter, and cannot be set (to model another chip, copy its profile into a --profiles folder under a new id)`,
+    };
   const price = /^prices?\.(on_demand|reserved_1y|reserved_3y|spot)$/.exec(given);
   if (price) return { ok: true, path: ['prices', `@${price[1]}`, 'usd_per_chip_hour'] };
   const r = resolveFieldPath(given, ACCELERATOR_FIELDS());

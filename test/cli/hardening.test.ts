@@ -1068,3 +1068,35 @@ describe('inputs that never end (sixth QA round)', () => {
     }
   });
 });
+
+describe("a profile's identity is not a parameter (sixth QA round)", () => {
+  const refused = (flag: string, text: string, field: string) =>
+    `infercost: ${flag} ${text}: the profile's ${field} is its identity, not a parameter, and cannot be set (to model another chip, copy its profile into a --profiles folder under a new id)\n`;
+
+  it('--set <chip>.id is refused: it dropped the baseline or made two chips one', () => {
+    const base = ['compare', CHAT, '--accelerators', 'h100-sxm,b200'];
+    for (const set of ['h100-sxm.id=zzz', 'h100-sxm.id=b200']) {
+      const r = spawnCli([...base, '--set', set, '--format', 'json']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', refused('--set', set, 'id')]);
+    }
+    const vendor = spawnCli([...base, '--set', 'b200.vendor=AMD']);
+    expect([vendor.code, vendor.stdout, vendor.stderr]).toEqual([
+      2,
+      '',
+      refused('--set', 'b200.vendor=AMD', 'vendor'),
+    ]);
+    // The name is only the label beside the id: it may still be set.
+    const named = spawnCli([...base, '--set', 'h100-sxm.name=My H100', '--format', 'json']);
+    expect(named.code, named.stderr).toBe(0);
+    const chips = JSON.parse(named.stdout).results[0].accelerators;
+    expect(chips.map((a: { id: string; name: string }) => [a.id, a.name]).sort()).toEqual([
+      ['b200', 'NVIDIA B200 (HGX)'],
+      ['h100-sxm', 'My H100'],
+    ]);
+  });
+
+  it('--vary <chip>.id is refused: the sweep printed nothing and exited 0', () => {
+    const r = spawnCli(['sweep', CHAT, '--vary', 'h100-sxm.id=a,b', '--accelerators', 'h100-sxm']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', refused('--vary', 'h100-sxm.id=a', 'id')]);
+  });
+});
