@@ -1100,3 +1100,28 @@ describe("a profile's identity is not a parameter (sixth QA round)", () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([2, '', refused('--vary', 'h100-sxm.id=a', 'id')]);
   });
 });
+
+describe('diff checks the global options as every command does (sixth QA round)', () => {
+  it('diff with a missing --config or --profiles is exit 2 with one line, not a diff and exit 0', () => {
+    const saved = join(tempDir(), 'a.json');
+    const compare = spawnCli(['compare', CHAT, '--accelerators', 'h100-sxm', '-o', saved]);
+    expect(compare.code, compare.stderr).toBe(0);
+    const missing = join(tempDir(), 'nonexistent');
+    const config = spawnCli(['--config', missing, 'diff', saved, saved]);
+    expect([config.code, config.stdout, config.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${missing} cannot read file: no such file or directory\n`,
+    ]);
+    const profiles = spawnCli(['--profiles', missing, 'diff', saved, saved]);
+    expect([profiles.code, profiles.stdout, profiles.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${missing} cannot read the profile directory: no such file or directory\n`,
+    ]);
+    // The same as compare's, which always checked them.
+    expect(spawnCli(['--config', missing, 'compare', CHAT]).stderr).toBe(config.stderr);
+    const plain = spawnCli(['diff', saved, saved]);
+    expect([plain.code, plain.stdout, plain.stderr]).toEqual([0, 'no changes\n', '']);
+  });
+});

@@ -45,6 +45,9 @@ export function diffCommand(
     return k;
   });
   if (metrics?.length === 0) throw new UsageError('--metrics: give at least one metric');
+  // Diff needs no profile, but --config and --profiles are checked as every other command checks
+  // them, by loading the catalog: a missing config or profile folder is exit 2, not ignored.
+  ctx.catalog();
   assertStdinOnce([oldPath, newPath]);
   const before = readResultFile(oldPath, ctx.io.readStdin);
   const after = readResultFile(newPath, ctx.io.readStdin);
