@@ -133,6 +133,11 @@ export function monthsOld(asOf: string, today: string): number {
   return (ty - y) * 12 + (tm - (m ?? 6));
 }
 
+/** The note on a row whose chip has no factors for the asked-for stack and ran `ran` instead. */
+export function stackNotServed(stack: string, ran: string): string {
+  return `no ${stack} factors for this chip (not among its serving stacks): ran ${ran}`;
+}
+
 /**
  * A chip the asked-for stack does not serve runs its own default (acceleratorFor): the Stack
  * column names the one used, and this note says the asked-for one was passed over.
@@ -150,7 +155,7 @@ export function flagStackNotServed(r: WorkloadResult, stack: string | undefined)
               ...a.warnings,
               {
                 code: 'STACK_NOT_SERVED',
-                message: `no ${stack} factors for this chip (not among its serving stacks): ran ${a.stack.name}`,
+                message: stackNotServed(stack, a.stack.name),
               },
             ],
           },
@@ -186,6 +191,12 @@ export function sortRows(r: WorkloadResult, metric: MetricKey): WorkloadResult {
     return sign * (x.v - y.v) || x.i - y.i;
   });
   return { ...r, accelerators: keyed.map((k) => k.a) };
+}
+
+/** A serving stack no profile has factors for (compare --stack, a workload's or a sweep's stack). */
+export function unknownStack(catalog: Catalog, stack: string): string {
+  const known = knownStacks(catalog);
+  return `unknown serving stack "${stack}"${didYouMean(stack, known)} (known: ${known.join(', ')})`;
 }
 
 /** An id in the workload file that names nothing: located like any input error. */
@@ -386,7 +397,7 @@ export function runCompare(
     const chosen = wanted.includes(baseline) ? wanted : [...wanted, baseline];
     const stack = opts.stack ?? loaded.raw.stack;
     if (stack !== undefined && !knownStacks(catalog).includes(stack)) {
-      const message = `unknown serving stack "${stack}"${didYouMean(stack, knownStacks(catalog))} (known: ${knownStacks(catalog).join(', ')})`;
+      const message = unknownStack(catalog, stack);
       if (opts.stack !== undefined) throw new UsageError(`--stack ${stack}: ${message}`);
       throw unknownIn(loaded.yaml, ['stack'], message);
     }

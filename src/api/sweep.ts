@@ -9,6 +9,7 @@ import { InputError, UsageError } from '../io/errors.js';
 import {
   acceleratorFor,
   type FieldSet,
+  knownStacks,
   loadWorkload,
   readWorkloadNamedIn,
   readWorkloadYaml,
@@ -19,7 +20,7 @@ import { CSV_COLUMNS, csvLine } from '../render/csv.js';
 import { flatRow } from '../render/result.js';
 import { listAxisValues, parseAxisValues, shardRange, sweepSchema } from '../schema/sweep.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
-import { parseIdList, parsePlan, stalePriceMessage } from './compare.js';
+import { parseIdList, parsePlan, stackNotServed, stalePriceMessage, unknownStack } from './compare.js';
 import { fieldKey, fieldSetFor, parseFieldSets, parseValue } from './sets.js';
 
 /** What a sweep reads besides its options. */
@@ -153,6 +154,29 @@ function addAxis(axes: Axis[], axis: Axis, flag: string): void {
   axes.push(axis);
 }
 
+/** The axis that sets the workload's top-level `field` (stack, baseline), if one does. */
+function axisOn(axes: readonly Axis[], field: string): Axis | undefined {
+  return axes.find((a) => {
+    const set = a.setAt(0);
+    return set.acceleratorId === undefined && set.path.length === 1 && set.path[0] === field;
+  });
+}
+
+/**
+ * Every value of an axis of ids (stacks, baselines) checked before the first row, as compare
+ * checks its own: `problem` says what is wrong with one, or undefined. Lists of names are short
+ * and nothing is loaded, so all are checked, however many.
+ */
+function checkIds(axis: Axis, problem: (id: string) => string | undefined): void {
+  for (let i = 0; i < axis.count; i++) {
+    const message = problem(String(axis.valueAt(i)));
+    if (message === undefined) continue;
+    const set = axis.setAt(i);
+    if (axis.where !== undefined) throw new UsageError(`${axis.where(i)}: ${set.text}: ${message}`);
+    throw new UsageError(`${set.flag} ${set.text}: ${message}`);
+  }
+}
+
 /** The base workload and the axes, from a sweep file and/or the command line. */
 function planFor(
   env: SweepEnv,
@@ -164,8 +188,10 @@ function planFor(
   const axes: Axis[] = [];
   let fileIds: string[] | undefined;
   let baseline: string | undefined;
+  let baselineFrom = '';
   if (opts.file !== undefined) {
     const y = readYamlFile(opts.file, displayPath(opts.file));
+    baselineFrom = `${y.file} baseline:`;
     const sweep = checkAgainst(y, sweepSchema(), () => []);
     if (typeof sweep.workload === 'string') {
       // A path beside the sweep file or a bundled workload's name, as a mix's classes are read;
@@ -202,6 +228,12 @@ function planFor(
   const flagIds = parseIdList(opts.accelerators);
   const plan = { workloadYaml, axes, acceleratorIds: flagIds ?? fileIds ?? [] };
   const b = opts.baseline ?? baseline;
+  // Each point's baseline is its own: a fixed one beside the axis would win without a word.
+  const swept = axisOn(axes, 'baseline');
+  if (b !== undefined && swept !== undefined)
+    throw new UsageError(
+      `${opts.baseline !== undefined ? '--baseline' : baselineFrom} ${b} and ${swept.setAt(0).flag} ${swept.name}: the baseline is either fixed or swept, not both`,
+    );
   return b === undefined ? plan : { ...plan, baseline: b };
 }
 
@@ -360,14 +392,43 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
   const plan = planFor(env, workloadPath, opts, ids);
 
   const base = loadBase(env, plan, globalSets);
-  const baseline = plan.baseline ?? base.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
+  // The stack and the baseline are each point's own (as compare would read them from that
+  // workload): an axis on either gives every value its factors and its vs_baseline ratios.
+  const stackAxis = axisOn(plan.axes, 'stack');
+  const baselineAxis = axisOn(plan.axes, 'baseline');
   const wanted =
     plan.acceleratorIds.length > 0
       ? plan.acceleratorIds
       : (base.raw.accelerators ?? defaultAcceleratorIds(catalog));
-  for (const id of [...wanted, baseline])
+  for (const id of wanted)
     if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
-  const evaluated = wanted.includes(baseline) ? wanted : [...wanted, baseline];
+  let baselines: string[];
+  if (baselineAxis !== undefined) {
+    checkIds(baselineAxis, (id) =>
+      catalog.accelerators.has(id) ? undefined : unknownAccelerator(catalog, id),
+    );
+    baselines = [
+      ...new Set(Array.from({ length: baselineAxis.count }, (_, i) => String(baselineAxis.valueAt(i)))),
+    ];
+  } else {
+    const baseline = plan.baseline ?? base.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
+    if (!catalog.accelerators.has(baseline)) throw new UsageError(unknownAccelerator(catalog, baseline));
+    baselines = [baseline];
+  }
+  const stacks = knownStacks(catalog);
+  const stackProblem = (id: string) => (stacks.includes(id) ? undefined : unknownStack(catalog, id));
+  if (stackAxis !== undefined) checkIds(stackAxis, stackProblem);
+  else if (base.raw.stack !== undefined && !stacks.includes(base.raw.stack)) {
+    const message = unknownStack(catalog, base.raw.stack);
+    const set = globalSets.find((g) => g.acceleratorId === undefined && g.path.join('.') === 'stack');
+    if (set !== undefined) throw new UsageError(`${set.flag} ${set.text}: ${message}`);
+    const { line, col } = plan.workloadYaml.locate(['stack']);
+    throw new InputError(plan.workloadYaml.file, line, col, 'stack', message);
+  }
+  // Every chip some point runs: those shown, and each baseline (run but not shown unless asked).
+  const evaluated = [...new Set([...wanted, ...baselines])];
+  // A point runs the chips shown and its own baseline, not every point's.
+  const chipsFor = new Map(baselines.map((b) => [b, wanted.includes(b) ? wanted : [...wanted, b]]));
   // An axis on a chip not in the run would label identical rows with values never used.
   for (const axis of plan.axes) {
     const id = axis.setAt(0).acceleratorId;
@@ -402,8 +463,17 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
     radix[i] = r;
     return r * a.count;
   }, 1);
-  const workloadCache = lastValueCache<Workload>();
-  const acceleratorCaches = new Map(evaluated.map((id) => [id, lastValueCache<Accelerator>()]));
+  interface Point {
+    readonly workload: Workload;
+    readonly stack: string | undefined;
+    readonly baseline: string;
+    readonly chips: readonly string[];
+  }
+  const workloadCache = lastValueCache<Point>();
+  // Per chip and per stack: a stack axis alternating fastest still reuses each stack's profile.
+  const acceleratorCaches = new Map(
+    evaluated.map((id) => [id, new Map<string, (key: string, make: () => Accelerator) => Accelerator>()]),
+  );
   // A swept value's column must not share a result column's name: a reader keeps one of the two.
   for (const axis of plan.axes) {
     if (!(CSV_COLUMNS as readonly string[]).includes(axis.name)) continue;
@@ -438,17 +508,33 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
       choice[i] = Math.floor(p / (radix[i] as number)) % (plan.axes[i] as Axis).count;
     // Caches are keyed by the indices of the axes that matter: the inner axis changes fastest,
     // so most points reuse the workload or accelerator of the point before.
-    let workload = workloadCache(keyOf(workloadAxes), () => {
+    const point = workloadCache(keyOf(workloadAxes), () => {
       const sets = workloadAxes.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
-      return loadWorkload(plan.workloadYaml, catalog, [...globalSets, ...sets], env.today).workload;
+      const loaded = loadWorkload(plan.workloadYaml, catalog, [...globalSets, ...sets], env.today);
+      const baseline = plan.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
+      return {
+        workload: loaded.workload,
+        stack: loaded.raw.stack,
+        baseline,
+        chips: chipsFor.get(baseline) ?? [...wanted, baseline],
+      };
     });
-    if (planOverride !== undefined) workload = { ...workload, plan: planOverride };
-    const accelerators = evaluated.map((id) => {
+    const { stack, baseline } = point;
+    const workload = planOverride === undefined ? point.workload : { ...point.workload, plan: planOverride };
+    const accelerators = point.chips.map((id) => {
       const mine = axesOf.get(id) as number[];
-      const cache = acceleratorCaches.get(id) as (key: string, make: () => Accelerator) => Accelerator;
+      const byStack = acceleratorCaches.get(id) as Map<
+        string,
+        (key: string, make: () => Accelerator) => Accelerator
+      >;
+      let cache = byStack.get(stack ?? '');
+      if (cache === undefined) {
+        cache = lastValueCache<Accelerator>();
+        byStack.set(stack ?? '', cache);
+      }
       return cache(keyOf(mine), () => {
         const sets = mine.map((i) => (plan.axes[i] as Axis).setAt(choice[i] as number));
-        return acceleratorFor(catalog, id, [...globalSets, ...sets], env.today, base.raw.stack);
+        return acceleratorFor(catalog, id, [...globalSets, ...sets], env.today, stack);
       });
     });
     const comparison = compareAccelerators(workload, accelerators, baseline, { ranges: false });
@@ -469,6 +555,12 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
         staleByDate.set(asOf, stale);
       }
       if (stale !== '') cells[warningsAt] = cells[warningsAt] ? `${cells[warningsAt]}; ${stale}` : stale;
+      // And a chip without the point's stack, as compare notes it (flagStackNotServed).
+      const ran = e.evaluation.stack;
+      if (stack !== undefined && ran !== undefined && ran !== stack) {
+        const note = stackNotServed(stack, ran);
+        cells[warningsAt] = cells[warningsAt] ? `${cells[warningsAt]}; ${note}` : note;
+      }
       const line = format === 'csv' ? csvLine(cells) : ndjsonLine(jsonKeys, cells);
       lines.push(line);
       chars += line.length;

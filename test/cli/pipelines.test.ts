@@ -346,6 +346,136 @@ describe('infercost sweep', () => {
     ).toBe(true);
   });
 
+  it('a stack axis runs each point on its stack: the vllm point is compare --stack vllm', () => {
+    const rows = (r: { stdout: string }) =>
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const sweep = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'stack=vllm,trtllm',
+      '--accelerators',
+      'h100-sxm,tpu-v7-ironwood',
+      '--format',
+      'ndjson',
+    ]);
+    expect(sweep.stderr).toBe('');
+    expect(sweep.code).toBe(0);
+    for (const stack of ['vllm', 'trtllm']) {
+      const compare = spawnCli([
+        'compare',
+        CHAT,
+        '--stack',
+        stack,
+        '--accelerators',
+        'h100-sxm,tpu-v7-ironwood',
+        '--format',
+        'json',
+      ]);
+      expect(compare.code).toBe(0);
+      const expected = JSON.parse(compare.stdout).results[0].accelerators as {
+        id: string;
+        deployment: { batch: number };
+        metrics: { output_tokens_per_s_per_chip: number };
+        warnings: { message: string }[];
+      }[];
+      for (const a of expected) {
+        const row = rows(sweep).find((r) => r.stack === stack && r.accelerator === a.id);
+        expect(row?.batch).toBe(a.deployment.batch);
+        expect(row?.output_tokens_per_s_per_chip).toBe(a.metrics.output_tokens_per_s_per_chip);
+        expect(row?.warnings).toBe(a.warnings.map((w) => w.message).join('; '));
+      }
+    }
+    // The two stacks' answers differ on the H100 (batch 42 on vLLM, 110 on TensorRT-LLM), and the
+    // TPU, which has no TensorRT-LLM factors, says which stack it ran instead.
+    const h100 = rows(sweep).filter((r) => r.accelerator === 'h100-sxm');
+    expect(h100.map((r) => [r.stack, r.batch])).toEqual([
+      ['vllm', 42],
+      ['trtllm', 110],
+    ]);
+    const tpu = rows(sweep).find((r) => r.stack === 'trtllm' && r.accelerator === 'tpu-v7-ironwood');
+    expect(tpu?.warnings).toContain(
+      'no trtllm factors for this chip (not among its serving stacks): ran vllm-tpu',
+    );
+  });
+
+  it('a baseline axis gives each point its own vs_baseline and ratios, as compare --baseline does', () => {
+    const sweep = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'baseline=h100-sxm,b200',
+      '--accelerators',
+      'h100-sxm,b200',
+      '--format',
+      'ndjson',
+    ]);
+    expect(sweep.stderr).toBe('');
+    expect(sweep.code).toBe(0);
+    const rows = sweep.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((r) => [r.baseline, r.accelerator, r.vs_baseline])).toEqual([
+      ['h100-sxm', 'h100-sxm', 'h100-sxm'],
+      ['h100-sxm', 'b200', 'h100-sxm'],
+      ['b200', 'h100-sxm', 'b200'],
+      ['b200', 'b200', 'b200'],
+    ]);
+    const b200 = rows.find((r) => r.baseline === 'b200' && r.accelerator === 'b200');
+    expect(b200?.ratio_output_tokens_per_usd).toBe(1);
+    expect(b200?.ratio_tokens_per_joule_output).toBe(1);
+    const compare = spawnCli([
+      'compare',
+      CHAT,
+      '--baseline',
+      'b200',
+      '--accelerators',
+      'h100-sxm,b200',
+      '--format',
+      'json',
+    ]);
+    const h100 = JSON.parse(compare.stdout).results[0].accelerators.find(
+      (a: { id: string }) => a.id === 'h100-sxm',
+    );
+    const row = rows.find((r) => r.baseline === 'b200' && r.accelerator === 'h100-sxm');
+    expect(row?.ratio_output_tokens_per_usd).toBe(h100.vs_baseline.metrics.output_tokens_per_usd.ratio);
+    expect(row?.ratio_output_tokens_per_usd).not.toBe(1);
+  });
+
+  it('a stack or baseline axis is checked before any row; a baseline is fixed or swept, not both', () => {
+    const stack = spawnCli(['sweep', CHAT, '--vary', 'stack=trtllm,vlm', '--accelerators', 'h100-sxm']);
+    expect(stack.code).toBe(2);
+    expect(stack.stdout).toBe('');
+    expect(stack.stderr).toMatch(
+      /^infercost: --vary stack=vlm: unknown serving stack "vlm"; did you mean "vllm"\?[^\n]*\n$/,
+    );
+    const baseline = spawnCli(['sweep', CHAT, '--vary', 'baseline=b200,nope', '--accelerators', 'h100-sxm']);
+    expect(baseline.code).toBe(2);
+    expect(baseline.stdout).toBe('');
+    expect(baseline.stderr).toBe(
+      `infercost: --vary baseline=nope: unknown accelerator "nope" (see 'infercost profiles')\n`,
+    );
+    const both = spawnCli([
+      'sweep',
+      CHAT,
+      '--vary',
+      'baseline=b200',
+      '--baseline',
+      'h100-sxm',
+      '--accelerators',
+      'h100-sxm',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toBe(
+      'infercost: --baseline h100-sxm and --vary baseline: the baseline is either fixed or swept, not both\n',
+    );
+  });
+
   it("a sweep row carries compare's stale-price warning, word for word", async () => {
     const sweep = await runCli(['sweep', CHAT, '--vary', 'input_tokens=800', '--format', 'csv']);
     const compare = await runCli(['compare', CHAT, '--format', 'csv']);
