@@ -437,10 +437,21 @@ export function runCompare(
     }
     return sorted;
   };
-  // A result pairs workloads by name (diff, check --against): two of the files given under one
-  // name would make a result that no later command can read.
-  const named = new Map<string, string>();
-  for (const path of workloadPaths) {
+  // A result pairs workloads by name (diff, check --against), a mix's classes included (its
+  // blend names them, nothing else): two of the files given, or a file and a class of a mix, or
+  // two classes, under one name would make a result that no later command can read.
+  const named = new Map<
+    string,
+    { readonly file: string; readonly mix?: { readonly arg: number; readonly index: number } }
+  >();
+  const givenAs = (first: { file: string; mix?: { arg: number; index: number } }, file: string) =>
+    first.mix !== undefined
+      ? `class mix[${first.mix.index}] of ${first.file}`
+      : first.file === file
+        ? 'the same file given before'
+        : `${first.file}'s workload`;
+  const mixNamed = new Map<string, string>();
+  for (const [arg, path] of workloadPaths.entries()) {
     const yaml = readWorkloadYaml(path, env.readStdin);
     const mix = mixIn(yaml);
     if (!mix) {
@@ -450,11 +461,21 @@ export function runCompare(
         throw unknownIn(
           yaml,
           ['name'],
-          `workload "${name}" has the name of ${first === yaml.file ? 'the same file given before' : `${first}'s workload`}; a result pairs workloads by name, so give each its own`,
+          `workload "${name}" has the name of ${givenAs(first, yaml.file)}; a result pairs workloads by name, so ${first.mix === undefined ? 'give each its own' : 'compare them in separate runs'}`,
         );
-      named.set(name, yaml.file);
+      named.set(name, { file: yaml.file });
       continue;
     }
+    // Mixes are paired by name too (diff).
+    const mixName = mix.name ?? fileStem(yaml.file);
+    const firstMix = mixNamed.get(mixName);
+    if (firstMix !== undefined)
+      throw unknownIn(
+        yaml,
+        mix.name === undefined ? ['mix'] : ['name'],
+        `mix "${mixName}" has the name of ${firstMix === yaml.file ? 'the same file given before' : `${firstMix}'s mix`}; a result pairs mixes by name, so give each its own`,
+      );
+    mixNamed.set(mixName, yaml.file);
     // A traffic mix (docs/model.md section 8b): each class compared alone, then blended per chip.
     // --demand is the mix's output tokens a day, so each class is sized for its share of them; a
     // power budget has no such split (how much power each class needs is the answer), so a mix
@@ -464,15 +485,26 @@ export function runCompare(
         `--power-budget ${opts.powerBudget}: ${mix.name ?? fileStem(yaml.file)} is a traffic mix, and how a power budget splits between its classes is a plan: use infercost fleet (a workload per class with its demand), or --demand for the mix's tokens a day`,
       );
     const demand = sets.find((f) => f.flag === '--demand' && f.value !== undefined);
-    const classes = mix.mix.map((c, i) => ({
-      share: c.share,
-      result: compareOne(
+    const classes = mix.mix.map((c, i) => {
+      const result = compareOne(
         readWorkloadNamedIn(yaml, ['mix', i, 'workload'], c.workload, env.readStdin),
         // A value that is not a number is left as given, for the workload check to name it.
         typeof demand?.value === 'number' ? [{ ...demand, value: demand.value * c.share }] : [],
-      ),
-    }));
-    mixes.push(blendMix(yaml, mix.name ?? fileStem(yaml.file), classes, sortMetric));
+      );
+      const { name } = result.workload;
+      const first = named.get(name);
+      if (first !== undefined)
+        throw unknownIn(
+          yaml,
+          ['mix', i, 'workload'],
+          first.mix?.arg === arg
+            ? `class "${name}" is listed twice (mix[${first.mix.index}] too); a result pairs workloads by name, so list each class once, with its shares added`
+            : `class "${name}" has the name of ${givenAs(first, yaml.file)}; a result pairs workloads by name, so compare them in separate runs`,
+        );
+      named.set(name, { file: yaml.file, mix: { arg, index: i } });
+      return { share: c.share, result };
+    });
+    mixes.push(blendMix(yaml, mixName, classes, sortMetric));
   }
   return { doc: resultDoc(results, VERSION, mixes), outcomes };
 }

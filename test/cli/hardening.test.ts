@@ -770,6 +770,75 @@ describe('inputs a review found passed or misnamed', () => {
     ]);
   });
 
+  it("a mix's class under a name already in the result is refused at compare: diff could not read the result", () => {
+    const dir = tempDir();
+    const out = join(dir, 'cm.json');
+    writeFileSync(out, 'kept\n');
+    const both = spawnCli([
+      'compare',
+      'profiles/workloads/chat.yaml',
+      'profiles/workloads/production-mix.yaml',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'json',
+      '-o',
+      out,
+    ]);
+    expect([both.code, both.stdout, both.stderr]).toEqual([
+      2,
+      '',
+      `infercost: profiles/workloads/production-mix.yaml:6:17 mix[0].workload: class "chat" has the name of profiles/workloads/chat.yaml's workload; a result pairs workloads by name, so compare them in separate runs\n`,
+    ]);
+    expect(readFileSync(out, 'utf8')).toBe('kept\n');
+    // The other order is refused at the workload, naming the class it repeats.
+    const after = spawnCli(['compare', 'production-mix', 'chat', '--accelerators', 'h100-sxm']);
+    expect([after.code, after.stdout, after.stderr]).toEqual([
+      2,
+      '',
+      'infercost: profiles/workloads/chat.yaml:4:7 name: workload "chat" has the name of class mix[0] of profiles/workloads/production-mix.yaml; a result pairs workloads by name, so compare them in separate runs\n',
+    ]);
+    // A mix listing one class twice.
+    const twice = join(dir, 'twice.yaml');
+    writeFileSync(
+      twice,
+      'name: twice\nmix:\n  - { workload: chat, share: 0.5 }\n  - { workload: rag, share: 0.3 }\n  - { workload: chat, share: 0.2 }\n',
+    );
+    const listed = spawnCli(['compare', twice, '--accelerators', 'h100-sxm', '--format', 'json', '-o', out]);
+    expect([listed.code, listed.stdout, listed.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${twice}:5:17 mix[2].workload: class "chat" is listed twice (mix[0] too); a result pairs workloads by name, so list each class once, with its shares added\n`,
+    ]);
+    expect(readFileSync(out, 'utf8')).toBe('kept\n');
+    // The mix alone is still compared, and diff reads what compare writes.
+    const alone = spawnCli([
+      'compare',
+      'production-mix',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'json',
+      '-o',
+      out,
+    ]);
+    expect([alone.code, alone.stderr]).toEqual([0, '']);
+    const diff = spawnCli(['diff', out, out]);
+    expect([diff.code, diff.stdout, diff.stderr]).toEqual([0, 'no changes\n', '']);
+  });
+
+  it('two mixes under one name are refused at compare: diff pairs mixes by name', () => {
+    const dir = tempDir();
+    const other = join(dir, 'pm.yaml');
+    writeFileSync(other, 'name: production-mix\nmix:\n  - { workload: summarization, share: 1 }\n');
+    const r = spawnCli(['compare', 'production-mix', other, '--accelerators', 'h100-sxm']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${other}:1:7 name: mix "production-mix" has the name of profiles/workloads/production-mix.yaml's mix; a result pairs mixes by name, so give each its own\n`,
+    ]);
+  });
+
   it('--set memory.capacity_gb on a profile that states GiB replaces it: 80 GiB = 85.899345920 GB runs the same', async () => {
     const json = async (set: string[]) => {
       const r = await runCli(['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json', ...set]);
