@@ -4,7 +4,7 @@ import { blendPerToken, blendTokensPer, compareAccelerators, paretoCurve } from 
 import { PLANS, type Plan } from '../engine/types.js';
 import { type Catalog, defaultAcceleratorIds, fileStem } from '../io/catalog.js';
 import { checkAgainst } from '../io/check.js';
-import { dottedPath, InputError, UsageError } from '../io/errors.js';
+import { InputError, UsageError } from '../io/errors.js';
 import { assertStdinOnce } from '../io/files.js';
 import {
   acceleratorFor,
@@ -14,6 +14,7 @@ import {
   readWorkloadNamedIn,
   readWorkloadYaml,
   unknownAccelerator,
+  workloadErrorAt,
   workloadPathIn,
 } from '../io/workload.js';
 import type { LocatedYaml } from '../io/yaml.js';
@@ -199,10 +200,17 @@ export function unknownStack(catalog: Catalog, stack: string): string {
   return `unknown serving stack "${stack}"${didYouMean(stack, known)} (known: ${known.join(', ')})`;
 }
 
-/** An id in the workload file that names nothing: located like any input error. */
-function unknownIn(y: LocatedYaml, path: (string | number)[], message: string): InputError {
-  const { line, col } = y.locate(path);
-  return new InputError(y.file, line, col, dottedPath(path), message);
+/**
+ * An id in the workload file that names nothing: located like any input error, or blamed on the
+ * `--set` that gave it (the file never said it).
+ */
+function unknownIn(
+  y: LocatedYaml,
+  path: (string | number)[],
+  message: string,
+  sets: readonly FieldSet[] = [],
+): InputError {
+  return workloadErrorAt(y, sets, path, message);
 }
 
 /** A `pricing.provider` that no profile quotes is a typo, not a reason to price elsewhere. */
@@ -217,6 +225,7 @@ function checkProvider(loaded: ReturnType<typeof loadWorkload>, catalog: Catalog
     loaded.yaml,
     ['pricing', 'provider'],
     `no profile has a quote from "${provider}"${didYouMean(provider, [...known])} (see 'infercost profiles show <id>')`,
+    loaded.sets,
   );
 }
 
@@ -387,19 +396,19 @@ export function runCompare(
     const workload = basis === undefined ? planned : { ...planned, basis };
     const baseline = opts.baseline ?? loaded.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
     if (!catalog.accelerators.has(baseline))
-      throw unknownIn(loaded.yaml, ['baseline'], unknownAccelerator(catalog, baseline));
+      throw unknownIn(loaded.yaml, ['baseline'], unknownAccelerator(catalog, baseline), loaded.sets);
     const wanted = flagIds ?? [...new Set(loaded.raw.accelerators ?? defaultAcceleratorIds(catalog))];
     checkProvider(loaded, catalog);
     wanted.forEach((id, i) => {
       if (!catalog.accelerators.has(id))
-        throw unknownIn(loaded.yaml, ['accelerators', i], unknownAccelerator(catalog, id));
+        throw unknownIn(loaded.yaml, ['accelerators', i], unknownAccelerator(catalog, id), loaded.sets);
     });
     const chosen = wanted.includes(baseline) ? wanted : [...wanted, baseline];
     const stack = opts.stack ?? loaded.raw.stack;
     if (stack !== undefined && !knownStacks(catalog).includes(stack)) {
       const message = unknownStack(catalog, stack);
       if (opts.stack !== undefined) throw new UsageError(`--stack ${stack}: ${message}`);
-      throw unknownIn(loaded.yaml, ['stack'], message);
+      throw unknownIn(loaded.yaml, ['stack'], message, loaded.sets);
     }
     const accelerators = chosen.map((id) => acceleratorFor(catalog, id, sets, env.today, stack));
     const comparison = compareAccelerators(workload, accelerators, baseline);
@@ -462,6 +471,7 @@ export function runCompare(
           yaml,
           ['name'],
           `workload "${name}" has the name of ${givenAs(first, yaml.file)}; a result pairs workloads by name, so ${first.mix === undefined ? 'give each its own' : 'compare them in separate runs'}`,
+          sets,
         );
       named.set(name, { file: yaml.file });
       continue;
@@ -493,6 +503,16 @@ export function runCompare(
       );
       const { name } = result.workload;
       const first = named.get(name);
+      // A `--set name=` names every class: the clash is the flag's, not the mix file's.
+      const nameSet = sets.find((s) => s.acceleratorId === undefined && s.path.join('.') === 'name');
+      if (first !== undefined && nameSet !== undefined)
+        throw new InputError(
+          `${nameSet.flag} ${nameSet.text}`,
+          undefined,
+          undefined,
+          'name',
+          `gives every class of ${yaml.file} the name "${name}"; a result pairs workloads by name, so name each in its own file`,
+        );
       if (first !== undefined)
         throw unknownIn(
           yaml,

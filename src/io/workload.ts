@@ -40,6 +40,8 @@ export interface LoadedWorkload {
   readonly raw: WorkloadFile;
   readonly workload: Workload;
   readonly modelId: string;
+  /** The workload fields set on the command line, which errors found after loading blame. */
+  readonly sets: readonly FieldSet[];
 }
 
 export function readWorkloadYaml(path: string, stdin: () => string): LocatedYaml {
@@ -324,14 +326,27 @@ export function unknownAccelerator(catalog: Catalog, id: string): string {
   return `unknown accelerator "${id}"${didYouMean(id, [...catalog.accelerators.keys()])} (see 'infercost profiles')`;
 }
 
-/** An error at a workload field: blamed on the flag that set it, else located in the file. */
-function located(y: LocatedYaml, sets: readonly FieldSet[], path: string[], message: string): InputError {
-  const culprit = sets.find((s) => s.path[0] === path[0]);
+/**
+ * An error at a workload field: blamed on the `--set` (or `--demand`, ...) that gave the field, or
+ * a block holding it, else located in the file, which then said the value.
+ */
+export function workloadErrorAt(
+  y: LocatedYaml,
+  sets: readonly FieldSet[],
+  path: readonly (string | number)[],
+  message: string,
+): InputError {
+  const at = path.map(String);
+  const culprit = sets.find(
+    (s) => s.acceleratorId === undefined && s.path.length <= at.length && s.path.every((p, i) => p === at[i]),
+  );
   if (culprit)
-    return new InputError(`${culprit.flag} ${culprit.text}`, undefined, undefined, path.join('.'), message);
-  const { line, col } = y.locate(path);
-  return new InputError(y.file, line, col, path.join('.'), message);
+    return new InputError(`${culprit.flag} ${culprit.text}`, undefined, undefined, dottedPath(path), message);
+  const { line, col } = y.locate([...path]);
+  return new InputError(y.file, line, col, dottedPath(path), message);
 }
+
+const located = workloadErrorAt;
 
 /** Reads, validates and resolves a workload (its model from the catalog or inline). */
 export function loadWorkload(
@@ -414,5 +429,5 @@ export function loadWorkload(
       );
     }
   }
-  return { file: y.file, yaml: y, raw, workload: toWorkload(raw, model, name, draft), modelId };
+  return { file: y.file, yaml: y, raw, workload: toWorkload(raw, model, name, draft), modelId, sets: mine };
 }

@@ -602,7 +602,7 @@ describe('infercost sweep', () => {
     const big = spawnCli([...args, 'speculative.draft=llama-3.2-1b,llama-3.1-405b']);
     expect([big.code, big.stdout]).toEqual([2, '']);
     expect(big.stderr).toBe(
-      'infercost: --vary speculative.draft=llama-3.1-405b: llama-3.1-405b (405.9B parameters, 405.9B active) is not smaller than the target llama-3.3-70b (70.6B, 70.6B active): a draft must be the smaller model (docs/model.md 3c)\n',
+      'infercost: --vary speculative.draft=llama-3.1-405b speculative.draft: llama-3.1-405b (405.9B parameters, 405.9B active) is not smaller than the target llama-3.3-70b (70.6B, 70.6B active): a draft must be the smaller model (docs/model.md 3c)\n',
     );
   });
 
