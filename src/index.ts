@@ -71,10 +71,11 @@ function checked(fn: string, schema: z.ZodType, input: unknown, what?: string): 
 
 /** The catalog (bundled profiles plus the caller's) and today's date, as every function takes them. */
 function envOf(input: { readonly profiles?: readonly string[]; readonly today?: string }) {
+  const today = input.today ?? new Date().toISOString().slice(0, 10);
   return {
     // A folder named twice (dir and dir/) is read once, as the CLI reads --profiles.
-    catalog: loadCatalog(userProfileDirs(input.profiles ?? [], {})),
-    today: input.today ?? new Date().toISOString().slice(0, 10),
+    catalog: loadCatalog(userProfileDirs(input.profiles ?? [], {}), today),
+    today,
   };
 }
 

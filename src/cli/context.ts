@@ -15,7 +15,7 @@ export class Context {
   ) {}
 
   catalog(): Catalog {
-    this.#catalog ??= loadCatalog(userProfileDirs(this.globals.profiles, this.io.env));
+    this.#catalog ??= loadCatalog(userProfileDirs(this.globals.profiles, this.io.env), this.io.today);
     return this.#catalog;
   }
 }

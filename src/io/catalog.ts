@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AcceleratorFile, acceleratorSchema } from '../schema/accelerator.js';
+import { isAfterToday } from '../schema/common.js';
 import { formFactorProfiles } from '../schema/forms.js';
 import { type ModelFile, modelSchema } from '../schema/model.js';
 import { acceleratorRules, modelRules, workloadRules } from '../schema/rules.js';
@@ -73,8 +74,25 @@ export function kindOf(path: string, data: unknown): FileKind | undefined {
   return undefined;
 }
 
-export function parseAccelerator(y: LocatedYaml): AcceleratorFile {
-  return checkAgainst(y, acceleratorSchema(), acceleratorRules);
+/**
+ * A profile, checked; with `today`, a price quote dated later than it is refused where it is
+ * written: it would never be flagged as stale.
+ */
+export function parseAccelerator(y: LocatedYaml, today?: string): AcceleratorFile {
+  const profile = checkAgainst(y, acceleratorSchema(), acceleratorRules);
+  if (today === undefined) return profile;
+  (profile.prices ?? []).forEach((q, i) => {
+    if (!isAfterToday(q.as_of, today)) return;
+    const { line, col } = y.locate(['prices', i, 'as_of']);
+    throw new InputError(
+      y.file,
+      line,
+      col,
+      `prices[${i}].as_of`,
+      `${q.as_of} is after today (${today}): a quote is dated when it was quoted`,
+    );
+  });
+  return profile;
 }
 
 export function parseModel(y: LocatedYaml): ModelFile {
@@ -246,7 +264,7 @@ export function buildSnapshot(): { snapshot: Snapshot; bytes: Buffer } {
  * Bundled accelerators and models, then the user's directories (`--profiles`,
  * `INFERCOST_PROFILES`): a user file with a bundled id replaces the bundled one.
  */
-export function loadCatalog(userDirs: readonly ProfileDir[]): Catalog {
+export function loadCatalog(userDirs: readonly ProfileDir[], today?: string): Catalog {
   const snapshot = readSnapshot();
   const accelerators = loadBundled('accelerators', parseAccelerator, snapshot);
   const models = loadBundled('models', parseModel, snapshot);
@@ -255,7 +273,7 @@ export function loadCatalog(userDirs: readonly ProfileDir[]): Catalog {
     for (const file of files) {
       const y = readYamlFile(file, displayPath(file));
       const kind = kindOf(file, y.data);
-      if (kind === 'accelerator') add(accelerators, parsedEntry(parseAccelerator(y), y, 'user'));
+      if (kind === 'accelerator') add(accelerators, parsedEntry(parseAccelerator(y, today), y, 'user'));
       else if (kind === 'model') add(models, parsedEntry(parseModel(y), y, 'user'));
       else if (kind === undefined) {
         throw new InputError(

@@ -307,7 +307,7 @@ export function acceleratorFor(
   const profile: AcceleratorFile =
     mine.length === 0
       ? entry.value
-      : checkWithSets(withSets(editable(entry), mine, today), mine, parseAccelerator);
+      : checkWithSets(withSets(editable(entry), mine, today), mine, (y) => parseAccelerator(y, today));
   return toAccelerator(
     profile,
     stack !== undefined && Object.hasOwn(profile.stacks ?? {}, stack) ? stack : undefined,

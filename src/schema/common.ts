@@ -44,6 +44,15 @@ function isCalendarDate(s: string): boolean {
   return date.getUTCDate() === d;
 }
 
+/**
+ * True when a date (YYYY, YYYY-MM or YYYY-MM-DD) is later than `today` (YYYY-MM-DD) at the
+ * precision it is written in: in December 2026, `2026-12` and `2026` are this month and year, not
+ * the future; `2027` and `2026-12-08` are.
+ */
+export function isAfterToday(date: string, today: string): boolean {
+  return date > today.slice(0, date.length);
+}
+
 export const SOURCE_KINDS = ['vendor-spec', 'vendor-claim', 'analysis', 'estimate'] as const;
 export const sourceKindSchema = once(() => z.enum(SOURCE_KINDS));
 export type SourceKind = (typeof SOURCE_KINDS)[number];

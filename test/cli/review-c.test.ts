@@ -1,7 +1,9 @@
 // Fixes from a review of flags and inputs: each case failed before the fix it names.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, spawnCli } from '../helpers/cli.js';
+import { REPO, runCli, spawnCli } from '../helpers/cli.js';
 
 const CHAT = 'profiles/workloads/chat.yaml';
 
@@ -15,12 +17,18 @@ describe('an error in a --set value names the flag, not the workload file', () =
     );
   });
 
-  it('compare chat rag --set name=x blames the flag for the clash of names', () => {
+  it('compare chat rag --set name=x blames the flag for the clash of names; a clash in the files is still located', () => {
     const r = spawnCli(['compare', 'chat', 'rag', '--set', 'name=x']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       `infercost: --set name=x name: workload "x" has the name of ${CHAT}'s workload; a result pairs workloads by name, so give each its own\n`,
+    );
+    // The same clash from the files themselves is still located in the file.
+    const file = spawnCli(['compare', CHAT, join(REPO, CHAT)]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toMatch(
+      /^infercost: profiles\/workloads\/chat\.yaml:4:7 name: workload "chat" has the name/,
     );
   });
 
@@ -64,12 +72,67 @@ describe('an error in a --set value names the flag, not the workload file', () =
       'infercost: --set name=x name: gives every class of profiles/workloads/production-mix.yaml the name "x"; a result pairs workloads by name, so name each in its own file\n',
     );
   });
+});
 
-  it('the same error from the file itself is still located in the file', () => {
-    const r = spawnCli(['compare', CHAT, join(REPO, CHAT)]);
+describe('a price quote dated after today is refused: it would never be flagged as stale', () => {
+  const CATALOG = 'test/fixtures/good/catalogs/aws-vms.csv';
+  /** The H100 profile with its first quote dated `asOf`, in a folder of its own. */
+  const profileDatedAt = (asOf: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-future-'));
+    const text = readFileSync(join(REPO, 'profiles/accelerators/h100-sxm.yaml'), 'utf8');
+    const dated = text.replace(/^(\s*)as_of: .*$/m, `$1as_of: ${asOf}`);
+    expect(dated).not.toBe(text);
+    const file = join(dir, 'h100-sxm.yaml');
+    writeFileSync(file, dated);
+    const line = dated.split('\n').findIndex((l) => l.includes(`as_of: ${asOf}`)) + 1;
+    return { dir, file, line };
+  };
+
+  it("prices import --as-of 2099-01-01 is exit 2, one line, nothing written; today's month imports", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-future-out-'));
+    const r = spawnCli([
+      'prices',
+      'import',
+      CATALOG,
+      '--provider',
+      'AWS',
+      '--as-of',
+      '2099-01-01',
+      '--output-dir',
+      dir,
+    ]);
     expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      /^infercost: profiles\/workloads\/chat\.yaml:4:7 name: workload "chat" has the name/,
+      /^infercost: --as-of 2099-01-01: a date after today \(\d{4}-\d{2}-\d{2}\); give the date the catalog's prices were published\n$/,
     );
+    expect(readdirSync(dir)).toEqual([]);
+    // Today's month is not the future (runCli's today is 2026-11-23).
+    const now = await runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026-11']);
+    expect(now.stdout).toContain('h100-sxm');
+    expect(now.code).toBe(0);
+  });
+
+  it('a profile with as_of: 2099-01 fails validate and compare, located at the date; this month validates', async () => {
+    const { dir, file, line } = profileDatedAt('2099-01');
+    const v = spawnCli(['validate', file]);
+    expect(v.code).toBe(2);
+    expect(v.stdout).toBe('');
+    expect(v.stderr).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+ prices\\[0\\]\\.as_of: 2099-01 is after today \\(\\d{4}-\\d{2}-\\d{2}\\): a quote is dated when it was quoted\\n$`,
+      ),
+    );
+    const c = spawnCli(['--profiles', dir, 'compare', CHAT]);
+    expect(c.code).toBe(2);
+    expect(c.stdout).toBe('');
+    expect(c.stderr).toMatch(
+      /^infercost: [^\n]*h100-sxm\.yaml:\d+:\d+ prices\[0\]\.as_of: 2099-01 is after today/,
+    );
+    expect(c.stderr.split('\n')).toHaveLength(2);
+    // A quote from this month is not (runCli's today is 2026-11-23).
+    const { file: now } = profileDatedAt('2026-11');
+    const ok = await runCli(['validate', now]);
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
   });
 });

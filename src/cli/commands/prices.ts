@@ -8,7 +8,7 @@ import { MAX_FILE_BYTES, replaceTopLevel } from '../../io/yaml.js';
 import { fittedTable, hiddenLine } from '../../render/table.js';
 import { escapeText } from '../../render/text.js';
 import type { PriceQuote } from '../../schema/accelerator.js';
-import { dateSchema } from '../../schema/common.js';
+import { dateSchema, isAfterToday } from '../../schema/common.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -40,6 +40,11 @@ export function withQuotes(original: string, quotes: readonly PriceQuote[]): str
 export function pricesImportCommand(ctx: Context, file: string, opts: PricesImportOptions): number {
   if (!dateSchema().safeParse(opts.asOf).success)
     throw new UsageError(`--as-of ${opts.asOf}: expected the catalog's date as YYYY, YYYY-MM or YYYY-MM-DD`);
+  // A quote dated later than today would never be flagged as stale.
+  if (isAfterToday(opts.asOf, ctx.io.today))
+    throw new UsageError(
+      `--as-of ${opts.asOf}: a date after today (${ctx.io.today}); give the date the catalog's prices were published`,
+    );
   const basis = opts.basis ?? 'hyperscaler';
   if (!(BASES as readonly string[]).includes(basis))
     throw new UsageError(`--basis ${basis}: expected one of ${BASES.join(', ')}`);

@@ -22,7 +22,7 @@ export function validateCommand(ctx: Context, files: string[]): number {
       const kind = kindOf(file, y.data);
       let label: string;
       if (kind === 'accelerator' || kind === 'model') {
-        const id = (kind === 'accelerator' ? parseAccelerator(y) : parseModel(y)).id;
+        const id = (kind === 'accelerator' ? parseAccelerator(y, ctx.io.today) : parseModel(y)).id;
         const key = `${kind}:${id}`;
         const other = seen.get(key);
         if (other) {
