@@ -136,3 +136,26 @@ describe('a price quote dated after today is refused: it would never be flagged 
     expect([ok.code, ok.stderr]).toEqual([0, '']);
   });
 });
+
+describe('--no-ranges with --columns range is refused: neither can win silently', () => {
+  it('exit 2, one line, nothing on stdout, no output file', () => {
+    const r = spawnCli(['compare', CHAT, '--no-ranges', '--columns', 'range']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'infercost: --no-ranges hides the Range column that --columns range asks for: give one or the other, not both\n',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-ranges-'));
+    const out = join(dir, 'out.txt');
+    const o = spawnCli(['compare', CHAT, '--no-ranges', '--columns', 'tok_s_chip,range', '-o', out]);
+    expect(o.code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+    // Either flag alone still works.
+    const cols = spawnCli(['compare', CHAT, '--columns', 'range']);
+    expect(cols.code).toBe(0);
+    expect(cols.stdout).toContain('Range');
+    const hidden = spawnCli(['compare', CHAT, '--no-ranges', '--columns', 'tok_s_chip']);
+    expect(hidden.code).toBe(0);
+    expect(hidden.stdout).not.toContain('Range');
+  });
+});

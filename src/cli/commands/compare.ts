@@ -19,6 +19,12 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
     throw new UsageError(
       '--pareto has no CSV form (one row per accelerator); use --format json, ndjson, table or markdown',
     );
+  const columns = parseColumns(opts.columns);
+  // --no-ranges hides the Range column, --columns range asks for it: neither can win silently.
+  if (!opts.ranges && columns?.includes('range'))
+    throw new UsageError(
+      '--no-ranges hides the Range column that --columns range asks for: give one or the other, not both',
+    );
   const run = runCompare(
     { catalog: ctx.catalog(), today: ctx.io.today, readStdin: ctx.io.readStdin },
     workloadPaths,
@@ -26,7 +32,6 @@ export function compareCommand(ctx: Context, workloadPaths: string[], opts: Comp
   );
   const toFile = opts.output !== undefined;
   const color = format === 'table' && !toFile && useColor(ctx.io, ctx.globals.color, ctx.io.stdoutIsTty);
-  const columns = parseColumns(opts.columns);
   const width = format === 'table' && !toFile ? ctx.io.stdoutColumns : undefined;
   const text = RENDERERS[format](run.doc, {
     color,
