@@ -394,6 +394,16 @@ export function loadWorkload(
     model = toModel(raw.model, modelId);
     maxContext = raw.model.max_context_tokens;
   }
+  // Section 3d: expert parallelism spreads the routed experts over the chips; a dense model has
+  // none, and the layout would fall back to tensor parallel without a word.
+  if (raw.deployment?.parallelism === 'ep' && model.moe === undefined) {
+    throw located(
+      y,
+      mine,
+      ['deployment', 'parallelism'],
+      `ep (expert parallelism) needs an MoE model, and ${modelId} is dense: give tp or leave it out (docs/model.md 3d)`,
+    );
+  }
   const context = raw.input_tokens + raw.output_tokens;
   if (maxContext !== undefined && context > maxContext) {
     const blamed = mine.find((s) => s.path[0] === 'output_tokens') ? 'output_tokens' : 'input_tokens';

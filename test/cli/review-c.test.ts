@@ -159,3 +159,34 @@ describe('--no-ranges with --columns range is refused: neither can win silently'
     expect(hidden.stdout).not.toContain('Range');
   });
 });
+
+describe('deployment.parallelism: ep on a dense model is refused, not ignored', () => {
+  const workload = (model: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-ep-'));
+    const file = join(dir, 'ep.yaml');
+    writeFileSync(
+      file,
+      `name: ep\nmodel: ${model}\ninput_tokens: 800\noutput_tokens: 300\ndeployment: { parallelism: ep }\n`,
+    );
+    return file;
+  };
+
+  it('a file giving ep for llama-3.3-70b is exit 2, located at the field; --set is blamed on the flag', () => {
+    const file = workload('llama-3.3-70b');
+    const message =
+      'deployment.parallelism: ep (expert parallelism) needs an MoE model, and llama-3.3-70b is dense: give tp or leave it out (docs/model.md 3d)\n';
+    const r = spawnCli(['compare', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`infercost: ${file}:5:28 ${message}`);
+    const v = spawnCli(['validate', file]);
+    expect([v.code, v.stdout, v.stderr]).toEqual([2, '', `${file}:5:28 ${message}`]);
+    const set = spawnCli(['compare', CHAT, '--set', 'deployment.parallelism=ep']);
+    expect(set.code).toBe(2);
+    expect(set.stderr).toBe(`infercost: --set deployment.parallelism=ep ${message}`);
+    // An MoE model takes it.
+    const moe = spawnCli(['compare', workload('gpt-oss-120b'), '--accelerators', 'h100-sxm']);
+    expect(moe.code).toBe(0);
+    expect(moe.stderr).not.toContain('parallelism');
+  });
+});
