@@ -1,4 +1,5 @@
 import { kvBytesPerToken, kvWindowBytes, linearStateBytes, weightBytes } from './bytes.js';
+import { cappedClockFraction } from './energy.js';
 import { type ComputeChoice, precisionOf, selectComputePrecision } from './precision.js';
 import { decodeStepTimeS, type Replica, type ReplicaPoint, replicaBuilder, replicaPoint } from './replica.js';
 import type { Accelerator, Efficiency, Parallelism, Precision, Workload } from './types.js';
@@ -102,16 +103,18 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
   const experts0 = precision.experts;
   const experts = experts0 && narrower && experts0.bits > activations.bits ? activations : experts0;
   const weights = weightsQuantised ? activations : precision.weights;
+  // 6.2: a power cap below TDP lowers the clock, so every matrix rate (memory and links keep theirs).
+  const clock = cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, mech.powerCappedClock);
   // 3a.9: a GEMM runs at the wider of its weights' and the activations' formats.
   const rateOf = (w: Precision) => {
-    if (!workload.mechanisms.gemmFormats || w.bits <= activations.bits) return compute.flopsPerS;
-    return selectComputePrecision(accelerator, w.format)?.flopsPerS ?? compute.flopsPerS;
+    if (!workload.mechanisms.gemmFormats || w.bits <= activations.bits) return clock * compute.flopsPerS;
+    return clock * (selectComputePrecision(accelerator, w.format)?.flopsPerS ?? compute.flopsPerS);
   };
   return {
     compute,
     experts,
-    attentionFlopsPerS: attention?.flopsPerS ?? compute.flopsPerS,
-    ...(decodeAttention ? { decodeAttentionFlopsPerS: decodeAttention.flopsPerS } : {}),
+    attentionFlopsPerS: clock * (attention?.flopsPerS ?? compute.flopsPerS),
+    ...(decodeAttention ? { decodeAttentionFlopsPerS: clock * decodeAttention.flopsPerS } : {}),
     denseFlopsPerS: rateOf(weights),
     expertFlopsPerS: rateOf(experts ?? weights),
     weights,

@@ -47,6 +47,16 @@ export interface PowerModel {
 }
 
 /**
+ * 6.2 `power_capped_clock`: the fraction of its clock a chip held below its TDP sustains,
+ * `(min(cap, tdp_w) / tdp_w)^(1/3)` (switching power goes as `V^2 f` and the voltage follows
+ * the clock, so power as `f^3`); 1 without a cap, with a cap at or above TDP, or switched off.
+ */
+export function cappedClockFraction(tdpW: number, capW: number | undefined, on: boolean): number {
+  if (!on || capW === undefined || capW >= tdpW) return 1;
+  return Math.cbrt(capW / tdpW);
+}
+
+/**
  * 6.1: the prefill time that falls to each decode step, `B * t_pf / O`, when `prefill_power` is on;
  * 0 when it is off, under chunked prefill (the step already carries it) or disaggregated (the
  * decode replica prefills nothing).

@@ -7,6 +7,7 @@ import {
   type Setup,
 } from './deploy.js';
 import {
+  cappedClockFraction,
   deploymentPowerW,
   type EnergyMetrics,
   energyMetrics,
@@ -60,7 +61,13 @@ export type Warning =
   /** Section 12c: the chip's factors come from rows whose input length was itself estimated. */
   | { readonly code: 'INPUTS_ESTIMATED' }
   /** Section 6.1: a cap below TDP lowers the power charged, never the throughput. */
-  | { readonly code: 'POWER_CAP_BELOW_TDP'; readonly capW: number; readonly tdpW: number };
+  | {
+      readonly code: 'POWER_CAP_BELOW_TDP';
+      readonly capW: number;
+      readonly tdpW: number;
+      /** 6.2, when `power_capped_clock` is on: the clock the matrix units keep under the cap. */
+      readonly clockFraction?: number;
+    };
 
 export interface Performance {
   readonly ttftS: number;
@@ -147,8 +154,15 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
   if (accelerator.powerIsEstimate.tdp) warnings.push({ code: 'POWER_ESTIMATE', field: 'tdp' });
   if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
   const capW = workload.site.powerCapW;
-  if (capW !== undefined && capW < accelerator.tdpW)
-    warnings.push({ code: 'POWER_CAP_BELOW_TDP', capW, tdpW: accelerator.tdpW });
+  if (capW !== undefined && capW < accelerator.tdpW) {
+    const slowed = workload.mechanisms.powerCappedClock;
+    warnings.push({
+      code: 'POWER_CAP_BELOW_TDP',
+      capW,
+      tdpW: accelerator.tdpW,
+      ...(slowed ? { clockFraction: cappedClockFraction(accelerator.tdpW, capW, true) } : {}),
+    });
+  }
   const assumed = EFFICIENCY_FACTORS.filter(
     (f) => !accelerator.calibrated[f] && workload.efficiencyOverrides[f] === undefined,
   );

@@ -92,6 +92,8 @@ export interface Mechanisms {
   readonly expertEfficiency: boolean;
   /** 6.1 Power's activity includes the prefill time that falls to each step, at eta_prefill. */
   readonly prefillPower: boolean;
+  /** 6.2 A power cap below TDP lowers the matrix units' clock by `(cap / tdp)^(1/3)`. */
+  readonly powerCappedClock: boolean;
   /** 3b.7 Stacks that admit by occupancy (vLLM) fit at the steady-state context; the rest at the peak. */
   readonly stackKvAdmission: boolean;
   /** 3a.13 The KV cache read runs at eta_mem; 3a.8's ratio slows the attention FLOPs only. */

@@ -340,6 +340,7 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
     softRoofline: m?.soft_roofline ?? d.soft_roofline,
     expertEfficiency: m?.expert_efficiency ?? d.expert_efficiency,
     prefillPower: m?.prefill_power ?? d.prefill_power,
+    powerCappedClock: m?.power_capped_clock ?? d.power_capped_clock,
     stackKvAdmission: m?.stack_kv_admission ?? d.stack_kv_admission,
     fp8MlaDecode: m?.fp8_mla_decode ?? d.fp8_mla_decode,
     fp8Attention: m?.fp8_attention ?? d.fp8_attention,

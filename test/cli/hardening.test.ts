@@ -329,8 +329,17 @@ describe('gates and exit codes', () => {
     }
   });
 
-  it('a power cap below TDP is flagged: it lowers the power charged, never the throughput', async () => {
-    const args = ['compare', CHAT, '--accelerators', 'h100-sxm', '--format', 'json'];
+  it('with power_capped_clock off, a power cap below TDP is flagged: it lowers the power charged, not the throughput', async () => {
+    const args = [
+      'compare',
+      CHAT,
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'json',
+      '--set',
+      'mechanisms.power_capped_clock=false',
+    ];
     const capped = JSON.parse((await runCli([...args, '--set', 'site.power_cap_w=1'])).stdout).results[0]
       .accelerators[0];
     expect(capped.warnings).toContainEqual({
@@ -343,6 +352,37 @@ describe('gates and exit codes', () => {
     const above = JSON.parse((await runCli([...args, '--set', 'site.power_cap_w=700'])).stdout).results[0]
       .accelerators[0];
     expect(above.warnings.map((w: { code: string }) => w.code)).not.toContain('POWER_CAP_BELOW_TDP');
+  });
+
+  it('with power_capped_clock (on by default), a cap at half of TDP runs the matrix units at 2^(-1/3) = 79% of their clock', async () => {
+    const args = [
+      'compare',
+      CHAT,
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'json',
+      '--set',
+      'site.power_cap_w=350',
+    ];
+    const on = (await runCli(args)).stdout;
+    const slowed = JSON.parse(on).results[0].accelerators[0];
+    // (350 / 700)^(1/3) = 0.5^(1/3) = 0.793700526
+    expect(slowed.warnings).toContainEqual({
+      code: 'POWER_CAP_BELOW_TDP',
+      capW: 350,
+      tdpW: 700,
+      clockFraction: expect.closeTo(0.7937005, 6),
+      message:
+        "power cap 350 W is below this chip's 700 W TDP: its matrix units run at 79% of their clock, the least slowdown the cap allows (docs/model.md 6.2), so tokens per joule is an upper bound",
+    });
+    const off = JSON.parse((await runCli([...args, '--set', 'mechanisms.power_capped_clock=false'])).stdout)
+      .results[0].accelerators[0];
+    // chat's 40 ms TPOT limit binds either way; slower GEMMs leave room for fewer sequences
+    expect(slowed.metrics.output_tokens_per_s_per_chip).toBeLessThan(
+      off.metrics.output_tokens_per_s_per_chip,
+    );
+    expect(slowed.deployment.batch).toBeLessThan(off.deployment.batch);
   });
 
   it("--demand or --power-budget replaces the file's sizing of either kind; both flags at once are still refused", async () => {

@@ -784,6 +784,32 @@ describe('6.1 power at the operating point', () => {
   });
 });
 
+describe('6.2 a power cap slows the matrix units', () => {
+  it('the clock held is (cap / TDP)^(1/3): 0.5 at an eighth of TDP, 0.86305 for H100 at 450 W of 700', async () => {
+    const { cappedClockFraction } = await import('../../src/engine/energy.js');
+    expect(cappedClockFraction(1000, 125, true)).toBeCloseTo(0.5, 15);
+    // 450 / 700 = 0.642857; its cube root 0.86305 (0.86305^3 = 0.64285)
+    expect(cappedClockFraction(700, 450, true)).toBeCloseTo(0.86305, 5);
+    expect(cappedClockFraction(700, 450, false)).toBe(1);
+    expect(cappedClockFraction(700, 700, true)).toBe(1);
+    expect(cappedClockFraction(700, 1000, true)).toBe(1);
+    expect(cappedClockFraction(700, undefined, true)).toBe(1);
+  });
+
+  it('H100 capped at 87.5 W (TDP / 8) runs the chat GEMMs and attention at half the rate; memory and links unchanged', () => {
+    const w = (on: boolean) => chat({ power_capped_clock: on }, { site: { power_cap_w: 87.5 } });
+    const on = decodeStep(replica(h100, w(true), 2), 101);
+    const off = decodeStep(replica(h100, w(false), 2), 101);
+    // off: t_gemm + t_attn = 14.413 + 0.254 ms; on: twice that, 29.334 ms
+    expect(off.computeS).toBeCloseTo(tGemm + tAttn, 12);
+    expect(on.computeS).toBeCloseTo(2 * (tGemm + tAttn), 12);
+    // t_w + t_kv = 13.172 + 2.933 ms either way, and the all-reduce too
+    expect(on.memoryS).toBeCloseTo(tW + tKv, 12);
+    expect(on.memoryS).toBe(off.memoryS);
+    expect(on.commS).toBe(off.commS);
+  });
+});
+
 describe('12a layout_pairs: the search runs an MoE model on more than one chip at the layout fit', () => {
   const base = { etaMem: 0.8, etaPrefill: 0.6, etaDecode: 0.35, etaLink: 0.7, tStep0S: 0.002 };
   // Half the memory efficiency, as a pair's expert-parallel rows might fit.

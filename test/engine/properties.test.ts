@@ -124,6 +124,7 @@ const workloadArb = fc.record({
     softRoofline: fc.boolean(),
     expertEfficiency: fc.boolean(),
     prefillPower: fc.boolean(),
+    powerCappedClock: fc.boolean(),
     stackKvAdmission: fc.boolean(),
     kvReadsAtMem: fc.boolean(),
     ttftFit: fc.boolean(),
@@ -268,6 +269,26 @@ describe('engine invariants', () => {
     ...a,
     memCapacityBytes: a.memCapacityBytes * k,
   }));
+
+  it('a higher power cap never lowers throughput (6.2, whether or not its switch is on)', () => {
+    fc.assert(
+      fc.property(
+        acceleratorArb,
+        workloadArb,
+        fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+        fc.double({ min: 1, max: 4, noNaN: true }),
+        (ap, wp, share, k) => {
+          const a = makeAccelerator(ap);
+          const w = makeWorkload(wp);
+          const capped = (capW: number): Workload => ({ ...w, site: { ...w.site, powerCapW: capW } });
+          const low = throughput(a, capped(a.tdpW * share));
+          expect(throughput(a, capped(a.tdpW * share * k))).toBeGreaterThanOrEqual(low * (1 - 1e-12));
+          expect(throughput(a, w)).toBeGreaterThanOrEqual(low * (1 - 1e-12));
+        },
+      ),
+      RUNS,
+    );
+  });
 
   it("a finite run (3b.8) lies between its last wave's rate and the steady state's; whole waves are the steady state", () => {
     fc.assert(

@@ -855,10 +855,12 @@ describe('bands never narrower than a level fitted closer to the chip (docs/mode
     // 17.3% since the twenty-seventh read the Qwen3 rows' KV cache as FP8 and the TensorRT-LLM fits
     // moved; 19.2% since the twenty-ninth's 74 TensorRT-LLM release-1.2 rows moved B200's and H200's;
     // 21.3% since the thirty-eighth's Neuron collective latency moved the pooled fit; 20.1% since
-    // the forty-fourth's TPU v7 Qwen3-32B rows joined the pooled and stack fits.
+    // the forty-fourth's TPU v7 Qwen3-32B rows joined the pooled and stack fits; 12.7% since the
+    // forty-sixth's power cap slows a capped chip's matrix units (docs/model.md 6.2), the eight
+    // MaxQ rows no longer run at full speed.
     const tpj = cv.summary.find((g) => g.group === 'tokens per joule (MLPerf Power rows)');
     expect(tpj?.rows).toBe(15);
-    expect(tpj?.medianAbsErrorPct).toBeCloseTo(20.06, 1);
+    expect(tpj?.medianAbsErrorPct).toBeCloseTo(12.74, 1);
     expect(tpj?.coveragePct).toBeNull();
     const w = cv.summary.find((g) => g.group === 'system power per chip (MLPerf Power rows)');
     // 7.52 (7.64 before the thirty-eighth session, 7.10 before the twenty-ninth, 6.60 before the

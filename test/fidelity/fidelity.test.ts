@@ -224,11 +224,13 @@ describe('backtest on the bundled measured results', () => {
     // docs/accuracy.md, "Input lengths nobody published"), and
     // Mixtral's H200 rows at ~1,000 tokens move to about +5%. The median was under 5% (4.4%) until
     // the twenty-ninth session's refit: 5.2% since, with B200's Llama 2 70B rows at -5.2..-5.6%
-    // and 405B's estimated input at 10,624 tokens (docs/accuracy.md, "TensorRT-LLM release 1.2 joins").
+    // and 405B's estimated input at 10,624 tokens (docs/accuracy.md, "TensorRT-LLM release 1.2 joins");
+    // 5.14% since the forty-sixth session's power cap (docs/model.md 6.2) slowed the MaxQ rows and
+    // moved the datasets' estimated inputs.
     const atEstimate = json.summary.find(
       (s: { group: string }) => s.group === 'system power per chip (MLPerf Power rows)',
     );
-    expect(atEstimate.median_abs_error_pct).toBeCloseTo(5.21, 1);
+    expect(atEstimate.median_abs_error_pct).toBeCloseTo(5.14, 1);
     type PowerRow = {
       id: string;
       measured_system_w_per_chip: number | null;

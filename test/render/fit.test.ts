@@ -207,7 +207,7 @@ describe('a table that fits', () => {
     expect(widest(out)).toBeLessThanOrEqual(40);
     expect(out).not.toMatch(/[┌│]/);
     expect(out).not.toContain('Not shown');
-    expect(out).toMatch(/\n\nCannot run this workload:\n {2}b200 \[1\]: cannot meet SLO: TPOT 4\.66\n/);
+    expect(out).toMatch(/\n\nCannot run this workload:\n {2}b200 \[1\]: cannot meet SLO: TPOT 4\.63\n/);
   });
 
   it("prices import's table fits: where each quote came from goes first, named; piped, every column", async () => {
