@@ -1,4 +1,5 @@
-// Fixes from a review of flags and inputs: each case failed before the fix it names.
+// Flags and inputs that were accepted wrongly or blamed on the wrong place: each case failed before
+// the fix it names (a fresh-eyes review, forty-sixth session).
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
