@@ -95,6 +95,9 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .showSuggestionAfterError(true)
     // `-o -` is stdout, as `-` is stdin for a workload; an empty name is no file at all.
     .hook('preAction', (_program, action) => {
+      // A config named on the command line is read before any command, even one that uses none
+      // (init, schema): a typo in its path is exit 2, not silently no config.
+      if (program.opts<{ config?: string }>().config !== undefined) projectConfig();
       const output = action.getOptionValue('output') as unknown;
       if (output === '-') action.setOptionValue('output', undefined);
       else if (output === '') throw new UsageError('--output: expected a file name (or - for stdout)');

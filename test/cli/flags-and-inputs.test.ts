@@ -191,3 +191,20 @@ describe('deployment.parallelism: ep on a dense model is refused, not ignored', 
     expect(moe.stderr).not.toContain('parallelism');
   });
 });
+
+describe('a --config named on the command line is read by every command', () => {
+  it('init and schema with a missing --config: exit 2, one line, nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-cfg-'));
+    const missing = join(dir, 'nope.yaml');
+    for (const args of [['init'], ['schema', 'workload']]) {
+      const r = spawnCli(['--config', missing, ...args], { cwd: dir });
+      expect([r.code, r.stdout], args[0]).toEqual([2, '']);
+      // named as the user would read it from where they ran it
+      expect(r.stderr).toBe('infercost: nope.yaml cannot read file: no such file or directory\n');
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    // Without --config both still run: init writes its workload file.
+    expect(spawnCli(['init'], { cwd: dir }).code).toBe(0);
+    expect(readdirSync(dir)).toEqual(['workload.yaml']);
+  });
+});
