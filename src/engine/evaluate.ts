@@ -60,7 +60,7 @@ export type Warning =
     }
   /** Section 12c: the chip's factors come from rows whose input length was itself estimated. */
   | { readonly code: 'INPUTS_ESTIMATED' }
-  /** Section 6.1: a cap below TDP lowers the power charged, never the throughput. */
+  /** Sections 6.1 and 6.2: a cap below TDP lowers the power charged and (6.2, when on) the clock. */
   | {
       readonly code: 'POWER_CAP_BELOW_TDP';
       readonly capW: number;
@@ -155,12 +155,13 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
   if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
   const capW = workload.site.powerCapW;
   if (capW !== undefined && capW < accelerator.tdpW) {
-    const slowed = workload.mechanisms.powerCappedClock;
+    // The fraction setupFor applied; 1 (left out) when power_capped_clock is off.
+    const clock = cappedClockFraction(accelerator.tdpW, capW, workload.mechanisms.powerCappedClock);
     warnings.push({
       code: 'POWER_CAP_BELOW_TDP',
       capW,
       tdpW: accelerator.tdpW,
-      ...(slowed ? { clockFraction: cappedClockFraction(accelerator.tdpW, capW, true) } : {}),
+      ...(clock < 1 ? { clockFraction: clock } : {}),
     });
   }
   const assumed = EFFICIENCY_FACTORS.filter(

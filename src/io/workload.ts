@@ -346,8 +346,6 @@ export function workloadErrorAt(
   return new InputError(y.file, line, col, dottedPath(path), message);
 }
 
-const located = workloadErrorAt;
-
 /** Reads, validates and resolves a workload (its model from the catalog or inline). */
 export function loadWorkload(
   y: LocatedYaml,
@@ -379,7 +377,7 @@ export function loadWorkload(
   if (typeof raw.model === 'string') {
     const entry = catalog.models.get(raw.model);
     if (!entry) {
-      throw located(
+      throw workloadErrorAt(
         y,
         mine,
         ['model'],
@@ -397,7 +395,7 @@ export function loadWorkload(
   // Section 3d: expert parallelism spreads the routed experts over the chips; a dense model has
   // none, and the layout would fall back to tensor parallel without a word.
   if (raw.deployment?.parallelism === 'ep' && model.moe === undefined) {
-    throw located(
+    throw workloadErrorAt(
       y,
       mine,
       ['deployment', 'parallelism'],
@@ -407,7 +405,7 @@ export function loadWorkload(
   const context = raw.input_tokens + raw.output_tokens;
   if (maxContext !== undefined && context > maxContext) {
     const blamed = mine.find((s) => s.path[0] === 'output_tokens') ? 'output_tokens' : 'input_tokens';
-    throw located(
+    throw workloadErrorAt(
       y,
       mine,
       [blamed],
@@ -419,7 +417,7 @@ export function loadWorkload(
   if (raw.speculative) {
     const entry = catalog.models.get(raw.speculative.draft);
     if (!entry) {
-      throw located(
+      throw workloadErrorAt(
         y,
         mine,
         ['speculative', 'draft'],
@@ -431,7 +429,7 @@ export function loadWorkload(
     // itself) is a mistake, never a configuration: each of its steps reads what a target step does.
     if (draft.paramsTotal >= model.paramsTotal && draft.paramsActive >= model.paramsActive) {
       const b = (n: number) => `${Number((n / 1e9).toPrecision(4))}B`;
-      throw located(
+      throw workloadErrorAt(
         y,
         mine,
         ['speculative', 'draft'],

@@ -45,8 +45,9 @@ export function diffCommand(
     return k;
   });
   if (metrics?.length === 0) throw new UsageError('--metrics: give at least one metric');
-  // Diff needs no profile, but --config and --profiles are checked as every other command checks
-  // them, by loading the catalog: a missing config or profile folder is exit 2, not ignored.
+  // Diff needs no profile, but a --profiles folder is checked as every other command checks it, by
+  // loading the catalog: a missing one is exit 2, not ignored (a named --config is read for every
+  // command before it runs, src/cli/program.ts).
   ctx.catalog();
   assertStdinOnce([oldPath, newPath]);
   const before = readResultFile(oldPath, ctx.io.readStdin);
