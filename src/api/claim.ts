@@ -1,5 +1,6 @@
 // Claim analysis (docs/model.md section 7a): a vendor's "a/b metric >= r" over workloads, with
 // the ratio's range, a verdict, the break-even price or capex, and what flips the verdict.
+import { CAP_CLOCK_EXPONENT } from '../engine/energy.js';
 import { evaluate, intervalLogFor } from '../engine/evaluate.js';
 import {
   type Accelerator,
@@ -184,9 +185,24 @@ function levers(a: Accelerator, b: Accelerator, w: Workload): Lever[] {
   const kwh = w.site.usdPerKwh;
   const inTok = w.inputTokens;
   const outTok = w.outputTokens;
+  const capW = w.site.powerCapW;
+  // 6.2: the clock under a power cap is an estimate (exponent 1 to 1/3), one physics for both chips.
+  const capped =
+    w.mechanisms.powerCappedClock && capW !== undefined && (capW < a.tdpW || capW < b.tdpW)
+      ? [
+          scaleWorkload(
+            `clock under the ${grouped(capW)} W cap`,
+            CAP_CLOCK_EXPONENT.low,
+            CAP_CLOCK_EXPONENT.nominal,
+            (x) => (x === CAP_CLOCK_EXPONENT.low ? 'exponent 1' : 'exponent 1/3'),
+            (x) => ({ ...w, site: { ...w.site, powerCapClockExponent: x } }),
+          ),
+        ]
+      : [];
   return [
     ...chipLevers(a, w, (x) => [x, b, w]),
     ...chipLevers(b, w, (x) => [a, x, w]),
+    ...capped,
     scaleWorkload(
       'power price',
       kwh * 0.5,

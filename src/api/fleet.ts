@@ -2,7 +2,13 @@
 // integer program with HiGHS.
 import { createRequire } from 'node:module';
 import { chooseDeployment } from '../engine/deploy.js';
-import { efficiencyRange, estimateRange, evaluate, type RangeEnd } from '../engine/evaluate.js';
+import {
+  capClockRange,
+  efficiencyRange,
+  estimateRange,
+  evaluate,
+  type RangeEnd,
+} from '../engine/evaluate.js';
 import {
   type FleetMargin,
   type FleetOption,
@@ -191,7 +197,7 @@ export function fleetProblemFor(
         facilityWPerChip: e.energy.facilityWPerChip,
         usdPerYearPerChip: e.cost === undefined ? undefined : e.cost.usdPerChipHour * 8760,
       };
-      const range = estimateRange(acc, w, e, efficiencyRange(acc, w, e), d);
+      const range = estimateRange(acc, w, e, capClockRange(acc, w, e, efficiencyRange(acc, w, e)), d);
       const nominal = {
         x: e.performance.outputTokensPerSPerChip,
         tpd: e.cost?.outputTokensPerUsd,

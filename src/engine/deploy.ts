@@ -104,7 +104,12 @@ export function setupFor(accelerator: Accelerator, workload: Workload): Setup | 
   const experts = experts0 && narrower && experts0.bits > activations.bits ? activations : experts0;
   const weights = weightsQuantised ? activations : precision.weights;
   // 6.2: a power cap below TDP lowers the clock, so every matrix rate (memory and links keep theirs).
-  const clock = cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, mech.powerCappedClock);
+  const clock = cappedClockFraction(
+    accelerator.tdpW,
+    workload.site.powerCapW,
+    mech.powerCappedClock,
+    workload.site.powerCapClockExponent,
+  );
   // 3a.9: a GEMM runs at the wider of its weights' and the activations' formats.
   const rateOf = (w: Precision) => {
     if (!workload.mechanisms.gemmFormats || w.bits <= activations.bits) return clock * compute.flopsPerS;

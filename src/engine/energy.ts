@@ -47,13 +47,25 @@ export interface PowerModel {
 }
 
 /**
- * 6.2 `power_capped_clock`: the fraction of its clock a chip held below its TDP sustains,
- * `(min(cap, tdp_w) / tdp_w)^(1/3)` (switching power goes as `V^2 f` and the voltage follows
- * the clock, so power as `f^3`); 1 without a cap, with a cap at or above TDP, or switched off.
+ * 6.2: the estimate's exponent, nominal (switching power goes as `V^2 f` and the voltage follows
+ * the clock, so power as `f^3`: the least slowdown a cap allows) and pessimistic (the clock falls
+ * in proportion to power), the range's low end.
  */
-export function cappedClockFraction(tdpW: number, capW: number | undefined, on: boolean): number {
+export const CAP_CLOCK_EXPONENT = { nominal: 1 / 3, low: 1 } as const;
+
+/**
+ * 6.2 `power_capped_clock`: the fraction of its clock a chip held below its TDP sustains,
+ * `(min(cap, tdp_w) / tdp_w)^exponent`, the exponent 1/3 unless the range's low end asks for 1;
+ * 1 without a cap, with a cap at or above TDP, or switched off.
+ */
+export function cappedClockFraction(
+  tdpW: number,
+  capW: number | undefined,
+  on: boolean,
+  exponent: number = CAP_CLOCK_EXPONENT.nominal,
+): number {
   if (!on || capW === undefined || capW >= tdpW) return 1;
-  return Math.cbrt(capW / tdpW);
+  return exponent === CAP_CLOCK_EXPONENT.nominal ? Math.cbrt(capW / tdpW) : (capW / tdpW) ** exponent;
 }
 
 /**

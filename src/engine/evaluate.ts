@@ -7,6 +7,7 @@ import {
   type Setup,
 } from './deploy.js';
 import {
+  CAP_CLOCK_EXPONENT,
   cappedClockFraction,
   deploymentPowerW,
   type EnergyMetrics,
@@ -156,7 +157,12 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
   const capW = workload.site.powerCapW;
   if (capW !== undefined && capW < accelerator.tdpW) {
     // The fraction setupFor applied; 1 (left out) when power_capped_clock is off.
-    const clock = cappedClockFraction(accelerator.tdpW, capW, workload.mechanisms.powerCappedClock);
+    const clock = cappedClockFraction(
+      accelerator.tdpW,
+      capW,
+      workload.mechanisms.powerCappedClock,
+      workload.site.powerCapClockExponent,
+    );
     warnings.push({
       code: 'POWER_CAP_BELOW_TDP',
       capW,
@@ -409,7 +415,12 @@ export function compareAccelerators(
               accelerators[i] as Accelerator,
               workload,
               e,
-              efficiencyRange(accelerators[i] as Accelerator, workload, e),
+              capClockRange(
+                accelerators[i] as Accelerator,
+                workload,
+                e,
+                efficiencyRange(accelerators[i] as Accelerator, workload, e),
+              ),
               deployments[i],
             )
           : undefined,
@@ -493,6 +504,41 @@ export function efficiencyRange(
     return rangeEnd(evaluate({ ...accelerator, efficiency }, workload));
   };
   return { low: at('low'), high: at('high') };
+}
+
+/**
+ * 6.2: a chip held below its TDP states the cap's clock estimate in its range. The nominal
+ * exponent (1/3) is the optimistic end, so the chip is searched again at the pessimistic one
+ * (the clock falling in proportion to power, a latency limit free to move the batch) and each
+ * metric's ratio to the nominal widens the end it points to: below 1 the low end, above 1 the
+ * high end ($/1M inversely). Unchanged without a cap below TDP or with the switch off.
+ */
+export function capClockRange(
+  accelerator: Accelerator,
+  workload: Workload,
+  nominal: Evaluation,
+  range: EfficiencyRange | undefined,
+): EfficiencyRange | undefined {
+  const capW = workload.site.powerCapW;
+  if (!workload.mechanisms.powerCappedClock || capW === undefined || capW >= accelerator.tdpW) return range;
+  const slow = { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } };
+  const moved = rangeEnd(evaluate(accelerator, slow));
+  const base = range ?? { low: rangeEnd(nominal), high: rangeEnd(nominal) };
+  const at = rangeEnd(nominal);
+  const low = { ...base.low };
+  const high = { ...base.high };
+  for (const k of Object.keys(at) as (keyof RangeEnd)[]) {
+    const m = moved[k];
+    const n = at[k];
+    // Where no deployment meets the limits at the slower clock, the range stays as it was.
+    if (m === null || n === null || n === 0 || m === n) continue;
+    const r = m / n;
+    // `low` is the pessimistic end: fewer tokens, or more dollars per million.
+    const end = (k === 'usdPerMtokOutput' ? r > 1 : r < 1) ? low : high;
+    const v = end[k];
+    if (v !== null) end[k] = v * r;
+  }
+  return { low, high };
 }
 
 /**

@@ -282,6 +282,8 @@ export interface Site {
   readonly pue: number;
   /** Power cap per chip (MLPerf MaxQ, `nvidia-smi -pl`); absent: the chip's TDP. */
   readonly powerCapW?: number;
+  /** 6.2's exponent, set only by the range's low end (`CAP_CLOCK_EXPONENT.low`); absent: 1/3. */
+  readonly powerCapClockExponent?: number;
   readonly usdPerKwh: number;
 }
 

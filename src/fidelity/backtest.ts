@@ -1,6 +1,7 @@
 // Backtest: the engine against measured results. Pure: rows and resolved profiles in, data out.
 import { type CalibrationCase, type Prediction, predictCase } from '../engine/calibrate.js';
 import { layoutFitApplies } from '../engine/deploy.js';
+import { CAP_CLOCK_EXPONENT } from '../engine/energy.js';
 import { intervalLogFor } from '../engine/evaluate.js';
 import { precisionOf } from '../engine/precision.js';
 import type {
@@ -287,6 +288,30 @@ export interface BacktestRow {
   /** The stated range of the prediction (the chip's interval for its stack), where it has one. */
   readonly statedLow?: number;
   readonly statedHigh?: number;
+  /**
+   * 6.2: where the row ran below its chip's TDP, its throughput predicted at the cap's pessimistic
+   * clock over the nominal prediction (at most 1): the stated low end is lowered by it.
+   */
+  readonly capLowRatio?: number;
+}
+
+/** 6.2's range: the throughput at the cap's pessimistic clock over `nominal`; undefined uncapped. */
+function capLowRatio(c: MeasuredCase, efficiency: Efficiency, nominal: Prediction): number | undefined {
+  const capW = c.workload.site.powerCapW;
+  if (!c.workload.mechanisms.powerCappedClock || capW === undefined || capW >= c.accelerator.tdpW)
+    return undefined;
+  const slow = predictCase(
+    {
+      ...c,
+      workload: {
+        ...c.workload,
+        site: { ...c.workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low },
+      },
+    },
+    efficiency,
+  );
+  // No deployment meets the limits at the slower clock: the range stays as it was (docs/model.md 6.2).
+  return slow === undefined ? undefined : Math.min(1, slow.tokensPerSPerChip / nominal.tokensPerSPerChip);
 }
 
 export function backtestCase(c: MeasuredCase, efficiency: Efficiency = profileEfficiency(c)): BacktestRow {
@@ -299,6 +324,7 @@ export function backtestCase(c: MeasuredCase, efficiency: Efficiency = profileEf
   }
   const errorPct = (p.tokensPerSPerChip / c.measuredTokensPerSPerChip - 1) * 100;
   const iv = intervalLogFor(c.accelerator, c.workload.model);
+  const capLow = capLowRatio(c, efficiency, p);
   const r = c.row;
   const power =
     r.system_power_w !== undefined && r.chips_in_system !== undefined
@@ -318,9 +344,10 @@ export function backtestCase(c: MeasuredCase, efficiency: Efficiency = profileEf
     prediction: p,
     errorPct,
     ...(c.accelerator.stack === undefined ? {} : { predictedWithStack: c.accelerator.stack }),
+    ...(capLow === undefined ? {} : { capLowRatio: capLow }),
     ...(iv
       ? {
-          statedLow: p.tokensPerSPerChip * Math.exp(iv[0]),
+          statedLow: p.tokensPerSPerChip * Math.exp(iv[0]) * (capLow ?? 1),
           statedHigh: p.tokensPerSPerChip * Math.exp(iv[1]),
         }
       : {}),

@@ -60,7 +60,7 @@ export function warningText(w: Warning): string {
     case 'POWER_CAP_BELOW_TDP':
       return w.clockFraction === undefined
         ? `power cap ${grouped(w.capW)} W is below this chip's ${grouped(w.tdpW)} W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound`
-        : `power cap ${grouped(w.capW)} W is below this chip's ${grouped(w.tdpW)} W TDP: its matrix units run at ${(w.clockFraction * 100).toFixed(0)}% of their clock, the least slowdown the cap allows (docs/model.md 6.2), so tokens per joule is an upper bound`;
+        : `power cap ${grouped(w.capW)} W is below this chip's ${grouped(w.tdpW)} W TDP: its matrix units run at ${(w.clockFraction * 100).toFixed(0)}% of their clock, the least slowdown the cap allows, and at ${((w.capW / w.tdpW) * 100).toFixed(0)}% at the range's low end (docs/model.md 6.2), so tokens per joule is an upper bound`;
     case 'EFFICIENCY_ASSUMED':
       return `efficiency factors assumed, not calibrated: ${w.factors.map((f) => FACTOR_NAMES[f]).join(', ')}`;
     case 'BATCH_CAPPED':

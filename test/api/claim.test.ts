@@ -77,6 +77,21 @@ describe('infercost claim', () => {
       expect(b.flips).toBe([b.ratioAtLow, b.ratioAtHigh].some((q) => q !== null && q < 1.3));
   });
 
+  it("under a power cap below TDP, one bar moves both chips' clocks from exponent 1 to 1/3 (docs/model.md 6.2)", () => {
+    const claim = 'b200/h100-sxm tokens_per_dollar >= 1.3';
+    const capped = analyseClaim(env, claim, ['chat'], { set: ['site.power_cap_w=300'] }).workloads[0];
+    const bar = capped?.tornado.find((b) => b.input === 'clock under the 300 W cap');
+    expect([bar?.low, bar?.high]).toEqual(['exponent 1', 'exponent 1/3']);
+    // at 1/3 the workload as run: the claim's own ratio
+    expect(bar?.ratioAtHigh).toBeCloseTo(capped?.ratio ?? 0, 12);
+    // at 1: B200 keeps 300/1000 = 0.30 of its clock (not 0.669), H100 300/700 = 0.43 (not 0.754):
+    // B200 slows more, the ratio falls
+    expect(bar?.ratioAtLow).toBeLessThan(capped?.ratio ?? 0);
+    // no cap: no bar
+    const free = analyseClaim(env, claim, ['chat'], { set: [] }).workloads[0];
+    expect(free?.tornado.some((b) => b.input.startsWith('clock under'))).toBe(false);
+  });
+
   it("with layout_pairs on, an efficiency bar moves a deployment that runs at the layout's fit too", () => {
     // DeepSeek-V3 runs on 8 H200s, an MoE model across chips: on, at the profile's moe_across
     // factors, so a bar that moved only the stack entry's own factors would not move the ratio.

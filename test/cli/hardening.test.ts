@@ -374,7 +374,7 @@ describe('gates and exit codes', () => {
       tdpW: 700,
       clockFraction: expect.closeTo(0.7937005, 6),
       message:
-        "power cap 350 W is below this chip's 700 W TDP: its matrix units run at 79% of their clock, the least slowdown the cap allows (docs/model.md 6.2), so tokens per joule is an upper bound",
+        "power cap 350 W is below this chip's 700 W TDP: its matrix units run at 79% of their clock, the least slowdown the cap allows, and at 50% at the range's low end (docs/model.md 6.2), so tokens per joule is an upper bound",
     });
     const off = JSON.parse((await runCli([...args, '--set', 'mechanisms.power_capped_clock=false'])).stdout)
       .results[0].accelerators[0];

@@ -808,6 +808,57 @@ describe('6.2 a power cap slows the matrix units', () => {
     expect(on.memoryS).toBe(off.memoryS);
     expect(on.commS).toBe(off.commS);
   });
+
+  it("the range's low end runs the clock at cap / TDP (exponent 1): an eighth of TDP keeps 0.125 of it, 4x the nominal's GEMM time", async () => {
+    const { cappedClockFraction, CAP_CLOCK_EXPONENT } = await import('../../src/engine/energy.js');
+    const { capClockRange, evaluate } = await import('../../src/engine/evaluate.js');
+    expect(cappedClockFraction(1000, 125, true, CAP_CLOCK_EXPONENT.low)).toBe(0.125);
+    // 450 / 700 = 0.642857, against the cube root's 0.86305
+    expect(cappedClockFraction(700, 450, true, CAP_CLOCK_EXPONENT.low)).toBeCloseTo(0.642857, 6);
+    const w = chat({ power_capped_clock: true }, { site: { power_cap_w: 87.5 } });
+    const slowW = { ...w, site: { ...w.site, powerCapClockExponent: 1 } };
+    // at B = 101 on 2 chips: (t_gemm + t_attn) / 0.125 = 8 x 14.667 ms, four times the nominal's 2 x
+    expect(decodeStep(replica(h100, slowW, 2), 101).computeS).toBeCloseTo(8 * (tGemm + tAttn), 12);
+    const nominal = evaluate(h100, w);
+    const slow = evaluate(h100, slowW);
+    const x = nominal.performance?.outputTokensPerSPerChip ?? 0;
+    const xSlow = slow.performance?.outputTokensPerSPerChip ?? 0;
+    expect(xSlow).toBeGreaterThan(0);
+    expect(xSlow).toBeLessThan(x);
+    const usd = nominal.cost?.usdPerMtokOutput ?? 0;
+    const usdSlow = slow.cost?.usdPerMtokOutput ?? 0;
+    // A stated range of 100..200 tokens/s, $3..$1 per million: the slower clock lowers the low
+    // end by the throughput's ratio and raises the pessimistic $/1M; the high ends stay.
+    const given = {
+      low: {
+        outputTokensPerSPerChip: 100,
+        outputTokensPerUsd: 1000,
+        usdPerMtokOutput: 3,
+        outputTokensPerJoule: null,
+      },
+      high: {
+        outputTokensPerSPerChip: 200,
+        outputTokensPerUsd: 2000,
+        usdPerMtokOutput: 1,
+        outputTokensPerJoule: null,
+      },
+    };
+    const r = capClockRange(h100, w, nominal, given);
+    expect(r?.low.outputTokensPerSPerChip).toBeCloseTo((100 * xSlow) / x, 9);
+    expect(r?.low.usdPerMtokOutput).toBeCloseTo((3 * usdSlow) / usd, 9);
+    expect(r?.high.outputTokensPerSPerChip).toBe(200);
+    expect(r?.high.usdPerMtokOutput).toBe(1);
+    // No cap, a cap at TDP or the switch off: the range as given.
+    expect(capClockRange(h100, chat({ power_capped_clock: true }), nominal, given)).toBe(given);
+    expect(
+      capClockRange(
+        h100,
+        chat({ power_capped_clock: false }, { site: { power_cap_w: 87.5 } }),
+        nominal,
+        given,
+      ),
+    ).toBe(given);
+  });
 });
 
 describe('12a layout_pairs: the search runs an MoE model on more than one chip at the layout fit', () => {

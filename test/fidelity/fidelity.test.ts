@@ -518,6 +518,58 @@ describe('ranges in compare', () => {
   });
 });
 
+describe('docs/model.md 6.2: a power cap states its pessimistic clock in the range', () => {
+  it("an H100 MaxQ row (450 W of 700) lowers its stated low by its throughput at 450/700 of the clock, at most by the GEMMs' (450/700)^(2/3) = 0.745", () => {
+    const c = cases.find((x) => x.id === 'mlperf40-h100-maxq-llama2-offline-nvidia-power');
+    if (!c) throw new Error('row missing');
+    const eff = c.accelerator.efficiency;
+    const r = backtestCase(c, eff);
+    const p = predictCase(c, eff);
+    const slow = predictCase(
+      { ...c, workload: { ...c.workload, site: { ...c.workload.site, powerCapClockExponent: 1 } } },
+      eff,
+    );
+    if (!p || !slow || r.capLowRatio === undefined || r.statedLow === undefined)
+      throw new Error('no prediction');
+    expect(r.capLowRatio).toBeCloseTo(slow.tokensPerSPerChip / p.tokensPerSPerChip, 12);
+    // Offline: no latency limit moves the batch, so only the matrix time slows, by at most
+    // 0.642857 / 0.86305 = 0.7449 (0.642857^(2/3))
+    expect(r.capLowRatio).toBeGreaterThanOrEqual(0.7449);
+    expect(r.capLowRatio).toBeLessThan(1);
+    const iv = c.accelerator.intervalLog;
+    if (!iv) throw new Error('H100 states an interval');
+    expect(r.statedLow).toBeCloseTo(p.tokensPerSPerChip * Math.exp(iv[0]) * r.capLowRatio, 9);
+    expect(r.statedHigh).toBeCloseTo(p.tokensPerSPerChip * Math.exp(iv[1]), 9);
+    // the same chip's uncapped row: no widening
+    const uncapped = cases.find((x) => x.id === 'mlperf40-h100-llama2-offline-nvidia');
+    if (!uncapped) throw new Error('row missing');
+    const free = backtestCase(uncapped, eff);
+    expect(free.prediction).toBeDefined();
+    expect(free.capLowRatio).toBeUndefined();
+  });
+
+  it('compare --set site.power_cap_w=450: H100 states a wider low end, the same high end', async () => {
+    const run = async (extra: string[]) => {
+      const r = await runCli([
+        'compare',
+        'profiles/workloads/chat.yaml',
+        '--accelerators',
+        'h100-sxm',
+        '--format',
+        'json',
+        ...extra,
+      ]);
+      expect(r.code).toBe(0);
+      const b = JSON.parse(r.stdout).results[0].accelerators[0].ranges.output_tokens_per_s_per_chip;
+      return { low: b.low / b.expected, high: b.high / b.expected };
+    };
+    const free = await run([]);
+    const capped = await run(['--set', 'site.power_cap_w=450']);
+    expect(capped.low).toBeLessThan(free.low);
+    expect(capped.high).toBeCloseTo(free.high, 9);
+  });
+});
+
 describe('measured-result files', () => {
   it('parse RFC 4180 CSV with quoted commas, quotes and line breaks, keeping line numbers', () => {
     const recs = parseCsv('a,b\r\n"x, y","say ""hi"""\n"multi\nline",z\n', 'x.csv');
