@@ -2,6 +2,7 @@
 // registration (src/cli/register/), and an example in every command's help.
 import { Command, Help, InvalidArgumentError } from 'commander';
 import { VERSION } from '../api/version.js';
+import { checkProfileDirs, userProfileDirs } from '../io/catalog.js';
 import { CONFIG_FILE, readConfig } from '../io/config.js';
 import { InputError, UsageError } from '../io/errors.js';
 import { knownStacks, unknownAccelerator } from '../io/workload.js';
@@ -98,6 +99,9 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       // A config named on the command line is read before any command, even one that uses none
       // (init, schema): a typo in its path is exit 2, not silently no config.
       if (program.opts<{ config?: string }>().config !== undefined) projectConfig();
+      // Likewise each --profiles folder: it exists before any command runs (validate would
+      // otherwise report it as a line of the first file it checks).
+      checkProfileDirs(userProfileDirs(program.opts<{ profiles: string[] }>().profiles, {}));
       const output = action.getOptionValue('output') as unknown;
       if (output === '-') action.setOptionValue('output', undefined);
       else if (output === '') throw new UsageError('--output: expected a file name (or - for stdout)');

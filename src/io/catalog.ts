@@ -336,6 +336,14 @@ export interface ProfileDir {
  * Profile directories from `INFERCOST_PROFILES` (path-list), then `--profiles` (in order). One
  * from the variable is named with it in errors: the user may not remember setting it.
  */
+/**
+ * Each folder (or file) exists, as `loadCatalog` would find it: a command that loads no catalog
+ * (init, schema, diff) still refuses a --profiles that names nothing, with the same line.
+ */
+export function checkProfileDirs(dirs: readonly ProfileDir[]): void {
+  for (const { path: dir, display } of dirs) isDirectory(dir, display, 'the profile directory');
+}
+
 export function userProfileDirs(
   flagDirs: readonly string[],
   env: Readonly<Record<string, string | undefined>>,

@@ -1233,4 +1233,21 @@ describe('diff checks the global options as every command does (sixth QA round)'
     const plain = spawnCli(['diff', saved, saved]);
     expect([plain.code, plain.stdout, plain.stderr]).toEqual([0, 'no changes\n', '']);
   });
+
+  it('init, schema and validate refuse a missing --profiles folder too: init wrote its file and schema printed, exit 0', () => {
+    const dir = tempDir();
+    const missing = join(dir, 'nonexistent');
+    const line = `infercost: ${missing} cannot read the profile directory: no such file or directory\n`;
+    const init = spawnCli(['--profiles', missing, 'init', join(dir, 'w.yaml')]);
+    expect([init.code, init.stdout, init.stderr]).toEqual([2, '', line]);
+    expect(existsSync(join(dir, 'w.yaml'))).toBe(false);
+    const schema = spawnCli(['--profiles', missing, 'schema', 'workload']);
+    expect([schema.code, schema.stdout, schema.stderr]).toEqual([2, '', line]);
+    // validate printed the folder's error as a line of its first file, without the prefix
+    const validate = spawnCli(['--profiles', missing, 'validate', CHAT]);
+    expect([validate.code, validate.stdout, validate.stderr]).toEqual([2, '', line]);
+    // a single profile file is a --profiles entry too, and passes
+    const file = spawnCli(['--profiles', 'profiles/accelerators/h100-sxm.yaml', 'schema', 'workload']);
+    expect(file.code).toBe(0);
+  });
 });

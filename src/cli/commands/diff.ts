@@ -45,10 +45,8 @@ export function diffCommand(
     return k;
   });
   if (metrics?.length === 0) throw new UsageError('--metrics: give at least one metric');
-  // Diff needs no profile, but a --profiles folder is checked as every other command checks it, by
-  // loading the catalog: a missing one is exit 2, not ignored (a named --config is read for every
-  // command before it runs, src/cli/program.ts).
-  ctx.catalog();
+  // Diff needs no profile: a named --config and each --profiles folder are checked for every
+  // command before it runs (src/cli/program.ts), so a missing one is exit 2 here too.
   assertStdinOnce([oldPath, newPath]);
   const before = readResultFile(oldPath, ctx.io.readStdin);
   const after = readResultFile(newPath, ctx.io.readStdin);
