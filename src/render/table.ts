@@ -178,17 +178,25 @@ function recordText(
   marks: readonly string[][],
   columns: readonly Column[],
   c: ChalkInstance,
+  width: number,
 ): string {
   const best = bestRows(ran, columns);
   const labelWidth = Math.max(...columns.map((col) => col.header.length));
   return ran
     .map((a, i) => {
       const mark = marks[i]?.length ? ` [${marks[i]?.join(',')}]` : '';
-      const lines = columns.map((col, j) => {
+      const lines = columns.flatMap((col, j) => {
         const v = col.text(a);
-        return `  ${col.header.padEnd(labelWidth)}  ${best[j] === i ? c.green.bold(v) : v}`;
+        const shown = (x: string) => (best[j] === i ? c.green.bold(x) : x);
+        const line = `  ${col.header.padEnd(labelWidth)}  ${v}`;
+        if (displayWidth(line) <= width) return [`  ${col.header.padEnd(labelWidth)}  ${shown(v)}`];
+        // Too narrow for label and value side by side: the value under its label, wrapped.
+        return [`  ${col.header}`, ...wrap(v, Math.max(1, width - 4), '').map((x) => `    ${shown(x)}`)];
       });
-      return [c.bold(`${a.id}${a.id === r.baseline ? ' (base)' : ''}${mark}`), ...lines].join('\n');
+      const title = wrap(`${a.id}${a.id === r.baseline ? ' (base)' : ''}${mark}`, width).map((x) =>
+        c.bold(x),
+      );
+      return [...title, ...lines].join('\n');
     })
     .join('\n\n');
 }
@@ -226,7 +234,7 @@ function fitShape(
   if (widest(text) <= width) return { shape, text };
   return {
     shape: { columns: all, marksInline: true, shortHeaders: false },
-    text: recordText(r, ran, marks, all, c),
+    text: recordText(r, ran, marks, all, c, width),
   };
 }
 

@@ -108,6 +108,19 @@ describe('a table that fits', () => {
     expect(out).toMatch(/Cannot run this workload:\n {2}inferentia2 \[[0-9,]+\]: cannot meet SLO/);
   });
 
+  it('narrower than a block line (20-30 columns), a value goes under its label and a title wraps: 38 columns at 30 before', async () => {
+    // Inferentia2's stack, transformers-neuronx, beside its label took 38 columns.
+    const args = ['compare', CHAT, '--accelerators', 'inferentia2,tpu-v7-ironwood'];
+    for (const width of [20, 25, 30])
+      expect(widest(await onTerminal(args, width))).toBeLessThanOrEqual(width);
+    const at30 = await onTerminal(args, 30);
+    expect(at30).toContain('\n  Stack\n    transformers-neuronx\n');
+    // a value that fits beside its label stays there
+    expect(at30).toMatch(/\n {2}Stack {11}vllm-tpu\n/);
+    // at 20 the chip's title breaks at its space, the marks continued under it
+    expect(await onTerminal(args, 20)).toMatch(/\ntpu-v7-ironwood\n {4}\[[0-9,]+\]\n/);
+  });
+
   it('with a fleet (--power-budget) and for a claim, no line is wider than the terminal', async () => {
     for (const width of [60, 80, 100]) {
       const fleet = await onTerminal(
