@@ -1,8 +1,9 @@
 // The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
 import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
 import { grouped, localeNumber } from './format.js';
-import { wrap, wrapIndented } from './table.js';
+import { recordBlocks, wrap, wrapIndented } from './table.js';
 import { escapeControl, markdownCell, safeJson } from './text.js';
+import { displayWidth } from './width.js';
 
 // Three significant figures; below a thousandth (which three decimals would print as 0) the
 // exponent form: a threshold of 1e-320 is not "0".
@@ -165,7 +166,13 @@ export function claimText(report: ClaimReport, terminal?: number): string {
   });
   // Only a line wider than the terminal is wrapped: a bar's runs of spaces must stay as they are.
   const prose = (text: string) => wrapIndented(text, terminal);
-  return `${[...head.flatMap((h) => (h === '' ? [h] : prose(h))), line(cols), ...rows.map(line), ...below.flatMap(prose), ...(errors.length > 0 ? ['', ...errors.flatMap(prose)] : []), ...tornadoes.flatMap(prose)].join('\n')}\n${notes(report, terminal)}`;
+  // Narrower than even the first four columns side by side: a block per workload (recordBlocks).
+  const table = [line(cols), ...rows.map(line)];
+  const tableLines =
+    terminal !== undefined && Math.max(...table.map(displayWidth)) > width
+      ? recordBlocks(cols, rows, width).split('\n')
+      : table;
+  return `${[...head.flatMap((h) => (h === '' ? [h] : prose(h))), ...tableLines, ...below.flatMap(prose), ...(errors.length > 0 ? ['', ...errors.flatMap(prose)] : []), ...tornadoes.flatMap(prose)].join('\n')}\n${notes(report, terminal)}`;
 }
 
 function notes(report: ClaimReport, terminal: number | undefined): string {

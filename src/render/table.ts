@@ -160,7 +160,8 @@ export function hiddenLine(
 export function wrapIndented(line: string, width: number | undefined, more = '    '): string[] {
   if (width === undefined || displayWidth(line) <= width) return [line];
   const lead = /^ */.exec(line)?.[0] ?? '';
-  return wrap(line.trimStart(), Math.max(20, width - lead.length), more).map((x) => lead + x);
+  // At least a character past the continuation indent, so every line moves on.
+  return wrap(line.trimStart(), Math.max(more.length + 1, width - lead.length), more).map((x) => lead + x);
 }
 
 /** The widest line of a block of text, in screen columns. */
@@ -262,7 +263,7 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
         ),
       );
     if (didNot.length > 0) {
-      out.push('', 'Cannot run this workload:');
+      out.push('', ...wrap('Cannot run this workload:', width));
       didNot.forEach((a, i) => {
         const mark = marks[ran.length + i]?.length ? ` [${marks[ran.length + i]?.join(',')}]` : '';
         const lines = wrapIndented(`  ${a.id}${mark}: ${a.reason ?? ''}`, width);

@@ -281,6 +281,20 @@ describe('a table that fits', () => {
     );
   });
 
+  it('claim at 20-30 columns: a block per workload, the tornado wrapped (39 columns at 30 before, 22 at 20)', async () => {
+    const args = ['claim', 'b200/h100-sxm tokens_per_dollar >= 1.1', 'chat'];
+    for (const width of [20, 25, 30])
+      expect(widest(await onTerminal(args, width))).toBeLessThanOrEqual(width);
+    const out = await onTerminal(args, 30);
+    // the workload as the block's title, a line per column (psql's expanded display)
+    expect(out).toMatch(
+      /\nchat\n {2}ratio {4}1\.1\n {2}range {4}[0-9.]+\.\.[0-9.]+\n {2}verdict {2}UNCERTAIN\n/,
+    );
+    expect(out).not.toContain('workload  ratio');
+    // at 40 the table still fits
+    expect(await onTerminal(args, 40)).toContain('workload  ratio');
+  });
+
   it("a mix's blend table fits at 80 columns: what a chip lacks follows the table (108 columns before)", async () => {
     const out = await onTerminal(
       ['compare', 'production-mix', '--accelerators', 'h100-sxm,b200,inferentia2'],
