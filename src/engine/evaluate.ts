@@ -519,8 +519,8 @@ export function capClockRange(
   nominal: Evaluation,
   range: EfficiencyRange | undefined,
 ): EfficiencyRange | undefined {
-  const capW = workload.site.powerCapW;
-  if (!workload.mechanisms.powerCappedClock || capW === undefined || capW >= accelerator.tdpW) return range;
+  const on = workload.mechanisms.powerCappedClock;
+  if (cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, on) === 1) return range;
   const slow = { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } };
   const moved = rangeEnd(evaluate(accelerator, slow));
   const base = range ?? { low: rangeEnd(nominal), high: rangeEnd(nominal) };

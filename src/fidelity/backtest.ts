@@ -1,7 +1,7 @@
 // Backtest: the engine against measured results. Pure: rows and resolved profiles in, data out.
 import { type CalibrationCase, type Prediction, predictCase } from '../engine/calibrate.js';
 import { layoutFitApplies } from '../engine/deploy.js';
-import { CAP_CLOCK_EXPONENT } from '../engine/energy.js';
+import { CAP_CLOCK_EXPONENT, cappedClockFraction } from '../engine/energy.js';
 import { intervalLogFor } from '../engine/evaluate.js';
 import { precisionOf } from '../engine/precision.js';
 import type {
@@ -297,9 +297,8 @@ export interface BacktestRow {
 
 /** 6.2's range: the throughput at the cap's pessimistic clock over `nominal`; undefined uncapped. */
 function capLowRatio(c: MeasuredCase, efficiency: Efficiency, nominal: Prediction): number | undefined {
-  const capW = c.workload.site.powerCapW;
-  if (!c.workload.mechanisms.powerCappedClock || capW === undefined || capW >= c.accelerator.tdpW)
-    return undefined;
+  const on = c.workload.mechanisms.powerCappedClock;
+  if (cappedClockFraction(c.accelerator.tdpW, c.workload.site.powerCapW, on) === 1) return undefined;
   const slow = predictCase(
     {
       ...c,

@@ -333,10 +333,6 @@ export interface ProfileDir {
 }
 
 /**
- * Profile directories from `INFERCOST_PROFILES` (path-list), then `--profiles` (in order). One
- * from the variable is named with it in errors: the user may not remember setting it.
- */
-/**
  * Each folder (or file) exists, as `loadCatalog` would find it: a command that loads no catalog
  * (init, schema, diff) still refuses a --profiles that names nothing, with the same line.
  */
@@ -344,6 +340,10 @@ export function checkProfileDirs(dirs: readonly ProfileDir[]): void {
   for (const { path: dir, display } of dirs) isDirectory(dir, display, 'the profile directory');
 }
 
+/**
+ * Profile directories from `INFERCOST_PROFILES` (path-list), then `--profiles` (in order). One
+ * from the variable is named with it in errors: the user may not remember setting it.
+ */
 export function userProfileDirs(
   flagDirs: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
