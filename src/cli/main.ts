@@ -74,6 +74,21 @@ export function terminalColumns(
 /** The process wiring: real streams, write errors as one line, no partial files on Ctrl-C. */
 export function run(): void {
   let stdoutFailed = false;
+  let stderrFailed = false;
+  // Messages that cannot be written (stderr on a full disk, `2>&1 | head` closed early) are lost,
+  // not fatal: the command still writes its data and ends with its own exit code (an uncaught
+  // ENOSPC made every such run exit 1 and dropped calibrate's -o file).
+  const writeStderr = (s: string) => {
+    if (stderrFailed) return;
+    try {
+      process.stderr.write(s);
+    } catch {
+      stderrFailed = true;
+    }
+  };
+  process.stderr.on('error', () => {
+    stderrFailed = true;
+  });
   // A closed reader (EPIPE, e.g. `| head`) is a normal end; any other write error (a full disk,
   // a device that refuses) is one line and exit 74, never a stack trace.
   const stdoutError = (e: NodeJS.ErrnoException) => {
@@ -81,7 +96,7 @@ export function run(): void {
     stdoutFailed = true;
     removePendingFiles();
     if (e.code === 'EPIPE') process.exit(EXIT.ok);
-    process.stderr.write(`infercost: cannot write to stdout: ${errnoReason(e)}\n`);
+    writeStderr(`infercost: cannot write to stdout: ${errnoReason(e)}\n`);
     process.exit(EXIT.ioError);
   };
   process.stdout.on('error', stdoutError);
@@ -117,7 +132,7 @@ export function run(): void {
   const io: CliIo = {
     stdout: write,
     stdoutBytes: write,
-    stderr: (s) => process.stderr.write(s),
+    stderr: writeStderr,
     env: process.env,
     stdoutIsTty: process.stdout.isTTY === true,
     ...(process.stdout.isTTY === true
@@ -144,7 +159,7 @@ export function run(): void {
       setImmediate(exitIfFlushed);
     },
     (e: unknown) => {
-      process.stderr.write(`infercost: internal error: ${sanitizeLine(String(e))}\n`);
+      writeStderr(`infercost: internal error: ${sanitizeLine(String(e))}\n`);
       process.exitCode = EXIT.internal;
       setImmediate(exitIfFlushed);
     },

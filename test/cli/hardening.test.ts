@@ -213,6 +213,27 @@ describe('writes (-o)', () => {
     }
   });
 
+  it('stderr onto a full device or a closed pipe: the message is lost, not the exit code or the output file', () => {
+    // Before, an uncaught ENOSPC/EPIPE from the message ended every such run with 1.
+    expect(sh(`node ${BIN} compare nope.yaml 2>/dev/full`).code).toBe(2);
+    // the shell's view of the command itself, through a pipe closed before the message
+    const piped = spawnSync(
+      'bash',
+      ['-c', `node ${BIN} compare nope.yaml 2>&1 | true; echo \${PIPESTATUS[0]}`],
+      {
+        cwd: REPO,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      },
+    );
+    expect(piped.stdout.trim()).toBe('2');
+    // calibrate's -o file is written although its summary on stderr is not (it wrote nothing, exit 1)
+    const out = join(tempDir(), 'c.yaml');
+    const cal = sh(`node ${BIN} calibrate --accelerator h100-sxm -o ${out} 2>/dev/full`);
+    expect(cal.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('h100-sxm');
+  });
+
   it('stale temps of a killed run are removed by the next write; live ones are not', () => {
     const dir = tempDir();
     const out = join(dir, 'out.csv');
