@@ -283,6 +283,11 @@ export interface FleetMargin {
    * workload (any mix serving the demands is as good), so the ratio explains nothing.
    */
   readonly undecided?: true;
+  /**
+   * Where `undecided` and whole replicas serve less than the demands (the demands cap a
+   * `max_tokens` plan): the share of the demands served.
+   */
+  readonly demandShare?: number;
 }
 
 /**
@@ -315,9 +320,9 @@ export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
         return f.tokensPerDayPerChip;
     }
   };
-  // Most tokens, when every workload has a demand and the plan serves their sum (short of it only
-  // by the solver's gap to the relaxation, whose optimum is then the demands): the plan stopped at
-  // the demands, not at a budget or a cap.
+  // Most tokens, when every workload has a demand and the relaxation's optimum is their sum (the
+  // plan short of it only by its gap to that bound): the demands bounded the plan, not a budget or
+  // a cap. Whole replicas may serve less than the demands then; the margin says how much.
   const demanded = plan.served.reduce((sum, s) => sum + (s.demandTokensPerDay ?? Number.NaN), 0);
   const demandsMet =
     p.objective === 'max_tokens' &&
@@ -350,6 +355,9 @@ export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
       ratioLow: at(next, 'low') / at(mine, 'high'),
       ratioHigh: at(next, 'high') / at(mine, 'low'),
       ...(demandsMet ? { undecided: true as const } : {}),
+      ...(demandsMet && plan.totals.tokensPerDay < demanded * (1 - 1e-9)
+        ? { demandShare: plan.totals.tokensPerDay / demanded }
+        : {}),
     });
   }
   return out;

@@ -148,7 +148,9 @@ function marginText(m: FleetMargin): string {
     ? [1 / m.ratio, 1 / m.ratioHigh, 1 / m.ratioLow]
     : [m.ratio, m.ratioLow, m.ratioHigh];
   const verdict = m.undecided
-    ? `not decided by the objective (every demand is met within the budgets and caps, so ${escapeText(m.runnerUp)} would serve as well)`
+    ? m.demandShare === undefined
+      ? `not decided by the objective (every demand is met within the budgets and caps, so ${escapeText(m.runnerUp)} would serve as well)`
+      : `not decided by the objective (the demands bound the plan, not the budgets or caps; whole replicas serve ${(m.demandShare * 100).toFixed(1)}% of them, and ${escapeText(m.runnerUp)} could serve them as well)`
     : m.ratioHigh < 1
       ? 'settled'
       : m.ratioLow > 1

@@ -75,6 +75,31 @@ describe('fleet optimizer: a hand-solved case', () => {
     expect(plan.totals).toEqual({ chips: 10, facilityW: 10_000, usdPerYear: 10, tokensPerDay: 900 });
   });
 
+  it('most tokens under a demand of 1.4 replicas: the box around the relaxation misses 3 of the smaller chip; the whole program finds it', async () => {
+    // X serves 100 a replica, Y 45; the demand 140 caps the tokens. The relaxation reaches 140
+    // (e.g. X = 1.4); one replica either side of it holds X1 (100), Y1 (45), X1 + Y1 (145, over
+    // the cap): 100, 28.6% from the bound. The best plan is Y3: 135, 3.6% from it (X1 + Y0..;
+    // X0 + Y3 = 135; no mix reaches 136..140: 100 + 45 = 145 and 45 x 4 = 180 pass the cap).
+    const opt = (chip: string, t: number): FleetOption => ({
+      chip,
+      workload: 'W',
+      tokensPerDayPerChip: t,
+      facilityWPerChip: 1000,
+      usdPerYearPerChip: 1,
+      chipsPerReplica: 1,
+    });
+    const { plan } = await solveFleet({
+      objective: 'max_tokens',
+      workloads: [{ name: 'W', demandTokensPerDay: 140 }],
+      chips: [{ id: 'X' }, { id: 'Y' }],
+      options: [opt('X', 100), opt('Y', 45)],
+    });
+    expect(plan.status).toBe('optimal');
+    expect(plan.allocations.map((a) => [a.chip, a.chips])).toEqual([['Y', 3]]);
+    expect(plan.totals.tokensPerDay).toBe(135);
+    expect(plan.gapToBound).toBeCloseTo(5 / 140, 9);
+  });
+
   it('a 9 kW budget cannot hold the 10 chips the demands need: infeasible', async () => {
     const { plan } = await solveFleet(problem({ powerBudgetW: 9000 }));
     expect(plan.status).toBe('infeasible');
@@ -186,11 +211,50 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
     const margins = fleetMargins(met, plan);
     expect(margins.length).toBeGreaterThan(0);
     for (const m of margins) expect(m.undecided).toBe(true);
+    for (const m of margins) expect(m.demandShare).toBeUndefined();
     // 9 kW cannot (infeasible at least cost, above): the budget binds, and decides
     const short = problem({ objective: 'max_tokens', powerBudgetW: 9000 });
     const bound = await solveFleet(short);
     expect(bound.plan.totals.tokensPerDay).toBeLessThan(900);
     for (const m of fleetMargins(short, bound.plan)) expect(m.undecided).toBeUndefined();
+  });
+
+  it('most tokens where whole replicas fall short of the demands: undecided, and the share served is stated, not "every demand is met"', async () => {
+    // A alone at 100 a chip against a demand of 250, no budget or cap: the relaxation reaches 250
+    // (2.5 chips), whole chips 200 (3 would pass the demand): 80% of it, 20% from the bound.
+    const one = problem({
+      objective: 'max_tokens',
+      workloads: [{ name: 'W1', demandTokensPerDay: 250 }],
+      chips: [{ id: 'A' }, { id: 'D' }],
+      options: options.filter((o) => o.workload === 'W1' && o.chip === 'A'),
+      powerBudgetW: undefined,
+    });
+    const { plan } = await solveFleet(one);
+    expect(plan.totals.tokensPerDay).toBe(200);
+    expect(plan.gapToBound).toBeCloseTo(0.2, 9);
+    // a runner-up to name: D at 25 a chip, which the plan could not use (its option is absent)
+    const margins = fleetMargins(
+      { ...one, options: [...one.options, ...options.filter((o) => o.chip === 'D' && o.workload === 'W1')] },
+      plan,
+    );
+    expect(margins[0]).toMatchObject({ chip: 'A', runnerUp: 'D', undecided: true, demandShare: 0.8 });
+  });
+
+  it('through the binary: such a plan no longer says "every demand is met" (a reviewer found 190M of 259M served so)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-fleet-'));
+    const file = join(dir, 'mt.yaml');
+    writeFileSync(
+      file,
+      'objective: max_tokens\nworkloads:\n  - workload: chat\n    demand: { requests_per_s: 10 }\nchips:\n  - id: b200\n  - id: h100-sxm\n',
+    );
+    const r = spawnCli(['fleet', file]);
+    expect(r.code).toBe(0);
+    const served = /served \(output tokens\/day\): chat (\d+)M of (\d+)M/.exec(r.stdout);
+    expect(Number(served?.[1])).toBeLessThan(Number(served?.[2]));
+    expect(r.stdout).not.toContain('every demand is met');
+    expect(r.stdout).toMatch(
+      /not decided by the objective \(the demands bound the plan, not the budgets or caps; whole replicas serve \d+\.\d% of them/,
+    );
   });
 
   it('at every low end no plan fits 12 kW (14 chips); at every high end 9 chips, cost 9', async () => {
