@@ -291,7 +291,13 @@ export function fleetCsv(r: FleetReport): string {
     'output_tokens_per_day',
     'facility_w',
     'usd_per_year',
+    'plan_status',
   ];
+  const status = r.plan.status;
+  // A plan with no allocation (infeasible, or nothing to buy) is one row of its status alone: a
+  // file of the header only could not tell the two apart.
+  if (r.plan.allocations.length === 0)
+    return csvLine(header) + csvLine([null, null, null, null, null, null, null, status]);
   return (
     csvLine(header) +
     r.plan.allocations
@@ -304,6 +310,7 @@ export function fleetCsv(r: FleetReport): string {
           a.chips * a.tokensPerDayPerChip,
           a.chips * a.facilityWPerChip,
           a.usdPerYearPerChip === undefined ? null : a.chips * a.usdPerYearPerChip,
+          status,
         ]),
       )
       .join('')

@@ -222,13 +222,12 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
   it('most tokens where whole replicas fall short of the demands: undecided, and the share served is stated, not "every demand is met"', async () => {
     // A alone at 100 a chip against a demand of 250, no budget or cap: the relaxation reaches 250
     // (2.5 chips), whole chips 200 (3 would pass the demand): 80% of it, 20% from the bound.
-    const one = problem({
+    const one: FleetProblem = {
       objective: 'max_tokens',
       workloads: [{ name: 'W1', demandTokensPerDay: 250 }],
       chips: [{ id: 'A' }, { id: 'D' }],
       options: options.filter((o) => o.workload === 'W1' && o.chip === 'A'),
-      powerBudgetW: undefined,
-    });
+    };
     const { plan } = await solveFleet(one);
     expect(plan.totals.tokensPerDay).toBe(200);
     expect(plan.gapToBound).toBeCloseTo(0.2, 9);
@@ -255,6 +254,23 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
     expect(r.stdout).toMatch(
       /not decided by the objective \(the demands bound the plan, not the budgets or caps; whole replicas serve \d+\.\d% of them/,
     );
+  });
+
+  it("fleet --format csv says the plan's status on every row; an infeasible plan is one row of it, not the header alone", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-fleet-'));
+    const file = join(dir, 'fi.yaml');
+    writeFileSync(
+      file,
+      'objective: min_cost\npower_budget: 1W\nworkloads:\n  - workload: chat\n    demand: { requests_per_s: 10 }\nchips:\n  - id: b200\n',
+    );
+    // CSV lines end in CRLF (RFC 4180)
+    const header = 'chip,workload,replicas,chips,output_tokens_per_day,facility_w,usd_per_year,plan_status';
+    const r = spawnCli(['fleet', file, '--format', 'csv']);
+    expect([r.code, r.stdout]).toEqual([1, `${header}\r\n,,,,,,,infeasible\r\n`]);
+    const ok = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--format', 'csv']);
+    const lines = ok.stdout.trim().split('\r\n');
+    expect(lines[0]).toBe(header);
+    expect(lines.slice(1).every((l) => l.endsWith(',optimal'))).toBe(true);
   });
 
   it('at every low end no plan fits 12 kW (14 chips); at every high end 9 chips, cost 9', async () => {
