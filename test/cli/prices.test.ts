@@ -113,6 +113,20 @@ describe('infercost prices import', () => {
     }
   });
 
+  it('a sub-cent quote prints its two significant digits, not 0.00', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const catalog = join(dir, 'c.csv');
+    writeFileSync(
+      catalog,
+      'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone\n' +
+        'p5,H100,8,192,2048,0.0001,,us-east-1,a\n',
+    );
+    const r = await runCli(['prices', 'import', catalog, '--provider', 'AWS', '--as-of', '2026-07-30']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/│ h100-sxm +│ on_demand +│ +0\.000013 │ us-east-1/); // 0.0001 / 8
+    expect(r.stderr).toBe('');
+  });
+
   it('a catalog with no chip infercost profiles is an error, with no empty table on stdout', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
     const catalog = join(dir, 'c.csv');

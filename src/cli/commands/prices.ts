@@ -5,6 +5,7 @@ import { UsageError } from '../../io/errors.js';
 import { readTextFile } from '../../io/files.js';
 import { importCatalog } from '../../io/prices.js';
 import { MAX_FILE_BYTES, replaceTopLevel } from '../../io/yaml.js';
+import { usd } from '../../render/format.js';
 import { fittedTable, hiddenLine } from '../../render/table.js';
 import { escapeText } from '../../render/text.js';
 import type { PriceQuote } from '../../schema/accelerator.js';
@@ -69,7 +70,8 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
   const rows: string[][] = [];
   const outputs: { path: string; text: string; what: string; updates: string }[] = [];
   for (const [chip, list] of [...quotes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const q of list) rows.push([chip, q.plan, q.usd_per_chip_hour.toFixed(2), q.region, q.note ?? '']);
+    // usd(), as compare prints prices: toFixed(2) showed a sub-cent quote as 0.00.
+    for (const q of list) rows.push([chip, q.plan, usd(q.usd_per_chip_hour), q.region, q.note ?? '']);
     const entry = catalog.accelerators.get(chip);
     if (opts.outputDir !== undefined && entry)
       outputs.push({
