@@ -270,7 +270,7 @@ export function analyseClaim(
   opts: ClaimOptions,
 ): ClaimReport {
   const ids = [...env.catalog.accelerators.keys()];
-  const claim = parseExpectation(claimText, ids, 'claim');
+  const claim = parseExpectation(claimText, ids, 'claim', '"A/B metric >= x"');
   if (claim.versus === undefined)
     throw new UsageError(
       `claim "${claimText}": compare two chips, e.g. "maia-200/gb200 tokens_per_dollar >= 1.30"`,

@@ -55,12 +55,21 @@ export function metricNames(): string[] {
   return [...METRIC_KEYS, ...Object.keys(METRIC_ALIASES)];
 }
 
-/** Parses `"maia-200/h200-sxm tokens_per_dollar >= 1.30"` or `"h200-sxm usd_per_mtok_output <= 2.5"`. */
-export function parseExpectation(text: string, knownIds: readonly string[], flag = '--expect'): Expectation {
+/**
+ * Parses `"maia-200/h200-sxm tokens_per_dollar >= 1.30"` or `"h200-sxm usd_per_mtok_output <= 2.5"`.
+ * `forms` names what the caller accepts in the error for text that does not parse: claim takes
+ * only the ratio form, and naming the single-chip one there sent users to a second error.
+ */
+export function parseExpectation(
+  text: string,
+  knownIds: readonly string[],
+  flag = '--expect',
+  forms = '"A/B metric >= x" or "A metric <= x"',
+): Expectation {
   const m = PATTERN.exec(text);
   if (!m) {
     throw new UsageError(
-      `${flag} "${text}": expected "A/B metric >= x" or "A metric <= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"`,
+      `${flag} "${text}": expected ${forms}, e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"`,
     );
   }
   const [, subject, versus, metricName, op, value] = m as unknown as [

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseClaim } from '../../src/api/claim.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { acceleratorFor, loadWorkload, readWorkloadYaml } from '../../src/io/workload.js';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { bundled } from '../helpers/data.js';
 
 const env = { catalog: bundled(), today: '2026-12-02', readStdin: () => '' };
@@ -137,5 +137,19 @@ describe('infercost claim', () => {
       'infercost: claim "maia-200 tokens_per_dollar >= 1": compare two chips, e.g. "maia-200/gb200 tokens_per_dollar >= 1.30"\n',
     );
     expect(single.stdout).toBe('');
+  });
+  it("a claim that does not parse names only the ratio form claim takes; --expect's message names both", async () => {
+    const claim = await runCli(['claim', 'b200/h100-sxm ttft_s == 1', 'chat']);
+    expect([claim.code, claim.stdout, claim.stderr]).toEqual([
+      2,
+      '',
+      'infercost: claim "b200/h100-sxm ttft_s == 1": expected "A/B metric >= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"\n',
+    ]);
+    const expectFlag = await runCli(['compare', 'chat', '--expect', 'b200/h100-sxm ttft_s == 1']);
+    expect([expectFlag.code, expectFlag.stdout, expectFlag.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --expect "b200/h100-sxm ttft_s == 1": expected "A/B metric >= x" or "A metric <= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"\n',
+    ]);
   });
 });
