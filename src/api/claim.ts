@@ -279,6 +279,15 @@ export function analyseClaim(
     throw new UsageError(
       `claim "${claimText}": a claim is a ratio against a number, not a change in percent`,
     );
+  // A ratio of two chips' metrics is above 0, so a threshold at or below 0 decides nothing (">= -1"
+  // always passed, "<= 0" always failed); one that underflows to 0 (1e-400) would be echoed as 0.
+  if (!(claim.threshold > 0)) {
+    const raw = /(?:>=|<=|>|<)\s*(\S+)\s*$/.exec(claimText)?.[1] ?? '';
+    const underflow = claim.threshold === 0 && /[1-9]/.test(raw.replace(/e.*$/i, ''));
+    throw new UsageError(
+      `claim "${claimText}": the threshold must be a positive number (a ratio of two chips is above 0)${underflow ? `; ${raw} is too small to tell from 0` : ''}`,
+    );
+  }
   const versus = claim.versus;
   const plan = parsePlan(opts.plan);
   const basis = parseBasis(opts.basis);

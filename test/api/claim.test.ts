@@ -152,4 +152,17 @@ describe('infercost claim', () => {
       'infercost: --expect "b200/h100-sxm ttft_s == 1": expected "A/B metric >= x" or "A metric <= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"\n',
     ]);
   });
+  it('a threshold at or below 0, or one too small to tell from 0, is refused: exit 2, one line', async () => {
+    const why = 'the threshold must be a positive number (a ratio of two chips is above 0)';
+    for (const [threshold, tail] of [
+      ['>= -1', ''],
+      ['>= 0', ''],
+      ['<= 0', ''],
+      ['>= 1e-400', '; 1e-400 is too small to tell from 0'],
+    ]) {
+      const text = `b200/h100-sxm tokens_per_dollar ${threshold}`;
+      const r = await runCli(['claim', text, 'chat']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `infercost: claim "${text}": ${why}${tail}\n`]);
+    }
+  });
 });
