@@ -65,7 +65,8 @@ function parseShard(text: string | undefined): [number, number] | undefined {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const k = Number(m?.[1]);
   const n = Number(m?.[2]);
-  if (!m || n < 1 || k < 1 || k > n)
+  // Past 2^53 the number read is not the one written, and shards would overlap.
+  if (!m || !Number.isSafeInteger(n) || n < 1 || k < 1 || k > n)
     throw new UsageError(`--shard ${text}: expected k/n with 1 <= k <= n, e.g. 2/8`);
   return [k, n];
 }
@@ -447,6 +448,18 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
       throw new UsageError(
         `${fixed.flag} ${fixed.text} and ${swept.flag} ${axis.name}: ${fieldOf(swept)} is either fixed or swept, not both`,
       );
+  }
+  // Points are numbered with doubles (the loop's index, each axis's radix, a shard's bounds): past
+  // 2^53 neighbouring numbers round to one and a run repeats a point. Counted exactly, in BigInt,
+  // so the refusal states the true size; rows too, as their count is kept and shown as a number.
+  const exactGrid = plan.axes.reduce((n, a) => n * BigInt(a.count), 1n);
+  const exactTotal = limit !== undefined && BigInt(limit) < exactGrid ? BigInt(limit) : exactGrid;
+  const exactRows = exactTotal * BigInt(wanted.length);
+  if (exactRows > BigInt(Number.MAX_SAFE_INTEGER)) {
+    const digits = (n: bigint) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    throw new UsageError(
+      `the grid has ${digits(exactTotal)} points (${digits(exactRows)} rows); a sweep runs at most ${digits(BigInt(Number.MAX_SAFE_INTEGER))} rows: use fewer values or --limit`,
+    );
   }
   const grid = plan.axes.reduce((n, a) => n * a.count, 1);
   const total = Math.min(grid, limit ?? grid);

@@ -64,6 +64,13 @@ describe('axis values', () => {
       expect(next).toBe(total);
     }
   });
+
+  it('a shard of a grid near 2^53 points is the exact k/n split, not a rounded one', () => {
+    const total = Number.MAX_SAFE_INTEGER;
+    // floor(2 * (2^53 - 1) / 3) = 6004799503160660; in doubles the product rounded up a point.
+    expect(shardRange(total, 2, 3)).toEqual([3002399751580330, 6004799503160660]);
+    expect(shardRange(total, 3, 7)).toEqual([2573485501354568, 3860228252031853]);
+  });
 });
 
 describe('infercost sweep', () => {
@@ -143,6 +150,35 @@ describe('infercost sweep', () => {
     expect(big.stderr).toBe(
       'infercost: the grid has 10,005,000 points (140,070,000 rows); pass --yes to run more than 10,000,000\n',
     );
+  });
+
+  it('a grid of more rows than doubles number exactly is refused with its exact size; --limit runs its first points', async () => {
+    const axes = [
+      '--vary',
+      'input_tokens=1..1000:1',
+      '--vary',
+      'utilization=0.01..1:0.000001',
+      '--vary',
+      'cached_input_fraction=0..0.9:0.0000001',
+    ];
+    // 1000 x 990,001 x 9,000,001 points, each a row for 14 chips: past 2^53 - 1, where the
+    // numbering of points stops being exact (a shard of such a grid repeated one point).
+    const big = await runCli(['sweep', CHAT, ...axes, '--format', 'csv']);
+    expect([big.code, big.stdout, big.stderr]).toEqual([
+      2,
+      '',
+      'infercost: the grid has 8,910,009,990,001,000 points (124,740,139,860,014,000 rows); a sweep runs at most 9,007,199,254,740,991 rows: use fewer values or --limit\n',
+    ]);
+    const limited = await runCli(['sweep', CHAT, ...axes, '--limit', '2', '--format', 'csv']);
+    expect(limited.code).toBe(0);
+    expect(limited.stdout.split('\r\n').filter((l) => l !== '')).toHaveLength(1 + 2 * 14);
+    // A shard count past 2^53 reads as another number: 2^53 + 1 is 2^53 as a double.
+    const shard = await runCli([...GRID, '--shard', '9007199254740993/9007199254740993']);
+    expect([shard.code, shard.stdout, shard.stderr]).toEqual([
+      2,
+      '',
+      'infercost: --shard 9007199254740993/9007199254740993: expected k/n with 1 <= k <= n, e.g. 2/8\n',
+    ]);
   });
 
   it('a sweep file gives the base workload and the axes', async () => {
