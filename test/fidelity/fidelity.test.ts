@@ -397,6 +397,23 @@ describe('infercost calibrate', () => {
     expect(a.efficiency.eta_mem).toEqual({ value: Number(entry?.[1]), calibrated: true });
   });
 
+  it('its summary wraps to the width of a terminal on stderr; piped, each line stays whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const args = ['calibrate', '--accelerator', 'h100-sxm', '-o', join(dir, 'h100-sxm.yaml')];
+    const tty = await runCli(args, { stderrIsTty: true, stderrColumns: 60 });
+    const piped = await runCli(args);
+    expect([tty.code, piped.code]).toEqual([0, 0]);
+    const ttyLines = tty.stderr.trimEnd().split('\n');
+    // Before, the row ids made one line of 1,285 columns and the stack note one of 132.
+    expect(Math.max(...ttyLines.map((l) => l.length))).toBeLessThanOrEqual(60);
+    expect(ttyLines[1]).toMatch(/^ {4}\S/); // a continuation is indented under its line
+    const pipedLines = piped.stderr.trimEnd().split('\n');
+    expect(pipedLines[0]?.length).toBeGreaterThan(1000);
+    expect(pipedLines[0]).toMatch(/^calibrated h100-sxm on \d+ row\(s\): trtllm-h100-8b, /);
+    // The same words, only broken into lines.
+    expect(tty.stderr.replace(/\s+/g, '')).toBe(piped.stderr.replace(/\s+/g, ''));
+  });
+
   it('with one measured row fits only the factor that row constrains, and says so', async () => {
     const r = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'b200']);
     const factor = /one measured row constrains one factor: fitted ([a-z0-9_]+) only/.exec(r.stderr)?.[1];

@@ -23,6 +23,7 @@ import { assertStdinOnce, readTextFile } from '../../io/files.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
 import { unknownAccelerator } from '../../io/workload.js';
 import { MAX_FILE_BYTES } from '../../io/yaml.js';
+import { wrapIndented } from '../../render/table.js';
 import { fileFactorName, toAccelerator } from '../../schema/convert.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -54,7 +55,9 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
     }),
     `  median |error| ${c.before.medianAbsErrorPct?.toFixed(1)}% -> ${c.after.medianAbsErrorPct?.toFixed(1)}%, max ${c.before.maxAbsErrorPct?.toFixed(1)}% -> ${c.after.maxAbsErrorPct?.toFixed(1)}%`,
   ];
-  ctx.io.stderr(`${lines.join('\n')}\n`);
+  // On a terminal each line wraps to its width (the row ids ran to 1,285 columns); piped, a line
+  // stays whole for whatever reads it. stderrColumns is set only when stderr is a terminal.
+  ctx.io.stderr(`${lines.flatMap((l) => wrapIndented(l, ctx.io.stderrColumns)).join('\n')}\n`);
   // The profile may be calibrated in place (-o its own file); never over another input.
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, files, entry.file);
   else ctx.io.stdout(text);
