@@ -14,6 +14,7 @@ import {
   readWorkloadNamedIn,
   readWorkloadYaml,
   unknownAccelerator,
+  workloadErrorAt,
 } from '../io/workload.js';
 import { type LocatedYaml, readYamlFile } from '../io/yaml.js';
 import { CSV_COLUMNS, csvLine } from '../render/csv.js';
@@ -143,6 +144,9 @@ interface Plan {
   readonly axes: readonly Axis[];
   readonly acceleratorIds: readonly string[];
   readonly baseline?: string;
+  /** The sweep file, when its `accelerators:` or `baseline:` is the one used: an unknown id is located there. */
+  readonly idsIn?: LocatedYaml;
+  readonly baselineIn?: LocatedYaml;
 }
 
 /** One axis per field: a second would label rows with values never used. */
@@ -190,8 +194,10 @@ function planFor(
   let fileIds: string[] | undefined;
   let baseline: string | undefined;
   let baselineFrom = '';
+  let sweepFile: LocatedYaml | undefined;
   if (opts.file !== undefined) {
     const y = readYamlFile(opts.file, displayPath(opts.file));
+    sweepFile = y;
     baselineFrom = `${y.file} baseline:`;
     const sweep = checkAgainst(y, sweepSchema(), () => []);
     if (typeof sweep.workload === 'string') {
@@ -227,7 +233,13 @@ function planFor(
   if (axes.length === 0)
     throw new UsageError('sweep needs at least one --vary path=values (or axes: in the sweep file)');
   const flagIds = parseIdList(opts.accelerators);
-  const plan = { workloadYaml, axes, acceleratorIds: flagIds ?? fileIds ?? [] };
+  const plan = {
+    workloadYaml,
+    axes,
+    acceleratorIds: flagIds ?? fileIds ?? [],
+    ...(flagIds === undefined && fileIds !== undefined && sweepFile ? { idsIn: sweepFile } : {}),
+    ...(opts.baseline === undefined && baseline !== undefined && sweepFile ? { baselineIn: sweepFile } : {}),
+  };
   const b = opts.baseline ?? baseline;
   // Each point's baseline is its own: a fixed one beside the axis would win without a word.
   const swept = axisOn(axes, 'baseline');
@@ -401,8 +413,20 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
     plan.acceleratorIds.length > 0
       ? plan.acceleratorIds
       : (base.raw.accelerators ?? defaultAcceleratorIds(catalog));
-  for (const id of wanted)
-    if (!catalog.accelerators.has(id)) throw new UsageError(unknownAccelerator(catalog, id));
+  // An id from a file is located where it was written, as every other error in a sweep file or
+  // workload is; one from --accelerators or --baseline is named by the message alone, as compare does.
+  const fromFile = plan.acceleratorIds.length === 0 ? plan.workloadYaml : plan.idsIn;
+  wanted.forEach((id, i) => {
+    if (catalog.accelerators.has(id)) return;
+    const message = unknownAccelerator(catalog, id);
+    if (fromFile === undefined) throw new UsageError(message);
+    throw workloadErrorAt(
+      fromFile,
+      fromFile === plan.workloadYaml ? globalSets : [],
+      ['accelerators', i],
+      message,
+    );
+  });
   let baselines: string[];
   if (baselineAxis !== undefined) {
     checkIds(baselineAxis, (id) =>
@@ -413,7 +437,22 @@ export function prepareSweep(env: SweepEnv, workloadPath: string | undefined, op
     ];
   } else {
     const baseline = plan.baseline ?? base.raw.baseline ?? WORKLOAD_DEFAULTS.baseline;
-    if (!catalog.accelerators.has(baseline)) throw new UsageError(unknownAccelerator(catalog, baseline));
+    if (!catalog.accelerators.has(baseline)) {
+      const message = unknownAccelerator(catalog, baseline);
+      const fromFile =
+        plan.baseline !== undefined
+          ? plan.baselineIn
+          : base.raw.baseline !== undefined
+            ? plan.workloadYaml
+            : undefined;
+      if (fromFile === undefined) throw new UsageError(message);
+      throw workloadErrorAt(
+        fromFile,
+        fromFile === plan.workloadYaml ? globalSets : [],
+        ['baseline'],
+        message,
+      );
+    }
     baselines = [baseline];
   }
   const stacks = knownStacks(catalog);

@@ -546,6 +546,40 @@ describe('infercost sweep', () => {
     ]);
   });
 
+  it('an unknown accelerator or baseline in a sweep file or its workload is located where it was written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const unknown = `unknown accelerator "nope" (see 'infercost profiles')`;
+    const cases: [string, string][] = [
+      ['workload: chat\naxes: {input_tokens: [1, 2]}\naccelerators: [b200, nope]\n', '3:22 accelerators[1]'],
+      ['workload: chat\naxes: {input_tokens: [1, 2]}\nbaseline: nope\n', '3:11 baseline'],
+      [
+        'workload: {name: w, model: llama-3.3-70b, input_tokens: 100, output_tokens: 100, accelerators: [nope]}\naxes: {tpot_ms: [20, 50]}\n',
+        '1:97 accelerators[0]',
+      ],
+    ];
+    for (const [i, [text, where]] of cases.entries()) {
+      const file = join(dir, `s${i}.yaml`);
+      writeFileSync(file, text);
+      const r = await runCli(['sweep', '--file', file]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `infercost: ${file}:${where}: ${unknown}\n`]);
+    }
+    // A workload file's own list, as compare locates it.
+    const workload = join(dir, 'w.yaml');
+    writeFileSync(
+      workload,
+      'name: w\nmodel: llama-3.3-70b\ninput_tokens: 100\noutput_tokens: 100\naccelerators: [nope]\n',
+    );
+    const w = await runCli(['sweep', workload, '--vary', 'tpot_ms=20,50']);
+    expect([w.code, w.stdout, w.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${workload}:5:16 accelerators[0]: ${unknown}\n`,
+    ]);
+    // A flag's id has no line to point at: the message alone, as compare gives it.
+    const flag = await runCli(['sweep', CHAT, '--vary', 'tpot_ms=20,50', '--accelerators', 'nope']);
+    expect([flag.code, flag.stdout, flag.stderr]).toEqual([2, '', `infercost: ${unknown}\n`]);
+  });
+
   it('an --output path in a missing directory is one line, exit 2', async () => {
     const r = await runCli([
       'sweep',
