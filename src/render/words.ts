@@ -5,6 +5,20 @@ import type { EfficiencyFactor, Precision } from '../engine/types.js';
 import type { AcceleratorResult } from '../schema/result.js';
 import { grouped } from './format.js';
 
+/**
+ * Watts in a warning: whole and grouped from 100 W, three significant digits below, so a cap set
+ * to 0.001 W reads 0.001 W (grouped() rounded it to "0 W", a cap of nothing).
+ */
+function watts(w: number): string {
+  return Math.abs(w) >= 100 ? grouped(w) : String(Number(w.toPrecision(3)));
+}
+
+/** A fraction as a whole percent, or two significant digits below 1% (not "0%" for a cap of 0.001 W). */
+function percent(f: number): string {
+  const p = f * 100;
+  return Math.abs(p) >= 1 || p === 0 ? p.toFixed(0) : String(Number(p.toPrecision(2)));
+}
+
 const FACTOR_NAMES: Readonly<Record<EfficiencyFactor, string>> = {
   etaMem: 'eta_mem',
   etaPrefill: 'eta_prefill',
@@ -59,8 +73,8 @@ export function warningText(w: Warning): string {
       return w.field === 'tdp' ? 'chip power (TDP) is an estimate' : 'system power per chip is an estimate';
     case 'POWER_CAP_BELOW_TDP':
       return w.clockFraction === undefined
-        ? `power cap ${grouped(w.capW)} W is below this chip's ${grouped(w.tdpW)} W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound`
-        : `power cap ${grouped(w.capW)} W is below this chip's ${grouped(w.tdpW)} W TDP: its matrix units run at ${(w.clockFraction * 100).toFixed(0)}% of their clock, the least slowdown the cap allows, and at ${((w.capW / w.tdpW) * 100).toFixed(0)}% at the range's low end (docs/model.md 6.2), so tokens per joule is an upper bound`;
+        ? `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound`
+        : `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: its matrix units run at ${percent(w.clockFraction)}% of their clock, the least slowdown the cap allows, and at ${percent(w.capW / w.tdpW)}% at the range's low end (docs/model.md 6.2), so tokens per joule is an upper bound`;
     case 'EFFICIENCY_ASSUMED':
       return `efficiency factors assumed, not calibrated: ${w.factors.map((f) => FACTOR_NAMES[f]).join(', ')}`;
     case 'BATCH_CAPPED':

@@ -406,6 +406,26 @@ describe('gates and exit codes', () => {
     expect(slowed.deployment.batch).toBeLessThan(off.deployment.batch);
   });
 
+  it('a cap below a watt is stated with its significant digits, not rounded to "0 W" and "0%"', async () => {
+    const r = await runCli([
+      'compare',
+      CHAT,
+      '--accelerators',
+      'h100-sxm',
+      '--set',
+      'site.power_cap_w=0.001',
+      '--format',
+      'json',
+    ]);
+    const warning = JSON.parse(r.stdout).results[0].accelerators[0].warnings.find(
+      (w: { code: string }) => w.code === 'POWER_CAP_BELOW_TDP',
+    );
+    // 0.001 / 700 = 0.00014%; the clock (0.001 / 700)^(1/3) = 1.1% stays a whole percent.
+    expect(warning?.message).toBe(
+      "power cap 0.001 W is below this chip's 700 W TDP: its matrix units run at 1% of their clock, the least slowdown the cap allows, and at 0.00014% at the range's low end (docs/model.md 6.2), so tokens per joule is an upper bound",
+    );
+  });
+
   it("--demand or --power-budget replaces the file's sizing of either kind; both flags at once are still refused", async () => {
     const w = 'model: llama-3.1-8b\ninput_tokens: 800\noutput_tokens: 300\npower_budget: 1MW\n';
     const args = ['compare', '-', '--accelerators', 'b200', '--format', 'json'];
