@@ -35,8 +35,12 @@ describe('calibrate --all', () => {
       join(fresh, 'accelerators'),
     ]);
     expect(first.code, first.stderr).toBe(0);
-    const second = await runCli(['--profiles', fresh, 'calibrate', '--all']);
+    // stderr 120 columns wide (its summary's unmeasured-bands line ran to ~190); not a terminal
+    // here, so no status line joins the summary
+    const second = await runCli(['--profiles', fresh, 'calibrate', '--all'], { stderrColumns: 120 });
     expect(second.code, second.stderr).toBe(0);
+    expect(Math.max(...second.stderr.split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
+    expect(Math.max(...first.stderr.split('\n').map((l) => l.length))).toBeGreaterThan(120);
     // Without --output-dir nothing is kept, and the run says so; with it, no such line.
     expect(second.stderr).toContain(
       '\nno profile written: --output-dir DIR writes each fitted profile there',

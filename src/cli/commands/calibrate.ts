@@ -134,6 +134,7 @@ export function calibrateAllCommand(
     lines.push(
       'no profile written: --output-dir DIR writes each fitted profile there (profiles/accelerators to update the bundled ones)',
     );
-  ctx.io.stderr(`${lines.join('\n')}\n`);
+  // As for one chip: each line wraps to a terminal's width, whole when piped.
+  ctx.io.stderr(`${lines.flatMap((l) => wrapIndented(l, ctx.io.stderrColumns)).join('\n')}\n`);
   return EXIT.ok;
 }
