@@ -144,6 +144,15 @@ function chipLevers(
       high: `${power.tdpW[1]} W`,
       at: (end) => place({ ...self, tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] }),
     });
+  const alpha = self.collectiveLatencyRangeS;
+  // Section 11: an estimated collective latency with a stated low and high (AWS's chips).
+  if (alpha)
+    levers.push({
+      input: `${self.id} collective latency (estimate)`,
+      low: `${Number((alpha[0] * 1e6).toPrecision(3))} us`,
+      high: `${Number((alpha[1] * 1e6).toPrecision(3))} us`,
+      at: (end) => place({ ...self, collectiveLatencyS: alpha[end] }),
+    });
   const across = self.moeAcrossEfficiency;
   // 12a: the bars name the factors the deployment ran at (the layout's fit, where it took it).
   const ranAt = across && evaluate(self, w).layoutFit ? across : self.efficiency;

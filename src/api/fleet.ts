@@ -3,8 +3,8 @@
 import { createRequire } from 'node:module';
 import { chooseDeployment } from '../engine/deploy.js';
 import {
-  capClockRange,
   efficiencyRange,
+  estimatedInputRange,
   estimateRange,
   evaluate,
   type RangeEnd,
@@ -218,7 +218,7 @@ export function fleetProblemFor(
         facilityWPerChip: e.energy.facilityWPerChip,
         usdPerYearPerChip: e.cost === undefined ? undefined : e.cost.usdPerChipHour * 8760,
       };
-      const range = estimateRange(acc, w, e, capClockRange(acc, w, e, efficiencyRange(acc, w, e)), d);
+      const range = estimateRange(acc, w, e, estimatedInputRange(acc, w, e, efficiencyRange(acc, w, e)), d);
       const nominal = {
         x: e.performance.outputTokensPerSPerChip,
         tpd: e.cost?.outputTokensPerUsd,

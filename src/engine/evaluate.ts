@@ -61,6 +61,12 @@ export type Warning =
     }
   /** Section 12c: the chip's factors come from rows whose input length was itself estimated. */
   | { readonly code: 'INPUTS_ESTIMATED' }
+  /** Section 11: the collective latency is an estimate whose stated low and high the range spans. */
+  | {
+      readonly code: 'LATENCY_ESTIMATE';
+      readonly latencyS: number;
+      readonly rangeS: readonly [number, number];
+    }
   /** Sections 6.1 and 6.2: a cap below TDP lowers the power charged and (6.2, when on) the clock. */
   | {
       readonly code: 'POWER_CAP_BELOW_TDP';
@@ -152,6 +158,12 @@ function setupWarnings(setup: Setup | undefined, accelerator: Accelerator, workl
 function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[] {
   const warnings: Warning[] = [];
   if (accelerator.inputsEstimated && !everyFactorSet(workload)) warnings.push({ code: 'INPUTS_ESTIMATED' });
+  const alpha = accelerator.collectiveLatencyRangeS;
+  // A fitted latency (12a `collective_latency_fit`) replaces the estimate: nothing to span.
+  const fitted =
+    workload.mechanisms.collectiveLatencyFit && accelerator.efficiency.collectiveLatencyS !== undefined;
+  if (alpha && !fitted)
+    warnings.push({ code: 'LATENCY_ESTIMATE', latencyS: accelerator.collectiveLatencyS, rangeS: alpha });
   if (accelerator.powerIsEstimate.tdp) warnings.push({ code: 'POWER_ESTIMATE', field: 'tdp' });
   if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
   const capW = workload.site.powerCapW;
@@ -415,7 +427,7 @@ export function compareAccelerators(
               accelerators[i] as Accelerator,
               workload,
               e,
-              capClockRange(
+              estimatedInputRange(
                 accelerators[i] as Accelerator,
                 workload,
                 e,
@@ -507,36 +519,68 @@ export function efficiencyRange(
 }
 
 /**
- * 6.2: a chip held below its TDP states the cap's clock estimate in its range. The nominal
- * exponent (1/3) is the optimistic end, so the chip is searched again at the pessimistic one
- * (the clock falling in proportion to power, a latency limit free to move the batch) and each
- * metric's ratio to the nominal widens the end it points to: below 1 the low end, above 1 the
- * high end ($/1M inversely). Unchanged without a cap below TDP or with the switch off.
+ * Section 11: the chip and workload with every estimated performance input at the end that costs
+ * throughput (`pessimistic`: 6.2's exponent 1 under a cap below TDP, the collective latency at its
+ * stated high) and at the other (`optimistic`: the latency at its stated low; the cap's nominal
+ * exponent is already its optimistic end). Undefined where no such estimate applies.
  */
-export function capClockRange(
+export function estimatedInputEnds(
+  accelerator: Accelerator,
+  workload: Workload,
+): {
+  readonly pessimistic?: readonly [Accelerator, Workload];
+  readonly optimistic?: readonly [Accelerator, Workload];
+} {
+  const capped =
+    cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, workload.mechanisms.powerCappedClock) !==
+    1;
+  const alpha = accelerator.collectiveLatencyRangeS;
+  const slowWorkload = capped
+    ? { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } }
+    : workload;
+  return {
+    ...(capped || alpha
+      ? {
+          pessimistic: [alpha ? { ...accelerator, collectiveLatencyS: alpha[1] } : accelerator, slowWorkload],
+        }
+      : {}),
+    ...(alpha ? { optimistic: [{ ...accelerator, collectiveLatencyS: alpha[0] }, workload] } : {}),
+  };
+}
+
+/**
+ * Section 11 (and 6.2): estimated performance inputs widen the range. The chip is searched again
+ * at each end of `estimatedInputEnds` (a slower clock or collective may move the layout and the
+ * batch a latency limit allows) and each metric's ratio to the nominal widens the end it points
+ * to: below 1 the low end, above 1 the high end ($/1M inversely). Unchanged where no estimate
+ * applies (no cap below TDP, the switch off, no stated latency range).
+ */
+export function estimatedInputRange(
   accelerator: Accelerator,
   workload: Workload,
   nominal: Evaluation,
   range: EfficiencyRange | undefined,
 ): EfficiencyRange | undefined {
-  const on = workload.mechanisms.powerCappedClock;
-  if (cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, on) === 1) return range;
-  const slow = { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } };
-  const moved = rangeEnd(evaluate(accelerator, slow));
+  const ends = estimatedInputEnds(accelerator, workload);
+  const runs = [ends.pessimistic, ends.optimistic].filter((x) => x !== undefined);
+  if (runs.length === 0) return range;
   const base = range ?? { low: rangeEnd(nominal), high: rangeEnd(nominal) };
   const at = rangeEnd(nominal);
   const low = { ...base.low };
   const high = { ...base.high };
-  for (const k of Object.keys(at) as (keyof RangeEnd)[]) {
-    const m = moved[k];
-    const n = at[k];
-    // Where no deployment meets the limits at the slower clock, the range stays as it was.
-    if (m === null || n === null || n === 0 || m === n) continue;
-    const r = m / n;
-    // `low` is the pessimistic end: fewer tokens, or more dollars per million.
-    const end = (k === 'usdPerMtokOutput' ? r > 1 : r < 1) ? low : high;
-    const v = end[k];
-    if (v !== null) end[k] = v * r;
+  for (const [a, w] of runs) {
+    const moved = rangeEnd(evaluate(a, w));
+    for (const k of Object.keys(at) as (keyof RangeEnd)[]) {
+      const m = moved[k];
+      const n = at[k];
+      // Where no deployment meets the limits at that end, the range stays as it was.
+      if (m === null || n === null || n === 0 || m === n) continue;
+      const r = m / n;
+      // `low` is the pessimistic end: fewer tokens, or more dollars per million.
+      const end = (k === 'usdPerMtokOutput' ? r > 1 : r < 1) ? low : high;
+      const v = end[k];
+      if (v !== null) end[k] = v * r;
+    }
   }
   return { low, high };
 }

@@ -222,6 +222,11 @@ export interface Accelerator {
   readonly domainChips: number;
   readonly linkBytesPerSPerDirection: number;
   readonly collectiveLatencyS: number;
+  /**
+   * The low and high an estimated `collectiveLatencyS` is stated with (section 11, "An estimated
+   * collective latency widens the range"); absent where its source states none.
+   */
+  readonly collectiveLatencyRangeS?: readonly [number, number];
   /** Scale-out network per chip, one direction (section 3f); absent: never pipelined. */
   readonly scaleOutBytesPerSPerDirection?: number;
   /** A torus scale-up fabric's dimensions (section 3g); absent: switched. */

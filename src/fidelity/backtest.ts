@@ -1,8 +1,7 @@
 // Backtest: the engine against measured results. Pure: rows and resolved profiles in, data out.
 import { type CalibrationCase, type Prediction, predictCase } from '../engine/calibrate.js';
 import { layoutFitApplies } from '../engine/deploy.js';
-import { CAP_CLOCK_EXPONENT, cappedClockFraction } from '../engine/energy.js';
-import { intervalLogFor } from '../engine/evaluate.js';
+import { estimatedInputEnds, intervalLogFor } from '../engine/evaluate.js';
 import { precisionOf } from '../engine/precision.js';
 import type {
   Accelerator,
@@ -289,28 +288,36 @@ export interface BacktestRow {
   readonly statedLow?: number;
   readonly statedHigh?: number;
   /**
-   * 6.2: where the row ran below its chip's TDP, its throughput predicted at the cap's pessimistic
-   * clock over the nominal prediction (at most 1): the stated low end is lowered by it.
+   * Section 11 (and 6.2): the row's throughput predicted with its estimated performance inputs at
+   * their pessimistic ends (a cap's exponent 1, the collective latency's stated high) over the
+   * nominal prediction (at most 1): the stated low end is lowered by it. Absent where none applies.
    */
-  readonly capLowRatio?: number;
+  readonly estimateLowRatio?: number;
+  /** The same at the optimistic ends (the latency's stated low), at least 1: it raises the high end. */
+  readonly estimateHighRatio?: number;
 }
 
-/** 6.2's range: the throughput at the cap's pessimistic clock over `nominal`; undefined uncapped. */
-function capLowRatio(c: MeasuredCase, efficiency: Efficiency, nominal: Prediction): number | undefined {
-  const on = c.workload.mechanisms.powerCappedClock;
-  if (cappedClockFraction(c.accelerator.tdpW, c.workload.site.powerCapW, on) === 1) return undefined;
-  const slow = predictCase(
-    {
-      ...c,
-      workload: {
-        ...c.workload,
-        site: { ...c.workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low },
-      },
-    },
-    efficiency,
-  );
-  // No deployment meets the limits at the slower clock: the range stays as it was (docs/model.md 6.2).
-  return slow === undefined ? undefined : Math.min(1, slow.tokensPerSPerChip / nominal.tokensPerSPerChip);
+/**
+ * Section 11: throughput at each end of the row's estimated performance inputs over `nominal`;
+ * an end with none, or where no deployment meets the limits there, is left undefined.
+ */
+function estimateRatios(
+  c: MeasuredCase,
+  efficiency: Efficiency,
+  nominal: Prediction,
+): { readonly low?: number; readonly high?: number } {
+  const ends = estimatedInputEnds(c.accelerator, c.workload);
+  const ratio = (end: readonly [Accelerator, Workload] | undefined) => {
+    if (!end) return undefined;
+    const p = predictCase({ ...c, accelerator: end[0], workload: end[1] }, efficiency);
+    return p === undefined ? undefined : p.tokensPerSPerChip / nominal.tokensPerSPerChip;
+  };
+  const low = ratio(ends.pessimistic);
+  const high = ratio(ends.optimistic);
+  return {
+    ...(low === undefined ? {} : { low: Math.min(1, low) }),
+    ...(high === undefined ? {} : { high: Math.max(1, high) }),
+  };
 }
 
 export function backtestCase(c: MeasuredCase, efficiency: Efficiency = profileEfficiency(c)): BacktestRow {
@@ -323,7 +330,7 @@ export function backtestCase(c: MeasuredCase, efficiency: Efficiency = profileEf
   }
   const errorPct = (p.tokensPerSPerChip / c.measuredTokensPerSPerChip - 1) * 100;
   const iv = intervalLogFor(c.accelerator, c.workload.model);
-  const capLow = capLowRatio(c, efficiency, p);
+  const ratios = estimateRatios(c, efficiency, p);
   const r = c.row;
   const power =
     r.system_power_w !== undefined && r.chips_in_system !== undefined
@@ -343,11 +350,12 @@ export function backtestCase(c: MeasuredCase, efficiency: Efficiency = profileEf
     prediction: p,
     errorPct,
     ...(c.accelerator.stack === undefined ? {} : { predictedWithStack: c.accelerator.stack }),
-    ...(capLow === undefined ? {} : { capLowRatio: capLow }),
+    ...(ratios.low === undefined ? {} : { estimateLowRatio: ratios.low }),
+    ...(ratios.high === undefined ? {} : { estimateHighRatio: ratios.high }),
     ...(iv
       ? {
-          statedLow: p.tokensPerSPerChip * Math.exp(iv[0]) * (capLow ?? 1),
-          statedHigh: p.tokensPerSPerChip * Math.exp(iv[1]),
+          statedLow: p.tokensPerSPerChip * Math.exp(iv[0]) * (ratios.low ?? 1),
+          statedHigh: p.tokensPerSPerChip * Math.exp(iv[1]) * (ratios.high ?? 1),
         }
       : {}),
   };

@@ -515,8 +515,9 @@ export interface ChipLeftOutRow {
   readonly measured: number;
   readonly predicted: number;
   readonly errorPct: number;
-  /** 6.2: a capped row's throughput at the cap's pessimistic clock over its prediction. */
-  readonly capLowRatio?: number;
+  /** Section 11: the row's throughput at its estimated inputs' pessimistic and optimistic ends over its prediction. */
+  readonly estimateLowRatio?: number;
+  readonly estimateHighRatio?: number;
   /** The range compare states at that level, its band made without any row of the chip. */
   readonly low?: number;
   readonly high?: number;
@@ -552,7 +553,8 @@ export function chipsLeftOut(
         measured: c.measuredTokensPerSPerChip,
         predicted,
         errorPct: r.errorPct,
-        ...(r.capLowRatio === undefined ? {} : { capLowRatio: r.capLowRatio }),
+        ...(r.estimateLowRatio === undefined ? {} : { estimateLowRatio: r.estimateLowRatio }),
+        ...(r.estimateHighRatio === undefined ? {} : { estimateHighRatio: r.estimateHighRatio }),
       });
     }
   }
@@ -702,9 +704,9 @@ export function crossValidate(
     const others = (ownErrors.get(ownKey(i)) ?? []).filter((e) => e.fold !== fold).map((e) => e.error);
     const b = floorBand(band0, median(others) ?? undefined);
     // The measured value m is covered when x * exp(q10) <= ... : residual log(x/m) within [q10, q90].
-    // 6.2: a capped row's low end also takes the cap's pessimistic clock.
-    const low = (x / Math.exp(b[1])) * (r.capLowRatio ?? 1);
-    const high = x / Math.exp(b[0]);
+    // Section 11 (6.2): the estimated inputs' ends widen the range, as compare states it.
+    const low = (x / Math.exp(b[1])) * (r.estimateLowRatio ?? 1);
+    const high = (x / Math.exp(b[0])) * (r.estimateHighRatio ?? 1);
     const m = c.measuredTokensPerSPerChip;
     return { ...r, ...where, low, high, covered: m >= low && m <= high };
   });
@@ -728,8 +730,8 @@ export function crossValidate(
           const widen = t.level === 'pooled' ? UNMEASURED_STACK_WIDENING : 1;
           const b = widest(b0 && [b0[0] * widen, b0[1] * widen], unmeasured(t.chip, t.kind));
           if (!b) return t;
-          const low = (t.predicted / Math.exp(b[1])) * (t.capLowRatio ?? 1);
-          const high = t.predicted / Math.exp(b[0]);
+          const low = (t.predicted / Math.exp(b[1])) * (t.estimateLowRatio ?? 1);
+          const high = (t.predicted / Math.exp(b[0])) * (t.estimateHighRatio ?? 1);
           return { ...t, low, high, covered: t.measured >= low && t.measured <= high };
         })
       : undefined;

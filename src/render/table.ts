@@ -279,7 +279,7 @@ export const renderTable: Renderer = (raw: ResultDoc, options) => {
     if (options.chart) out.push('', ...chartLines(r, width ?? 100, c, (l) => wrap(l, width)));
     out.push(
       ...wrap(
-        `${options.color ? 'Best value per column in green. ' : ''}Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok. Stack: the serving stack assumed (* no row of this chip fitted on it: its stack's factors from other chips${ran.some((a) => a.stack?.moe_across) ? '; + its fit on MoE models served across chips, docs/model.md 12a' : ''}).${options.ranges ? ' Range: where 80% of measured values fell against cross-validated predictions at this level of calibration (for a * chip: of chips predicted with their own rows left out; tok/s; an estimated price or power widens tok/$ or tok/W further; docs/model.md section 11).' : ''}`,
+        `${options.color ? 'Best value per column in green. ' : ''}Costs carried by output tokens; lower is better for TTFT, TPOT, $/1M and J/tok. Stack: the serving stack assumed (* no row of this chip fitted on it: its stack's factors from other chips${ran.some((a) => a.stack?.moe_across) ? '; + its fit on MoE models served across chips, docs/model.md 12a' : ''}).${options.ranges ? ' Range: where 80% of measured values fell against cross-validated predictions at this level of calibration (for a * chip: of chips predicted with their own rows left out; tok/s; an estimated collective latency or power cap clock widens it, an estimated price or power widens tok/$ or tok/W further; docs/model.md section 11).' : ''}`,
         width,
         '',
       ).map((l) => c.dim(l)),

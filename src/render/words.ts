@@ -57,6 +57,11 @@ export function failureText(f: Failure): string {
   }
 }
 
+/** Microseconds to three significant digits: 132, 58, 0.5. */
+function us(s: number): string {
+  return String(Number((s * 1e6).toPrecision(3)));
+}
+
 export function warningText(w: Warning): string {
   switch (w.code) {
     case 'PRECISION_FALLBACK':
@@ -85,6 +90,8 @@ export function warningText(w: Warning): string {
       return `efficiency factors fitted on ${w.fitted.join('/')} rows only; this runs ${w.used}`;
     case 'INPUTS_ESTIMATED':
       return 'efficiency factors fitted on MLPerf results alone, at the input length they imply (none was published; docs/model.md 12c)';
+    case 'LATENCY_ESTIMATE':
+      return `collective latency ${us(w.latencyS)} us is an estimate, ${us(w.rangeS[0])} to ${us(w.rangeS[1])} us; the range spans it (docs/model.md 11)`;
     case 'OVERHEAD_BOUND':
       return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step: the answer leans on that one factor`;
   }

@@ -207,7 +207,13 @@ function baseAccelerator(p: AcceleratorFile): Accelerator {
     },
   };
   const power = powerRange(p);
-  const withPower = power ? { ...accelerator, powerRangeW: power } : accelerator;
+  // Section 11: an estimated collective latency's stated low and high widen the range.
+  const alphaUs = statedRange(p.sources['interconnect.latency_us'], p.interconnect.latency_us);
+  const withAlpha =
+    alphaUs[0] === alphaUs[1]
+      ? accelerator
+      : { ...accelerator, collectiveLatencyRangeS: [alphaUs[0] * US, alphaUs[1] * US] as const };
+  const withPower = power ? { ...withAlpha, powerRangeW: power } : withAlpha;
   const withRange = Object.keys(efficiencyRange).length > 0 ? { ...withPower, efficiencyRange } : withPower;
   if (!tco) return withRange;
   const capex = p.sources['tco.capex_usd_per_chip'];

@@ -90,6 +90,15 @@ function sourceRules(profile: AcceleratorFile): RuleIssue[] {
     const range = rangeIssue(value, entry.low, entry.high, entry.kind);
     if (range) issues.push({ path: ['sources', field, range.field], message: range.message });
   }
+  // A stated collective latency range widens the throughput range (docs/model.md 11); it must
+  // hold the value, though the 5 us default estimate states none.
+  const alpha = profile.sources['interconnect.latency_us'];
+  const alphaRange = alpha && rangeIssue(profile.interconnect.latency_us, alpha.low, alpha.high, undefined);
+  if (alphaRange)
+    issues.push({
+      path: ['sources', 'interconnect.latency_us', alphaRange.field],
+      message: alphaRange.message,
+    });
   return issues;
 }
 
@@ -98,7 +107,7 @@ function rangeIssue(
   value: number,
   low: number | undefined,
   high: number | undefined,
-  kind: string,
+  kind: string | undefined,
   [lowField, highField]: readonly [string, string] = ['low', 'high'],
 ): { field: string; message: string } | undefined {
   if (kind === 'estimate' && (low === undefined || high === undefined))

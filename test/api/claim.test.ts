@@ -92,6 +92,17 @@ describe('infercost claim', () => {
     expect(free?.tornado.some((b) => b.input.startsWith('clock under'))).toBe(false);
   });
 
+  it('a chip whose collective latency states a range has a bar from its low to its high (docs/model.md 11)', () => {
+    const claim = 'trainium2/h100-sxm tokens_per_dollar >= 1.3';
+    const w = analyseClaim(env, claim, ['agentic-coding'], { set: [] }).workloads[0];
+    const bar = w?.tornado.find((b) => b.input === 'trainium2 collective latency (estimate)');
+    expect([bar?.low, bar?.high]).toEqual(['58 us', '300 us']);
+    // a shorter all-reduce serves more on Trainium2, so the ratio rises at 58 us
+    expect(bar?.ratioAtLow).toBeGreaterThan(w?.ratio ?? Number.POSITIVE_INFINITY);
+    // H100's 5 us states no range: no bar for it
+    expect(w?.tornado.some((b) => b.input === 'h100-sxm collective latency (estimate)')).toBe(false);
+  });
+
   it("with layout_pairs on, an efficiency bar moves a deployment that runs at the layout's fit too", () => {
     // DeepSeek-V3 runs on 8 H200s, an MoE model across chips: on, at the profile's moe_across
     // factors, so a bar that moved only the stack entry's own factors would not move the ratio.

@@ -811,7 +811,7 @@ describe('6.2 a power cap slows the matrix units', () => {
 
   it("the range's low end runs the clock at cap / TDP (exponent 1): an eighth of TDP keeps 0.125 of it, 4x the nominal's GEMM time", async () => {
     const { cappedClockFraction, CAP_CLOCK_EXPONENT } = await import('../../src/engine/energy.js');
-    const { capClockRange, evaluate } = await import('../../src/engine/evaluate.js');
+    const { estimatedInputRange, evaluate } = await import('../../src/engine/evaluate.js');
     expect(cappedClockFraction(1000, 125, true, CAP_CLOCK_EXPONENT.low)).toBe(0.125);
     // 450 / 700 = 0.642857, against the cube root's 0.86305
     expect(cappedClockFraction(700, 450, true, CAP_CLOCK_EXPONENT.low)).toBeCloseTo(0.642857, 6);
@@ -843,15 +843,15 @@ describe('6.2 a power cap slows the matrix units', () => {
         outputTokensPerJoule: null,
       },
     };
-    const r = capClockRange(h100, w, nominal, given);
+    const r = estimatedInputRange(h100, w, nominal, given);
     expect(r?.low.outputTokensPerSPerChip).toBeCloseTo((100 * xSlow) / x, 9);
     expect(r?.low.usdPerMtokOutput).toBeCloseTo((3 * usdSlow) / usd, 9);
     expect(r?.high.outputTokensPerSPerChip).toBe(200);
     expect(r?.high.usdPerMtokOutput).toBe(1);
     // No cap, a cap at TDP or the switch off: the range as given.
-    expect(capClockRange(h100, chat({ power_capped_clock: true }), nominal, given)).toBe(given);
+    expect(estimatedInputRange(h100, chat({ power_capped_clock: true }), nominal, given)).toBe(given);
     expect(
-      capClockRange(
+      estimatedInputRange(
         h100,
         chat({ power_capped_clock: false }, { site: { power_cap_w: 87.5 } }),
         nominal,

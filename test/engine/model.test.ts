@@ -8,6 +8,7 @@ import {
   chooseDeployment,
   decodeStep,
   efficiencyRange,
+  estimatedInputRange,
   estimateRange,
   evaluate,
   fleetForPower,
@@ -386,6 +387,80 @@ describe('section 11: estimated prices and power widen the range', () => {
     expect(acceleratorRules(file)).toContainEqual({
       path: ['prices', 0, 'low_usd_per_chip_hour'],
       message: 'is above the value 9.48',
+    });
+  });
+});
+
+describe('section 11: an estimated collective latency widens the range', () => {
+  // Llama 3.3 70B on a pinned 12-chip replica: no latency limit, so the batch is the memory's.
+  const w = () =>
+    workload({
+      model: 'llama-3.3-70b',
+      precision: FP8,
+      input_tokens: 1000,
+      output_tokens: 300,
+      deployment: { replica_chips: [12] },
+      efficiency: PINNED_EFFICIENCY,
+    });
+  const inf2 = accelerator('inferentia2');
+
+  it("Inferentia2 states AWS's 58..300 us around its 132 us; H100's 5 us states none", () => {
+    expect(inf2.collectiveLatencyS).toBeCloseTo(132e-6, 15);
+    expect(inf2.collectiveLatencyRangeS?.[0]).toBeCloseTo(58e-6, 15);
+    expect(inf2.collectiveLatencyRangeS?.[1]).toBeCloseTo(300e-6, 15);
+    expect(accelerator('h100-sxm').collectiveLatencyRangeS).toBeUndefined();
+  });
+
+  it('a step pays 2 all-reduces a layer at alpha: 300 us against 58 us is 2 x 80 x 242 us = 38.72 ms more', () => {
+    const setup = setupFor(inf2, w());
+    if (!setup) throw new Error('no setup');
+    const at = (alphaS: number) =>
+      decodeStep(replicaFor({ ...inf2, collectiveLatencyS: alphaS }, w(), setup, 12), 8);
+    expect(at(300e-6).commS - at(58e-6).commS).toBeCloseTo(2 * 80 * 242e-6, 12);
+    expect(at(300e-6).computeS).toBe(at(58e-6).computeS);
+  });
+
+  it("each end moves by the throughput's ratio at that end of the latency: the low at 300 us, the high at 58 us", () => {
+    const nominal = evaluate(inf2, w());
+    const x = nominal.performance?.outputTokensPerSPerChip ?? 0;
+    const xAt = (alphaS: number) =>
+      evaluate({ ...inf2, collectiveLatencyS: alphaS }, w()).performance?.outputTokensPerSPerChip ?? 0;
+    // A shorter collective (every step and every prefill pays 2 x 80 of them) serves more.
+    expect(xAt(58e-6)).toBeGreaterThan(x);
+    expect(xAt(300e-6)).toBeLessThan(x);
+    const given = {
+      low: {
+        outputTokensPerSPerChip: 10,
+        outputTokensPerUsd: 100,
+        usdPerMtokOutput: 30,
+        outputTokensPerJoule: null,
+      },
+      high: {
+        outputTokensPerSPerChip: 40,
+        outputTokensPerUsd: 400,
+        usdPerMtokOutput: 5,
+        outputTokensPerJoule: null,
+      },
+    };
+    const r = estimatedInputRange(inf2, w(), nominal, given);
+    expect(r?.low.outputTokensPerSPerChip).toBeCloseTo((10 * xAt(300e-6)) / x, 9);
+    expect(r?.high.outputTokensPerSPerChip).toBeCloseTo((40 * xAt(58e-6)) / x, 9);
+    // $/1M inversely: the pessimistic end pays more per million, the optimistic less.
+    expect(r?.low.usdPerMtokOutput).toBeCloseTo((30 * x) / xAt(300e-6), 9);
+    expect(r?.high.usdPerMtokOutput).toBeCloseTo((5 * x) / xAt(58e-6), 9);
+    // No stated latency range: the range as given.
+    const { collectiveLatencyRangeS: _, ...unranged } = inf2;
+    expect(estimatedInputRange(unranged, w(), nominal, given)).toBe(given);
+  });
+
+  it('a stated latency range must hold the value', () => {
+    const file = structuredClone(bundled().accelerators.get('inferentia2')?.value);
+    const entry = file?.sources['interconnect.latency_us'];
+    if (!file || !entry) throw new Error('no inferentia2 latency source');
+    entry.low = 200;
+    expect(acceleratorRules(file)).toContainEqual({
+      path: ['sources', 'interconnect.latency_us', 'low'],
+      message: 'is above the value 132',
     });
   });
 });

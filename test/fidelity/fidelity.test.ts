@@ -546,23 +546,23 @@ describe('docs/model.md 6.2: a power cap states its pessimistic clock in the ran
       { ...c, workload: { ...c.workload, site: { ...c.workload.site, powerCapClockExponent: 1 } } },
       eff,
     );
-    if (!p || !slow || r.capLowRatio === undefined || r.statedLow === undefined)
+    if (!p || !slow || r.estimateLowRatio === undefined || r.statedLow === undefined)
       throw new Error('no prediction');
-    expect(r.capLowRatio).toBeCloseTo(slow.tokensPerSPerChip / p.tokensPerSPerChip, 12);
+    expect(r.estimateLowRatio).toBeCloseTo(slow.tokensPerSPerChip / p.tokensPerSPerChip, 12);
     // Offline: no latency limit moves the batch, so only the matrix time slows, by at most
     // 0.642857 / 0.86305 = 0.7449 (0.642857^(2/3))
-    expect(r.capLowRatio).toBeGreaterThanOrEqual(0.7449);
-    expect(r.capLowRatio).toBeLessThan(1);
+    expect(r.estimateLowRatio).toBeGreaterThanOrEqual(0.7449);
+    expect(r.estimateLowRatio).toBeLessThan(1);
     const iv = c.accelerator.intervalLog;
     if (!iv) throw new Error('H100 states an interval');
-    expect(r.statedLow).toBeCloseTo(p.tokensPerSPerChip * Math.exp(iv[0]) * r.capLowRatio, 9);
+    expect(r.statedLow).toBeCloseTo(p.tokensPerSPerChip * Math.exp(iv[0]) * r.estimateLowRatio, 9);
     expect(r.statedHigh).toBeCloseTo(p.tokensPerSPerChip * Math.exp(iv[1]), 9);
     // the same chip's uncapped row: no widening
     const uncapped = cases.find((x) => x.id === 'mlperf40-h100-llama2-offline-nvidia');
     if (!uncapped) throw new Error('row missing');
     const free = backtestCase(uncapped, eff);
     expect(free.prediction).toBeDefined();
-    expect(free.capLowRatio).toBeUndefined();
+    expect(free.estimateLowRatio).toBeUndefined();
   });
 
   it('compare --set site.power_cap_w=450: H100 states a wider low end, the same high end', async () => {
@@ -584,6 +584,36 @@ describe('docs/model.md 6.2: a power cap states its pessimistic clock in the ran
     const capped = await run(['--set', 'site.power_cap_w=450']);
     expect(capped.low).toBeLessThan(free.low);
     expect(capped.high).toBeCloseTo(free.high, 9);
+  });
+});
+
+describe("docs/model.md 11: an estimated collective latency states its ends in a row's range", () => {
+  it("Inferentia2's Llama 3.1 8B batch-1 row (12 chips): the high end at 58 us, the low at 300 us", () => {
+    const c = cases.find((x) => x.id === 'neuron-inf2-llama3-8b-int8-tp24-bs1-128-3968');
+    if (!c) throw new Error('row missing');
+    const eff = c.accelerator.efficiency;
+    const r = backtestCase(c, eff);
+    const at = (alphaS: number) =>
+      predictCase({ ...c, accelerator: { ...c.accelerator, collectiveLatencyS: alphaS } }, eff);
+    const [p, fast, slow] = [at(132e-6), at(58e-6), at(300e-6)];
+    if (!p || !fast || !slow || r.statedLow === undefined || r.statedHigh === undefined)
+      throw new Error('no prediction');
+    expect(r.prediction?.tokensPerSPerChip).toBeCloseTo(p.tokensPerSPerChip, 9);
+    expect(r.estimateHighRatio).toBeCloseTo(fast.tokensPerSPerChip / p.tokensPerSPerChip, 12);
+    expect(r.estimateLowRatio).toBeCloseTo(slow.tokensPerSPerChip / p.tokensPerSPerChip, 12);
+    // 32 layers x 2 all-reduces at 132 us are 8.45 ms of a batch-1 step: 58 us saves 4.74 ms of it.
+    expect(r.estimateHighRatio).toBeGreaterThan(1.3);
+    expect(r.estimateLowRatio).toBeLessThan(1);
+    const iv = c.accelerator.intervalLog;
+    if (!iv) throw new Error('Inferentia2 states an interval');
+    expect(r.statedLow).toBeCloseTo(p.tokensPerSPerChip * Math.exp(iv[0]) * (r.estimateLowRatio ?? 0), 9);
+    expect(r.statedHigh).toBeCloseTo(p.tokensPerSPerChip * Math.exp(iv[1]) * (r.estimateHighRatio ?? 0), 9);
+    // An H100 row at the profile's 5 us, which states no range: neither ratio.
+    const h100 = cases.find((x) => x.id === 'mlperf40-h100-llama2-offline-nvidia');
+    if (!h100) throw new Error('row missing');
+    const free = backtestCase(h100, h100.accelerator.efficiency);
+    expect(free.estimateHighRatio).toBeUndefined();
+    expect(free.estimateLowRatio).toBeUndefined();
   });
 });
 
