@@ -158,12 +158,6 @@ function setupWarnings(setup: Setup | undefined, accelerator: Accelerator, workl
 function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[] {
   const warnings: Warning[] = [];
   if (accelerator.inputsEstimated && !everyFactorSet(workload)) warnings.push({ code: 'INPUTS_ESTIMATED' });
-  const alpha = accelerator.collectiveLatencyRangeS;
-  // A fitted latency (12a `collective_latency_fit`) replaces the estimate: nothing to span.
-  const fitted =
-    workload.mechanisms.collectiveLatencyFit && accelerator.efficiency.collectiveLatencyS !== undefined;
-  if (alpha && !fitted)
-    warnings.push({ code: 'LATENCY_ESTIMATE', latencyS: accelerator.collectiveLatencyS, rangeS: alpha });
   if (accelerator.powerIsEstimate.tdp) warnings.push({ code: 'POWER_ESTIMATE', field: 'tdp' });
   if (accelerator.powerIsEstimate.system) warnings.push({ code: 'POWER_ESTIMATE', field: 'system' });
   const capW = workload.site.powerCapW;
@@ -414,7 +408,11 @@ export function compareAccelerators(
   options: { readonly ranges: boolean } = { ranges: true },
 ): Comparison {
   const deployments = accelerators.map((a) => chooseDeployment(a, workload));
-  const evaluations = accelerators.map((a, i) => evaluate(a, workload, deployments[i]));
+  const evaluations = accelerators.map((a, i) => {
+    const e = evaluate(a, workload, deployments[i]);
+    const latency = options.ranges ? latencyWarning(a, workload) : undefined;
+    return latency ? { ...e, warnings: [...e.warnings, latency] } : e;
+  });
   const baseline = evaluations.find((e) => e.acceleratorId === baselineId);
   return {
     baselineId,
@@ -516,6 +514,20 @@ export function efficiencyRange(
     return rangeEnd(evaluate({ ...accelerator, efficiency }, workload));
   };
   return { low: at('low'), high: at('high') };
+}
+
+/**
+ * Section 11: a stated range names the collective latency estimate it spans (a comparison without
+ * ranges, as a sweep's, leaves it out). A fitted latency (12a `collective_latency_fit`) replaces
+ * the estimate: nothing to span.
+ */
+function latencyWarning(accelerator: Accelerator, workload: Workload): Warning | undefined {
+  const alpha = accelerator.collectiveLatencyRangeS;
+  const fitted =
+    workload.mechanisms.collectiveLatencyFit && accelerator.efficiency.collectiveLatencyS !== undefined;
+  return alpha && !fitted
+    ? { code: 'LATENCY_ESTIMATE', latencyS: accelerator.collectiveLatencyS, rangeS: alpha }
+    : undefined;
 }
 
 /**

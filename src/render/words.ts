@@ -91,7 +91,7 @@ export function warningText(w: Warning): string {
     case 'INPUTS_ESTIMATED':
       return 'efficiency factors fitted on MLPerf results alone, at the input length they imply (none was published; docs/model.md 12c)';
     case 'LATENCY_ESTIMATE':
-      return `collective latency ${us(w.latencyS)} us is an estimate, ${us(w.rangeS[0])} to ${us(w.rangeS[1])} us; the range spans it (docs/model.md 11)`;
+      return `collective latency is an estimate: ${us(w.latencyS)} us, from ${us(w.rangeS[0])} to ${us(w.rangeS[1])} us (docs/model.md 11)`;
     case 'OVERHEAD_BOUND':
       return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step: the answer leans on that one factor`;
   }

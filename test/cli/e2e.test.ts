@@ -79,11 +79,11 @@ describe('infercost compare (built binary)', () => {
     expect(three.stdout).toContain(
       '- inferentia2 [1,2,3,4,5]: cannot meet SLO: TPOT 32.9 ms at batch 1 on 8 chips > 30.0 ms\n',
     );
+    expect(three.stdout).toContain('\n4. efficiency factors assumed, not calibrated: eta_decode\n');
     // At 132 us its 160 all-reduces a token take 21.1 ms of the 32.9: the estimate is named with its ends.
     expect(three.stdout).toContain(
-      '\n3. collective latency 132 us is an estimate, 58 to 300 us; the range spans it (docs/model.md 11)\n',
+      '\n5. collective latency is an estimate: 132 us, from 58 to 300 us (docs/model.md 11)\n',
     );
-    expect(three.stdout).toContain('\n5. efficiency factors assumed, not calibrated: eta_decode\n');
   });
 
   it('an empty --power-budget or --demand is one line saying what goes there, not a precision', () => {

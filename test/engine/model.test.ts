@@ -6,6 +6,7 @@ import {
   blendTokensPer,
   chipCost,
   chooseDeployment,
+  compareAccelerators,
   decodeStep,
   efficiencyRange,
   estimatedInputRange,
@@ -451,6 +452,23 @@ describe('section 11: an estimated collective latency widens the range', () => {
     // No stated latency range: the range as given.
     const { collectiveLatencyRangeS: _, ...unranged } = inf2;
     expect(estimatedInputRange(unranged, w(), nominal, given)).toBe(given);
+  });
+
+  it('a comparison that states ranges names the estimate; one without (a sweep) does not', () => {
+    const codes = (ranges: boolean) =>
+      compareAccelerators(w(), [inf2], 'inferentia2', { ranges }).evaluations[0]?.evaluation.warnings.map(
+        (x) => x.code,
+      );
+    expect(codes(true)).toContain('LATENCY_ESTIMATE');
+    expect(codes(false)).not.toContain('LATENCY_ESTIMATE');
+    const warning = compareAccelerators(w(), [inf2], 'inferentia2').evaluations[0]?.evaluation.warnings.find(
+      (x) => x.code === 'LATENCY_ESTIMATE',
+    );
+    expect(warning).toEqual({
+      code: 'LATENCY_ESTIMATE',
+      latencyS: inf2.collectiveLatencyS,
+      rangeS: [58e-6, 300e-6],
+    });
   });
 
   it('a stated latency range must hold the value', () => {
