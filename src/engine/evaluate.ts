@@ -67,6 +67,12 @@ export type Warning =
       readonly latencyS: number;
       readonly rangeS: readonly [number, number];
     }
+  /** Section 11: a chip that misses the limits at its estimated latency meets them at the estimate's low. */
+  | {
+      readonly code: 'MEETS_AT_LATENCY_LOW';
+      readonly latencyS: number;
+      readonly outputTokensPerSPerChip: number;
+    }
   /** Sections 6.1 and 6.2: a cap below TDP lowers the power charged and (6.2, when on) the clock. */
   | {
       readonly code: 'POWER_CAP_BELOW_TDP';
@@ -411,7 +417,14 @@ export function compareAccelerators(
   const evaluations = accelerators.map((a, i) => {
     const e = evaluate(a, workload, deployments[i]);
     const latency = options.ranges ? latencyWarning(a, workload) : undefined;
-    return latency ? { ...e, warnings: [...e.warnings, latency] } : e;
+    if (!latency) return e;
+    // A latency limit missed at the nominal latency may be met within the estimate: say so.
+    const fast = e.failure?.code === 'SLO_UNMET' ? estimatedInputEnds(a, workload).optimistic : undefined;
+    const x = fast && evaluate(fast[0], fast[1]).performance?.outputTokensPerSPerChip;
+    const meets = x
+      ? [{ code: 'MEETS_AT_LATENCY_LOW' as const, latencyS: latency.rangeS[0], outputTokensPerSPerChip: x }]
+      : [];
+    return { ...e, warnings: [...e.warnings, latency, ...meets] };
   });
   const baseline = evaluations.find((e) => e.acceleratorId === baselineId);
   return {
@@ -521,7 +534,10 @@ export function efficiencyRange(
  * ranges, as a sweep's, leaves it out). A fitted latency (12a `collective_latency_fit`) replaces
  * the estimate: nothing to span.
  */
-function latencyWarning(accelerator: Accelerator, workload: Workload): Warning | undefined {
+function latencyWarning(
+  accelerator: Accelerator,
+  workload: Workload,
+): Extract<Warning, { code: 'LATENCY_ESTIMATE' }> | undefined {
   const alpha = accelerator.collectiveLatencyRangeS;
   const fitted =
     workload.mechanisms.collectiveLatencyFit && accelerator.efficiency.collectiveLatencyS !== undefined;

@@ -3,7 +3,7 @@ import type { Failure } from '../engine/deploy.js';
 import type { Warning } from '../engine/evaluate.js';
 import type { EfficiencyFactor, Precision } from '../engine/types.js';
 import type { AcceleratorResult } from '../schema/result.js';
-import { grouped } from './format.js';
+import { grouped, sig } from './format.js';
 
 /**
  * Watts in a warning: whole and grouped from 100 W, three significant digits below, so a cap set
@@ -92,6 +92,8 @@ export function warningText(w: Warning): string {
       return 'efficiency factors fitted on MLPerf results alone, at the input length they imply (none was published; docs/model.md 12c)';
     case 'LATENCY_ESTIMATE':
       return `collective latency is an estimate: ${us(w.latencyS)} us, from ${us(w.rangeS[0])} to ${us(w.rangeS[1])} us (docs/model.md 11)`;
+    case 'MEETS_AT_LATENCY_LOW':
+      return `meets the limits at the collective latency's low end, ${us(w.latencyS)} us: ${sig(w.outputTokensPerSPerChip)} output tokens/s per chip there (docs/model.md 11)`;
     case 'OVERHEAD_BOUND':
       return `step overhead t_step0 is ${ms(w.overheadS)} of the ${ms(w.stepS)} decode step: the answer leans on that one factor`;
   }

@@ -77,12 +77,16 @@ describe('infercost compare (built binary)', () => {
       'slo.tpot_ms=30',
     ]);
     expect(three.stdout).toContain(
-      '- inferentia2 [1,2,3,4,5]: cannot meet SLO: TPOT 32.9 ms at batch 1 on 8 chips > 30.0 ms\n',
+      '- inferentia2 [1,2,3,4,5,6]: cannot meet SLO: TPOT 32.9 ms at batch 1 on 8 chips > 30.0 ms\n',
     );
     expect(three.stdout).toContain('\n4. efficiency factors assumed, not calibrated: eta_decode\n');
     // At 132 us its 160 all-reduces a token take 21.1 ms of the 32.9: the estimate is named with its ends.
     expect(three.stdout).toContain(
       '\n5. collective latency is an estimate: 132 us, from 58 to 300 us (docs/model.md 11)\n',
+    );
+    // At 58 us the same 8 chips save 160 x 74 us = 11.8 ms a token: under 30 ms.
+    expect(three.stdout).toMatch(
+      /\n6\. meets the limits at the collective latency's low end, 58 us: [\d.]+ output tokens\/s per chip there \(docs\/model\.md 11\)\n/,
     );
   });
 

@@ -471,6 +471,28 @@ describe('section 11: an estimated collective latency widens the range', () => {
     });
   });
 
+  it('a chip that misses a TPOT limit at 132 us but meets it at 58 us says so, with its throughput there', () => {
+    // 160 all-reduces a token on the pinned 12 chips: 21.1 ms at 132 us, 9.3 ms at 58 us; TPOT <= 25 ms.
+    const tight = workload({
+      model: 'llama-3.3-70b',
+      precision: FP8,
+      input_tokens: 1000,
+      output_tokens: 300,
+      deployment: { replica_chips: [12] },
+      efficiency: PINNED_EFFICIENCY,
+      slo: { tpot_ms: 25 },
+    });
+    const e = compareAccelerators(tight, [inf2], 'inferentia2').evaluations[0]?.evaluation;
+    expect(e?.failure?.code).toBe('SLO_UNMET');
+    const x = evaluate({ ...inf2, collectiveLatencyS: 58e-6 }, tight).performance?.outputTokensPerSPerChip;
+    expect(x).toBeGreaterThan(0);
+    expect(e?.warnings).toContainEqual({
+      code: 'MEETS_AT_LATENCY_LOW',
+      latencyS: 58e-6,
+      outputTokensPerSPerChip: x,
+    });
+  });
+
   it('a stated latency range must hold the value', () => {
     const file = structuredClone(bundled().accelerators.get('inferentia2')?.value);
     const entry = file?.sources['interconnect.latency_us'];
