@@ -522,10 +522,18 @@ describe('infercost sweep', () => {
         .map((l) => l.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/));
       const at = (head as string[]).indexOf('warnings');
       const acc = (head as string[]).indexOf('accelerator');
-      return Object.fromEntries(rows.map((r) => [r[acc], r[at]]));
+      return Object.fromEntries(rows.map((r) => [r[acc], r[at] ?? ''])) as Record<string, string>;
     };
     const w = warnings(sweep.stdout);
-    expect(w).toEqual(warnings(compare.stdout));
+    // compare notes the collective latency estimate its ranges span (docs/model.md 11); a sweep
+    // states no range and leaves that note out: every other warning word for word.
+    const latencyNote =
+      /(; )?collective latency is an estimate: 132 us, from 58 to 300 us \(docs\/model\.md 11\)/;
+    const fromCompare = warnings(compare.stdout);
+    for (const id of ['inferentia2', 'trainium2', 'trainium3']) expect(fromCompare[id]).toMatch(latencyNote);
+    expect(w).toEqual(
+      Object.fromEntries(Object.entries(fromCompare).map(([k, v]) => [k, v.replace(latencyNote, '')])),
+    );
     expect(w['tpu-v5e']).toContain(
       'price quote dated 2025 is over 12 months old (refresh it in the profile)',
     );
