@@ -419,7 +419,7 @@ export function compareAccelerators(
     const latency = options.ranges ? latencyWarning(a, workload) : undefined;
     if (!latency) return e;
     // A latency limit missed at the nominal latency may be met within the estimate: say so.
-    const fast = e.failure?.code === 'SLO_UNMET' ? estimatedInputEnds(a, workload).optimistic : undefined;
+    const fast = e.failure?.code === 'SLO_UNMET' ? estimatedInputEnds(a, workload).optimistic[0] : undefined;
     const x = fast && evaluate(fast[0], fast[1]).performance?.outputTokensPerSPerChip;
     const meets = x
       ? [{ code: 'MEETS_AT_LATENCY_LOW' as const, latencyS: latency.rangeS[0], outputTokensPerSPerChip: x }]
@@ -547,17 +547,19 @@ function latencyWarning(
 }
 
 /**
- * Section 11: the chip and workload with every estimated performance input at the end that costs
- * throughput (`pessimistic`: 6.2's exponent 1 under a cap below TDP, the collective latency at its
- * stated high) and at the other (`optimistic`: the latency at its stated low; the cap's nominal
- * exponent is already its optimistic end). Undefined where no such estimate applies.
+ * Section 11: the chip and workload with estimated performance inputs at their ends. `pessimistic`
+ * lists the runs that cost throughput: every such input at its costly end together (6.2's exponent
+ * 1 under a cap below TDP, the collective latency at its stated high), then, where there are two,
+ * each alone, since no deployment may meet the limits with both and one alone still says how far
+ * the range reaches. `optimistic`: the latency at its stated low (the cap's nominal exponent is
+ * already its optimistic end). Empty where no such estimate applies.
  */
 export function estimatedInputEnds(
   accelerator: Accelerator,
   workload: Workload,
 ): {
-  readonly pessimistic?: readonly [Accelerator, Workload];
-  readonly optimistic?: readonly [Accelerator, Workload];
+  readonly pessimistic: readonly (readonly [Accelerator, Workload])[];
+  readonly optimistic: readonly (readonly [Accelerator, Workload])[];
 } {
   const capped =
     cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, workload.mechanisms.powerCappedClock) !==
@@ -566,22 +568,23 @@ export function estimatedInputEnds(
   const slowWorkload = capped
     ? { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } }
     : workload;
+  const slowAccelerator = alpha ? { ...accelerator, collectiveLatencyS: alpha[1] } : accelerator;
+  const pessimistic: (readonly [Accelerator, Workload])[] =
+    capped || alpha ? [[slowAccelerator, slowWorkload]] : [];
+  if (capped && alpha) pessimistic.push([accelerator, slowWorkload], [slowAccelerator, workload]);
   return {
-    ...(capped || alpha
-      ? {
-          pessimistic: [alpha ? { ...accelerator, collectiveLatencyS: alpha[1] } : accelerator, slowWorkload],
-        }
-      : {}),
-    ...(alpha ? { optimistic: [{ ...accelerator, collectiveLatencyS: alpha[0] }, workload] } : {}),
+    pessimistic,
+    optimistic: alpha ? [[{ ...accelerator, collectiveLatencyS: alpha[0] }, workload]] : [],
   };
 }
 
 /**
  * Section 11 (and 6.2): estimated performance inputs widen the range. The chip is searched again
  * at each end of `estimatedInputEnds` (a slower clock or collective may move the layout and the
- * batch a latency limit allows) and each metric's ratio to the nominal widens the end it points
- * to: below 1 the low end, above 1 the high end ($/1M inversely). Unchanged where no estimate
- * applies (no cap below TDP, the switch off, no stated latency range).
+ * batch a latency limit allows) and each metric takes, at each end of its range, the farthest
+ * ratio to the nominal among the runs that meet the limits: below 1 the low end, above 1 the
+ * high end ($/1M inversely), each end moved once. Unchanged where no estimate applies (no cap
+ * below TDP, the switch off, no stated latency range) or no run meets the limits.
  */
 export function estimatedInputRange(
   accelerator: Accelerator,
@@ -590,25 +593,25 @@ export function estimatedInputRange(
   range: EfficiencyRange | undefined,
 ): EfficiencyRange | undefined {
   const ends = estimatedInputEnds(accelerator, workload);
-  const runs = [ends.pessimistic, ends.optimistic].filter((x) => x !== undefined);
+  const runs = [...ends.pessimistic, ...ends.optimistic];
   if (runs.length === 0) return range;
   const base = range ?? { low: rangeEnd(nominal), high: rangeEnd(nominal) };
   const at = rangeEnd(nominal);
+  const moved = runs.map(([a, w]) => rangeEnd(evaluate(a, w)));
   const low = { ...base.low };
   const high = { ...base.high };
-  for (const [a, w] of runs) {
-    const moved = rangeEnd(evaluate(a, w));
-    for (const k of Object.keys(at) as (keyof RangeEnd)[]) {
-      const m = moved[k];
-      const n = at[k];
-      // Where no deployment meets the limits at that end, the range stays as it was.
-      if (m === null || n === null || n === 0 || m === n) continue;
-      const r = m / n;
-      // `low` is the pessimistic end: fewer tokens, or more dollars per million.
-      const end = (k === 'usdPerMtokOutput' ? r > 1 : r < 1) ? low : high;
-      const v = end[k];
-      if (v !== null) end[k] = v * r;
-    }
+  for (const k of Object.keys(at) as (keyof RangeEnd)[]) {
+    const n = at[k];
+    if (n === null || n === 0) continue;
+    // Where no deployment meets the limits at a run, it says nothing.
+    const ratios = moved.map((m) => m[k]).flatMap((m) => (m === null ? [] : [m / n]));
+    const [down, up] = [Math.min(1, ...ratios), Math.max(1, ...ratios)];
+    // `low` is the pessimistic end: fewer tokens, or more dollars per million.
+    const [toLow, toHigh] = k === 'usdPerMtokOutput' ? [up, down] : [down, up];
+    const l = low[k];
+    const h = high[k];
+    if (l !== null) low[k] = l * toLow;
+    if (h !== null) high[k] = h * toHigh;
   }
   return { low, high };
 }

@@ -307,16 +307,17 @@ function estimateRatios(
   nominal: Prediction,
 ): { readonly low?: number; readonly high?: number } {
   const ends = estimatedInputEnds(c.accelerator, c.workload);
-  const ratio = (end: readonly [Accelerator, Workload] | undefined) => {
-    if (!end) return undefined;
-    const p = predictCase({ ...c, accelerator: end[0], workload: end[1] }, efficiency);
-    return p === undefined ? undefined : p.tokensPerSPerChip / nominal.tokensPerSPerChip;
-  };
-  const low = ratio(ends.pessimistic);
-  const high = ratio(ends.optimistic);
+  // Each run's throughput over the nominal, where a deployment meets the limits there.
+  const ratios = (runs: readonly (readonly [Accelerator, Workload])[]) =>
+    runs.flatMap(([accelerator, workload]) => {
+      const p = predictCase({ ...c, accelerator, workload }, efficiency);
+      return p === undefined ? [] : [p.tokensPerSPerChip / nominal.tokensPerSPerChip];
+    });
+  const low = ratios(ends.pessimistic);
+  const high = ratios(ends.optimistic);
   return {
-    ...(low === undefined ? {} : { low: Math.min(1, low) }),
-    ...(high === undefined ? {} : { high: Math.max(1, high) }),
+    ...(low.length === 0 ? {} : { low: Math.min(1, ...low) }),
+    ...(high.length === 0 ? {} : { high: Math.max(1, ...high) }),
   };
 }
 

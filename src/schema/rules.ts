@@ -93,7 +93,13 @@ function sourceRules(profile: AcceleratorFile): RuleIssue[] {
   // A stated collective latency range widens the throughput range (docs/model.md 11); it must
   // hold the value, though the 5 us default estimate states none.
   const alpha = profile.sources['interconnect.latency_us'];
-  const alphaRange = alpha && rangeIssue(profile.interconnect.latency_us, alpha.low, alpha.high, undefined);
+  const alphaRange =
+    alpha && (alpha.low === undefined) !== (alpha.high === undefined)
+      ? {
+          field: alpha.low === undefined ? 'low' : 'high',
+          message: 'a stated range needs its low and high (one alone would be ignored)',
+        }
+      : alpha && rangeIssue(profile.interconnect.latency_us, alpha.low, alpha.high, undefined);
   if (alphaRange)
     issues.push({
       path: ['sources', 'interconnect.latency_us', alphaRange.field],

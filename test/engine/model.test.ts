@@ -24,6 +24,7 @@ import {
   weightBytes,
 } from '../../src/engine/index.js';
 import { precisionOf } from '../../src/engine/precision.js';
+import type { Accelerator, Workload } from '../../src/engine/types.js';
 import { acceleratorRules } from '../../src/schema/rules.js';
 import { accelerator, bundled, PINNED_EFFICIENCY, workload } from '../helpers/data.js';
 
@@ -493,6 +494,50 @@ describe('section 11: an estimated collective latency widens the range', () => {
     });
   });
 
+  it("under a power cap too, the low end reaches the cap's clock where nothing runs at both ends together", () => {
+    // Trainium3 on agentic-coding at a 300 W cap: at 300 us and exponent 1 together no deployment
+    // meets the 30 ms TPOT; the cap's end alone (132 us, exponent 1) still runs and sets the low.
+    const trn3 = accelerator('trainium3');
+    // profiles/workloads/agentic-coding.yaml, with the cap
+    const base = workload({
+      model: 'qwen3-235b-a22b',
+      precision: FP8,
+      input_tokens: 30000,
+      output_tokens: 600,
+      cached_input_fraction: 0.9,
+      slo: { ttft_ms: 3000, tpot_ms: 30 },
+      utilization: 0.6,
+      site: { power_cap_w: 300 },
+    });
+    const x = (a: Accelerator, wl: Workload) => evaluate(a, wl).performance?.outputTokensPerSPerChip;
+    const slowW = { ...base, site: { ...base.site, powerCapClockExponent: 1 } };
+    expect(x({ ...trn3, collectiveLatencyS: 300e-6 }, slowW)).toBeUndefined();
+    const capOnly = x(trn3, slowW) ?? 0;
+    const nominal = evaluate(trn3, base);
+    const n = nominal.performance?.outputTokensPerSPerChip ?? 0;
+    expect(capOnly).toBeGreaterThan(0);
+    expect(capOnly).toBeLessThan(n);
+    const given = {
+      low: {
+        outputTokensPerSPerChip: 10,
+        outputTokensPerUsd: null,
+        usdPerMtokOutput: null,
+        outputTokensPerJoule: null,
+      },
+      high: {
+        outputTokensPerSPerChip: 40,
+        outputTokensPerUsd: null,
+        usdPerMtokOutput: null,
+        outputTokensPerJoule: null,
+      },
+    };
+    const r = estimatedInputRange(trn3, base, nominal, given);
+    // the latency's high alone may run too: the low end takes the farther of the two
+    const latencyOnly = x({ ...trn3, collectiveLatencyS: 300e-6 }, base) ?? n;
+    expect(r?.low.outputTokensPerSPerChip).toBeCloseTo((10 * Math.min(capOnly, latencyOnly)) / n, 9);
+    expect(r?.low.outputTokensPerSPerChip).toBeLessThan(10);
+  });
+
   it('a stated latency range must hold the value', () => {
     const file = structuredClone(bundled().accelerators.get('inferentia2')?.value);
     const entry = file?.sources['interconnect.latency_us'];
@@ -501,6 +546,13 @@ describe('section 11: an estimated collective latency widens the range', () => {
     expect(acceleratorRules(file)).toContainEqual({
       path: ['sources', 'interconnect.latency_us', 'low'],
       message: 'is above the value 132',
+    });
+    // One end alone would widen nothing: refused, not ignored.
+    delete entry.high;
+    entry.low = 58;
+    expect(acceleratorRules(file)).toContainEqual({
+      path: ['sources', 'interconnect.latency_us', 'high'],
+      message: 'a stated range needs its low and high (one alone would be ignored)',
     });
   });
 });
