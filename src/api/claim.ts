@@ -13,6 +13,7 @@ import { UsageError } from '../io/errors.js';
 import { acceleratorFor, type FieldSet, loadWorkload, readWorkloadYaml } from '../io/workload.js';
 import { grouped } from '../render/format.js';
 import { metricsOf } from '../render/result.js';
+import { us } from '../render/words.js';
 import { fileFactorName } from '../schema/convert.js';
 import { priceDependence, throughputDependence } from '../schema/metrics.js';
 import type { MetricKey } from '../schema/result.js';
@@ -149,8 +150,8 @@ function chipLevers(
   if (alpha)
     levers.push({
       input: `${self.id} collective latency (estimate)`,
-      low: `${Number((alpha[0] * 1e6).toPrecision(3))} us`,
-      high: `${Number((alpha[1] * 1e6).toPrecision(3))} us`,
+      low: `${us(alpha[0])} us`,
+      high: `${us(alpha[1])} us`,
       at: (end) => place({ ...self, collectiveLatencyS: alpha[end] }),
     });
   const across = self.moeAcrossEfficiency;
@@ -342,7 +343,7 @@ export function analyseClaim(
               return { input: l.input, low: l.low, high: l.high, ratioAtLow: lo, ratioAtHigh: hi, flips };
             })
             .concat(modelErrorBars(a, b, w.model, ratio, claim))
-            .sort((x, y) => swing(y) - swing(x) || x.input.localeCompare(y.input));
+            .sort((x, y) => swing(y, ratio) - swing(x, ratio) || x.input.localeCompare(y.input));
     workloads.push({
       workload: outcome.workload,
       outcome,
@@ -401,6 +402,11 @@ function modelErrorBars(
   return bars;
 }
 
-function swing(b: TornadoBar): number {
-  return b.ratioAtLow === null || b.ratioAtHigh === null ? 0 : Math.abs(b.ratioAtHigh - b.ratioAtLow);
+/**
+ * How far an input moves the ratio. An end where no deployment meets the limits has no ratio:
+ * the ratio at the values stands in for it (docs/model.md 7a), so a bar with one end is ranked
+ * by how far its other end goes, not dropped to the bottom as if it moved nothing.
+ */
+export function swing(b: TornadoBar, ratio: number): number {
+  return Math.abs((b.ratioAtHigh ?? ratio) - (b.ratioAtLow ?? ratio));
 }

@@ -14,6 +14,8 @@ const num = (v: number | null) =>
       ? String(Number(v.toPrecision(3)))
       : localeNumber(Number(v.toPrecision(3)));
 const money = (v: number) => `$${grouped(v)}`;
+// A tornado end where no deployment meets the workload's limits (docs/model.md 7a).
+const end = (v: number | null) => (v === null ? 'no deployment' : num(v));
 
 function breakEvenText(w: ClaimWorkload): string {
   const b = w.breakEven;
@@ -45,14 +47,18 @@ function pad(s: string, n: number): string {
  * common scale with the threshold marked `|`; `*` marks an input that flips the verdict.
  */
 function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows: number): string[] {
-  const bars = w.tornado.filter((b) => b.ratioAtLow !== null && b.ratioAtHigh !== null).slice(0, rows);
-  if (bars.length === 0 || w.ratio === null) return [];
-  const values = bars.flatMap((b) => [b.ratioAtLow as number, b.ratioAtHigh as number]);
-  values.push(report.threshold, w.ratio);
+  const ratio = w.ratio;
+  // A bar with an end where nothing runs draws from the ratio at the values to its other end
+  // (docs/model.md 7a); one with neither end has nothing to draw.
+  const bars = w.tornado.filter((b) => b.ratioAtLow !== null || b.ratioAtHigh !== null).slice(0, rows);
+  if (bars.length === 0 || ratio === null) return [];
+  const ends = (b: TornadoBar): [number, number] => [b.ratioAtLow ?? ratio, b.ratioAtHigh ?? ratio];
+  const values = bars.flatMap(ends);
+  values.push(report.threshold, ratio);
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const suffix = (b: TornadoBar) =>
-    ` ${num(b.ratioAtLow)}..${num(b.ratioAtHigh)} (${escapeControl(b.low)}..${escapeControl(b.high)})`;
+    ` ${end(b.ratioAtLow)}..${end(b.ratioAtHigh)} (${escapeControl(b.low)}..${escapeControl(b.high)})`;
   const suffixWidth = Math.max(...bars.map((b) => suffix(b).length));
   // The bars take what the labels and the figures leave of the width, at least 10 columns; a
   // narrow terminal shortens the labels first (to 16), then the bars.
@@ -66,10 +72,9 @@ function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows:
     `${w.workload}: ratio ${num(w.ratio)} against ${report.op} ${num(report.threshold)}; scale ${num(lo)}..${num(hi)}, | the threshold, * flips the verdict`,
   ];
   for (const b of bars) {
-    const [x, y] = [col(b.ratioAtLow as number), col(b.ratioAtHigh as number)].sort((p, q) => p - q) as [
-      number,
-      number,
-    ];
+    const [x, y] = ends(b)
+      .map(col)
+      .sort((p, q) => p - q) as [number, number];
     const cells: string[] = Array.from({ length: barWidth }, (_, i) => (i >= x && i <= y ? '#' : ' '));
     cells[col(report.threshold)] = '|';
     // A label cut to fit ends in an ellipsis, a column short of the mark.
@@ -213,7 +218,7 @@ export function claimMarkdown(report: ClaimReport): string {
     );
     for (const b of w.tornado.slice(0, 12))
       out.push(
-        `| ${cell(b.input)} | ${cell(b.low)} | ${cell(b.high)} | ${num(b.ratioAtLow)} | ${num(b.ratioAtHigh)} | ${b.flips ? 'yes' : ''} |`,
+        `| ${cell(b.input)} | ${cell(b.low)} | ${cell(b.high)} | ${end(b.ratioAtLow)} | ${end(b.ratioAtHigh)} | ${b.flips ? 'yes' : ''} |`,
       );
   }
   return `${out.join('\n')}\n`;

@@ -58,7 +58,7 @@ export function failureText(f: Failure): string {
 }
 
 /** Microseconds to three significant digits: 132, 58, 0.5. */
-function us(s: number): string {
+export function us(s: number): string {
   return String(Number((s * 1e6).toPrecision(3)));
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyseClaim } from '../../src/api/claim.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { acceleratorFor, loadWorkload, readWorkloadYaml } from '../../src/io/workload.js';
+import { claimMarkdown, claimText } from '../../src/render/claim.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { bundled } from '../helpers/data.js';
 
@@ -101,6 +102,31 @@ describe('infercost claim', () => {
     expect(bar?.ratioAtLow).toBeGreaterThan(w?.ratio ?? Number.POSITIVE_INFINITY);
     // H100's 5 us states no range: no bar for it
     expect(w?.tornado.some((b) => b.input === 'h100-sxm collective latency (estimate)')).toBe(false);
+  });
+
+  it('an end where no deployment runs: ranked by its other end, drawn one-sided, "no deployment" (docs/model.md 7a)', () => {
+    // Inferentia2 on chat: at 300 us its 160 all-reduces a token take 48 ms against the 40 ms
+    // TPOT, so nothing runs there; at 58 us it runs. Before, the bar's swing was 0: listed among
+    // the inputs that flip the verdict, last in the tornado and not drawn.
+    const claim = 'inferentia2/h100-sxm tokens_per_dollar >= 0.2';
+    const report = analyseClaim(env, claim, ['chat'], { set: [] });
+    const w = report.workloads[0];
+    const bar = w?.tornado.find((b) => b.input === 'inferentia2 collective latency (estimate)');
+    expect(bar?.ratioAtHigh).toBeNull();
+    // its low end is the ratio with the latency set to 58 us
+    const at58 = analyseClaim(env, claim, ['chat'], { set: ['inferentia2.interconnect.latency_us=58'] });
+    expect(bar?.ratioAtLow).toBeCloseTo(at58.workloads[0]?.ratio ?? 0, 9);
+    expect(bar?.ratioAtLow).toBeGreaterThan(0.2);
+    expect(bar?.flips).toBe(true);
+    // swing |q(58 us) - q| against the next bar's |q(high) - q(low)|: first
+    expect(w?.tornado[0]).toBe(bar);
+    const text = claimText(report);
+    // the tornado's first bar: from the ratio (0.102) across the threshold's | to 0.275
+    const line = text.split('\n').find((l) => l.startsWith('  inferentia2 collective latency (estimate)'));
+    expect(line).toMatch(/\* +#+\|#+ 0\.275\.\.no deployment \(58 us\.\.300 us\)$/);
+    expect(claimMarkdown(report)).toContain(
+      '| inferentia2 collective latency (estimate) | 58 us | 300 us | 0.275 | no deployment | yes |',
+    );
   });
 
   it("with layout_pairs on, an efficiency bar moves a deployment that runs at the layout's fit too", () => {
