@@ -1,7 +1,7 @@
 // Claim analysis (docs/model.md section 7a): a vendor's "a/b metric >= r" over workloads, with
 // the ratio's range, a verdict, the break-even price or capex, and what flips the verdict.
 import { CAP_CLOCK_EXPONENT } from '../engine/energy.js';
-import { evaluate, intervalLogFor } from '../engine/evaluate.js';
+import { estimatedLatencyRangeS, evaluate, intervalLogFor } from '../engine/evaluate.js';
 import {
   type Accelerator,
   EFFICIENCY_FACTORS,
@@ -18,7 +18,12 @@ import { fileFactorName } from '../schema/convert.js';
 import { priceDependence, throughputDependence } from '../schema/metrics.js';
 import type { MetricKey } from '../schema/result.js';
 import { type CompareEnv, parseBasis, parsePlan, runCompare } from './compare.js';
-import { type Comparator, type ExpectationOutcome, parseExpectation } from './expect.js';
+import {
+  type Comparator,
+  type ExpectationOutcome,
+  parseExpectation,
+  servingNothingQuantity,
+} from './expect.js';
 import { parseFieldSets } from './sets.js';
 
 /** The bundled workloads a claim is checked on when none is named. */
@@ -78,15 +83,29 @@ function holds(v: number, op: Comparator, t: number): boolean {
   return op === '>=' ? v >= t : op === '<=' ? v <= t : op === '>' ? v > t : v < t;
 }
 
-function metricOf(a: Accelerator, w: Workload, metric: MetricKey): number | null {
-  const e = evaluate(a, w);
-  return e.failure ? null : metricsOf(e)[metric];
-}
-
-function ratioOf(a: Accelerator, b: Accelerator, w: Workload, metric: MetricKey): number | null {
-  const x = metricOf(a, w, metric);
-  const y = metricOf(b, w, metric);
-  return x === null || y === null || y === 0 ? null : x / y;
+/**
+ * The ratio at one end of a lever (null: not measurable there), and how the verdict reads it
+ * (section 7a): where one chip runs no deployment, 0 or unbounded as it serves nothing; where
+ * neither runs, no reading.
+ */
+function ratioOf(
+  a: Accelerator,
+  b: Accelerator,
+  w: Workload,
+  metric: MetricKey,
+): { readonly shown: number | null; readonly read: number | null } {
+  const ea = evaluate(a, w);
+  const eb = evaluate(b, w);
+  const x = ea.failure ? null : metricsOf(ea)[metric];
+  const y = eb.failure ? null : metricsOf(eb)[metric];
+  if (x !== null && y !== null && y !== 0) return { shown: x / y, read: x / y };
+  const nothing =
+    ea.failure && !eb.failure
+      ? servingNothingQuantity(metric, true)
+      : eb.failure && !ea.failure
+        ? servingNothingQuantity(metric, false)
+        : undefined;
+  return { shown: null, read: nothing ?? null };
 }
 
 const usd = (v: number) => `$${v >= 100 ? grouped(v) : v.toFixed(2)}`;
@@ -145,7 +164,7 @@ function chipLevers(
       high: `${power.tdpW[1]} W`,
       at: (end) => place({ ...self, tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] }),
     });
-  const alpha = self.collectiveLatencyRangeS;
+  const alpha = estimatedLatencyRangeS(self, w);
   // Section 11: an estimated collective latency with a stated low and high (AWS's chips).
   if (alpha)
     levers.push({
@@ -332,13 +351,11 @@ export function analyseClaim(
         ? []
         : levers(a, b, w)
             .map((l) => {
-              const [lo, hi] = [l.at(0), l.at(1)].map(([x, y, wl]) => ratioOf(x, y, wl, claim.metric)) as [
-                number | null,
-                number | null,
-              ];
+              const ends = [l.at(0), l.at(1)].map(([x, y, wl]) => ratioOf(x, y, wl, claim.metric));
+              const [lo, hi] = ends.map((q) => q.shown) as [number | null, number | null];
               const nominal = holds(ratio, claim.op, claim.threshold);
-              const flips = [lo, hi].some(
-                (q) => q !== null && holds(q, claim.op, claim.threshold) !== nominal,
+              const flips = ends.some(
+                (q) => q.read !== null && holds(q.read, claim.op, claim.threshold) !== nominal,
               );
               return { input: l.input, low: l.low, high: l.high, ratioAtLow: lo, ratioAtHigh: hi, flips };
             })

@@ -1,6 +1,7 @@
 // The expectation language of --expect and `expect:` lists: parsing and checking, pure.
 import { UsageError } from '../io/errors.js';
 import { didYouMean } from '../schema/issues.js';
+import { throughputDependence } from '../schema/metrics.js';
 import {
   type AcceleratorResult,
   LOWER_IS_BETTER,
@@ -30,7 +31,8 @@ export interface ExpectationOutcome {
   readonly expectation: Expectation;
   readonly workload: string;
   /**
-   * UNCERTAIN: the efficiency ranges of the accelerators involved straddle the threshold.
+   * UNCERTAIN: the efficiency ranges of the accelerators involved straddle the threshold, or a
+   * chip serving nothing at its latency estimate's high end reads otherwise (`servesNothing`).
    * ERROR: the quantity cannot be measured (a chip with no price on the plan, a workload missing
    * from the saved result): the gate is misconfigured, which is exit 2, never a FAIL.
    */
@@ -40,6 +42,8 @@ export interface ExpectationOutcome {
   /** Low and high of the measured quantity over the efficiency ranges, when any applies. */
   readonly bounds?: readonly [number, number];
   readonly detail: string;
+  /** The chip that runs no deployment at this collective latency (section 7a), where that made it UNCERTAIN. */
+  readonly servesNothing?: { readonly accelerator: string; readonly latencyUs: number };
 }
 
 const PATTERN =
@@ -211,6 +215,32 @@ function checkRelative(
   };
 }
 
+function holdsExactly(v: number, op: Comparator, t: number): boolean {
+  return op === '>=' ? v >= t : op === '<=' ? v <= t : op === '>' ? v > t : v < t;
+}
+
+/**
+ * Section 7a: where a chip runs no deployment at its stated collective latency's high end
+ * (LATENCY_ESTIMATE with `unmetAtHigh`), that latency in microseconds; otherwise undefined.
+ */
+function unmetAtHighUs(r: WorkloadResult, id: string | undefined): number | undefined {
+  const a = r.accelerators.find((x) => x.id === id);
+  const w = a?.warnings.find((x) => x.code === 'LATENCY_ESTIMATE' && x.unmetAtHigh === true);
+  const rangeS = w?.rangeS as readonly [number, number] | undefined;
+  return rangeS === undefined ? undefined : Number((rangeS[1] * 1e6).toPrecision(3));
+}
+
+/**
+ * The quantity where one chip serves nothing (section 7a): 0 when the metric follows throughput
+ * and that chip is the subject, unbounded when it follows its inverse; the reverse for the chip
+ * it is divided by. Undefined for a metric throughput does not move (TTFT, TPOT).
+ */
+export function servingNothingQuantity(metric: MetricKey, subjectRunsNothing: boolean): number | undefined {
+  const t = throughputDependence(metric);
+  if (t === undefined) return undefined;
+  return (t === 'direct') === subjectRunsNothing ? 0 : Number.POSITIVE_INFINITY;
+}
+
 /** Checks one expectation against one workload's results (and a saved result for relative ones). */
 export function checkExpectation(
   e: Expectation,
@@ -243,6 +273,27 @@ export function checkExpectation(
       measured,
       bounds,
       detail: `${what} ${fmt(measured)} (range ${fmt(bounds[0])}..${fmt(bounds[1])} over the stated ranges) straddles ${e.op} ${fmt(e.threshold)}`,
+    };
+  }
+  // Section 7a: one chip serving nothing at its latency estimate's high end reads as 0 or
+  // unbounded there; a verdict that reading contradicts is not settled.
+  const [subjectUs, versusUs] = [unmetAtHighUs(r, e.subject), unmetAtHighUs(r, e.versus)];
+  const nothing =
+    subjectUs !== undefined && versusUs === undefined
+      ? { id: e.subject, us: subjectUs, q: servingNothingQuantity(e.metric, true) }
+      : versusUs !== undefined && subjectUs === undefined
+        ? { id: e.versus as string, us: versusUs, q: servingNothingQuantity(e.metric, false) }
+        : undefined;
+  // 0 and unbounded are exact: compared strictly, not within holds' rounding tolerance.
+  if (nothing?.q !== undefined && holdsExactly(nothing.q, e.op, e.threshold) !== ok) {
+    const what = b === undefined ? e.metric : `${e.metric} ratio`;
+    return {
+      ...base,
+      status: 'UNCERTAIN',
+      measured,
+      ...(ranged ? { bounds } : {}),
+      detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${ranged ? ` (range ${fmt(bounds[0])}..${fmt(bounds[1])})` : ''}, but ${nothing.id} runs no deployment at ${nothing.us} us, the high end of its collective latency estimate (docs/model.md 7a)`,
+      servesNothing: { accelerator: nothing.id, latencyUs: nothing.us },
     };
   }
   const what = b === undefined ? e.metric : `${e.metric} ratio`;

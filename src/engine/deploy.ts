@@ -350,7 +350,9 @@ export function chooseDeployment(accelerator: Accelerator, workload: Workload): 
             largestMeeting(units, (m) => meetsSlo(replicaPoint(replica, pp * m), ttftS, tpotS), capMeets);
         if (batch === 0) {
           const p = replicaPoint(replica, workload.fixedBatch === undefined ? 1 : cap);
-          const metric = p.tpotS > tpotS ? 'tpot' : 'ttft';
+          // docs/model.md 10, "Cannot meet SLO": the metric that misses by most here, and the
+          // replica whose worse miss is the smallest; loosening the other limit would not run it.
+          const metric = p.tpotS / tpotS >= p.ttftS / ttftS ? 'tpot' : 'ttft';
           const achievedS = metric === 'tpot' ? p.tpotS : p.ttftS;
           const limitS = metric === 'tpot' ? tpotS : ttftS;
           if (!closest || achievedS / limitS < closest.achievedS / closest.limitS) {

@@ -66,6 +66,8 @@ export type Warning =
       readonly code: 'LATENCY_ESTIMATE';
       readonly latencyS: number;
       readonly rangeS: readonly [number, number];
+      /** No deployment meets the workload's limits at the high end (the range leaves it out). */
+      readonly unmetAtHigh?: true;
     }
   /** Section 11: a chip that misses the limits at its estimated latency meets them at the estimate's low. */
   | {
@@ -202,8 +204,8 @@ function profileWarnings(accelerator: Accelerator, workload: Workload): Warning[
 export function evaluate(
   accelerator: Accelerator,
   workload: Workload,
-  // The search, when the caller already ran it for this chip and workload: prices and power
-  // (what estimateRange varies) do not enter it.
+  // The search, when the caller already ran it for this chip and workload: prices do not enter
+  // it, nor power but under a cap below the TDP (6.2), where estimateRange searches again.
   d: Deployment = chooseDeployment(accelerator, workload),
 ): Evaluation {
   const overrides = workload.efficiencyOverrides;
@@ -416,8 +418,14 @@ export function compareAccelerators(
   const deployments = accelerators.map((a) => chooseDeployment(a, workload));
   const evaluations = accelerators.map((a, i) => {
     const e = evaluate(a, workload, deployments[i]);
-    const latency = options.ranges ? latencyWarning(a, workload) : undefined;
-    if (!latency) return e;
+    const latency0 = options.ranges ? latencyWarning(a, workload) : undefined;
+    if (!latency0) return e;
+    // A chip that runs at the nominal latency but at no deployment at the high end: the range
+    // (of the runs that meet the limits) leaves that out, so the note says it.
+    const unmetAtHigh =
+      e.performance !== undefined &&
+      !evaluate({ ...a, collectiveLatencyS: latency0.rangeS[1] }, workload).performance;
+    const latency = unmetAtHigh ? { ...latency0, unmetAtHigh: true as const } : latency0;
     // A latency limit missed at the nominal latency may be met within the estimate: say so.
     const fast = e.failure?.code === 'SLO_UNMET' ? estimatedInputEnds(a, workload).optimistic[0] : undefined;
     const x = fast && evaluate(fast[0], fast[1]).performance?.outputTokensPerSPerChip;
@@ -538,12 +546,24 @@ function latencyWarning(
   accelerator: Accelerator,
   workload: Workload,
 ): Extract<Warning, { code: 'LATENCY_ESTIMATE' }> | undefined {
-  const alpha = accelerator.collectiveLatencyRangeS;
-  const fitted =
-    workload.mechanisms.collectiveLatencyFit && accelerator.efficiency.collectiveLatencyS !== undefined;
-  return alpha && !fitted
+  const alpha = estimatedLatencyRangeS(accelerator, workload);
+  return alpha
     ? { code: 'LATENCY_ESTIMATE', latencyS: accelerator.collectiveLatencyS, rangeS: alpha }
     : undefined;
+}
+
+/**
+ * Section 11: the collective latency's stated low and high where the answer runs at the estimate;
+ * undefined where none is stated or a fitted latency (12a `collective_latency_fit`) replaces it,
+ * since moving the estimate then moves nothing.
+ */
+export function estimatedLatencyRangeS(
+  accelerator: Accelerator,
+  workload: Workload,
+): readonly [number, number] | undefined {
+  const fitted =
+    workload.mechanisms.collectiveLatencyFit && accelerator.efficiency.collectiveLatencyS !== undefined;
+  return fitted ? undefined : accelerator.collectiveLatencyRangeS;
 }
 
 /**
@@ -564,7 +584,7 @@ export function estimatedInputEnds(
   const capped =
     cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, workload.mechanisms.powerCappedClock) !==
     1;
-  const alpha = accelerator.collectiveLatencyRangeS;
+  const alpha = estimatedLatencyRangeS(accelerator, workload);
   const slowWorkload = capped
     ? { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } }
     : workload;
@@ -618,9 +638,10 @@ export function estimatedInputRange(
 
 /**
  * Estimated prices and power widen the range (section 11): the pessimistic end takes every
- * estimated price and power figure at its stated high, the optimistic end at its low. Throughput
- * depends on neither, so each end's tokens/$ and tokens/W move by the ratio of the metric
- * re-evaluated there to the nominal one ($/1M inversely). Unchanged without such estimates.
+ * estimated price and power figure at its stated high, the optimistic end at its low. Each end's
+ * tokens/$ and tokens/W move by the ratio of the metric re-evaluated there to the nominal one
+ * ($/1M inversely); throughput moves only under a power cap the TDP's range reaches, where the
+ * clock depends on the TDP. Unchanged without such estimates.
  */
 export function estimateRange(
   accelerator: Accelerator,
@@ -633,7 +654,13 @@ export function estimateRange(
   const capex = workload.plan === 'tco' ? accelerator.tco?.capexRange : undefined;
   if (!power && !capex && !accelerator.prices.some((q) => q.usdPerChipHourRange)) return range;
   const d = deployment ?? chooseDeployment(accelerator, workload);
-  const at = (end: 0 | 1) =>
+  // Section 11: under a cap below the TDP's stated high (6.2 on) the clock depends on the TDP, so
+  // each power end is searched again and throughput moves with it; otherwise the nominal search
+  // stands and throughput does not move.
+  const cap = workload.site.powerCapW;
+  const clockMoves =
+    power !== undefined && workload.mechanisms.powerCappedClock && cap !== undefined && cap < power.tdpW[1];
+  const at = (end: 0 | 1, fixed: boolean) =>
     evaluate(
       {
         ...accelerator,
@@ -644,21 +671,30 @@ export function estimateRange(
         ...(capex && accelerator.tco ? { tco: { ...accelerator.tco, capexUsdPerChip: capex[end] } } : {}),
       },
       workload,
-      // Throughput depends on neither: the nominal search stands.
-      d,
+      fixed ? d : undefined,
     );
   const ratio = (moved: number | undefined, base: number | undefined) =>
     moved === undefined || base === undefined || base === 0 ? 1 : moved / base;
   const widen = (end: RangeEnd, moved: Evaluation): RangeEnd => {
     const usd = ratio(moved.cost?.outputTokensPerUsd, nominal.cost?.outputTokensPerUsd);
     const joule = ratio(moved.energy?.outputTokensPerJoule, nominal.energy?.outputTokensPerJoule);
+    const x = ratio(moved.performance?.outputTokensPerSPerChip, nominal.performance?.outputTokensPerSPerChip);
     return {
-      outputTokensPerSPerChip: end.outputTokensPerSPerChip,
+      outputTokensPerSPerChip: end.outputTokensPerSPerChip === null ? null : end.outputTokensPerSPerChip * x,
       outputTokensPerUsd: end.outputTokensPerUsd === null ? null : end.outputTokensPerUsd * usd,
       usdPerMtokOutput: end.usdPerMtokOutput === null ? null : end.usdPerMtokOutput / usd,
       outputTokensPerJoule: end.outputTokensPerJoule === null ? null : end.outputTokensPerJoule * joule,
     };
   };
+  // Where the search at a power end finds no deployment (the clock too slow for a limit), the
+  // end keeps the nominal deployment for its price and power and throughput stays, as without a
+  // cap: losing the end would drop its price and capex widening too.
+  const atEnd = (end: 0 | 1): Evaluation => {
+    const searched = clockMoves ? at(end, false) : undefined;
+    if (searched?.performance) return searched;
+    const kept = at(end, true);
+    return clockMoves ? { ...kept, performance: nominal.performance } : kept;
+  };
   const base = range ?? { low: rangeEnd(nominal), high: rangeEnd(nominal) };
-  return { low: widen(base.low, at(1)), high: widen(base.high, at(0)) };
+  return { low: widen(base.low, atEnd(1)), high: widen(base.high, atEnd(0)) };
 }

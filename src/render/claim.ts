@@ -50,7 +50,10 @@ function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows:
   const ratio = w.ratio;
   // A bar with an end where nothing runs draws from the ratio at the values to its other end
   // (docs/model.md 7a); one with neither end has nothing to draw.
-  const bars = w.tornado.filter((b) => b.ratioAtLow !== null || b.ratioAtHigh !== null).slice(0, rows);
+  // Every input named as flipping the verdict is drawn, past the first `rows` too.
+  const bars = w.tornado
+    .filter((b) => b.ratioAtLow !== null || b.ratioAtHigh !== null)
+    .filter((b, i) => i < rows || b.flips);
   if (bars.length === 0 || ratio === null) return [];
   const ends = (b: TornadoBar): [number, number] => [b.ratioAtLow ?? ratio, b.ratioAtHigh ?? ratio];
   const values = bars.flatMap(ends);
@@ -64,7 +67,7 @@ function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows:
   // narrow terminal shortens the labels first (to 16), then the bars.
   const labelWidth = Math.max(
     16,
-    Math.min(44, Math.max(...bars.map((b) => b.input.length)) + 2, width - 4 - 10 - suffixWidth),
+    Math.min(45, Math.max(...bars.map((b) => b.input.length)) + 3, width - 4 - 10 - suffixWidth),
   );
   const barWidth = Math.max(10, width - labelWidth - 2 - suffixWidth);
   const col = (v: number) => Math.round(((v - lo) / (hi - lo || 1)) * (barWidth - 1));
@@ -79,8 +82,9 @@ function tornadoText(report: ClaimReport, w: ClaimWorkload, width: number, rows:
     cells[col(report.threshold)] = '|';
     // A label cut to fit ends in an ellipsis, a column short of the mark.
     const label = escapeControl(b.input);
-    const shown = label.length > labelWidth - 2 ? `${label.slice(0, labelWidth - 4)}\u2026` : label;
-    out.push(`  ${pad(shown, labelWidth - 2)}${b.flips ? '*' : ' '} ${cells.join('')}${suffix(b)}`);
+    // A space always parts the label from the flip mark, the longest label's too.
+    const shown = label.length > labelWidth - 3 ? `${label.slice(0, labelWidth - 4)}\u2026` : label;
+    out.push(`  ${pad(shown, labelWidth - 3)} ${b.flips ? '*' : ' '} ${cells.join('')}${suffix(b)}`);
   }
   return out;
 }
@@ -180,6 +184,14 @@ export function claimText(report: ClaimReport, terminal?: number): string {
   return `${[...head.flatMap((h) => (h === '' ? [h] : prose(h))), ...tableLines, ...below.flatMap(prose), ...(errors.length > 0 ? ['', ...errors.flatMap(prose)] : []), ...tornadoes.flatMap(prose)].join('\n')}\n${notes(report, terminal)}`;
 }
 
+/** Why a range that meets the claim (or misses it) is UNCERTAIN all the same (docs/model.md 7a). */
+function servesNothingText(
+  workload: string,
+  n: { readonly accelerator: string; readonly latencyUs: number },
+): string {
+  return `${escapeControl(workload)} is UNCERTAIN because ${escapeControl(n.accelerator)} runs no deployment at ${n.latencyUs} us, the high end of its collective latency estimate, and serves nothing there (docs/model.md 7a).`;
+}
+
 function notes(report: ClaimReport, terminal: number | undefined): string {
   return [
     '',
@@ -187,8 +199,13 @@ function notes(report: ClaimReport, terminal: number | undefined): string {
       `Verdict over the stated ranges (docs/model.md 11): PASS when all of the range meets the claim, FAIL when none does, UNCERTAIN otherwise.`,
       terminal,
     ),
+    ...report.workloads.flatMap((w) => {
+      const n = w.outcome.servesNothing;
+      return n ? wrap(servesNothingText(w.workload, n), terminal) : [];
+    }),
+    // A metric that does not depend on the price (tokens per joule, TPOT) has no break-even.
     ...wrap(
-      `Break-even: the ${report.pricing.startsWith('tco') ? 'capex' : 'price'} of ${report.subject} at which the ratio equals ${report.threshold}. Tornado spans are conventions (docs/model.md 7a), not measured uncertainties.`,
+      `${report.workloads.some((w) => w.breakEven) ? `Break-even: the ${report.pricing.startsWith('tco') ? 'capex' : 'price'} of ${report.subject} at which the ratio equals ${report.threshold}. ` : ''}Tornado spans are conventions (docs/model.md 7a), not measured uncertainties.`,
       terminal,
     ),
     '',
@@ -209,6 +226,10 @@ export function claimMarkdown(report: ClaimReport): string {
     ),
   ];
   for (const w of report.workloads) {
+    const n = w.outcome.servesNothing;
+    if (n) out.push('', cell(servesNothingText(w.workload, n)));
+  }
+  for (const w of report.workloads) {
     out.push(
       '',
       `#### ${cell(w.workload)}: what moves the ratio`,
@@ -216,7 +237,7 @@ export function claimMarkdown(report: ClaimReport): string {
       '| input | low | high | ratio at low | ratio at high | flips |',
       '|---|---|---|---:|---:|---|',
     );
-    for (const b of w.tornado.slice(0, 12))
+    for (const b of w.tornado.filter((x, i) => i < 12 || x.flips))
       out.push(
         `| ${cell(b.input)} | ${cell(b.low)} | ${cell(b.high)} | ${end(b.ratioAtLow)} | ${end(b.ratioAtHigh)} | ${b.flips ? 'yes' : ''} |`,
       );

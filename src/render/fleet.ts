@@ -138,7 +138,12 @@ const metricWords: Record<FleetMargin['metric'], string> = {
   tokens_per_chip: 'tokens per chip',
 };
 
-const times = (v: number, digits = 2) => `${v.toPrecision(digits)}x`;
+// Significant digits, trailing zeros kept ("3.0x"), without the exponent form toPrecision takes
+// from 10^digits on ("4.1e+2x" is 410x).
+const times = (v: number, digits = 2) => {
+  const p = v.toPrecision(digits);
+  return `${p.includes('e+') ? grouped(Number(p)) : p}x`;
+};
 
 /** A margin in words: the runner-up's figure against the chip's, its range, and whether it is settled. */
 function marginText(m: FleetMargin): string {

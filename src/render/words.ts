@@ -91,7 +91,7 @@ export function warningText(w: Warning): string {
     case 'INPUTS_ESTIMATED':
       return 'efficiency factors fitted on MLPerf results alone, at the input length they imply (none was published; docs/model.md 12c)';
     case 'LATENCY_ESTIMATE':
-      return `collective latency is an estimate: ${us(w.latencyS)} us, from ${us(w.rangeS[0])} to ${us(w.rangeS[1])} us (docs/model.md 11)`;
+      return `collective latency is an estimate: ${us(w.latencyS)} us, from ${us(w.rangeS[0])} to ${us(w.rangeS[1])} us${w.unmetAtHigh ? `; at ${us(w.rangeS[1])} us no deployment meets the limits, which the range leaves out` : ''} (docs/model.md 11)`;
     case 'MEETS_AT_LATENCY_LOW':
       return `meets the limits at the collective latency's low end, ${us(w.latencyS)} us: ${sig(w.outputTokensPerSPerChip)} output tokens/s per chip there (docs/model.md 11)`;
     case 'OVERHEAD_BOUND':

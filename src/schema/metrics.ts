@@ -40,8 +40,16 @@ export const METRICS = {
     range: (r) => r.outputTokensPerSPerChip,
     throughput: 'direct',
   },
-  output_tokens_per_s_per_replica: { of: (e) => e.performance?.outputTokensPerSPerReplica, better: 'higher' },
-  requests_per_s_per_chip: { of: (e) => e.performance?.requestsPerSPerChip, better: 'higher' },
+  output_tokens_per_s_per_replica: {
+    of: (e) => e.performance?.outputTokensPerSPerReplica,
+    better: 'higher',
+    throughput: 'direct',
+  },
+  requests_per_s_per_chip: {
+    of: (e) => e.performance?.requestsPerSPerChip,
+    better: 'higher',
+    throughput: 'direct',
+  },
   usd_per_chip_hour: { of: (e) => e.cost?.usdPerChipHour, better: 'lower', price: 'direct' },
   output_tokens_per_usd: {
     of: (e) => e.cost?.outputTokensPerUsd,
@@ -93,8 +101,16 @@ export const METRICS = {
     better: 'higher',
     throughput: 'direct',
   },
-  tokens_per_joule_output_chip_only: { of: (e) => e.energy?.outputTokensPerJouleChip, better: 'higher' },
-  tokens_per_joule_output_nameplate: { of: (e) => e.energy?.outputTokensPerJouleNameplate, better: 'higher' },
+  tokens_per_joule_output_chip_only: {
+    of: (e) => e.energy?.outputTokensPerJouleChip,
+    better: 'higher',
+    throughput: 'direct',
+  },
+  tokens_per_joule_output_nameplate: {
+    of: (e) => e.energy?.outputTokensPerJouleNameplate,
+    better: 'higher',
+    throughput: 'direct',
+  },
   facility_w_per_chip: { of: (e) => e.energy?.facilityWPerChip, better: 'lower' },
 } as const satisfies Record<string, MetricSpec>;
 

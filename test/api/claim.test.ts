@@ -129,6 +129,49 @@ describe('infercost claim', () => {
     );
   });
 
+  it('an end where the subject runs nothing reads as 0 for the verdict: the latency bar flips ">= 0.05" (docs/model.md 7a)', () => {
+    const w = analyseClaim(env, 'inferentia2/h100-sxm tokens_per_dollar >= 0.05', ['chat'], { set: [] })
+      .workloads[0];
+    // The range 0.055..0.51 meets 0.05 throughout; at 300 us Inferentia2 serves nothing: 0 < 0.05.
+    expect(w?.range?.[0]).toBeGreaterThan(0.05);
+    expect(w?.outcome.status).toBe('UNCERTAIN');
+    const bar = w?.tornado.find((b) => b.input === 'inferentia2 collective latency (estimate)');
+    expect([bar?.ratioAtHigh, bar?.flips]).toEqual([null, true]);
+    // The text says why, and draws every input that flips it, past the first 12 bars too (input
+    // length doubled leaves Inferentia2 nothing either: 14th by swing).
+    const report = analyseClaim(env, 'inferentia2/h100-sxm tokens_per_dollar >= 0.05', ['chat'], { set: [] });
+    const text = claimText(report);
+    expect(text).toContain(
+      '\nchat is UNCERTAIN because inferentia2 runs no deployment at 300 us, the high end of its collective latency estimate, and serves nothing there (docs/model.md 7a).\n',
+    );
+    const flipping = (w?.tornado ?? []).filter((b) => b.flips).map((b) => b.input);
+    expect(flipping).toContain('input length');
+    expect(w?.tornado.findIndex((b) => b.input === 'input length')).toBeGreaterThanOrEqual(12);
+    for (const name of flipping)
+      expect(text).toMatch(new RegExp(`\\n  ${name.replace(/[()]/g, '\\$&')} +\\* `));
+  });
+
+  it('a space parts the longest label from its flip mark; a metric with no break-even has no break-even line', () => {
+    // Trainium3 over B200 on chat under tco: the longest label, "trainium3 throughput (CV
+    // interval)", flips the verdict; its "*" ran into it ("interval)*").
+    const r = analyseClaim(env, 'trainium3/b200 tokens_per_dollar >= 1.2', ['chat'], {
+      plan: 'tco',
+      set: [],
+    });
+    const bar = r.workloads[0]?.tornado[0];
+    expect(bar?.input).toBe('trainium3 throughput (CV interval)');
+    expect(bar?.flips).toBe(true);
+    const text = claimText(r);
+    expect(text).toContain('\n  trainium3 throughput (CV interval) * #');
+    expect(text).toContain('\nBreak-even: the capex of trainium3 at which the ratio equals 1.2.');
+    // Tokens per joule does not depend on the price: "-" in the table, and no line under it.
+    const j = claimText(
+      analyseClaim(env, 'inferentia2/trainium2 tokens_per_joule >= 1', ['rag'], { set: [] }),
+    );
+    expect(j).not.toContain('Break-even:');
+    expect(j).toContain('\nTornado spans are conventions (docs/model.md 7a), not measured uncertainties.\n');
+  });
+
   it("with layout_pairs on, an efficiency bar moves a deployment that runs at the layout's fit too", () => {
     // DeepSeek-V3 runs on 8 H200s, an MoE model across chips: on, at the profile's moe_across
     // factors, so a bar that moved only the stack entry's own factors would not move the ratio.

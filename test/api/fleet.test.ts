@@ -438,6 +438,67 @@ describe('infercost fleet', () => {
       );
   });
 
+  it("an estimated collective latency widens a chip's ends as it widens compare's range (docs/model.md 11, 8c)", () => {
+    // Trainium3 on agentic-coding: at 132 us its 188 all-reduces a token leave a batch of 5 under
+    // the 30 ms TPOT, at 58 us a batch of 51, so its high end is some 15x its expected throughput;
+    // without the latency's ends (its cross-validated interval alone) the high end is under 2x.
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-fleet-'));
+    const file = join(dir, 'trn3.yaml');
+    writeFileSync(
+      file,
+      'objective: min_cost\nworkloads:\n  - workload: agentic-coding\n    demand: { output_tokens_per_day: 1.0e9 }\nchips:\n  - id: trainium3\n',
+    );
+    const f = spawnCli(['fleet', file, '--format', 'json']);
+    expect(f.code, f.stderr).toBe(0);
+    const o = JSON.parse(f.stdout).options[0];
+    const c = spawnCli(['compare', 'agentic-coding', '--accelerators', 'trainium3', '--format', 'json']);
+    const trn3 = JSON.parse(c.stdout).results[0].accelerators.find(
+      (a: { id: string }) => a.id === 'trainium3',
+    );
+    const x = trn3.ranges.output_tokens_per_s_per_chip;
+    const perDay = o.output_tokens_per_day_per_chip;
+    expect(o.ends.low.output_tokens_per_day_per_chip / perDay).toBeCloseTo(x.low / x.expected, 9);
+    expect(o.ends.high.output_tokens_per_day_per_chip / perDay).toBeCloseTo(x.high / x.expected, 9);
+    expect(x.high / x.expected).toBeGreaterThan(10);
+  });
+
+  it('a margin of 100x or more reads as a number, not the exponent form ("4.1e+2x")', () => {
+    // AWS's three chips: their estimated collective latency makes the agentic-coding margin's
+    // range reach some 400x at its far end (a user's plan found by a review helper).
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-fleet-'));
+    const file = join(dir, 'aws.yaml');
+    writeFileSync(
+      file,
+      [
+        'objective: min_cost',
+        'plan: tco',
+        'power_budget: 300MW',
+        'workloads:',
+        '  - workload: chat',
+        '    demand: { output_tokens_per_day: 1.0e11 }',
+        '  - workload: rag',
+        '    demand: { output_tokens_per_day: 5.0e10 }',
+        '  - workload: agentic-coding',
+        '    demand: { requests_per_s: 50 }',
+        'chips:',
+        '  - id: inferentia2',
+        '    max_chips: 60000',
+        '  - id: trainium2',
+        '    max_chips: 40000',
+        '  - id: trainium3',
+        '    max_chips: 80000',
+        '',
+      ].join('\n'),
+    );
+    // At the low ends the plan picks Trainium3 for agentic-coding, and Trainium2 is its runner-up.
+    const r = spawnCli(['fleet', file, '--at', 'low']);
+    expect(r.code, r.stderr).toBe(0);
+    const spans = [...r.stdout.matchAll(/\(([\d.,]+)x-([\d.,]+)x over the ranges\)/g)];
+    expect(spans).toHaveLength(3);
+    expect(Math.max(...spans.map((m) => Number(m[2]?.replace(/,/g, ''))))).toBeGreaterThanOrEqual(100);
+    expect(r.stdout).not.toMatch(/\de[+-]\d/);
+  });
+
   it("--at low sizes the plan with every chip at its low end: the plan is how sure's low-end plan; a bad end is exit 2", () => {
     const low = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--at', 'low', '--format', 'json']);
     expect(low.code, low.stderr).toBe(0);

@@ -133,6 +133,61 @@ describe('infercost compare (built binary)', () => {
     expect(spawnCli(['compare', CHAT, '--expect', claim, '--strict']).code).toBe(1);
   });
 
+  it("--expect: a chip that runs nothing at its latency estimate's high end reads as serving nothing there (docs/model.md 7a)", () => {
+    // Inferentia2 on chat: 160 all-reduces a token at 300 us are 48 ms against the 40 ms TPOT, so
+    // nothing runs there. As the subject it serves 0 tokens per dollar there: ">= 0.05" holds over
+    // the range 0.055..0.51 but not at 300 us (PASS before); as the divisor of $ per 1M it makes the
+    // ratio 0, so "<= 0.6" holds there too: PASS.
+    const r = spawnCli([
+      'compare',
+      CHAT,
+      '--accelerators',
+      'inferentia2,h100-sxm',
+      '--expect',
+      'inferentia2/h100-sxm tokens_per_dollar >= 0.05',
+      '--expect',
+      'h100-sxm/inferentia2 usd_per_mtok_output <= 0.6',
+      '--expect',
+      'inferentia2/h100-sxm tokens_per_dollar >= 0.6',
+      // requests per second follows throughput too: nothing served is 0 requests
+      '--expect',
+      'inferentia2 requests_per_s_per_chip >= 0.01',
+    ]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(
+      /^UNCERTAIN chat: inferentia2\/h100-sxm tokens_per_dollar >= 0\.05: output_tokens_per_usd ratio 0\.\d+ >= 0\.05 \(range 0\.\d+\.\.0\.\d+\), but inferentia2 runs no deployment at 300 us, the high end of its collective latency estimate \(docs\/model\.md 7a\)$/,
+    );
+    expect(lines[1]).toMatch(/^PASS chat: h100-sxm\/inferentia2 usd_per_mtok_output <= 0\.6: /);
+    // Nothing served is not 0.6 either: FAIL stands.
+    expect(lines[2]).toMatch(/^FAIL chat: inferentia2\/h100-sxm tokens_per_dollar >= 0\.6: /);
+    expect(lines[3]).toMatch(
+      /^UNCERTAIN chat: inferentia2 requests_per_s_per_chip >= 0\.01: .*, but inferentia2 runs no deployment at 300 us/,
+    );
+  });
+
+  it('a power end where nothing meets the limits keeps its price and capex widening (docs/model.md 11)', () => {
+    // Trainium3 on summarization, TTFT <= 170 ms, a 700 W cap: at its TDP's stated high (1,400 W)
+    // the cap's clock misses the TTFT on every deployment. That end still prices at the capex's
+    // high, so tokens per dollar's low end sits below throughput's by the price ratio (a review
+    // helper found the end dropped, and tok/$ low moved from 832.5 to 1,037.8 with throughput's).
+    const args = ['--accelerators', 'trainium3', '--set', 'slo.ttft_ms=170', '--set', 'site.power_cap_w=700'];
+    const hot = spawnCli([
+      'compare',
+      'profiles/workloads/summarization.yaml',
+      ...args,
+      '--set',
+      'trainium3.power.tdp_w=1400',
+    ]);
+    expect(hot.stdout).toMatch(/trainium3 .*cannot meet SLO: TTFT 171 ms/);
+    const r = spawnCli(['compare', 'profiles/workloads/summarization.yaml', ...args, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const a = JSON.parse(r.stdout).results[0].accelerators.find((x: { id: string }) => x.id === 'trainium3');
+    const x = a.ranges.output_tokens_per_s_per_chip;
+    const tpd = a.ranges.output_tokens_per_usd;
+    expect(tpd.low / tpd.expected).toBeLessThan((x.low / x.expected) * 0.9);
+  });
+
   it('--set changes a profile price for this run, and tokens/$ moves in inverse proportion', () => {
     const base = JSON.parse(
       spawnCli(['compare', CHAT, '--format', 'json', '--accelerators', 'tpu-v7-ironwood']).stdout,

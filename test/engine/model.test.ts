@@ -1,6 +1,7 @@
 // Hand-computed cases for docs/model.md sections 2 to 8. Each expectation is written as the
 // arithmetic a reader can check with a calculator.
 import { describe, expect, it } from 'vitest';
+import { parseFieldSets } from '../../src/api/sets.js';
 import {
   blendPerToken,
   blendTokensPer,
@@ -9,6 +10,7 @@ import {
   compareAccelerators,
   decodeStep,
   efficiencyRange,
+  estimatedInputEnds,
   estimatedInputRange,
   estimateRange,
   evaluate,
@@ -25,6 +27,7 @@ import {
 } from '../../src/engine/index.js';
 import { precisionOf } from '../../src/engine/precision.js';
 import type { Accelerator, Workload } from '../../src/engine/types.js';
+import { acceleratorFor } from '../../src/io/workload.js';
 import { acceleratorRules } from '../../src/schema/rules.js';
 import { accelerator, bundled, PINNED_EFFICIENCY, workload } from '../helpers/data.js';
 
@@ -221,6 +224,26 @@ describe('section 4: SLO and fit failures are data, never exceptions', () => {
     expect(d.failure.achievedS).toBeGreaterThan(0.002); // at least t_step0
   });
 
+  it('where both limits miss, the one missed by most is named (docs/model.md 10): loosening the other runs nothing', () => {
+    // TPOT <= 1 ms misses by some 2-3x at batch 1 (t_step0 alone is 2 ms); TTFT <= 10 us misses by
+    // orders of magnitude. Before, TPOT was named whenever it missed at all.
+    const w = (tpotMs: number) =>
+      workload({
+        model: 'llama-3.1-8b',
+        input_tokens: 1000,
+        output_tokens: 200,
+        slo: { tpot_ms: tpotMs, ttft_ms: 0.01 },
+        efficiency: PINNED_EFFICIENCY,
+      });
+    for (const tpotMs of [1, 1000]) {
+      const d = chooseDeployment(accelerator('h100-sxm'), w(tpotMs));
+      if (d.ok || d.failure.code !== 'SLO_UNMET') throw new Error('expected SLO_UNMET');
+      expect(d.failure.metric).toBe('ttft');
+      expect(d.failure.limitS).toBe(0.00001);
+      expect(d.failure.achievedS / d.failure.limitS).toBeGreaterThan(100);
+    }
+  });
+
   it('bisection finds the same SLO-feasible batch as a scan', () => {
     const w = workload({
       model: 'llama-3.3-70b',
@@ -413,6 +436,39 @@ describe('section 11: an estimated collective latency widens the range', () => {
     expect(accelerator('h100-sxm').collectiveLatencyRangeS).toBeUndefined();
   });
 
+  it('a fitted latency (12a collective_latency_fit) replaces the estimate: no end to run, no note', () => {
+    const fittedInf2 = { ...inf2, efficiency: { ...inf2.efficiency, collectiveLatencyS: 100e-6 } };
+    const fitOn = { ...w(), mechanisms: { ...w().mechanisms, collectiveLatencyFit: true } };
+    expect(estimatedInputEnds(fittedInf2, fitOn)).toEqual({ pessimistic: [], optimistic: [] });
+    // The switch off, or on with no fitted latency: the estimate stands, 300 us and 58 us.
+    for (const [a, wl] of [
+      [fittedInf2, w()],
+      [inf2, fitOn],
+    ] as const) {
+      const ends = estimatedInputEnds(a, wl);
+      expect(ends.pessimistic.map(([x]) => x.collectiveLatencyS)).toEqual([300e-6]);
+      expect(ends.optimistic.map(([x]) => x.collectiveLatencyS)).toEqual([58e-6]);
+    }
+    const codes = compareAccelerators(
+      fitOn,
+      [fittedInf2],
+      'inferentia2',
+    ).evaluations[0]?.evaluation.warnings.map((x) => x.code);
+    expect(codes).not.toContain('LATENCY_ESTIMATE');
+  });
+
+  it('a form factor keeps the stated latency range; a --set latency is exact and states none', () => {
+    const catalog = bundled();
+    // trainium2-instance (the 16-chip form) changes the domain, not the link: same 58..300 us.
+    const form = acceleratorFor(catalog, 'trainium2-instance', [], '2026-12-07');
+    expect(form.collectiveLatencyRangeS?.[0]).toBeCloseTo(58e-6, 15);
+    expect(form.collectiveLatencyRangeS?.[1]).toBeCloseTo(300e-6, 15);
+    const set = parseFieldSets(['inferentia2.interconnect.latency_us=58'], [...catalog.accelerators.keys()]);
+    const exact = acceleratorFor(catalog, 'inferentia2', set, '2026-12-07');
+    expect(exact.collectiveLatencyS).toBeCloseTo(58e-6, 15);
+    expect(exact.collectiveLatencyRangeS).toBeUndefined();
+  });
+
   it('a step pays 2 all-reduces a layer at alpha: 300 us against 58 us is 2 x 80 x 242 us = 38.72 ms more', () => {
     const setup = setupFor(inf2, w());
     if (!setup) throw new Error('no setup');
@@ -492,6 +548,62 @@ describe('section 11: an estimated collective latency widens the range', () => {
       latencyS: 58e-6,
       outputTokensPerSPerChip: x,
     });
+  });
+
+  it('a chip that runs at 132 us but at no deployment at 300 us: the note says the range leaves that out', () => {
+    // TPOT <= 40 ms on the pinned 12 chips: at 300 us the 160 all-reduces a token alone take
+    // 2 x 80 x 300 us = 48 ms > 40 ms, so nothing runs; at 132 us they take 21.1 ms and it runs.
+    const loose = workload({
+      model: 'llama-3.3-70b',
+      precision: FP8,
+      input_tokens: 1000,
+      output_tokens: 300,
+      deployment: { replica_chips: [12] },
+      efficiency: PINNED_EFFICIENCY,
+      slo: { tpot_ms: 40 },
+    });
+    const e = compareAccelerators(loose, [inf2], 'inferentia2').evaluations[0]?.evaluation;
+    expect(e?.performance).toBeDefined();
+    expect(evaluate({ ...inf2, collectiveLatencyS: 300e-6 }, loose).performance).toBeUndefined();
+    expect(e?.warnings.find((x) => x.code === 'LATENCY_ESTIMATE')).toEqual({
+      code: 'LATENCY_ESTIMATE',
+      latencyS: inf2.collectiveLatencyS,
+      rangeS: [58e-6, 300e-6],
+      unmetAtHigh: true,
+    });
+    // With no latency limit it runs at 300 us too, and the note has no such word (the test above).
+  });
+
+  it("under a cap within an estimated TDP's range the power ends are searched again and throughput moves (section 11)", () => {
+    // Inferentia2's TDP is 135 W, estimated 135..244 W; a 150 W cap is above 135 and below 244, so
+    // at the high end the clock is cbrt(150 / 244) = 0.85 of its own and the step is slower.
+    const power = inf2.powerRangeW;
+    if (!power) throw new Error('inferentia2 states no power range');
+    expect(power.tdpW).toEqual([135, 244]);
+    const capped = workload({
+      model: 'llama-3.1-8b',
+      precision: { weights: 'bf16', activations: 'bf16', kv_cache: 'bf16' },
+      input_tokens: 1000,
+      output_tokens: 200,
+      efficiency: PINNED_EFFICIENCY,
+      site: { power_cap_w: 150 },
+    });
+    const nominal = evaluate(inf2, capped);
+    const hot = evaluate({ ...inf2, tdpW: 244, systemWPerChip: power.systemWPerChip[1] }, capped);
+    const x = nominal.performance?.outputTokensPerSPerChip ?? 0;
+    const xHot = hot.performance?.outputTokensPerSPerChip ?? 0;
+    expect(xHot).toBeLessThan(x * 0.99);
+    const r = estimateRange(inf2, capped, nominal, undefined);
+    expect(r?.low.outputTokensPerSPerChip).toBeCloseTo(xHot, 9);
+    expect(r?.low.outputTokensPerJoule).toBeCloseTo(hot.energy?.outputTokensPerJoule ?? 0, 12);
+    // At 135 W the cap is above the TDP: no clock change, the high end's throughput stays.
+    expect(r?.high.outputTokensPerSPerChip).toBeCloseTo(x, 9);
+    // No cap: throughput does not depend on the TDP, and its ends stay at the nominal.
+    const { powerCapW: _cap, ...uncapped } = capped.site;
+    const free = { ...capped, site: uncapped };
+    const e = evaluate(inf2, free);
+    const rFree = estimateRange(inf2, free, e, undefined);
+    expect(rFree?.low.outputTokensPerSPerChip).toBe(e.performance?.outputTokensPerSPerChip);
   });
 
   it("under a power cap too, the low end reaches the cap's clock where nothing runs at both ends together", () => {

@@ -386,6 +386,38 @@ describe('leave one source out', () => {
     // Asked for only: the plain cross-validation has none.
     expect(crossValidate(cases).chipsLeftOut).toBeUndefined();
   });
+
+  it("an estimated collective latency widens a held-out row's range as compare's (section 11), left out or not", () => {
+    // Llama 3.3 70B on 8 Inferentia2s (AWS states its latency 132 us, 58..300 us): every row's
+    // range is its band's, times the throughput's ratio at 300 us below and at 58 us above. The
+    // same rows on a chip that states no latency range have the same prediction and band.
+    const inf2 = chipOf('inferentia2');
+    const { collectiveLatencyRangeS: _, ...exact } = inf2;
+    const layout = { model: 'llama-3.3-70b', chips: 8 } as const;
+    const on = (chip: typeof inf2) => [
+      ...rows('a', 1),
+      ...['p', 'q', 'r'].flatMap((s) => rows(s, 1, undefined, chip, 'nxdi', 'bf16', layout)),
+    ];
+    const ranged = crossValidate(on(inf2), { chipsLeftOut: true });
+    const plain = crossValidate(on(exact), { chipsLeftOut: true });
+    const held = ranged.rows.filter((r) => r.row.accelerator === 'inferentia2' && r.high !== undefined);
+    expect(held.length).toBeGreaterThan(0);
+    for (const r of held) {
+      const p = plain.rows.find((x) => x.row.id === r.row.id);
+      expect(r.prediction?.tokensPerSPerChip).toBe(p?.prediction?.tokensPerSPerChip);
+      expect(r.estimateHighRatio).toBeGreaterThan(1);
+      expect(r.estimateLowRatio).toBeLessThan(1);
+      expect(r.high).toBeCloseTo((p?.high ?? 0) * (r.estimateHighRatio ?? 0), 9);
+      expect(r.low).toBeCloseTo((p?.low ?? 0) * (r.estimateLowRatio ?? 0), 9);
+    }
+    const left = (ranged.chipsLeftOut ?? []).filter((t) => t.chip === 'inferentia2' && t.high !== undefined);
+    expect(left.length).toBeGreaterThan(0);
+    for (const t of left) {
+      const p = plain.chipsLeftOut?.find((x) => x.id === t.id);
+      expect(t.high).toBeCloseTo((p?.high ?? 0) * (t.estimateHighRatio ?? 0), 9);
+      expect(t.low).toBeCloseTo((p?.low ?? 0) * (t.estimateLowRatio ?? 0), 9);
+    }
+  });
 });
 
 /** A held-out row as the comparisons read it: its id, source (fold), error and whether it was in range. */
