@@ -416,15 +416,18 @@ export function compareAccelerators(
   options: { readonly ranges: boolean } = { ranges: true },
 ): Comparison {
   const deployments = accelerators.map((a) => chooseDeployment(a, workload));
+  // Each chip at its latency estimate's high end, where its note needs it; the range's own run
+  // there (the same chip and workload) takes it rather than searching again.
+  const atHigh: (Evaluation | undefined)[] = [];
   const evaluations = accelerators.map((a, i) => {
     const e = evaluate(a, workload, deployments[i]);
     const latency0 = options.ranges ? latencyWarning(a, workload) : undefined;
     if (!latency0) return e;
     // A chip that runs at the nominal latency but at no deployment at the high end: the range
     // (of the runs that meet the limits) leaves that out, so the note says it.
-    const unmetAtHigh =
-      e.performance !== undefined &&
-      !evaluate({ ...a, collectiveLatencyS: latency0.rangeS[1] }, workload).performance;
+    if (e.performance !== undefined)
+      atHigh[i] = evaluate({ ...a, collectiveLatencyS: latency0.rangeS[1] }, workload);
+    const unmetAtHigh = atHigh[i] !== undefined && !atHigh[i]?.performance;
     const latency = unmetAtHigh ? { ...latency0, unmetAtHigh: true as const } : latency0;
     // A latency limit missed at the nominal latency may be met within the estimate: say so.
     const fast = e.failure?.code === 'SLO_UNMET' ? estimatedInputEnds(a, workload).optimistic[0] : undefined;
@@ -451,6 +454,14 @@ export function compareAccelerators(
                 workload,
                 e,
                 efficiencyRange(accelerators[i] as Accelerator, workload, e),
+                (a, w) => {
+                  const known = atHigh[i];
+                  return known &&
+                    w === workload &&
+                    a.collectiveLatencyS === accelerators[i]?.collectiveLatencyRangeS?.[1]
+                    ? known
+                    : evaluate(a, w);
+                },
               ),
               deployments[i],
             )
@@ -611,13 +622,15 @@ export function estimatedInputRange(
   workload: Workload,
   nominal: Evaluation,
   range: EfficiencyRange | undefined,
+  // How a run is evaluated: a caller that already has one (compare's note at the high latency) passes it.
+  evaluateRun: (a: Accelerator, w: Workload) => Evaluation = evaluate,
 ): EfficiencyRange | undefined {
   const ends = estimatedInputEnds(accelerator, workload);
   const runs = [...ends.pessimistic, ...ends.optimistic];
   if (runs.length === 0) return range;
   const base = range ?? { low: rangeEnd(nominal), high: rangeEnd(nominal) };
   const at = rangeEnd(nominal);
-  const moved = runs.map(([a, w]) => rangeEnd(evaluate(a, w)));
+  const moved = runs.map(([a, w]) => rangeEnd(evaluateRun(a, w)));
   const low = { ...base.low };
   const high = { ...base.high };
   for (const k of Object.keys(at) as (keyof RangeEnd)[]) {
