@@ -417,8 +417,9 @@ describe('section 11: estimated prices and power widen the range', () => {
 });
 
 describe('section 11: an estimated collective latency widens the range', () => {
-  // Llama 3.3 70B on a pinned 12-chip replica: no latency limit, so the batch is the memory's.
-  const w = () =>
+  // Llama 3.3 70B on a pinned 12-chip replica: no latency limit, so the batch is the memory's
+  // (or a TPOT limit, where given).
+  const w = (tpotMs?: number) =>
     workload({
       model: 'llama-3.3-70b',
       precision: FP8,
@@ -426,6 +427,7 @@ describe('section 11: an estimated collective latency widens the range', () => {
       output_tokens: 300,
       deployment: { replica_chips: [12] },
       efficiency: PINNED_EFFICIENCY,
+      ...(tpotMs === undefined ? {} : { slo: { tpot_ms: tpotMs } }),
     });
   const inf2 = accelerator('inferentia2');
 
@@ -530,15 +532,7 @@ describe('section 11: an estimated collective latency widens the range', () => {
 
   it('a chip that misses a TPOT limit at 132 us but meets it at 58 us says so, with its throughput there', () => {
     // 160 all-reduces a token on the pinned 12 chips: 21.1 ms at 132 us, 9.3 ms at 58 us; TPOT <= 25 ms.
-    const tight = workload({
-      model: 'llama-3.3-70b',
-      precision: FP8,
-      input_tokens: 1000,
-      output_tokens: 300,
-      deployment: { replica_chips: [12] },
-      efficiency: PINNED_EFFICIENCY,
-      slo: { tpot_ms: 25 },
-    });
+    const tight = w(25);
     const e = compareAccelerators(tight, [inf2], 'inferentia2').evaluations[0]?.evaluation;
     expect(e?.failure?.code).toBe('SLO_UNMET');
     const x = evaluate({ ...inf2, collectiveLatencyS: 58e-6 }, tight).performance?.outputTokensPerSPerChip;
@@ -553,15 +547,7 @@ describe('section 11: an estimated collective latency widens the range', () => {
   it('a chip that runs at 132 us but at no deployment at 300 us: the note says the range leaves that out', () => {
     // TPOT <= 40 ms on the pinned 12 chips: at 300 us the 160 all-reduces a token alone take
     // 2 x 80 x 300 us = 48 ms > 40 ms, so nothing runs; at 132 us they take 21.1 ms and it runs.
-    const loose = workload({
-      model: 'llama-3.3-70b',
-      precision: FP8,
-      input_tokens: 1000,
-      output_tokens: 300,
-      deployment: { replica_chips: [12] },
-      efficiency: PINNED_EFFICIENCY,
-      slo: { tpot_ms: 40 },
-    });
+    const loose = w(40);
     const e = compareAccelerators(loose, [inf2], 'inferentia2').evaluations[0]?.evaluation;
     expect(e?.performance).toBeDefined();
     expect(evaluate({ ...inf2, collectiveLatencyS: 300e-6 }, loose).performance).toBeUndefined();
