@@ -1,5 +1,6 @@
 // The expectation language of --expect and `expect:` lists: parsing and checking, pure.
 import { UsageError } from '../io/errors.js';
+import { us } from '../render/words.js';
 import { didYouMean } from '../schema/issues.js';
 import { throughputDependence } from '../schema/metrics.js';
 import {
@@ -43,7 +44,7 @@ export interface ExpectationOutcome {
   readonly bounds?: readonly [number, number];
   readonly detail: string;
   /** The chip that runs no deployment at this collective latency (section 7a), where that made it UNCERTAIN. */
-  readonly servesNothing?: { readonly accelerator: string; readonly latencyUs: number };
+  readonly servesNothing?: { readonly accelerator: string; readonly latencyS: number };
 }
 
 const PATTERN =
@@ -221,13 +222,12 @@ function holdsExactly(v: number, op: Comparator, t: number): boolean {
 
 /**
  * Section 7a: where a chip runs no deployment at its stated collective latency's high end
- * (LATENCY_ESTIMATE with `unmetAtHigh`), that latency in microseconds; otherwise undefined.
+ * (LATENCY_ESTIMATE with `unmetAtHigh`), that latency in seconds; otherwise undefined.
  */
-function unmetAtHighUs(r: WorkloadResult, id: string | undefined): number | undefined {
+function unmetAtHighS(r: WorkloadResult, id: string | undefined): number | undefined {
   const a = r.accelerators.find((x) => x.id === id);
   const w = a?.warnings.find((x) => x.code === 'LATENCY_ESTIMATE' && x.unmetAtHigh === true);
-  const rangeS = w?.rangeS as readonly [number, number] | undefined;
-  return rangeS === undefined ? undefined : Number((rangeS[1] * 1e6).toPrecision(3));
+  return (w?.rangeS as readonly [number, number] | undefined)?.[1];
 }
 
 /**
@@ -277,12 +277,12 @@ export function checkExpectation(
   }
   // Section 7a: one chip serving nothing at its latency estimate's high end reads as 0 or
   // unbounded there; a verdict that reading contradicts is not settled.
-  const [subjectUs, versusUs] = [unmetAtHighUs(r, e.subject), unmetAtHighUs(r, e.versus)];
+  const [subjectS, versusS] = [unmetAtHighS(r, e.subject), unmetAtHighS(r, e.versus)];
   const nothing =
-    subjectUs !== undefined && versusUs === undefined
-      ? { id: e.subject, us: subjectUs, q: servingNothingQuantity(e.metric, true) }
-      : versusUs !== undefined && subjectUs === undefined
-        ? { id: e.versus as string, us: versusUs, q: servingNothingQuantity(e.metric, false) }
+    subjectS !== undefined && versusS === undefined
+      ? { id: e.subject, latencyS: subjectS, q: servingNothingQuantity(e.metric, true) }
+      : versusS !== undefined && subjectS === undefined
+        ? { id: e.versus as string, latencyS: versusS, q: servingNothingQuantity(e.metric, false) }
         : undefined;
   // 0 and unbounded are exact: compared strictly, not within holds' rounding tolerance.
   if (nothing?.q !== undefined && holdsExactly(nothing.q, e.op, e.threshold) !== ok) {
@@ -292,8 +292,8 @@ export function checkExpectation(
       status: 'UNCERTAIN',
       measured,
       ...(ranged ? { bounds } : {}),
-      detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${ranged ? ` (range ${fmt(bounds[0])}..${fmt(bounds[1])})` : ''}, but ${nothing.id} runs no deployment at ${nothing.us} us, the high end of its collective latency estimate (docs/model.md 7a)`,
-      servesNothing: { accelerator: nothing.id, latencyUs: nothing.us },
+      detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${ranged ? ` (range ${fmt(bounds[0])}..${fmt(bounds[1])})` : ''}, but ${nothing.id} runs no deployment at ${us(nothing.latencyS)} us, the high end of its collective latency estimate (docs/model.md 7a)`,
+      servesNothing: { accelerator: nothing.id, latencyS: nothing.latencyS },
     };
   }
   const what = b === undefined ? e.metric : `${e.metric} ratio`;

@@ -430,8 +430,11 @@ export function compareAccelerators(
     const unmetAtHigh = atHigh[i] !== undefined && !atHigh[i]?.performance;
     const latency = unmetAtHigh ? { ...latency0, unmetAtHigh: true as const } : latency0;
     // A latency limit missed at the nominal latency may be met within the estimate: say so.
-    const fast = e.failure?.code === 'SLO_UNMET' ? estimatedInputEnds(a, workload).optimistic[0] : undefined;
-    const x = fast && evaluate(fast[0], fast[1]).performance?.outputTokensPerSPerChip;
+    const x =
+      e.failure?.code === 'SLO_UNMET'
+        ? evaluate({ ...a, collectiveLatencyS: latency.rangeS[0] }, workload).performance
+            ?.outputTokensPerSPerChip
+        : undefined;
     const meets = x
       ? [{ code: 'MEETS_AT_LATENCY_LOW' as const, latencyS: latency.rangeS[0], outputTokensPerSPerChip: x }]
       : [];

@@ -4,6 +4,7 @@ import { grouped, localeNumber } from './format.js';
 import { recordBlocks, wrap, wrapIndented } from './table.js';
 import { escapeControl, markdownCell, safeJson } from './text.js';
 import { displayWidth } from './width.js';
+import { us } from './words.js';
 
 // Three significant figures; below a thousandth (which three decimals would print as 0) the
 // exponent form: a threshold of 1e-320 is not "0".
@@ -187,9 +188,9 @@ export function claimText(report: ClaimReport, terminal?: number): string {
 /** Why a range that meets the claim (or misses it) is UNCERTAIN all the same (docs/model.md 7a). */
 function servesNothingText(
   workload: string,
-  n: { readonly accelerator: string; readonly latencyUs: number },
+  n: { readonly accelerator: string; readonly latencyS: number },
 ): string {
-  return `${escapeControl(workload)} is UNCERTAIN because ${escapeControl(n.accelerator)} runs no deployment at ${n.latencyUs} us, the high end of its collective latency estimate, and serves nothing there (docs/model.md 7a).`;
+  return `${escapeControl(workload)} is UNCERTAIN because ${escapeControl(n.accelerator)} runs no deployment at ${us(n.latencyS)} us, the high end of its collective latency estimate, and serves nothing there (docs/model.md 7a).`;
 }
 
 function notes(report: ClaimReport, terminal: number | undefined): string {
