@@ -330,6 +330,6 @@ export async function surenessOf(
     expected: await at('expected'),
     allLow: await at('low'),
     allHigh: await at('high'),
-    margins: fleetMargins(problem, plan),
+    margins: fleetMargins(problem, plan, sizedAt),
   };
 }

@@ -272,7 +272,10 @@ export interface FleetMargin {
   readonly runnerUp: string;
   /** What the figure is: dollars per output token, or tokens per facility watt, per dollar or per chip. */
   readonly metric: 'usd_per_token' | 'tokens_per_w' | 'tokens_per_usd' | 'tokens_per_chip';
-  /** The runner-up's figure over the chip's (above 1 favours the runner-up), expected. */
+  /**
+   * The runner-up's figure over the chip's (above 1 favours the runner-up) at the figures the plan
+   * was sized at: expected, or both at that end (`fleet --at low|high`).
+   */
   readonly ratio: number;
   /** The runner-up at its low end over the chip at its high end: the reading best for the chip. */
   readonly ratioLow: number;
@@ -292,12 +295,16 @@ export interface FleetMargin {
 
 /**
  * For each workload the plan serves: the chip serving most of its tokens against the best other
- * option on the objective's per-token figure (section 8c). The figure is "higher is better" for
- * the chip, so a ratio (runner-up over chip) above 1 favours the runner-up; its range runs from
- * the runner-up at its low end over the chip at its high end to the reverse. Settled when the
- * whole range lies below 1.
+ * option on the objective's per-token figure (section 8c), both read at the figures the plan was
+ * sized at (`sizedAt`). The figure is "higher is better" for the chip, so a ratio (runner-up over
+ * chip) above 1 favours the runner-up; its range runs from the runner-up at its low end over the
+ * chip at its high end to the reverse. Settled when the whole range lies below 1.
  */
-export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
+export function fleetMargins(
+  p: FleetProblem,
+  plan: FleetPlan,
+  sizedAt: 'expected' | RangeEndName = 'expected',
+): FleetMargin[] {
   const metric: FleetMargin['metric'] =
     p.objective === 'min_cost'
       ? 'usd_per_token'
@@ -337,13 +344,16 @@ export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
     const top = [...served].sort((a, b) => b[1] - a[1])[0]?.[0];
     const mine = p.options.find((o) => o.workload === w.name && o.chip === top);
     if (mine === undefined) continue;
+    const at = (o: FleetOption, end: RangeEndName) => merit(o.ends?.[end] ?? o) ?? (merit(o) as number);
+    // The plan sized at an end chose its chips on that end's figures: the runner-up and the ratio
+    // are read there too, or the margin can name as cheaper a chip the plan rightly passed over.
+    const sized = (o: FleetOption) => (sizedAt === 'expected' ? merit(o) : at(o, sizedAt));
     const others = p.options
       .filter((o) => o.workload === w.name && o.chip !== top && merit(o) !== undefined)
-      .sort((a, b) => (merit(b) as number) - (merit(a) as number));
+      .sort((a, b) => (sized(b) as number) - (sized(a) as number));
     const next = others[0];
     const m = merit(mine);
     if (next === undefined || m === undefined) continue;
-    const at = (o: FleetOption, end: RangeEndName) => merit(o.ends?.[end] ?? o) ?? (merit(o) as number);
     // As a ratio of goodness: runner-up over chip. The chip's low end with the runner-up's high
     // end is the most favourable reading for the runner-up.
     out.push({
@@ -351,7 +361,7 @@ export function fleetMargins(p: FleetProblem, plan: FleetPlan): FleetMargin[] {
       chip: mine.chip,
       runnerUp: next.chip,
       metric,
-      ratio: (merit(next) as number) / m,
+      ratio: (sized(next) as number) / (sized(mine) as number),
       ratioLow: at(next, 'low') / at(mine, 'high'),
       ratioHigh: at(next, 'high') / at(mine, 'low'),
       ...(demandsMet ? { undecided: true as const } : {}),

@@ -145,8 +145,11 @@ const times = (v: number, digits = 2) => {
   return `${p.includes('e+') ? grouped(Number(p)) : p}x`;
 };
 
-/** A margin in words: the runner-up's figure against the chip's, its range, and whether it is settled. */
-function marginText(m: FleetMargin): string {
+/**
+ * A margin in words: the runner-up's figure against the chip's (at the figures the plan was sized
+ * at), its range, and whether it is settled.
+ */
+function marginText(m: FleetMargin, at: FleetReport['at']): string {
   // Cost is the one figure where lower is better: state it as such, inverting the goodness ratio.
   const cost = m.metric === 'usd_per_token';
   const [v, lo, hi] = cost
@@ -161,7 +164,7 @@ function marginText(m: FleetMargin): string {
       : m.ratioLow > 1
         ? `${escapeText(m.runnerUp)} is better at every reading (caps or budgets keep it out)`
         : 'not settled';
-  return `${escapeText(m.workload)}: ${escapeText(m.chip)}; next best ${escapeText(m.runnerUp)} at ${times(v, 3)} its ${metricWords[m.metric]} (${times(lo)}-${times(hi)} over the ranges): ${verdict}`;
+  return `${escapeText(m.workload)}: ${escapeText(m.chip)}; next best ${escapeText(m.runnerUp)} at ${times(v, 3)} its ${metricWords[m.metric]}${at === 'expected' ? '' : ` at the ${at} ends`} (${times(lo)}-${times(hi)} over the ranges): ${verdict}`;
 }
 
 /** Section 8c in lines: the objective at the ranges' ends, then each workload's margin. */
@@ -169,7 +172,7 @@ function surenessLines(r: FleetReport, s: FleetSureness): string[] {
   return [
     '',
     `how sure (docs/model.md 8c): ${objectiveText(r, s.expected)} as expected; ${objectiveText(r, s.allLow)} with every chip at the low end of its range, ${objectiveText(r, s.allHigh)} at the high end`,
-    ...s.margins.map((m) => `  ${marginText(m)}`),
+    ...s.margins.map((m) => `  ${marginText(m, r.at)}`),
   ];
 }
 

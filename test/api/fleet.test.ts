@@ -192,6 +192,37 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
     expect(m.W2).toMatchObject({ chip: 'B', runnerUp: 'C', ratio: 0.5, ratioLow: 0.5, ratioHigh: 0.5 });
   });
 
+  it('margins of a plan sized at the low ends are read at the low ends: runner-up and ratio alike', async () => {
+    const p = withEnds(problem({}));
+    const { plan } = await solveFleet(p);
+    const m = Object.fromEntries(fleetMargins(p, plan, 'low').map((x) => [x.workload, x]));
+    // W1: B's low 40 over A's low 80 = 0.5 (at the expected figures 50/100, also 0.5); W3: D's low
+    // 20 over C's low 50 = 0.4 (expected 0.25). The range is the same as at the expected figures.
+    expect(m.W1).toMatchObject({ chip: 'A', runnerUp: 'B', ratio: 0.5, ratioHigh: 0.75 });
+    expect(m.W3).toMatchObject({ chip: 'C', runnerUp: 'D', ratio: 0.4, ratioHigh: 1.2 });
+    expect(m.W3?.ratioLow).toBeCloseTo(20 / 150, 12);
+    // At the high ends: W3 D's 60 over C's 150 = 0.4; W1 B's 60 over A's 120 = 0.5.
+    const h = Object.fromEntries(fleetMargins(p, plan, 'high').map((x) => [x.workload, x]));
+    expect(h.W3?.ratio).toBeCloseTo(0.4, 12);
+    expect(h.W1?.ratio).toBeCloseTo(0.5, 12);
+    // B on W1 falling to 10 at its low end puts D (25, no range) ahead of it there: at the low
+    // ends the runner-up is D, 25/80 = 0.3125; at the expected figures it is still B (50 > 25).
+    const wide: FleetProblem = {
+      ...p,
+      options: p.options.map((o) =>
+        o.chip === 'B' && o.workload === 'W1' && o.ends
+          ? { ...o, ends: { ...o.ends, low: { ...o.ends.low, tokensPerDayPerChip: 10 } } }
+          : o,
+      ),
+    };
+    const low = fleetMargins(wide, plan, 'low').find((x) => x.workload === 'W1');
+    expect(low).toMatchObject({ chip: 'A', runnerUp: 'D', ratio: 25 / 80 });
+    expect(fleetMargins(wide, plan).find((x) => x.workload === 'W1')).toMatchObject({
+      runnerUp: 'B',
+      ratio: 0.5,
+    });
+  });
+
   it('most tokens under a power budget compares tokens per watt: D draws 2 kW, so on W3 it is 0.125x C', async () => {
     const p = withEnds(problem({}));
     const { plan } = await solveFleet(p);
@@ -516,10 +547,22 @@ describe('infercost fleet', () => {
       );
       expect(a.output_tokens_per_day).toBeCloseTo(a.chips * o.ends.low.output_tokens_per_day_per_chip, 0);
     }
+    // Each margin is read at the low ends too: the runner-up's tokens per dollar there over the
+    // chip's (it read the expected figures, so the plan seemed to pass over a cheaper chip).
+    const perUsd = (chip: string, workload: string) => {
+      const o = d.options.find(
+        (x: { chip: string; workload: string }) => x.chip === chip && x.workload === workload,
+      );
+      return o.ends.low.output_tokens_per_day_per_chip / o.ends.low.usd_per_year_per_chip;
+    };
+    expect(d.sureness.margins).toHaveLength(3);
+    for (const m of d.sureness.margins)
+      expect(m.ratio).toBeCloseTo(perUsd(m.runner_up, m.workload) / perUsd(m.chip, m.workload), 12);
     const text = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--at', 'low']);
     expect(text.stdout.split('\n')[0]).toMatch(
       /tco \(owner cost\) prices, every chip at the low end of its range$/,
     );
+    expect(text.stdout.match(/its cost per token at the low ends \(/g)).toHaveLength(3);
     const bad = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--at', 'middle']);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
