@@ -1,6 +1,6 @@
 // The expectation language of --expect and `expect:` lists: parsing and checking, pure.
 import { UsageError } from '../io/errors.js';
-import { us } from '../render/words.js';
+import { servesNothingAt } from '../render/words.js';
 import { didYouMean } from '../schema/issues.js';
 import { throughputDependence } from '../schema/metrics.js';
 import {
@@ -43,9 +43,17 @@ export interface ExpectationOutcome {
   /** Low and high of the measured quantity over the efficiency ranges, when any applies. */
   readonly bounds?: readonly [number, number];
   readonly detail: string;
-  /** The chip that runs no deployment at this collective latency (section 7a), where that made it UNCERTAIN. */
-  readonly servesNothing?: { readonly accelerator: string; readonly latencyS: number };
+  /**
+   * The chip that runs no deployment at an estimate's end (section 7a), where that made it
+   * UNCERTAIN: its collective latency's high end, or the low end of a power cap's clock.
+   */
+  readonly servesNothing?: ServesNothing;
 }
+
+/** Where a chip runs no deployment (section 7a): at this collective latency, or this fraction of its clock. */
+export type ServesNothing =
+  | { readonly accelerator: string; readonly latencyS: number }
+  | { readonly accelerator: string; readonly clockFraction: number };
 
 const PATTERN =
   /^\s*([a-z0-9][a-z0-9._-]*)(?:\s*\/\s*([a-z0-9][a-z0-9._-]*))?\s+([a-z0-9_]+)\s*(>=|<=|>|<)\s*(\S+)\s*$/;
@@ -222,12 +230,19 @@ function holdsExactly(v: number, op: Comparator, t: number): boolean {
 
 /**
  * Section 7a: where a chip runs no deployment at its stated collective latency's high end
- * (LATENCY_ESTIMATE with `unmetAtHigh`), that latency in seconds; otherwise undefined.
+ * (LATENCY_ESTIMATE with `unmetAtHigh`) or at a power cap's clock low end (POWER_CAP_BELOW_TDP
+ * with `unmetAtLow`: exponent 1, the clock `cap / tdp`), that end; the latency first where both.
  */
-function unmetAtHighS(r: WorkloadResult, id: string | undefined): number | undefined {
+function servesNothingIn(r: WorkloadResult, id: string | undefined): ServesNothing | undefined {
   const a = r.accelerators.find((x) => x.id === id);
-  const w = a?.warnings.find((x) => x.code === 'LATENCY_ESTIMATE' && x.unmetAtHigh === true);
-  return (w?.rangeS as readonly [number, number] | undefined)?.[1];
+  if (a === undefined || id === undefined) return undefined;
+  const w = a.warnings.find((x) => x.code === 'LATENCY_ESTIMATE' && x.unmetAtHigh === true);
+  const latencyS = (w?.rangeS as readonly [number, number] | undefined)?.[1];
+  if (latencyS !== undefined) return { accelerator: id, latencyS };
+  const cap = a.warnings.find((x) => x.code === 'POWER_CAP_BELOW_TDP' && x.unmetAtLow === true);
+  return cap && typeof cap.capW === 'number' && typeof cap.tdpW === 'number'
+    ? { accelerator: id, clockFraction: cap.capW / cap.tdpW }
+    : undefined;
 }
 
 /**
@@ -277,12 +292,12 @@ export function checkExpectation(
   }
   // Section 7a: one chip serving nothing at its latency estimate's high end reads as 0 or
   // unbounded there; a verdict that reading contradicts is not settled.
-  const [subjectS, versusS] = [unmetAtHighS(r, e.subject), unmetAtHighS(r, e.versus)];
+  const [subjectN, versusN] = [servesNothingIn(r, e.subject), servesNothingIn(r, e.versus)];
   const nothing =
-    subjectS !== undefined && versusS === undefined
-      ? { id: e.subject, latencyS: subjectS, q: servingNothingQuantity(e.metric, true) }
-      : versusS !== undefined && subjectS === undefined
-        ? { id: e.versus as string, latencyS: versusS, q: servingNothingQuantity(e.metric, false) }
+    subjectN !== undefined && versusN === undefined
+      ? { at: subjectN, q: servingNothingQuantity(e.metric, true) }
+      : versusN !== undefined && subjectN === undefined
+        ? { at: versusN, q: servingNothingQuantity(e.metric, false) }
         : undefined;
   // 0 and unbounded are exact: compared strictly, not within holds' rounding tolerance.
   if (nothing?.q !== undefined && holdsExactly(nothing.q, e.op, e.threshold) !== ok) {
@@ -292,8 +307,8 @@ export function checkExpectation(
       status: 'UNCERTAIN',
       measured,
       ...(ranged ? { bounds } : {}),
-      detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${ranged ? ` (range ${fmt(bounds[0])}..${fmt(bounds[1])})` : ''}, but ${nothing.id} runs no deployment at ${us(nothing.latencyS)} us, the high end of its collective latency estimate (docs/model.md 7a)`,
-      servesNothing: { accelerator: nothing.id, latencyS: nothing.latencyS },
+      detail: `${what} ${fmt(measured)} ${ok ? '' : 'not '}${e.op} ${fmt(e.threshold)}${ranged ? ` (range ${fmt(bounds[0])}..${fmt(bounds[1])})` : ''}, but ${nothing.at.accelerator} runs no deployment at ${servesNothingAt(nothing.at)} (docs/model.md 7a)`,
+      servesNothing: nothing.at,
     };
   }
   const what = b === undefined ? e.metric : `${e.metric} ratio`;

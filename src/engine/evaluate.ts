@@ -82,6 +82,8 @@ export type Warning =
       readonly tdpW: number;
       /** 6.2, when `power_capped_clock` is on: the clock the matrix units keep under the cap. */
       readonly clockFraction?: number;
+      /** 6.2: no deployment meets the limits at the clock's low end (exponent 1); the range leaves it out. */
+      readonly unmetAtLow?: true;
     };
 
 export interface Performance {
@@ -416,11 +418,26 @@ export function compareAccelerators(
   options: { readonly ranges: boolean } = { ranges: true },
 ): Comparison {
   const deployments = accelerators.map((a) => chooseDeployment(a, workload));
-  // Each chip at its latency estimate's high end, where its note needs it; the range's own run
-  // there (the same chip and workload) takes it rather than searching again.
+  // Each chip at its latency estimate's high end and at its capped clock's low end, where its
+  // notes need them; the range's own runs there (the same chip and workload) take them rather
+  // than searching again.
   const atHigh: (Evaluation | undefined)[] = [];
+  const atClockLow: (Evaluation | undefined)[] = [];
   const evaluations = accelerators.map((a, i) => {
-    const e = evaluate(a, workload, deployments[i]);
+    const e0 = evaluate(a, workload, deployments[i]);
+    // Section 6.2: a chip that runs at the cap's nominal clock but at no deployment at the
+    // clock's low end: the range leaves that out, so the cap's note says it.
+    if (options.ranges && e0.performance !== undefined && clockIsCapped(a, workload))
+      atClockLow[i] = evaluate(a, atCapClockLow(workload));
+    const e =
+      atClockLow[i] !== undefined && !atClockLow[i]?.performance
+        ? {
+            ...e0,
+            warnings: e0.warnings.map((w) =>
+              w.code === 'POWER_CAP_BELOW_TDP' ? { ...w, unmetAtLow: true as const } : w,
+            ),
+          }
+        : e0;
     const latency0 = options.ranges ? latencyWarning(a, workload) : undefined;
     if (!latency0) return e;
     // A chip that runs at the nominal latency but at no deployment at the high end: the range
@@ -458,12 +475,23 @@ export function compareAccelerators(
                 e,
                 efficiencyRange(accelerators[i] as Accelerator, workload, e),
                 (a, w) => {
-                  const known = atHigh[i];
-                  return known &&
+                  const high = atHigh[i];
+                  if (
+                    high &&
                     w === workload &&
                     a.collectiveLatencyS === accelerators[i]?.collectiveLatencyRangeS?.[1]
-                    ? known
-                    : evaluate(a, w);
+                  )
+                    return high;
+                  // estimatedInputEnds pairs the chip itself with the workload at the clock's low end
+                  const low = atClockLow[i];
+                  if (
+                    low &&
+                    a === accelerators[i] &&
+                    w !== workload &&
+                    w.site.powerCapClockExponent === CAP_CLOCK_EXPONENT.low
+                  )
+                    return low;
+                  return evaluate(a, w);
                 },
               ),
               deployments[i],
@@ -580,6 +608,18 @@ export function estimatedLatencyRangeS(
   return fitted ? undefined : accelerator.collectiveLatencyRangeS;
 }
 
+/** Section 6.2: a cap below the chip's TDP slows its clock (the switch on). */
+function clockIsCapped(accelerator: Accelerator, workload: Workload): boolean {
+  return (
+    cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, workload.mechanisms.powerCappedClock) !== 1
+  );
+}
+
+/** Section 6.2: the workload with the cap's clock at the low end of its estimate (exponent 1). */
+function atCapClockLow(workload: Workload): Workload {
+  return { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } };
+}
+
 /**
  * Section 11: the chip and workload with estimated performance inputs at their ends. `pessimistic`
  * lists the runs that cost throughput: every such input at its costly end together (6.2's exponent
@@ -595,13 +635,9 @@ export function estimatedInputEnds(
   readonly pessimistic: readonly (readonly [Accelerator, Workload])[];
   readonly optimistic: readonly (readonly [Accelerator, Workload])[];
 } {
-  const capped =
-    cappedClockFraction(accelerator.tdpW, workload.site.powerCapW, workload.mechanisms.powerCappedClock) !==
-    1;
+  const capped = clockIsCapped(accelerator, workload);
   const alpha = estimatedLatencyRangeS(accelerator, workload);
-  const slowWorkload = capped
-    ? { ...workload, site: { ...workload.site, powerCapClockExponent: CAP_CLOCK_EXPONENT.low } }
-    : workload;
+  const slowWorkload = capped ? atCapClockLow(workload) : workload;
   const slowAccelerator = alpha ? { ...accelerator, collectiveLatencyS: alpha[1] } : accelerator;
   const pessimistic: (readonly [Accelerator, Workload])[] =
     capped || alpha ? [[slowAccelerator, slowWorkload]] : [];

@@ -1,10 +1,11 @@
 // The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
 import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
+import type { ServesNothing } from '../api/expect.js';
 import { grouped, localeNumber } from './format.js';
 import { recordBlocks, wrap, wrapIndented } from './table.js';
 import { escapeControl, markdownCell, safeJson } from './text.js';
 import { displayWidth } from './width.js';
-import { us } from './words.js';
+import { servesNothingAt } from './words.js';
 
 // Three significant figures; below a thousandth (which three decimals would print as 0) the
 // exponent form: a threshold of 1e-320 is not "0".
@@ -186,11 +187,8 @@ export function claimText(report: ClaimReport, terminal?: number): string {
 }
 
 /** Why a range that meets the claim (or misses it) is UNCERTAIN all the same (docs/model.md 7a). */
-function servesNothingText(
-  workload: string,
-  n: { readonly accelerator: string; readonly latencyS: number },
-): string {
-  return `${escapeControl(workload)} is UNCERTAIN because ${escapeControl(n.accelerator)} runs no deployment at ${us(n.latencyS)} us, the high end of its collective latency estimate, and serves nothing there (docs/model.md 7a).`;
+function servesNothingText(workload: string, n: ServesNothing): string {
+  return `${escapeControl(workload)} is UNCERTAIN because ${escapeControl(n.accelerator)} runs no deployment at ${servesNothingAt(n)}, and serves nothing there (docs/model.md 7a).`;
 }
 
 function notes(report: ClaimReport, terminal: number | undefined): string {

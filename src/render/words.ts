@@ -1,4 +1,6 @@
 // The one place engine data (failures, warnings) becomes English.
+
+import type { ServesNothing } from '../api/expect.js';
 import type { Failure } from '../engine/deploy.js';
 import type { Warning } from '../engine/evaluate.js';
 import type { EfficiencyFactor, Precision } from '../engine/types.js';
@@ -79,7 +81,7 @@ export function warningText(w: Warning): string {
     case 'POWER_CAP_BELOW_TDP':
       return w.clockFraction === undefined
         ? `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound`
-        : `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: its matrix units run at ${percent(w.clockFraction)}% of their clock, the least slowdown the cap allows, and at ${percent(w.capW / w.tdpW)}% at the range's low end (docs/model.md 6.2), so tokens per joule is an upper bound`;
+        : `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: its matrix units run at ${percent(w.clockFraction)}% of their clock, the least slowdown the cap allows, and at ${percent(w.capW / w.tdpW)}% at the range's low end${w.unmetAtLow ? ', where no deployment meets the limits, which the range leaves out' : ''} (docs/model.md 6.2), so tokens per joule is an upper bound`;
     case 'EFFICIENCY_ASSUMED':
       return `efficiency factors assumed, not calibrated: ${w.factors.map((f) => FACTOR_NAMES[f]).join(', ')}`;
     case 'BATCH_CAPPED':
@@ -111,4 +113,11 @@ export function replicaText(d: NonNullable<AcceleratorResult['deployment']>): st
   if (p?.prefill && p.decode)
     return `${p.decode.replicas}x${p.decode.chips}D${ep}+${p.prefill.replicas}x${p.prefill.chips}P x B${d.batch}`;
   return `${d.chips}${ep} x B${d.batch}`;
+}
+
+/** The end where a chip runs nothing (section 7a), in words: "300 us, the high end of its collective latency estimate". */
+export function servesNothingAt(n: ServesNothing): string {
+  return 'latencyS' in n
+    ? `${us(n.latencyS)} us, the high end of its collective latency estimate`
+    : `${percent(n.clockFraction)}% of its clock, the low end of the power cap's clock estimate`;
 }

@@ -151,6 +151,29 @@ describe('infercost claim', () => {
       expect(text).toMatch(new RegExp(`\\n  ${name.replace(/[()]/g, '\\$&')} +\\* `));
   });
 
+  it("an end where a chip runs nothing at the cap's low clock reads the same way (docs/model.md 6.2, 7a)", () => {
+    // H100 on chat under 250 W with a 7 ms TPOT runs at the cube root's clock (71%) and at none at
+    // 250/700 = 36% (test/engine/model.test.ts): H100 over B200 in tokens per dollar reads 0 there.
+    const set = ['site.power_cap_w=250', 'slo.tpot_ms=7'];
+    const verdict = (c: string) => analyseClaim(env, c, ['chat'], { set }).workloads[0]?.outcome;
+    // the range (0.035..0.19) meets >= 0.01 throughout and misses <= 0.01 throughout; 0 reads the other way
+    const atLeast = verdict('h100-sxm/b200 tokens_per_dollar >= 0.01');
+    expect(atLeast?.bounds?.[0]).toBeGreaterThan(0.01);
+    expect([atLeast?.status, atLeast?.servesNothing]).toEqual([
+      'UNCERTAIN',
+      { accelerator: 'h100-sxm', clockFraction: 250 / 700 },
+    ]);
+    expect(verdict('h100-sxm/b200 tokens_per_dollar <= 0.01')?.status).toBe('UNCERTAIN');
+    // B200 over H100: unbounded where H100 serves nothing, which ">= 5" also meets: PASS stands.
+    const over = verdict('b200/h100-sxm tokens_per_dollar >= 5');
+    expect(over?.bounds?.[0]).toBeGreaterThan(5);
+    expect([over?.status, over?.servesNothing]).toEqual(['PASS', undefined]);
+    const text = claimText(analyseClaim(env, 'h100-sxm/b200 tokens_per_dollar >= 0.01', ['chat'], { set }));
+    expect(text).toContain(
+      "\nchat is UNCERTAIN because h100-sxm runs no deployment at 36% of its clock, the low end of the power cap's clock estimate, and serves nothing there (docs/model.md 7a).\n",
+    );
+  });
+
   it('a space parts the longest label from its flip mark; a metric with no break-even has no break-even line', () => {
     // Trainium3 over B200 on chat under tco: the longest label, "trainium3 throughput (CV
     // interval)", flips the verdict; its "*" ran into it ("interval)*").

@@ -406,6 +406,28 @@ describe('gates and exit codes', () => {
     expect(slowed.deployment.batch).toBeLessThan(off.deployment.batch);
   });
 
+  it('a cap whose low clock meets no deployment says the range leaves it out, in words and JSON (docs/model.md 6.2)', async () => {
+    const args = ['compare', CHAT, '--accelerators', 'h100-sxm', '--set', 'site.power_cap_w=250'];
+    const tight = JSON.parse((await runCli([...args, '--set', 'slo.tpot_ms=7', '--format', 'json'])).stdout)
+      .results[0].accelerators[0];
+    expect(tight.status).toBe('ok');
+    // (250 / 700)^(1/3) = 0.709; at exponent 1 the clock is 250 / 700 = 36%, where batch 1 on 8
+    // chips takes 7.02 ms against the 7 ms TPOT (test/engine/model.test.ts)
+    expect(tight.warnings).toContainEqual({
+      code: 'POWER_CAP_BELOW_TDP',
+      capW: 250,
+      tdpW: 700,
+      clockFraction: expect.closeTo(0.7094917, 6),
+      unmetAtLow: true,
+      message:
+        "power cap 250 W is below this chip's 700 W TDP: its matrix units run at 71% of their clock, the least slowdown the cap allows, and at 36% at the range's low end, where no deployment meets the limits, which the range leaves out (docs/model.md 6.2), so tokens per joule is an upper bound",
+    });
+    // chat's own 40 ms runs at 36% too: no such words
+    const loose = await runCli(args);
+    expect(loose.stdout).toContain("and at 36% at the range's low end (docs/model.md 6.2)");
+    expect(loose.stdout).not.toContain('where no deployment meets the limits');
+  });
+
   it('a cap below a watt is stated with its significant digits, not rounded to "0 W" and "0%"', async () => {
     const r = await runCli([
       'compare',

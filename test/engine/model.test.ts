@@ -29,6 +29,7 @@ import { precisionOf } from '../../src/engine/precision.js';
 import type { Accelerator, Workload } from '../../src/engine/types.js';
 import { acceleratorFor } from '../../src/io/workload.js';
 import { acceleratorRules } from '../../src/schema/rules.js';
+import { WORKLOAD_DEFAULTS } from '../../src/schema/workload.js';
 import { accelerator, bundled, PINNED_EFFICIENCY, workload } from '../helpers/data.js';
 
 const FP8 = { weights: 'fp8', activations: 'fp8', kv_cache: 'fp8' } as const;
@@ -634,6 +635,51 @@ describe('section 11: an estimated collective latency widens the range', () => {
     const latencyOnly = x({ ...trn3, collectiveLatencyS: 300e-6 }, base) ?? n;
     expect(r?.low.outputTokensPerSPerChip).toBeCloseTo((10 * Math.min(capOnly, latencyOnly)) / n, 9);
     expect(r?.low.outputTokensPerSPerChip).toBeLessThan(10);
+  });
+
+  it("a chip that runs at the cap's cube-root clock but at no deployment at its low end: the cap's note says the range leaves that out", () => {
+    // H100 on chat under a 250 W cap: the clock is cbrt(250 / 700) = 0.709 of its own, 0.357 at
+    // exponent 1. With a 7 ms TPOT it runs at 0.709 (batch 1 on 8 chips, 6.976 ms) and nowhere at
+    // 0.357: there its prefill, 32 -> 46 ms, spread over 300 output tokens adds 0.047 ms, and
+    // batch 1 on 8 chips takes 7.023 ms. With chat's own 40 ms it runs at both.
+    const h100 = accelerator('h100-sxm');
+    const chat = (tpotMs: number) =>
+      workload({
+        model: 'llama-3.3-70b',
+        precision: FP8,
+        input_tokens: 800,
+        output_tokens: 300,
+        slo: { ttft_ms: 500, tpot_ms: tpotMs },
+        site: { power_cap_w: 250 },
+        // as compare runs chat.yaml, the defaults on
+        mechanisms: WORKLOAD_DEFAULTS.mechanisms,
+      });
+    const note = (w: Workload) =>
+      compareAccelerators(w, [h100], 'h100-sxm').evaluations[0]?.evaluation.warnings.find(
+        (x) => x.code === 'POWER_CAP_BELOW_TDP',
+      );
+    const tight = chat(7);
+    const slow = { ...tight, site: { ...tight.site, powerCapClockExponent: 1 } };
+    expect(evaluate(h100, tight).performance).toBeDefined();
+    expect(evaluate(h100, slow).performance).toBeUndefined();
+    expect(note(tight)).toEqual({
+      code: 'POWER_CAP_BELOW_TDP',
+      capW: 250,
+      tdpW: 700,
+      clockFraction: Math.cbrt(250 / 700),
+      unmetAtLow: true,
+    });
+    const loose = chat(40);
+    expect(
+      evaluate(h100, { ...loose, site: { ...loose.site, powerCapClockExponent: 1 } }).performance,
+    ).toBeDefined();
+    expect(note(loose)).not.toHaveProperty('unmetAtLow');
+    // A comparison that states no ranges (a sweep) does not run the end.
+    expect(
+      compareAccelerators(tight, [h100], 'h100-sxm', {
+        ranges: false,
+      }).evaluations[0]?.evaluation.warnings.find((x) => x.code === 'POWER_CAP_BELOW_TDP'),
+    ).not.toHaveProperty('unmetAtLow');
   });
 
   it('a stated latency range must hold the value', () => {
