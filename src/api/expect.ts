@@ -53,7 +53,8 @@ export interface ExpectationOutcome {
 /** Where a chip runs no deployment (section 7a): at this collective latency, or this fraction of its clock. */
 export type ServesNothing =
   | { readonly accelerator: string; readonly latencyS: number }
-  | { readonly accelerator: string; readonly clockFraction: number };
+  | { readonly accelerator: string; readonly clockFraction: number }
+  | { readonly accelerator: string; readonly tdpW: number; readonly capW: number };
 
 const PATTERN =
   /^\s*([a-z0-9][a-z0-9._-]*)(?:\s*\/\s*([a-z0-9][a-z0-9._-]*))?\s+([a-z0-9_]+)\s*(>=|<=|>|<)\s*(\S+)\s*$/;
@@ -230,8 +231,9 @@ function holdsExactly(v: number, op: Comparator, t: number): boolean {
 
 /**
  * Section 7a: where a chip runs no deployment at its stated collective latency's high end
- * (LATENCY_ESTIMATE with `unmetAtHigh`) or at a power cap's clock low end (POWER_CAP_BELOW_TDP
- * with `unmetAtLow`: exponent 1, the clock `cap / tdp`), that end; the latency first where both.
+ * (LATENCY_ESTIMATE with `unmetAtHigh`), at a power cap's clock low end (POWER_CAP_BELOW_TDP
+ * with `unmetAtLow`: exponent 1, the clock `cap / tdp`) or under the cap at its estimated TDP's
+ * high (POWER_ESTIMATE with `unmetAtTdpW`), that end; the first of them where several.
  */
 function servesNothingIn(r: WorkloadResult, id: string | undefined): ServesNothing | undefined {
   const a = r.accelerators.find((x) => x.id === id);
@@ -240,8 +242,11 @@ function servesNothingIn(r: WorkloadResult, id: string | undefined): ServesNothi
   const latencyS = (w?.rangeS as readonly [number, number] | undefined)?.[1];
   if (latencyS !== undefined) return { accelerator: id, latencyS };
   const cap = a.warnings.find((x) => x.code === 'POWER_CAP_BELOW_TDP' && x.unmetAtLow === true);
-  return cap && typeof cap.capW === 'number' && typeof cap.tdpW === 'number'
-    ? { accelerator: id, clockFraction: cap.capW / cap.tdpW }
+  if (cap && typeof cap.capW === 'number' && typeof cap.tdpW === 'number')
+    return { accelerator: id, clockFraction: cap.capW / cap.tdpW };
+  const hot = a.warnings.find((x) => x.code === 'POWER_ESTIMATE' && typeof x.unmetAtTdpW === 'number');
+  return hot && typeof hot.capW === 'number'
+    ? { accelerator: id, tdpW: hot.unmetAtTdpW as number, capW: hot.capW }
     : undefined;
 }
 

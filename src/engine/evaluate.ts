@@ -43,7 +43,16 @@ export type Warning =
   | { readonly code: 'NO_PRICE'; readonly plan: Plan; readonly provider?: string; readonly basis?: string }
   /** `provider` is `command line` for a price given with --set (the user's figure, no quote). */
   | { readonly code: 'PRICE_ESTIMATE'; readonly plan: Plan; readonly provider?: string }
-  | { readonly code: 'POWER_ESTIMATE'; readonly field: 'tdp' | 'system' }
+  | {
+      readonly code: 'POWER_ESTIMATE';
+      readonly field: 'tdp' | 'system';
+      /**
+       * Section 11, `tdp` under a cap below its stated high: that high, where the cap's clock
+       * meets no deployment (the range leaves it out).
+       */
+      readonly unmetAtTdpW?: number;
+      readonly capW?: number;
+    }
   | { readonly code: 'EFFICIENCY_ASSUMED'; readonly factors: readonly EfficiencyFactor[] }
   | { readonly code: 'BATCH_CAPPED'; readonly requested: number; readonly batch: number }
   | {
@@ -429,12 +438,23 @@ export function compareAccelerators(
     // clock's low end: the range leaves that out, so the cap's note says it.
     if (options.ranges && e0.performance !== undefined && clockIsCapped(a, workload))
       atClockLow[i] = evaluate(a, atCapClockLow(workload));
+    // Section 11: likewise at an estimated TDP's stated high, where the cap lies below it.
+    const hotTdpW =
+      options.ranges && e0.performance !== undefined && a.powerIsEstimate.tdp && tdpMovesClock(a, workload)
+        ? a.powerRangeW?.tdpW[1]
+        : undefined;
+    const unmetHot = hotTdpW !== undefined && !evaluate(atPowerEnd(a, 1, workload), workload).performance;
+    const unmetLow = atClockLow[i] !== undefined && !atClockLow[i]?.performance;
     const e =
-      atClockLow[i] !== undefined && !atClockLow[i]?.performance
+      unmetLow || unmetHot
         ? {
             ...e0,
             warnings: e0.warnings.map((w) =>
-              w.code === 'POWER_CAP_BELOW_TDP' ? { ...w, unmetAtLow: true as const } : w,
+              unmetLow && w.code === 'POWER_CAP_BELOW_TDP'
+                ? { ...w, unmetAtLow: true as const }
+                : unmetHot && w.code === 'POWER_ESTIMATE' && w.field === 'tdp'
+                  ? { ...w, unmetAtTdpW: hotTdpW, capW: workload.site.powerCapW as number }
+                  : w,
             ),
           }
         : e0;
@@ -608,6 +628,32 @@ export function estimatedLatencyRangeS(
   return fitted ? undefined : accelerator.collectiveLatencyRangeS;
 }
 
+/** Section 11: under a cap below an estimated TDP's stated high (6.2 on), the clock depends on the TDP. */
+function tdpMovesClock(accelerator: Accelerator, workload: Workload): boolean {
+  const power = accelerator.powerRangeW;
+  const cap = workload.site.powerCapW;
+  return (
+    power !== undefined && workload.mechanisms.powerCappedClock && cap !== undefined && cap < power.tdpW[1]
+  );
+}
+
+/**
+ * Section 11: the chip with every estimated price, power and capex figure at one end of its stated
+ * range (0 the low, 1 the high); capex moves only where the workload is priced on `tco`.
+ */
+function atPowerEnd(accelerator: Accelerator, end: 0 | 1, workload?: Workload): Accelerator {
+  const power = accelerator.powerRangeW;
+  const capex = workload?.plan === 'tco' ? accelerator.tco?.capexRange : undefined;
+  return {
+    ...accelerator,
+    prices: accelerator.prices.map((q) =>
+      q.usdPerChipHourRange ? { ...q, usdPerChipHour: q.usdPerChipHourRange[end] } : q,
+    ),
+    ...(power ? { tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] } : {}),
+    ...(capex && accelerator.tco ? { tco: { ...accelerator.tco, capexUsdPerChip: capex[end] } } : {}),
+  };
+}
+
 /** Section 6.2: a cap below the chip's TDP slows its clock (the switch on). */
 function clockIsCapped(accelerator: Accelerator, workload: Workload): boolean {
   return (
@@ -709,22 +755,9 @@ export function estimateRange(
   // Section 11: under a cap below the TDP's stated high (6.2 on) the clock depends on the TDP, so
   // each power end is searched again and throughput moves with it; otherwise the nominal search
   // stands and throughput does not move.
-  const cap = workload.site.powerCapW;
-  const clockMoves =
-    power !== undefined && workload.mechanisms.powerCappedClock && cap !== undefined && cap < power.tdpW[1];
+  const clockMoves = tdpMovesClock(accelerator, workload);
   const at = (end: 0 | 1, fixed: boolean) =>
-    evaluate(
-      {
-        ...accelerator,
-        prices: accelerator.prices.map((q) =>
-          q.usdPerChipHourRange ? { ...q, usdPerChipHour: q.usdPerChipHourRange[end] } : q,
-        ),
-        ...(power ? { tdpW: power.tdpW[end], systemWPerChip: power.systemWPerChip[end] } : {}),
-        ...(capex && accelerator.tco ? { tco: { ...accelerator.tco, capexUsdPerChip: capex[end] } } : {}),
-      },
-      workload,
-      fixed ? d : undefined,
-    );
+    evaluate(atPowerEnd(accelerator, end, workload), workload, fixed ? d : undefined);
   const ratio = (moved: number | undefined, base: number | undefined) =>
     moved === undefined || base === undefined || base === 0 ? 1 : moved / base;
   const widen = (end: RangeEnd, moved: Evaluation): RangeEnd => {

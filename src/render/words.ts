@@ -77,7 +77,11 @@ export function warningText(w: Warning): string {
         ? `${w.plan} price given with --set (this run's figure, not a published quote)`
         : `${w.plan} price is an estimate (see 'infercost profiles show')`;
     case 'POWER_ESTIMATE':
-      return w.field === 'tdp' ? 'chip power (TDP) is an estimate' : 'system power per chip is an estimate';
+      return w.field === 'system'
+        ? 'system power per chip is an estimate'
+        : w.unmetAtTdpW === undefined || w.capW === undefined
+          ? 'chip power (TDP) is an estimate'
+          : `chip power (TDP) is an estimate; at its stated high, ${watts(w.unmetAtTdpW)} W, the ${watts(w.capW)} W cap slows the clock until no deployment meets the limits, which the range leaves out (docs/model.md 11)`;
     case 'POWER_CAP_BELOW_TDP':
       return w.clockFraction === undefined
         ? `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound`
@@ -119,5 +123,7 @@ export function replicaText(d: NonNullable<AcceleratorResult['deployment']>): st
 export function servesNothingAt(n: ServesNothing): string {
   return 'latencyS' in n
     ? `${us(n.latencyS)} us, the high end of its collective latency estimate`
-    : `${percent(n.clockFraction)}% of its clock, the low end of the power cap's clock estimate`;
+    : 'clockFraction' in n
+      ? `${percent(n.clockFraction)}% of its clock, the low end of the power cap's clock estimate`
+      : `a ${watts(n.tdpW)} W TDP under the ${watts(n.capW)} W cap, the high end of its TDP estimate`;
 }

@@ -188,6 +188,45 @@ describe('infercost compare (built binary)', () => {
     expect(tpd.low / tpd.expected).toBeLessThan((x.low / x.expected) * 0.9);
   });
 
+  it("an estimated TDP's high where the cap's clock runs nothing is said, and reads as serving nothing (docs/model.md 11, 7a)", () => {
+    // Trainium3 (TDP 1,000 W, estimated up to 1,400 W) under a 950 W cap, TTFT <= 169.5 ms, the
+    // collective latency set exactly: at 1,000 W the clock is cbrt(0.95) = 0.983 and at exponent 1
+    // 0.95, both running; at 1,400 W it is cbrt(950 / 1400) = 0.879, where no deployment meets the TTFT.
+    const r = spawnCli([
+      'compare',
+      'profiles/workloads/summarization.yaml',
+      '--accelerators',
+      'trainium3',
+      '--baseline',
+      'trainium3',
+      ...['--set', 'site.power_cap_w=950', '--set', 'slo.ttft_ms=169.5'],
+      ...['--set', 'trainium3.interconnect.latency_us=132'],
+      '--expect',
+      'trainium3 tokens_per_dollar >= 1',
+      '--format',
+      'json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const a = JSON.parse(r.stdout).results[0].accelerators[0];
+    expect(a.status).toBe('ok');
+    expect(a.warnings.find((w: { code: string }) => w.code === 'POWER_ESTIMATE')).toEqual({
+      code: 'POWER_ESTIMATE',
+      field: 'tdp',
+      unmetAtTdpW: 1400,
+      capW: 950,
+      message:
+        'chip power (TDP) is an estimate; at its stated high, 1,400 W, the 950 W cap slows the clock until no deployment meets the limits, which the range leaves out (docs/model.md 11)',
+    });
+    expect(a.warnings.find((w: { code: string }) => w.code === 'POWER_CAP_BELOW_TDP')).not.toHaveProperty(
+      'unmetAtLow',
+    );
+    // tokens per dollar's range lies above 1 throughout; serving nothing reads 0 there
+    expect(a.ranges.output_tokens_per_usd.low).toBeGreaterThan(1);
+    expect(r.stderr).toMatch(
+      /^UNCERTAIN summarization: trainium3 tokens_per_dollar >= 1: .*, but trainium3 runs no deployment at a 1,400 W TDP under the 950 W cap, the high end of its TDP estimate \(docs\/model\.md 7a\)\n$/,
+    );
+  });
+
   it('--set changes a profile price for this run, and tokens/$ moves in inverse proportion', () => {
     const base = JSON.parse(
       spawnCli(['compare', CHAT, '--format', 'json', '--accelerators', 'tpu-v7-ironwood']).stdout,
