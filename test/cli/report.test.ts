@@ -47,6 +47,31 @@ describe('infercost report', () => {
     expect(html).toContain('no\\x1b[31mrun\\x07');
   });
 
+  it('--set input_tokens sets the table, and the cost-vs-input-length chart still sweeps (it was exit 2 on every value)', () => {
+    const r = spawnCli(['report', 'chat', '--accelerators', 'h100-sxm,b200', '--set', 'input_tokens=4000']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    // the table's workload is at 4,000 in; the sweep's points are its own lengths
+    expect(r.stdout).toContain('4000 in / 300 out');
+    const sweep = spawnCli(
+      ['report', 'chat', '--accelerators', 'h100-sxm', '--format', 'svg', '--chart', 'sweep'].concat([
+        '--set',
+        'input_tokens=2000',
+      ]),
+    );
+    const plain = spawnCli([
+      'report',
+      'chat',
+      '--accelerators',
+      'h100-sxm',
+      '--format',
+      'svg',
+      '--chart',
+      'sweep',
+    ]);
+    expect(sweep.code).toBe(0);
+    expect(sweep.stdout).toBe(plain.stdout);
+  });
+
   it('--format svg --chart pareto writes one chart; an unknown chart is exit 2', () => {
     const svg = spawnCli(['report', 'chat', '--format', 'svg', '--chart', 'pareto']);
     expect(svg.code).toBe(0);

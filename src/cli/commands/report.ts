@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { type CompareOptions, resultWorkloadPaths, runCompare } from '../../api/compare.js';
+import { parseFieldSet } from '../../api/sets.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { workloadInputFiles } from '../../io/workload.js';
@@ -55,6 +56,13 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
   const run = runCompare(env, workloads, { ...base, pareto: true });
   // A mix stands for its classes, each a result of its own.
   const paths = resultWorkloadPaths(env, workloads);
+  // The cost-vs-input-length chart sets the input length itself: a --set of it holds for the
+  // table, not the sweep (it made every report with one refuse the sweep's second value).
+  const ids = [...env.catalog.accelerators.keys()];
+  const sweepSets = base.set.filter((t) => {
+    const f = parseFieldSet(t, ids);
+    return f.acceleratorId !== undefined || f.path.join('.') !== 'input_tokens';
+  });
   const charts: ChartSpec[][] = [];
   for (const [i, r] of run.doc.results.entries()) {
     const model = env.catalog.models.get(r.workload.model_id)?.value;
@@ -63,7 +71,7 @@ export async function reportCommand(ctx: Context, workloads: string[], opts: Rep
       const point = runCompare(env, [paths[i] as string], {
         ...base,
         pareto: false,
-        set: [...base.set, `input_tokens=${input}`],
+        set: [...sweepSets, `input_tokens=${input}`],
       });
       for (const a of point.doc.results[0]?.accelerators ?? []) {
         const usd = a.metrics.usd_per_mtok_output;
