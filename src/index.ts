@@ -15,7 +15,7 @@ import {
 import { type CalibrateOptions, type Calibration, calibrate as fitProfile } from './api/calibrate.js';
 import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
-import { type Change, diffResults } from './api/diff.js';
+import { type Change, diffResults, FLEET_KEYS, type FleetKey, isFleetKey } from './api/diff.js';
 import { type FleetReport, type FleetSizing, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
@@ -39,7 +39,7 @@ import type { WorkloadFile } from './schema/workload.js';
 
 export type { Calibration } from './api/calibrate.js';
 export type { BreakEven, ClaimReport, ClaimWorkload, TornadoBar } from './api/claim.js';
-export type { Change } from './api/diff.js';
+export type { Change, FleetKey } from './api/diff.js';
 export type { ExpectationOutcome } from './api/expect.js';
 export type { FleetReport, FleetSizing, FleetSureness } from './api/fleet.js';
 export type { FleetAllocation, FleetMargin, FleetPlan, FleetProblem } from './engine/fleet.js';
@@ -230,7 +230,11 @@ function inlineNamed<T>(index: number, run: () => T): T {
 }
 
 /** Every metric that moved between two saved results (`infercost diff`), per (workload, accelerator). */
-export function diff(before: ResultDoc, after: ResultDoc, metrics?: readonly MetricKey[]): Change[] {
+export function diff(
+  before: ResultDoc,
+  after: ResultDoc,
+  metrics?: readonly (MetricKey | FleetKey)[],
+): Change[] {
   // The result schema, as `infercost diff` reads a saved file (src/io/result.ts): a metric that is
   // not a finite number, or a missing block, is a UsageError, never NaN in a change or a TypeError.
   checked('diff', resultSchema(), before, 'before');
@@ -239,9 +243,9 @@ export function diff(before: ResultDoc, after: ResultDoc, metrics?: readonly Met
     if (!Array.isArray(metrics))
       throw new UsageError(`diff(): metrics: expected a list of metric keys, got ${describeValue(metrics)}`);
     for (const m of metrics)
-      if (!(METRIC_KEYS as readonly string[]).includes(m))
+      if (!(METRIC_KEYS as readonly string[]).includes(m) && !isFleetKey(String(m)))
         throw new UsageError(
-          `diff(): metrics: unknown metric ${describeValue(m)}${didYouMean(String(m), METRIC_KEYS)}`,
+          `diff(): metrics: unknown metric ${describeValue(m)}${didYouMean(String(m), [...METRIC_KEYS, ...FLEET_KEYS])}`,
         );
   }
   return diffResults(before, after, metrics);

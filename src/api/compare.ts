@@ -33,7 +33,13 @@ import {
   type WorkloadResult,
 } from '../schema/result.js';
 import { WORKLOAD_DEFAULTS } from '../schema/workload.js';
-import { checkExpectation, type ExpectationOutcome, parseExpectation, resolveMetric } from './expect.js';
+import {
+  checkExpectation,
+  type Expectation,
+  type ExpectationOutcome,
+  parseExpectation,
+  resolveMetric,
+} from './expect.js';
 import { parseFieldSet, parseFieldSets } from './sets.js';
 import { VERSION } from './version.js';
 
@@ -423,12 +429,13 @@ export function runCompare(
     );
     const sorted = sortRows(flagStackNotServed(flagStalePrices(result, env.today), stack), sortMetric);
     results.push(sorted);
-    const expectations = [
-      ...opts.expect.map((t) => parseExpectation(t, ids)),
+    // Each with the index of its `expect:` entry in the file, where it came from there.
+    const expectations: { readonly e: Expectation; readonly entry?: number }[] = [
+      ...opts.expect.map((t) => ({ e: parseExpectation(t, ids) })),
       // A workload's own `expect:` entry is wrong at its line in the file, not in a flag.
       ...(loaded.raw.expect ?? []).map((t, i) => {
         try {
-          return parseExpectation(t, ids, 'expect');
+          return { e: parseExpectation(t, ids, 'expect'), entry: i };
         } catch (e) {
           if (!(e instanceof UsageError)) throw e;
           throw unknownIn(loaded.yaml, ['expect', i], e.message.replace(/^expect "[^\n]*?": /, ''));
@@ -436,11 +443,11 @@ export function runCompare(
       }),
     ];
     const savedResult = saved?.results.find((x) => x.workload.name === sorted.workload.name);
-    for (const e of expectations) {
+    for (const { e, entry } of expectations) {
       if (e.relative && !saved) {
-        throw new UsageError(
-          `--expect "${e.text}": a relative threshold (${e.threshold >= 0 ? '+' : ''}${e.threshold}%) needs --against <saved result.json>`,
-        );
+        const needs = `a relative threshold (${e.threshold >= 0 ? '+' : ''}${e.threshold}%) needs --against <saved result.json>`;
+        if (entry !== undefined) throw unknownIn(loaded.yaml, ['expect', entry], needs);
+        throw new UsageError(`--expect "${e.text}": ${needs}`);
       }
       outcomes.push(checkExpectation(e, sorted, savedResult));
     }

@@ -1,7 +1,7 @@
 // What changed between two saved results, as data (the CLI's diff prints it).
 import { UsageError } from '../io/errors.js';
 import { METRIC_KEYS, type MetricKey, MIX_METRICS, type ResultDoc } from '../schema/result.js';
-import { pricingLabel } from './expect.js';
+import { definitionChanges, pricingLabel, stackName } from './expect.js';
 
 export interface Change {
   /** The workload's name, or `mix NAME` for a traffic mix's blend (docs/model.md 8b). */
@@ -10,9 +10,11 @@ export interface Change {
   /**
    * A metric key; `status` when the accelerator went from running to not (or back); `presence`
    * when it is in one result only; `pricing` when the workload's plan or price basis changed
-   * (every cost metric then compares two prices, not two answers).
+   * (every cost metric then compares two prices, not two answers); `workload` when a field of
+   * the workload's definition changed (`old`/`new` are `field=value`: another model, length or
+   * limit, so every metric compares two questions); `stack` when a chip's serving stack changed.
    */
-  readonly metric: MetricKey | FleetKey | 'status' | 'presence' | 'pricing';
+  readonly metric: MetricKey | FleetKey | 'status' | 'presence' | 'pricing' | 'workload' | 'stack';
   readonly old: number | string | null;
   readonly new: number | string | null;
   readonly delta: number | null;
@@ -38,15 +40,23 @@ const FLEET_OF: Record<FleetKey, (f: NonNullable<Fleet>) => number | null> = {
   fleet_usd_per_year: (f) => f.usd_per_year,
 };
 
+/** A fleet figure's key (`fleet_chips`), as diff prints and `--metrics` takes it. */
+export function isFleetKey(k: string): k is FleetKey {
+  return (FLEET_KEYS as readonly string[]).includes(k);
+}
+
 /**
  * Every metric that moved between two saved results, per (workload, accelerator), and the fleet
- * each was sized to unless `metrics` narrows what is compared. Pure.
+ * each was sized to, unless `metrics` narrows what is compared (to metrics, fleet figures or
+ * both). Pure.
  */
 export function diffResults(
   before: ResultDoc,
   after: ResultDoc,
-  metrics: readonly MetricKey[] = METRIC_KEYS,
+  metrics: readonly (MetricKey | FleetKey)[] = METRIC_KEYS,
 ): Change[] {
+  const fleetKeys = metrics === METRIC_KEYS ? FLEET_KEYS : FLEET_KEYS.filter((k) => metrics.includes(k));
+  const metricKeys = metrics.filter((m): m is MetricKey => !isFleetKey(m));
   const changes: Change[] = [];
   // Workloads are paired by name: two of one name in a result would pair by position, silently.
   for (const [doc, which] of [
@@ -66,12 +76,16 @@ export function diffResults(
     const b = after.results.find((r) => r.workload.name === name);
     if (a && b && pricingLabel(a) !== pricingLabel(b))
       changes.push(textChange(name, '*', 'pricing', pricingLabel(a), pricingLabel(b)));
+    if (a && b)
+      for (const c of definitionChanges(a, b))
+        changes.push(textChange(name, '*', 'workload', `${c.field}=${c.old}`, `${c.field}=${c.new}`));
     pairById(name, a?.accelerators, b?.accelerators, changes, (id, x, y) => {
+      if (stackName(x) !== stackName(y))
+        changes.push(textChange(name, id, 'stack', stackName(x), stackName(y)));
       if (x.status !== y.status) changes.push(textChange(name, id, 'status', x.status, y.status));
-      for (const m of metrics) pushMoved(changes, name, id, m, x.metrics[m], y.metrics[m]);
-      if (metrics === METRIC_KEYS)
-        for (const k of FLEET_KEYS)
-          pushMoved(changes, name, id, k, fleetValue(x.fleet, k), fleetValue(y.fleet, k));
+      for (const m of metricKeys) pushMoved(changes, name, id, m, x.metrics[m], y.metrics[m]);
+      for (const k of fleetKeys)
+        pushMoved(changes, name, id, k, fleetValue(x.fleet, k), fleetValue(y.fleet, k));
     });
   }
   // A traffic mix's blend per chip (docs/model.md 8b): its three metrics, as a workload's.
@@ -81,7 +95,7 @@ export function diffResults(
     const a = before.mixes?.find((m) => m.name === name);
     const b = after.mixes?.find((m) => m.name === name);
     pairById(label, a?.accelerators, b?.accelerators, changes, (id, x, y) => {
-      for (const m of MIX_METRICS) if (metrics.includes(m)) pushMoved(changes, label, id, m, x[m], y[m]);
+      for (const m of MIX_METRICS) if (metricKeys.includes(m)) pushMoved(changes, label, id, m, x[m], y[m]);
     });
   }
   return changes;

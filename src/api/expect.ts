@@ -57,7 +57,7 @@ export type ServesNothing =
   | { readonly accelerator: string; readonly tdpW: number; readonly capW: number };
 
 const PATTERN =
-  /^\s*([a-z0-9][a-z0-9._-]*)(?:\s*\/\s*([a-z0-9][a-z0-9._-]*))?\s+([a-z0-9_]+)\s*(>=|<=|>|<)\s*(\S+)\s*$/;
+  /^\s*([a-z0-9][a-z0-9._-]*)(?:\s*\/\s*([a-z0-9][a-z0-9._-]*))?\s+([a-z0-9_]+)\s*(>=|<=|>|<)\s*([^\s=]\S*)\s*$/;
 
 /** A metric key or alias; own keys only, so `constructor` or `__proto__` name nothing. */
 export function resolveMetric(name: string): MetricKey | undefined {
@@ -177,9 +177,55 @@ function quantity(e: Expectation, r: WorkloadResult): { value: number | null; wh
   return { value: a.value / b.value, why: '' };
 }
 
+/** The serving stack a result assumed for a chip, or `none` (the profile's block, or absent). */
+export function stackName(
+  a: { readonly stack?: { readonly name: string } | null | undefined } | undefined,
+): string {
+  return a?.stack?.name ?? 'none';
+}
+
 /** What a workload's costs are priced on: `tco`, or the basis and plan (`hyperscaler on_demand`). */
 export function pricingLabel(w: WorkloadResult): string {
   return w.workload.plan === 'tco' ? 'tco' : `${w.workload.price_basis ?? 'hyperscaler'} ${w.workload.plan}`;
+}
+
+/**
+ * The workload's definition (pricing aside) as `field=value` pairs: what a saved result and a run
+ * must share for their metrics to be the same question. `--set` overrides of a profile are left
+ * out: what they change is what diff and a relative check measure.
+ */
+function definition(w: WorkloadResult): Record<string, string> {
+  const d = w.workload;
+  const text = (v: unknown) => (v === null || v === undefined ? 'none' : String(v));
+  return {
+    model: d.model_id,
+    input_tokens: text(d.input_tokens),
+    output_tokens: text(d.output_tokens),
+    cached_input_fraction: text(d.cached_input_fraction),
+    ttft_limit_s: text(d.ttft_limit_s),
+    tpot_limit_s: text(d.tpot_limit_s),
+    precision: `${d.weights_precision}/${d.activations_precision}/${d.kv_cache_precision}`,
+    speculative: d.speculative
+      ? `${d.speculative.draft_model_id} k=${d.speculative.tokens} acceptance=${d.speculative.acceptance}`
+      : 'none',
+    utilization: text(d.utilization),
+    provider: text(d.provider),
+    pue: text(d.pue),
+    usd_per_kwh: text(d.usd_per_kwh),
+    demand_output_tokens_per_day: text(d.demand_output_tokens_per_day),
+    power_budget_w: text(d.power_budget_w),
+  };
+}
+
+/** The fields of the workload's definition that differ between two results, in definition order. */
+export function definitionChanges(
+  before: WorkloadResult,
+  after: WorkloadResult,
+): { readonly field: string; readonly old: string; readonly new: string }[] {
+  const [a, b] = [definition(before), definition(after)];
+  return Object.keys(a).flatMap((k) =>
+    a[k] === b[k] ? [] : [{ field: k, old: a[k] as string, new: b[k] as string }],
+  );
 }
 
 /** A relative expectation (`<= +5%`): the change against the saved result, in percent. */
@@ -205,7 +251,7 @@ function checkRelative(
       ...base,
       status: 'ERROR',
       measured: null,
-      detail: `not measurable: ${now.value === null ? now.why : then.why || `saved value is ${then.value === 0 ? '0' : 'too near 0'}`}`,
+      detail: `not measurable: ${now.value === null ? now.why : then.value === null ? `in the saved result, ${then.why}` : `saved value is ${then.value === 0 ? '0' : 'too near 0'}`}`,
     };
   }
   const changePct = (now.value / then.value - 1) * 100;
@@ -217,11 +263,20 @@ function checkRelative(
     pricingLabel(saved) === pricingLabel(r)
       ? ''
       : ` (priced on ${pricingLabel(r)}, the saved result on ${pricingLabel(saved)})`;
+  // Likewise a workload defined otherwise (another model, length or limit), or a chip on another
+  // stack: the change is between two questions, which the outcome says rather than hides.
+  const stacks = [e.subject, e.versus].flatMap((id) => {
+    const [x, y] = [saved, r].map((w) => stackName(w.accelerators.find((a) => a.id === id)));
+    return id === undefined || x === y ? [] : [`${id} stack ${x} -> ${y}`];
+  });
+  const redefined = [...definitionChanges(saved, r).map((c) => `${c.field} ${c.old} -> ${c.new}`), ...stacks];
+  const asked =
+    redefined.length === 0 ? '' : ` (run differently from the saved result: ${redefined.join('; ')})`;
   return {
     ...base,
     status: ok ? 'PASS' : 'FAIL',
     measured: changePct,
-    detail: `${what} ${fmt(then.value)} -> ${fmt(now.value)}, ${changePct >= 0 ? '+' : ''}${changePct.toFixed(2)}% ${ok ? '' : 'not '}${e.op} ${e.threshold >= 0 ? '+' : ''}${e.threshold}%${repriced}`,
+    detail: `${what} ${fmt(then.value)} -> ${fmt(now.value)}, ${changePct >= 0 ? '+' : ''}${changePct.toFixed(2)}% ${ok ? '' : 'not '}${e.op} ${e.threshold >= 0 ? '+' : ''}${e.threshold}%${repriced}${asked}`,
   };
 }
 

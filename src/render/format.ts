@@ -88,7 +88,9 @@ export function sig(n: number | null | undefined): string {
 
 export function ratio(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '-';
-  return `${n.toFixed(2)}x`;
+  // As sig: past a quadrillion, three significant figures (toFixed prints every digit of a
+  // 1.7e303 ratio, or its full shortest form from 1e21 on).
+  return Math.abs(n) >= 1e15 ? `${n.toPrecision(3)}x` : `${n.toFixed(2)}x`;
 }
 
 export function millis(seconds: number | null | undefined): string {

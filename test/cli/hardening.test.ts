@@ -281,11 +281,42 @@ describe('gates and exit codes', () => {
     expect(r.stdout).not.toContain('output_tokens_per_usd');
   });
 
+  it('diff --metrics takes the fleet figures diff prints, and skips an empty entry (both were "unknown metric")', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const [a, b] = [join(dir, 'a.json'), join(dir, 'b.json')];
+    for (const [f, demand] of [
+      [a, '1e12'],
+      [b, '2e12'],
+    ] as const)
+      expect(
+        spawnCli([
+          'compare',
+          CHAT,
+          '--accelerators',
+          'h100-sxm',
+          '--demand',
+          demand,
+          '--format',
+          'json',
+          '-o',
+          f,
+        ]).code,
+      ).toBe(0);
+    const r = spawnCli(['diff', a, b, '--metrics', 'fleet_chips,output_tokens_per_usd,', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const changes = JSON.parse(r.stdout).changes;
+    // the demand doubles, so the chips do; tokens per dollar does not move, so it has no row
+    expect(changes.map((c: { metric: string }) => c.metric)).toEqual(['workload', 'fleet_chips']);
+    expect(changes[1].new / changes[1].old).toBeCloseTo(2, 2);
+  });
+
   it('diff: unknown or inherited metric names and a bare number for --fail-above are exit 2', () => {
     const [before, after] = savedPair();
+    const keys =
+      " (a key of a result's metrics, e.g. output_tokens_per_usd, or a fleet figure: fleet_chips, fleet_replicas, fleet_facility_w, fleet_output_tokens_per_day, fleet_usd_per_year)\n";
     for (const [args, message] of [
-      [['--metrics', '__proto__,constructor'], 'infercost: --metrics __proto__: unknown metric\n'],
-      [['--metrics', 'constructor'], 'infercost: --metrics constructor: unknown metric\n'],
+      [['--metrics', '__proto__,constructor'], `infercost: --metrics __proto__: unknown metric${keys}`],
+      [['--metrics', 'constructor'], `infercost: --metrics constructor: unknown metric${keys}`],
       [['--fail-above', '5'], 'infercost: --fail-above 5: expected a percentage such as 5%\n'],
     ] as const) {
       const r = spawnCli(['diff', before, after, ...args]);

@@ -144,6 +144,71 @@ describe('diff and check: blends, pricing, exact thresholds, names', () => {
     expect(check.stdout).toMatch(/%\s\(priced on tco, the saved result on hyperscaler on_demand\)\n/);
   });
 
+  it('another model, length or stack is a row of its own in diff, and a relative check says so (a user-test helper found both silent)', () => {
+    const dir = fresh();
+    const a = save(dir, 'a.json', ['chat', '--accelerators', 'h100-sxm,b200']);
+    const b = save(dir, 'b.json', [
+      'chat',
+      ...['--accelerators', 'h100-sxm,b200', '--set', 'model=llama-3.1-8b', '--set', 'input_tokens=4000'],
+      ...['--stack', 'vllm'],
+    ]);
+    const changes = JSON.parse(spawnCli(['diff', a, b, '--format', 'json']).stdout).changes;
+    const rows = (metric: string) =>
+      changes
+        .filter((c: { metric: string }) => c.metric === metric)
+        .map((c: { accelerator: string; old: string; new: string }) => [c.accelerator, c.old, c.new]);
+    expect(rows('workload')).toEqual([
+      ['*', 'model=llama-3.3-70b', 'model=llama-3.1-8b'],
+      ['*', 'input_tokens=800', 'input_tokens=4000'],
+    ]);
+    // one row per chip, in the result's order (best first)
+    expect(rows('stack')).toEqual([
+      ['b200', 'trtllm', 'vllm'],
+      ['h100-sxm', 'trtllm', 'vllm'],
+    ]);
+    // --set of a profile (a price) changes no workload field: what it moves is what diff shows
+    const priced = save(dir, 'c.json', [
+      'chat',
+      '--accelerators',
+      'h100-sxm,b200',
+      '--set',
+      'b200.price.on_demand=9',
+    ]);
+    const repriced = JSON.parse(spawnCli(['diff', a, priced, '--format', 'json']).stdout).changes;
+    expect(
+      repriced.filter((c: { metric: string }) => c.metric === 'workload' || c.metric === 'stack'),
+    ).toEqual([]);
+    const check = spawnCli([
+      'check',
+      'chat',
+      ...['--accelerators', 'h100-sxm,b200', '--set', 'model=llama-3.1-8b', '--stack', 'vllm'],
+      ...['--against', a, '--expect', 'b200/h100-sxm usd_per_mtok_output <= +5%'],
+    ]);
+    expect(check.stdout).toMatch(
+      /% \(run differently from the saved result: model llama-3\.3-70b -> llama-3\.1-8b; b200 stack trtllm -> vllm; h100-sxm stack trtllm -> vllm\)\n/,
+    );
+  });
+
+  it('a value missing from the saved result is said to be missing there, not in this run', () => {
+    const dir = fresh();
+    // Inferentia2 misses chat's TTFT at 4,000 tokens in; at chat's own 800 it runs.
+    const a = save(dir, 'a.json', ['chat', '--accelerators', 'inferentia2', '--set', 'input_tokens=4000']);
+    const r = spawnCli([
+      'check',
+      'chat',
+      '--accelerators',
+      'inferentia2',
+      '--against',
+      a,
+      '--expect',
+      'inferentia2 ttft_s <= +10%',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(
+      /^ERROR chat: inferentia2 ttft_s <= \+10%: not measurable: in the saved result, inferentia2 has no ttft_s \(cannot meet SLO/,
+    );
+  });
+
   it('exactly 5% up passes "<= +5%" and --fail-above 5%, whatever the last bits of the double', () => {
     const dir = fresh();
     const a = save(dir, 'a.json', ['chat', '--accelerators', 'h100-sxm']);

@@ -879,6 +879,32 @@ describe('infercost check', () => {
     ]);
   });
 
+  it('a relative expect: entry without --against is located in the file too (it was blamed on --expect)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const w = join(dir, 'wr.yaml');
+    writeFileSync(
+      w,
+      'model: llama-3.1-8b\ninput_tokens: 800\noutput_tokens: 300\nexpect:\n  - "b200 usd_per_mtok_output <= +5%"\n',
+    );
+    const r = await runCli(['check', w]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${w}:5:5 expect[0]: a relative threshold (+5%) needs --against <saved result.json>\n`,
+    ]);
+  });
+
+  it('a comparator with no threshold is the form error, not \'threshold "=" is not a number\'', async () => {
+    for (const text of ['b200 tokens_per_dollar >= ', 'b200 tokens_per_dollar >== 5']) {
+      const r = await runCli(['check', CHAT, '--expect', text]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        2,
+        '',
+        `infercost: --expect "${text}": expected "A/B metric >= x" or "A metric <= x", e.g. "maia-200/h200-sxm tokens_per_dollar >= 1.30"\n`,
+      ]);
+    }
+  });
+
   it('a percent without a sign is refused, not read as a number: 2% is not 2', async () => {
     const r = await runCli(['check', CHAT, '--expect', 'h100-sxm usd_per_mtok_output <= 2%']);
     expect([r.code, r.stdout, r.stderr]).toEqual([
@@ -948,8 +974,15 @@ describe('infercost diff', () => {
     const changes: { metric: string; old: number; new: number; percent: number }[] = JSON.parse(
       r.stdout,
     ).changes;
-    // Per-chip metrics do not depend on the budget; every fleet figure doubles (whole replicas of
-    // 2 chips: 1 MW holds 419 of them at 1,192.8 W per chip, 2 MW 838).
+    // The budget is a row of its own (the question changed); per-chip metrics do not depend on
+    // it; every fleet figure doubles (whole replicas of 2 chips: 1 MW holds 419 of them at
+    // 1,192.8 W per chip, 2 MW 838).
+    expect(changes[0]).toMatchObject({
+      metric: 'workload',
+      old: 'power_budget_w=1000000',
+      new: 'power_budget_w=2000000',
+    });
+    changes.shift();
     expect(changes.map((c) => c.metric)).toEqual([
       'fleet_chips',
       'fleet_replicas',

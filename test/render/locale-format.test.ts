@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compact, fixed, grouped, localeNumber, sig, usd } from '../../src/render/format.js';
+import { compact, fixed, grouped, localeNumber, ratio, sig, usd } from '../../src/render/format.js';
 
 // The table's numbers are printed without Intl (its first use costs a cold start ~25 ms): they
 // must be exactly what toLocaleString('en-US') printed.
@@ -22,6 +22,9 @@ describe('number formatting without Intl', () => {
     expect(sig(2.5e300)).toBe('2.50e+300'); // not 301 digits
     expect(sig(999.7)).toBe('1,000'); // not 1000 beside a grouped 1,000
     expect(sig(99.97)).toBe('100');
+    // a ratio past a quadrillion as sig prints it (toFixed gave "1.7332401829219544e+303x")
+    expect(ratio(1.7332401829219544e303)).toBe('1.73e+303x');
+    expect(ratio(2.5)).toBe('2.50x');
     expect(localeNumber(1234.5)).toBe('1,234.5'); // trailing zeros dropped, as Intl does
     expect(localeNumber(-0.0001)).toBe('-0');
     for (const [n, d] of [

@@ -1,4 +1,4 @@
-import { diffResults } from '../../api/diff.js';
+import { diffResults, FLEET_KEYS, isFleetKey } from '../../api/diff.js';
 import { metricNames, nearlyEqual, resolveMetric } from '../../api/expect.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
@@ -38,12 +38,20 @@ export function diffCommand(
   if (!['table', 'json', 'csv', 'markdown'].includes(format))
     throw new UsageError(`--format ${format}: expected table, json, csv or markdown`);
   const limit = parsePercent(opts.failAbove);
-  const metrics = opts.metrics?.split(',').map((m) => {
-    const k = resolveMetric(m.trim());
-    if (!k)
-      throw new UsageError(`--metrics ${m.trim()}: unknown metric${didYouMean(m.trim(), metricNames())}`);
-    return k;
-  });
+  // A metric key or alias, or a fleet figure as diff prints it (fleet_chips); an empty entry (a
+  // trailing comma) names nothing and is skipped.
+  const metrics = opts.metrics
+    ?.split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '')
+    .map((m) => {
+      const k = isFleetKey(m) ? m : resolveMetric(m);
+      if (!k)
+        throw new UsageError(
+          `--metrics ${m}: unknown metric${didYouMean(m, [...metricNames(), ...FLEET_KEYS])} (a key of a result's metrics, e.g. output_tokens_per_usd, or a fleet figure: ${FLEET_KEYS.join(', ')})`,
+        );
+      return k;
+    });
   if (metrics?.length === 0) throw new UsageError('--metrics: give at least one metric');
   // Diff needs no profile: a named --config and each --profiles folder are checked for every
   // command before it runs (src/cli/program.ts), so a missing one is exit 2 here too.

@@ -35,7 +35,10 @@ export function registerPipelines(w: Wiring): void {
     .argument('<new>', 'the later result ("-" reads stdin)')
     .option('--format <format>', 'table, json, csv or markdown (a step summary or PR comment)')
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
-    .option('--metrics <keys>', 'only these metrics (comma-separated)')
+    .option(
+      '--metrics <keys>',
+      'only these metrics or fleet figures (comma-separated keys as diff prints them)',
+    )
     .option('--fail-above <percent>', 'exit 1 when any tokens per dollar moves more than this, e.g. 5%')
     .action((oldPath: string, newPath: string, opts) =>
       w.setCode(diffCommand(w.ctx(), oldPath, newPath, opts)),
