@@ -285,24 +285,44 @@ function holdsExactly(v: number, op: Comparator, t: number): boolean {
 }
 
 /**
- * Section 7a: where a chip runs no deployment at its stated collective latency's high end
- * (LATENCY_ESTIMATE with `unmetAtHigh`), at a power cap's clock low end (POWER_CAP_BELOW_TDP
- * with `unmetAtLow`: exponent 1, the clock `cap / tdp`) or under the cap at its estimated TDP's
- * high (POWER_ESTIMATE with `unmetAtTdpW`), that end; the first of them where several.
+ * Section 7a: every end of an estimate where a chip runs no deployment: its stated collective
+ * latency's high end (LATENCY_ESTIMATE with `unmetAtHigh`), a power cap's clock low end
+ * (POWER_CAP_BELOW_TDP with `unmetAtLow`: exponent 1, the clock `cap / tdp`) and, under the cap,
+ * its estimated TDP's high (POWER_ESTIMATE with `unmetAtTdpW`).
  */
-function servesNothingIn(r: WorkloadResult, id: string | undefined): ServesNothing | undefined {
+function servesNothingIn(r: WorkloadResult, id: string | undefined): ServesNothing[] {
   const a = r.accelerators.find((x) => x.id === id);
-  if (a === undefined || id === undefined) return undefined;
+  if (a === undefined || id === undefined) return [];
+  const ends: ServesNothing[] = [];
   const w = a.warnings.find((x) => x.code === 'LATENCY_ESTIMATE' && x.unmetAtHigh === true);
   const latencyS = (w?.rangeS as readonly [number, number] | undefined)?.[1];
-  if (latencyS !== undefined) return { accelerator: id, latencyS };
+  if (latencyS !== undefined) ends.push({ accelerator: id, latencyS });
   const cap = a.warnings.find((x) => x.code === 'POWER_CAP_BELOW_TDP' && x.unmetAtLow === true);
   if (cap && typeof cap.capW === 'number' && typeof cap.tdpW === 'number')
-    return { accelerator: id, clockFraction: cap.capW / cap.tdpW };
+    ends.push({ accelerator: id, clockFraction: cap.capW / cap.tdpW });
   const hot = a.warnings.find((x) => x.code === 'POWER_ESTIMATE' && typeof x.unmetAtTdpW === 'number');
-  return hot && typeof hot.capW === 'number'
-    ? { accelerator: id, tdpW: hot.unmetAtTdpW as number, capW: hot.capW }
-    : undefined;
+  if (hot && typeof hot.capW === 'number')
+    ends.push({ accelerator: id, tdpW: hot.unmetAtTdpW as number, capW: hot.capW });
+  return ends;
+}
+
+/**
+ * Section 7a: the ends where exactly one of the two chips serves nothing, each with the quantity
+ * read there. A chip's own collective latency or TDP moves with the other chip at its values, so
+ * each counts whatever the other's flags; the cap's clock exponent is one setting for both, so its
+ * end counts only where the other chip still serves there.
+ */
+function servingNothingReadings(
+  e: Expectation,
+  r: WorkloadResult,
+): { readonly at: ServesNothing; readonly q: number | undefined }[] {
+  const [subject, versus] = [servesNothingIn(r, e.subject), servesNothingIn(r, e.versus)];
+  const clock = (ends: ServesNothing[]) => ends.some((n) => 'clockFraction' in n);
+  const read = (ends: ServesNothing[], other: ServesNothing[], isSubject: boolean) =>
+    ends
+      .filter((n) => !('clockFraction' in n) || !clock(other))
+      .map((at) => ({ at, q: servingNothingQuantity(e.metric, isSubject) }));
+  return [...read(subject, versus, true), ...read(versus, subject, false)];
 }
 
 /**
@@ -352,15 +372,11 @@ export function checkExpectation(
   }
   // Section 7a: one chip serving nothing at its latency estimate's high end reads as 0 or
   // unbounded there; a verdict that reading contradicts is not settled.
-  const [subjectN, versusN] = [servesNothingIn(r, e.subject), servesNothingIn(r, e.versus)];
-  const nothing =
-    subjectN !== undefined && versusN === undefined
-      ? { at: subjectN, q: servingNothingQuantity(e.metric, true) }
-      : versusN !== undefined && subjectN === undefined
-        ? { at: versusN, q: servingNothingQuantity(e.metric, false) }
-        : undefined;
   // 0 and unbounded are exact: compared strictly, not within holds' rounding tolerance.
-  if (nothing?.q !== undefined && holdsExactly(nothing.q, e.op, e.threshold) !== ok) {
+  const nothing = servingNothingReadings(e, r).find(
+    (n) => n.q !== undefined && holdsExactly(n.q, e.op, e.threshold) !== ok,
+  );
+  if (nothing !== undefined) {
     const what = b === undefined ? e.metric : `${e.metric} ratio`;
     return {
       ...base,

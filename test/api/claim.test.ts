@@ -174,6 +174,30 @@ describe('infercost claim', () => {
     );
   });
 
+  it("each chip's own end reads whatever the other chip's flags; the cap's clock end only where one chip alone runs nothing there", () => {
+    // Summarization, TTFT <= 300 ms, a 450 W cap: Trainium2 runs nothing at 300 us (its own
+    // latency, H200 at its values), H200 nothing at its clock's low end (450/700 = 64%), where
+    // Trainium2 still serves. A review found the second flag hid the first (PASS, UNCERTAIN before).
+    const at450 = (c: string) =>
+      analyseClaim(env, c, ['summarization'], { set: ['site.power_cap_w=450', 'slo.ttft_ms=300'] })
+        .workloads[0]?.outcome;
+    expect(at450('trainium2/h200-sxm tokens_per_dollar >= 0.0001')).toMatchObject({
+      status: 'UNCERTAIN',
+      servesNothing: { accelerator: 'trainium2', latencyS: 300e-6 },
+    });
+    // the ratio is unbounded where H200 alone serves nothing: "<= 1000" is not settled either
+    expect(at450('trainium2/h200-sxm tokens_per_dollar <= 1000')).toMatchObject({
+      status: 'UNCERTAIN',
+      servesNothing: { accelerator: 'h200-sxm', clockFraction: 450 / 700 },
+    });
+    // At 200 W both B200 and Trainium2 run nothing at the clock's low end: no reading there, and
+    // Trainium2's own 300 us end reads unbounded, which ">= 0.0001" meets: PASS stands.
+    const at200 = analyseClaim(env, 'b200/trainium2 tokens_per_dollar >= 0.0001', ['summarization'], {
+      set: ['site.power_cap_w=200', 'slo.ttft_ms=300'],
+    }).workloads[0]?.outcome;
+    expect([at200?.status, at200?.servesNothing]).toEqual(['PASS', undefined]);
+  });
+
   it('a space parts the longest label from its flip mark; a metric with no break-even has no break-even line', () => {
     // Trainium3 over B200 on chat under tco: the longest label, "trainium3 throughput (CV
     // interval)", flips the verdict; its "*" ran into it ("interval)*").
