@@ -279,7 +279,10 @@ export interface FleetMargin {
   readonly ratio: number;
   /** The runner-up at its low end over the chip at its high end: the reading best for the chip. */
   readonly ratioLow: number;
-  /** The runner-up at its high end over the chip at its low end: the reading best for the runner-up. */
+  /**
+   * The best reading for any other option: the largest of each other option's high end over the
+   * chip's low end (the runner-up's, unless another with a wider range reaches further).
+   */
   readonly ratioHigh: number;
   /**
    * Most tokens with every demand met in full: no budget or cap decided which chip serves the
@@ -363,7 +366,9 @@ export function fleetMargins(
       metric,
       ratio: (sized(next) as number) / (sized(mine) as number),
       ratioLow: at(next, 'low') / at(mine, 'high'),
-      ratioHigh: at(next, 'high') / at(mine, 'low'),
+      // Settled means every other option is worse even at its best: not the runner-up alone,
+      // which a plan sized at an end picks at that end's figures.
+      ratioHigh: Math.max(...others.map((o) => at(o, 'high'))) / at(mine, 'low'),
       ...(demandsMet ? { undecided: true as const } : {}),
       ...(demandsMet && plan.totals.tokensPerDay < demanded * (1 - 1e-9)
         ? { demandShare: plan.totals.tokensPerDay / demanded }

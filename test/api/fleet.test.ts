@@ -205,18 +205,32 @@ describe('how sure a plan is (docs/model.md 8c): the hand-solved case with range
     const h = Object.fromEntries(fleetMargins(p, plan, 'high').map((x) => [x.workload, x]));
     expect(h.W3?.ratio).toBeCloseTo(0.4, 12);
     expect(h.W1?.ratio).toBeCloseTo(0.5, 12);
-    // B on W1 falling to 10 at its low end puts D (25, no range) ahead of it there: at the low
-    // ends the runner-up is D, 25/80 = 0.3125; at the expected figures it is still B (50 > 25).
+    // B on W1 from 10 to 100 puts D (25, no range) ahead of it at the low ends: the runner-up
+    // there is D, 25/80 = 0.3125; at the expected figures it is still B (50 > 25). Not settled
+    // all the same: B at its high end over A at its low, 100/80 = 1.25, is a reading where B wins
+    // (a review found "settled" from D's 25/80 alone).
     const wide: FleetProblem = {
       ...p,
       options: p.options.map((o) =>
         o.chip === 'B' && o.workload === 'W1' && o.ends
-          ? { ...o, ends: { ...o.ends, low: { ...o.ends.low, tokensPerDayPerChip: 10 } } }
+          ? {
+              ...o,
+              ends: {
+                low: { ...o.ends.low, tokensPerDayPerChip: 10 },
+                high: { ...o.ends.high, tokensPerDayPerChip: 100 },
+              },
+            }
           : o,
       ),
     };
     const low = fleetMargins(wide, plan, 'low').find((x) => x.workload === 'W1');
-    expect(low).toMatchObject({ chip: 'A', runnerUp: 'D', ratio: 25 / 80 });
+    expect(low).toMatchObject({
+      chip: 'A',
+      runnerUp: 'D',
+      ratio: 25 / 80,
+      ratioLow: 25 / 120,
+      ratioHigh: 100 / 80,
+    });
     expect(fleetMargins(wide, plan).find((x) => x.workload === 'W1')).toMatchObject({
       runnerUp: 'B',
       ratio: 0.5,
