@@ -1,6 +1,7 @@
 // The expectation language of --expect and `expect:` lists: parsing and checking, pure.
 import { UsageError } from '../io/errors.js';
 import { servesNothingAt } from '../render/words.js';
+import { workloadSettingDefault } from '../schema/convert.js';
 import { didYouMean } from '../schema/issues.js';
 import { throughputDependence } from '../schema/metrics.js';
 import {
@@ -191,8 +192,9 @@ export function pricingLabel(w: WorkloadResult): string {
 
 /**
  * The workload's definition (pricing aside) as `field=value` pairs: what a saved result and a run
- * must share for their metrics to be the same question. `--set` overrides of a profile are left
- * out: what they change is what diff and a relative check measure.
+ * must share for their metrics to be the same question, its settings with no field of their own
+ * (`settings`: a power cap, a switch) included. `--set` overrides of a profile are left out: what
+ * they change is what diff and a relative check measure.
  */
 function definition(w: WorkloadResult): Record<string, string> {
   const d = w.workload;
@@ -214,18 +216,29 @@ function definition(w: WorkloadResult): Record<string, string> {
     usd_per_kwh: text(d.usd_per_kwh),
     demand_output_tokens_per_day: text(d.demand_output_tokens_per_day),
     power_budget_w: text(d.power_budget_w),
+    // the settings with no field of their own, each by its path (a power cap, a switch)
+    ...Object.fromEntries(
+      (d.settings ?? []).map((t) => {
+        const eq = t.indexOf('=');
+        return [t.slice(0, eq), t.slice(eq + 1)];
+      }),
+    ),
   };
 }
 
-/** The fields of the workload's definition that differ between two results, in definition order. */
+/**
+ * The fields of the workload's definition that differ between two results, in definition order
+ * (a setting one result has and the other not is its default there, or `none`).
+ */
 export function definitionChanges(
   before: WorkloadResult,
   after: WorkloadResult,
 ): { readonly field: string; readonly old: string; readonly new: string }[] {
   const [a, b] = [definition(before), definition(after)];
-  return Object.keys(a).flatMap((k) =>
-    a[k] === b[k] ? [] : [{ field: k, old: a[k] as string, new: b[k] as string }],
-  );
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => {
+    const [x, y] = [a[k] ?? workloadSettingDefault(k), b[k] ?? workloadSettingDefault(k)];
+    return x === y ? [] : [{ field: k, old: x, new: y }];
+  });
 }
 
 /** A relative expectation (`<= +5%`): the change against the saved result, in percent. */

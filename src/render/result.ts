@@ -3,7 +3,7 @@ import type { ComparedEvaluation, Comparison, DeploymentInfo, Evaluation } from 
 import type { ParetoPoint } from '../engine/pareto.js';
 import { tokensPerIteration } from '../engine/replica.js';
 import { EFFICIENCY_FACTORS, type Workload } from '../engine/types.js';
-import { fileFactorName, fileFactorValue } from '../schema/convert.js';
+import { fileFactorName, fileFactorValue, workloadSettings } from '../schema/convert.js';
 import {
   COMPARED_METRICS,
   METRIC_GETTERS,
@@ -194,6 +194,7 @@ export function workloadResult(
       activations_precision: precisionName(w.model.precision.activations),
       kv_cache_precision: precisionName(w.model.precision.kvCache),
       overrides: [...ctx.overrides],
+      settings: workloadSettings(w),
     },
     baseline: comparison.baselineId,
     accelerators: comparison.evaluations.map((c) =>

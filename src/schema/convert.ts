@@ -357,6 +357,49 @@ export function toMechanisms(m?: WorkloadFile['mechanisms']): Mechanisms {
   };
 }
 
+/** A mechanism's file name from the engine's (`powerCappedClock` -> `power_capped_clock`). */
+export function mechanismFileName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * The workload's settings that move the answer and that a result's workload block has no field
+ * for, as the file writes them (`site.power_cap_w=500`, `mechanisms.expert_parallel=true`,
+ * `efficiency.eta_mem=0.7`): what `diff` and a relative check compare beside the fields. A
+ * mechanism or deployment figure at its default is left out.
+ */
+export function workloadSettings(w: Workload): string[] {
+  const out: string[] = [];
+  if (w.site.powerCapW !== undefined) out.push(`site.power_cap_w=${w.site.powerCapW}`);
+  if (w.replicaChips !== undefined) out.push(`deployment.replica_chips=[${w.replicaChips.join(',')}]`);
+  if (w.fixedBatch !== undefined) out.push(`deployment.batch=${w.fixedBatch}`);
+  if (w.maxBatch !== undefined) out.push(`deployment.max_batch=${w.maxBatch}`);
+  if (w.parallelism !== undefined) out.push(`deployment.parallelism=${w.parallelism}`);
+  if (w.memoryUsableFraction !== WORKLOAD_DEFAULTS.memoryUsableFraction)
+    out.push(`deployment.memory_usable_fraction=${w.memoryUsableFraction}`);
+  if (w.chunkTokens !== WORKLOAD_DEFAULTS.chunkTokens) out.push(`deployment.chunk_tokens=${w.chunkTokens}`);
+  for (const f of EFFICIENCY_FACTORS) {
+    const v = w.efficiencyOverrides[f];
+    if (v !== undefined) out.push(`efficiency.${FILE_FACTOR[f]}=${fileFactorValue(f, v)}`);
+  }
+  const defaults: Readonly<Record<string, boolean>> = WORKLOAD_DEFAULTS.mechanisms;
+  for (const [key, on] of Object.entries(w.mechanisms)) {
+    const name = mechanismFileName(key);
+    if (on !== defaults[name]) out.push(`mechanisms.${name}=${on}`);
+  }
+  return out;
+}
+
+/** What a setting `workloadSettings` leaves out reads as: its default, or `none` where it has none. */
+export function workloadSettingDefault(path: string): string {
+  const defaults: Readonly<Record<string, boolean>> = WORKLOAD_DEFAULTS.mechanisms;
+  const [head, name = ''] = path.split('.');
+  if (head === 'mechanisms' && Object.hasOwn(defaults, name)) return String(defaults[name]);
+  if (path === 'deployment.memory_usable_fraction') return String(WORKLOAD_DEFAULTS.memoryUsableFraction);
+  if (path === 'deployment.chunk_tokens') return String(WORKLOAD_DEFAULTS.chunkTokens);
+  return 'none';
+}
+
 /** Builds the engine's workload; `model` is the resolved model (bundled or inline). */
 export function toWorkload(w: WorkloadFile, model: Model, fallbackName: string, draft?: Model): Workload {
   const p = w.precision;

@@ -184,6 +184,12 @@ export const workloadResultSchema = once(() =>
       activations_precision: z.string(),
       kv_cache_precision: z.string(),
       overrides: z.array(z.string()),
+      /**
+       * Settings that move the answer and have no field above, as the workload file writes them
+       * (`site.power_cap_w=500`, `mechanisms.expert_parallel=true`; defaults left out); absent in
+       * older results.
+       */
+      settings: z.array(z.string()).optional(),
     }),
     baseline: z.string(),
     accelerators: z.array(acceleratorResultSchema()),

@@ -166,6 +166,19 @@ describe('diff and check: blends, pricing, exact thresholds, names', () => {
       ['b200', 'trtllm', 'vllm'],
       ['h100-sxm', 'trtllm', 'vllm'],
     ]);
+    // a power cap or a switch has no field of its own: a row by its path, against its default
+    const capped = save(dir, 'cap.json', [
+      'chat',
+      ...['--accelerators', 'h100-sxm,b200', '--set', 'site.power_cap_w=500'],
+      ...['--set', 'mechanisms.power_capped_clock=false'],
+    ]);
+    const capRows = JSON.parse(spawnCli(['diff', a, capped, '--format', 'json']).stdout)
+      .changes.filter((c: { metric: string }) => c.metric === 'workload')
+      .map((c: { old: string; new: string }) => [c.old, c.new]);
+    expect(capRows).toEqual([
+      ['site.power_cap_w=none', 'site.power_cap_w=500'],
+      ['mechanisms.power_capped_clock=true', 'mechanisms.power_capped_clock=false'],
+    ]);
     // --set of a profile (a price) changes no workload field: what it moves is what diff shows
     const priced = save(dir, 'c.json', [
       'chat',
