@@ -34,7 +34,7 @@ export interface ExpectationOutcome {
   readonly workload: string;
   /**
    * UNCERTAIN: the efficiency ranges of the accelerators involved straddle the threshold, or a
-   * chip serving nothing at its latency estimate's high end reads otherwise (`servesNothing`).
+   * chip serving nothing at an estimate's end reads otherwise (`servesNothing`).
    * ERROR: the quantity cannot be measured (a chip with no price on the plan, a workload missing
    * from the saved result): the gate is misconfigured, which is exit 2, never a FAIL.
    */
@@ -46,12 +46,13 @@ export interface ExpectationOutcome {
   readonly detail: string;
   /**
    * The chip that runs no deployment at an estimate's end (section 7a), where that made it
-   * UNCERTAIN: its collective latency's high end, or the low end of a power cap's clock.
+   * UNCERTAIN: its collective latency's high end, a power cap's clock low end, or its estimated
+   * TDP's high under the cap.
    */
   readonly servesNothing?: ServesNothing;
 }
 
-/** Where a chip runs no deployment (section 7a): at this collective latency, or this fraction of its clock. */
+/** Where a chip runs no deployment (section 7a): at this collective latency, this fraction of its clock, or this TDP under this cap. */
 export type ServesNothing =
   | { readonly accelerator: string; readonly latencyS: number }
   | { readonly accelerator: string; readonly clockFraction: number }
@@ -383,8 +384,8 @@ export function checkExpectation(
       detail: `${what} ${fmt(measured)} (range ${fmt(bounds[0])}..${fmt(bounds[1])} over the stated ranges) straddles ${e.op} ${fmt(e.threshold)}`,
     };
   }
-  // Section 7a: one chip serving nothing at its latency estimate's high end reads as 0 or
-  // unbounded there; a verdict that reading contradicts is not settled.
+  // Section 7a: one chip serving nothing at an estimate's end reads as 0 or unbounded there; a
+  // verdict that reading contradicts is not settled.
   // 0 and unbounded are exact: compared strictly, not within holds' rounding tolerance.
   const nothing = servingNothingReadings(e, r).find(
     (n) => n.q !== undefined && holdsExactly(n.q, e.op, e.threshold) !== ok,

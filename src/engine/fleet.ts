@@ -301,7 +301,8 @@ export interface FleetMargin {
  * option on the objective's per-token figure (section 8c), both read at the figures the plan was
  * sized at (`sizedAt`). The figure is "higher is better" for the chip, so a ratio (runner-up over
  * chip) above 1 favours the runner-up; its range runs from the runner-up at its low end over the
- * chip at its high end to the reverse. Settled when the whole range lies below 1.
+ * chip at its high end to the best other option at its high end over the chip at its low end.
+ * Settled when the whole range lies below 1.
  */
 export function fleetMargins(
   p: FleetProblem,
