@@ -47,6 +47,19 @@ export function noPlanReason(p: FleetPlan): string {
       : `the solver stopped: ${p.solverStatus}`;
 }
 
+/**
+ * Why an optimal plan serves nothing (most tokens with no chip that can serve a workload, or
+ * budgets and caps that fit no replica), or undefined where it serves something. A plan of
+ * nothing is no plan for a capacity planner: `fleet` exits 1 on it.
+ */
+export function emptyPlanReason(r: FleetReport): string | undefined {
+  const p = r.plan;
+  if (p.status !== 'optimal' || p.totals.tokensPerDay > 0) return undefined;
+  return r.problem.options.length === 0
+    ? 'the plan serves nothing: no chip can serve any of its workloads (see left out)'
+    : 'the plan serves nothing: the budgets and caps fit no replica of any chip';
+}
+
 /** The plan as text; prose lines wrap to `width` (a terminal's), the table stays as it is. */
 export function fleetText(r: FleetReport, width?: number): string {
   const p = r.plan;
@@ -98,6 +111,7 @@ export function fleetText(r: FleetReport, width?: number): string {
       [
         ...head,
         `status: optimal${p.gapToBound === null ? '' : `, within ${p.gapToBound < 1 ? (p.gapToBound * 100).toPrecision(2) : sig(p.gapToBound * 100)}% of the best possible plan (the LP bound)`}`,
+        ...(emptyPlanReason(r) === undefined ? [] : [emptyPlanReason(r) as string]),
       ],
       width,
     ),

@@ -544,6 +544,35 @@ describe('infercost fleet', () => {
     expect(r.stdout).not.toMatch(/\de[+-]\d/);
   });
 
+  it('a most-tokens plan that serves nothing is exit 1 with the reason, not "optimal" and exit 0 (a user test found both)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-fleet-'));
+    // Inferentia2 cannot run agentic-coding: every option is left out
+    const none = join(dir, 'none.yaml');
+    writeFileSync(
+      none,
+      'objective: max_tokens\nworkloads:\n  - workload: agentic-coding\n    demand: { output_tokens_per_day: 1.0e12 }\nchips:\n  - id: inferentia2\n',
+    );
+    const r = spawnCli(['fleet', none]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '\nthe plan serves nothing: no chip can serve any of its workloads (see left out)\n',
+    );
+    const json = spawnCli(['fleet', none, '--format', 'json']);
+    expect([json.code, json.stderr]).toEqual([
+      1,
+      `infercost: ${none}: the plan serves nothing: no chip can serve any of its workloads (see left out)\n`,
+    ]);
+    // 300 W fits no B200 replica (a chip draws more than that at the wall)
+    const small = join(dir, 'small.yaml');
+    writeFileSync(
+      small,
+      'objective: max_tokens\nworkloads:\n  - workload: chat\nchips:\n  - id: b200\npower_budget: 300\n',
+    );
+    const s = spawnCli(['fleet', small]);
+    expect(s.code).toBe(1);
+    expect(s.stdout).toContain('the plan serves nothing: the budgets and caps fit no replica of any chip');
+  });
+
   it("--at low sizes the plan with every chip at its low end: the plan is how sure's low-end plan; a bad end is exit 2", () => {
     const low = spawnCli(['fleet', 'profiles/fleets/mixed.yaml', '--at', 'low', '--format', 'json']);
     expect(low.code, low.stderr).toBe(0);

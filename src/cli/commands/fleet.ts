@@ -1,7 +1,7 @@
 import { planFleet } from '../../api/fleet.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
-import { fleetCsv, fleetJson, fleetText, noPlanReason } from '../../render/fleet.js';
+import { emptyPlanReason, fleetCsv, fleetJson, fleetText, noPlanReason } from '../../render/fleet.js';
 import type { Context } from '../context.js';
 import { EXIT } from '../exit.js';
 
@@ -11,7 +11,7 @@ export interface FleetCommandOptions {
   readonly at?: string;
 }
 
-/** A mixed fleet under budgets (docs/model.md 8a); exit 1 when no plan is feasible. */
+/** A mixed fleet under budgets (docs/model.md 8a); exit 1 when no plan is feasible or the plan serves nothing. */
 export async function fleetCommand(ctx: Context, file: string, opts: FleetCommandOptions): Promise<number> {
   const format = opts.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'csv')
@@ -30,6 +30,12 @@ export async function fleetCommand(ctx: Context, file: string, opts: FleetComman
     format === 'json' ? fleetJson(report) : format === 'csv' ? fleetCsv(report) : fleetText(report, width);
   if (opts.output !== undefined) writeFileAtomic(opts.output, text, [file]);
   else ctx.io.stdout(text);
+  // A plan of nothing (most tokens where no chip serves, or no replica fits) is no plan: exit 1.
+  const empty = emptyPlanReason(report);
+  if (empty !== undefined) {
+    if (format !== 'table' || opts.output !== undefined) ctx.io.stderr(`infercost: ${file}: ${empty}\n`);
+    return EXIT.checkFailed;
+  }
   if (report.plan.status === 'optimal') return EXIT.ok;
   // The table says why; a data format or a file has only an empty plan to show for it.
   if (format !== 'table' || opts.output !== undefined)

@@ -24,7 +24,7 @@ export function registerPipelines(w: Wiring): void {
     .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  infercost fleet profiles/fleets/mixed.yaml --format json\n  infercost fleet profiles/fleets/mixed.yaml --at low   # meets every demand even at the low ends\n\nExit: 0 a plan was found, 1 no feasible plan (infeasible or unbounded), 2 bad input.',
+      '\nExamples:\n  infercost fleet profiles/fleets/mixed.yaml --format json\n  infercost fleet profiles/fleets/mixed.yaml --at low   # meets every demand even at the low ends\n\nExit: 0 a plan was found, 1 no feasible plan (infeasible or unbounded) or a plan that serves nothing, 2 bad input.',
     )
     .action(async (file: string, opts) => w.setCode(await fleetCommand(w.ctx(), file, opts)));
 
