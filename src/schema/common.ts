@@ -97,19 +97,29 @@ export const modelPrecisionSchema = once(() =>
 
 const POWER_UNITS = { W: 1, kW: 1e3, MW: 1e6, GW: 1e9, TW: 1e12 } as const;
 
+/** A power written with its unit, as parsePowerW reads it (also the JSON Schema's pattern). */
+const POWER_TEXT = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW|TW)?\s*$/;
+
+/** The most power a budget may name: 10 TW. */
+const POWER_MAX_W = 1e13;
+
 /** Parses `1GW`, `300 MW`, `50kW`, `1TW` or `1e9` (watts) to watts; undefined when it is neither. */
 export function parsePowerW(value: string | number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW|TW)?\s*$/.exec(value);
+  const m = POWER_TEXT.exec(value);
   if (!m) return undefined;
   const watts = Number(m[1]) * POWER_UNITS[(m[2] ?? 'W') as keyof typeof POWER_UNITS];
   return watts > 0 && Number.isFinite(watts) ? watts : undefined;
 }
 
 /** Power with its unit (`1GW`, `300MW`) or a number of watts; converted in schema/convert.ts. */
+const POWER_WORDS = 'a power such as 1GW, 300MW, 50kW or a number of watts (at most 10 TW)';
+export const POWER_MESSAGE = `expected ${POWER_WORDS}`;
 export const powerQuantitySchema = once(() =>
-  z.union([z.number(), z.string()]).refine((v) => {
+  // The number's bounds and the string's pattern are what an editor's JSON Schema sees; the
+  // refinement adds what a pattern cannot say (a string's watts at most 10 TW).
+  z.union([z.number().positive().max(POWER_MAX_W), z.string().regex(POWER_TEXT, POWER_WORDS)]).refine((v) => {
     const w = parsePowerW(v);
-    return w !== undefined && w <= 1e13;
-  }, 'expected a power such as 1GW, 300MW, 50kW or a number of watts (at most 10 TW)'),
+    return w !== undefined && w <= POWER_MAX_W;
+  }, POWER_MESSAGE),
 );

@@ -1,5 +1,6 @@
 // Turns zod issues and rule issues into one-line English, pure: positions are added by src/io.
 import type { z } from 'zod';
+import { POWER_MESSAGE } from './common.js';
 
 export type Path = readonly (string | number)[];
 
@@ -210,6 +211,7 @@ function unionMessage(path: Path, actual: unknown): string {
   // One value in an axis's list.
   if (path[0] === 'axes' && path.length === 3)
     return `expected a number or a string (an axis value), got ${describeValue(actual)}`;
+  if (last === 'power_budget') return `${POWER_MESSAGE}, got ${describeValue(actual)}`;
   if (last === 'workload' || path[0] === 'workloads')
     return `expected a workload file, a bundled workload's name or an inline workload, got ${describeValue(actual)}`;
   return `expected a precision (fp4, fp6, fp8, int8, int4, bf16, fp16, fp32) or { format, bits }, got ${describeValue(actual)}`;

@@ -1,5 +1,5 @@
 // The built binary as a user runs it: stdout, stderr and exit code together.
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -527,6 +527,32 @@ describe('fleet columns (docs/model.md section 8)', () => {
     const cells = Object.fromEntries((head ?? '').split(',').map((k, i) => [k, (row ?? '').split(',')[i]]));
     expect(cells.fleet_sized_for).toBe('power_budget');
     expect(Number(cells.fleet_chips)).toBe(chips);
+  });
+
+  it('a power budget of the wrong type is told what a power is (it was told about precisions), and the JSON Schema is as strict as the check', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const f = join(dir, 'f.yaml');
+    for (const [value, got] of [
+      ['[1]', 'a list'],
+      ['true', 'true'],
+      ['"300 mw"', '"300 mw"'],
+    ]) {
+      writeFileSync(
+        f,
+        `objective: min_cost\nworkloads:\n  - workload: chat\n    demand: { output_tokens_per_day: 1.0e12 }\nchips:\n  - id: b200\npower_budget: ${value}\n`,
+      );
+      const r = spawnCli(['fleet', f]);
+      expect([r.code, r.stderr]).toEqual([
+        2,
+        `infercost: ${f}:7:15 power_budget: expected a power such as 1GW, 300MW, 50kW or a number of watts (at most 10 TW), got ${got}\n`,
+      ]);
+    }
+    // an editor's schema: a positive number of watts, or a string with a unit
+    const schema = JSON.parse(spawnCli(['schema', 'workload']).stdout);
+    const [num, str] = schema.properties.power_budget.anyOf;
+    expect(num).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 1e13 });
+    expect(new RegExp(str.pattern).test('-1MW')).toBe(false);
+    expect(new RegExp(str.pattern).test('1.5GW')).toBe(true);
   });
 
   it('a bad power or both a demand and a budget is one line, exit 2', () => {
