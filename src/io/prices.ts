@@ -6,6 +6,9 @@ import { MAX_USD_PER_CHIP_HOUR, type PriceQuote } from '../schema/accelerator.js
 import { parseCsv } from './csv.js';
 import { InputError } from './errors.js';
 
+/** A decimal number as a catalog writes it (12.29, 1e-3); not hex, binary or Infinity. */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
 /** Catalog accelerator names to profile ids (SkyPilot's names; the TPU rows name the chip). */
 export const CATALOG_ACCELERATORS: Readonly<Record<string, string>> = {
   H100: 'h100-sxm',
@@ -89,15 +92,19 @@ export function importCatalog(text: string, opts: ImportOptions): Imported {
         column,
         `expected ${expected}, got "${get(column)}"`,
       );
-    const count = Number(get('AcceleratorCount'));
+    // Decimal digits only: Number() also reads "0x10" (16) and "0b1", which no catalog means.
+    const count = /^\s*\d+\s*$/.test(get('AcceleratorCount')) ? Number(get('AcceleratorCount')) : Number.NaN;
     if (!(Number.isSafeInteger(count) && count > 0)) throw bad('AcceleratorCount', 'a whole number of chips');
     const entry = best.get(chip) ?? {};
     for (const [key, column] of [
       ['onDemand', 'Price'],
       ['spot', 'SpotPrice'],
     ] as const) {
-      const price = Number(get(column));
-      if (get(column) !== '' && !(Number.isFinite(price) && price >= 0))
+      const text = get(column);
+      const price = DECIMAL.test(text) ? Number(text) : Number.NaN;
+      // A price written above zero that reads as 0 (1e-400) would pass for "not offered".
+      const underflow = price === 0 && /[1-9]/.test(text.replace(/e.*$/i, ''));
+      if (text !== '' && !(Number.isFinite(price) && price >= 0 && !underflow))
         throw bad(column, 'a price in USD per hour');
       // SkyPilot writes 700.0 (or leaves the cell empty, or 0) for "not offered".
       if (get(column) === '' || price === 0 || price === 700) continue;

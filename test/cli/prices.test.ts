@@ -92,6 +92,20 @@ describe('infercost prices import', () => {
         'p5.48xlarge,H100,2.5,192,2048,55,,us-east-1\n',
         ':2:18 AcceleratorCount: expected a whole number of chips, got "2.5"',
       ],
+      // hex reads as a number to Number() (0x8 = 8, 0x10 = 16): no catalog means it
+      [
+        'p5.48xlarge,H100,0x8,192,2048,55,,us-east-1\n',
+        ':2:18 AcceleratorCount: expected a whole number of chips, got "0x8"',
+      ],
+      [
+        'p5.48xlarge,H100,8,192,2048,0x10,,us-east-1\n',
+        ':2:29 Price: expected a price in USD per hour, got "0x10"',
+      ],
+      // written above zero, read as 0: it passed for "not offered" and the row was dropped
+      [
+        'p5.48xlarge,H100,8,192,2048,1e-400,,us-east-1\n',
+        ':2:29 Price: expected a price in USD per hour, got "1e-400"',
+      ],
     ];
     for (const [row, error] of cases) {
       const catalog = join(dir, 'c.csv');
