@@ -10,8 +10,14 @@ import {
   type Workload,
 } from '../engine/types.js';
 import { UsageError } from '../io/errors.js';
-import { acceleratorFor, type FieldSet, loadWorkload, readWorkloadYaml } from '../io/workload.js';
-import { grouped } from '../render/format.js';
+import {
+  acceleratorFor,
+  type FieldSet,
+  loadWorkload,
+  readWorkloadYaml,
+  workloadErrorAt,
+} from '../io/workload.js';
+import { grouped, usd as usdText } from '../render/format.js';
 import { metricsOf } from '../render/result.js';
 import { us } from '../render/words.js';
 import { fileFactorName } from '../schema/convert.js';
@@ -108,7 +114,8 @@ function ratioOf(
   return { shown: null, read: nothing ?? null };
 }
 
-const usd = (v: number) => `$${v >= 100 ? grouped(v) : v.toFixed(2)}`;
+// A price as compare prints it (a sub-cent one by its significant digits, not $0.00).
+const usd = (v: number) => `$${v >= 100 ? grouped(v) : usdText(v)}`;
 const times = (v: number) => `${Number(v.toPrecision(4))}`;
 
 interface Lever {
@@ -324,7 +331,20 @@ export function analyseClaim(
   const paths = workloadPaths.length > 0 ? workloadPaths : [...CLAIM_WORKLOADS];
   const workloads: ClaimWorkload[] = [];
   let pricing = '';
+  // One row per workload: a name given twice (the same file, or two files of one name) is refused
+  // where it was written, as compare refuses it, not shown twice.
+  const named = new Map<string, string>();
   for (const path of paths) {
+    const loaded = loadWorkload(readWorkloadYaml(path, env.readStdin), env.catalog, sets, env.today);
+    const first = named.get(loaded.workload.name);
+    if (first !== undefined)
+      throw workloadErrorAt(
+        loaded.yaml,
+        sets,
+        ['name'],
+        `workload "${loaded.workload.name}" has the name of ${first === loaded.yaml.file ? 'the same file given before' : `${first}'s workload`}; a claim has one row per workload, so give each its own`,
+      );
+    named.set(loaded.workload.name, loaded.yaml.file);
     const run = runCompare(env, [path], {
       ...(opts.plan === undefined ? {} : { plan: opts.plan }),
       ...(opts.basis === undefined ? {} : { basis: opts.basis }),
@@ -338,7 +358,6 @@ export function analyseClaim(
       strict: false,
     });
     const outcome = run.outcomes.find((o) => o.expectation.text === claim.text) as ExpectationOutcome;
-    const loaded = loadWorkload(readWorkloadYaml(path, env.readStdin), env.catalog, sets, env.today);
     const planned = plan === undefined ? loaded.workload : { ...loaded.workload, plan };
     const w = basis === undefined ? planned : { ...planned, basis };
     pricing = w.plan === 'tco' ? 'tco (owner cost)' : `${w.basis} ${w.plan}`;

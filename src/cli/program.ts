@@ -59,8 +59,16 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       // (commander reads undefined as "do not wrap", whatever its type says)
       getOutHelpWidth: () => io.stdoutColumns as number,
       getErrHelpWidth: () => io.stdoutColumns as number,
-      // One prefix for every error, commander's included.
-      outputError: (s, write) => write(sanitizeLine(s.replace(/^error: /, 'infercost: '))),
+      // One prefix for every error, commander's included, and one line: its suggestion, which it
+      // puts on a second line, joins the first as ours do ("; did you mean ...?").
+      outputError: (s, write) =>
+        write(
+          sanitizeLine(
+            s
+              .replace(/^error: /, 'infercost: ')
+              .replace(/\n\(Did you mean (.+)\?\)\n?$/, '; did you mean $1?\n'),
+          ),
+        ),
     })
     // Descriptions wrap beside a column of names down to 15 columns of room (commander's default,
     // 40, left every line unwrapped below 81 columns: the names take 41).

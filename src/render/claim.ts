@@ -1,7 +1,7 @@
 // The claim analysis (docs/model.md section 7a) as text with tornado bars, Markdown and JSON.
 import type { ClaimReport, ClaimWorkload, TornadoBar } from '../api/claim.js';
 import type { ServesNothing } from '../api/expect.js';
-import { grouped, localeNumber } from './format.js';
+import { grouped, localeNumber, usd } from './format.js';
 import { recordBlocks, wrap, wrapIndented } from './table.js';
 import { escapeControl, markdownCell, safeJson } from './text.js';
 import { displayWidth } from './width.js';
@@ -24,7 +24,7 @@ function breakEvenText(w: ClaimWorkload): string {
   if (!b) return '-';
   return b.kind === 'capex_usd_per_chip'
     ? `capex ${money(b.value)} (now ${money(b.current)})`
-    : `$${b.value.toFixed(2)}/chip-h (now $${b.current.toFixed(2)})`;
+    : `$${usd(b.value)}/chip-h (now $${usd(b.current)})`;
 }
 
 function rangeText(w: ClaimWorkload): string {

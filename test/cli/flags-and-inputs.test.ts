@@ -208,3 +208,49 @@ describe('a --config named on the command line is read by every command', () => 
     expect(readdirSync(dir)).toEqual(['workload.yaml']);
   });
 });
+
+describe('a second user test (fiftieth session): each case failed before its fix', () => {
+  it("commander's own errors are one line: its suggestion joins the first line", () => {
+    const cmd = spawnCli(['comapre', 'chat']);
+    expect([cmd.code, cmd.stdout, cmd.stderr]).toEqual([
+      2,
+      '',
+      "infercost: unknown command 'comapre'; did you mean compare?\n",
+    ]);
+    const opt = spawnCli(['compare', 'chat', '--acclerators', 'b200']);
+    expect([opt.code, opt.stderr]).toEqual([
+      2,
+      "infercost: unknown option '--acclerators'; did you mean --accelerators?\n",
+    ]);
+  });
+
+  it('claim refuses a workload given twice, as compare does, rather than show its row twice', () => {
+    const r = spawnCli(['claim', 'b200/h100-sxm tokens_per_joule >= 1.2', 'chat', 'chat']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'infercost: profiles/workloads/chat.yaml:4:7 name: workload "chat" has the name of the same file given before; a claim has one row per workload, so give each its own\n',
+    ]);
+  });
+
+  it('claim prints a sub-cent price by its significant digits, as compare does (it was $0.00), and a large one grouped', () => {
+    const r = spawnCli([
+      'claim',
+      'b200/h100-sxm tokens_per_dollar >= 1.1',
+      'chat',
+      '--set',
+      'b200.price.on_demand=0.0001',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\$14\.\d\d\/chip-h \(now \$0\.00010\)/);
+    const big = spawnCli([
+      'claim',
+      'b200/h100-sxm tokens_per_dollar >= 0.001',
+      'chat',
+      '--format',
+      'markdown',
+    ]);
+    // the break-even of a tiny threshold is a price in the thousands: with its separator
+    expect(big.stdout).toMatch(/\$\d{1,3}(,\d{3})+\.\d\d\/chip-h/);
+  });
+});
