@@ -84,6 +84,8 @@ export type Warning =
       readonly latencyS: number;
       readonly outputTokensPerSPerChip: number;
     }
+  /** Section 8: the power budget is less than one replica draws at the facility. */
+  | { readonly code: 'BUDGET_FITS_NO_REPLICA'; readonly budgetW: number; readonly replicaW: number }
   /** Sections 6.1 and 6.2: a cap below TDP lowers the power charged and (6.2, when on) the clock. */
   | {
       readonly code: 'POWER_CAP_BELOW_TDP';
@@ -307,6 +309,24 @@ export function evaluate(
       totalTokensPerUsd: m.totalTokensPerUsd,
     };
   }
+  // Section 8: a budget that fits no replica sizes a fleet of nothing; said, not left as zeros.
+  const budgetFleet =
+    workload.powerBudgetW === undefined
+      ? undefined
+      : fleetForPower(
+          workload.powerBudgetW,
+          x,
+          workload.utilization,
+          point.chips,
+          energy.facilityWPerChip,
+          price?.usdPerChipHour,
+        );
+  if (budgetFleet !== undefined && budgetFleet.replicas === 0 && workload.powerBudgetW !== undefined)
+    warnings.push({
+      code: 'BUDGET_FITS_NO_REPLICA',
+      budgetW: workload.powerBudgetW,
+      replicaW: point.chips * energy.facilityWPerChip,
+    });
   return {
     acceleratorId: accelerator.id,
     acceleratorName: accelerator.name,
@@ -345,14 +365,7 @@ export function evaluate(
     energy,
     fleet:
       workload.powerBudgetW !== undefined
-        ? fleetForPower(
-            workload.powerBudgetW,
-            x,
-            workload.utilization,
-            point.chips,
-            energy.facilityWPerChip,
-            price?.usdPerChipHour,
-          )
+        ? budgetFleet
         : workload.outputTokensPerDay === undefined
           ? undefined
           : fleetFor(

@@ -86,6 +86,8 @@ export function warningText(w: Warning): string {
       return w.clockFraction === undefined
         ? `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: the power charged falls, the throughput does not (docs/model.md 6.1), so tokens per joule is an upper bound`
         : `power cap ${watts(w.capW)} W is below this chip's ${watts(w.tdpW)} W TDP: its matrix units run at ${percent(w.clockFraction)}% of their clock, the least slowdown the cap allows, and at ${percent(w.capW / w.tdpW)}% at the range's low end${w.unmetAtLow ? ', where no deployment meets the limits, which the range leaves out' : ''} (docs/model.md 6.2), so tokens per joule is an upper bound`;
+    case 'BUDGET_FITS_NO_REPLICA':
+      return `the power budget, ${watts(w.budgetW)} W, fits no replica: one draws ${watts(w.replicaW)} W at the facility (docs/model.md 8)`;
     case 'EFFICIENCY_ASSUMED':
       return `efficiency factors assumed, not calibrated: ${w.factors.map((f) => FACTOR_NAMES[f]).join(', ')}`;
     case 'BATCH_CAPPED':

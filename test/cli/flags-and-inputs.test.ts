@@ -254,3 +254,46 @@ describe('a second user test (fiftieth session): each case failed before its fix
     expect(big.stdout).toMatch(/\$\d{1,3}(,\d{3})+\.\d\d\/chip-h/);
   });
 });
+
+describe('a power budget that fits no replica (fiftieth session)', () => {
+  it('each chip says so beside its zero fleet; a budget that fits one says nothing', () => {
+    const none = spawnCli([
+      'compare',
+      CHAT,
+      '--accelerators',
+      'b200',
+      '--baseline',
+      'b200',
+      '--power-budget',
+      '300',
+      '--format',
+      'json',
+    ]);
+    expect(none.code).toBe(0);
+    const a = JSON.parse(none.stdout).results[0].accelerators[0];
+    expect(a.fleet.chips).toBe(0);
+    const w = a.warnings.find((x: { code: string }) => x.code === 'BUDGET_FITS_NO_REPLICA');
+    // one B200 replica (1 chip) draws its facility power per chip, more than 300 W
+    expect(w.budgetW).toBe(300);
+    expect(w.replicaW).toBeCloseTo(a.metrics.facility_w_per_chip * a.deployment.chips, 9);
+    expect(w.replicaW).toBeGreaterThan(300);
+    expect(w.message).toMatch(
+      /^the power budget, 300 W, fits no replica: one draws [\d,]+ W at the facility \(docs\/model\.md 8\)$/,
+    );
+    const some = spawnCli([
+      'compare',
+      CHAT,
+      '--accelerators',
+      'b200',
+      '--baseline',
+      'b200',
+      '--power-budget',
+      '1MW',
+      '--format',
+      'json',
+    ]);
+    const b = JSON.parse(some.stdout).results[0].accelerators[0];
+    expect(b.fleet.chips).toBeGreaterThan(0);
+    expect(b.warnings.map((x: { code: string }) => x.code)).not.toContain('BUDGET_FITS_NO_REPLICA');
+  });
+});
