@@ -55,6 +55,35 @@ describe('infercost prices import', () => {
     expect(show.stdout).toContain('GCP'); // the other providers' quotes stay
   });
 
+  it("a profile's newer quote replaced by an older catalog's is said on stderr (it went without a word)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const r = await runCli([
+      'prices',
+      'import',
+      CATALOG,
+      '--provider',
+      'AWS',
+      '--as-of',
+      '2025-06-01',
+      '--output-dir',
+      dir,
+    ]);
+    expect(r.code).toBe(0);
+    // H100's bundled AWS on-demand quote is dated 2026-01, newer than 2025-06-01
+    expect(r.stderr).toMatch(
+      /^replaced newer quotes with this catalog's, as of 2025-06-01: .*h100-sxm on_demand \(AWS's quote as of 2026-01\)/,
+    );
+    // a catalog dated after every bundled quote (the tests' today) replaces nothing newer: no such line
+    const fresh = await runCli(
+      ['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026-11-23'].concat([
+        '--output-dir',
+        mkdtempSync(join(tmpdir(), 'infercost-prices-')),
+      ]),
+    );
+    expect(fresh.code).toBe(0);
+    expect(fresh.stderr).not.toContain('replaced newer quotes');
+  });
+
   it('a bad date or a file that is not a catalog is one line, exit 2', async () => {
     const bad = await runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', 'July']);
     expect([bad.code, bad.stderr]).toEqual([

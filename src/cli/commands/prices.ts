@@ -69,10 +69,21 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
   const catalog = ctx.catalog();
   const rows: string[][] = [];
   const outputs: { path: string; text: string; what: string; updates: string }[] = [];
+  // A written profile replaces the provider's quote whatever its date: a newer one lost to an
+  // older catalog is said (the quote is only as fresh as the catalog it came from).
+  const older: string[] = [];
   for (const [chip, list] of [...quotes.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     // usd(), as compare prints prices: toFixed(2) showed a sub-cent quote as 0.00.
     for (const q of list) rows.push([chip, q.plan, usd(q.usd_per_chip_hour), q.region, q.note ?? '']);
     const entry = catalog.accelerators.get(chip);
+    if (opts.outputDir !== undefined && entry)
+      for (const q of list) {
+        const kept = (entry.value.prices ?? []).find(
+          (p) => p.plan === q.plan && p.provider.toLowerCase() === opts.provider.toLowerCase(),
+        );
+        if (kept !== undefined && String(kept.as_of) > opts.asOf)
+          older.push(`${chip} ${q.plan} (${kept.provider}'s quote as of ${kept.as_of})`);
+      }
     if (opts.outputDir !== undefined && entry)
       outputs.push({
         path: join(opts.outputDir, basename(entry.file)),
@@ -94,6 +105,8 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
   );
   const hidden = hiddenLine(fitted.hidden, ctx.io.stdoutColumns, 'a pipe or the written profiles have');
   ctx.io.stdout(escapeText(`${[fitted.text, ...hidden].join('\n')}\n`));
+  if (older.length > 0)
+    ctx.io.stderr(`replaced newer quotes with this catalog's, as of ${opts.asOf}: ${older.join(', ')}\n`);
   if (skipped.size > 0)
     ctx.io.stderr(
       `not imported (no profile): ${[...skipped.entries()].map(([n, c]) => `${n} (${c} rows)`).join(', ')}\n`,
