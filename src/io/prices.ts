@@ -92,8 +92,11 @@ export function importCatalog(text: string, opts: ImportOptions): Imported {
         column,
         `expected ${expected}, got "${get(column)}"`,
       );
-    // Decimal digits only: Number() also reads "0x10" (16) and "0b1", which no catalog means.
-    const count = /^\s*\d+\s*$/.test(get('AcceleratorCount')) ? Number(get('AcceleratorCount')) : Number.NaN;
+    // Decimal digits only (SkyPilot writes 8.0: the column is a float, empty on CPU rows):
+    // Number() also reads "0x10" (16) and "0b1", which no catalog means.
+    const count = /^\s*\d+(\.0*)?\s*$/.test(get('AcceleratorCount'))
+      ? Number(get('AcceleratorCount'))
+      : Number.NaN;
     if (!(Number.isSafeInteger(count) && count > 0)) throw bad('AcceleratorCount', 'a whole number of chips');
     const entry = best.get(chip) ?? {};
     for (const [key, column] of [

@@ -55,8 +55,21 @@ export function noPlanReason(p: FleetPlan): string {
 export function emptyPlanReason(r: FleetReport): string | undefined {
   const p = r.plan;
   if (p.status !== 'optimal' || p.totals.tokensPerDay > 0) return undefined;
-  return r.problem.options.length === 0
-    ? 'the plan serves nothing: no chip can serve any of its workloads (see left out)'
+  // An option left out (no price on the plan, cannot run) stays in the problem unusable.
+  const out = new Set(r.excluded.map((e) => `${e.chip}\u0000${e.workload}`));
+  const usable = r.problem.options.filter((o) => !out.has(`${o.chip}\u0000${o.workload}`));
+  if (usable.length === 0)
+    return 'the plan serves nothing: no chip can serve any of its workloads (see left out)';
+  // Whole replicas may not pass a demand: one smaller than any replica serves is served by none.
+  const servable = r.problem.workloads.filter((w) => usable.some((o) => o.workload === w.name));
+  const belowOneReplica = servable.every((w) => {
+    const smallest = Math.min(
+      ...usable.filter((o) => o.workload === w.name).map((o) => o.tokensPerDayPerChip * o.chipsPerReplica),
+    );
+    return w.demandTokensPerDay !== undefined && w.demandTokensPerDay < smallest;
+  });
+  return belowOneReplica
+    ? 'the plan serves nothing: each demand is less than one replica serves, and whole replicas may not pass it'
     : 'the plan serves nothing: the budgets and caps fit no replica of any chip';
 }
 

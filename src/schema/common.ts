@@ -97,8 +97,12 @@ export const modelPrecisionSchema = once(() =>
 
 const POWER_UNITS = { W: 1, kW: 1e3, MW: 1e6, GW: 1e9, TW: 1e12 } as const;
 
-/** A power written with its unit, as parsePowerW reads it (also the JSON Schema's pattern). */
-const POWER_TEXT = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW|TW)?\s*$/;
+/**
+ * A power written with its unit, as parsePowerW reads it (also the JSON Schema's pattern): a
+ * non-zero digit before any exponent, so "0W" fails the pattern as the tool refuses it. The
+ * 10 TW cap is the tool's alone (a pattern cannot weigh units).
+ */
+const POWER_TEXT = /^(?=[^eE]*[1-9])\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(W|kW|MW|GW|TW)?\s*$/;
 
 /** The most power a budget may name: 10 TW. */
 const POWER_MAX_W = 1e13;

@@ -124,6 +124,12 @@ function quantity(n: number | bigint): string {
 export function describeIssue(issue: z.core.$ZodIssue, data: unknown, schema: z.ZodType): Problem[] {
   const path = issue.path as Path;
   const actual = valueAt(data, path);
+  // A power budget out of bounds, of a number or a string, is told what a power is, one message.
+  if (
+    path[path.length - 1] === 'power_budget' &&
+    (issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'invalid_format')
+  )
+    return [{ path, message: `${POWER_MESSAGE}, got ${describeValue(actual)}` }];
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = knownKeysAt(schema, path);

@@ -571,6 +571,25 @@ describe('infercost fleet', () => {
     const s = spawnCli(['fleet', small]);
     expect(s.code).toBe(1);
     expect(s.stdout).toContain('the plan serves nothing: the budgets and caps fit no replica of any chip');
+    // Maia 200 has no hyperscaler price: left out, so no chip can serve (not "the budgets")
+    const unpriced = join(dir, 'unpriced.yaml');
+    writeFileSync(
+      unpriced,
+      'objective: max_tokens\nusd_per_year_budget: 1e9\nworkloads:\n  - workload: chat\nchips:\n  - id: maia-200\n',
+    );
+    expect(spawnCli(['fleet', unpriced, '--format', 'json']).stderr).toBe(
+      `infercost: ${unpriced}: the plan serves nothing: no chip can serve any of its workloads (see left out)\n`,
+    );
+    // a demand of 100M tokens a day under 300 MW: one B200 serves about 190M, and whole replicas
+    // may not pass the demand (a review found this blamed on the budget)
+    const tiny = join(dir, 'tiny.yaml');
+    writeFileSync(
+      tiny,
+      'objective: max_tokens\npower_budget: 300MW\nworkloads:\n  - workload: chat\n    demand: { output_tokens_per_day: 1.0e8 }\nchips:\n  - id: b200\n',
+    );
+    expect(spawnCli(['fleet', tiny, '--format', 'json']).stderr).toBe(
+      `infercost: ${tiny}: the plan serves nothing: each demand is less than one replica serves, and whole replicas may not pass it\n`,
+    );
   });
 
   it("--at low sizes the plan with every chip at its low end: the plan is how sure's low-end plan; a bad end is exit 2", () => {

@@ -529,13 +529,16 @@ describe('fleet columns (docs/model.md section 8)', () => {
     expect(Number(cells.fleet_chips)).toBe(chips);
   });
 
-  it('a power budget of the wrong type is told what a power is (it was told about precisions), and the JSON Schema is as strict as the check', () => {
+  it("a power budget of the wrong type or out of bounds is told what a power is (it was told about precisions, or 'a positive number'), and the JSON Schema refuses what the tool refuses but the 10 TW cap", () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const f = join(dir, 'f.yaml');
     for (const [value, got] of [
       ['[1]', 'a list'],
       ['true', 'true'],
       ['"300 mw"', '"300 mw"'],
+      ['0', '0'],
+      ['1e14', '100000000000000'],
+      ['"0W"', '"0W"'],
     ]) {
       writeFileSync(
         f,
@@ -551,8 +554,9 @@ describe('fleet columns (docs/model.md section 8)', () => {
     const schema = JSON.parse(spawnCli(['schema', 'workload']).stdout);
     const [num, str] = schema.properties.power_budget.anyOf;
     expect(num).toMatchObject({ type: 'number', exclusiveMinimum: 0, maximum: 1e13 });
-    expect(new RegExp(str.pattern).test('-1MW')).toBe(false);
-    expect(new RegExp(str.pattern).test('1.5GW')).toBe(true);
+    for (const bad of ['-1MW', '0W', '0.0GW', '0 MW']) expect(new RegExp(str.pattern).test(bad)).toBe(false);
+    for (const good of ['1.5GW', '1e9', ' 300MW ', '0.5MW', '10e3W'])
+      expect(new RegExp(str.pattern).test(good)).toBe(true);
   });
 
   it('a bad power or both a demand and a budget is one line, exit 2', () => {

@@ -55,6 +55,19 @@ describe('infercost prices import', () => {
     expect(show.stdout).toContain('GCP'); // the other providers' quotes stay
   });
 
+  it("a chip count written 8.0 (SkyPilot's AcceleratorCount is a float column) is 8 chips", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+    const catalog = join(dir, 'lambda.csv');
+    // a row of SkyPilot's Lambda catalog (v8): $23.92/h over 8.0 H100 = $2.99
+    writeFileSync(
+      catalog,
+      'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,Region,GpuInfo,SpotPrice\ngpu_8x_h100_sxm5,H100,8.0,208.0,1800.0,23.92,us-east-1,,\n',
+    );
+    const r = await runCli(['prices', 'import', catalog, '--provider', 'Lambda', '--as-of', '2025-06-01']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/│ h100-sxm +│ on_demand +│ +2\.99 │/);
+  });
+
   it("a profile's newer quote replaced by an older catalog's is said on stderr (it went without a word)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
     const r = await runCli([
@@ -82,6 +95,15 @@ describe('infercost prices import', () => {
     );
     expect(fresh.code).toBe(0);
     expect(fresh.stderr).not.toContain('replaced newer quotes');
+    // a catalog dated by its year alone is not known to be older than a quote of that year
+    const year = await runCli(
+      ['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026'].concat([
+        '--output-dir',
+        mkdtempSync(join(tmpdir(), 'infercost-prices-')),
+      ]),
+    );
+    expect(year.code).toBe(0);
+    expect(year.stderr).not.toContain('replaced newer quotes');
   });
 
   it('a bad date or a file that is not a catalog is one line, exit 2', async () => {

@@ -77,13 +77,12 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
     for (const q of list) rows.push([chip, q.plan, usd(q.usd_per_chip_hour), q.region, q.note ?? '']);
     const entry = catalog.accelerators.get(chip);
     if (opts.outputDir !== undefined && entry)
-      for (const q of list) {
-        const kept = (entry.value.prices ?? []).find(
+      for (const q of list)
+        for (const kept of (entry.value.prices ?? []).filter(
           (p) => p.plan === q.plan && p.provider.toLowerCase() === opts.provider.toLowerCase(),
-        );
-        if (kept !== undefined && String(kept.as_of) > opts.asOf)
-          older.push(`${chip} ${q.plan} (${kept.provider}'s quote as of ${kept.as_of})`);
-      }
+        ))
+          if (newerThan(String(kept.as_of), opts.asOf))
+            older.push(`${chip} ${q.plan} (${kept.provider}'s quote as of ${kept.as_of})`);
     if (opts.outputDir !== undefined && entry)
       outputs.push({
         path: join(opts.outputDir, basename(entry.file)),
@@ -112,4 +111,13 @@ export function pricesImportCommand(ctx: Context, file: string, opts: PricesImpo
       `not imported (no profile): ${[...skipped.entries()].map(([n, c]) => `${n} (${c} rows)`).join(', ')}\n`,
     );
   return EXIT.ok;
+}
+
+/**
+ * An ISO date (2026, 2026-01, 2026-01-15) after another, read at the precision both share: a
+ * catalog as of 2025 is not known to be older than a quote of 2025-06.
+ */
+function newerThan(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  return a.slice(0, n) > b.slice(0, n);
 }
