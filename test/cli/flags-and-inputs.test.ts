@@ -257,20 +257,19 @@ describe('a second user test (fiftieth session): each case failed before its fix
 
 describe('a power budget that fits no replica (fiftieth session)', () => {
   it('each chip says so beside its zero fleet; a budget that fits one says nothing', () => {
-    const none = spawnCli([
-      'compare',
-      CHAT,
-      '--accelerators',
-      'b200',
-      '--baseline',
-      'b200',
-      '--power-budget',
-      '300',
-      '--format',
-      'json',
-    ]);
-    expect(none.code).toBe(0);
-    const a = JSON.parse(none.stdout).results[0].accelerators[0];
+    const b200At = (budget: string) => {
+      const r = spawnCli(
+        ['compare', CHAT, '--accelerators', 'b200', '--baseline', 'b200'].concat([
+          '--power-budget',
+          budget,
+          '--format',
+          'json',
+        ]),
+      );
+      expect(r.code).toBe(0);
+      return JSON.parse(r.stdout).results[0].accelerators[0];
+    };
+    const a = b200At('300');
     expect(a.fleet.chips).toBe(0);
     const w = a.warnings.find((x: { code: string }) => x.code === 'BUDGET_FITS_NO_REPLICA');
     // one B200 replica (1 chip) draws its facility power per chip, more than 300 W
@@ -280,19 +279,7 @@ describe('a power budget that fits no replica (fiftieth session)', () => {
     expect(w.message).toMatch(
       /^the power budget, 300 W, fits no replica: one draws [\d,]+ W at the facility \(docs\/model\.md 8\)$/,
     );
-    const some = spawnCli([
-      'compare',
-      CHAT,
-      '--accelerators',
-      'b200',
-      '--baseline',
-      'b200',
-      '--power-budget',
-      '1MW',
-      '--format',
-      'json',
-    ]);
-    const b = JSON.parse(some.stdout).results[0].accelerators[0];
+    const b = b200At('1MW');
     expect(b.fleet.chips).toBeGreaterThan(0);
     expect(b.warnings.map((x: { code: string }) => x.code)).not.toContain('BUDGET_FITS_NO_REPLICA');
   });

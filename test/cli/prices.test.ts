@@ -86,24 +86,24 @@ describe('infercost prices import', () => {
     expect(r.stderr).toMatch(
       /^replaced newer quotes with this catalog's, as of 2025-06-01: .*h100-sxm on_demand \(AWS's quote as of 2026-01\)/,
     );
-    // a catalog dated after every bundled quote (the tests' today) replaces nothing newer: no such line
-    const fresh = await runCli(
-      ['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026-11-23'].concat([
+    // No such line for a catalog dated after every bundled quote (the tests' today), nor for one
+    // dated by its year alone (not known to be older than a quote of that year).
+    for (const asOf of ['2026-11-23', '2026']) {
+      const out = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
+      const q = await runCli([
+        'prices',
+        'import',
+        CATALOG,
+        '--provider',
+        'AWS',
+        '--as-of',
+        asOf,
         '--output-dir',
-        mkdtempSync(join(tmpdir(), 'infercost-prices-')),
-      ]),
-    );
-    expect(fresh.code).toBe(0);
-    expect(fresh.stderr).not.toContain('replaced newer quotes');
-    // a catalog dated by its year alone is not known to be older than a quote of that year
-    const year = await runCli(
-      ['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026'].concat([
-        '--output-dir',
-        mkdtempSync(join(tmpdir(), 'infercost-prices-')),
-      ]),
-    );
-    expect(year.code).toBe(0);
-    expect(year.stderr).not.toContain('replaced newer quotes');
+        out,
+      ]);
+      expect([asOf, q.code]).toEqual([asOf, 0]);
+      expect(q.stderr).not.toContain('replaced newer quotes');
+    }
   });
 
   it('a bad date or a file that is not a catalog is one line, exit 2', async () => {
