@@ -81,6 +81,7 @@ export function fleetText(r: FleetReport, width?: number): string {
   ];
   if (p.status !== 'optimal')
     return `${prose([...head, `status: ${p.status}: ${noPlanReason(p)}`, ...usageLines(r)], width).join('\n')}\n`;
+  const empty = emptyPlanReason(r);
   const cols = ['chip', 'workload', 'replicas', 'chips', 'out tok/day', 'MW', '$M/year'];
   const rows = p.allocations.map((a) => [
     escapeText(a.chip),
@@ -124,7 +125,7 @@ export function fleetText(r: FleetReport, width?: number): string {
       [
         ...head,
         `status: optimal${p.gapToBound === null ? '' : `, within ${p.gapToBound < 1 ? (p.gapToBound * 100).toPrecision(2) : sig(p.gapToBound * 100)}% of the best possible plan (the LP bound)`}`,
-        ...(emptyPlanReason(r) === undefined ? [] : [emptyPlanReason(r) as string]),
+        ...(empty === undefined ? [] : [empty]),
       ],
       width,
     ),

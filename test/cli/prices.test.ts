@@ -8,8 +8,8 @@ import { runCli } from '../helpers/cli.js';
 const CATALOG = 'test/fixtures/good/catalogs/aws-vms.csv';
 
 /** The fixture catalog's AWS quotes as of 2026-07-30, written as profiles into `dir`. */
-const importInto = (dir: string) =>
-  runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', '2026-07-30', '--output-dir', dir]);
+const importInto = (dir: string, asOf = '2026-07-30') =>
+  runCli(['prices', 'import', CATALOG, '--provider', 'AWS', '--as-of', asOf, '--output-dir', dir]);
 
 describe('infercost prices import', () => {
   it('the cheapest quote per chip: $55.04/h over 8 H100 = $6.88; 700.0 (SkyPilot: not offered) skipped', async () => {
@@ -69,18 +69,7 @@ describe('infercost prices import', () => {
   });
 
   it("a profile's newer quote replaced by an older catalog's is said on stderr (it went without a word)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
-    const r = await runCli([
-      'prices',
-      'import',
-      CATALOG,
-      '--provider',
-      'AWS',
-      '--as-of',
-      '2025-06-01',
-      '--output-dir',
-      dir,
-    ]);
+    const r = await importInto(mkdtempSync(join(tmpdir(), 'infercost-prices-')), '2025-06-01');
     expect(r.code).toBe(0);
     // H100's bundled AWS on-demand quote is dated 2026-01, newer than 2025-06-01
     expect(r.stderr).toMatch(
@@ -89,18 +78,7 @@ describe('infercost prices import', () => {
     // No such line for a catalog dated after every bundled quote (the tests' today), nor for one
     // dated by its year alone (not known to be older than a quote of that year).
     for (const asOf of ['2026-11-23', '2026']) {
-      const out = mkdtempSync(join(tmpdir(), 'infercost-prices-'));
-      const q = await runCli([
-        'prices',
-        'import',
-        CATALOG,
-        '--provider',
-        'AWS',
-        '--as-of',
-        asOf,
-        '--output-dir',
-        out,
-      ]);
+      const q = await importInto(mkdtempSync(join(tmpdir(), 'infercost-prices-')), asOf);
       expect([asOf, q.code]).toEqual([asOf, 0]);
       expect(q.stderr).not.toContain('replaced newer quotes');
     }
