@@ -3,11 +3,9 @@
 // SpotPrice, Region) into dated quotes per chip, so prices are refreshed without editing YAML.
 import { basename } from 'node:path';
 import { MAX_USD_PER_CHIP_HOUR, type PriceQuote } from '../schema/accelerator.js';
+import { DECIMAL_TEXT as DECIMAL } from '../schema/common.js';
 import { parseCsv } from './csv.js';
 import { InputError } from './errors.js';
-
-/** A decimal number as a catalog writes it (12.29, 1e-3); not hex, binary or Infinity. */
-const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
 
 /** Catalog accelerator names to profile ids (SkyPilot's names; the TPU rows name the chip). */
 export const CATALOG_ACCELERATORS: Readonly<Record<string, string>> = {

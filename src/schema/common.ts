@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { NUMBER_FORMATS } from '../engine/types.js';
+import { FORMAT_BITS } from '../engine/precision.js';
+import { NUMBER_FORMATS, type NumberFormat } from '../engine/types.js';
 
 /**
  * A schema built on its first use. zod builds a schema's objects as it is declared, about 0.1 ms
@@ -16,6 +17,9 @@ export function once<T>(build: () => T): () => T {
 }
 
 /** A positive, finite number no larger than `max` (a sanity bound that catches unit slips). */
+/** A decimal number as a CSV writes it (12.29, -5, 1e-3); not hex, binary, octal or Infinity, which Number() also reads. */
+export const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
 export const positive = (max: number) => z.number().positive().max(max);
 export const nonNegative = (max: number) => z.number().min(0).max(max);
 export const positiveInt = (max: number) => z.number().int().positive().max(max);
@@ -79,9 +83,30 @@ export const numberFormatSchema = once(() => z.enum(NUMBER_FORMATS));
 export const precisionSchema = once(() =>
   z.union([
     numberFormatSchema(),
-    z.strictObject({ format: numberFormatSchema(), bits: z.number().positive().max(64) }),
+    z
+      .strictObject({ format: numberFormatSchema(), bits: z.number().positive().max(64) })
+      .superRefine((p, ctx) => {
+        const why = storageWidthProblem(p.format, p.bits);
+        if (why) ctx.addIssue({ code: 'custom', path: ['bits'], message: why });
+      }),
   ]),
 );
+
+/**
+ * Why a stated storage width cannot be the format's, or undefined. A block-scaled format stores its
+ * elements and a share of the scales' bits (NVFP4 4.5, MXFP4 4.25), and a checkpoint mixing formats
+ * layer by layer states its average (fp8@7.25: FP8 with some NVFP4 layers). So a width is at least
+ * the narrowest format's (4 bits) and, scales being a small share, under twice the format's own:
+ * fp4@0, bf16@3 or fp8@99 read as a typo, not as a model with no weights.
+ */
+export function storageWidthProblem(format: NumberFormat, bits: number): string | undefined {
+  const narrowest = Math.min(...Object.values(FORMAT_BITS));
+  const own = FORMAT_BITS[format];
+  return bits >= narrowest && bits < 2 * own
+    ? undefined
+    : `${format}'s width is at least ${narrowest} bits per element (a mix's average) and under ${2 * own} (twice its own, with its scales)`;
+}
+
 export type PrecisionSpec = z.infer<ReturnType<typeof precisionSchema>>;
 
 export const modelPrecisionSchema = once(() =>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { idSchema, numberFormatSchema, once } from './common.js';
+import type { NumberFormat } from '../engine/types.js';
+import { DECIMAL_TEXT, idSchema, numberFormatSchema, once, storageWidthProblem } from './common.js';
 
 export const SCENARIOS = ['max_throughput', 'fixed_concurrency', 'latency_bounded'] as const;
 export const MLPERF_DIVISIONS = ['closed', 'open'] as const;
@@ -12,7 +13,14 @@ export const precisionCell = once(() =>
     .refine(
       (s) => numberFormatSchema().safeParse(s.split('@')[0]).success,
       'a precision: fp4, fp6, fp8, int8, int4, bf16, fp16, fp32',
-    ),
+    )
+    .superRefine((s, ctx) => {
+      const [format, bits] = s.split('@');
+      const known = numberFormatSchema().safeParse(format).success;
+      const why =
+        bits === undefined || !known ? undefined : storageWidthProblem(format as NumberFormat, Number(bits));
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    }),
 );
 
 const pos = once(() => z.number().positive().max(1e9));
@@ -122,9 +130,9 @@ export function cellsToRow(header: readonly string[], cells: readonly string[]):
   header.forEach((name, i) => {
     const cell = (cells[i] ?? '').trim();
     if (cell === '') return;
-    // A cell that is not a number stays text, so the error quotes what the file says ("abc"),
-    // not the NaN it would read as.
-    if (NUMERIC.has(name)) raw[name] = Number.isNaN(Number(cell)) ? cell : Number(cell);
+    // A cell that is not a decimal number stays text, so the error quotes what the file says
+    // ("abc", "0x10"), not the NaN or the 16 Number() would read it as.
+    if (NUMERIC.has(name)) raw[name] = DECIMAL_TEXT.test(cell) ? Number(cell) : cell;
     else if (name === 'input_assumed') raw[name] = cell === 'true' ? true : cell === 'false' ? false : cell;
     else raw[name] = cell;
   });

@@ -733,6 +733,35 @@ describe('measured-result files', () => {
     );
     const text = await runCli(['backtest', bad]);
     expect(text.stderr).toBe(`infercost: ${bad}:2:25 chips_per_replica: expected a number, got "abc"\n`);
+    // Hex, binary and octal are not what a results file means (Number() read "0x8" as 8).
+    for (const cell of ['0x8', '0b1000', '0o10']) {
+      writeFileSync(
+        bad,
+        [lines[0], (lines[12] as string).replace(',1,llama-3.1-8b,', `,${cell},llama-3.1-8b,`)].join('\n'),
+      );
+      const odd = await runCli(['backtest', bad]);
+      expect([odd.code, odd.stderr]).toEqual([
+        2,
+        `infercost: ${bad}:2:25 chips_per_replica: expected a number, got "${cell}"\n`,
+      ]);
+    }
+    // A storage width under the narrowest format's 4 bits, or twice the format's own, is a typo
+    // (fp4@0 predicted 12,550 tok/s); fp8@7.25, a mix's average (mlperf.csv), stays readable.
+    for (const [cell, words] of [
+      ['fp4@0', "fp4's width is at least 4 bits per element (a mix's average) and under 8 (twice its own"],
+      ['bf16@3', "bf16's width is at least 4 bits per element (a mix's average) and under 32 (twice its own"],
+      ['fp8@16', "fp8's width is at least 4 bits per element (a mix's average) and under 16 (twice its own"],
+    ] as const) {
+      writeFileSync(
+        bad,
+        [lines[0], (lines[12] as string).replace(',fp8,fp8,fp8,', `,${cell},fp8,fp8,`)].join('\n'),
+      );
+      const odd = await runCli(['backtest', bad]);
+      expect([odd.code, odd.stderr]).toEqual([
+        2,
+        `infercost: ${bad}:2:40 weights: ${words}, with its scales), got "${cell}"\n`,
+      ]);
+    }
   });
 
   it('a row cut short is named as one, with the first required column it lacks (was "activations: missing")', async () => {
