@@ -764,6 +764,23 @@ describe('measured-result files', () => {
     }
   });
 
+  it('a row beyond its model context is predicted and named on stderr (compare refuses the workload)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const file = join(dir, 'long.csv');
+    const lines = readFileSync('data/measured/published.csv', 'utf8').split('\n');
+    // trtllm-h200-8b at 200,000 in + 1,000 out, on Llama 3.1 8B's 131,072 tokens
+    writeFileSync(
+      file,
+      [lines[0], (lines[12] as string).replace(',1000,false,1000,', ',200000,false,1000,')].join('\n'),
+    );
+    const r = await runCli(['backtest', file, '--format', 'csv']);
+    expect([r.code, r.stderr]).toEqual([
+      0,
+      "infercost: 1 of 1 rows run beyond their model's context length and are predicted as measured (compare would refuse them): trtllm-h200-8b: 201,000 tokens on llama-3.1-8b's 131,072\n",
+    ]);
+    expect(r.stdout.split('\n')[1]).toMatch(/^trtllm-h200-8b,/);
+  });
+
   it('a row cut short is named as one, with the first required column it lacks (was "activations: missing")', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
     const file = join(dir, 'short.csv');

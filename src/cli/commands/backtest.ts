@@ -67,9 +67,27 @@ export function backtestCommand(
     } else text = escapeText(table());
     if (opts.output !== undefined) writeFileAtomic(opts.output, text, files);
     else ctx.io.stdout(text);
+    noteBeyond();
     return EXIT.ok;
   };
   const { cases, unrepresentable } = resolveRows(ctx.catalog(), located, parseMechanisms(opts.mechanisms));
+  // A row beyond its model's stated context is still a measurement (TensorRT-LLM ran Qwen3 at
+  // 33,792 tokens, past its native 32,768, as YaRN allows), so it is predicted; compare refuses
+  // such a workload, so the row is named (after the report: an error stays the one line), and a
+  // typo (200,000 tokens on a 131,072-token model) is seen.
+  const beyond = cases.filter((c) => {
+    const max = ctx.catalog().models.get(c.row.model)?.value.max_context_tokens;
+    return max !== undefined && c.row.input_tokens + c.row.output_tokens > max;
+  });
+  const over = beyond[0];
+  const noteBeyond = (): void => {
+    if (over === undefined) return;
+    const max = ctx.catalog().models.get(over.row.model)?.value.max_context_tokens as number;
+    const more = beyond.length > 1 ? ` (and ${beyond.length - 1} more)` : '';
+    ctx.io.stderr(
+      `infercost: ${beyond.length} of ${located.length} rows run beyond their model's context length and are predicted as measured (compare would refuse them): ${escapeControl(over.row.id)}: ${(over.row.input_tokens + over.row.output_tokens).toLocaleString('en-US')} tokens on ${escapeControl(over.row.model)}'s ${max.toLocaleString('en-US')}${more}\n`,
+    );
+  };
   // A file of rows none of which can run is a wrong file or a typo, not a result: refused before
   // any fit (--against and --choose run for many minutes); rows some of which cannot run are
   // said on stderr whichever report follows.
