@@ -149,6 +149,17 @@ const UPPER: Readonly<Record<FitFactor, number>> = {
   collectiveLatencyS: 0.001,
 };
 
+/**
+ * The fitted factors within 1% of an end of their physical bounds (an eta near 0 or 1, t_step0
+ * near 0 or 50 ms): the rows did not pin them, the fit ran to the wall (docs/model.md section 12).
+ */
+export function factorsAtEdge<F extends FitFactor>(fit: Fit<F>): F[] {
+  return fit.fitted.filter((f) => {
+    const x = factorOf(fit.efficiency, f) / UPPER[f];
+    return x < 0.01 || x > 0.99;
+  });
+}
+
 /** A factor's value in a set of factors; the collective latency, where no fit has set it, the generic one. */
 function factorOf(e: Efficiency, f: FitFactor): number {
   return f === COLLECTIVE_LATENCY ? (e.collectiveLatencyS ?? GENERIC_COLLECTIVE_LATENCY_S) : e[f];

@@ -410,6 +410,14 @@ export function assertCanWrite(path: string, inputs: readonly string[] = []): vo
   }
   if (dir === undefined) throw cannotWrite(path, Object.assign(new Error(), { code: 'ENOENT' }));
   if (!dir.isDirectory()) throw cannotWrite(path, Object.assign(new Error(), { code: 'ENOTDIR' }));
+  // A folder at the path itself is found now, not when the report is written.
+  let own: Stats | undefined;
+  try {
+    own = statOrUndefined(abs, true);
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+  if (own?.isDirectory()) throw cannotWrite(path, Object.assign(new Error(), { code: 'EISDIR' }));
 }
 
 /** The same for a folder that files will be written into (`--output-dir`): it must exist. */

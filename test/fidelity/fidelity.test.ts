@@ -414,6 +414,28 @@ describe('infercost calibrate', () => {
     expect(tty.stderr.replace(/\s+/g, '')).toBe(piped.stderr.replace(/\s+/g, ''));
   });
 
+  it('a factor fitted to the wall of its range is warned of; an output that is a folder is refused before the fit', async () => {
+    // H100's 28 TensorRT-LLM rows alone, without the hierarchy's pull: eta_prefill runs to 1 and
+    // t_step0 to 2.855e-6 ms (its bundled pair fit gives 0.7157 and 3.014 ms).
+    const r = await runCli(['calibrate', '--accelerator', 'h100-sxm']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('  eta_prefill: 0.7157 -> 1\n');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+      '  warning: eta_prefill, t_step0_ms ran to the edge of their physical range (an eta 0 or 1, t_step0 0 or 50 ms): these rows do not pin them; give more rows or fewer --factors before using this profile',
+    );
+    // Two rows that pin eta_mem inside its range: no warning.
+    const pinned = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'h200-sxm']);
+    expect(pinned.stderr).not.toContain('warning');
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const folder = await runCli(['calibrate', '--accelerator', 'h100-sxm', '-o', dir]);
+    // Before, the fit ran and its report was printed, then the write failed.
+    expect([folder.code, folder.stdout, folder.stderr]).toEqual([
+      2,
+      '',
+      `infercost: ${dir} cannot write the output file: it is a directory\n`,
+    ]);
+  });
+
   it('with one measured row fits only the factor that row constrains, and says so', async () => {
     const r = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'b200']);
     const factor = /one measured row constrains one factor: fitted ([a-z0-9_]+) only/.exec(r.stderr)?.[1];

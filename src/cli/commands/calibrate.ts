@@ -9,6 +9,7 @@ import {
   round,
   stacksProfileText,
 } from '../../api/calibrate.js';
+import { factorsAtEdge } from '../../engine/calibrate.js';
 import { profileEfficiency, rowEfficiency } from '../../fidelity/backtest.js';
 import {
   asMeasured,
@@ -17,7 +18,7 @@ import {
   fitPowerModel,
   stackCalibrations,
 } from '../../fidelity/cv.js';
-import { assertOutputDir, writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
+import { assertCanWrite, assertOutputDir, writeFileAtomic, writeFilesAtomic } from '../../io/atomic.js';
 import { UsageError } from '../../io/errors.js';
 import { assertStdinOnce, readTextFile } from '../../io/files.js';
 import { bundledMeasuredDir, loadMeasured } from '../../io/measured.js';
@@ -36,6 +37,8 @@ const shownInput = (f: string) => (f === '-' ? '<stdin>' : f);
 
 export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateOptions): number {
   assertStdinOnce(files);
+  // A path that cannot be written is refused before the fit, not after its report.
+  if (opts.output !== undefined) assertCanWrite(opts.output, files);
   const c = calibrate(ctx.catalog(), files, opts, ctx.io.readStdin);
   const entry = ctx.catalog().accelerators.get(opts.accelerator);
   if (!entry) throw new UsageError(unknownAccelerator(ctx.catalog(), opts.accelerator));
@@ -55,6 +58,12 @@ export function calibrateCommand(ctx: Context, files: string[], opts: CalibrateO
     }),
     `  median |error| ${c.before.medianAbsErrorPct?.toFixed(1)}% -> ${c.after.medianAbsErrorPct?.toFixed(1)}%, max ${c.before.maxAbsErrorPct?.toFixed(1)}% -> ${c.after.maxAbsErrorPct?.toFixed(1)}%`,
   ];
+  // Section 12: a factor fitted to the wall of its range is not a measurement of the chip.
+  const walled = factorsAtEdge(c.fit);
+  if (walled.length > 0)
+    lines.push(
+      `  warning: ${walled.map(fileFactorName).join(', ')} ran to the edge of ${walled.length > 1 ? 'their' : 'its'} physical range (an eta 0 or 1, t_step0 0 or 50 ms): these rows do not pin ${walled.length > 1 ? 'them' : 'it'}; give more rows or fewer --factors before using this profile`,
+    );
   // On a terminal each line wraps to its width (the row ids ran to 1,285 columns); piped, a line
   // stays whole for whatever reads it. stderrColumns is set only when stderr is a terminal.
   ctx.io.stderr(`${lines.flatMap((l) => wrapIndented(l, ctx.io.stderrColumns)).join('\n')}\n`);
