@@ -233,7 +233,7 @@ function loadBundled<T extends { id: string }>(
  * What `npm run build` stores: every bundled file validated, with the bytes (profiles, into
  * `bytes`, dist/bundled.bin) or the text (workloads) it was validated from.
  */
-export function buildSnapshot(): { snapshot: Snapshot; bytes: Buffer } {
+export function buildSnapshot(): { snapshot: Snapshot; bytes: Uint8Array } {
   const chunks: Buffer[] = [];
   let offset = 0;
   // Each file read once: its bytes or text are stored, and parsed from that same read.

@@ -18,7 +18,9 @@ const CHUNK_BYTES = 65_536;
  */
 export function readChunks(
   fd: number,
-  chunks: Buffer[],
+  // Uint8Array, not Buffer, in what the package's types declare: a user's project without
+  // @types/node type-checks against them.
+  chunks: Uint8Array[],
   total: number,
   maxBytes: number,
 ): { total: number; ended: boolean } {
