@@ -80,7 +80,10 @@ function envOf(input: { readonly profiles?: readonly string[]; readonly today?: 
 }
 
 export interface CompareInput {
-  /** Workload files, bundled workload names (`chat`), or workloads written as objects. */
+  /**
+   * Workload files, bundled workload names (`chat`), or workloads written as objects (one without
+   * a `name` is named `workload-<index>`). Names are unique across the list: a result pairs by them.
+   */
   readonly workloads: readonly (string | WorkloadFile)[];
   /** Accelerator ids to compare (default: the workload's list, else every profile). */
   readonly accelerators?: readonly string[];
@@ -127,6 +130,10 @@ function inlineText(index: number, w: object): string {
     throw new UsageError(
       `compare(): ${found[0]}: expected a value a workload file can hold, got a ${found[1]}`,
     );
+  // A file's workload is named after its file; an inline one without a name after its place in
+  // the list (it read as "stdin", a stream the caller never used, and two of them clashed).
+  if (typeof w === 'object' && w !== null && !('name' in w))
+    return stringify({ name: `${'mix' in w ? 'mix' : 'workload'}-${index}`, ...w });
   return stringify(w);
 }
 
@@ -140,6 +147,8 @@ export function compare(input: CompareInput): CompareOutput {
   const results: ResultDoc['results'][number][] = [];
   const mixes: NonNullable<ResultDoc['mixes']>[number][] = [];
   const outcomes: CompareRun['outcomes'][number][] = [];
+  const workloadNamed = new Map<string, number>();
+  const mixNamed = new Map<string, number>();
   for (const [i, w] of input.workloads.entries()) {
     const text = typeof w === 'string' ? '' : inlineText(i, w);
     const run = inlineNamed(i, () =>
@@ -157,6 +166,18 @@ export function compare(input: CompareInput): CompareOutput {
         ...(input.sort ? { sort: input.sort } : {}),
       }),
     );
+    // A result pairs workloads and mixes by name (diff, check --against), as the CLI checks
+    // across its files; each workload here runs alone, so the check across them is here.
+    const clash = (kind: string, name: string, seen: Map<string, number>) => {
+      const first = seen.get(name);
+      if (first !== undefined)
+        throw new UsageError(
+          `compare(): workloads[${i}]: ${kind} "${name}" has the name of a ${kind} of workloads[${first}]; a result pairs ${kind}s by name, so give each its own or compare them in separate calls`,
+        );
+      seen.set(name, i);
+    };
+    for (const r of run.doc.results) clash('workload', r.workload.name, workloadNamed);
+    for (const m of run.doc.mixes ?? []) clash('mix', m.name, mixNamed);
     results.push(...run.doc.results);
     mixes.push(...(run.doc.mixes ?? []));
     outcomes.push(...run.outcomes);

@@ -31,8 +31,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function dottedPath(path: readonly (string | number)[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+export function dottedPath(path: readonly (string | number | symbol)[]): string {
+  // A library caller's object may hold a Symbol key, which a template literal throws on.
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
 }
 
 /** The output could not be written (a full disk, a closed stream): exit code 74. */

@@ -38,6 +38,22 @@ describe('the library', () => {
     expect(out.outcomes.map((o) => o.status)).toEqual(['PASS']);
   });
 
+  it('refuses two workloads of one name, as the CLI does; names an unnamed inline one by its place', () => {
+    // Before, compare() returned both and diff() of that result threw; the CLI exits 2.
+    const twice = () => compare({ workloads: ['chat', 'production-mix'], accelerators: ['h100-sxm'] });
+    expect(twice).toThrow(
+      'compare(): workloads[1]: workload "chat" has the name of a workload of workloads[0]; a result pairs workloads by name, so give each its own or compare them in separate calls',
+    );
+    const w = { model: 'llama-3.1-8b', input_tokens: 1000, output_tokens: 200 };
+    const two = compare({ workloads: [w, { ...w, input_tokens: 4000 }], accelerators: ['h100-sxm'] });
+    // Before, both were named "stdin" (a stream the caller never used), and clashed.
+    expect(two.result.results.map((r) => r.workload.name)).toEqual(['workload-0', 'workload-1']);
+    // A Symbol key is a UsageError at its path, not a TypeError from the error's own formatting.
+    const symbolKey = () =>
+      compare({ workloads: [{ ...w, name: 'a', [Symbol('x')]: 1 } as never], accelerators: ['h100-sxm'] });
+    expect(symbolKey).toThrow(/^compare\(\): workloads\[0\]\.Symbol\(x\): /);
+  });
+
   it("resolves as the package's own name from an ES module (package.json exports)", () => {
     const r = spawnSync(
       process.execPath,
