@@ -16,6 +16,7 @@ import { type CalibrateOptions, type Calibration, calibrate as fitProfile } from
 import { analyseClaim, type ClaimReport } from './api/claim.js';
 import { type CompareRun, runCompare } from './api/compare.js';
 import { type Change, diffResults, FLEET_KEYS, type FleetKey, isFleetKey } from './api/diff.js';
+import { metricNames, resolveMetric } from './api/expect.js';
 import { type FleetReport, type FleetSizing, planFleet } from './api/fleet.js';
 import { prepareSweep } from './api/sweep.js';
 import { VERSION } from './api/version.js';
@@ -34,13 +35,14 @@ import {
   fleetInputSchema,
   sweepInputSchema,
 } from './schema/library.js';
-import { METRIC_KEYS, type MetricKey, type ResultDoc, resultSchema } from './schema/result.js';
+import { type MetricKey, type ResultDoc, resultSchema } from './schema/result.js';
 import type { WorkloadFile } from './schema/workload.js';
 
 export type { Calibration } from './api/calibrate.js';
 export type { BreakEven, ClaimReport, ClaimWorkload, TornadoBar } from './api/claim.js';
 export type { Change, FleetKey } from './api/diff.js';
 export type { ExpectationOutcome } from './api/expect.js';
+
 export type { FleetReport, FleetSizing, FleetSureness } from './api/fleet.js';
 export type { FleetAllocation, FleetMargin, FleetPlan, FleetProblem } from './engine/fleet.js';
 export { InputError, IoError, UsageError } from './io/errors.js';
@@ -113,7 +115,7 @@ export interface CompareOutput {
 }
 
 /** An inline workload as the YAML a file would hold; a value YAML cannot hold is named, not thrown from inside. */
-function inlineText(index: number, w: object): string {
+function inlineText(fn: string, index: number, w: object): string {
   // Each object once: a value that refers to itself is left to the workload check (an unknown key).
   const seen = new WeakSet<object>();
   const bad = (v: unknown, path: string): [string, string] | undefined => {
@@ -128,7 +130,7 @@ function inlineText(index: number, w: object): string {
   const found = bad(w, `workloads[${index}]`);
   if (found !== undefined)
     throw new UsageError(
-      `compare(): ${found[0]}: expected a value a workload file can hold, got a ${found[1]}`,
+      `${fn}(): ${found[0]}: expected a value a workload file can hold, got a ${found[1]}`,
     );
   // A file's workload is named after its file; an inline one without a name after its place in
   // the list (it read as "stdin", a stream the caller never used, and two of them clashed).
@@ -142,7 +144,12 @@ function inlineText(index: number, w: object): string {
  * message) for bad input, like the CLI's exit code 2.
  */
 export function compare(input: CompareInput): CompareOutput {
-  checked('compare', compareInputSchema(), input);
+  return compareAs('compare', input);
+}
+
+/** compare(), its errors named after the function the caller called (check() runs it too). */
+function compareAs(fn: 'compare' | 'check', input: CompareInput): CompareOutput {
+  checked(fn, compareInputSchema(), input);
   const { catalog, today } = envOf(input);
   const results: ResultDoc['results'][number][] = [];
   const mixes: NonNullable<ResultDoc['mixes']>[number][] = [];
@@ -150,7 +157,7 @@ export function compare(input: CompareInput): CompareOutput {
   const workloadNamed = new Map<string, number>();
   const mixNamed = new Map<string, number>();
   for (const [i, w] of input.workloads.entries()) {
-    const text = typeof w === 'string' ? '' : inlineText(i, w);
+    const text = typeof w === 'string' ? '' : inlineText(fn, i, w);
     const run = inlineNamed(i, () =>
       runCompare({ catalog, today, readStdin: () => text }, [typeof w === 'string' ? w : '-'], {
         set: [...(input.set ?? [])],
@@ -172,7 +179,7 @@ export function compare(input: CompareInput): CompareOutput {
       const first = seen.get(name);
       if (first !== undefined)
         throw new UsageError(
-          `compare(): workloads[${i}]: ${kind} "${name}" has the name of a ${kind} of workloads[${first}]; a result pairs ${kind}s by name, so give each its own or compare them in separate calls`,
+          `${fn}(): workloads[${i}]: ${kind} "${name}" has the name of a ${kind} of workloads[${first}]; a result pairs ${kind}s by name, so give each its own or compare them in separate calls`,
         );
       seen.set(name, i);
     };
@@ -254,7 +261,8 @@ function inlineNamed<T>(index: number, run: () => T): T {
 export function diff(
   before: ResultDoc,
   after: ResultDoc,
-  metrics?: readonly (MetricKey | FleetKey)[],
+  /** Metric keys, their aliases (tokens_per_dollar) or fleet figures, as `diff --metrics` takes them. */
+  metrics?: readonly (MetricKey | FleetKey | (string & {}))[],
 ): Change[] {
   // The result schema, as `infercost diff` reads a saved file (src/io/result.ts): a metric that is
   // not a finite number, or a missing block, is a UsageError, never NaN in a change or a TypeError.
@@ -263,11 +271,16 @@ export function diff(
   if (metrics !== undefined) {
     if (!Array.isArray(metrics))
       throw new UsageError(`diff(): metrics: expected a list of metric keys, got ${describeValue(metrics)}`);
-    for (const m of metrics)
-      if (!(METRIC_KEYS as readonly string[]).includes(m) && !isFleetKey(String(m)))
+    // A key, an alias (tokens_per_dollar) or a fleet figure, as diff --metrics takes them.
+    const keys = metrics.map((m) => {
+      const k = typeof m === 'string' ? (isFleetKey(m) ? m : resolveMetric(m)) : undefined;
+      if (k === undefined)
         throw new UsageError(
-          `diff(): metrics: unknown metric ${describeValue(m)}${didYouMean(String(m), [...METRIC_KEYS, ...FLEET_KEYS])}`,
+          `diff(): metrics: unknown metric ${describeValue(m)}${didYouMean(String(m), [...metricNames(), ...FLEET_KEYS])}`,
         );
+      return k;
+    });
+    return diffResults(before, after, keys);
   }
   return diffResults(before, after, metrics);
 }
@@ -318,7 +331,7 @@ export function* sweep(input: SweepInput): Generator<string> {
 export function check(
   input: CompareInput & { readonly expect: readonly string[] },
 ): CompareOutput['outcomes'] {
-  const outcomes = compare(input).outcomes;
+  const outcomes = compareAs('check', input).outcomes;
   // As the CLI: a gate that checks nothing passes whatever happens, so it is a usage error.
   if (outcomes.length === 0)
     throw new UsageError(
@@ -358,7 +371,9 @@ export function backtest(
 
 /** Fits one profile's factors to measured rows (`infercost calibrate --accelerator ID`). */
 export function calibrate(
-  input: Partial<CalibrateOptions> & {
+  // No `output`: the library returns the fit and writes nothing (the call refused it at run time
+  // while the type let it through).
+  input: Partial<Omit<CalibrateOptions, 'output'>> & {
     readonly accelerator: string;
     readonly files?: readonly string[];
     readonly profiles?: readonly string[];

@@ -13,7 +13,11 @@ const common = once(() => ({
   today: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-    .pipe(dateSchema())
+    // A real month and day, said in this field's own form (the piped date schema offered YYYY-MM).
+    .refine(
+      (d) => dateSchema().safeParse(d).success,
+      'expected a date as YYYY-MM-DD with a real month and day',
+    )
     .optional(),
 }));
 

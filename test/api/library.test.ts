@@ -124,6 +124,8 @@ describe('check, diff, backtest and calibrate in the library', () => {
     expect(moved.map((c) => [c.metric, Number(c.percent?.toFixed(6))])).toEqual([
       ['output_tokens_per_usd', -50],
     ]);
+    // An alias, as diff --metrics takes it (it was "unknown metric").
+    expect(lib.diff(before, after, ['tokens_per_dollar'])).toEqual(moved);
     const report = lib.backtest();
     const cli = JSON.parse((await runCli(['backtest', '--format', 'json'])).stdout);
     expect(report.rows.length).toBe(cli.rows.length);
@@ -219,6 +221,18 @@ describe('check, diff, backtest and calibrate in the library', () => {
           return lib.diff(doc, doc, ['bogus' as never]);
         },
         'diff(): metrics: unknown metric "bogus"',
+      ],
+      // A real-looking date that is not one is said in the field's own form (it offered YYYY-MM).
+      [
+        () => lib.compare({ workloads: ['chat'], today: '2025-13-40' }),
+        'compare(): today: expected a date as YYYY-MM-DD with a real month and day, got "2025-13-40"',
+      ],
+      // check() runs compare(); its errors name check() (they said compare()).
+      [() => lib.check({} as never), 'check(): workloads: missing required field "workloads"'],
+      [
+        // @ts-expect-error: calibrate() writes nothing; its type let `output` through to a run-time refusal.
+        () => lib.calibrate({ accelerator: 'h100-sxm', output: 'out.yaml' }),
+        'calibrate(): output: unknown key "output" (known keys: accelerator, files, factors, rows, includeAssumedInput, mechanisms, stack, profiles, today)',
       ],
     ];
     for (const [call, message] of cases) expect(call).toThrow(new lib.UsageError(message));
