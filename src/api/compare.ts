@@ -189,6 +189,31 @@ export function flagStalePrices(r: WorkloadResult, today: string): WorkloadResul
   };
 }
 
+/**
+ * Section 11: a chip that ran but states no range (a profile without `stacks:` whose factors give
+ * no low/high) says so on its row, instead of a bare "-" in the Range column.
+ */
+export function flagNoRange(r: WorkloadResult): WorkloadResult {
+  return {
+    ...r,
+    accelerators: r.accelerators.map((a) =>
+      a.deployment === null || a.ranges !== null
+        ? a
+        : {
+            ...a,
+            warnings: [
+              ...a.warnings,
+              {
+                code: 'NO_RANGE',
+                message:
+                  'states no range: its profile has no stacks: entry with a cross-validated interval (calibrate --all writes one from measured rows) and no low/high on an assumed efficiency factor (docs/model.md section 11)',
+              },
+            ],
+          },
+    ),
+  };
+}
+
 /** Rows that ran first, best first by the metric; rows without it keep their order after. */
 export function sortRows(r: WorkloadResult, metric: MetricKey): WorkloadResult {
   const sign = LOWER_IS_BETTER.has(metric) ? 1 : -1;
@@ -427,7 +452,8 @@ export function runCompare(
         return (opts.pareto || opts.chart) && a ? paretoCurve(a, workload) : [];
       },
     );
-    const sorted = sortRows(flagStackNotServed(flagStalePrices(result, env.today), stack), sortMetric);
+    const flagged = flagStackNotServed(flagStalePrices(result, env.today), stack);
+    const sorted = sortRows(opts.ranges ? flagNoRange(flagged) : flagged, sortMetric);
     results.push(sorted);
     // Each with the index of its `expect:` entry in the file, where it came from there.
     const expectations: { readonly e: Expectation; readonly entry?: number }[] = [

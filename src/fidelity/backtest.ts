@@ -281,7 +281,8 @@ export interface BacktestRow {
   readonly inputTokensEstimated?: number;
   /**
    * The stack whose factors made the prediction: the row's own where the chip has factors for it,
-   * else the chip's default (a stack infercost has never seen is predicted with those).
+   * else the chip's default (a stack infercost has never seen is predicted with those); undefined
+   * for a profile without stacks, predicted with its own efficiency block.
    */
   readonly predictedWithStack?: string;
   /** The stated range of the prediction (the chip's interval for its stack), where it has one. */

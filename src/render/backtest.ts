@@ -51,10 +51,12 @@ export function renderBacktestTable(rows: readonly BacktestRow[], width?: number
     const batch = r.row.scenario === 'fixed_concurrency' ? ` c=${r.row.concurrency}` : '';
     cells.push([
       r.row.id,
-      // A stack the chip has no factors for is predicted with its default's: say which.
-      r.predictedWithStack === undefined || r.predictedWithStack === r.row.stack
-        ? (r.row.stack ?? '')
-        : `${r.row.stack ?? ''} (as ${r.predictedWithStack})`,
+      // A stack the chip has no factors for is predicted with its default's: say which; a
+      // profile without stacks (a user's chip) with its own efficiency block.
+      // ^: the row named no stack (JSON's stack_assumed), so the chip's default was taken.
+      `${r.row.stack ?? ''}${'stack_assumed' in r.row && r.row.stack_assumed ? '^' : ''}${
+        r.predictedWithStack === r.row.stack ? '' : ` (as ${r.predictedWithStack ?? 'its profile'})`
+      }`,
       r.row.model,
       `${r.row.scenario}${batch}`,
       String(r.row.chips_per_replica),
@@ -95,6 +97,9 @@ export function renderBacktestTable(rows: readonly BacktestRow[], width?: number
       width,
     ),
     ...wrap("~ input length not published; its dataset's estimated mean (docs/model.md 12b).", width),
+    ...(rows.some((r) => r.prediction && 'stack_assumed' in r.row && r.row.stack_assumed)
+      ? wrap("^ the row names no stack; the chip's default stack is assumed (stack_assumed in JSON).", width)
+      : []),
     '',
     s.text,
     ...hiddenLine(s.hidden, width),

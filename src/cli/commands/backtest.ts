@@ -123,5 +123,15 @@ export function backtestCommand(
     return emit(cvReport(cv), () => renderCvTable(cv, width));
   }
   const rows = [...backtestRows(cases, bundledLimitRatios), ...unrepresentable];
-  return emit(backtestReport(rows), () => renderBacktestTable(rows, width));
+  const code = emit(backtestReport(rows), () => renderBacktestTable(rows, width));
+  // Section 11: a chip whose profile states no interval (no stacks:, no assumed low/high) gives
+  // its rows no range to score, which the report's empty cells alone do not explain.
+  const unranged = [
+    ...new Set(rows.filter((r) => r.prediction && r.statedLow === undefined).map((r) => r.row.accelerator)),
+  ];
+  if (unranged.length > 0)
+    ctx.io.stderr(
+      `infercost: ${unranged.map(escapeControl).join(', ')} ${unranged.length > 1 ? 'state' : 'states'} no range: no stacks: entry with a cross-validated interval (calibrate --all writes one) and no low/high on an assumed efficiency factor, so ${unranged.length > 1 ? 'their' : 'its'} rows have no stated_low/stated_high (docs/model.md section 11)\n`,
+    );
+  return code;
 }
