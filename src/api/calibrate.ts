@@ -294,6 +294,8 @@ export function stacksProfileText(
   original: string,
   entries: readonly StackCalibration[],
   spread: FactorSpread = fittedFactorSpread(entries),
+  /** The measured rows the fits came from, as the sources name them. */
+  from = 'data/measured',
 ): string {
   const stacks: Record<string, unknown> = {};
   for (const e of entries) {
@@ -354,7 +356,7 @@ export function stacksProfileText(
   }
   const chosen = defaultStack(entries);
   const main = entries.find((e) => e.stack === chosen);
-  const block = main ? efficiencyBlock(main, spread) : undefined;
+  const block = main ? efficiencyBlock(main, spread, from) : undefined;
   const text = replaceTopLevel(original, {
     calibration: undefined,
     default_stack: chosen === undefined ? undefined : new Document({ default_stack: chosen }).toString(),
@@ -421,6 +423,7 @@ const SPREAD_WIDENING = 0.1;
 function efficiencyBlock(
   e: StackCalibration,
   spread: FactorSpread,
+  from: string,
 ): { efficiency: string; sources: Record<string, string> } {
   const cap = (f: EfficiencyFactor, v: number) => (f === 'tStep0S' ? v : Math.min(v, 1));
   const block: Record<string, unknown> = {};
@@ -442,12 +445,12 @@ function efficiencyBlock(
     const source = own
       ? {
           kind: 'analysis',
-          source: `infercost calibrate --all on data/measured: this chip's ${e.stack} fit on ${e.ids.length} rows (stacks.${e.stack}.fitted_on)${e.latent ? ", at their datasets' estimated input lengths (docs/model.md 12c)" : ''}`,
+          source: `infercost calibrate --all on ${from}: this chip's ${e.stack} fit on ${e.ids.length} rows (stacks.${e.stack}.fitted_on)${e.latent ? ", at their datasets' estimated input lengths (docs/model.md 12c)" : ''}`,
           note: `The default stack's factor, moved by this chip's own rows; used only by a copy of this profile without stacks. Cross-validated interval on ${e.stack}: ${interval} (docs/model.md sections 11, 12a).`,
         }
       : {
           kind: 'estimate',
-          source: `infercost calibrate --all on data/measured: the ${e.stack} ${e.level === 'pair' ? "pair fit, which this chip's rows did not move for this factor" : `${e.level}-level fit (this chip has no ${e.stack} rows)`}`,
+          source: `infercost calibrate --all on ${from}: the ${e.stack} ${e.level === 'pair' ? "pair fit, which this chip's rows did not move for this factor" : `${e.level}-level fit (this chip has no ${e.stack} rows)`}`,
           note: `Assumed, not calibrated on this chip; used only by a copy of this profile without stacks. Range: the lowest and highest value of this factor over every pair fit that moved it (any chip, any stack), widened 10% each side${s ? '' : ' (no pair fit moved it: no range)'} (docs/model.md section 12a).`,
         };
     sources[`efficiency.${name}`] = new Document({ [`efficiency.${name}`]: source }).toString({

@@ -111,7 +111,12 @@ export function calibrateAllCommand(
     if (opts.output !== undefined)
       outputs.push({
         path: join(opts.output, basename(entry.file)),
-        text: stacksProfileText(readTextFile(entry.file, entry.file, MAX_FILE_BYTES), entries, spread),
+        text: stacksProfileText(
+          readTextFile(entry.file, entry.file, MAX_FILE_BYTES),
+          entries,
+          spread,
+          files.length > 0 ? files.map(shownInput).join(', ') : 'data/measured',
+        ),
         what: id,
         updates: entry.file,
       });
@@ -138,6 +143,11 @@ export function calibrateAllCommand(
       ? 'power model (docs/model.md 6.1): no MLPerf Power rows (with system_power_w) among these, so not fitted'
       : `power model (docs/model.md 6.1) on ${power.rows} MLPerf Power rows: idle fraction ${power.idleFraction}, host load ${power.hostLoad}, rms log error ${power.rmsLogError.toFixed(3)} (set WORKLOAD_DEFAULTS.powerModel)`,
   );
+  // A file of one's own replaces what data/measured gave every written profile: say so.
+  if (opts.output !== undefined && files.length > 0)
+    lines.push(
+      `the profiles written hold fits on ${files.map(shownInput).join(', ')} alone: their stacks replace the bundled ones fitted on data/measured (give data/measured too to fit on both)`,
+    );
   // Without a folder the run reports and keeps nothing: say so, not leave the fit to look saved.
   if (opts.output === undefined)
     lines.push(
