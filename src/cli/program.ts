@@ -4,7 +4,7 @@ import { Command, Help, InvalidArgumentError } from 'commander';
 import { VERSION } from '../api/version.js';
 import { checkProfileDirs, userProfileDirs } from '../io/catalog.js';
 import { CONFIG_FILE, readConfig } from '../io/config.js';
-import { InputError, UsageError } from '../io/errors.js';
+import { dottedPath, InputError, UsageError } from '../io/errors.js';
 import { knownStacks, unknownAccelerator } from '../io/workload.js';
 import { wrap, wrapIndented } from '../render/table.js';
 import { sanitizeLine } from '../render/text.js';
@@ -161,23 +161,26 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     if (fill.stack === undefined && fill.baseline === undefined && fill.accelerators === undefined) return;
     const catalog = ctx().catalog();
     const stacks = knownStacks(catalog);
+    const at = (path: (string | number)[]) => c.locate(path);
     if (typeof fill.stack === 'string' && !stacks.includes(fill.stack))
       throw new InputError(
         c.file,
-        undefined,
-        undefined,
+        at(['stack']).line,
+        at(['stack']).col,
         'stack',
         `unknown serving stack "${fill.stack}"${didYouMean(fill.stack, stacks)} (known: ${stacks.join(', ')})`,
       );
     const ids = [
-      ...(typeof fill.baseline === 'string' ? [['baseline', fill.baseline]] : []),
+      ...(typeof fill.baseline === 'string' ? [[['baseline'], fill.baseline]] : []),
       ...(typeof fill.accelerators === 'string'
-        ? fill.accelerators.split(',').map((id, i) => [`accelerators[${i}]`, id.trim()])
+        ? fill.accelerators.split(',').map((id, i) => [['accelerators', i], id.trim()])
         : []),
-    ] as [string, string][];
-    for (const [field, id] of ids)
-      if (!catalog.accelerators.has(id))
-        throw new InputError(c.file, undefined, undefined, field, unknownAccelerator(catalog, id));
+    ] as [(string | number)[], string][];
+    for (const [path, id] of ids)
+      if (!catalog.accelerators.has(id)) {
+        const { line, col } = at(path);
+        throw new InputError(c.file, line, col, dottedPath(path), unknownAccelerator(catalog, id));
+      }
   };
 
   const w: Wiring = { program, ctx, setCode, withConfig };

@@ -13,7 +13,9 @@ export const CONFIG_FILE = 'infercost.yaml';
 export function readConfig(
   explicit: string | undefined,
   cwd: string,
-): (ConfigFile & { file: string }) | undefined {
+):
+  | (ConfigFile & { file: string; locate: (path: (string | number)[]) => { line: number; col: number } })
+  | undefined {
   const path = explicit ?? resolve(cwd, CONFIG_FILE);
   if (explicit === undefined && !existsSync(path)) return undefined;
   const y = readYamlFile(path, displayPath(path));
@@ -38,5 +40,7 @@ export function readConfig(
     ...config,
     ...(config.profiles ? { profiles: config.profiles.map((p) => resolve(base, p)) } : {}),
     file: displayPath(path),
+    // Names checked later against the catalog (a stack, accelerator ids) are located here too.
+    locate: (at) => y.locate(at),
   };
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeIssue } from '../schema/issues.js';
 import {
@@ -41,7 +41,22 @@ export function loadMeasured(paths: readonly string[], readStdin?: () => string)
   });
   const rows: LocatedRow[] = [];
   const seen = new Map<string, string>();
+  // A file named twice (or found again in a folder also given) is the same rows twice: said as
+  // such, not as a duplicate id against itself.
+  const given = new Set<string>();
   for (const path of files) {
+    if (!(path === '-' && readStdin !== undefined)) {
+      const abs = resolve(path);
+      if (given.has(abs))
+        throw new InputError(
+          displayPath(path),
+          undefined,
+          undefined,
+          '',
+          'is given twice: give each file once',
+        );
+      given.add(abs);
+    }
     const fromStdin = path === '-' && readStdin !== undefined;
     const file = fromStdin ? '<stdin>' : displayPath(path);
     const text = fromStdin

@@ -19,14 +19,23 @@ export function escapeControl(text: string): string {
   return text.replace(UNSAFE, visible);
 }
 
-const MAX_MESSAGE_LINE = 300;
+const MAX_MESSAGE_LINE = 1000;
+const KEEP_HEAD = 700;
+const KEEP_TAIL = 250;
 
-/** A message for stderr: newlines kept, other controls made visible, each line kept short. */
+/**
+ * A message for stderr: newlines kept, other controls made visible, each line kept short. A line
+ * that quotes a huge input is cut in its middle, so that both the place and the message's end
+ * (its "did you mean", the names it accepts) survive; at 300 characters cut at the end, a list
+ * of the accepted column names lost its last ones and the hint after them.
+ */
 export function sanitizeLine(text: string): string {
   return text
     .replace(UNSAFE_KEEP_LINES, visible)
     .split('\n')
-    .map((l) => (l.length > MAX_MESSAGE_LINE ? `${l.slice(0, MAX_MESSAGE_LINE)}...` : l))
+    .map((l) =>
+      l.length > MAX_MESSAGE_LINE ? `${l.slice(0, KEEP_HEAD)} ... ${l.slice(l.length - KEEP_TAIL)}` : l,
+    )
     .join('\n');
 }
 

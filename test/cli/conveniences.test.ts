@@ -225,7 +225,27 @@ describe('small contracts', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ id: 'maia-200', origin: 'bundled', form_of: null });
     const bad = await runCli(['profiles', 'show', 'maia-200', '--format', 'xml']);
-    expect([bad.code, bad.stderr]).toEqual([2, 'infercost: --format xml: expected text or json\n']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'infercost: --format xml: expected text (or table) or json\n',
+    ]);
+  });
+
+  it('profiles ID is profiles show ID; table and text name the human form of either', async () => {
+    // `profiles maia-200` was "too many arguments for 'profiles'", exit 2.
+    const short = await runCli(['profiles', 'maia-200']);
+    const show = await runCli(['profiles', 'show', 'maia-200']);
+    expect([short.code, short.stdout]).toEqual([0, show.stdout]);
+    expect(JSON.parse((await runCli(['profiles', 'maia-200', '--format', 'json'])).stdout).id).toBe(
+      'maia-200',
+    );
+    // Each refused the other's word for its human form.
+    expect((await runCli(['profiles', 'show', 'maia-200', '--format', 'table'])).stdout).toBe(show.stdout);
+    const list = await runCli(['profiles', '--format', 'text']);
+    expect([list.code, list.stdout]).toEqual([0, (await runCli(['profiles'])).stdout]);
+    const unknown = await runCli(['profiles', 'maia-2000']);
+    expect([unknown.code, unknown.stdout]).toEqual([2, '']);
+    expect(unknown.stderr).toMatch(/^infercost: unknown accelerator "maia-2000"/);
   });
 
   it('a broken ./infercost.yaml does not stop a command that reads no profile (schema)', () => {
@@ -240,19 +260,20 @@ describe('small contracts', () => {
     ]);
   });
 
-  it('a wrong name in infercost.yaml is reported in the file, not as a flag the user never typed', () => {
+  it('a wrong name in infercost.yaml is reported at its line in the file, not as a flag the user never typed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infercost-cfg-'));
     writeFileSync(join(dir, 'infercost.yaml'), 'stack: nonesuch\n');
     const stack = spawnCli(['compare', 'chat'], { cwd: dir });
     expect([stack.code, stack.stdout]).toEqual([2, '']);
     expect(stack.stderr).toMatch(
-      /^infercost: infercost\.yaml stack: unknown serving stack "nonesuch" \(known: /,
+      /^infercost: infercost\.yaml:1:8 stack: unknown serving stack "nonesuch" \(known: /,
     );
     writeFileSync(join(dir, 'infercost.yaml'), 'accelerators: [b200, mi300]\n');
     const ids = spawnCli(['compare', 'chat'], { cwd: dir });
     expect([ids.code, ids.stderr]).toEqual([
       2,
-      'infercost: infercost.yaml accelerators[1]: unknown accelerator "mi300"; did you mean "mi300x"? (see \'infercost profiles\')\n',
+      // It named no line:col, as every other config error does.
+      'infercost: infercost.yaml:1:22 accelerators[1]: unknown accelerator "mi300"; did you mean "mi300x"? (see \'infercost profiles\')\n',
     ]);
   });
 

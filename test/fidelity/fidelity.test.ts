@@ -1,5 +1,5 @@
 // Fidelity: the engine against published measured results (data/measured), calibration, ranges.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -393,6 +393,7 @@ describe('infercost calibrate', () => {
       '--format',
       'json',
     ]);
+    expect(c.stderr).toBe('');
     const a = JSON.parse(c.stdout).results[0].accelerators[0];
     expect(a.efficiency.eta_mem).toEqual({ value: Number(entry?.[1]), calibrated: true });
   });
@@ -436,6 +437,31 @@ describe('infercost calibrate', () => {
     ]);
   });
 
+  it('calibrate --all on a file of ones own names that file in the sources it writes, and says the bundled fits are replaced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const rows = join(dir, 'mine.csv');
+    writeFileSync(
+      rows,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,concurrency,output_tokens_per_s_per_chip,stack,source,notes',
+        'c3,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,fixed_concurrency,32,3000,vllm,my lab,',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    const r = await runCli(['calibrate', '--all', rows, '--output-dir', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
+      `the profiles written hold fits on ${rows} alone: their stacks replace the bundled ones fitted on data/measured (give data/measured too to fit on both)`,
+    );
+    const written = readFileSync(join(out, 'h100-sxm.yaml'), 'utf8');
+    // It said "on data/measured", which the fit never read.
+    expect(written).toContain(
+      `source: "infercost calibrate --all on ${rows}: this chip's vllm fit on 1 rows`,
+    );
+    expect(written).not.toContain('calibrate --all on data/measured');
+  });
+
   it('with one measured row fits only the factor that row constrains, and says so', async () => {
     const r = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'b200']);
     const factor = /one measured row constrains one factor: fitted ([a-z0-9_]+) only/.exec(r.stderr)?.[1];
@@ -454,6 +480,8 @@ describe('infercost calibrate', () => {
     ]);
     expect([bogus.code, bogus.stdout]).toEqual([2, '']);
     expect(bogus.stderr).toMatch(/^infercost: --mechanisms bogus: expected name=on\|off/);
+    // The whole list and its hint (cut at 300 characters, it ended "finite_requests, p...").
+    expect(bogus.stderr).toMatch(/, layout_pairs \(or all, none\)\n$/);
     // The same rows fitted with every correction off and with the defaults start from different
     // predictions: before, --mechanisms was read and dropped, and both printed the same line.
     const medianBefore = async (m: string) =>
@@ -719,6 +747,10 @@ describe('measured-result files', () => {
       true,
       'trtllm',
     ]);
+    // The table marks the assumed stack as JSON does (it showed a plain "trtllm").
+    const table = await runCli(['backtest', noStack]);
+    expect(table.stdout).toContain('│ my-h100 │ trtllm^ │');
+    expect(table.stdout).toContain("^ the row names no stack; the chip's default stack is assumed");
     // A stack H100 has no factors for keeps its label and says whose factors predicted it.
     const unseen = join(dir, 'unseen.csv');
     writeFileSync(
@@ -801,6 +833,56 @@ describe('measured-result files', () => {
       "infercost: 1 of 1 rows run beyond their model's context length and are predicted as measured (compare would refuse them): trtllm-h200-8b: 201,000 tokens on llama-3.1-8b's 131,072\n",
     ]);
     expect(r.stdout.split('\n')[1]).toMatch(/^trtllm-h200-8b,/);
+  });
+
+  it("a user's chip with no stacks: states no range in compare and backtest, and says so; its rows name the factors used", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const profile = readFileSync('profiles/accelerators/h100-sxm.yaml', 'utf8').replace(
+      'id: h100-sxm',
+      'id: my-h100',
+    );
+    // The bundled H100 renamed, its default_stack and stacks (the file's last blocks) cut off.
+    writeFileSync(join(dir, 'my-h100.yaml'), profile.slice(0, profile.indexOf('\ndefault_stack:') + 1));
+    const c = await runCli([
+      '--profiles',
+      dir,
+      'compare',
+      'chat',
+      '--accelerators',
+      'my-h100',
+      '--format',
+      'json',
+    ]);
+    const a = JSON.parse(c.stdout).results[0].accelerators[0];
+    expect([c.code, a.ranges, a.warnings.map((w: { code: string }) => w.code)]).toEqual([
+      0,
+      null,
+      ['NO_RANGE'],
+    ]);
+    const rows = join(dir, 'rows.csv');
+    writeFileSync(
+      rows,
+      [
+        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,concurrency,output_tokens_per_s_per_chip,stack,source,notes',
+        'c2,my-h100,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,fixed_concurrency,32,3000,vllm,my lab,',
+      ].join('\n'),
+    );
+    const b = await runCli(['--profiles', dir, 'backtest', rows]);
+    expect([b.code, b.stderr]).toEqual([
+      0,
+      'infercost: my-h100 states no range: no stacks: entry with a cross-validated interval (calibrate --all writes one) and no low/high on an assumed efficiency factor, so its rows have no stated_low/stated_high (docs/model.md section 11)\n',
+    ]);
+    // It showed "vllm", as if vLLM's factors made the prediction.
+    expect(b.stdout).toContain('│ vllm (as its profile) │');
+  });
+
+  it('a file given twice is said to be, not a duplicate id against itself', async () => {
+    const r = await runCli(['backtest', 'data/measured/published.csv', 'data/measured/published.csv']);
+    expect([r.code, r.stdout, r.stderr]).toEqual([
+      2,
+      '',
+      'infercost: data/measured/published.csv is given twice: give each file once\n',
+    ]);
   });
 
   it('a row cut short is named as one, with the first required column it lacks (was "activations: missing")', async () => {

@@ -4,6 +4,7 @@ import { footnotes } from '../../src/render/columns.js';
 import { csvField, csvLine } from '../../src/render/csv.js';
 import { RENDERERS } from '../../src/render/index.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
+import { sanitizeLine } from '../../src/render/text.js';
 import type { AcceleratorResult } from '../../src/schema/result.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -19,6 +20,19 @@ describe('CSV fields (RFC 4180)', () => {
     expect(csvLine(['a', 1, true, null])).toBe('a,1,true,\r\n');
     // A run of numbers is printed by one JSON.stringify: non-finite ones still come out empty.
     expect(csvLine([1.5, Number.NaN, 'x', Number.POSITIVE_INFINITY, 2, -0])).toBe('1.5,,x,,2,0\r\n');
+  });
+});
+
+describe('a message line for stderr', () => {
+  it('keeps a line of up to 1,000 characters; cuts a longer one in its middle, keeping 700 + 250', () => {
+    const fits = `${'a'.repeat(980)}; did you mean b?`; // 997 characters
+    expect(sanitizeLine(fits)).toBe(fits);
+    // A quoted 5,000-character value: the place before it and the hint after it both stay.
+    const huge = `file.csv:2:3 name: ${'x'.repeat(5000)}; did you mean y?`;
+    const cut = sanitizeLine(huge);
+    expect(cut).toBe(`${huge.slice(0, 700)} ... ${huge.slice(-250)}`);
+    expect(cut.length).toBe(700 + 5 + 250);
+    expect(cut.endsWith('; did you mean y?')).toBe(true);
   });
 });
 

@@ -17,8 +17,14 @@ function valueText(v: unknown): string {
 }
 
 export function profilesShowCommand(ctx: Context, id: string, opts: { format?: string } = {}): number {
-  if (opts.format !== undefined && opts.format !== 'text' && opts.format !== 'json')
-    throw new UsageError(`--format ${opts.format}: expected text or json`);
+  // `table`, the word the list uses for its human form, is this page's text too.
+  if (
+    opts.format !== undefined &&
+    opts.format !== 'text' &&
+    opts.format !== 'table' &&
+    opts.format !== 'json'
+  )
+    throw new UsageError(`--format ${opts.format}: expected text (or table) or json`);
   const catalog = ctx.catalog();
   const entry = catalog.accelerators.get(id);
   if (!entry) throw new UsageError(unknownAccelerator(catalog, id));

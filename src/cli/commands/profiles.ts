@@ -60,8 +60,9 @@ export function profilesCommand(ctx: Context, opts: { format?: string }): number
     );
     return EXIT.ok;
   }
-  if (opts.format !== undefined && opts.format !== 'table')
-    throw new UsageError(`--format ${opts.format}: expected table or json`);
+  // `text`, the word profiles show uses for its human form, is this list's table too.
+  if (opts.format !== undefined && opts.format !== 'table' && opts.format !== 'text')
+    throw new UsageError(`--format ${opts.format}: expected table (or text) or json`);
   const head = [
     'id',
     'name',

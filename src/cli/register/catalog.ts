@@ -20,8 +20,12 @@ export function registerCatalog(w: Wiring): void {
   const profiles = w.program
     .command('profiles')
     .description('list accelerator profiles, or show one with every source')
+    // `profiles h100-sxm` is `profiles show h100-sxm` (it was "too many arguments").
+    .argument('[id]', 'an accelerator id: show that profile, as profiles show does')
     .option('--format <format>', 'table or json')
-    .action((opts) => w.setCode(profilesCommand(w.ctx(), opts)));
+    .action((id: string | undefined, opts: { format?: string }) =>
+      w.setCode(id === undefined ? profilesCommand(w.ctx(), opts) : profilesShowCommand(w.ctx(), id, opts)),
+    );
   profiles
     .command('show')
     .description('every number of a profile with its source and kind')
