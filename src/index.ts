@@ -120,11 +120,15 @@ function inlineText(fn: string, index: number, w: object): string {
   const seen = new WeakSet<object>();
   const bad = (v: unknown, path: string): [string, string] | undefined => {
     if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return [path, typeof v];
-    if (v !== null && typeof v === 'object' && !seen.has(v) && seen.add(v))
+    if (v !== null && typeof v === 'object' && !seen.has(v) && seen.add(v)) {
+      // YAML has no Symbol keys: named, not dropped in silence or left to zod's own words.
+      const sym = Object.getOwnPropertySymbols(v)[0];
+      if (sym !== undefined) return [`${path}.${String(sym)}`, 'Symbol key'];
       for (const [k, x] of Object.entries(v)) {
         const found = bad(x, `${path}.${k}`);
         if (found) return found;
       }
+    }
     return undefined;
   };
   const found = bad(w, `workloads[${index}]`);
@@ -134,8 +138,8 @@ function inlineText(fn: string, index: number, w: object): string {
     );
   // A file's workload is named after its file; an inline one without a name after its place in
   // the list (it read as "stdin", a stream the caller never used, and two of them clashed).
-  if (typeof w === 'object' && w !== null && !('name' in w))
-    return stringify({ name: `${'mix' in w ? 'mix' : 'workload'}-${index}`, ...w });
+  if (typeof w === 'object' && w !== null && (w as { name?: unknown }).name === undefined)
+    return stringify({ ...w, name: `${'mix' in w ? 'mix' : 'workload'}-${index}` });
   return stringify(w);
 }
 
@@ -149,6 +153,10 @@ export function compare(input: CompareInput): CompareOutput {
 
 /** compare(), its errors named after the function the caller called (check() runs it too). */
 function compareAs(fn: 'compare' | 'check', input: CompareInput): CompareOutput {
+  // What YAML cannot hold (a function, a Symbol key) is named before the schema's own words.
+  const listed = (input as { workloads?: unknown } | null | undefined)?.workloads;
+  if (Array.isArray(listed))
+    for (const [i, w] of listed.entries()) if (typeof w === 'object' && w !== null) inlineText(fn, i, w);
   checked(fn, compareInputSchema(), input);
   const { catalog, today } = envOf(input);
   const results: ResultDoc['results'][number][] = [];

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeIssue } from '../schema/issues.js';
@@ -19,6 +20,15 @@ export interface LocatedRow {
   readonly row: MeasuredRow;
   readonly file: string;
   readonly line: number;
+}
+
+/** A path's real location, or its resolved one where it cannot be read (the read then names why). */
+function realPathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 export function bundledMeasuredDir(): string {
@@ -46,7 +56,8 @@ export function loadMeasured(paths: readonly string[], readStdin?: () => string)
   const given = new Set<string>();
   for (const path of files) {
     if (!(path === '-' && readStdin !== undefined)) {
-      const abs = resolve(path);
+      // The real path: a symlink to a file given too is the same file.
+      const abs = realPathOr(path);
       if (given.has(abs))
         throw new InputError(
           displayPath(path),

@@ -84,7 +84,9 @@ export const precisionSchema = once(() =>
   z.union([
     numberFormatSchema(),
     z
-      .strictObject({ format: numberFormatSchema(), bits: z.number().positive().max(64) })
+      // At least the narrowest format's 4 bits, in the published JSON Schema too (an editor
+      // checks it); the upper end depends on the format, so only the check below has it.
+      .strictObject({ format: numberFormatSchema(), bits: z.number().min(4).max(64) })
       .superRefine((p, ctx) => {
         const why = storageWidthProblem(p.format, p.bits);
         if (why) ctx.addIssue({ code: 'custom', path: ['bits'], message: why });

@@ -1,7 +1,7 @@
 // `import { compare } from 'infercost'`: the library gives the CLI's numbers (issue 14).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { type CompareInput, compare, type ResultDoc } from '../../src/index.js';
+import { type CompareInput, compare, type ResultDoc, UsageError } from '../../src/index.js';
 import { REPO, runCli } from '../helpers/cli.js';
 
 const input: CompareInput = {
@@ -51,7 +51,14 @@ describe('the library', () => {
     // A Symbol key is a UsageError at its path, not a TypeError from the error's own formatting.
     const symbolKey = () =>
       compare({ workloads: [{ ...w, name: 'a', [Symbol('x')]: 1 } as never], accelerators: ['h100-sxm'] });
-    expect(symbolKey).toThrow(/^compare\(\): workloads\[0\]\.Symbol\(x\): /);
+    expect(symbolKey).toThrow(
+      new UsageError(
+        'compare(): workloads[0].Symbol(x): expected a value a workload file can hold, got a Symbol key',
+      ),
+    );
+    // A name given as undefined (a spread of optional fields) is no name.
+    const unnamed = compare({ workloads: [{ ...w, name: undefined }], accelerators: ['h100-sxm'] });
+    expect(unnamed.result.results[0]?.workload.name).toBe('workload-0');
   });
 
   it("resolves as the package's own name from an ES module (package.json exports)", () => {

@@ -67,6 +67,14 @@ describe('shell completion', () => {
     expect(complete(['infercost', 'compare', '--accelerators', 'h'])).toEqual(['h100-sxm', 'h200-sxm']);
     expect(complete(['infercost', 'claim', '--plan', 't'])).toEqual(['tco']);
     expect(complete(['infercost', 'compare', 'ra'])).toEqual(['rag']);
+    // profiles ID and profiles show ID complete the ids (it offered only show and --format).
+    expect(complete(['infercost', 'profiles', 'mi3'])).toEqual(['mi300x', 'mi325x', 'mi355x']);
+    expect(complete(['infercost', 'profiles', 's'])).toEqual(['show']);
+    expect(complete(['infercost', 'profiles', 'show', 'tpu-v'])).toEqual([
+      'tpu-v5e',
+      'tpu-v6e-trillium',
+      'tpu-v7-ironwood',
+    ]);
   });
 
   it('zsh and fish scripts; an unknown shell is exit 2', () => {
@@ -243,6 +251,12 @@ describe('small contracts', () => {
     expect((await runCli(['profiles', 'show', 'maia-200', '--format', 'table'])).stdout).toBe(show.stdout);
     const list = await runCli(['profiles', '--format', 'text']);
     expect([list.code, list.stdout]).toEqual([0, (await runCli(['profiles'])).stdout]);
+    // A mistyped subcommand is named as one.
+    const typo = await runCli(['profiles', 'shwo']);
+    expect([typo.code, typo.stderr]).toEqual([
+      2,
+      'infercost: unknown accelerator or subcommand "shwo"; did you mean "show"?\n',
+    ]);
     const unknown = await runCli(['profiles', 'maia-2000']);
     expect([unknown.code, unknown.stdout]).toEqual([2, '']);
     expect(unknown.stderr).toMatch(/^infercost: unknown accelerator "maia-2000"/);

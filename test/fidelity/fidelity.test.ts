@@ -1,5 +1,5 @@
 // Fidelity: the engine against published measured results (data/measured), calibration, ranges.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -452,7 +452,7 @@ describe('infercost calibrate', () => {
     const r = await runCli(['calibrate', '--all', rows, '--output-dir', out]);
     expect(r.code).toBe(0);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(
-      `the profiles written hold fits on ${rows} alone: their stacks replace the bundled ones fitted on data/measured (give data/measured too to fit on both)`,
+      `the profiles written hold fits on ${rows} alone: their stacks replace the bundled ones fitted on data/measured (to fit on both, give the folder data/measured and your files outside it)`,
     );
     const written = readFileSync(join(out, 'h100-sxm.yaml'), 'utf8');
     // It said "on data/measured", which the fit never read.
@@ -882,6 +882,15 @@ describe('measured-result files', () => {
       2,
       '',
       'infercost: data/measured/published.csv is given twice: give each file once\n',
+    ]);
+    // Through a symlink too: the same file.
+    const dir = mkdtempSync(join(tmpdir(), 'infercost-'));
+    const link = join(dir, 'pub.csv');
+    symlinkSync(join(REPO, 'data/measured/published.csv'), link);
+    const linked = await runCli(['backtest', 'data/measured/published.csv', link]);
+    expect([linked.code, linked.stderr]).toEqual([
+      2,
+      `infercost: ${link} is given twice: give each file once\n`,
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseMechanisms, resolveRows } from '../../api/backtest.js';
 import {
   type CalibrateOptions,
@@ -144,9 +144,10 @@ export function calibrateAllCommand(
       : `power model (docs/model.md 6.1) on ${power.rows} MLPerf Power rows: idle fraction ${power.idleFraction}, host load ${power.hostLoad}, rms log error ${power.rmsLogError.toFixed(3)} (set WORKLOAD_DEFAULTS.powerModel)`,
   );
   // A file of one's own replaces what data/measured gave every written profile: say so.
-  if (opts.output !== undefined && files.length > 0)
+  const bundled = resolve(bundledMeasuredDir());
+  if (opts.output !== undefined && files.length > 0 && !files.some((f) => resolve(f) === bundled))
     lines.push(
-      `the profiles written hold fits on ${files.map(shownInput).join(', ')} alone: their stacks replace the bundled ones fitted on data/measured (give data/measured too to fit on both)`,
+      `the profiles written hold fits on ${files.map(shownInput).join(', ')} alone: their stacks replace the bundled ones fitted on data/measured (to fit on both, give the folder data/measured and your files outside it)`,
     );
   // Without a folder the run reports and keeps nothing: say so, not leave the fit to look saved.
   if (opts.output === undefined)

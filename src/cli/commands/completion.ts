@@ -38,7 +38,8 @@ _infercost() {
   case "$prev" in
     schema) COMPREPLY=( $(compgen -W "${kinds}" -- "$cur") ); return ;;
     prices) COMPREPLY=( $(compgen -W "import" -- "$cur") ); return ;;
-    profiles) COMPREPLY=( $(compgen -W "show --format" -- "$cur") ); return ;;
+    profiles) COMPREPLY=( $(compgen -W "show --format ${s.accelerators.join(' ')}" -- "$cur") ); return ;;
+    show) COMPREPLY=( $(compgen -W "${s.accelerators.join(' ')}" -- "$cur") ); return ;;
     --accelerators|--baseline) COMPREPLY=( $(compgen -W "${s.accelerators.join(' ')}" -- "$cur") ); return ;;
 ${values}
   esac
@@ -77,7 +78,7 @@ function fish(s: Spec): string {
     `complete -c infercost -l accelerators -l baseline -x -a '${s.accelerators.join(' ')}'`,
     `complete -c infercost -n '__fish_seen_subcommand_from schema' -x -a '${Object.keys(SCHEMAS).join(' ')}'`,
     "complete -c infercost -n '__fish_seen_subcommand_from prices' -x -a 'import'",
-    "complete -c infercost -n '__fish_seen_subcommand_from profiles' -x -a 'show'",
+    `complete -c infercost -n '__fish_seen_subcommand_from profiles' -x -a 'show ${s.accelerators.join(' ')}'`,
     ...Object.entries(FLAG_VALUES).map(
       ([flag, vs]) => `complete -c infercost -l ${flag.replace(/^--/, '')} -x -a '${vs.join(' ')}'`,
     ),

@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { dirname, join } from 'node:path';
 import { OutputFile, writeFileAtomic } from '../../io/atomic.js';
 import { buildSnapshot } from '../../io/catalog.js';
+import { UsageError } from '../../io/errors.js';
+import { didYouMean } from '../../schema/issues.js';
 import { completionCommand } from '../commands/completion.js';
 import { initCommand } from '../commands/init.js';
 import { modelsCommand } from '../commands/models.js';
@@ -23,9 +25,12 @@ export function registerCatalog(w: Wiring): void {
     // `profiles h100-sxm` is `profiles show h100-sxm` (it was "too many arguments").
     .argument('[id]', 'an accelerator id: show that profile, as profiles show does')
     .option('--format <format>', 'table or json')
-    .action((id: string | undefined, opts: { format?: string }) =>
-      w.setCode(id === undefined ? profilesCommand(w.ctx(), opts) : profilesShowCommand(w.ctx(), id, opts)),
-    );
+    .action((id: string | undefined, opts: { format?: string }) => {
+      // A mistyped subcommand (`profiles shwo`) is named as one, not only as an unknown chip.
+      if (id !== undefined && !w.ctx().catalog().accelerators.has(id) && didYouMean(id, ['show']) !== '')
+        throw new UsageError(`unknown accelerator or subcommand "${id}"${didYouMean(id, ['show'])}`);
+      w.setCode(id === undefined ? profilesCommand(w.ctx(), opts) : profilesShowCommand(w.ctx(), id, opts));
+    });
   profiles
     .command('show')
     .description('every number of a profile with its source and kind')
