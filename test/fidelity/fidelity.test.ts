@@ -356,6 +356,10 @@ describe('calibration recovers known factors', () => {
   });
 });
 
+/** A user's measured file with the columns a lab would fill (data/measured/README.md). */
+const USER_ROWS_HEADER =
+  'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,concurrency,output_tokens_per_s_per_chip,stack,source,notes';
+
 describe('infercost calibrate', () => {
   it('writes a profile with fitted factors marked calibrated, the rows and the error', async () => {
     const r = await runCli(['calibrate', 'data/measured/published.csv', '--accelerator', 'h200-sxm']);
@@ -443,7 +447,7 @@ describe('infercost calibrate', () => {
     writeFileSync(
       rows,
       [
-        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,concurrency,output_tokens_per_s_per_chip,stack,source,notes',
+        USER_ROWS_HEADER,
         'c3,h100-sxm,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,fixed_concurrency,32,3000,vllm,my lab,',
       ].join('\n'),
     );
@@ -863,7 +867,7 @@ describe('measured-result files', () => {
     writeFileSync(
       rows,
       [
-        'id,accelerator,chips_per_replica,model,weights,activations,kv_cache,input_tokens,input_assumed,output_tokens,scenario,concurrency,output_tokens_per_s_per_chip,stack,source,notes',
+        USER_ROWS_HEADER,
         'c2,my-h100,1,llama-3.1-8b,fp8,fp8,fp8,1000,false,1000,fixed_concurrency,32,3000,vllm,my lab,',
       ].join('\n'),
     );

@@ -99,6 +99,8 @@ export function calibrateAllCommand(
     }));
   const all = stackCalibrations(cases, chips, cv);
   const spread = fittedFactorSpread([...all.values()].flat());
+  // The rows the fits came from, as the written sources and the summary name them.
+  const from = files.length > 0 ? files.map(shownInput).join(', ') : 'data/measured';
   const lines: string[] = [];
   const outputs: { path: string; text: string; what: string; updates: string }[] = [];
   for (const [id, entries] of [...all.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -111,12 +113,7 @@ export function calibrateAllCommand(
     if (opts.output !== undefined)
       outputs.push({
         path: join(opts.output, basename(entry.file)),
-        text: stacksProfileText(
-          readTextFile(entry.file, entry.file, MAX_FILE_BYTES),
-          entries,
-          spread,
-          files.length > 0 ? files.map(shownInput).join(', ') : 'data/measured',
-        ),
+        text: stacksProfileText(readTextFile(entry.file, entry.file, MAX_FILE_BYTES), entries, spread, from),
         what: id,
         updates: entry.file,
       });
@@ -147,7 +144,7 @@ export function calibrateAllCommand(
   const bundled = resolve(bundledMeasuredDir());
   if (opts.output !== undefined && files.length > 0 && !files.some((f) => resolve(f) === bundled))
     lines.push(
-      `the profiles written hold fits on ${files.map(shownInput).join(', ')} alone: their stacks replace the bundled ones fitted on data/measured (to fit on both, give the folder data/measured and your files outside it)`,
+      `the profiles written hold fits on ${from} alone: their stacks replace the bundled ones fitted on data/measured (to fit on both, give the folder data/measured and your files outside it)`,
     );
   // Without a folder the run reports and keeps nothing: say so, not leave the fit to look saved.
   if (opts.output === undefined)
